@@ -1,0 +1,9 @@
+module github.com/rawkit/rawkit
+
+go 1.24
+
+require (
+	github.com/google/gopacket v1.1.19
+	golang.org/x/net v0.62.0
+	golang.org/x/sys v0.49.0
+)

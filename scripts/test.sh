@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test rawkit has: static checks, the unprivileged suite with the
+# race detector, then the privileged suite (raw sockets, namespaces).
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STATICCHECK_VERSION=v0.7.0
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "not gofmt-formatted:" $unformatted >&2
+	exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+go vet -tags privileged ./...
+
+echo "== staticcheck"
+go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION}" ./...
+go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION}" -tags privileged ./...
+
+echo "== pure Go build"
+CGO_ENABLED=0 go build -o /dev/null ./cmd/rawkit
+
+echo "== unit tests (race)"
+go test -race -count=1 ./...
+
+echo "== privileged tests"
+scripts/test-privileged.sh
