@@ -2,7 +2,22 @@
 // tests and for `rawkit lab`: pairs of hosts joined by veth, and chains of
 // client, routers and server with forwarding and routes set.
 //
+// A Host is a named namespace (ip-netns(8)). Host.Do runs Go code inside
+// it: sockets opened there stay there. Host.Command and Host.Run run
+// programs inside it. NewPair and NewChain build the usual topologies;
+// NewHost and Connect build others. Impairments are iptables rules: Loss
+// and LossIn (statistic match), Duplicate (TEE target), or any Rule.
+// Host.Sniff is the tests' capture oracle: tcpdump inside the namespace,
+// independent of the code under test.
+//
+// Every privileged test starts with Privileged(t), which skips the test
+// without the needed capabilities, or fails it when RAWKIT_PRIVILEGED=1
+// (as scripts/test-privileged.sh runs the suite). RunAsNobody runs a test
+// body again as user nobody, for tests of what an unprivileged user gets.
+//
 // Everything a test creates is removed in t.Cleanup, also when the test
-// fails, and every name is unique so that tests can run in parallel.
-// Traffic stays inside the namespaces the test made.
+// fails, and every name is unique ("rk-PID-N-role") so that tests can run
+// in parallel; namespaces left by a killed test process are swept when the
+// next one starts. Traffic stays inside the namespaces the test made: no
+// veth end is ever in the caller's namespace. IPv6 is off in every host.
 package netlab

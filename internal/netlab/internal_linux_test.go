@@ -1,0 +1,49 @@
+//go:build linux
+
+package netlab
+
+import "testing"
+
+func TestTcpdumpCounts(t *testing.T) {
+	out := "tcpdump: listening on eth0, link-type EN10MB (Ethernet), snapshot length 4096 bytes\n" +
+		"184 packets captured\n200 packets received by filter\n16 packets dropped by kernel\n"
+	c, r, d := tcpdumpCounts(out)
+	if c != 184 || r != 200 || d != 16 {
+		t.Fatalf("counts %d %d %d, want 184 200 16", c, r, d)
+	}
+	if c, r, d := tcpdumpCounts("1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n"); c != 1 || r != 1 || d != 0 {
+		t.Fatalf("singular counts %d %d %d", c, r, d)
+	}
+}
+
+func TestNamePID(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pid  int
+		ok   bool
+	}{
+		{"rk-123-4-client", 123, true},
+		{"rk-9-1-a", 9, true},
+		{"rk-lab-client", 0, false},
+		{"rk-0-1-a", 0, false},
+		{"other-123-4", 0, false},
+		{"rk-123", 0, false},
+	} {
+		pid, ok := namePID(tc.name)
+		if pid != tc.pid || ok != tc.ok {
+			t.Errorf("namePID(%q) = %d, %v; want %d, %v", tc.name, pid, ok, tc.pid, tc.ok)
+		}
+	}
+}
+
+func TestRunPattern(t *testing.T) {
+	for in, want := range map[string]string{
+		"TestX":          "^TestX$",
+		"TestX/sub_case": "^TestX$/^sub_case$",
+		"TestY/a.b(c)":   `^TestY$/^a\.b\(c\)$`,
+	} {
+		if got := runPattern(in); got != want {
+			t.Errorf("runPattern(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
