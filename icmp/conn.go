@@ -1,0 +1,34 @@
+package icmp
+
+import (
+	"context"
+	"net/netip"
+	"time"
+)
+
+// Conn is what the echo engine needs from a socket: batch reads with the
+// sender's address, TTL and kernel receive time, writes to an address, a
+// read deadline and Close. Listen returns one over a raw or ping socket;
+// tests use an in-memory one.
+type Conn interface {
+	// ReadBatch fills ms[i].Data (from ms[i].Buf) and the metadata of up
+	// to len(ms) messages, blocking until at least one is there, the read
+	// deadline passes or ctx is done.
+	ReadBatch(ctx context.Context, ms []Message) (int, error)
+	// WriteTo sends one ICMP message to dst.
+	WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error)
+	// WriteBatch sends several ICMP messages to dst (sendmmsg) and returns
+	// how many went out.
+	WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error)
+	SetReadDeadline(t time.Time) error
+	Close() error
+}
+
+// Message is one received ICMP message.
+type Message struct {
+	Buf      []byte     // the caller's buffer
+	Data     []byte     // the ICMP message (no IP header); aliases Buf
+	Src      netip.Addr // who sent it
+	TTL      int        // the IP TTL it arrived with; -1 when unknown
+	Received time.Time  // the kernel's receive time; zero when the socket has none
+}

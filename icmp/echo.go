@@ -1,0 +1,105 @@
+package icmp
+
+import (
+	"encoding/binary"
+)
+
+// ICMP types the engine reads or writes (RFC 792).
+const (
+	TypeEchoReply      = 0
+	TypeDestUnreach    = 3
+	TypeSourceQuench   = 4
+	TypeRedirect       = 5
+	TypeEcho           = 8
+	TypeTimeExceeded   = 11
+	TypeParameterProb  = 12
+	echoHeaderLen      = 8
+	tokenLen           = 8
+	probeNumberLen     = 4
+	payloadHeaderLen   = tokenLen + probeNumberLen
+	maxEchoPayload     = 65507 // 65535 - 20 (IPv4) - 8 (ICMP)
+	defaultEchoPayload = 56
+)
+
+// Token is the per-run random value carried at the start of every echo
+// request's payload; replies that do not echo it back belong to someone else.
+type Token [tokenLen]byte
+
+// AppendEcho appends an ICMP echo request to b and returns the result.
+//
+// The payload is size bytes: the token, then the probe's full 32-bit number
+// (big-endian; the low 16 bits are the ICMP sequence), then the bytes 12,
+// 13, 14, ... (modulo 256), the fill iputils uses. When size is below 12,
+// the payload holds as much of token and number as fits.
+func AppendEcho(b []byte, id, seq uint16, tok Token, probe uint32, size int) []byte {
+	start := len(b)
+	b = append(b, TypeEcho, 0, 0, 0, byte(id>>8), byte(id), byte(seq>>8), byte(seq))
+	var head [payloadHeaderLen]byte
+	copy(head[:], tok[:])
+	binary.BigEndian.PutUint32(head[tokenLen:], probe)
+	for i := 0; i < size; i++ {
+		if i < payloadHeaderLen {
+			b = append(b, head[i])
+		} else {
+			b = append(b, byte(i))
+		}
+	}
+	cs := Checksum(b[start:])
+	b[start+2], b[start+3] = byte(cs>>8), byte(cs)
+	return b
+}
+
+// Checksum returns the Internet checksum (RFC 1071) of b.
+func Checksum(b []byte) uint16 {
+	var s uint64
+	for len(b) >= 8 {
+		s += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
+		b = b[8:]
+	}
+	for len(b) >= 2 {
+		s += uint64(binary.BigEndian.Uint16(b))
+		b = b[2:]
+	}
+	if len(b) == 1 {
+		s += uint64(b[0]) << 8
+	}
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
+	}
+	return ^uint16(s)
+}
+
+// echoFields are the parts of an echo message the engine matches on.
+type echoFields struct {
+	typ      byte
+	id, seq  uint16
+	payload  []byte
+	probe    uint32 // full probe number; valid when hasProbe
+	hasProbe bool
+	tokenOK  bool // the token bytes present equal ours (vacuously true when none fit)
+}
+
+// parseEcho reads an echo request or reply without allocating.
+func parseEcho(m []byte, tok *Token) (echoFields, bool) {
+	if len(m) < echoHeaderLen {
+		return echoFields{}, false
+	}
+	f := echoFields{
+		typ: m[0],
+		id:  binary.BigEndian.Uint16(m[4:]),
+		seq: binary.BigEndian.Uint16(m[6:]),
+	}
+	f.setPayload(m[echoHeaderLen:], tok)
+	return f, true
+}
+
+// setPayload reads token and probe number from an echo payload.
+func (f *echoFields) setPayload(p []byte, tok *Token) {
+	f.payload = p
+	n := min(len(p), tokenLen)
+	f.tokenOK = string(p[:n]) == string(tok[:n])
+	if len(p) >= payloadHeaderLen {
+		f.probe = binary.BigEndian.Uint32(p[tokenLen:])
+		f.hasProbe = true
+	}
+}

@@ -1,0 +1,270 @@
+package icmp
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Defaults, as iputils ping has them.
+const (
+	DefaultInterval = time.Second
+	DefaultTimeout  = 10 * time.Second // iputils' -W and final wait
+	// FloodInterval is how often a flood sends when no reply comes back:
+	// "as fast as they come back or one hundred times per second".
+	FloodInterval = 10 * time.Millisecond
+	// EmptyPayload asks for echo requests with no payload at all (-s 0).
+	EmptyPayload = -1
+	readBatch    = 64
+	sendBurst    = 64
+)
+
+// EchoConfig says how a run sends its probes. The zero value (or nil)
+// sends one probe a second to every target until the context ends.
+type EchoConfig struct {
+	// Count is how many probes each target gets; 0 means no limit.
+	Count int
+	// CountReplies makes Count a number of answers (replies plus ICMP
+	// errors) rather than probes: probes go on until that many came back,
+	// as iputils does with a deadline (-w).
+	CountReplies bool
+	// StopOnError stops probing a target at its first ICMP error
+	// (iputils -w).
+	StopOnError bool
+	// Interval is the time between two probes to one target; 0 means
+	// DefaultInterval, unless Flood is set.
+	Interval time.Duration
+	// Flood sends a target's next probe as soon as a reply comes back,
+	// or every FloodInterval when none does, keeping at most Preload in
+	// flight (iputils -f).
+	Flood bool
+	// Preload is how many probes go out at once at the start (iputils
+	// -l); 0 means 1.
+	Preload int
+	// Timeout is how long a probe waits for its reply before it counts as
+	// lost; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Linger ends the run the way iputils does once the last probe is
+	// out: after twice the longest round trip (at least Interval) when
+	// any reply came, after Timeout otherwise. Probes still out then are
+	// lost.
+	Linger bool
+	// Rate caps the whole run's sending in probes per second with a token
+	// bucket; 0 means no cap.
+	Rate float64
+	// Size is the payload length in bytes; 0 means 56, EmptyPayload none.
+	Size int
+	// Token is the per-run tag carried in every payload; nil means a
+	// fresh one from crypto/rand.
+	Token *Token
+	// Handler, if set, gets every event. Calls come one at a time, in
+	// order, from the engine's goroutines; the handler may call Stats.
+	Handler func(*Event)
+}
+
+// Echo is one run of echo probes to a set of targets over one socket.
+type Echo struct {
+	c       Conn
+	id      uint16
+	cfg     EchoConfig
+	size    int
+	token   Token
+	handler func(*Event)
+
+	hmu      sync.Mutex // held while collecting and delivering events: keeps their order
+	mu       sync.Mutex // guards everything below
+	targets  []target
+	total    Stats
+	ring     []slot
+	heap     deadlineHeap
+	nextNo   uint32 // number of the next probe, from 1
+	sched    schedule
+	bucket   bucket
+	first    int64 // time of the first send, ns
+	last     int64 // time of the latest send, ns
+	lingerAt int64
+	started  bool
+
+	kick chan struct{}
+}
+
+type target struct {
+	addr     netip.Addr
+	stats    Stats
+	lastSent int64 // ns
+	lastNo   uint32
+}
+
+// NewEcho prepares a run to targets over c. id is the ICMP identifier the
+// requests carry — on a ping socket, the socket's local port, which the
+// kernel writes there anyway.
+func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, error) {
+	if len(targets) == 0 {
+		return nil, errors.New("icmp: no targets")
+	}
+	e := &Echo{c: c, id: id, kick: make(chan struct{}, 1)}
+	if cfg != nil {
+		e.cfg = *cfg
+	}
+	if e.cfg.Count < 0 || e.cfg.Preload < 0 || e.cfg.Interval < 0 || e.cfg.Timeout < 0 || e.cfg.Rate < 0 {
+		return nil, fmt.Errorf("icmp: negative count, preload, interval, timeout or rate in %+v", e.cfg)
+	}
+	switch {
+	case e.cfg.Size == EmptyPayload:
+		e.size = 0
+	case e.cfg.Size == 0:
+		e.size = defaultEchoPayload
+	case e.cfg.Size < 0 || e.cfg.Size > maxEchoPayload:
+		return nil, fmt.Errorf("icmp: payload size %d out of range 0..%d", e.cfg.Size, maxEchoPayload)
+	default:
+		e.size = e.cfg.Size
+	}
+	if e.cfg.Interval == 0 && !e.cfg.Flood {
+		e.cfg.Interval = DefaultInterval
+	}
+	if e.cfg.Preload == 0 {
+		e.cfg.Preload = 1
+	}
+	if e.cfg.Timeout == 0 {
+		e.cfg.Timeout = DefaultTimeout
+	}
+	if e.cfg.Token != nil {
+		e.token = *e.cfg.Token
+	} else if _, err := rand.Read(e.token[:]); err != nil {
+		return nil, fmt.Errorf("icmp: run token: %w", err)
+	}
+	e.handler = e.cfg.Handler
+	e.targets = make([]target, len(targets))
+	for i, a := range targets {
+		if !a.Is4() {
+			return nil, fmt.Errorf("icmp: target %v is not an IPv4 address", a)
+		}
+		e.targets[i].addr = a
+	}
+	e.ring = make([]slot, ringSize)
+	e.nextNo = 1
+	e.bucket = newBucket(e.cfg.Rate)
+	return e, nil
+}
+
+// Stats returns the statistics of the whole run so far.
+func (e *Echo) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.total
+}
+
+// TargetStats returns the statistics of target i so far.
+func (e *Echo) TargetStats(i int) Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.targets[i].stats
+}
+
+// Elapsed returns the time from the first send to the latest one, and
+// the send rate that achieved (probes per second, 0 with fewer than two).
+func (e *Echo) Elapsed() (time.Duration, float64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := time.Duration(e.last - e.first)
+	if e.total.Transmitted < 2 || d <= 0 {
+		return d, 0
+	}
+	return d, float64(e.total.Transmitted-1) / d.Seconds()
+}
+
+// Run sends the probes and collects the answers until every target has
+// had its count and every probe its answer or deadline, or until ctx is
+// done; probes still out then count as lost. It returns ctx's error when
+// ctx ended the run, and may be called once.
+func (e *Echo) Run(ctx context.Context) error {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return errors.New("icmp: Echo.Run called twice")
+	}
+	e.started = true
+	e.sched.start(now(), e.cfg.Preload)
+	e.mu.Unlock()
+	if e.cfg.Flood {
+		return e.runFlood(ctx)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var rerr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rerr = e.receiveLoop(rctx)
+		stop() // a dead receiver ends the run
+	}()
+	err := e.sendLoop(rctx)
+	stop()
+	wg.Wait()
+	e.finish(now())
+	if rerr != nil && ctx.Err() == nil {
+		return rerr
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// now is the clock; kernel timestamps are wall-clock times too.
+func now() int64 { return time.Now().UnixNano() }
+
+func (e *Echo) emit(buf []Event, ev Event) []Event {
+	if e.handler == nil {
+		return buf
+	}
+	return append(buf, ev)
+}
+
+func (e *Echo) deliver(evs []Event) {
+	for i := range evs {
+		e.handler(&evs[i])
+	}
+}
+
+// finish ends every probe still out: the run is over.
+func (e *Echo) finish(at int64) {
+	e.hmu.Lock()
+	defer e.hmu.Unlock()
+	e.mu.Lock()
+	var evs []Event
+	for len(e.heap) > 0 {
+		evs = e.expireOne(evs, e.heap.pop(), at)
+	}
+	e.mu.Unlock()
+	e.deliver(evs)
+}
+
+// expireOne counts a probe lost if its slot still waits for it.
+func (e *Echo) expireOne(evs []Event, d deadlineEntry, at int64) []Event {
+	s := &e.ring[uint16(d.probe)]
+	if s.probe != d.probe || s.state != slotPending {
+		return evs
+	}
+	s.state = slotLost
+	t := &e.targets[s.target]
+	t.stats.Lost++
+	e.total.Lost++
+	return e.emit(evs, Event{Kind: EventLost, Target: int(s.target), Dst: t.addr, Seq: uint16(s.probe),
+		Probe: int(s.n), TTL: -1, Time: time.Unix(0, min(at, d.at))})
+}
+
+// expire ends the probes whose deadline is at or before at.
+func (e *Echo) expire(evs []Event, at int64) []Event {
+	for {
+		d, ok := e.heap.top()
+		if !ok || d.at > at {
+			return evs
+		}
+		evs = e.expireOne(evs, e.heap.pop(), at)
+	}
+}

@@ -1,0 +1,125 @@
+package icmp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+)
+
+// runFlood is a flood run (iputils -f): a target's next request goes out
+// as soon as a reply makes room under Preload, or FloodInterval after the
+// last one when no reply comes. Sending and receiving share this one
+// goroutine, so on loopback, where the reply is queued before the write
+// returns, each round trip costs a write and a read and no goroutine
+// switch; a window of Preload requests goes out in one sendmmsg.
+func (e *Echo) runFlood(ctx context.Context) error {
+	bufs := make([][]byte, min(sendBurst, e.cfg.Preload))
+	for i := range bufs {
+		bufs[i] = make([]byte, 0, echoHeaderLen+e.size)
+	}
+	items := make([]sendItem, 0, len(bufs))
+	ms := e.newMessages()
+	var sevs, revs []Event
+	defer e.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
+	var err error
+	for {
+		var done bool
+		var wake int64
+		items, sevs, wake, done = e.floodSend(ctx, bufs, items[:0], sevs[:0])
+		if done {
+			break
+		}
+		deadline := time.Time{}
+		if wake >= 0 {
+			deadline = time.Unix(0, wake)
+		}
+		if err = e.c.SetReadDeadline(deadline); err != nil {
+			break
+		}
+		var n int
+		n, err = e.c.ReadBatch(ctx, ms)
+		if err != nil {
+			if ctx.Err() != nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+			err = nil
+			continue
+		}
+		revs = e.process(ms[:n], revs[:0])
+	}
+	e.finish(now())
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// floodSend sends what the flood rules allow now and says when to look
+// again and whether the run is over.
+func (e *Echo) floodSend(ctx context.Context, bufs [][]byte, items []sendItem, evs []Event) ([]sendItem, []Event, int64, bool) {
+	e.hmu.Lock()
+	defer e.hmu.Unlock()
+	e.mu.Lock()
+	t := now()
+	evs = e.expire(evs, t)
+	wake := int64(-1)
+	active := false
+	for ti := range e.targets {
+		tg := &e.targets[ti]
+		if e.sendingDone(tg) {
+			continue
+		}
+		active = true
+		room := e.cfg.Preload - tg.stats.Pending()
+		if room <= 0 {
+			if due := tg.lastSent + int64(FloodInterval); due > t {
+				wake = minWake(wake, due)
+				continue
+			}
+			room = 1
+		}
+		for ; room > 0 && len(items) < len(bufs) && !e.sendingDone(tg); room-- {
+			no := e.nextNo
+			sl := &e.ring[uint16(no)]
+			at := e.bucket.readyAt(t)
+			if sl.state == slotPending {
+				at = max(at, sl.deadline)
+			}
+			if at > t {
+				wake = minWake(wake, at)
+				break
+			}
+			e.bucket.take(t)
+			evs = e.register(evs, ti, no, t)
+			items = append(items, sendItem{probe: no, slot: sl, ti: ti})
+		}
+		if room <= 0 || e.sendingDone(tg) {
+			wake = minWake(wake, tg.lastSent+int64(FloodInterval))
+		}
+	}
+	for i, it := range items {
+		bufs[i] = e.build(bufs[i], it)
+	}
+	e.mu.Unlock()
+	if len(items) > 0 {
+		if errs := e.write(ctx, bufs, items); errs != nil {
+			e.mu.Lock()
+			evs = e.sendFailed(evs, items, errs)
+			e.mu.Unlock()
+		}
+	}
+	e.mu.Lock()
+	done := false
+	if !active {
+		var at int64
+		done, at = e.over(now())
+		wake = minWake(wake, at)
+	}
+	if d, ok := e.heap.top(); ok {
+		wake = minWake(wake, d.at)
+	}
+	e.mu.Unlock()
+	e.deliver(evs)
+	return items, evs, wake, done
+}

@@ -1,0 +1,173 @@
+package icmp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// bufSize is the receive buffer per message: the largest IPv4 header, the
+// ICMP header and the payload, and never less than an error quoting 576
+// bytes needs.
+func (e *Echo) bufSize() int { return max(1500, 60+echoHeaderLen+e.size) }
+
+func (e *Echo) newMessages() []Message {
+	ms := make([]Message, readBatch)
+	for i := range ms {
+		ms[i].Buf = make([]byte, e.bufSize())
+	}
+	return ms
+}
+
+// receiveLoop is the receiver of a paced run: it blocks in ReadBatch
+// until ctx ends.
+func (e *Echo) receiveLoop(ctx context.Context) error {
+	ms := e.newMessages()
+	var evs []Event
+	for {
+		n, err := e.c.ReadBatch(ctx, ms)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			return err
+		}
+		evs = e.process(ms[:n], evs[:0])
+		select {
+		case e.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// process matches a batch of received messages and delivers the events.
+func (e *Echo) process(ms []Message, evs []Event) []Event {
+	e.hmu.Lock()
+	e.mu.Lock()
+	t := now()
+	for i := range ms {
+		evs = e.match(evs, &ms[i], t)
+	}
+	e.mu.Unlock()
+	e.deliver(evs)
+	e.hmu.Unlock()
+	return evs
+}
+
+// match takes one message: an echo reply of ours, an ICMP error quoting
+// one of our requests, or something to ignore.
+func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
+	d := m.Data
+	if len(d) < echoHeaderLen {
+		return evs
+	}
+	at := t
+	if !m.Received.IsZero() {
+		at = m.Received.UnixNano()
+	}
+	if d[0] == TypeEchoReply && d[1] == 0 {
+		f, _ := parseEcho(d, &e.token)
+		sl := e.lookup(f)
+		if sl == nil {
+			return evs
+		}
+		return e.reply(evs, sl, m, at)
+	}
+	if IsErrorType(int(d[0])) {
+		return e.icmpError(evs, m, at)
+	}
+	return evs
+}
+
+// lookup finds the slot of the probe an echo (reply or quoted request)
+// belongs to, or nil when it is not one of ours or is stale.
+func (e *Echo) lookup(f echoFields) *slot {
+	if f.id != e.id || !f.tokenOK {
+		return nil
+	}
+	sl := &e.ring[f.seq]
+	if sl.probe == 0 || sl.state == slotFree {
+		return nil
+	}
+	if f.hasProbe && f.probe != sl.probe {
+		return nil // from another wrap of the sequence: stale, not a duplicate
+	}
+	return sl
+}
+
+func (e *Echo) reply(evs []Event, sl *slot, m *Message, at int64) []Event {
+	tg := &e.targets[sl.target]
+	rtt := time.Duration(at - atomic.LoadInt64(&sl.sent))
+	ev := Event{Kind: EventReply, Target: int(sl.target), Dst: tg.addr, Seq: uint16(sl.probe),
+		Probe: int(sl.n), From: m.Src, Bytes: len(m.Data), TTL: m.TTL, RTT: rtt, Time: time.Unix(0, at)}
+	switch sl.state {
+	case slotPending:
+		tg.stats.Received++
+		e.total.Received++
+	case slotReplied:
+		ev.Kind = EventDuplicate
+		tg.stats.Duplicates++
+		e.total.Duplicates++
+	default: // lost or errored: a late reply still counts, as in iputils
+		ev.Late = true
+		tg.stats.Lost--
+		e.total.Lost--
+		tg.stats.Received++
+		e.total.Received++
+	}
+	sl.state = slotReplied
+	// iputils' pipe: how many of this target's probes were out, this one included.
+	pipe := tg.stats.Transmitted - int(sl.n) + 1
+	tg.stats.Pipe = max(tg.stats.Pipe, pipe)
+	e.total.Pipe = max(e.total.Pipe, pipe)
+	tg.stats.sample(rtt)
+	e.total.sample(rtt)
+	return e.emit(evs, ev)
+}
+
+// icmpError matches an ICMP error to the request it quotes: identifier,
+// sequence, the token and probe number when the quote is long enough, and
+// the quoted destination, which must be the probe's target.
+func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
+	ie, err := ParseError(m.Data)
+	if err != nil {
+		return evs
+	}
+	id, seq, payload, ok := ie.Quote.Echo()
+	if !ok {
+		return evs
+	}
+	f := quotedEcho(id, seq, payload, &e.token)
+	sl := e.lookup(f)
+	if sl == nil {
+		return evs
+	}
+	tg := &e.targets[sl.target]
+	if ie.Quote.Dst != tg.addr {
+		return evs
+	}
+	ie.From = m.Src
+	tg.stats.Errors++
+	e.total.Errors++
+	if sl.state == slotPending {
+		sl.state = slotErrored
+		tg.stats.Lost++
+		e.total.Lost++
+	}
+	return e.emit(evs, Event{Kind: EventError, Target: int(sl.target), Dst: tg.addr, Seq: seq,
+		Probe: int(sl.n), From: m.Src, TTL: m.TTL, RTT: time.Duration(at - atomic.LoadInt64(&sl.sent)),
+		Time: time.Unix(0, at), ICMP: ie})
+}
+
+// quotedEcho reads the fields of a quoted echo request, of which an error
+// may carry as little as the 8-byte header.
+func quotedEcho(id, seq uint16, payload []byte, tok *Token) echoFields {
+	f := echoFields{typ: TypeEcho, id: id, seq: seq}
+	f.setPayload(payload, tok)
+	return f
+}
