@@ -1,0 +1,77 @@
+package raw
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Control messages are parsed by hand rather than with
+// ipv4.ControlMessage.Parse, which allocates, and because x/net does not
+// know SO_TIMESTAMPNS. Layout per cmsg(3): a header of SizeofCmsghdr
+// bytes (length, level, type), data, padding to the pointer size.
+
+const (
+	alignTo = int(unsafe.Sizeof(uintptr(0)))
+	// oobSize fits every control message a Conn enables: timestamp (16),
+	// in_pktinfo (12), TTL (4) and TOS (1), each with header and padding.
+	oobSize = 256
+)
+
+func cmsgAlign(n int) int { return (n + alignTo - 1) &^ (alignTo - 1) }
+
+// parseControl fills m.Dst, m.IfIndex, m.TTL, m.TOS and m.Received from
+// the control messages in oob; fields with no message are left as they
+// are. It never allocates and ignores what it does not know, including a
+// truncated trailing message.
+func parseControl(oob []byte, m *Message) {
+	hdr := unix.SizeofCmsghdr
+	for len(oob) >= hdr {
+		var l int
+		if hdr == 16 {
+			l = int(binary.NativeEndian.Uint64(oob))
+		} else {
+			l = int(binary.NativeEndian.Uint32(oob))
+		}
+		if l < hdr || l > len(oob) {
+			return
+		}
+		level := int32(binary.NativeEndian.Uint32(oob[hdr-8:]))
+		typ := int32(binary.NativeEndian.Uint32(oob[hdr-4:]))
+		parseOne(level, typ, oob[hdr:l], m)
+		next := cmsgAlign(l)
+		if next >= len(oob) {
+			return
+		}
+		oob = oob[next:]
+	}
+}
+
+func parseOne(level, typ int32, data []byte, m *Message) {
+	switch {
+	case level == unix.SOL_SOCKET && typ == unix.SO_TIMESTAMPNS:
+		// struct timespec in the kernel's native long size.
+		switch len(data) {
+		case 16:
+			sec := int64(binary.NativeEndian.Uint64(data))
+			nsec := int64(binary.NativeEndian.Uint64(data[8:]))
+			m.Received = time.Unix(sec, nsec)
+		case 8:
+			sec := int32(binary.NativeEndian.Uint32(data))
+			nsec := int32(binary.NativeEndian.Uint32(data[4:]))
+			m.Received = time.Unix(int64(sec), int64(nsec))
+		}
+	case level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
+		// struct in_pktinfo: ifindex, spec_dst, addr (the header's
+		// destination), ip(7).
+		m.IfIndex = int(int32(binary.NativeEndian.Uint32(data)))
+		m.Dst = netip.AddrFrom4([4]byte(data[8:12]))
+	case level == unix.IPPROTO_IP && typ == unix.IP_TTL && len(data) >= 4:
+		m.TTL = int(int32(binary.NativeEndian.Uint32(data)))
+	case level == unix.IPPROTO_IP && typ == unix.IP_TOS && len(data) >= 1:
+		m.TOS = int(data[0])
+	}
+}

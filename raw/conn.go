@@ -1,0 +1,217 @@
+package raw
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/net/ipv4"
+)
+
+var (
+	_ net.PacketConn = (*Conn)(nil)
+	_ syscall.Conn   = (*Conn)(nil)
+	_ bpf.Setter     = (*Conn)(nil)
+)
+
+// A Conn is one IPv4 raw or ping socket. It is safe for concurrent use.
+//
+// On a raw socket every read returns the whole IPv4 packet; on a ping
+// socket it returns the ICMP message. A raw ICMP socket also reads the
+// echo requests it sends to a local address, and every raw socket of a
+// protocol reads every packet of that protocol (raw(7)): filter with
+// Config.Filter or Config.ICMPFilter, or by content.
+type Conn struct {
+	pc      net.PacketConn   // *net.IPConn (raw) or *net.UDPConn (ping)
+	rc      syscall.RawConn  // pc's, for the system calls net lacks
+	p4      *ipv4.PacketConn // pc wrapped for recvmmsg/sendmmsg
+	network string           // "ip4:N" or "ping4", for errors
+	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
+	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
+
+	// The caller's deadlines (Unix nanoseconds, 0 = none), restored after
+	// a context cancellation overrode them.
+	readDeadline  atomic.Int64
+	writeDeadline atomic.Int64
+
+	// Per-call state (system call arguments and bound closures), reused so
+	// that steady-state reads and writes do not allocate.
+	readers   sync.Pool
+	writers   sync.Pool
+	batches   sync.Pool
+	cancelers sync.Pool
+}
+
+// A Message is one received packet and what the kernel said about it.
+type Message struct {
+	// Buf is the caller's buffer the packet is read into (batch reads).
+	Buf []byte
+	// Data is the IP payload: the ICMP message on ICMP sockets. It
+	// aliases Buf.
+	Data []byte
+	// Header is the packet's IPv4 header, options included, on raw
+	// sockets; nil on ping sockets. It aliases Buf.
+	Header []byte
+	// Src and Dst are the packet's source and destination addresses.
+	Src, Dst netip.Addr
+	// TTL is the time to live the packet arrived with; -1 if unknown.
+	TTL int
+	// TOS is its type of service byte; -1 if unknown.
+	TOS int
+	// IfIndex is the index of the interface it arrived on; 0 if unknown.
+	IfIndex int
+	// Received is the kernel's receive time when Config.Timestamps is set;
+	// zero otherwise.
+	Received time.Time
+	// Truncated reports that the packet was longer than Buf: Data holds
+	// only its beginning.
+	Truncated bool
+}
+
+// ReadMsg reads one packet into b and returns it with its metadata; the
+// Message's slices alias b. It blocks until a packet arrives, the read
+// deadline passes (os.ErrDeadlineExceeded), ctx is done (ctx.Err()) or the
+// Conn is closed (net.ErrClosed). It does not allocate in steady state
+// when ctx cannot be cancelled (such as context.Background()).
+//
+// A cancelled ctx interrupts every read blocked on the Conn at that
+// moment, as a past deadline would; the caller's deadline is restored
+// afterwards.
+func (c *Conn) ReadMsg(ctx context.Context, b []byte) (Message, error) {
+	return c.readMsg(ctx, b)
+}
+
+// ReadBatch reads up to len(ms) packets with one recvmmsg(2), each into
+// its ms[i].Buf, fills in the other fields and returns how many it read.
+// It blocks until at least one packet is available, like ReadMsg.
+func (c *Conn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+	return c.readBatch(ctx, ms)
+}
+
+// WriteToAddr sends b to dst and returns len(b). With HeaderIncluded, b
+// is the whole IPv4 packet and an invalid dst means the header's
+// destination. Bad input (an IPv6 dst, a packet over 65,535 bytes, a
+// malformed header) is reported before anything is sent.
+func (c *Conn) WriteToAddr(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
+	return c.writeTo(ctx, b, dst)
+}
+
+// WriteBatch sends every packet of pkts to dst with as few sendmmsg(2)
+// calls as the kernel allows and returns how many it sent; fewer than
+// len(pkts) comes with an error. Every packet is checked before the first
+// is sent, so bad input sends nothing.
+func (c *Conn) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	return c.writeBatch(ctx, pkts, dst)
+}
+
+// ReadFrom implements net.PacketConn: it copies the packet's payload (the
+// IP header stripped, as net.IPConn does) to the start of b and returns
+// the sender as a *net.IPAddr.
+func (c *Conn) ReadFrom(b []byte) (int, net.Addr, error) {
+	m, err := c.readMsg(context.Background(), b)
+	if err != nil {
+		return 0, nil, err
+	}
+	n := copy(b, m.Data)
+	return n, &net.IPAddr{IP: m.Src.AsSlice()}, nil
+}
+
+// WriteTo implements net.PacketConn; addr is a *net.IPAddr or a
+// *net.UDPAddr (whose port is ignored).
+func (c *Conn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	var ip net.IP
+	switch a := addr.(type) {
+	case *net.IPAddr:
+		ip = a.IP
+	case *net.UDPAddr:
+		ip = a.IP
+	default:
+		return 0, inputErrorf("unsupported address type %T", addr)
+	}
+	dst, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return 0, inputErrorf("invalid destination address %v", addr)
+	}
+	return c.writeTo(context.Background(), b, dst.Unmap())
+}
+
+// Close closes the socket; blocked reads and writes return net.ErrClosed.
+func (c *Conn) Close() error { return c.pc.Close() }
+
+// LocalAddr returns the bound address: a *net.IPAddr on raw sockets, a
+// *net.UDPAddr whose port is the echo identifier on ping sockets.
+func (c *Conn) LocalAddr() net.Addr { return c.pc.LocalAddr() }
+
+// LocalPort returns, on a ping socket, the echo identifier the kernel
+// writes into every echo request and matches replies by; 0 on raw sockets.
+func (c *Conn) LocalPort() int {
+	if a, ok := c.pc.LocalAddr().(*net.UDPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+// SetDeadline sets the read and write deadlines.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets the deadline for ReadMsg, ReadBatch and ReadFrom.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.readDeadline.Store(deadlineNanos(t))
+	return c.pc.SetReadDeadline(t)
+}
+
+// SetWriteDeadline sets the deadline for writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.writeDeadline.Store(deadlineNanos(t))
+	return c.pc.SetWriteDeadline(t)
+}
+
+// SyscallConn returns the socket's raw connection, for options this
+// package does not cover.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.rc, nil }
+
+// SetBPF replaces the socket's classic BPF filter (SO_ATTACH_FILTER).
+// Packets already queued are not filtered again.
+func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
+	return c.opError(opSet, c.p4.SetBPF(filter))
+}
+
+// SetTTL sets the time to live of packets sent from now on (IP_TTL); it
+// has no effect with the IP header included.
+func (c *Conn) SetTTL(ttl int) error {
+	if ttl < 1 || ttl > 255 {
+		return inputErrorf("TTL %d out of range 1-255", ttl)
+	}
+	return c.opError(opSet, c.p4.SetTTL(ttl))
+}
+
+// SetTOS sets the type of service byte of packets sent from now on
+// (IP_TOS); it has no effect with the IP header included.
+func (c *Conn) SetTOS(tos int) error {
+	if tos < 0 || tos > 255 {
+		return inputErrorf("TOS %d out of range 0-255", tos)
+	}
+	return c.opError(opSet, c.p4.SetTOS(tos))
+}
+
+func (c *Conn) opError(op string, err error) error {
+	return opError(op, c.network, c.pc.LocalAddr(), err)
+}
+
+// deadlineNanos encodes a deadline for the atomic store; 0 means none.
+func deadlineNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}

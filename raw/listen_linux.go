@@ -1,0 +1,119 @@
+package raw
+
+import (
+	"net"
+	"os"
+	"syscall"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+)
+
+// ListenIPv4 opens an IPv4 raw socket (SOCK_RAW) for protocol, 1 to 255:
+// 1 ICMP, 6 TCP, 17 UDP, and so on. It needs CAP_NET_RAW; without it the
+// error satisfies errors.Is(err, os.ErrPermission) and says what to do.
+// Bad input in protocol or cfg satisfies errors.Is(err, os.ErrInvalid).
+func ListenIPv4(protocol int, cfg *Config) (*Conn, error) {
+	if err := cfg.validate(protocol, false); err != nil {
+		return nil, err
+	}
+	return listen(unix.SOCK_RAW, protocol, false, cfg)
+}
+
+// ListenPing opens an ICMP ping socket (SOCK_DGRAM, IPPROTO_ICMP): it
+// sends echo requests and receives their replies and the ICMP errors they
+// cause, without CAP_NET_RAW but only for groups in the sysctl
+// net.ipv4.ping_group_range. The kernel sets the echo identifier to the
+// socket's LocalPort and computes the ICMP checksum.
+func ListenPing(cfg *Config) (*Conn, error) {
+	if err := cfg.validate(protocolICMP, true); err != nil {
+		return nil, err
+	}
+	return listen(unix.SOCK_DGRAM, protocolICMP, true, cfg)
+}
+
+func listen(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	network := describe(protocol, ping)
+	hint := hintRaw
+	if ping {
+		hint = hintPing
+	}
+	if cfg.Interface != "" {
+		if _, err := net.InterfaceByName(cfg.Interface); err != nil {
+			return nil, inputErrorf("unknown interface %q", cfg.Interface)
+		}
+	}
+	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, protocol)
+	if err != nil {
+		err = withHint(os.NewSyscallError("socket", err), hint)
+		return nil, &net.OpError{Op: opListen, Net: network, Err: err}
+	}
+	s := &sockopts{fd: fd}
+	s.configure(cfg, protocol, ping)
+	if s.err == nil {
+		s.bind(cfg, ping)
+	}
+	if s.err == nil && !ping && (len(cfg.Filter) > 0 || cfg.ICMPFilter != nil || cfg.Interface != "" || cfg.Source.IsValid()) {
+		// A raw socket queues matching packets from socket(2) on, before
+		// the filters above were in place: drop what came in meanwhile.
+		s.drain()
+	}
+	if s.err != nil {
+		unix.Close(fd)
+		err := s.err
+		if !isInputError(err) {
+			err = &net.OpError{Op: opListen, Net: network, Addr: sourceAddr(cfg), Err: err}
+		}
+		return nil, err
+	}
+	c, err := newConn(fd, network, ping, cfg.HeaderIncluded || (!ping && protocol == protocolRaw))
+	if err != nil {
+		return nil, &net.OpError{Op: opListen, Net: network, Addr: sourceAddr(cfg), Err: err}
+	}
+	return c, nil
+}
+
+// newConn hands fd to the standard library, which registers it with the
+// runtime poller. fd is closed in every case: net.FilePacketConn works on
+// a duplicate.
+func newConn(fd int, network string, ping, hdrincl bool) (*Conn, error) {
+	f := os.NewFile(uintptr(fd), network)
+	pc, err := net.FilePacketConn(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := pc.(syscall.Conn)
+	if !ok {
+		pc.Close()
+		return nil, inputErrorf("unexpected connection type %T", pc)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		pc.Close()
+		return nil, err
+	}
+	return &Conn{
+		pc:      pc,
+		rc:      rc,
+		p4:      ipv4.NewPacketConn(pc),
+		network: network,
+		ping:    ping,
+		hdrincl: hdrincl,
+	}, nil
+}
+
+func sourceAddr(cfg *Config) net.Addr {
+	if cfg == nil || !cfg.Source.IsValid() {
+		return nil
+	}
+	return &net.IPAddr{IP: cfg.Source.Unmap().AsSlice()}
+}
+
+func isInputError(err error) bool {
+	_, ok := err.(*inputError)
+	return ok
+}

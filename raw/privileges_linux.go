@@ -1,0 +1,176 @@
+package raw
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// DropPrivileges gives up every privilege of the process for good; call it
+// once the sockets are open, which keep working. It clears the bounding
+// (when CAP_SETPCAP allows), ambient, inheritable, permitted and
+// effective capability sets of every thread and sets no_new_privs, so
+// that no later execve(2) regains any (capabilities(7)). Under sudo, that
+// is as root with SUDO_UID and SUDO_GID set, it also switches to that user
+// and group, with no supplementary groups. It then checks that
+// /proc/self/status reads CapEff and CapPrm 0.
+//
+// Capabilities belong to threads, and Go can change them on all threads
+// only without cgo (syscall.AllThreadsSyscall). In a cgo binary the
+// change of user under sudo still clears them everywhere (the kernel
+// does it when no user ID is 0 any more); otherwise DropPrivileges
+// returns an error wrapping errors.ErrUnsupported and changes nothing:
+// build with CGO_ENABLED=0.
+func DropPrivileges() error {
+	uid, gid, sudo, err := sudoIDs()
+	if err != nil {
+		return err
+	}
+	_, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0)
+	allThreads := e != syscall.ENOTSUP
+	if !allThreads && !sudo {
+		held, err := capsHeld()
+		if err != nil || !held {
+			return err
+		}
+		return fmt.Errorf("raw: drop privileges: capabilities can be cleared on every thread only in a binary built with CGO_ENABLED=0: %w", errors.ErrUnsupported)
+	}
+	if allThreads {
+		if err := dropBounding(); err != nil {
+			return err
+		}
+		if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL); err != nil {
+			return err
+		}
+	}
+	if sudo {
+		// Go applies these to every thread (directly or through libc).
+		if err := syscall.Setgroups(nil); err != nil {
+			return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("setgroups", err))
+		}
+		if err := syscall.Setgid(gid); err != nil {
+			return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("setgid", err))
+		}
+		if err := syscall.Setuid(uid); err != nil {
+			return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("setuid", err))
+		}
+	}
+	if allThreads {
+		hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+		var data [2]unix.CapUserData // all sets empty
+		_, _, e := syscall.AllThreadsSyscall(syscall.SYS_CAPSET,
+			uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0)
+		if e != 0 {
+			return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("capset", e))
+		}
+		if err := allThreadsPrctl(unix.PR_SET_NO_NEW_PRIVS, 1); err != nil {
+			return err
+		}
+	}
+	return checkDropped()
+}
+
+// sudoIDs returns the invoking user's IDs when the process runs as root
+// under sudo (SUDO_UID and SUDO_GID set, not to root).
+func sudoIDs() (uid, gid int, ok bool, err error) {
+	su, sg := os.Getenv("SUDO_UID"), os.Getenv("SUDO_GID")
+	if os.Geteuid() != 0 || su == "" || sg == "" {
+		return 0, 0, false, nil
+	}
+	uid, err1 := strconv.Atoi(su)
+	gid, err2 := strconv.Atoi(sg)
+	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+		return 0, 0, false, inputErrorf("drop privileges: bad SUDO_UID %q or SUDO_GID %q", su, sg)
+	}
+	return uid, gid, uid != 0, nil
+}
+
+// dropBounding removes every capability from the bounding set, which
+// needs CAP_SETPCAP; without it (a binary given only cap_net_raw by
+// setcap) the set stays, and no_new_privs keeps it from mattering.
+func dropBounding() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("capget", err))
+	}
+	if data[unix.CAP_SETPCAP/32].Effective&(1<<(unix.CAP_SETPCAP%32)) == 0 {
+		return nil
+	}
+	last := unix.CAP_LAST_CAP
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			last = n
+		}
+	}
+	for c := 0; c <= last; c++ {
+		if err := allThreadsPrctl(unix.PR_CAPBSET_DROP, uintptr(c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func allThreadsPrctl(option int, arg uintptr) error {
+	_, _, e := syscall.AllThreadsSyscall6(syscall.SYS_PRCTL, uintptr(option), arg, 0, 0, 0, 0)
+	if e != 0 {
+		return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("prctl "+strconv.Itoa(option), e))
+	}
+	return nil
+}
+
+// capsHeld reports whether the calling thread has any capability in its
+// permitted, effective or ambient set.
+func capsHeld() (bool, error) {
+	st, err := readCaps("/proc/thread-self/status")
+	if err != nil {
+		return false, err
+	}
+	return st["CapPrm"]|st["CapEff"]|st["CapAmb"] != 0, nil
+}
+
+// checkDropped verifies the result the way an administrator would.
+func checkDropped() error {
+	st, err := readCaps("/proc/self/status")
+	if err != nil {
+		return err
+	}
+	if st["CapEff"] != 0 || st["CapPrm"] != 0 {
+		return fmt.Errorf("raw: drop privileges: still CapEff %016x CapPrm %016x", st["CapEff"], st["CapPrm"])
+	}
+	return nil
+}
+
+// readCaps parses the Cap* lines of a /proc status file.
+func readCaps(path string) (map[string]uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("raw: drop privileges: %w", err)
+	}
+	return parseCaps(string(b))
+}
+
+func parseCaps(status string) (map[string]uint64, error) {
+	caps := map[string]uint64{}
+	for _, line := range strings.Split(status, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || !strings.HasPrefix(k, "Cap") {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("raw: bad %s line in /proc status: %q", k, line)
+		}
+		caps[k] = n
+	}
+	if _, ok := caps["CapEff"]; !ok {
+		return nil, errors.New("raw: no CapEff line in /proc status")
+	}
+	return caps, nil
+}

@@ -1,0 +1,167 @@
+package raw
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"unsafe"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+)
+
+// A writer holds the sendto(2) arguments of one write and its bound
+// closure, pooled like reader.
+type writer struct {
+	sa    unix.RawSockaddrInet4
+	buf   []byte
+	n     int
+	errno unix.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (w *writer) send(fd uintptr) bool {
+	for {
+		n, _, e := unix.Syscall6(unix.SYS_SENDTO, fd,
+			uintptr(unsafe.Pointer(unsafe.SliceData(w.buf))), uintptr(len(w.buf)), 0,
+			uintptr(unsafe.Pointer(&w.sa)), unix.SizeofSockaddrInet4)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false // send buffer full: wait until writable
+		}
+		w.n, w.errno = int(n), e
+		return true
+	}
+}
+
+func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
+	if err := checkPacket(b, c.hdrincl, -1); err != nil {
+		return 0, err
+	}
+	dst, err := destination(dst, c.hdrincl, b)
+	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, c.opError(opWrite, err)
+	}
+	wr, _ := c.writers.Get().(*writer)
+	if wr == nil {
+		wr = &writer{}
+		wr.fn = wr.send
+	}
+	// sin_port stays 0: raw(7) no longer uses it, and ping sockets take
+	// the identifier from their own port.
+	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
+	wr.buf, wr.n, wr.errno = b, 0, 0
+
+	cw := c.watch(ctx, true)
+	err = c.rc.Write(wr.fn)
+	err = cw.done(ctx, err)
+	n := wr.n
+	if err == nil && wr.errno != 0 {
+		err = os.NewSyscallError("sendto", wr.errno)
+		n = 0
+	}
+	wr.buf = nil
+	c.writers.Put(wr)
+	return n, c.opErrorTo(opWrite, dst, err)
+}
+
+// opErrorTo is opError with the destination recorded.
+func (c *Conn) opErrorTo(op string, dst netip.Addr, err error) error {
+	if err == nil {
+		return nil
+	}
+	oe := c.opError(op, err).(*net.OpError)
+	oe.Addr = &net.IPAddr{IP: dst.AsSlice()}
+	return oe
+}
+
+// A batch is the reusable argument of one ReadBatch or WriteBatch.
+type batch struct {
+	msgs []ipv4.Message
+	bufs [][]byte
+	oob  []byte
+	ip   [4]byte
+	addr net.IPAddr
+}
+
+// maxBatch is the most messages one recvmmsg/sendmmsg takes (UIO_MAXIOV).
+const maxBatch = 1024
+
+func (c *Conn) getBatch(n int) *batch {
+	bt, _ := c.batches.Get().(*batch)
+	if bt == nil {
+		bt = &batch{}
+	}
+	if cap(bt.msgs) < n {
+		bt.msgs = make([]ipv4.Message, n)
+		bt.bufs = make([][]byte, n)
+	}
+	bt.msgs, bt.bufs = bt.msgs[:n], bt.bufs[:n]
+	return bt
+}
+
+func (c *Conn) putBatch(bt *batch) {
+	clear(bt.bufs) // do not keep the caller's buffers reachable
+	for i := range bt.msgs {
+		bt.msgs[i] = ipv4.Message{}
+	}
+	c.batches.Put(bt)
+}
+
+// getReadBatch is getBatch with room for every message's control data.
+func (c *Conn) getReadBatch(n int) *batch {
+	bt := c.getBatch(n)
+	if len(bt.oob) < n*oobSize {
+		bt.oob = make([]byte, n*oobSize)
+	}
+	return bt
+}
+
+func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	if len(pkts) == 0 {
+		return 0, nil
+	}
+	for i, p := range pkts {
+		if err := checkPacket(p, c.hdrincl, i); err != nil {
+			return 0, err
+		}
+	}
+	dst, err := destination(dst, c.hdrincl, pkts[0])
+	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, c.opError(opWrite, err)
+	}
+	bt := c.getBatch(min(len(pkts), maxBatch))
+	defer c.putBatch(bt)
+	bt.ip = dst.As4()
+	bt.addr.IP = bt.ip[:]
+
+	cw := c.watch(ctx, true)
+	sent := 0
+	for sent < len(pkts) && err == nil {
+		chunk := pkts[sent:min(len(pkts), sent+maxBatch)]
+		ms := bt.msgs[:len(chunk)]
+		for i, p := range chunk {
+			bt.bufs[i] = p
+			ms[i] = ipv4.Message{Buffers: bt.bufs[i : i+1], Addr: &bt.addr}
+		}
+		// sendmmsg(2) may stop short when the send buffer fills; the rest
+		// goes in the next round, after the poller saw room.
+		var n int
+		n, err = c.p4.WriteBatch(ms, 0)
+		sent += n
+		if n == 0 && err == nil {
+			err = os.NewSyscallError("sendmmsg", unix.EIO) // no progress: do not spin
+		}
+	}
+	err = cw.done(ctx, err)
+	return sent, c.opErrorTo(opWrite, dst, err)
+}
