@@ -196,3 +196,17 @@ func TestBuildWiresNetworkLayer(t *testing.T) {
 	}
 	wantChecksumsGood(t, d, layers.LayerTypeIPv4, layers.LayerTypeUDP)
 }
+
+// linuxSYN is a SYN with the options Linux sends.
+func linuxSYN() *TCPPacket {
+	p := NewTCPSYN(netip.AddrPortFrom(srcAddr, 40000), netip.AddrPortFrom(dstAddr, 80), 1000)
+	p.TCP.Window = 1024
+	p.TCP.Options = []layers.TCPOption{
+		{OptionType: layers.TCPOptionKindMSS, OptionData: []byte{0x05, 0xb4}},
+		{OptionType: layers.TCPOptionKindSACKPermitted},
+		{OptionType: layers.TCPOptionKindTimestamps, OptionData: []byte{0, 0, 0, 1, 0, 0, 0, 0}},
+		{OptionType: layers.TCPOptionKindNop},
+		{OptionType: layers.TCPOptionKindWindowScale, OptionData: []byte{7}},
+	}
+	return p
+}

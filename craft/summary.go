@@ -205,13 +205,13 @@ func appendAddrs(dst, ip []byte) []byte {
 }
 
 func appendIPv4(dst, a []byte) []byte {
-	for i := 0; i < 4; i++ {
-		if i > 0 {
-			dst = append(dst, '.')
-		}
-		dst = appendUint(dst, uint64(a[i]))
-	}
-	return dst
+	dst = appendUint(dst, uint64(a[0]))
+	dst = append(dst, '.')
+	dst = appendUint(dst, uint64(a[1]))
+	dst = append(dst, '.')
+	dst = appendUint(dst, uint64(a[2]))
+	dst = append(dst, '.')
+	return appendUint(dst, uint64(a[3]))
 }
 
 func appendMAC(dst, a []byte) []byte {
@@ -224,7 +224,19 @@ func appendMAC(dst, a []byte) []byte {
 	return dst
 }
 
-func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+// appendUint appends v in decimal. Summaries are mostly small numbers, which
+// are done here without strconv's general path.
+func appendUint(dst []byte, v uint64) []byte {
+	switch {
+	case v < 10:
+		return append(dst, byte('0'+v))
+	case v < 100:
+		return append(dst, byte('0'+v/10), byte('0'+v%10))
+	case v < 1000:
+		return append(dst, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
 
 // appendHex appends v in lower-case hex, zero-padded to width digits.
 func appendHex(dst []byte, v uint64, width int) []byte {
