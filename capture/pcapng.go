@@ -152,6 +152,9 @@ func (rd *Reader) initNg() error {
 	// Read up to the first packet so that LinkType is known.
 	for len(rd.ng.ifaces) == 0 {
 		typ, body, err := rd.block()
+		if err == io.EOF {
+			return rd.fail("pcapng header", err) // a file must declare an interface
+		}
 		if err != nil {
 			return err
 		}
