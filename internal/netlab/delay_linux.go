@@ -1,0 +1,174 @@
+//go:build linux
+
+package netlab
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Delayer holds the IPv4 packets leaving one interface for a fixed time
+// before letting them go: netem's delay, which this kernel lacks, made of
+// an iptables NFQUEUE rule and a netlink queue listener of netlab's own
+// (nfnetlink_queue; iptables-extensions(8) NFQUEUE).
+type Delayer struct {
+	h     *Host
+	rule  *Rule
+	q     *nfqueue
+	delay time.Duration
+	due   chan verdict // FIFO: the delay is constant, so due times ascend
+	wg    sync.WaitGroup
+	once  sync.Once
+
+	mu  sync.Mutex
+	err error // the first error of the listener
+
+	delayed atomic.Uint64
+}
+
+type verdict struct {
+	id  uint32
+	due time.Time
+}
+
+// queueNums numbers the queues of a process; queue numbers are per
+// namespace, so unique in the process is unique enough.
+var queueNums atomic.Uint32
+
+// maxQueued bounds the packets held at once (the kernel's queue length
+// and the listener's backlog); more are dropped by the kernel, as a full
+// netem queue would drop them.
+const maxQueued = 16384
+
+// StartDelay delays by d every IPv4 packet leaving iface, sent from the
+// host or forwarded by it, until ctx is done or Close is called. The
+// listener runs in this process: the packets wait while it lives and are
+// dropped by the kernel if it dies without Close.
+func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*Delayer, error) {
+	if d <= 0 || d > time.Minute {
+		return nil, fmt.Errorf("netlab: delay %v: want more than 0, at most 1m", d)
+	}
+	num := uint16(queueNums.Add(1))
+	var q *nfqueue
+	err := h.Do(func() (err error) {
+		q, err = openNFQueue(num, maxQueued)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
+	}
+	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", "-o", iface,
+		"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num)))
+	if err != nil {
+		q.close()
+		return nil, err
+	}
+	dl := &Delayer{h: h, rule: rule, q: q, delay: d, due: make(chan verdict, maxQueued)}
+	dl.wg.Add(2)
+	go dl.receive()
+	go dl.release()
+	if ctx.Done() != nil {
+		go func() {
+			select {
+			case <-ctx.Done():
+				dl.Close()
+			case <-dl.q.closed:
+			}
+		}()
+	}
+	return dl, nil
+}
+
+// Delay is StartDelay for tests: it fails the test on error and stops the
+// delay when the test ends.
+func (h *Host) Delay(t testing.TB, iface string, d time.Duration) *Delayer {
+	t.Helper()
+	dl, err := h.StartDelay(context.Background(), iface, d)
+	if err != nil {
+		t.Fatalf("netlab: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := dl.Close(); err != nil {
+			t.Errorf("netlab: %v", err)
+		}
+	})
+	return dl
+}
+
+// Delayed returns how many packets have been held and let go.
+func (dl *Delayer) Delayed() uint64 { return dl.delayed.Load() }
+
+// Close removes the rule, lets the packets still held go at once, and
+// stops the listener. It returns the first error the listener met.
+func (dl *Delayer) Close() error {
+	dl.once.Do(func() {
+		// Remove the rule first, so that nothing more is queued, then
+		// let go what is held: closing a queue drops its packets.
+		err := dl.rule.Remove(context.Background())
+		if _, gone := os.Stat(netnsDir + "/" + dl.h.Name); gone != nil {
+			err = nil // the namespace, and the rule with it, is gone
+		}
+		dl.fail(err)
+		dl.fail(dl.q.acceptAll())
+		dl.q.close()
+		dl.wg.Wait()
+	})
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	return dl.err
+}
+
+func (dl *Delayer) fail(err error) {
+	if err == nil {
+		return
+	}
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	if dl.err == nil {
+		dl.err = fmt.Errorf("netlab: %s: delay: %w", dl.h.Name, err)
+	}
+}
+
+// receive reads queued packets and hands them to release with their due
+// time, until the socket is closed.
+func (dl *Delayer) receive() {
+	defer dl.wg.Done()
+	defer close(dl.due)
+	err := dl.q.receive(func(id uint32) {
+		dl.due <- verdict{id: id, due: time.Now().Add(dl.delay)}
+	})
+	if !dl.q.isClosed() {
+		dl.fail(err)
+	}
+}
+
+// release accepts each packet when it is due; once the listener stops,
+// it accepts what is left at once.
+func (dl *Delayer) release() {
+	defer dl.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for v := range dl.due {
+		if wait := time.Until(v.due); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-dl.q.closed:
+			}
+		}
+		if dl.q.isClosed() {
+			continue // acceptAll let it go
+		}
+		if err := dl.q.accept(v.id); err != nil {
+			dl.fail(err)
+			continue
+		}
+		dl.delayed.Add(1)
+	}
+}

@@ -1,0 +1,246 @@
+//go:build linux
+
+package netlab
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The nfnetlink_queue protocol, from <linux/netfilter/nfnetlink.h> and
+// <linux/netfilter/nfnetlink_queue.h>. Attribute payloads are in network
+// byte order; netlink headers in host order.
+const (
+	nfnlSubsysQueue = 3
+
+	nfqnlMsgPacket       = 0
+	nfqnlMsgVerdict      = 1
+	nfqnlMsgConfig       = 2
+	nfqnlMsgVerdictBatch = 3
+
+	nfqaPacketHdr  = 1
+	nfqaVerdictHdr = 2
+
+	nfqaCfgCmd      = 1
+	nfqaCfgParams   = 2
+	nfqaCfgQueueMax = 3
+
+	nfqnlCfgCmdBind = 1
+	nfqnlCopyMeta   = 1 // metadata only: the delay needs no payload
+
+	nfAccept = 1
+)
+
+// nfqueue is one bound netfilter queue: a netlink socket on the runtime
+// poller, so that close unblocks a read.
+type nfqueue struct {
+	num    uint16
+	f      *os.File
+	rc     syscall.RawConn
+	seq    atomic.Uint32
+	last   atomic.Uint32 // the last packet id read
+	wmu    sync.Mutex    // one request at a time on the socket
+	closed chan struct{}
+	once   sync.Once
+}
+
+// openNFQueue binds queue num in the current thread's namespace, with
+// room for maxLen packets.
+func openNFQueue(num uint16, maxLen uint32) (*nfqueue, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	// A full socket buffer drops packets silently instead of failing
+	// reads with ENOBUFS (netlink(7)).
+	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_NO_ENOBUFS, 1)
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, os.NewSyscallError("bind", err)
+	}
+	f := os.NewFile(uintptr(fd), "nfqueue")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	q := &nfqueue{num: num, f: f, rc: rc, closed: make(chan struct{})}
+	cmd := []byte{nfqnlCfgCmdBind, 0, 0, unix.AF_INET}
+	params := make([]byte, 5)
+	binary.BigEndian.PutUint32(params, 0) // copy_range
+	params[4] = nfqnlCopyMeta
+	maxl := binary.BigEndian.AppendUint32(nil, maxLen)
+	for _, a := range [][]byte{attr(nfqaCfgCmd, cmd), attr(nfqaCfgParams, params), attr(nfqaCfgQueueMax, maxl)} {
+		if err := q.request(nfqnlMsgConfig, unix.NLM_F_ACK, a); err != nil {
+			q.close()
+			return nil, fmt.Errorf("configuring queue %d: %w", num, err)
+		}
+		if err := q.ack(); err != nil {
+			q.close()
+			return nil, fmt.Errorf("configuring queue %d: %w", num, err)
+		}
+	}
+	return q, nil
+}
+
+// attr encodes one netlink attribute, padded to 4 bytes.
+func attr(typ uint16, data []byte) []byte {
+	b := make([]byte, 4, 4+len(data)+3)
+	binary.NativeEndian.PutUint16(b, uint16(4+len(data)))
+	binary.NativeEndian.PutUint16(b[2:], typ)
+	b = append(b, data...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// request sends one nfqueue message with the given attributes.
+func (q *nfqueue) request(msg uint16, flags uint16, attrs ...[]byte) error {
+	b := make([]byte, unix.NLMSG_HDRLEN+4)
+	binary.NativeEndian.PutUint16(b[4:], nfnlSubsysQueue<<8|msg)
+	binary.NativeEndian.PutUint16(b[6:], unix.NLM_F_REQUEST|flags)
+	binary.NativeEndian.PutUint32(b[8:], q.seq.Add(1))
+	b[16] = unix.AF_UNSPEC // nfgenmsg: family, version 0, queue number
+	binary.BigEndian.PutUint16(b[18:], q.num)
+	for _, a := range attrs {
+		b = append(b, a...)
+	}
+	binary.NativeEndian.PutUint32(b, uint32(len(b)))
+	q.wmu.Lock()
+	defer q.wmu.Unlock()
+	var serr error
+	err := q.rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		return serr != unix.EAGAIN
+	})
+	if err != nil {
+		return err
+	}
+	return os.NewSyscallError("sendto", serr)
+}
+
+// ack reads the kernel's answer to a request sent with NLM_F_ACK.
+func (q *nfqueue) ack() error {
+	buf := make([]byte, 4096)
+	n, err := q.read(buf)
+	if err != nil {
+		return err
+	}
+	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Header.Type == unix.NLMSG_ERROR && len(m.Data) >= 4 {
+			if errno := -int32(binary.NativeEndian.Uint32(m.Data)); errno != 0 {
+				return os.NewSyscallError("nfnetlink", syscall.Errno(errno))
+			}
+			return nil
+		}
+	}
+	return errors.New("no acknowledgement from the kernel")
+}
+
+func (q *nfqueue) read(buf []byte) (int, error) {
+	var n int
+	var rerr error
+	err := q.rc.Read(func(fd uintptr) bool {
+		n, _, rerr = unix.Recvfrom(int(fd), buf, 0)
+		return rerr != unix.EAGAIN
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rerr != nil {
+		return 0, os.NewSyscallError("recvfrom", rerr)
+	}
+	return n, nil
+}
+
+// receive calls fn with the id of every queued packet, in order, until
+// the socket is closed (nil) or fails.
+func (q *nfqueue) receive(fn func(id uint32)) error {
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := q.read(buf)
+		if err != nil {
+			if q.isClosed() {
+				return nil
+			}
+			return err
+		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			// Errors answer verdicts for packets already let go by
+			// the batch verdict of close: nothing to do.
+			if m.Header.Type != nfnlSubsysQueue<<8|nfqnlMsgPacket || len(m.Data) < 4 {
+				continue
+			}
+			if id, ok := packetID(m.Data[4:]); ok {
+				q.last.Store(id)
+				fn(id)
+			}
+		}
+	}
+}
+
+// packetID finds NFQA_PACKET_HDR among the attributes of a packet message.
+func packetID(attrs []byte) (uint32, bool) {
+	for len(attrs) >= 4 {
+		l := int(binary.NativeEndian.Uint16(attrs))
+		typ := binary.NativeEndian.Uint16(attrs[2:]) & 0x3fff // drop NLA_F_NESTED/NET_BYTEORDER
+		if l < 4 || l > len(attrs) {
+			return 0, false
+		}
+		if typ == nfqaPacketHdr && l >= 8 {
+			return binary.BigEndian.Uint32(attrs[4:]), true
+		}
+		attrs = attrs[min((l+3)&^3, len(attrs)):]
+	}
+	return 0, false
+}
+
+// accept lets packet id go on.
+func (q *nfqueue) accept(id uint32) error {
+	return q.request(nfqnlMsgVerdict, 0, attr(nfqaVerdictHdr, verdictHdr(id)))
+}
+
+// acceptAll lets go every packet the queue holds, also those not read
+// yet (a batch verdict covers every id up to the given one).
+func (q *nfqueue) acceptAll() error {
+	return q.request(nfqnlMsgVerdictBatch, 0, attr(nfqaVerdictHdr, verdictHdr(q.last.Load()+1<<30)))
+}
+
+func verdictHdr(id uint32) []byte {
+	v := binary.BigEndian.AppendUint32(nil, nfAccept)
+	return binary.BigEndian.AppendUint32(v, id)
+}
+
+func (q *nfqueue) isClosed() bool {
+	select {
+	case <-q.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// close closes the socket; the kernel then drops what the queue holds.
+func (q *nfqueue) close() {
+	q.once.Do(func() {
+		close(q.closed)
+		q.f.Close()
+	})
+}
