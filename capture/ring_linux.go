@@ -166,8 +166,8 @@ func (c *Conn) wait(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if errors.Is(err, os.ErrClosed) {
-		err = net.ErrClosed
+	if c.closed.Load() || errors.Is(err, os.ErrClosed) {
+		err = net.ErrClosed // the poller says "use of closed file"
 	}
 	return c.opError("read", err)
 }

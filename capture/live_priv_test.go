@@ -1,0 +1,226 @@
+//go:build linux && privileged
+
+package capture
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawkit/rawkit/internal/netlab"
+)
+
+// icmpOf returns the ICMP type, id and seq of an Ethernet-framed IPv4
+// ICMP echo, and ok=false for anything else.
+func icmpOf(p Packet) (typ byte, id, seq uint16, ok bool) {
+	d := p.Data
+	if p.LinkType != LinkEthernet || len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 1 {
+		return 0, 0, 0, false
+	}
+	ic := d[14+int(d[14]&0xf)*4:]
+	return ic[0], binary.BigEndian.Uint16(ic[4:]), binary.BigEndian.Uint16(ic[6:]), true
+}
+
+// TestLoopbackSeesEachPacketOnce: on lo the kernel shows every packet to
+// packet sockets twice (leaving and arriving); a capture must report
+// each request and each reply exactly once.
+func TestLoopbackSeesEachPacketOnce(t *testing.T) {
+	netlab.Privileged(t)
+	ping := needTool(t, "ping")
+	col, err := Collect("lo", &Config{Filter: "icmp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ping, "-n", "-c", "3", "-i", "0.2", "127.0.0.1").CombinedOutput()
+	pkts, st, serr := col.Stop()
+	if err != nil {
+		t.Fatalf("ping: %v\n%s", err, out)
+	}
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	seen := map[[2]uint16]int{}
+	for _, p := range pkts {
+		typ, _, seq, ok := icmpOf(p)
+		if !ok {
+			t.Fatalf("filter icmp let through %x", p.Data)
+		}
+		seen[[2]uint16{uint16(typ), seq}]++
+	}
+	for seq := uint16(1); seq <= 3; seq++ {
+		for _, typ := range []uint16{8, 0} {
+			if n := seen[[2]uint16{typ, seq}]; n != 1 {
+				t.Errorf("ICMP type %d seq %d seen %d times, want once", typ, seq, n)
+			}
+		}
+	}
+	if len(pkts) != 6 || st.Received != 6 || st.Dropped != 0 {
+		t.Errorf("%d packets, stats %+v; want 6 received, 0 dropped", len(pkts), st)
+	}
+}
+
+// TestNamespaceCapture: a capture on B's interface in B's namespace sees
+// exactly what tcpdump (the independent oracle) sees of A pinging B.
+func TestNamespaceCapture(t *testing.T) {
+	netlab.Privileged(t)
+	needTool(t, "tcpdump")
+	ping := needTool(t, "ping")
+	p := netlab.NewPair(t)
+	oracle := p.B.Sniff(t, p.BIf, "icmp")
+	var col *Collector
+	if err := p.B.Do(func() (err error) {
+		col, err = Collect(p.BIf, &Config{Filter: "icmp"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if out, err := p.A.Run(ctx, ping, "-n", "-c", "3", "-i", "0.2", p.B.Addr().String()); err != nil {
+		t.Fatalf("ping: %v\n%s", err, out)
+	}
+	got, st, err := col.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := oracle.Stop()
+	if len(got) != 6 || len(want) != 6 || st.Dropped != 0 {
+		t.Fatalf("rawkit saw %d packets (stats %+v), tcpdump %d; want 6 each", len(got), st, len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].Data, want[i].Data) || got[i].Length != want[i].Length {
+			t.Errorf("packet %d: rawkit %x, tcpdump %x", i, got[i].Data, want[i].Data)
+		}
+		if d := got[i].Timestamp.Sub(want[i].Timestamp); d < -time.Millisecond || d > time.Millisecond {
+			t.Errorf("packet %d: time stamps differ by %v", i, d)
+		}
+		typ, _, _, _ := icmpOf(got[i])
+		if wantTyp := byte(8 - 8*(i%2)); typ != wantTyp {
+			t.Errorf("packet %d is ICMP type %d, want %d", i, typ, wantTyp)
+		}
+	}
+}
+
+// TestFilterBeforeBind: with traffic flowing while sockets open, a capture
+// never returns a packet its filter rejects (the filter is attached
+// before bind(2) queues anything).
+func TestFilterBeforeBind(t *testing.T) {
+	netlab.Privileged(t)
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200000; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, _ = conn.WriteTo([]byte("x"), conn.LocalAddr())
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for i := 0; i < 20; i++ {
+		col, err := Collect("lo", &Config{Filter: "icmp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		pkts, _, err := col.Stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkts {
+			if _, _, _, ok := icmpOf(p); !ok {
+				t.Fatalf("round %d: a non-ICMP packet got through: %x", i, p.Data)
+			}
+		}
+	}
+}
+
+func TestDeadlineContextClose(t *testing.T) {
+	netlab.Privileged(t)
+	c, err := Listen("lo", &Config{Filter: "udp port 9 and host 127.0.0.254"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := c.ReadPacket(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("read with expired context: %v", err)
+	}
+	if err := c.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.ReadPacket(context.Background()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read past deadline: %v", err)
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := c.ReadPacket(context.Background())
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("read after Close: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close did not unblock the read")
+	}
+}
+
+func TestSnapLenAndPromiscuous(t *testing.T) {
+	netlab.Privileged(t)
+	ping := needTool(t, "ping")
+	p := netlab.NewPair(t)
+	var col *Collector
+	if err := p.B.Do(func() (err error) {
+		col, err = Collect(p.BIf, &Config{Filter: "icmp", SnapLen: 64, Promiscuous: true})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	link, err := p.B.Run(ctx, "ip", "-d", "link", "show", p.BIf)
+	if err != nil || !strings.Contains(string(link), "promiscuity 1") {
+		t.Errorf("interface not promiscuous while capturing: %v\n%s", err, link)
+	}
+	if out, err := p.A.Run(ctx, ping, "-n", "-c", "1", "-s", "200", p.B.Addr().String()); err != nil {
+		t.Fatalf("ping: %v\n%s", err, out)
+	}
+	pkts, _, err := col.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkts) != 2 {
+		t.Fatalf("%d packets, want 2", len(pkts))
+	}
+	for _, pk := range pkts {
+		if len(pk.Data) != 64 || pk.Length != 14+20+8+200 {
+			t.Errorf("captured %d of %d bytes, want 64 of %d", len(pk.Data), pk.Length, 14+20+8+200)
+		}
+	}
+	link, _ = p.B.Run(ctx, "ip", "-d", "link", "show", p.BIf)
+	if !strings.Contains(string(link), "promiscuity 0") {
+		t.Errorf("interface still promiscuous after Close:\n%s", link)
+	}
+}
