@@ -141,9 +141,7 @@ func BuildChain(ctx context.Context, routers int, cfg *ChainConfig) (c *Chain, e
 }
 
 // linkPrefix is the address of end (1 client side, 2 server side) on link k.
-func linkPrefix(k, end int) netip.Prefix {
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(k + 1), byte(end)}), 24)
-}
+func linkPrefix(k, end int) netip.Prefix { return subnetEnd(byte(k+1), byte(end)) }
 
 // route sets the routes: default routes on the client and the server,
 // one route per subnet that is not on-link on each router.

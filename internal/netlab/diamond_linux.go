@@ -1,0 +1,149 @@
+//go:build linux
+
+package netlab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"testing"
+)
+
+// Diamond is an equal-cost multipath (ECMP) topology: the entry router
+// balances traffic to the server over two branch routers that meet again
+// at the exit router.
+//
+//	                         eth1 -- eth0 up   eth1 -- eth0
+//	client eth0 -- eth0 entry                            exit eth2 -- eth0 server
+//	                         eth2 -- eth0 down eth1 -- eth1
+//
+// Subnets, client side end .1 and server side end .2: 10.0.1.0/24
+// client–entry, 10.0.2.0/24 entry–up, 10.0.3.0/24 entry–down,
+// 10.0.4.0/24 up–exit, 10.0.5.0/24 down–exit, 10.0.6.0/24 exit–server.
+// The entry router hashes flows on addresses, protocol and ports
+// (net.ipv4.fib_multipath_hash_policy=1), so each flow keeps one branch
+// and different ports spread over both. The way back always takes the
+// up branch, so that the exit router always answers from 10.0.4.2.
+type Diamond struct {
+	Client, Entry *Host
+	Branches      [2]*Host // up, down: 10.0.2.2 and 10.0.3.2 toward the client
+	Exit, Server  *Host
+
+	hosts []*Host
+}
+
+// NewDiamond creates a diamond deleted when the test ends.
+func NewDiamond(t testing.TB) *Diamond {
+	t.Helper()
+	sweepOnce(t)
+	d, err := BuildDiamond(context.Background(), "")
+	if err != nil {
+		t.Fatalf("netlab: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("netlab: %v", err)
+		}
+	})
+	return d
+}
+
+// BuildDiamond creates a diamond whose namespace names start with prefix
+// ("" for a unique test prefix); the caller deletes it with Close.
+func BuildDiamond(ctx context.Context, prefix string) (d *Diamond, err error) {
+	if prefix == "" {
+		prefix = uniquePrefix()
+	}
+	d = &Diamond{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, d.Close())
+			d = nil
+		}
+	}()
+	for _, n := range []struct {
+		h    **Host
+		name string
+	}{{&d.Client, "client"}, {&d.Entry, "entry"}, {&d.Branches[0], "up"}, {&d.Branches[1], "down"}, {&d.Exit, "exit"}, {&d.Server, "server"}} {
+		if *n.h, err = CreateHost(ctx, prefix+n.name); err != nil {
+			return d, err
+		}
+		d.hosts = append(d.hosts, *n.h)
+	}
+	up, down := d.Branches[0], d.Branches[1]
+	for _, l := range []struct {
+		a, b     *Host
+		aIf, bIf string
+		subnet   byte
+	}{
+		{d.Client, d.Entry, "eth0", "eth0", 1},
+		{d.Entry, up, "eth1", "eth0", 2},
+		{d.Entry, down, "eth2", "eth0", 3},
+		{up, d.Exit, "eth1", "eth0", 4},
+		{down, d.Exit, "eth1", "eth1", 5},
+		{d.Exit, d.Server, "eth2", "eth0", 6},
+	} {
+		if _, err := ConnectHosts(ctx, l.a, l.b, l.aIf, l.bIf, subnetEnd(l.subnet, 1), subnetEnd(l.subnet, 2)); err != nil {
+			return d, err
+		}
+	}
+	d.Client.addr, d.Entry.addr = subnetEnd(1, 1).Addr(), subnetEnd(1, 2).Addr()
+	up.addr, down.addr = subnetEnd(2, 2).Addr(), subnetEnd(3, 2).Addr()
+	d.Exit.addr, d.Server.addr = subnetEnd(4, 2).Addr(), subnetEnd(6, 2).Addr()
+	for _, r := range []*Host{d.Entry, up, down, d.Exit} {
+		if err := r.Sysctl("net.ipv4.ip_forward", "1"); err != nil {
+			return d, err
+		}
+	}
+	if err := d.Entry.Sysctl("net.ipv4.fib_multipath_hash_policy", "1"); err != nil {
+		return d, err
+	}
+	routes := map[*Host][]string{
+		d.Client: {"route add default via 10.0.1.2"},
+		d.Entry: {
+			"route add 10.0.4.0/24 via 10.0.2.2",
+			"route add 10.0.5.0/24 via 10.0.3.2",
+			"route add 10.0.6.0/24 nexthop via 10.0.2.2 weight 1 nexthop via 10.0.3.2 weight 1",
+		},
+		up: {
+			"route add 10.0.1.0/24 via 10.0.2.1", "route add 10.0.3.0/24 via 10.0.2.1",
+			"route add 10.0.5.0/24 via 10.0.4.2", "route add 10.0.6.0/24 via 10.0.4.2",
+		},
+		down: {
+			"route add 10.0.1.0/24 via 10.0.3.1", "route add 10.0.2.0/24 via 10.0.3.1",
+			"route add 10.0.4.0/24 via 10.0.5.2", "route add 10.0.6.0/24 via 10.0.5.2",
+		},
+		d.Exit: {
+			"route add 10.0.1.0/24 via 10.0.4.1", "route add 10.0.2.0/24 via 10.0.4.1",
+			"route add 10.0.3.0/24 via 10.0.5.1",
+		},
+		d.Server: {"route add default via 10.0.6.1"},
+	}
+	for h, lines := range routes {
+		if err := h.ipBatch(ctx, lines...); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func subnetEnd(subnet, end byte) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, subnet, end}), 24)
+}
+
+// Hosts returns every host of the diamond.
+func (d *Diamond) Hosts() []*Host { return append([]*Host(nil), d.hosts...) }
+
+// Close deletes every namespace of the diamond.
+func (d *Diamond) Close() error {
+	var errs []error
+	for _, h := range d.hosts {
+		errs = append(errs, h.Close())
+	}
+	d.hosts = nil
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("netlab: diamond: %w", err)
+	}
+	return nil
+}
