@@ -87,3 +87,5 @@ func openIn(t *testing.T, h *netlab.Host, open func() (*Conn, error)) *Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+func netipParse(s string) (netip.Addr, error) { return netip.ParseAddr(s) }
