@@ -99,7 +99,19 @@ func BuildDiamond(ctx context.Context, prefix string) (d *Diamond, err error) {
 	if err := d.Entry.Sysctl("net.ipv4.fib_multipath_hash_policy", "1"); err != nil {
 		return d, err
 	}
-	routes := map[*Host][]string{
+	for h, lines := range d.routes() {
+		if err := h.ipBatch(ctx, lines...); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// routes gives each host's routes: ECMP at the entry router, the up
+// branch for the way back.
+func (d *Diamond) routes() map[*Host][]string {
+	up, down := d.Branches[0], d.Branches[1]
+	return map[*Host][]string{
 		d.Client: {"route add default via 10.0.1.2"},
 		d.Entry: {
 			"route add 10.0.4.0/24 via 10.0.2.2",
@@ -120,12 +132,6 @@ func BuildDiamond(ctx context.Context, prefix string) (d *Diamond, err error) {
 		},
 		d.Server: {"route add default via 10.0.6.1"},
 	}
-	for h, lines := range routes {
-		if err := h.ipBatch(ctx, lines...); err != nil {
-			return d, err
-		}
-	}
-	return d, nil
 }
 
 func subnetEnd(subnet, end byte) netip.Prefix {
