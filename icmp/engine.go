@@ -268,3 +268,15 @@ func (e *Echo) expire(evs []Event, at int64) []Event {
 		evs = e.expireOne(evs, e.heap.pop(), at)
 	}
 }
+
+// TargetStatsAll returns the statistics of every target so far, in the
+// order of the targets.
+func (e *Echo) TargetStatsAll() []Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Stats, len(e.targets))
+	for i := range e.targets {
+		out[i] = e.targets[i].stats
+	}
+	return out
+}

@@ -21,6 +21,7 @@ type fakeConn struct {
 	script   func(b []byte, dst netip.Addr) []delivery
 	sent     []sentPkt
 	closed   chan struct{}
+	used     map[time.Time]bool // deliveries due at one instant keep their order
 }
 
 type sentPkt struct {
@@ -36,7 +37,7 @@ type delivery struct {
 }
 
 func newFakeConn(script func(b []byte, dst netip.Addr) []delivery) *fakeConn {
-	return &fakeConn{in: make(chan Message, 1<<17), script: script, closed: make(chan struct{})}
+	return &fakeConn{in: make(chan Message, 1<<17), script: script, closed: make(chan struct{}), used: map[time.Time]bool{}}
 }
 
 func (c *fakeConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
@@ -82,11 +83,16 @@ func (c *fakeConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 func (c *fakeConn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, error) {
 	p := append([]byte(nil), b...)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.sent = append(c.sent, sentPkt{p, dst, time.Now()})
-	c.mu.Unlock()
 	for _, d := range c.script(p, dst) {
 		msg := d.msg
-		time.AfterFunc(d.after, func() {
+		at := time.Now().Add(d.after)
+		for c.used[at] {
+			at = at.Add(time.Nanosecond)
+		}
+		c.used[at] = true
+		time.AfterFunc(time.Until(at), func() {
 			msg.Received = time.Now()
 			c.in <- msg
 		})

@@ -22,25 +22,32 @@ func (e *Echo) runFlood(ctx context.Context) error {
 	ms := e.newMessages()
 	var sevs, revs []Event
 	defer e.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
+	// The I/O below runs without ctx: a cancellable context costs every
+	// call a watcher, and the read deadline (at most FloodInterval away
+	// while probes are due) bounds how late ctx is noticed.
+	bg := context.Background()
 	var err error
-	for {
+	var deadline int64 = -1 // the read deadline set on the socket, ns; -1 none
+	for ctx.Err() == nil {
 		var done bool
 		var wake int64
-		items, sevs, wake, done = e.floodSend(ctx, bufs, items[:0], sevs[:0])
+		items, sevs, wake, done = e.floodSend(bg, bufs, items[:0], sevs[:0])
 		if done {
 			break
 		}
-		deadline := time.Time{}
-		if wake >= 0 {
-			deadline = time.Unix(0, wake)
-		}
-		if err = e.c.SetReadDeadline(deadline); err != nil {
-			break
+		wake = minWake(wake, now()+int64(FloodInterval))
+		// Moving the deadline costs a timer update: do it when the one
+		// set is later than needed or more than a millisecond early.
+		if deadline < 0 || deadline > wake || wake-deadline > int64(time.Millisecond) {
+			if err = e.c.SetReadDeadline(time.Unix(0, wake)); err != nil {
+				break
+			}
+			deadline = wake
 		}
 		var n int
-		n, err = e.c.ReadBatch(ctx, ms)
+		n, err = e.c.ReadBatch(bg, ms)
 		if err != nil {
-			if ctx.Err() != nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				break
 			}
 			err = nil

@@ -121,13 +121,18 @@ func (e *Echo) reply(evs []Event, sl *slot, m *Message, at int64) []Event {
 		e.total.Received++
 	}
 	sl.state = slotReplied
-	// iputils' pipe: how many of this target's probes were out, this one included.
-	pipe := tg.stats.Transmitted - int(sl.n) + 1
-	tg.stats.Pipe = max(tg.stats.Pipe, pipe)
-	e.total.Pipe = max(e.total.Pipe, pipe)
+	e.pipe(tg, sl)
 	tg.stats.sample(rtt)
 	e.total.sample(rtt)
 	return e.emit(evs, ev)
+}
+
+// pipe records iputils' "pipe": how many of the target's probes were
+// out when an answer to sl came back, sl included.
+func (e *Echo) pipe(tg *target, sl *slot) {
+	p := tg.stats.Transmitted - int(sl.n) + 1
+	tg.stats.Pipe = max(tg.stats.Pipe, p)
+	e.total.Pipe = max(e.total.Pipe, p)
 }
 
 // icmpError matches an ICMP error to the request it quotes: identifier,
@@ -159,6 +164,7 @@ func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
 		tg.stats.Lost++
 		e.total.Lost++
 	}
+	e.pipe(tg, sl)
 	return e.emit(evs, Event{Kind: EventError, Target: int(sl.target), Dst: tg.addr, Seq: seq,
 		Probe: int(sl.n), From: m.Src, TTL: m.TTL, RTT: time.Duration(at - atomic.LoadInt64(&sl.sent)),
 		Time: time.Unix(0, at), ICMP: ie})

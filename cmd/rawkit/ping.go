@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+const pingUsage = `usage: rawkit ping [options] HOST...
+
+Send ICMP echo requests, as iputils ping does, to one host or, fping-style,
+to many: HOST is a name, an IPv4 address or a CIDR range (127.0.0.0/20).
+All targets share one socket: raw with CAP_NET_RAW, otherwise a ping
+socket where net.ipv4.ping_group_range allows it.
+
+  -c COUNT     stop after COUNT probes per target (with -w: COUNT answers)
+  -i SECONDS   interval between probes to a target (default 1; below
+               0.002 only for root)
+  -W SECONDS   time to wait for a reply (default 10)
+  -w SECONDS   stop after SECONDS whatever was sent or received
+  -s SIZE      payload bytes (default 56, at most 65507)
+  -t TTL       IP time to live (1-255)
+  -Q TOS       IP type of service byte (0-255)
+  -M MODE      path MTU discovery: do, dont or want
+  -I IF|ADDR   send from this interface or source address
+  -l PRELOAD   send PRELOAD probes at once at the start
+  -f           flood: next probe as soon as a reply comes (root only)
+  -q           quiet: only the summary
+  -n           print addresses, not names
+  -D           print a timestamp before each line
+  -O           report probes with no answer yet
+  -a           audible: ring the bell on each reply
+  -4           IPv4 (the only family so far)
+  --rate PPS   cap the whole run at PPS probes per second
+  --json       one JSON object per event and a summary, on stdout
+  --mode MODE  socket: auto (default), raw or ping
+
+Exit status: 0 when replies came (every target answered, with several),
+1 when none came (or, with -w, fewer than COUNT), 2 on errors.
+`
+
+func init() {
+	register(&command{
+		name:    "ping",
+		summary: "send ICMP echo requests, as iputils ping, or sweep many targets",
+		usage:   pingUsage,
+		run:     runPing,
+	})
+}
+
+// listenEcho opens the run's socket; tests replace it with an in-memory one.
+var listenEcho = icmp.Listen
+
+// notifyQuit delivers SIGQUIT; tests, whose fake clock cannot share
+// channels with the signal handler, replace it.
+var notifyQuit = notifyQuitOS
+
+// dropPrivileges is called once the socket is open; tests replace it.
+var dropPrivileges = icmp.DropPrivileges
+
+// pingOutput is what prints a run: iputils text or JSON lines.
+type pingOutput interface {
+	event(*icmp.Event)
+	Flush()
+}
+
+func runPing(ctx context.Context, io *stdio, args []string) int {
+	o, err := parsePingArgs(args, isRoot())
+	if err != nil {
+		return failf(io, "ping", "%v", err)
+	}
+	if o.help {
+		fmt.Fprint(io.out, pingUsage)
+		return exitOK
+	}
+	targets, err := expandTargets(ctx, o.hosts)
+	if err != nil {
+		return failf(io, "ping", "%v", err)
+	}
+	sock, err := listenEcho(listenConfig(o, len(targets)))
+	if err != nil {
+		return failf(io, "ping", "%v", err)
+	}
+	defer sock.Conn.Close()
+	if err := dropPrivileges(); err != nil {
+		fmt.Fprintf(io.err, "rawkit ping: warning: privileges kept: %v\n", err)
+	}
+
+	var out pingOutput
+	var text *textOut
+	if o.json {
+		out = newJSONOut(io.out, targets)
+	} else {
+		text = newTextOut(io.out, io.err, o, targets)
+		out = text
+	}
+	addrs := make([]netip.Addr, len(targets))
+	for i, t := range targets {
+		addrs[i] = t.addr
+	}
+	e, err := icmp.NewEcho(sock.Conn, sock.ID, addrs, echoConfig(o, out.event))
+	if err != nil {
+		return failf(io, "ping", "%v", err)
+	}
+	if o.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		defer cancel()
+	}
+	if text != nil {
+		text.header()
+	}
+	stop := startPeriodic(out, !o.json && text.flush, e, io)
+	err = e.Run(ctx)
+	stop()
+	out.Flush()
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return failf(io, "ping", "%v", err)
+	}
+	return pingFinish(o, e, sock.Mode, text, out)
+}
+
+// pingFinish prints the summary and picks the exit status.
+func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pingOutput) int {
+	elapsed, rate := e.Elapsed()
+	s := e.Stats()
+	alive := 0
+	switch {
+	case text == nil:
+		alive = out.(*jsonOut).summary(e, mode, elapsed, rate)
+	case len(text.targets) == 1:
+		text.summary(s, elapsed)
+		if s.Received > 0 {
+			alive = 1
+		}
+	default:
+		alive = text.sweepSummary(e, elapsed, rate)
+	}
+	var n int
+	if text != nil {
+		n = len(text.targets)
+	} else {
+		n = len(out.(*jsonOut).targets)
+	}
+	switch {
+	case alive == 0, alive < n:
+		return exitNoReply
+	case o.deadline > 0 && o.count > 0 && s.Received < o.count*n:
+		return exitNoReply
+	}
+	return exitOK
+}
+
+func listenConfig(o *pingOpts, targets int) *icmp.ListenConfig {
+	cfg := &icmp.ListenConfig{
+		Interface: o.iface, Source: o.source, TTL: o.ttl, TOS: o.tos, DontFragment: o.pmtu,
+	}
+	switch o.mode {
+	case "raw":
+		cfg.Mode = icmp.ModeRaw
+	case "ping":
+		cfg.Mode = icmp.ModePing
+	}
+	if targets > 64 {
+		// Room for the replies of a fast sweep until the receiver reads them.
+		cfg.ReceiveBuffer = min(targets*2048, 32<<20)
+	}
+	return cfg
+}
+
+func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
+	cfg := &icmp.EchoConfig{
+		Count:    o.count,
+		Interval: o.interval,
+		Preload:  o.preload,
+		Timeout:  o.timeout,
+		Rate:     o.rate,
+		Size:     o.size,
+		Handler:  handler,
+	}
+	if o.size == 0 {
+		cfg.Size = icmp.EmptyPayload
+	}
+	if o.flood && !o.intervalSet {
+		cfg.Flood = true
+	}
+	if o.intervalSet && o.interval == 0 {
+		cfg.Flood = true // iputils: -i 0 is a flood without the dots
+	}
+	if o.deadline > 0 {
+		// iputils with -w: probes go on until COUNT answers, or the first error.
+		cfg.CountReplies, cfg.StopOnError = true, true
+	} else {
+		cfg.Linger = true
+	}
+	return cfg
+}
+
+// startPeriodic starts what runs beside the engine: a flusher when lines
+// are buffered, and interim statistics on SIGQUIT. The returned func
+// stops them and waits.
+func startPeriodic(out pingOutput, flushed bool, e *icmp.Echo, io *stdio) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	quit, stopQuit := notifyQuit()
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if !flushed {
+					out.Flush()
+				}
+			case <-quit:
+				out.Flush()
+				fmt.Fprint(io.err, statusLine(e.Stats()))
+			}
+		}
+	}()
+	return func() {
+		stopQuit()
+		close(done)
+		<-finished
+	}
+}
+
+// statusLine is iputils' answer to SIGQUIT (ping_common.c status).
+func statusLine(s icmp.Stats) string {
+	loss := 0
+	if s.Transmitted > 0 {
+		loss = (s.Transmitted - s.Received) * 100 / s.Transmitted
+	}
+	line := fmt.Sprintf("\r%d/%d packets, %d%% loss", s.Received, s.Transmitted, loss)
+	if s.Received > 0 {
+		line += fmt.Sprintf(", min/avg/ewma/max = %s/%s/%s/%s ms", ms3(s.Min()), ms3(s.Avg()), ms3(s.EWMA()), ms3(s.Max()))
+	}
+	return line + "\n"
+}

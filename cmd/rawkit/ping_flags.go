@@ -1,0 +1,233 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// pingOpts are the options of `rawkit ping`, parsed and checked.
+type pingOpts struct {
+	count       int
+	interval    time.Duration
+	intervalSet bool
+	timeout     time.Duration // -W
+	deadline    time.Duration // -w
+	size        int
+	ttl         int
+	tos         int
+	pmtu        string
+	iface       string
+	source      netip.Addr
+	preload     int
+	quiet       bool
+	flood       bool
+	numeric     bool
+	timestamps  bool // -D
+	outstanding bool // -O
+	audible     bool // -a
+	json        bool
+	rate        float64
+	mode        string
+	help        bool
+	hosts       []string
+}
+
+// pingArgOpts are the short options that take a value.
+const pingArgOpts = "ciWwstQMIlp"
+
+// parsePingArgs reads args the way GNU getopt does, as iputils' ping:
+// options and operands in any order ("ping 127.0.0.1 -c 3"), values
+// attached or separate (-c5, -c 5), flags combined (-qn), "--" ends the
+// options. Every error names the value at fault.
+func parsePingArgs(args []string, root bool) (*pingOpts, error) {
+	o := &pingOpts{size: 56, preload: 1}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			o.hosts = append(o.hosts, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "--"):
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			switch name {
+			case "json", "help":
+				if hasVal {
+					return nil, fmt.Errorf("option --%s takes no value, got %q", name, val)
+				}
+				o.json = o.json || name == "json"
+				o.help = o.help || name == "help"
+				continue
+			case "rate", "mode":
+			default:
+				return nil, fmt.Errorf("unknown option %q", a)
+			}
+			if !hasVal {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("option --%s needs a value", name)
+				}
+				i++
+				val = args[i]
+			}
+			if err := o.setLong(name, val); err != nil {
+				return nil, err
+			}
+		case len(a) > 1 && a[0] == '-':
+			for j := 1; j < len(a); j++ {
+				c := a[j]
+				if !strings.ContainsRune(pingArgOpts, rune(c)) {
+					if err := o.setFlag(c); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				val := a[j+1:]
+				if val == "" {
+					if i+1 >= len(args) {
+						return nil, fmt.Errorf("option -%c needs a value", c)
+					}
+					i++
+					val = args[i]
+				}
+				if err := o.setShort(c, val); err != nil {
+					return nil, err
+				}
+				break
+			}
+		default:
+			o.hosts = append(o.hosts, a)
+		}
+	}
+	return o, o.check(root)
+}
+
+func (o *pingOpts) setFlag(c byte) error {
+	switch c {
+	case 'q':
+		o.quiet = true
+	case 'f':
+		o.flood = true
+	case 'n':
+		o.numeric = true
+	case 'D':
+		o.timestamps = true
+	case 'O':
+		o.outstanding = true
+	case 'a':
+		o.audible = true
+	case '4':
+	case 'h':
+		o.help = true
+	case '6':
+		return fmt.Errorf("option -6: IPv6 is not supported yet")
+	default:
+		return fmt.Errorf("unknown option -%c", c)
+	}
+	return nil
+}
+
+func (o *pingOpts) setShort(c byte, v string) error {
+	var err error
+	switch c {
+	case 'c':
+		o.count, err = intIn(v, "count", 1, math.MaxInt32)
+	case 'i':
+		o.interval, err = seconds(v, "interval", true)
+		o.intervalSet = true
+	case 'W':
+		o.timeout, err = seconds(v, "timeout", false)
+	case 'w':
+		o.deadline, err = seconds(v, "deadline", false)
+	case 's':
+		o.size, err = intIn(v, "size", 0, 65507)
+	case 't':
+		o.ttl, err = intIn(v, "ttl", 1, 255)
+	case 'Q':
+		o.tos, err = intIn(v, "tos", 0, 255)
+	case 'l':
+		o.preload, err = intIn(v, "preload", 1, 65536)
+	case 'M':
+		if v != "do" && v != "dont" && v != "want" {
+			return fmt.Errorf("bad -M mode %q: want do, dont or want", v)
+		}
+		o.pmtu = v
+	case 'I':
+		if a, perr := netip.ParseAddr(v); perr == nil {
+			if !a.Is4() {
+				return fmt.Errorf("bad source address %q: not IPv4", v)
+			}
+			o.source = a
+		} else {
+			o.iface = v
+		}
+	case 'p':
+		return fmt.Errorf("option -p (pattern) is not supported: the payload carries the run's token")
+	}
+	return err
+}
+
+func (o *pingOpts) setLong(name, v string) error {
+	switch name {
+	case "rate":
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			return fmt.Errorf("bad rate %q: want a number of probes per second above 0", v)
+		}
+		o.rate = r
+	case "mode":
+		if v != "auto" && v != "raw" && v != "ping" {
+			return fmt.Errorf("bad mode %q: want auto, raw or ping", v)
+		}
+		o.mode = v
+	}
+	return nil
+}
+
+// userMinInterval is iputils' floor for users other than root.
+const userMinInterval = 2 * time.Millisecond
+
+// check applies the rules that involve several options or the user.
+func (o *pingOpts) check(root bool) error {
+	if o.help {
+		return nil
+	}
+	if len(o.hosts) == 0 {
+		return fmt.Errorf("no host given (usage: rawkit ping [options] HOST)")
+	}
+	if o.flood && !root {
+		return fmt.Errorf("cannot flood (-f): only root may, the minimal interval for users is 2 ms")
+	}
+	if o.intervalSet && o.interval < userMinInterval && !root {
+		return fmt.Errorf("bad interval %q: below the 2 ms floor for users; only root may go lower",
+			strconv.FormatFloat(o.interval.Seconds(), 'f', -1, 64))
+	}
+	if o.preload > 3 && !root {
+		return fmt.Errorf("bad preload %d: users may preload at most 3", o.preload)
+	}
+	return nil
+}
+
+func intIn(v, what string, lo, hi int) (int, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
+	if err != nil || n < int64(lo) || n > int64(hi) {
+		return 0, fmt.Errorf("bad %s %q: want a whole number from %d to %d", what, v, lo, hi)
+	}
+	return int(n), nil
+}
+
+// seconds parses a time in seconds, fractions allowed, as iputils does.
+func seconds(v, what string, zeroOK bool) (time.Duration, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || (f == 0 && !zeroOK) || f > 1e6 {
+		return 0, fmt.Errorf("bad %s %q: want seconds, a number above 0", what, v)
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// isRoot reports whether iputils would treat the user as root: its floors
+// for users follow the real user ID, not capabilities.
+func isRoot() bool { return os.Getuid() == 0 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePingArgsGetoptStyle(t *testing.T) {
+	cases := []struct {
+		args []string
+		want func(o *pingOpts) bool
+	}{
+		{[]string{"-c5", "127.0.0.1"}, func(o *pingOpts) bool { return o.count == 5 }},
+		{[]string{"-c", "5", "127.0.0.1"}, func(o *pingOpts) bool { return o.count == 5 }},
+		{[]string{"127.0.0.1", "-c", "5"}, func(o *pingOpts) bool { return o.count == 5 && o.hosts[0] == "127.0.0.1" }},
+		{[]string{"-qnc3", "h"}, func(o *pingOpts) bool { return o.quiet && o.numeric && o.count == 3 }},
+		{[]string{"-i0.5", "-W", "2", "-w", "3", "h"}, func(o *pingOpts) bool {
+			return o.interval == 500*time.Millisecond && o.intervalSet && o.timeout == 2*time.Second && o.deadline == 3*time.Second
+		}},
+		{[]string{"-s", "0", "-t", "255", "-Q", "0x10", "-M", "do", "h"}, func(o *pingOpts) bool {
+			return o.size == 0 && o.ttl == 255 && o.tos == 16 && o.pmtu == "do"
+		}},
+		{[]string{"-I", "10.0.0.1", "h"}, func(o *pingOpts) bool { return o.source.String() == "10.0.0.1" && o.iface == "" }},
+		{[]string{"-I", "eth0", "h"}, func(o *pingOpts) bool { return o.iface == "eth0" }},
+		{[]string{"--rate", "1000", "--json", "a", "b"}, func(o *pingOpts) bool {
+			return o.rate == 1000 && o.json && reflect.DeepEqual(o.hosts, []string{"a", "b"})
+		}},
+		{[]string{"--rate=50", "-DOa4", "h"}, func(o *pingOpts) bool { return o.rate == 50 && o.timestamps && o.outstanding && o.audible }},
+		{[]string{"-c", "1", "--", "-weird"}, func(o *pingOpts) bool { return o.hosts[0] == "-weird" }},
+	}
+	for _, tc := range cases {
+		o, err := parsePingArgs(tc.args, false)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if !tc.want(o) {
+			t.Errorf("%q: parsed %+v", tc.args, o)
+		}
+	}
+}
+
+// Bad input: one line on stderr naming the value, exit 2, nothing sent.
+func TestPingBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		user bool
+		name string // what the message must mention
+	}{
+		{[]string{"-c", "0", "127.0.0.1"}, false, `"0"`},
+		{[]string{"-c", "-3", "127.0.0.1"}, false, `"-3"`},
+		{[]string{"-c", "x", "127.0.0.1"}, false, `"x"`},
+		{[]string{"-i", "0.001", "127.0.0.1"}, true, `"0.001"`},
+		{[]string{"-s", "65508", "127.0.0.1"}, false, `"65508"`},
+		{[]string{"-t", "0", "127.0.0.1"}, false, `"0"`},
+		{[]string{"-t", "256", "127.0.0.1"}, false, `"256"`},
+		{[]string{"-M", "maybe", "127.0.0.1"}, false, `"maybe"`},
+		{[]string{"-f", "127.0.0.1"}, true, "flood"},
+		{[]string{"-l", "4", "127.0.0.1"}, true, "preload 4"},
+		{[]string{"--rate", "-5", "127.0.0.1"}, false, `"-5"`},
+		{[]string{"-X", "127.0.0.1"}, false, "-X"},
+		{[]string{"-c"}, false, "-c"},
+		{[]string{"127.0.0.0/33"}, false, `"127.0.0.0/33"`},
+		{[]string{"10.0.0.0/8", "-c", "1"}, false, `"10.0.0.0/8"`},
+		{[]string{"no-such-host.invalid"}, false, `"no-such-host.invalid"`},
+		{[]string{"::1"}, false, `"::1"`},
+		{[]string{}, false, "no host"},
+	}
+	for _, tc := range cases {
+		o, err := parsePingArgs(tc.args, !tc.user)
+		if err == nil {
+			_, err = expandTargets(t.Context(), o.hosts)
+		}
+		if err == nil {
+			t.Errorf("%q accepted", tc.args)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%q: message %q does not name %s", tc.args, err, tc.name)
+		}
+		if !tc.user { // run the whole command too: exit 2, one line
+			code, out, errOut := runArgs(t, append([]string{"rawkit", "ping"}, tc.args...)...)
+			if code != exitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "rawkit ping: ") {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
+			}
+		}
+	}
+}
+
+func TestExpandTargets(t *testing.T) {
+	ts, err := expandTargets(t.Context(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 4094+2+1+1 {
+		t.Fatalf("%d targets", len(ts))
+	}
+	if ts[0].addr.String() != "127.0.0.1" || ts[4093].addr.String() != "127.0.15.254" ||
+		ts[4094].addr.String() != "127.1.0.0" || ts[4096].addr.String() != "127.2.0.1" {
+		t.Errorf("range ends: %v %v %v %v", ts[0].addr, ts[4093].addr, ts[4094].addr, ts[4096].addr)
+	}
+}
+
+func TestAppendRTTLikeIputils(t *testing.T) {
+	for us, want := range map[int64]string{45: "0.045", 999: "0.999", 1000: "1.00", 1234: "1.23", 9995: "10.0",
+		12345: "12.3", 99950: "100", 123456: "123"} {
+		if got := string(appendRTT(nil, us)); got != want {
+			t.Errorf("%d µs: %q, want %q", us, got, want)
+		}
+	}
+}

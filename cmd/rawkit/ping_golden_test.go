@@ -1,0 +1,114 @@
+//go:build go1.25
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ping")
+
+var (
+	routerAddr = netip.MustParseAddr("10.77.1.1")
+	clientAddr = netip.MustParseAddr("10.77.1.2")
+)
+
+// pingCase is one situation iputils ping was recorded in
+// (testdata/ping/iputils/NAME.txt: its stdout, then its exit status),
+// replayed through rawkit ping over an in-memory network.
+type pingCase struct {
+	name   string
+	args   []string
+	script func(b []byte, dst netip.Addr) []delivery
+}
+
+func errorAfter(d time.Duration, typ, code int) func([]byte, netip.Addr) []delivery {
+	return func(b []byte, dst netip.Addr) []delivery {
+		m := icmpErrorFor(typ, code, clientAddr, dst, b, -1)
+		return []delivery{{d, icmp.Message{Data: m, Src: routerAddr, TTL: 64}}}
+	}
+}
+
+var pingCases = []pingCase{
+	{"replies", []string{"-c", "3", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
+	{"quiet", []string{"-q", "-c", "3", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
+	{"timestamps", []string{"-D", "-c", "2", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
+	{"small", []string{"-c", "2", "-i", "0.2", "-s", "10", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
+	{"ttl-exceeded", []string{"-c", "2", "-i", "0.2", "-t", "1", "10.77.2.2"}, errorAfter(80*time.Microsecond, 11, 0)},
+	// ARP gives up after about 3 s: all three errors come after the last probe.
+	{"unreachable", []string{"-c", "3", "-i", "0.2", "10.77.2.9"}, func(b []byte, dst netip.Addr) []delivery {
+		return errorAfter(3*time.Second-time.Duration(seqOf(b))*200*time.Millisecond, 3, 1)(b, dst)
+	}},
+	{"flood", []string{"-f", "-c", "500", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
+	{"preload", []string{"-c", "2", "-l", "3", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
+}
+
+// runPingFake runs rawkit ping with args over conn in the current bubble.
+func runPingFake(t *testing.T, conn icmp.Conn, args ...string) (int, string, string) {
+	t.Helper()
+	listenEcho = func(*icmp.ListenConfig) (*icmp.Socket, error) {
+		return &icmp.Socket{Conn: conn, ID: 0x1234, Mode: icmp.ModeRaw}, nil
+	}
+	dropPrivileges = func() error { return nil }
+	notifyQuit = func() (<-chan os.Signal, func()) { return nil, func() {} }
+	var out, errb bytes.Buffer
+	code := runPing(context.Background(), &stdio{in: strings.NewReader(""), out: &out, err: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+var digits = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
+
+// shape masks numbers: times, addresses and counts vary, the text does not.
+func shape(s string) string { return digits.ReplaceAllString(s, "N") }
+
+func TestPingMatchesIputils(t *testing.T) {
+	if !isRoot() {
+		t.Skip("the recordings use -f and -l, which iputils allows root only")
+	}
+	for _, tc := range pingCases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := os.ReadFile(filepath.Join("testdata", "ping", "iputils", tc.name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := strings.TrimSuffix(string(rec), "\n")
+			i := strings.LastIndexByte(body, '\n')
+			wantOut, wantCode := body[:i+1], body[i+1:]
+			synctest.Test(t, func(t *testing.T) {
+				code, out, errOut := runPingFake(t, newFakeConn(tc.script), tc.args...)
+				if strconv.Itoa(code) != wantCode {
+					t.Errorf("exit %d, iputils %s (stderr %q)", code, wantCode, errOut)
+				}
+				if shape(out) != shape(wantOut) {
+					t.Errorf("output differs from iputils' in shape:\n--- rawkit\n%s\n--- iputils\n%s", out, wantOut)
+				}
+				golden := filepath.Join("testdata", "ping", tc.name+".golden")
+				if *update {
+					if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out != string(want) {
+					t.Errorf("output differs from %s:\n--- got\n%q\n--- want\n%q", golden, out, want)
+				}
+			})
+		})
+	}
+}

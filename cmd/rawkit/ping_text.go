@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+// textOut prints a run the way iputils ping 20221126 does, byte for byte
+// (ping_common.c and ping.c); with several targets the reply lines are
+// the same and the end is a per-target line (as fping's) and a total.
+type textOut struct {
+	mu      sync.Mutex
+	w       *bufio.Writer
+	errw    io.Writer
+	o       *pingOpts
+	targets []pingTarget
+	names   *names
+	timing  bool // iputils prints times only when the payload holds a timeval
+	flush   bool // flush after each line; otherwise the caller flushes
+}
+
+func newTextOut(w, errw io.Writer, o *pingOpts, targets []pingTarget) *textOut {
+	numeric := o.numeric
+	for _, t := range targets {
+		numeric = numeric || t.numeric
+	}
+	return &textOut{
+		w: bufio.NewWriterSize(w, 64<<10), errw: errw, o: o, targets: targets,
+		names:  &names{numeric: numeric},
+		timing: o.size >= 16,
+		flush:  len(targets) == 1 && !o.flood,
+	}
+}
+
+func (p *textOut) header() {
+	if len(p.targets) == 1 {
+		t := p.targets[0]
+		fmt.Fprintf(p.w, "PING %s (%s) %d(%d) bytes of data.\n", t.name, t.addr, p.o.size, p.o.size+28)
+	} else {
+		fmt.Fprintf(p.w, "PING %d targets %d(%d) bytes of data.\n", len(p.targets), p.o.size, p.o.size+28)
+	}
+	p.Flush()
+}
+
+// Flush writes out what is buffered.
+func (p *textOut) Flush() {
+	p.mu.Lock()
+	p.w.Flush()
+	p.mu.Unlock()
+}
+
+func (p *textOut) stamp(t time.Time) {
+	if p.o.timestamps {
+		us := t.UnixMicro()
+		fmt.Fprintf(p.w, "[%d.%06d] ", us/1e6, us%1e6)
+	}
+}
+
+// event is the engine's handler.
+func (p *textOut) event(ev *icmp.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	o := p.o
+	switch ev.Kind {
+	case icmp.EventSent:
+		switch {
+		case o.flood && !o.quiet:
+			p.w.WriteByte('.')
+		case o.outstanding && ev.Unanswered && !o.quiet:
+			p.stamp(ev.Time)
+			fmt.Fprintf(p.w, "no answer yet for icmp_seq=%d\n", ev.Seq-1)
+		}
+	case icmp.EventReply, icmp.EventDuplicate:
+		switch {
+		case o.quiet:
+		case o.flood:
+			p.w.WriteString("\b \b")
+		default:
+			p.reply(ev)
+		}
+	case icmp.EventError:
+		switch {
+		case o.quiet:
+		case o.flood:
+			p.w.WriteString("\bE")
+		default:
+			p.stamp(ev.Time)
+			fmt.Fprintf(p.w, "From %s icmp_seq=%d %s\n", p.names.format(ev.From), ev.Seq, errorText(&ev.ICMP))
+		}
+	case icmp.EventSendError:
+		if o.flood {
+			p.w.WriteByte('E')
+		} else {
+			p.w.Flush()
+			fmt.Fprintf(p.errw, "rawkit ping: sendmsg: %v\n", ev.Err)
+		}
+	}
+	if p.flush {
+		p.w.Flush()
+	}
+}
+
+func (p *textOut) reply(ev *icmp.Event) {
+	p.stamp(ev.Time)
+	b := p.w.AvailableBuffer()
+	b = strconv.AppendInt(b, int64(ev.Bytes), 10)
+	b = append(b, " bytes from "...)
+	b = append(b, p.names.format(ev.From)...)
+	b = append(b, ": icmp_seq="...)
+	b = strconv.AppendUint(b, uint64(ev.Seq), 10)
+	if ev.TTL >= 0 {
+		b = append(b, " ttl="...)
+		b = strconv.AppendInt(b, int64(ev.TTL), 10)
+	}
+	if ev.Bytes < p.o.size+8 {
+		b = append(b, " (truncated)\n"...)
+		p.w.Write(b)
+		return
+	}
+	if p.timing {
+		b = append(b, " time="...)
+		b = appendRTT(b, ev.RTT.Microseconds())
+		b = append(b, " ms"...)
+	}
+	if ev.Kind == icmp.EventDuplicate {
+		b = append(b, " (DUP!)"...)
+	}
+	if p.o.audible {
+		b = append(b, '\a')
+	}
+	b = append(b, '\n')
+	p.w.Write(b)
+}
+
+// appendRTT formats a round trip as iputils' reply lines do: three
+// significant decimals below 1 ms, fewer above, none from 100 ms.
+func appendRTT(b []byte, us int64) []byte {
+	switch {
+	case us >= 100000-50:
+		return strconv.AppendInt(b, (us+500)/1000, 10)
+	case us >= 10000-5:
+		return fmt.Appendf(b, "%d.%01d", (us+50)/1000, ((us+50)%1000)/100)
+	case us >= 1000:
+		return fmt.Appendf(b, "%d.%02d", (us+5)/1000, ((us+5)%1000)/10)
+	}
+	return fmt.Appendf(b, "%d.%03d", us/1000, us%1000)
+}
+
+// ms3 formats microseconds as iputils' statistics do: %ld.%03ld.
+func ms3(d time.Duration) string {
+	us := d.Microseconds()
+	return fmt.Sprintf("%d.%03d", us/1000, us%1000)
+}
+
+// lossPercent is iputils' figure: (sent - received) / sent as a float,
+// printed with %g.
+func lossPercent(s icmp.Stats) string {
+	if s.Transmitted == 0 {
+		return "0"
+	}
+	v := float32(float64(s.Transmitted-s.Received) * 100.0 / float64(s.Transmitted))
+	return strconv.FormatFloat(float64(v), 'g', 6, 32)
+}
+
+// summary prints the statistics block of a single-target run.
+func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := p.w
+	fmt.Fprintf(w, "\n--- %s ping statistics ---\n", p.targets[0].name)
+	fmt.Fprintf(w, "%d packets transmitted, %d received", s.Transmitted, s.Received)
+	if s.Duplicates > 0 {
+		fmt.Fprintf(w, ", +%d duplicates", s.Duplicates)
+	}
+	if s.Errors > 0 {
+		fmt.Fprintf(w, ", +%d errors", s.Errors)
+	}
+	if s.Transmitted > 0 {
+		fmt.Fprintf(w, ", %s%% packet loss, time %dms", lossPercent(s), (elapsed+500*time.Microsecond)/time.Millisecond)
+	}
+	w.WriteByte('\n')
+	comma := ""
+	if s.Received > 0 && p.timing {
+		fmt.Fprintf(w, "rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms3(s.Min()), ms3(s.Avg()), ms3(s.Max()), ms3(s.MDev()))
+		comma = ", "
+	}
+	if s.Pipe > 1 {
+		fmt.Fprintf(w, "%spipe %d", comma, s.Pipe)
+		comma = ", "
+	}
+	if s.Received > 0 && (p.o.flood || (p.o.intervalSet && p.o.interval == 0)) && s.Transmitted > 1 {
+		ipg := elapsed.Microseconds() / int64(s.Transmitted-1)
+		fmt.Fprintf(w, "%sipg/ewma %d.%03d/%s ms", comma, ipg/1000, ipg%1000, ms3(s.EWMA()))
+	}
+	w.WriteByte('\n')
+	w.Flush()
+}
+
+// sweepSummary ends a run over several targets: a line per target (unless
+// -q), then how many answered and the totals with the rate achieved.
+func (p *textOut) sweepSummary(e *icmp.Echo, elapsed time.Duration, rate float64) (alive int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := p.w
+	w.WriteByte('\n')
+	for i, t := range p.targets {
+		s := e.TargetStats(i)
+		if s.Received > 0 {
+			alive++
+		}
+		if p.o.quiet {
+			continue
+		}
+		fmt.Fprintf(w, "%s : xmt/rcv/%%loss = %d/%d/%s%%", t.addr, s.Transmitted, s.Received, lossPercent(s))
+		if s.Received > 0 && p.timing {
+			fmt.Fprintf(w, ", min/avg/max = %s/%s/%s", ms3(s.Min()), ms3(s.Avg()), ms3(s.Max()))
+		}
+		w.WriteByte('\n')
+	}
+	s := e.Stats()
+	fmt.Fprintf(w, "%d alive, %d unreachable\n", alive, len(p.targets)-alive)
+	fmt.Fprintf(w, "%d packets transmitted, %d received", s.Transmitted, s.Received)
+	if s.Duplicates > 0 {
+		fmt.Fprintf(w, ", +%d duplicates", s.Duplicates)
+	}
+	if s.Errors > 0 {
+		fmt.Fprintf(w, ", +%d errors", s.Errors)
+	}
+	fmt.Fprintf(w, ", %s%% packet loss, time %dms, rate %.0f/s\n", lossPercent(s),
+		(elapsed+500*time.Microsecond)/time.Millisecond, rate)
+	w.Flush()
+	return alive
+}
+
+// errorText is iputils' description of an ICMP error (ping.c pr_icmph).
+func errorText(e *icmp.ICMPError) string {
+	switch e.Type {
+	case icmp.TypeDestUnreach:
+		if e.Code < len(unreachText) && unreachText[e.Code] != "" {
+			if e.Code == 4 {
+				return fmt.Sprintf("Frag needed and DF set (mtu = %d)", e.MTU)
+			}
+			return unreachText[e.Code]
+		}
+		return fmt.Sprintf("Dest Unreachable, Bad Code: %d", e.Code)
+	case icmp.TypeSourceQuench:
+		return "Source Quench"
+	case icmp.TypeRedirect:
+		var s string
+		switch e.Code {
+		case 0:
+			s = "Redirect Network"
+		case 1:
+			s = "Redirect Host"
+		case 2:
+			s = "Redirect Type of Service and Network"
+		case 3:
+			s = "Redirect Type of Service and Host"
+		default:
+			s = fmt.Sprintf("Redirect, Bad Code: %d", e.Code)
+		}
+		return fmt.Sprintf("%s(New nexthop: %s)", s, e.Gateway)
+	case icmp.TypeTimeExceeded:
+		switch e.Code {
+		case 0:
+			return "Time to live exceeded"
+		case 1:
+			return "Frag reassembly time exceeded"
+		}
+		return fmt.Sprintf("Time exceeded, Bad Code: %d", e.Code)
+	case icmp.TypeParameterProb:
+		return fmt.Sprintf("Parameter problem: pointer = %d", e.Pointer)
+	}
+	return fmt.Sprintf("Bad ICMP type: %d", e.Type)
+}
+
+var unreachText = [...]string{
+	"Destination Net Unreachable",
+	"Destination Host Unreachable",
+	"Destination Protocol Unreachable",
+	"Destination Port Unreachable",
+	"Frag needed and DF set",
+	"Source Route Failed",
+	"Destination Net Unknown",
+	"Destination Host Unknown",
+	"Source Host Isolated",
+	"Destination Net Prohibited",
+	"Destination Host Prohibited",
+	"Destination Net Unreachable for Type of Service",
+	"Destination Host Unreachable for Type of Service",
+	"Packet filtered",
+	"Precedence Violation",
+	"Precedence Cutoff",
+}

@@ -1,0 +1,130 @@
+package icmp
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/rawkit/rawkit/raw"
+)
+
+// Listen opens the socket of an echo run. In ModeAuto it tries a raw
+// socket first and falls back to a ping socket when the raw one is not
+// permitted; when neither is, the error matches ErrNoPermission and
+// os.ErrPermission and carries both fixes: CAP_NET_RAW (root, sudo or
+// setcap) and the sysctl net.ipv4.ping_group_range.
+//
+// Kernel receive timestamps are on. A raw socket gets a random
+// identifier, EchoFilter and EchoICMPFilter; a ping socket's identifier
+// is its local port, which the kernel writes into every request.
+func Listen(cfg *ListenConfig) (*Socket, error) {
+	if cfg == nil {
+		cfg = &ListenConfig{}
+	}
+	rc := raw.Config{
+		Interface:     cfg.Interface,
+		Source:        cfg.Source,
+		TTL:           cfg.TTL,
+		TOS:           cfg.TOS,
+		Mark:          cfg.Mark,
+		ReceiveBuffer: cfg.ReceiveBuffer,
+		Timestamps:    true,
+	}
+	switch cfg.DontFragment {
+	case "":
+	case "do":
+		rc.DontFragment = raw.DFDo
+	case "dont":
+		rc.DontFragment = raw.DFDont
+	case "want":
+		rc.DontFragment = raw.DFWant
+	default:
+		return nil, fmt.Errorf("icmp: don't-fragment mode %q is not do, dont or want", cfg.DontFragment)
+	}
+	var rawErr error
+	if cfg.Mode == ModeAuto || cfg.Mode == ModeRaw {
+		s, err := listenRaw(rc)
+		if err == nil || cfg.Mode == ModeRaw || !errors.Is(err, os.ErrPermission) {
+			return s, err
+		}
+		rawErr = err
+	}
+	c, err := raw.ListenPing(&rc)
+	if err != nil {
+		if rawErr != nil && errors.Is(err, os.ErrPermission) {
+			return nil, &permissionError{raw: rawErr, ping: err}
+		}
+		return nil, err
+	}
+	return &Socket{Conn: &rawConn{c: c}, ID: uint16(c.LocalPort()), Mode: ModePing}, nil
+}
+
+func listenRaw(rc raw.Config) (*Socket, error) {
+	var b [2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("icmp: identifier: %w", err)
+	}
+	id := binary.BigEndian.Uint16(b[:])
+	rc.Filter = EchoFilter(id)
+	rc.ICMPFilter = EchoICMPFilter()
+	c, err := raw.ListenIPv4(protocolICMP, &rc)
+	if err != nil {
+		return nil, err
+	}
+	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw}, nil
+}
+
+// permissionError carries why both kinds of socket were refused.
+type permissionError struct{ raw, ping error }
+
+func (e *permissionError) Error() string {
+	return fmt.Sprintf("no raw socket (%v) and no ping socket (%v)", e.raw, e.ping)
+}
+
+func (e *permissionError) Is(target error) bool {
+	return target == ErrNoPermission || target == os.ErrPermission
+}
+
+func (e *permissionError) Unwrap() []error { return []error{e.raw, e.ping} }
+
+// rawConn adapts a raw.Conn to Conn. Its ReadBatch is for one reader.
+type rawConn struct {
+	c  *raw.Conn
+	ms []raw.Message
+}
+
+func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+	if cap(r.ms) < len(ms) {
+		r.ms = make([]raw.Message, len(ms))
+	}
+	rm := r.ms[:len(ms)]
+	for i := range ms {
+		rm[i].Buf = ms[i].Buf
+	}
+	n, err := r.c.ReadBatch(ctx, rm)
+	for i := range n {
+		m := &rm[i]
+		ms[i].Data, ms[i].Src, ms[i].TTL, ms[i].Received = m.Data, m.Src, m.TTL, m.Received
+	}
+	return n, err
+}
+
+func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
+	return r.c.WriteToAddr(ctx, b, dst)
+}
+
+func (r *rawConn) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	return r.c.WriteBatch(ctx, pkts, dst)
+}
+
+func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }
+func (r *rawConn) Close() error                      { return r.c.Close() }
+
+// DropPrivileges gives up the process's privileges once its sockets are
+// open (raw.DropPrivileges).
+func DropPrivileges() error { return raw.DropPrivileges() }
