@@ -1,11 +1,61 @@
 // Package craft builds packets from gopacket layers and decodes bytes back
-// into layers.
+// into layers, for tools that send and receive below the transport layer.
+// It knows nothing of sockets: sending is package raw's job.
 //
-// Lengths and checksums are computed unless the caller sets them on
-// purpose: a lab tool must be able to send a wrong checksum or a lying
-// length. Building writes into a reused buffer and decoding uses a
-// gopacket.DecodingLayerParser, so neither allocates per packet in steady
-// state. Summaries follow tcpdump's one-line style.
+// # Building
 //
-// craft knows nothing of sockets: sending is package raw's job.
+// A Builder serializes layers, outermost first, into a buffer it reuses:
+//
+//	b := craft.NewBuilder()
+//	pkt, err := b.Build(ip, udp, gopacket.Payload(data))
+//
+// Every header field of layers.IPv4, ICMPv4, UDP and TCP is written as set,
+// except the computed ones (see Field): IPv4 version, IHL, total length,
+// protocol and header checksum, option lengths, the ICMP checksum, UDP length
+// and checksum, TCP data offset and checksum, and the EtherType. A UDP or
+// TCP checksum is computed over the pseudo-header of the nearest IPv4 layer
+// before it, with no SetNetworkLayerForChecksum call. Computed values are
+// stored back into the layers.
+//
+// A lab must be able to send a bad checksum or a lying length, so any
+// computed field can be kept as set, per layer, by wrapping the layer in a
+// Literal:
+//
+//	b.Build(&craft.Literal{Layer: ip, Keep: craft.IPv4Checksum | craft.IPv4Length}, icmp)
+//
+// A packet spec parser records which fields its user wrote and wraps each
+// layer with them: unset fields are computed, set ones kept literally.
+//
+// ICMPv4Packet, UDPPacket and TCPPacket hold the layers of the common
+// packets by value; BuildICMPv4, BuildUDP and BuildTCP build them without
+// allocating, so a sender keeps one and changes the sequence number or the
+// payload between packets.
+//
+// Out-of-range fields (IPv4 flags over 7, a fragment offset over 8191, a
+// kept IHL or data offset over 15), options over 40 bytes, addresses that are
+// not IPv4 and packets over 65,535 bytes are errors that name the value.
+//
+// # Decoding
+//
+// A Decoder decodes raw IP or Ethernet frames into its layer fields with a
+// gopacket.DecodingLayerParser, allocating nothing per packet, and gives a
+// verdict on each checksum: the IPv4 header's, ICMP's, and UDP's and TCP's
+// with the pseudo-header (Decoder.Checksum). Malformed and truncated packets
+// decode as far as they can and report an error; no input makes it panic.
+//
+// # Summaries
+//
+// Summary and AppendSummary print one line per packet in the words of
+// tcpdump -n (4.99), without the timestamp:
+//
+//	IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 64
+//	IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 1024, options [mss 1460], length 0
+//
+// The golden lines in testdata/summaries.txt were recorded from tcpdump and
+// are re-checked against it when it is installed.
+//
+// BUG(craft): Summaries do not decode application protocols (tcpdump prints
+// DNS on port 53, HTTP on 80 and more), IPv6, GRE, IGMP and the other
+// protocols tcpdump knows beyond IPv4, ICMP, UDP, TCP and ARP; these print as
+// tcpdump prints a protocol it does not know.
 package craft
