@@ -10,4 +10,57 @@
 //
 // raw knows nothing of packets' contents: building and decoding them is
 // package craft's job.
+//
+// # Sockets
+//
+// ListenIPv4(protocol, cfg) opens a raw socket: writes carry the IP
+// payload and the kernel adds the header, unless Config.HeaderIncluded is
+// set, in which case the caller writes the whole packet. On Linux the
+// header is in network byte order, and the kernel always fills the
+// checksum and total length, and the ID and source address when they are
+// zero (raw(7)); every other field goes out as written. Reads on a raw
+// socket return the whole packet, header first.
+//
+// ListenPing opens a ping socket, which needs no capability but only
+// membership of a group in the sysctl net.ipv4.ping_group_range. It sends
+// and receives ICMP messages without the IP header; the kernel sets the
+// echo identifier to the socket's port (Conn.LocalPort) and fills the
+// checksum.
+//
+// # Reading and writing
+//
+// Conn.ReadMsg reads one packet into the caller's buffer and returns a
+// Message with its source, destination, TTL, TOS, interface index and,
+// with Config.Timestamps, the kernel's receive time; it does not allocate
+// in steady state. Conn.ReadBatch reads many with one recvmmsg(2).
+// Conn.WriteToAddr sends to a netip.Addr and Conn.WriteBatch sends many
+// with sendmmsg(2). Conn is also a net.PacketConn and a syscall.Conn.
+//
+// Every blocking call honours the deadlines and takes a context. A context
+// is watched without a goroutine: when it is done, a deadline in the past
+// is set, which wakes the call, and the caller's deadline is restored.
+// Close wakes every blocked call with net.ErrClosed.
+//
+// # Errors
+//
+// Errors from the system come as *net.OpError around *os.SyscallError, so
+// errors.Is(err, os.ErrPermission) reports a missing privilege, and such
+// an error says what to do: run as root or with sudo, grant the binary
+// the capability with `setcap cap_net_raw+ep BINARY`, or, for ping
+// sockets, widen net.ipv4.ping_group_range. Bad input (a protocol outside
+// 1-255, an unknown interface, a field out of range, a non-IPv4 address,
+// a packet over 65,535 bytes) is reported before any system call, nothing
+// sent, by an error naming the value for which errors.Is(err,
+// os.ErrInvalid) holds.
+//
+// # Privileges
+//
+// A program that needs CAP_NET_RAW only to open its sockets should call
+// DropPrivileges once they are open: it clears every capability of every
+// thread and, under sudo, becomes the invoking user again. Capabilities
+// can be cleared on every thread only in a binary built with
+// CGO_ENABLED=0, which is how rawkit is built.
+//
+// Raw sockets exist on Linux only here; elsewhere the functions return
+// ErrNotImplemented.
 package raw
