@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -42,8 +43,8 @@ var (
 )
 
 // Dial connects to address on network: tcp, tcp4, tcp6, udp, udp4, udp6,
-// unix or unixgram. A unixgram client binds an abstract address the
-// kernel picks (unix(7) autobind) so that the server can answer it.
+// unix or unixgram. A unixgram client binds a random name in the
+// abstract namespace (unix(7)) so that the server can answer it.
 func Dial(ctx context.Context, network, address string, cfg *DialConfig) (*Conn, error) {
 	var c DialConfig
 	if cfg != nil {
@@ -51,8 +52,9 @@ func Dial(ctx context.Context, network, address string, cfg *DialConfig) (*Conn,
 	}
 	d := net.Dialer{Timeout: c.ConnectTimeout}
 	if network == "unixgram" {
-		// An empty name makes bind(2) autobind (unix(7)).
-		d.LocalAddr = &net.UnixAddr{Net: network}
+		var r [8]byte
+		_, _ = crand.Read(r[:])
+		d.LocalAddr = &net.UnixAddr{Name: fmt.Sprintf("@rawkit-%d-%x", os.Getpid(), r), Net: network}
 	}
 	nc, err := d.DialContext(ctx, network, address)
 	if err != nil {

@@ -42,14 +42,14 @@ type echoWorker struct {
 	pattern []byte
 	tag     uint32
 
-	mu     sync.Mutex
-	ring   []flight
+	mu      sync.Mutex
+	ring    []flight
 	oldest  uint64 // lowest sequence number that may still be pending
 	nsent   uint64
 	pending int
-	failed bool
-	err    error
-	wake   chan struct{} // the writer waits here for a free slot
+	failed  bool
+	err     error
+	wake    chan struct{} // the writer waits here for a free slot
 
 	// Written by the reader, read after both goroutines end.
 	ok, mismatch, late, lost, bytes, drops uint64

@@ -48,7 +48,8 @@ func ParseMode(s string) (Mode, error) {
 	return 0, fmt.Errorf("endpoint: unknown mode %q (want echo, discard, chargen, daytime or fixed)", s)
 }
 
-// RFC 864 pattern: the 95 printable ASCII characters; line k holds 72 of
+// RFC 864 pattern, as BSD inetd sends it: the 95 printable ASCII
+// characters from space to tilde; line k holds 72 of
 // them starting at character k, then CR LF. After 95 lines it repeats.
 const (
 	chargenChars   = 95

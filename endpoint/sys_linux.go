@@ -109,3 +109,12 @@ func socketDrops(fd uintptr) (uint64, error) {
 	}
 	return uint64(info[skMeminfoDrops]), nil
 }
+
+// connectSelf connects a bound datagram socket to its own address.
+func connectSelf(fd uintptr) error {
+	sa, err := unix.Getsockname(int(fd))
+	if err != nil {
+		return os.NewSyscallError("getsockname", err)
+	}
+	return os.NewSyscallError("connect", unix.Connect(int(fd), sa))
+}

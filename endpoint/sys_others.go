@@ -13,3 +13,5 @@ func recvQueued(uintptr, []byte) (int, bool, any, bool, error) {
 }
 
 func socketDrops(uintptr) (uint64, error) { return 0, ErrNotImplemented }
+
+func connectSelf(uintptr) error { return ErrNotImplemented }
