@@ -47,4 +47,3 @@ func (p *ClosedPort) Addr() *net.UDPAddr { return p.c.LocalAddr().(*net.UDPAddr)
 
 // Close releases the port.
 func (p *ClosedPort) Close() error { return p.c.Close() }
-
