@@ -181,3 +181,37 @@ func TestReadBatch(t *testing.T) {
 		t.Errorf("ReadBatch without a buffer: %v, want os.ErrInvalid", err)
 	}
 }
+
+// TestConcurrentReads: readers share the Conn (and its pooled state)
+// without races or lost packets.
+func TestConcurrentReads(t *testing.T) {
+	c, addr := udpConn(t, &Config{ReceiveBuffer: 1 << 20})
+	s := sender(t, 64, 0)
+	const n = 200
+	for range n {
+		send(t, s, addr, "x")
+	}
+	counts := make(chan int, 4)
+	for range 4 {
+		go func() {
+			got := 0
+			buf := make([]byte, 16)
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			for {
+				if _, err := c.ReadMsg(ctx, buf); err != nil {
+					counts <- got
+					return
+				}
+				got++
+			}
+		}()
+	}
+	total := 0
+	for range 4 {
+		total += <-counts
+	}
+	if total != n {
+		t.Errorf("readers got %d packets in all, want %d", total, n)
+	}
+}
