@@ -28,18 +28,18 @@ type Config struct {
 	Filter string
 
 	// BufferSize is the size of the receive ring shared with the kernel;
-	// 0 means 16 MiB. Packets arriving while it is full are dropped and
+	// 0 means 32 MiB. Packets arriving while it is full are dropped and
 	// counted in Stats.Dropped.
 	BufferSize int
 
 	// BlockTimeout is the longest a packet waits in a partly filled ring
-	// block before the kernel hands the block over; 0 means 10ms.
+	// block before the kernel hands the block over; 0 means 50ms.
 	BlockTimeout time.Duration
 }
 
 const (
-	defaultBufferSize   = 16 << 20
-	defaultBlockTimeout = 10 * time.Millisecond
+	defaultBufferSize   = 32 << 20
+	defaultBlockTimeout = 50 * time.Millisecond
 )
 
 // Stats are the kernel's counts for a capture since it was opened

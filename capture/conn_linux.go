@@ -230,14 +230,17 @@ func (c *Conn) setup(fd, ifindex int, prog []bpf.RawInstruction, cfg *Config) er
 	return nil
 }
 
-// mapRing sets up the TPACKET_V3 ring: blocks of 1 MiB (or enough for
-// one packet of the snap length), retired to user space when full or when
-// the block timeout passes.
+// mapRing sets up the TPACKET_V3 ring: blocks big enough for one packet
+// of the snap length (at least 128 KiB), handed to user space when full
+// or when the block timeout passes. A block retired early by the timeout
+// is mostly empty, so the ring has many blocks: even if every block were
+// retired by the timeout the ring would hold BufferSize/blockSize block
+// timeouts' worth of packets.
 func (c *Conn) mapRing(fd, size int) error {
 	if size <= 0 {
 		size = defaultBufferSize
 	}
-	c.blockSize = 1 << 20
+	c.blockSize = 128 << 10
 	for c.blockSize < c.snapLen+4096 {
 		c.blockSize *= 2
 	}

@@ -77,7 +77,15 @@ func (p *parser) peekAt(k int) token {
 	}
 	return p.toks[len(p.toks)-1]
 }
-func (p *parser) next() token { t := p.toks[p.i]; p.i++; return t }
+
+// next consumes a token; at the end it keeps returning the EOF token.
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
 func (p *parser) is(s string) bool {
 	t := p.peek()
 	return t.kind != tEOF && t.text == s

@@ -180,7 +180,9 @@ func (rd *Reader) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	if !rd.nanos {
 		frac *= 1000
 	}
-	if caplen > maxCaptureLen || frac >= 1e9 {
+	// libpcap refuses records longer than the larger of the file's snap
+	// length and 262144 (pcap_next_ex: "invalid packet capture length").
+	if limit := max(DefaultSnapLen, min(rd.snapLen, maxCaptureLen)); caplen > limit || frac >= 1e9 {
 		return nil, gopacket.CaptureInfo{}, fmt.Errorf("capture: packet %d: bad record header (length %d, fraction %d): %w",
 			rd.n+1, caplen, frac, ErrCorrupt)
 	}
