@@ -115,7 +115,7 @@ func appendTCP(dst, p []byte, length int, ip []byte) []byte {
 	}
 	if hlen > 20 {
 		var ok bool
-		if dst, ok = appendTCPOptions(dst, p, hlen); !ok {
+		if dst, ok = appendTCPOptions(dst, p, hlen, len(p) >= hlen+length); !ok {
 			return dst
 		}
 	}

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 var tcpOptionNames = map[uint8]string{
 	0: "eol", 1: "nop", 2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 6: "echo",
-	7: "echoreply", 8: "TS", 11: "cc", 12: "ccnew", 13: "ccecho", 19: "md5", 20: "scps",
+	7: "echoreply", 8: "TS", 11: "cc", 12: "ccnew", 13: "", 19: "md5", 20: "scps",
 	28: "uto", 29: "tcp-ao", 30: "mptcp", 34: "tfo", 254: "exp",
 }
 
@@ -14,6 +14,9 @@ type optReader struct {
 	p    []byte
 	cp   int
 	left int
+	// whole is set when the segment's data was captured in full, which
+	// tcpdump needs before it tries an MD5 signature.
+	whole bool
 }
 
 // has reports whether n more bytes are both covered and captured; bad is
@@ -27,8 +30,8 @@ func (r *optReader) has(n int) (ok, bad bool) {
 
 // appendTCPOptions prints ", options [...]". It returns false when the line
 // ended early ("[bad opt]" or truncation), as tcpdump stops there too.
-func appendTCPOptions(dst, p []byte, hlen int) ([]byte, bool) {
-	r := optReader{p: p, cp: 20, left: hlen - 20}
+func appendTCPOptions(dst, p []byte, hlen int, whole bool) ([]byte, bool) {
+	r := optReader{p: p, cp: 20, left: hlen - 20, whole: whole}
 	dst = append(dst, ", options ["...)
 	sep := false
 	for r.left > 0 {
@@ -158,6 +161,19 @@ func appendTCPOption(dst []byte, r *optReader, opt uint8, ln int) (_ []byte, dat
 			dst = append(dst, " ecr "...)
 			dst = appendUint(dst, uint64(binary.BigEndian.Uint32(d[4:])))
 		}
+	case 19: // MD5 signature (RFC 2385): tcpdump cannot check it without the secret
+		if fixed(16) {
+			if r.whole {
+				dst = append(dst, " shared secret not supplied with -M, can't check - "...)
+			} else {
+				dst = append(dst, " snaplen too short, can't check - "...)
+			}
+			for _, c := range d[:16] {
+				dst = appendHex(dst, uint64(c), 2)
+			}
+		}
+	case 29: // TCP-AO (RFC 5925)
+		dst, datalen, ok, bad = appendTCPAO(dst, r, ln)
 	case 34, 254: // fast open, experimental
 		if !fixed(ln - 2) {
 			break
@@ -211,6 +227,31 @@ func appendSACK(dst []byte, r *optReader, ln int) (_ []byte, datalen int, ok, ba
 		dst = append(dst, ':')
 		dst = appendUint(dst, uint64(binary.BigEndian.Uint32(d[i+4:])))
 		dst = append(dst, '}')
+	}
+	return dst, datalen, true, false
+}
+
+func appendTCPAO(dst []byte, r *optReader, ln int) (_ []byte, datalen int, ok, bad bool) {
+	datalen = ln - 2
+	if datalen < 2 {
+		return append(dst, " (invalid)"...), datalen, true, false
+	}
+	d := r.p[r.cp:]
+	if ok, bad = r.has(2); !ok {
+		return dst, datalen, false, bad
+	}
+	dst = append(dst, " keyid "...)
+	dst = appendUint(dst, uint64(d[0]))
+	dst = append(dst, " rnextkeyid "...)
+	dst = appendUint(dst, uint64(d[1]))
+	if datalen > 2 {
+		dst = append(dst, " mac 0x"...)
+		for i := 2; i < datalen; i++ {
+			if ok, bad = r.has(i + 1); !ok {
+				return dst, datalen, false, bad
+			}
+			dst = appendHex(dst, uint64(d[i]), 2)
+		}
 	}
 	return dst, datalen, true, false
 }
