@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -193,27 +194,40 @@ func (e *Echo) Run(ctx context.Context) error {
 	if e.cfg.Flood {
 		return e.runFlood(ctx)
 	}
-	rctx, stop := context.WithCancel(ctx)
+	// Reads and writes run without ctx, which would cost every call a
+	// watcher: the sender watches ctx while it waits, and the receiver is
+	// stopped by a read deadline in the past once the sender is done.
+	var stopping atomic.Bool
 	var wg sync.WaitGroup
 	var rerr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		rerr = e.receiveLoop(rctx)
-		stop() // a dead receiver ends the run
+		rerr = e.receiveLoop(&stopping)
+		if rerr != nil {
+			select { // wake the sender: the run cannot go on
+			case e.kick <- struct{}{}:
+			default:
+			}
+		}
 	}()
-	err := e.sendLoop(rctx)
-	stop()
+	err := e.sendLoop(ctx, func() error { return rerr })
+	stopping.Store(true)
+	e.c.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // Close unblocks the reader anyway
 	wg.Wait()
+	e.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
 	e.finish(now())
-	if rerr != nil && ctx.Err() == nil {
-		return rerr
-	}
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return ctx.Err()
+	case rerr != nil:
+		return rerr
 	}
 	return err
 }
+
+// io is the context of the engine's reads and writes; see Run.
+var io = context.Background()
 
 // now is the clock; kernel timestamps are wall-clock times too.
 func now() int64 { return time.Now().UnixNano() }

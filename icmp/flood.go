@@ -25,7 +25,7 @@ func (e *Echo) runFlood(ctx context.Context) error {
 	// The I/O below runs without ctx: a cancellable context costs every
 	// call a watcher, and the read deadline (at most FloodInterval away
 	// while probes are due) bounds how late ctx is noticed.
-	bg := context.Background()
+	bg := io
 	var err error
 	var deadline int64 = -1 // the read deadline set on the socket, ns; -1 none
 	for ctx.Err() == nil {

@@ -1,7 +1,6 @@
 package icmp
 
 import (
-	"context"
 	"errors"
 	"os"
 	"sync/atomic"
@@ -22,14 +21,14 @@ func (e *Echo) newMessages() []Message {
 }
 
 // receiveLoop is the receiver of a paced run: it blocks in ReadBatch
-// until ctx ends.
-func (e *Echo) receiveLoop(ctx context.Context) error {
+// until Run sets stopping and a read deadline in the past.
+func (e *Echo) receiveLoop(stopping *atomic.Bool) error {
 	ms := e.newMessages()
 	var evs []Event
 	for {
-		n, err := e.c.ReadBatch(ctx, ms)
+		n, err := e.c.ReadBatch(io, ms)
 		if err != nil {
-			if ctx.Err() != nil {
+			if stopping.Load() {
 				return nil
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {

@@ -207,8 +207,9 @@ func (e *Echo) over(t int64) (bool, int64) {
 	return t >= e.lingerAt, e.lingerAt
 }
 
-// sendLoop is the sender of a paced (non-flood) run.
-func (e *Echo) sendLoop(ctx context.Context) error {
+// sendLoop is the sender of a paced (non-flood) run. It stops early when
+// failed reports the receiver's error.
+func (e *Echo) sendLoop(ctx context.Context, failed func() error) error {
 	bufs := make([][]byte, sendBurst)
 	for i := range bufs {
 		bufs[i] = make([]byte, 0, echoHeaderLen+e.size)
@@ -230,7 +231,7 @@ func (e *Echo) sendLoop(ctx context.Context) error {
 		}
 		e.mu.Unlock()
 		if len(items) > 0 {
-			if errs := e.write(ctx, bufs, items); errs != nil {
+			if errs := e.write(io, bufs, items); errs != nil {
 				e.mu.Lock()
 				evs = e.sendFailed(evs, items, errs)
 				e.mu.Unlock()
@@ -258,6 +259,9 @@ func (e *Echo) sendLoop(ctx context.Context) error {
 			continue
 		}
 		if err := e.sleep(ctx, timer, wake); err != nil {
+			return err
+		}
+		if err := failed(); err != nil {
 			return err
 		}
 	}

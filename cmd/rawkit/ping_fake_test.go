@@ -23,6 +23,7 @@ type fakeConn struct {
 	script   func(b []byte, dst netip.Addr) []delivery
 	sent     []sentPkt
 	closed   chan struct{}
+	moved    chan struct{}      // the read deadline changed
 	used     map[time.Time]bool // deliveries due at one instant keep their order
 }
 
@@ -39,32 +40,36 @@ type delivery struct {
 }
 
 func newFakeConn(script func(b []byte, dst netip.Addr) []delivery) *fakeConn {
-	return &fakeConn{in: make(chan icmp.Message, 1<<17), script: script, closed: make(chan struct{}), used: map[time.Time]bool{}}
+	return &fakeConn{in: make(chan icmp.Message, 1<<17), script: script, closed: make(chan struct{}), moved: make(chan struct{}, 1), used: map[time.Time]bool{}}
 }
 
 func (c *fakeConn) ReadBatch(ctx context.Context, ms []icmp.Message) (int, error) {
-	c.mu.Lock()
-	dl := c.deadline
-	c.mu.Unlock()
-	var timeout <-chan time.Time
-	if !dl.IsZero() {
-		d := time.Until(dl)
-		if d <= 0 {
-			return 0, os.ErrDeadlineExceeded
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timeout = t.C
-	}
 	var m icmp.Message
-	select {
-	case m = <-c.in:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-timeout:
-		return 0, os.ErrDeadlineExceeded
-	case <-c.closed:
-		return 0, os.ErrClosed
+	for got := false; !got; {
+		c.mu.Lock()
+		dl := c.deadline
+		c.mu.Unlock()
+		var timeout <-chan time.Time
+		if !dl.IsZero() {
+			d := time.Until(dl)
+			if d <= 0 {
+				return 0, os.ErrDeadlineExceeded
+			}
+			t := time.NewTimer(d)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case m = <-c.in:
+			got = true
+		case <-c.moved: // a new deadline: look again, as a socket does
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-timeout:
+			return 0, os.ErrDeadlineExceeded
+		case <-c.closed:
+			return 0, os.ErrClosed
+		}
 	}
 	n := 0
 	for {
@@ -115,6 +120,10 @@ func (c *fakeConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.deadline = t
 	c.mu.Unlock()
+	select {
+	case c.moved <- struct{}{}:
+	default:
+	}
 	return nil
 }
 

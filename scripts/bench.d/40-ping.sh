@@ -1,0 +1,48 @@
+# ping rows: rawkit ping against iputils ping and fping on loopback.
+# Sourced by scripts/bench.sh. Raw sockets need root: the commands run
+# under sudo when bench.sh is not root.
+#
+#   flood      `ping -f -c 100000 127.0.0.1`, wall and CPU (target <= 1.0)
+#   sweep      one probe to each of the 4,094 hosts of 127.0.0.0/20 against
+#              `fping -i 0 -p 0 -r 0 -g` (target <= 0.5); either side fails
+#              its run if any host is reported unreachable
+#   rtt        median round trip of 500 echoes at 2 ms intervals, in µs
+#              (target: rawkit's median within 10 µs of iputils')
+#   memory     peak RSS of a sweep of 65,536 loopback targets, in MB
+#              (target < 64 MB); the peer is fping over 127.0.0.0/16
+
+bench_need ping:iputils-ping fping:fping /usr/bin/time:time
+
+PING_SUDO=
+[ "$(id -u)" -eq 0 ] || PING_SUDO=sudo
+export PING_SUDO
+
+bench_time "ping flood 100k echoes 127.0.0.1" \
+	'$PING_SUDO "$RAWKIT" ping -f -c 100000 127.0.0.1 >/dev/null' \
+	'$PING_SUDO ping -f -c 100000 127.0.0.1 >/dev/null'
+
+bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
+	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
+	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1'
+
+# rtt_median: median of the time= fields of ping-style output on stdin, µs.
+cat >"$BENCH_TMP/rtt-median.sh" <<'SH'
+#!/usr/bin/env bash
+sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' | sort -g |
+	awk '{ v[NR] = $1 * 1000 } END { if (NR == 0) exit 1; m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f\n", m }'
+SH
+chmod +x "$BENCH_TMP/rtt-median.sh"
+bench_value "ping RTT median 127.0.0.1 (500 x 2 ms)" "us" lower \
+	'$PING_SUDO "$RAWKIT" ping -n -c 500 -i 0.002 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"' \
+	'$PING_SUDO ping -n -c 500 -i 0.002 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"'
+
+# peak_rss CMD...: runs CMD, prints its peak RSS in MB.
+cat >"$BENCH_TMP/peak-rss.sh" <<'SH'
+#!/usr/bin/env bash
+/usr/bin/time -f '%M' -o "$BENCH_TMP/rss.$$" "$@" >/dev/null 2>&1
+awk '{ printf "%.1f\n", $1 / 1024 }' "$BENCH_TMP/rss.$$"
+SH
+chmod +x "$BENCH_TMP/peak-rss.sh"
+bench_value "sweep 65536 targets peak RSS" "MB" lower \
+	'$PING_SUDO "$BENCH_TMP/peak-rss.sh" "$RAWKIT" ping -q -c 1 -W 1 127.0.0.0/16 127.1.0.1 127.1.0.2' \
+	'$PING_SUDO "$BENCH_TMP/peak-rss.sh" fping -q -i 0 -p 0 -r 0 -g 127.0.0.0/16'
