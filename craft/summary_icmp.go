@@ -35,100 +35,117 @@ var redirectFormats = [4]string{"redirect ", "redirect ", "redirect-tos ", "redi
 // is plen bytes long. Like tcpdump, a field that was not captured ends the
 // line with " [|icmp]" instead.
 func appendICMP(dst, p []byte, plen int) []byte {
-	start := len(dst)
 	if len(p) < 2 {
 		return trunc(dst, "icmp")
 	}
-	dst = append(dst, "ICMP "...)
-	typ, code := p[0], p[1]
-	ok := true
-	switch typ {
-	case 0, 8:
-		if ok = len(p) >= 8; ok {
-			dst = append(dst, icmpTypeNames[typ]...)
-			dst = append(dst, ", id "...)
-			dst = appendUint(dst, uint64(binary.BigEndian.Uint16(p[4:])))
-			dst = append(dst, ", seq "...)
-			dst = appendUint(dst, uint64(binary.BigEndian.Uint16(p[6:])))
-		}
-	case 3:
-		dst, ok = appendUnreach(dst, p, code)
-	case 5:
-		if ok = len(p) >= 28; ok {
-			if code < 4 {
-				dst = append(dst, redirectFormats[code]...)
-			} else {
-				dst = append(dst, "redirect-#"...)
-				dst = appendUint(dst, uint64(code))
-				dst = append(dst, ' ')
-			}
-			dst = appendIPv4(dst, p[24:28])
-			switch code {
-			case 0, 2:
-				dst = append(dst, " to net "...)
-			case 1, 3:
-				dst = append(dst, " to host "...)
-			default:
-				dst = append(dst, " to "...)
-			}
-			dst = appendIPv4(dst, p[4:8])
-		}
-	case 9:
-		dst, ok = appendRouterAdvert(dst, p)
-	case 11:
-		if ok = len(p) >= 28; ok {
-			switch code {
-			case 0:
-				dst = append(dst, "time exceeded in-transit"...)
-			case 1:
-				dst = append(dst, "ip reassembly time exceeded"...)
-			default:
-				dst = append(dst, "time exceeded-#"...)
-				dst = appendUint(dst, uint64(code))
-			}
-		}
-	case 12:
-		if code != 0 {
-			dst = append(dst, "parameter problem - code "...)
-			dst = appendUint(dst, uint64(code))
-		} else if ok = len(p) >= 5; ok {
-			dst = append(dst, "parameter problem - octet "...)
-			dst = appendUint(dst, uint64(p[4]))
-		}
-	case 13:
-		if ok = len(p) >= 8; ok {
-			dst = append(dst, "time stamp query"...)
-			dst = appendIDSeq(dst, p)
-		}
-	case 14:
-		if ok = len(p) >= 20; ok {
-			dst = append(dst, "time stamp reply"...)
-			dst = appendIDSeq(dst, p)
-			dst = append(dst, ": org "...)
-			dst = appendMillis(dst, binary.BigEndian.Uint32(p[8:]))
-			dst = append(dst, ", recv "...)
-			dst = appendMillis(dst, binary.BigEndian.Uint32(p[12:]))
-			dst = append(dst, ", xmit "...)
-			dst = appendMillis(dst, binary.BigEndian.Uint32(p[16:]))
-		}
-	case 18:
-		if ok = len(p) >= 12; ok {
-			dst = append(dst, "address mask is 0x"...)
-			dst = appendHex(dst, uint64(binary.BigEndian.Uint32(p[8:])), 8)
-		}
-	default:
-		if int(typ) < len(icmpTypeNames) && icmpTypeNames[typ] != "" {
-			dst = append(dst, icmpTypeNames[typ]...)
-		} else {
-			dst = append(dst, "type-#"...)
-			dst = appendUint(dst, uint64(typ))
-		}
-	}
+	start := len(dst)
+	dst, ok := appendICMPText(append(dst, "ICMP "...), p)
 	if !ok {
 		return trunc(dst[:start], "icmp")
 	}
 	dst = append(dst, ", length "...)
 	return appendUint(dst, uint64(plen))
+}
+
+// appendICMPText prints what tcpdump prints between "ICMP " and the length;
+// it reports false when a field it needs was not captured.
+func appendICMPText(dst, p []byte) ([]byte, bool) {
+	typ, code := p[0], p[1]
+	switch typ {
+	case 0, 8:
+		if len(p) < 8 {
+			return dst, false
+		}
+		dst = append(dst, icmpTypeNames[typ]...)
+		dst = append(dst, ", id "...)
+		dst = appendUint(dst, uint64(binary.BigEndian.Uint16(p[4:])))
+		dst = append(dst, ", seq "...)
+		return appendUint(dst, uint64(binary.BigEndian.Uint16(p[6:]))), true
+	case 3:
+		return appendUnreach(dst, p, code)
+	case 5:
+		return appendRedirect(dst, p, code)
+	case 9:
+		return appendRouterAdvert(dst, p)
+	case 11:
+		if len(p) < 28 {
+			return dst, false
+		}
+		switch code {
+		case 0:
+			return append(dst, "time exceeded in-transit"...), true
+		case 1:
+			return append(dst, "ip reassembly time exceeded"...), true
+		}
+		dst = append(dst, "time exceeded-#"...)
+		return appendUint(dst, uint64(code)), true
+	case 12:
+		if code != 0 {
+			dst = append(dst, "parameter problem - code "...)
+			return appendUint(dst, uint64(code)), true
+		}
+		if len(p) < 5 {
+			return dst, false
+		}
+		dst = append(dst, "parameter problem - octet "...)
+		return appendUint(dst, uint64(p[4])), true
+	case 13, 14:
+		return appendTimestamp(dst, p, typ)
+	case 18:
+		if len(p) < 12 {
+			return dst, false
+		}
+		dst = append(dst, "address mask is 0x"...)
+		return appendHex(dst, uint64(binary.BigEndian.Uint32(p[8:])), 8), true
+	}
+	if int(typ) < len(icmpTypeNames) && icmpTypeNames[typ] != "" {
+		return append(dst, icmpTypeNames[typ]...), true
+	}
+	dst = append(dst, "type-#"...)
+	return appendUint(dst, uint64(typ)), true
+}
+
+func appendRedirect(dst, p []byte, code uint8) ([]byte, bool) {
+	if len(p) < 28 {
+		return dst, false
+	}
+	if code < 4 {
+		dst = append(dst, redirectFormats[code]...)
+	} else {
+		dst = append(dst, "redirect-#"...)
+		dst = appendUint(dst, uint64(code))
+		dst = append(dst, ' ')
+	}
+	dst = appendIPv4(dst, p[24:28])
+	switch code {
+	case 0, 2:
+		dst = append(dst, " to net "...)
+	case 1, 3:
+		dst = append(dst, " to host "...)
+	default:
+		dst = append(dst, " to "...)
+	}
+	return appendIPv4(dst, p[4:8]), true
+}
+
+// appendTimestamp prints an RFC 792 timestamp request or reply.
+func appendTimestamp(dst, p []byte, typ uint8) ([]byte, bool) {
+	if typ == 13 {
+		if len(p) < 8 {
+			return dst, false
+		}
+		return appendIDSeq(append(dst, "time stamp query"...), p), true
+	}
+	if len(p) < 20 {
+		return dst, false
+	}
+	dst = appendIDSeq(append(dst, "time stamp reply"...), p)
+	dst = append(dst, ": org "...)
+	dst = appendMillis(dst, binary.BigEndian.Uint32(p[8:]))
+	dst = append(dst, ", recv "...)
+	dst = appendMillis(dst, binary.BigEndian.Uint32(p[12:]))
+	dst = append(dst, ", xmit "...)
+	return appendMillis(dst, binary.BigEndian.Uint32(p[16:])), true
 }
 
 func appendIDSeq(dst, p []byte) []byte {

@@ -119,28 +119,8 @@ func appendTCPOption(dst []byte, r *optReader, opt uint8, ln int) (_ []byte, dat
 	case 0, 1, 4: // eol, nop, sackOK
 		return dst, 0, true, false
 	case 2, 20, 28: // mss, scps, uto
-		if !fixed(2) {
-			break
-		}
-		v := binary.BigEndian.Uint16(d)
-		switch opt {
-		case 2:
-			dst = append(dst, ' ')
-			dst = appendUint(dst, uint64(v))
-		case 20:
-			dst = append(dst, " cap "...)
-			dst = appendHex(dst, uint64(d[0]), 2)
-			dst = append(dst, " id "...)
-			dst = appendUint(dst, uint64(d[1]))
-		case 28:
-			dst = append(dst, " 0x"...)
-			dst = appendHex(dst, uint64(v), 1)
-			t := uint64(v) >> 1 // RFC 5482: seconds, or minutes when the low bit is set
-			if v&1 != 0 {
-				t *= 60
-			}
-			dst = append(dst, ' ')
-			dst = appendUint(dst, t)
+		if fixed(2) {
+			dst = appendTwoByteOption(dst, opt, d)
 		}
 	case 3: // wscale
 		if fixed(1) {
@@ -175,23 +155,9 @@ func appendTCPOption(dst []byte, r *optReader, opt uint8, ln int) (_ []byte, dat
 	case 29: // TCP-AO (RFC 5925)
 		dst, datalen, ok, bad = appendTCPAO(dst, r, ln)
 	case 34, 254: // fast open, experimental
-		if !fixed(ln - 2) {
-			break
-		}
-		if opt == 34 {
-			dst = append(dst, ' ')
-			dst = appendFastOpen(dst, d[:datalen])
-			break
-		}
-		if datalen < 2 {
-			return dst, datalen, false, true
-		}
-		dst = append(dst, '-')
-		if magic := binary.BigEndian.Uint16(d); magic == 0xf989 {
-			dst = append(dst, "tfo"...)
-			dst = appendFastOpen(dst, d[2:datalen])
-		} else {
-			dst = appendHex(dst, uint64(magic), 4)
+		if fixed(ln - 2) {
+			dst, bad = appendFastOpenOption(dst, opt, d[:datalen])
+			ok = !bad
 		}
 	default:
 		datalen = ln - 2
@@ -207,6 +173,44 @@ func appendTCPOption(dst []byte, r *optReader, opt uint8, ln int) (_ []byte, dat
 		}
 	}
 	return dst, datalen, ok, bad
+}
+
+func appendTwoByteOption(dst []byte, opt uint8, d []byte) []byte {
+	v := binary.BigEndian.Uint16(d)
+	switch opt {
+	case 2:
+		dst = append(dst, ' ')
+		return appendUint(dst, uint64(v))
+	case 20:
+		dst = append(dst, " cap "...)
+		dst = appendHex(dst, uint64(d[0]), 2)
+		dst = append(dst, " id "...)
+		return appendUint(dst, uint64(d[1]))
+	}
+	dst = append(dst, " 0x"...)
+	dst = appendHex(dst, uint64(v), 1)
+	t := uint64(v) >> 1 // RFC 5482: seconds, or minutes when the low bit is set
+	if v&1 != 0 {
+		t *= 60
+	}
+	dst = append(dst, ' ')
+	return appendUint(dst, t)
+}
+
+// appendFastOpenOption prints option 34 or an RFC 6994 experimental option
+// (254), which carries fast open under magic 0xf989.
+func appendFastOpenOption(dst []byte, opt uint8, d []byte) (_ []byte, bad bool) {
+	if opt == 34 {
+		return appendFastOpen(append(dst, ' '), d), false
+	}
+	if len(d) < 2 {
+		return dst, true
+	}
+	dst = append(dst, '-')
+	if magic := binary.BigEndian.Uint16(d); magic != 0xf989 {
+		return appendHex(dst, uint64(magic), 4), false
+	}
+	return appendFastOpen(append(dst, "tfo"...), d[2:]), false
 }
 
 func appendSACK(dst []byte, r *optReader, ln int) (_ []byte, datalen int, ok, bad bool) {
