@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawkit/rawkit/endpoint"
+)
+
+// target starts an endpoint server for the client tests.
+func target(t *testing.T, network, addr string, cfg *endpoint.Config) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := endpoint.Listen(ctx, network, addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = s.Serve(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s.Addr().String()
+}
+
+func runIn(t *testing.T, in string, argv ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), argv, &stdio{in: strings.NewReader(in), out: &out, err: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestConnectBadInput(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tcp", "127.0.0.1:0"}, "port 0"},
+		{[]string{"tcp", "127.0.0.1:70000"}, `"70000"`},
+		{[]string{"tcp", "localhost"}, `"localhost"`},
+		{[]string{"quic", "127.0.0.1:7"}, `"quic"`},
+		{[]string{"tcp", closed}, "connection refused"},
+		{[]string{"tcp", closed, "--echo-test", "10"}, "connection refused"},
+		{[]string{"unix", "/no/such/dir/s.sock"}, `"/no/such/dir"`},
+		{[]string{"tcp", "127.0.0.1:7", "--size", "64"}, "--size goes with --echo-test"},
+		{[]string{"tcp", "127.0.0.1:7", "--echo-test", "10", "--size", "big"}, `"big"`},
+		{[]string{"tcp", "127.0.0.1:7", "--echo-test", "10", "--size", "100-10"}, `"100-10"`},
+		{[]string{"tcp", "127.0.0.1:7", "--echo-test", "0"}, "--echo-test 0"},
+		{[]string{"tcp", "127.0.0.1:7", "--echo-test", "5", "--concurrency", "0"}, "--concurrency 0"},
+		{[]string{"udp", "127.0.0.1:7", "--echo-test", "5", "--size", "70000"}, "65507"},
+		{[]string{"udp", "127.0.0.1:7", "--echo-test", "5", "--size", "4", "--window", "2"}, "window"},
+		{[]string{"tcp", "127.0.0.1:7", "--read-timeout", "-1s"}, "-1s"},
+	}
+	for _, c := range cases {
+		code, out, errOut := runIn(t, "", append([]string{"rawkit", "connect"}, c.args...)...)
+		if code != exitError || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", c.args, code, errOut, c.want)
+		}
+		if out != "" {
+			t.Errorf("%q: stdout %q", c.args, out)
+		}
+	}
+}
+
+func TestConnectRelay(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "e.sock")
+	for _, tc := range []struct{ network, addr string }{
+		{"tcp", target(t, "tcp", "127.0.0.1:0", nil)},
+		{"unix", target(t, "unix", sock, nil)},
+		{"udp", target(t, "udp", "127.0.0.1:0", nil)},
+	} {
+		in := "hello\nworld\n"
+		code, out, errOut := runIn(t, in, "rawkit", "connect", tc.network, tc.addr, "--read-timeout", "300ms")
+		if code != exitOK || out != in || errOut != "" {
+			t.Errorf("%s: exit %d, out %q, err %q", tc.network, code, out, errOut)
+		}
+	}
+	// A daytime server answers and closes: the client prints and ends.
+	day := target(t, "tcp", "127.0.0.1:0", &endpoint.Config{Mode: endpoint.Daytime})
+	if code, out, _ := runIn(t, "", "rawkit", "connect", "tcp", day); code != exitOK || !strings.HasSuffix(out, "\r\n") {
+		t.Errorf("daytime: exit %d, out %q", code, out)
+	}
+	// A discard server never answers: the read timeout ends it, status 1.
+	dis := target(t, "udp", "127.0.0.1:0", &endpoint.Config{Mode: endpoint.Discard})
+	start := time.Now()
+	code, out, errOut := runIn(t, "x", "rawkit", "connect", "udp", dis, "--read-timeout", "200ms")
+	if code != exitOK || out != "" || time.Since(start) < 190*time.Millisecond {
+		t.Errorf("discard: exit %d, out %q, err %q after %v", code, out, errOut, time.Since(start))
+	}
+}
+
+func TestConnectIdleServerTimesOut(t *testing.T) {
+	// A TCP server that accepts and says nothing, with input still open:
+	// the read timeout ends the client with status 1.
+	addr := target(t, "tcp", "127.0.0.1:0", &endpoint.Config{Mode: endpoint.Discard})
+	r, w := net.Pipe()
+	defer w.Close()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"rawkit", "connect", "tcp", addr, "--read-timeout", "200ms"},
+		&stdio{in: r, out: &out, err: &errb})
+	if code != exitNoReply || !strings.Contains(errb.String(), "nothing received for 200ms") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestConnectEchoTest(t *testing.T) {
+	for _, network := range []string{"tcp", "udp"} {
+		addr := target(t, network, "127.0.0.1:0", nil)
+		code, out, errOut := runIn(t, "", "rawkit", "connect", network, addr, "--echo-test", "500",
+			"--size", "1-1400", "--concurrency", "4", "--window", "1", "--json")
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitOK {
+			t.Fatalf("%s: exit %d, %v, out %q, err %q", network, code, err, out, errOut)
+		}
+		if rep["round_trips"] != 2000.0 || rep["mismatches"] != 0.0 || rep["ok"] != true {
+			t.Errorf("%s: report %v", network, rep)
+		}
+		code, out, _ = runIn(t, "", "rawkit", "connect", network, addr, "--echo-test", "200", "--concurrency", "2")
+		if code != exitOK || !strings.Contains(out, "400 sent, 400 round trips intact, 0 mismatched, 0 lost") ||
+			!strings.Contains(out, "round trips/s") || !strings.Contains(out, "latency p50") {
+			t.Errorf("%s: text report, exit %d:\n%s", network, code, out)
+		}
+	}
+	// Against a server that does not echo, the status is 1.
+	fixed := target(t, "tcp", "127.0.0.1:0", &endpoint.Config{Mode: endpoint.Fixed, Reply: []byte("nope")})
+	if code, out, _ := runIn(t, "", "rawkit", "connect", "tcp", fixed, "--echo-test", "1", "--size", "4"); code != exitNoReply || !strings.Contains(out, "1 mismatched") {
+		t.Errorf("fixed reply: exit %d\n%s", code, out)
+	}
+}
