@@ -36,6 +36,7 @@ func ExampleDaytimeString() {
 // A TCP echo server on a free loopback port, measured with EchoTest.
 func ExampleEchoTest() {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s, err := endpoint.Listen(ctx, "tcp", "127.0.0.1:0", nil)
 	if err != nil {
 		fmt.Println(err)
