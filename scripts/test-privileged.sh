@@ -32,7 +32,9 @@ if [ "$(id -u)" -ne 0 ]; then
 		exit 1
 	fi
 	# Keep the caller's Go toolchain, caches and module cache: the files
-	# root adds to them are given back to the caller at the end.
+	# root adds to them are given back to the caller at the end. Making
+	# the directories now keeps their parents the caller's.
+	mkdir -p "$(go env GOCACHE)" "$(go env GOMODCACHE)"
 	exec sudo env PATH="$PATH" HOME="$HOME" \
 		GOPATH="$(go env GOPATH)" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" \
 		${GOFLAGS:+GOFLAGS="$GOFLAGS"} ${GOTOOLCHAIN:+GOTOOLCHAIN="$GOTOOLCHAIN"} \
@@ -72,11 +74,12 @@ remove_leftovers() {
 }
 
 # give_back returns to the sudo caller the files root added to their Go
-# caches, so that their next unprivileged build can write there again.
+# caches (and Go's telemetry counters in their home), so that their next
+# unprivileged build can write there again.
 give_back() {
 	local dir
 	[ -n "${SUDO_UID:-}" ] && [ "${SUDO_UID}" != 0 ] || return 0
-	for dir in "$(go env GOCACHE)" "$(go env GOMODCACHE)"; do
+	for dir in "$(go env GOCACHE)" "$(go env GOMODCACHE)" "$HOME/.config/go"; do
 		[ -d "$dir" ] && find "$dir" -user 0 -exec chown -h "$SUDO_UID:$SUDO_GID" {} + 2>/dev/null || true
 	done
 }
