@@ -62,7 +62,7 @@ func checkInsn(in bpf.RawInstruction, i, n int) error {
 			return fmt.Errorf("scratch slot %d", in.K)
 		}
 		if in.Op&0xe0 == mdABS && in.K >= skfAdOff {
-			return errors.New("Linux ancillary load")
+			return errors.New("ancillary (SKF_AD) load")
 		}
 	case clsST, clsSTX:
 		if in.K >= 16 {
