@@ -75,7 +75,16 @@ func (r *Rule) run(ctx context.Context, op string) error {
 // receiving host.
 func (h *Host) Loss(t testing.TB, iface string, percent float64) *Rule {
 	t.Helper()
-	return h.Rule(t, "mangle", "POSTROUTING", lossSpec(t, "-o", iface, percent)...)
+	return must(t)(h.AddLoss(context.Background(), iface, percent))
+}
+
+// AddLoss is Loss returning an error instead of failing a test.
+func (h *Host) AddLoss(ctx context.Context, iface string, percent float64) (*Rule, error) {
+	spec, err := lossSpec("-o", iface, percent)
+	if err != nil {
+		return nil, err
+	}
+	return h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
 }
 
 // LossIn drops percent (0 to 100) of the IPv4 packets arriving on iface,
@@ -84,17 +93,25 @@ func (h *Host) Loss(t testing.TB, iface string, percent float64) *Rule {
 // the interface before netfilter: capture on the sending side instead.
 func (h *Host) LossIn(t testing.TB, iface string, percent float64) *Rule {
 	t.Helper()
-	return h.Rule(t, "raw", "PREROUTING", lossSpec(t, "-i", iface, percent)...)
+	return must(t)(h.AddLossIn(context.Background(), iface, percent))
 }
 
-func lossSpec(t testing.TB, dirFlag, iface string, percent float64) []string {
-	t.Helper()
-	if percent <= 0 || percent > 100 {
-		t.Fatalf("netlab: loss of %v%%: want more than 0, at most 100", percent)
+// AddLossIn is LossIn returning an error instead of failing a test.
+func (h *Host) AddLossIn(ctx context.Context, iface string, percent float64) (*Rule, error) {
+	spec, err := lossSpec("-i", iface, percent)
+	if err != nil {
+		return nil, err
+	}
+	return h.AddRule(ctx, "raw", "PREROUTING", spec...)
+}
+
+func lossSpec(dirFlag, iface string, percent float64) ([]string, error) {
+	if !(percent > 0 && percent <= 100) {
+		return nil, fmt.Errorf("netlab: loss of %v%%: want more than 0, at most 100", percent)
 	}
 	return []string{dirFlag, iface,
 		"-m", "statistic", "--mode", "random", "--probability", probability(percent),
-		"-j", "DROP"}
+		"-j", "DROP"}, nil
 }
 
 func probability(percent float64) string {
@@ -108,8 +125,24 @@ func probability(percent float64) string {
 // a Loss added earlier sees the original only, one added later sees both.
 func (h *Host) Duplicate(t testing.TB, iface string, gateway netip.Addr) *Rule {
 	t.Helper()
+	return must(t)(h.AddDuplicate(context.Background(), iface, gateway))
+}
+
+// AddDuplicate is Duplicate returning an error instead of failing a test.
+func (h *Host) AddDuplicate(ctx context.Context, iface string, gateway netip.Addr) (*Rule, error) {
 	if !gateway.Is4() {
-		t.Fatalf("netlab: duplicate to %v: want an IPv4 next hop", gateway)
+		return nil, fmt.Errorf("netlab: duplicate to %v: want an IPv4 next hop", gateway)
 	}
-	return h.Rule(t, "mangle", "POSTROUTING", "-o", iface, "-j", "TEE", "--gateway", gateway.String())
+	return h.AddRule(ctx, "mangle", "POSTROUTING", "-o", iface, "-j", "TEE", "--gateway", gateway.String())
+}
+
+// must turns an error into a test failure.
+func must(t testing.TB) func(*Rule, error) *Rule {
+	return func(r *Rule, err error) *Rule {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("netlab: %v", err)
+		}
+		return r
+	}
 }

@@ -2,7 +2,11 @@
 
 package netlab
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 func TestTcpdumpCounts(t *testing.T) {
 	out := "tcpdump: listening on eth0, link-type EN10MB (Ethernet), snapshot length 4096 bytes\n" +
@@ -44,6 +48,18 @@ func TestRunPattern(t *testing.T) {
 	} {
 		if got := runPattern(in); got != want {
 			t.Errorf("runPattern(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLossSpec(t *testing.T) {
+	spec, err := lossSpec("-o", "eth1", 20)
+	if err != nil || strings.Join(spec, " ") != "-o eth1 -m statistic --mode random --probability 0.200000 -j DROP" {
+		t.Fatalf("lossSpec(20) = %q, %v", spec, err)
+	}
+	for _, bad := range []float64{0, -5, 100.5, math.NaN()} {
+		if _, err := lossSpec("-o", "eth1", bad); err == nil {
+			t.Errorf("lossSpec(%v) accepted", bad)
 		}
 	}
 }
