@@ -4,9 +4,11 @@
 //
 // A Host is a named namespace (ip-netns(8)). Host.Do runs Go code inside
 // it: sockets opened there stay there. Host.Command and Host.Run run
-// programs inside it. NewPair and NewChain build the usual topologies;
-// NewHost and Connect build others. Impairments are iptables rules: Loss
-// and LossIn (statistic match), Duplicate (TEE target), or any Rule.
+// programs inside it. NewPair, NewChain and NewDiamond (ECMP) build the
+// usual topologies; NewHost and Connect build others, Link.SetMTU narrows
+// a link. Impairments are iptables rules: Loss and LossIn (statistic
+// match), Duplicate (TEE target), Delay (NFQUEUE and a netlink queue
+// listener of this package, as the kernel may lack netem), or any Rule.
 // Host.Sniff is the tests' capture oracle: tcpdump inside the namespace,
 // independent of the code under test.
 //
@@ -14,6 +16,11 @@
 // without the needed capabilities, or fails it when RAWKIT_PRIVILEGED=1
 // (as scripts/test-privileged.sh runs the suite). RunAsNobody runs a test
 // body again as user nobody, for tests of what an unprivileged user gets.
+//
+// Each test helper taking a testing.TB has an error-returning form for
+// `rawkit lab` (CreateHost, ConnectHosts, BuildChain, BuildDiamond,
+// AddLoss, StartDelay, ...), whose caller deletes what it made (Close,
+// Remove).
 //
 // Everything a test creates is removed in t.Cleanup, also when the test
 // fails, and every name is unique ("rk-PID-N-role") so that tests can run
