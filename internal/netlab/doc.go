@@ -17,10 +17,10 @@
 // (as scripts/test-privileged.sh runs the suite). RunAsNobody runs a test
 // body again as user nobody, for tests of what an unprivileged user gets.
 //
-// Each test helper taking a testing.TB has an error-returning form for
-// `rawkit lab` (CreateHost, ConnectHosts, BuildChain, BuildDiamond,
-// AddLoss, StartDelay, ...), whose caller deletes what it made (Close,
-// Remove).
+// For `rawkit lab`, the builders and impairments have forms that return
+// errors instead of failing a test: CreateHost, ConnectHosts, BuildChain,
+// BuildDiamond, AddRule, AddLoss, AddLossIn, AddDuplicate, StartDelay.
+// Their caller deletes what it made (Close, Remove).
 //
 // Everything a test creates is removed in t.Cleanup, also when the test
 // fails, and every name is unique ("rk-PID-N-role") so that tests can run
