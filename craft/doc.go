@@ -55,7 +55,8 @@
 // are re-checked against it when it is installed.
 //
 // BUG(craft): Summaries do not decode application protocols (tcpdump prints
-// DNS on port 53, HTTP on 80 and more), IPv6, GRE, IGMP and the other
-// protocols tcpdump knows beyond IPv4, ICMP, UDP, TCP and ARP; these print as
-// tcpdump prints a protocol it does not know.
+// DNS on port 53, HTTP on 80 and more), nor GRE, IGMP, MPTCP options, IPv6
+// routing headers, ICMPv6 router renumbering, node information and RPL, nor
+// 802.3 LLC frames: these print as tcpdump prints a protocol it does not
+// know. The Decoder decodes IPv4 only; IPv6 is summarised, not decoded.
 package craft

@@ -14,17 +14,19 @@ import (
 //	IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 64
 //	IP 10.0.0.1.1234 > 10.0.0.2.5678: UDP, length 10
 //	IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 1024, options [mss 1460,sackOK], length 0
+//	IP6 fe80::1 > ff02::1:ff00:2: ICMP6, neighbor solicitation, who has fe80::2, length 32
 //	ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28
 //
-// first is where b starts: layers.LayerTypeIPv4 (raw IP, any version as
-// tcpdump reads LINKTYPE_RAW), layers.LayerTypeEthernet or
-// layers.LayerTypeARP. The wording follows tcpdump's for IPv4, ICMP, UDP,
-// TCP (options included), IP in IP, fragments and ARP, truncated and
-// malformed headers included. Where tcpdump would go on to decode an
-// application protocol by port number (DNS on 53, HTTP on 80...) the summary
-// stops at the transport layer, and protocols craft does not decode print as
-// tcpdump prints unknown ones (" ip-proto-47 24"). Sequence numbers are
-// absolute, as with tcpdump -S.
+// first is where b starts: layers.LayerTypeIPv4 (raw IP of either version,
+// as tcpdump reads LINKTYPE_RAW), layers.LayerTypeEthernet or
+// layers.LayerTypeARP. The wording follows tcpdump's for IPv4, IPv6 (with
+// hop-by-hop, destination options and fragment headers), ICMP, ICMPv6
+// (echo, errors, neighbour discovery, MLD), UDP, TCP (options included), IP
+// in IP, fragments and ARP, truncated and malformed headers included. Where
+// tcpdump would go on to decode an application protocol by port number (DNS
+// on 53, HTTP on 80...) the summary stops at the transport layer, and
+// protocols craft does not decode print as tcpdump prints unknown ones
+// (" ip-proto-47 24"). Sequence numbers are absolute, as with tcpdump -S.
 func Summary(b []byte, first gopacket.LayerType) string {
 	var buf [160]byte
 	return string(AppendSummary(buf[:0], b, first))
@@ -62,6 +64,8 @@ func appendRawIP(dst, b []byte) []byte {
 	switch v := b[0] >> 4; v {
 	case 4:
 		return appendIP(dst, b, len(b), 0)
+	case 6:
+		return appendIP6(dst, b, len(b), 0)
 	default:
 		dst = append(dst, "unknown ip "...)
 		return appendUint(dst, uint64(v))
@@ -88,6 +92,11 @@ func appendEthernet(dst, b []byte) []byte {
 			return trunc(dst, "ip")
 		}
 		return appendIP(dst, p, len(p), 0)
+	case 0x86dd:
+		if len(p) == 0 {
+			return trunc(dst, "ip6")
+		}
+		return appendIP6(dst, p, len(p), 0)
 	case 0x0806, 0x8035:
 		return appendARP(dst, p, len(p))
 	}
@@ -180,15 +189,19 @@ func appendIP(dst, b []byte, length, depth int) []byte {
 	case 1:
 		return appendICMP(dst, p, plen)
 	case 6:
-		return appendTCP(dst, p, plen, b)
+		return appendTCP(dst, p, plen, ipv4Hosts(b))
 	case 17:
-		return appendUDP(dst, p, plen, b, frag)
+		return appendUDP(dst, p, plen, ipv4Hosts(b), frag)
 	case 4:
 		if len(p) > 0 && depth < maxDepth {
 			return appendIP(dst, p, plen, depth+1)
 		}
 		if len(p) == 0 {
 			return trunc(dst, "ip")
+		}
+	case 41:
+		if depth < maxDepth {
+			return appendIP6(dst, p, plen, depth+1)
 		}
 	}
 	dst = append(dst, " ip-proto-"...)
@@ -198,10 +211,14 @@ func appendIP(dst, b []byte, length, depth int) []byte {
 }
 
 // appendAddrs prints "src > dst" from an IPv4 header.
-func appendAddrs(dst, ip []byte) []byte {
-	dst = appendIPv4(dst, ip[12:16])
-	dst = append(dst, " > "...)
-	return appendIPv4(dst, ip[16:20])
+func appendAddrs(dst, ip []byte) []byte { return ipv4Hosts(ip).appendAddrs(dst) }
+
+// appendAddr prints an IPv4 or IPv6 address as tcpdump -n does.
+func appendAddr(dst, a []byte) []byte {
+	if len(a) == 4 {
+		return appendIPv4(dst, a)
+	}
+	return appendIPv6(dst, a)
 }
 
 func appendIPv4(dst, a []byte) []byte {

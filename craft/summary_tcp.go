@@ -4,27 +4,49 @@ import "encoding/binary"
 
 // UDP and TCP wording, from tcpdump 4.99 print-udp.c and print-tcp.c.
 
+// hosts are the network-layer addresses a transport header is printed
+// with, 4 or 16 bytes each.
+type hosts struct {
+	src, dst []byte
+	// direct is set when the network header names the transport protocol
+	// itself; after IPv6 extension headers tcpdump prints ports alone.
+	direct bool
+}
+
+func ipv4Hosts(ip []byte) hosts { return hosts{ip[12:16], ip[16:20], true} }
+
+// appendAddrs prints "src > dst".
+func (h hosts) appendAddrs(dst []byte) []byte {
+	dst = appendAddr(dst, h.src)
+	dst = append(dst, " > "...)
+	return appendAddr(dst, h.dst)
+}
+
 // appendPorts prints "src.sport > dst.dport: ".
-func appendPorts(dst, ip, p []byte) []byte {
-	dst = appendIPv4(dst, ip[12:16])
-	dst = append(dst, '.')
+func (h hosts) appendPorts(dst, p []byte) []byte {
+	if h.direct {
+		dst = appendAddr(dst, h.src)
+		dst = append(dst, '.')
+	}
 	dst = appendUint(dst, uint64(binary.BigEndian.Uint16(p[0:])))
 	dst = append(dst, " > "...)
-	dst = appendIPv4(dst, ip[16:20])
-	dst = append(dst, '.')
+	if h.direct {
+		dst = appendAddr(dst, h.dst)
+		dst = append(dst, '.')
+	}
 	dst = appendUint(dst, uint64(binary.BigEndian.Uint16(p[2:])))
 	return append(dst, ": "...)
 }
 
 // appendUDP prints a UDP datagram p (as captured) that the IP header says
 // is length bytes long.
-func appendUDP(dst, p []byte, length int, ip []byte, fragmented bool) []byte {
+func appendUDP(dst, p []byte, length int, h hosts, fragmented bool) []byte {
 	if len(p) < 4 {
-		dst = appendAddrs(dst, ip)
+		dst = h.appendAddrs(dst)
 		dst = append(dst, ": "...)
 		return trunc(dst, "udp")
 	}
-	dst = appendPorts(dst, ip, p)
+	dst = h.appendPorts(dst, p)
 	if length < 8 {
 		dst = append(dst, "truncated-udp "...)
 		return appendUint(dst, uint64(length))
@@ -57,13 +79,13 @@ const tcpFlagChars = "FSRP.UEW"
 
 // appendTCP prints a TCP segment p (as captured) that the IP header says is
 // length bytes long.
-func appendTCP(dst, p []byte, length int, ip []byte) []byte {
+func appendTCP(dst, p []byte, length int, h hosts) []byte {
 	if len(p) < 4 {
-		dst = appendAddrs(dst, ip)
+		dst = h.appendAddrs(dst)
 		dst = append(dst, ':')
 		return trunc(dst, "tcp")
 	}
-	dst = appendPorts(dst, ip, p)
+	dst = h.appendPorts(dst, p)
 	if len(p) < 20 {
 		return trunc(dst, "tcp")
 	}
