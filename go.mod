@@ -1,6 +1,6 @@
 module github.com/rawkit/rawkit
 
-go 1.24
+go 1.26.0
 
 require (
 	github.com/google/gopacket v1.1.19
