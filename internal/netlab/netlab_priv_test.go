@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"golang.org/x/net/ipv4"
 
 	"github.com/rawkit/rawkit/internal/netlab"
 )
@@ -347,6 +348,55 @@ func TestSniffBurst(t *testing.T) {
 	for i, pk := range pkts {
 		if got, want := string(decode(t, pk).udp.Payload), fmt.Sprintf("seq %d", i); got != want {
 			t.Fatalf("packet %d: %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestChainNoICMPRateLimit: a router answers every one of a burst of
+// expiring datagrams, and the server every one to a closed port (the
+// kernel's defaults would let about 50 through).
+func TestChainNoICMPRateLimit(t *testing.T) {
+	netlab.Privileged(t)
+	t.Parallel()
+	c := netlab.NewChain(t, 2)
+	s := c.Client.Sniff(t, "eth0", "icmp")
+	const burst = 300
+	for _, ttl := range []int{1, 64} {
+		err := c.Client.Do(func() error {
+			// Unconnected: a connected socket would fail every other
+			// send with the previous datagram's ICMP error.
+			conn, err := net.ListenUDP("udp4", nil)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			if err := ipv4.NewConn(conn).SetTTL(ttl); err != nil {
+				return err
+			}
+			dst := netip.AddrPortFrom(c.Server.Addr(), port)
+			for range burst {
+				if _, err := conn.WriteToUDPAddrPort([]byte("x"), dst); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := map[string]int{}
+	for _, p := range s.Stop() {
+		d := decode(t, p)
+		count[fmt.Sprintf("%v from %v", d.icmp.TypeCode, netip.AddrFrom4([4]byte(d.ip.SrcIP)))]++
+	}
+	want := map[string]int{
+		fmt.Sprintf("%v from %v", layers.CreateICMPv4TypeCode(layers.ICMPv4TypeTimeExceeded, layers.ICMPv4CodeTTLExceeded), c.RouterAddr(0)):    burst,
+		fmt.Sprintf("%v from %v", layers.CreateICMPv4TypeCode(layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4CodePort), c.Server.Addr()): burst,
+	}
+	for k, n := range want {
+		if count[k] != n {
+			t.Errorf("%s: %d, want %d (all: %v)", k, count[k], n, count)
 		}
 	}
 }
