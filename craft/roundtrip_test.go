@@ -39,7 +39,8 @@ func wantLayers(t *testing.T, d *Decoder, want ...gopacket.LayerType) {
 	}
 }
 
-// wantIPv4 compares every header field of two IPv4 layers.
+// wantIPv4 compares every header field of two IPv4 layers. Padding after
+// the options decodes as one end-of-list option.
 func wantIPv4(t *testing.T, got, want *layers.IPv4) {
 	t.Helper()
 	type f struct {
@@ -51,17 +52,25 @@ func wantIPv4(t *testing.T, got, want *layers.IPv4) {
 		Proto       layers.IPProtocol
 		Sum         uint16
 		Src, Dst    string
-		Options     int
 	}
 	g := f{got.Version, got.IHL, got.TOS, got.Length, got.Id, got.Flags, got.FragOffset, got.TTL,
-		got.Protocol, got.Checksum, got.SrcIP.String(), got.DstIP.String(), len(got.Options)}
+		got.Protocol, got.Checksum, got.SrcIP.String(), got.DstIP.String()}
 	w := f{want.Version, want.IHL, want.TOS, want.Length, want.Id, want.Flags, want.FragOffset, want.TTL,
-		want.Protocol, want.Checksum, want.SrcIP.String(), want.DstIP.String(), len(want.Options)}
+		want.Protocol, want.Checksum, want.SrcIP.String(), want.DstIP.String()}
 	if g != w {
 		t.Errorf("IPv4 decoded\n %+v\nwant\n %+v", g, w)
 	}
-	for i := range min(len(got.Options), len(want.Options)) {
-		g0, w0 := got.Options[i], want.Options[i]
+	if len(got.Options) < len(want.Options) || len(got.Options) > len(want.Options)+1 {
+		t.Fatalf("IPv4 options %v, want %v", got.Options, want.Options)
+	}
+	for i, g0 := range got.Options {
+		if i == len(want.Options) {
+			if g0.OptionType != 0 {
+				t.Errorf("IPv4 option %d = %+v after the options built, want end of list", i, g0)
+			}
+			break
+		}
+		w0 := want.Options[i]
 		if g0.OptionType != w0.OptionType || g0.OptionLength != w0.OptionLength || !bytes.Equal(g0.OptionData, w0.OptionData) {
 			t.Errorf("IPv4 option %d = %+v, want %+v", i, g0, w0)
 		}
