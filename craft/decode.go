@@ -33,8 +33,9 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder for packets that start with the layer first:
 // layers.LayerTypeIPv4 (raw IP, as read from a raw socket),
-// layers.LayerTypeEthernet (as read from a packet socket or pcap) or
-// layers.LayerTypeARP. Decode fails for any other.
+// layers.LayerTypeEthernet (as read from a packet socket or pcap),
+// layers.LayerTypeARP, or layers.LayerTypeICMPv4 (an ICMP message alone, as
+// read from a ping socket). Decode fails for any other.
 func NewDecoder(first gopacket.LayerType) *Decoder {
 	d := &Decoder{first: first, decoded: make([]gopacket.LayerType, 0, 8)}
 	dls := []gopacket.DecodingLayer{
@@ -61,7 +62,7 @@ func (d *Decoder) Decode(b []byte) error {
 	d.sums = [4]Checksum{}
 	d.Payload = nil
 	switch d.first {
-	case layers.LayerTypeIPv4, layers.LayerTypeEthernet, layers.LayerTypeARP:
+	case layers.LayerTypeIPv4, layers.LayerTypeEthernet, layers.LayerTypeARP, layers.LayerTypeICMPv4:
 	default:
 		d.decoded = d.decoded[:0]
 		return fmt.Errorf("craft: cannot decode packets starting with %v", d.first)

@@ -219,3 +219,27 @@ func linuxSYN() *TCPPacket {
 	}
 	return p
 }
+
+// TestDecodeICMPAlone: what a ping socket reads, the ICMP message without
+// an IP header, decodes and verifies too.
+func TestDecodeICMPAlone(t *testing.T) {
+	pkt, err := NewBuilder().Build(&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(0, 0), Id: 3, Seq: 4}, gopacket.Payload("data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(layers.LayerTypeICMPv4)
+	if err := d.Decode(pkt); err != nil {
+		t.Fatal(err)
+	}
+	wantLayers(t, d, layers.LayerTypeICMPv4, gopacket.LayerTypePayload)
+	wantChecksumsGood(t, d, layers.LayerTypeICMPv4)
+	pkt[3]++
+	_ = d.Decode(pkt)
+	if c := d.Checksum(layers.LayerTypeICMPv4); c.State != ChecksumBad {
+		t.Errorf("corrupted checksum judged %v", c.State)
+	}
+	const want = "ICMP echo reply, id 3, seq 4, length 12"
+	if got := string(d.AppendSummary(nil)); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}

@@ -18,8 +18,9 @@ import (
 //	ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28
 //
 // first is where b starts: layers.LayerTypeIPv4 (raw IP of either version,
-// as tcpdump reads LINKTYPE_RAW), layers.LayerTypeEthernet or
-// layers.LayerTypeARP. The wording follows tcpdump's for IPv4, IPv6 (with
+// as tcpdump reads LINKTYPE_RAW), layers.LayerTypeEthernet,
+// layers.LayerTypeARP or layers.LayerTypeICMPv4 (a message alone, as a ping
+// socket reads it, printed as the ICMP part of tcpdump's line). The wording follows tcpdump's for IPv4, IPv6 (with
 // hop-by-hop, destination options and fragment headers), ICMP, ICMPv6
 // (echo, errors, neighbour discovery, MLD), UDP, TCP (options included), IP
 // in IP, fragments and ARP, truncated and malformed headers included. Where
@@ -42,6 +43,8 @@ func AppendSummary(dst, b []byte, first gopacket.LayerType) []byte {
 		return appendRawIP(dst, b)
 	case layers.LayerTypeARP:
 		return appendARP(dst, b, len(b))
+	case layers.LayerTypeICMPv4:
+		return appendICMP(dst, b, len(b))
 	}
 	dst = append(dst, "unsupported first layer "...)
 	return append(dst, first.String()...)

@@ -104,6 +104,12 @@ func (d *Decoder) verify() {
 			d.sums[sumIPv4] = check(d.IPv4.Contents, 0, 10)
 			ipOK = true
 		case layers.LayerTypeICMPv4:
+			if !ipOK && d.first == layers.LayerTypeICMPv4 {
+				// An ICMP message on its own, as a ping socket reads it:
+				// its checksum needs no pseudo-header.
+				d.sums[sumICMPv4] = check(d.data, 0, 2)
+				break
+			}
 			d.sums[sumICMPv4] = d.transport(d.IPv4.Payload, 0, 2, ipOK)
 		case layers.LayerTypeUDP:
 			if !ipOK {
