@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzDecode feeds any bytes to the decoders and the summary printer, as raw
-// IP, as Ethernet and as ARP: none may panic, every summary is one
+// IP, as Ethernet, as ARP and as a lone ICMP message: none may panic, every summary is one
 // non-empty line, and the input is left untouched. The seed corpus in
 // testdata/fuzz/FuzzDecode holds the golden packets and malformed variants
 // of them.
@@ -18,6 +18,7 @@ func FuzzDecode(f *testing.F) {
 		layers.LayerTypeIPv4:     NewDecoder(layers.LayerTypeIPv4),
 		layers.LayerTypeEthernet: NewDecoder(layers.LayerTypeEthernet),
 		layers.LayerTypeARP:      NewDecoder(layers.LayerTypeARP),
+		layers.LayerTypeICMPv4:   NewDecoder(layers.LayerTypeICMPv4),
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		orig := bytes.Clone(data)
