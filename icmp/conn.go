@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Conn is what the echo engine needs from a socket: batch reads with the
-// sender's address, TTL and kernel receive time, writes to an address, a
-// read deadline and Close. Listen returns one over a raw or ping socket;
+// Conn is what the echo engine needs from a socket: batch reads (recvmmsg)
+// with the sender's address, TTL and kernel receive time, writes to an
+// address, a read deadline and Close. Listen returns one over a raw or ping socket;
 // tests use an in-memory one.
 type Conn interface {
 	// ReadBatch fills ms[i].Data (from ms[i].Buf) and the metadata of up
@@ -17,9 +17,6 @@ type Conn interface {
 	ReadBatch(ctx context.Context, ms []Message) (int, error)
 	// WriteTo sends one ICMP message to dst.
 	WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error)
-	// WriteBatch sends several ICMP messages to dst (sendmmsg) and returns
-	// how many went out.
-	WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error)
 	SetReadDeadline(t time.Time) error
 	Close() error
 }

@@ -147,6 +147,7 @@ func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, e
 		e.targets[i].addr = a
 	}
 	e.ring = make([]slot, ringSize)
+	e.heap.ring = e.ring
 	e.nextNo = 1
 	e.bucket = newBucket(e.cfg.Rate)
 	return e, nil
@@ -251,7 +252,7 @@ func (e *Echo) finish(at int64) {
 	defer e.hmu.Unlock()
 	e.mu.Lock()
 	var evs []Event
-	for len(e.heap) > 0 {
+	for e.heap.len() > 0 {
 		evs = e.expireOne(evs, e.heap.pop(), at)
 	}
 	e.mu.Unlock()

@@ -360,6 +360,9 @@ func TestFloodKeepsPreloadInFlight(t *testing.T) {
 		if len(rec.kinds(EventSent)) != 1000 {
 			t.Error("missing sent events")
 		}
+		if n := e.heap.len(); n != 0 {
+			t.Errorf("%d deadlines left on the heap: answered probes must leave it", n)
+		}
 	})
 }
 

@@ -105,15 +105,6 @@ func (c *fakeConn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, er
 	return len(b), nil
 }
 
-func (c *fakeConn) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
-	for _, p := range pkts {
-		if _, err := c.WriteTo(ctx, p, dst); err != nil {
-			return 0, err
-		}
-	}
-	return len(pkts), nil
-}
-
 func (c *fakeConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.deadline = t

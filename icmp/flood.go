@@ -11,8 +11,8 @@ import (
 // as soon as a reply makes room under Preload, or FloodInterval after the
 // last one when no reply comes. Sending and receiving share this one
 // goroutine, so on loopback, where the reply is queued before the write
-// returns, each round trip costs a write and a read and no goroutine
-// switch; a window of Preload requests goes out in one sendmmsg.
+// returns, each round trip costs a write and a share of one recvmmsg and
+// no goroutine switch.
 func (e *Echo) runFlood(ctx context.Context) error {
 	bufs := make([][]byte, min(sendBurst, e.cfg.Preload))
 	for i := range bufs {

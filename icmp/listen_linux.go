@@ -118,10 +118,6 @@ func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, e
 	return r.c.WriteToAddr(ctx, b, dst)
 }
 
-func (r *rawConn) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
-	return r.c.WriteBatch(ctx, pkts, dst)
-}
-
 func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }
 func (r *rawConn) Close() error                      { return r.c.Close() }
 

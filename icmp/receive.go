@@ -120,6 +120,7 @@ func (e *Echo) reply(evs []Event, sl *slot, m *Message, at int64) []Event {
 		e.total.Received++
 	}
 	sl.state = slotReplied
+	e.heap.unschedule(sl)
 	e.pipe(tg, sl)
 	tg.stats.sample(rtt)
 	e.total.sample(rtt)
@@ -160,6 +161,7 @@ func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
 	e.total.Errors++
 	if sl.state == slotPending {
 		sl.state = slotErrored
+		e.heap.unschedule(sl)
 		tg.stats.Lost++
 		e.total.Lost++
 	}

@@ -107,7 +107,7 @@ func (e *Echo) register(evs []Event, ti int, no uint32, t int64) []Event {
 	tg.stats.Transmitted++
 	e.total.Transmitted++
 	*sl = slot{probe: no, target: int32(ti), n: uint32(tg.stats.Transmitted), state: slotPending,
-		sent: t, deadline: t + int64(e.cfg.Timeout)}
+		sent: t, deadline: t + int64(e.cfg.Timeout), hidx: -1}
 	e.heap.push(deadlineEntry{at: sl.deadline, probe: no})
 	e.nextNo++
 	if e.first == 0 {
@@ -124,39 +124,19 @@ func (e *Echo) build(buf []byte, it sendItem) []byte {
 	return AppendEcho(buf[:0], e.id, uint16(it.probe), e.token, it.probe, e.size)
 }
 
-// write sends a burst: one sendmmsg when it all goes to one address.
-// Each probe's send time is taken again right before its write, so RTTs
-// do not include the time spent on the probes ahead of it.
+// write sends a burst, one write per probe: each probe's send time is
+// taken again right before its own write, so that its round trip does
+// not include the writes ahead of it (a sendmmsg would stamp them all
+// with one time while the kernel sends them one after the other).
 func (e *Echo) write(ctx context.Context, bufs [][]byte, items []sendItem) []error {
 	var errs []error
-	fail := func(i int, err error) {
-		if errs == nil {
-			errs = make([]error, len(items))
-		}
-		errs[i] = err
-	}
-	same := len(items) > 1
-	for _, it := range items[1:] {
-		if it.ti != items[0].ti {
-			same = false
-			break
-		}
-	}
-	if same {
-		t := now()
-		for _, it := range items {
-			atomic.StoreInt64(&it.slot.sent, t)
-		}
-		n, err := e.c.WriteBatch(ctx, bufs[:len(items)], e.targets[items[0].ti].addr)
-		for i := n; i < len(items); i++ {
-			fail(i, err)
-		}
-		return errs
-	}
 	for i, it := range items {
 		atomic.StoreInt64(&it.slot.sent, now())
 		if _, err := e.c.WriteTo(ctx, bufs[i], e.targets[it.ti].addr); err != nil {
-			fail(i, err)
+			if errs == nil {
+				errs = make([]error, len(items))
+			}
+			errs[i] = err
 		}
 	}
 	return errs
@@ -175,6 +155,7 @@ func (e *Echo) sendFailed(evs []Event, items []sendItem, errs []error) []Event {
 			continue
 		}
 		sl.state = slotErrored
+		e.heap.unschedule(sl)
 		tg := &e.targets[it.ti]
 		tg.stats.Lost++
 		e.total.Lost++

@@ -28,60 +28,99 @@ type slot struct {
 	state    slotState
 	sent     int64 // send time, ns since the Unix epoch
 	deadline int64 // ns since the Unix epoch
+	hidx     int32 // index of its deadline in the heap; -1 when none
 }
 
-// deadlineHeap is a binary min-heap of probe deadlines. Entries are not
-// removed when a probe is answered; a popped entry whose slot has moved on
-// is simply dropped. Its size is bounded by the ring.
-type deadlineHeap []deadlineEntry
+// deadlineHeap is a binary min-heap of the deadlines of pending probes.
+// Each pending slot knows where its entry is (slot.hidx), so an answered
+// probe leaves the heap at once: it never holds more than the ring's
+// 65,536 entries, however long and fast the run.
+type deadlineHeap struct {
+	h    []deadlineEntry
+	ring []slot
+}
 
 type deadlineEntry struct {
 	at    int64
 	probe uint32
 }
 
-func (h *deadlineHeap) push(e deadlineEntry) {
-	*h = append(*h, e)
-	s := *h
-	i := len(s) - 1
+func (d *deadlineHeap) len() int { return len(d.h) }
+
+func (d *deadlineHeap) top() (deadlineEntry, bool) {
+	if len(d.h) == 0 {
+		return deadlineEntry{}, false
+	}
+	return d.h[0], true
+}
+
+func (d *deadlineHeap) set(i int) { d.ring[uint16(d.h[i].probe)].hidx = int32(i) }
+
+func (d *deadlineHeap) swap(i, j int) {
+	d.h[i], d.h[j] = d.h[j], d.h[i]
+	d.set(i)
+	d.set(j)
+}
+
+func (d *deadlineHeap) push(e deadlineEntry) {
+	d.h = append(d.h, e)
+	d.set(len(d.h) - 1)
+	d.up(len(d.h) - 1)
+}
+
+func (d *deadlineHeap) pop() deadlineEntry {
+	top := d.h[0]
+	d.remove(0)
+	return top
+}
+
+// remove takes out entry i.
+func (d *deadlineHeap) remove(i int) {
+	last := len(d.h) - 1
+	d.ring[uint16(d.h[i].probe)].hidx = -1
+	if i != last {
+		d.h[i] = d.h[last]
+		d.set(i)
+	}
+	d.h = d.h[:last]
+	if i < last {
+		d.down(i)
+		d.up(i)
+	}
+}
+
+func (d *deadlineHeap) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
-		if s[p].at <= s[i].at {
-			break
+		if d.h[p].at <= d.h[i].at {
+			return
 		}
-		s[p], s[i] = s[i], s[p]
+		d.swap(p, i)
 		i = p
 	}
 }
 
-func (h deadlineHeap) top() (deadlineEntry, bool) {
-	if len(h) == 0 {
-		return deadlineEntry{}, false
-	}
-	return h[0], true
-}
-
-func (h *deadlineHeap) pop() deadlineEntry {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	i := 0
+func (d *deadlineHeap) down(i int) {
 	for {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(s) && s[l].at < s[m].at {
+		if l < len(d.h) && d.h[l].at < d.h[m].at {
 			m = l
 		}
-		if r < len(s) && s[r].at < s[m].at {
+		if r < len(d.h) && d.h[r].at < d.h[m].at {
 			m = r
 		}
 		if m == i {
-			break
+			return
 		}
-		s[i], s[m] = s[m], s[i]
+		d.swap(i, m)
 		i = m
 	}
-	*h = s
-	return top
+}
+
+// unschedule drops the deadline of a probe that no longer waits.
+func (d *deadlineHeap) unschedule(sl *slot) {
+	if sl.hidx >= 0 && int(sl.hidx) < len(d.h) && d.h[sl.hidx].probe == sl.probe {
+		d.remove(int(sl.hidx))
+	}
+	sl.hidx = -1
 }
