@@ -2,10 +2,18 @@ package craft
 
 import "encoding/binary"
 
-var tcpOptionNames = map[uint8]string{
+// tcpOptionNames are tcpdump's names by option kind.
+var tcpOptionNames = [256]string{
 	0: "eol", 1: "nop", 2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 6: "echo",
-	7: "echoreply", 8: "TS", 11: "cc", 12: "ccnew", 13: "", 19: "md5", 20: "scps",
+	7: "echoreply", 8: "TS", 11: "cc", 12: "ccnew", 19: "md5", 20: "scps",
 	28: "uto", 29: "tcp-ao", 30: "mptcp", 34: "tfo", 254: "exp",
+}
+
+// tcpOptionName reports tcpdump's name for an option kind; ccecho (13) has
+// an empty one in tcpdump 4.99.
+func tcpOptionName(kind uint8) (string, bool) {
+	name := tcpOptionNames[kind]
+	return name, name != "" || kind == 13
 }
 
 // optReader walks TCP options as tcpdump's tcp_print does: left counts the
@@ -56,7 +64,7 @@ func appendTCPOptions(dst, p []byte, hlen int, whole bool) ([]byte, bool) {
 			r.left--
 		}
 		r.left--
-		if name, found := tcpOptionNames[opt]; found {
+		if name, known := tcpOptionName(opt); known {
 			dst = append(dst, name...)
 		} else {
 			dst = append(dst, "unknown-"...)
