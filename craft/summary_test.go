@@ -83,11 +83,15 @@ func TestSummaryGolden(t *testing.T) {
 
 // TestSummaryMatchesTcpdump writes the golden packets to pcap files and
 // compares Summary with what the installed tcpdump prints for them, so the
-// golden lines are known to be tcpdump's. Without tcpdump it is skipped:
-// TestSummaryGolden holds the recorded lines.
+// golden lines are known to be tcpdump's. Without tcpdump it is skipped
+// (TestSummaryGolden holds the recorded lines), except in the privileged
+// suite, whose script installs tcpdump: there its absence is a failure.
 func TestSummaryMatchesTcpdump(t *testing.T) {
 	tcpdump, err := exec.LookPath("tcpdump")
 	if err != nil {
+		if os.Getenv("RAWKIT_PRIVILEGED") == "1" {
+			t.Fatalf("tcpdump not found with RAWKIT_PRIVILEGED=1 (scripts/test-privileged.sh installs it): %v", err)
+		}
 		t.Skip("tcpdump not installed; TestSummaryGolden covers the recorded lines")
 	}
 	golden := readGoldenSummaries(t)
