@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package capture
+package capture_test
 
 import (
 	"bytes"
@@ -14,14 +14,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
 // icmpOf returns the ICMP type, id and seq of an Ethernet-framed IPv4
 // ICMP echo, and ok=false for anything else.
-func icmpOf(p Packet) (typ byte, id, seq uint16, ok bool) {
+// needTool finds a peer tool. scripts/test-privileged.sh installs them;
+// with RAWKIT_PRIVILEGED=1 a missing one fails the test.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv(netlab.PrivilegedEnv) == "1" {
+			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return p
+}
+
+func icmpOf(p capture.Packet) (typ byte, id, seq uint16, ok bool) {
 	d := p.Data
-	if p.LinkType != LinkEthernet || len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 1 {
+	if p.LinkType != capture.LinkEthernet || len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 1 {
 		return 0, 0, 0, false
 	}
 	ic := d[14+int(d[14]&0xf)*4:]
@@ -34,11 +49,12 @@ func icmpOf(p Packet) (typ byte, id, seq uint16, ok bool) {
 func TestLoopbackSeesEachPacketOnce(t *testing.T) {
 	netlab.Privileged(t)
 	ping := needTool(t, "ping")
-	col, err := Collect("lo", &Config{Filter: "icmp"})
+	// An unusual size keeps other tests' pings on lo out of the count.
+	col, err := capture.Collect("lo", &capture.Config{Filter: "icmp and ip[2:2] == 89"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(ping, "-n", "-c", "3", "-i", "0.2", "127.0.0.1").CombinedOutput()
+	out, err := exec.Command(ping, "-n", "-c", "3", "-i", "0.2", "-s", "61", "127.0.0.1").CombinedOutput()
 	pkts, st, serr := col.Stop()
 	if err != nil {
 		t.Fatalf("ping: %v\n%s", err, out)
@@ -74,9 +90,9 @@ func TestNamespaceCapture(t *testing.T) {
 	ping := needTool(t, "ping")
 	p := netlab.NewPair(t)
 	oracle := p.B.Sniff(t, p.BIf, "icmp")
-	var col *Collector
+	var col *capture.Collector
 	if err := p.B.Do(func() (err error) {
-		col, err = Collect(p.BIf, &Config{Filter: "icmp"})
+		col, err = capture.Collect(p.BIf, &capture.Config{Filter: "icmp"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -133,7 +149,7 @@ func TestFilterBeforeBind(t *testing.T) {
 	}()
 	defer func() { close(stop); <-done }()
 	for i := 0; i < 20; i++ {
-		col, err := Collect("lo", &Config{Filter: "icmp"})
+		col, err := capture.Collect("lo", &capture.Config{Filter: "icmp"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +168,7 @@ func TestFilterBeforeBind(t *testing.T) {
 
 func TestDeadlineContextClose(t *testing.T) {
 	netlab.Privileged(t)
-	c, err := Listen("lo", &Config{Filter: "udp port 9 and host 127.0.0.254"})
+	c, err := capture.Listen("lo", &capture.Config{Filter: "udp port 9 and host 127.0.0.254"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,9 +207,9 @@ func TestSnapLenAndPromiscuous(t *testing.T) {
 	netlab.Privileged(t)
 	ping := needTool(t, "ping")
 	p := netlab.NewPair(t)
-	var col *Collector
+	var col *capture.Collector
 	if err := p.B.Do(func() (err error) {
-		col, err = Collect(p.BIf, &Config{Filter: "icmp", SnapLen: 64, Promiscuous: true})
+		col, err = capture.Collect(p.BIf, &capture.Config{Filter: "icmp", SnapLen: 64, Promiscuous: true})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -3,10 +3,13 @@
 # when bench.sh is not root.
 #
 #   flood rate   `ping -f -w 5 127.0.0.1` while the loopback is captured to
-#                a pcap file with an "icmp" filter, echoes/s under rawkit
+#                a pcap file with an ICMP filter, echoes/s under rawkit
 #                capture and under tcpdump -w (target: rawkit >= 0.95x);
-#                a run fails unless every packet ping sent and received is
-#                captured and the kernel drops none
+#                rawkit's run fails unless every packet ping counted (sent
+#                and received) is captured and the kernel drops none (tcpdump's
+#                shortfall, if any, is reported on stderr). The echoes have
+#                an unusual size and the filter selects that size, so that
+#                other ICMP on lo does not count.
 #   flood cpu    CPU seconds of the capturing process during that flood
 #                (target: rawkit <= 1.2x tcpdump)
 #   compile      microseconds to compile one filter, averaged over the
@@ -31,16 +34,16 @@ set -u
 mode=$1 tool=$2
 out=$BENCH_TMP/flood.$tool.pcap err=$BENCH_TMP/flood.$tool.err
 if [ "$tool" = rawkit ]; then
-	"$RAWKIT" capture -i lo -w "$out" icmp 2>"$err" &
+	"$RAWKIT" capture -i lo -w "$out" "icmp and ip[2:2] == 100" 2>"$err" &
 else
-	tcpdump -i lo -w "$out" icmp 2>"$err" &
+	tcpdump -i lo -w "$out" "icmp and ip[2:2] == 100" 2>"$err" &
 fi
 pid=$!
 for _ in $(seq 200); do
 	grep -q "listening on" "$err" && break
 	sleep 0.02
 done
-stats=$(ping -f -q -w 5 127.0.0.1 | grep transmitted)
+stats=$(ping -f -q -w 5 -s 72 127.0.0.1 | grep transmitted)
 read -r ut st < <(awk '{print $14, $15}' "/proc/$pid/stat")
 kill -INT "$pid"
 wait "$pid"
@@ -49,9 +52,10 @@ rx=$(awk '{print $4}' <<<"$stats")
 cap=$(awk '/packets? captured/ {print $1}' "$err")
 drop=$(awk '/dropped by kernel/ {print $1}' "$err")
 rm -f "$out"
-if [ "${cap:-x}" != $((tx + rx)) ] || [ "${drop:-x}" != 0 ]; then
+# A reply that arrives after ping's deadline is captured but not counted.
+if [ "${cap:-0}" -lt $((tx + rx)) ] || [ "${cap:-0}" -gt $((2 * tx)) ] || [ "${drop:-x}" != 0 ]; then
 	echo "$tool captured ${cap:-?} of $((tx + rx)) packets, ${drop:-?} dropped by kernel" >&2
-	exit 1
+	[ "$tool" = rawkit ] && exit 1
 fi
 case $mode in
 rate) echo $((tx / 5)) ;;
