@@ -240,3 +240,50 @@ func TestSnapLenAndPromiscuous(t *testing.T) {
 		t.Errorf("interface still promiscuous after Close:\n%s", link)
 	}
 }
+
+// TestAnyCookedHeaders: on "any" packets get a LINUX_SLL2 header, the
+// kernel program (SOCK_DGRAM, no link header) selects what the same
+// filter selects in user space on the cooked packets, and "len" counts
+// the cooked header in both.
+func TestAnyCookedHeaders(t *testing.T) {
+	netlab.Privileged(t)
+	ping := needTool(t, "ping")
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IP length 89 (ping -s 61), so 109 bytes with the 20-byte SLL2 header.
+	const expr = "icmp and ip[2:2] == 89 and greater 109 and less 109"
+	col, err := capture.Collect("any", &capture.Config{Filter: expr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ping, "-n", "-c", "2", "-i", "0.2", "-s", "61", "127.0.0.1").CombinedOutput()
+	pkts, st, serr := col.Stop()
+	if err != nil || serr != nil {
+		t.Fatalf("ping: %v %s; capture: %v", err, out, serr)
+	}
+	if len(pkts) != 4 || st.Dropped != 0 {
+		t.Fatalf("%d packets (stats %+v), want 4: requests and replies once each", len(pkts), st)
+	}
+	flt, err := capture.NewFilter(expr, capture.LinkLinuxSLL2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pkts {
+		d := p.Data
+		if p.LinkType != capture.LinkLinuxSLL2 || len(d) != 109 || p.Length != 109 {
+			t.Fatalf("packet %d: link %v, %d of %d bytes", i, p.LinkType, len(d), p.Length)
+		}
+		if proto, ifindex, hatype, pkttype := binary.BigEndian.Uint16(d), binary.BigEndian.Uint32(d[4:]),
+			binary.BigEndian.Uint16(d[8:]), d[10]; proto != 0x0800 || int(ifindex) != lo.Index || hatype != 772 || pkttype != 0 {
+			t.Errorf("packet %d: SLL2 header %x", i, d[:20])
+		}
+		if !bytes.Equal(d[20:24], []byte{0x45, 0, 0, 89}) {
+			t.Errorf("packet %d: IP header %x", i, d[20:40])
+		}
+		if !flt.Match(d, p.Length) {
+			t.Errorf("packet %d: the user-space filter rejects what the kernel kept", i)
+		}
+	}
+}
