@@ -137,3 +137,35 @@ func TestConnectEchoTest(t *testing.T) {
 		t.Errorf("fixed reply: exit %d\n%s", code, out)
 	}
 }
+
+// TestConnectSeesLimits: the client shows the server's connection limit
+// (a reset: status 2 naming it) and idle timeout (an orderly close while
+// its input is still open: status 0).
+func TestConnectSeesLimits(t *testing.T) {
+	limited := target(t, "tcp", "127.0.0.1:0", &endpoint.Config{MaxConns: 1})
+	held, err := net.Dial("tcp", limited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	held.Write([]byte("x")) // served: the one connection allowed
+	if _, err := held.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	r, w := net.Pipe()
+	defer w.Close()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"rawkit", "connect", "tcp", limited}, &stdio{in: r, out: &out, err: &errb})
+	if code != exitError || !strings.Contains(errb.String(), "connection reset by peer") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("over the limit: exit %d, stderr %q", code, errb.String())
+	}
+
+	idle := target(t, "tcp", "127.0.0.1:0", &endpoint.Config{IdleTimeout: 200 * time.Millisecond})
+	r2, w2 := net.Pipe()
+	defer w2.Close()
+	start := time.Now()
+	code = run(context.Background(), []string{"rawkit", "connect", "tcp", idle}, &stdio{in: r2, out: &out, err: &errb})
+	if d := time.Since(start); code != exitOK || d < 190*time.Millisecond || d > 5*time.Second {
+		t.Errorf("idle: exit %d after %v, want 0 after about 200ms", code, d)
+	}
+}
