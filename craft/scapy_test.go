@@ -18,7 +18,9 @@ func TestScapyCompatibility(t *testing.T) {
 	ip := func() *layers.IPv4 {
 		return &layers.IPv4{Id: 1, TTL: 64, SrcIP: net.IP{10, 0, 0, 1}, DstIP: net.IP{10, 0, 0, 2}}
 	}
-	lit := func(l gopacket.SerializableLayer, k Field) gopacket.SerializableLayer { return &Literal{Layer: l, Keep: k} }
+	lit := func(l gopacket.SerializableLayer, k Field) gopacket.SerializableLayer {
+		return &Literal{Layer: l, Keep: k}
+	}
 	echo := func() *layers.ICMPv4 { return &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(8, 0)} }
 	cases := []struct {
 		scapy string
