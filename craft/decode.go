@@ -14,6 +14,7 @@ import (
 // safe for concurrent use.
 type Decoder struct {
 	Ethernet layers.Ethernet
+	Dot1Q    layers.Dot1Q // the innermost VLAN tag, if any
 	ARP      layers.ARP
 	IPv4     layers.IPv4
 	ICMPv4   layers.ICMPv4
@@ -39,7 +40,7 @@ type Decoder struct {
 func NewDecoder(first gopacket.LayerType) *Decoder {
 	d := &Decoder{first: first, decoded: make([]gopacket.LayerType, 0, 8)}
 	dls := []gopacket.DecodingLayer{
-		&d.Ethernet, &d.ARP, ipv4Decoder{&d.IPv4}, &d.ICMPv4,
+		&d.Ethernet, &d.Dot1Q, &d.ARP, ipv4Decoder{&d.IPv4}, &d.ICMPv4,
 		udpDecoder{&d.UDP}, tcpDecoder{&d.TCP}, &d.Payload,
 	}
 	var dlc gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)

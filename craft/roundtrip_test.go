@@ -243,3 +243,28 @@ func TestDecodeICMPAlone(t *testing.T) {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 }
+
+// TestDecodeEthernetVLAN: a tagged frame decodes through the tag, and the
+// summary is tcpdump's (which shows no tag without -e).
+func TestDecodeEthernetVLAN(t *testing.T) {
+	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	p := NewICMPEcho(srcAddr, dstAddr, 7, 1, []byte("tagged"))
+	pkt, err := NewBuilder().Build(&layers.Ethernet{SrcMAC: mac, DstMAC: mac},
+		&layers.Dot1Q{VLANIdentifier: 10, Type: layers.EthernetTypeIPv4}, &p.IP, &p.ICMP, &p.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(layers.LayerTypeEthernet)
+	if err := d.Decode(pkt); err != nil {
+		t.Fatal(err)
+	}
+	wantLayers(t, d, layers.LayerTypeEthernet, layers.LayerTypeDot1Q, layers.LayerTypeIPv4, layers.LayerTypeICMPv4, gopacket.LayerTypePayload)
+	if d.Dot1Q.VLANIdentifier != 10 {
+		t.Errorf("VLAN %d, want 10", d.Dot1Q.VLANIdentifier)
+	}
+	wantChecksumsGood(t, d, layers.LayerTypeIPv4, layers.LayerTypeICMPv4)
+	const want = "IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 14"
+	if got := string(d.AppendSummary(nil)); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}
