@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,5 +169,53 @@ func TestConnectSeesLimits(t *testing.T) {
 	code = run(context.Background(), []string{"rawkit", "connect", "tcp", idle}, &stdio{in: r2, out: &out, err: &errb})
 	if d := time.Since(start); code != exitOK || d < 190*time.Millisecond || d > 5*time.Second {
 		t.Errorf("idle: exit %d after %v, want 0 after about 200ms", code, d)
+	}
+}
+
+// TestConnectUDPLossMatchesServer runs both binaries: 100,000 datagrams
+// of 16 to 1,200 bytes to `rawkit serve udp --max-size 1180`, which drops
+// the longer ones. The loss the client reports equals the drops the
+// server reports (oversize and kernel drops), plus the client's own.
+func TestConnectUDPLossMatchesServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildRawkit(t)
+	srv := startServe(t, bin, "udp", "127.0.0.1:0", "--max-size", "1180", "--json")
+	var cli struct{ Sent, RoundTrips, Lost, Late, Mismatches, LocalDrops, Failed float64 }
+	out, err := exec.Command(bin, "connect", "udp", srv.addr, "--echo-test", "25000", "--concurrency", "4",
+		"--window", "64", "--size", "16-1200", "--timeout", "500ms", "--json").Output()
+	// Exit status 1: datagrams were lost, as intended.
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != exitNoReply) {
+		t.Fatalf("echo test: %v", err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	cli.Sent, cli.RoundTrips, cli.Lost = raw["sent"].(float64), raw["round_trips"].(float64), raw["lost"].(float64)
+	cli.Late, cli.Mismatches, cli.LocalDrops = raw["late"].(float64), raw["mismatches"].(float64), raw["local_drops"].(float64)
+	cli.Failed = raw["failed_connections"].(float64)
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	var st map[string]any
+	for st == nil || st["event"] != "stats" {
+		if err := json.Unmarshal([]byte(srv.line(t)), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, outd := st["datagrams_in"].(float64), st["datagrams_out"].(float64)
+	over, drops := st["oversize"].(float64), st["kernel_drops"].(float64)
+	t.Logf("client %+v; server in %v out %v oversize %v kernel drops %v", cli, in, outd, over, drops)
+	if cli.Sent != 100000 || cli.Failed != 0 || cli.Mismatches != 0 || over == 0 {
+		t.Fatalf("client %+v, server oversize %v", cli, over)
+	}
+	if cli.Sent != in+drops {
+		t.Errorf("client sent %v; server read %v, its kernel dropped %v", cli.Sent, in, drops)
+	}
+	if cli.RoundTrips+cli.Late+cli.LocalDrops != outd {
+		t.Errorf("client got %v (+%v late, +%v dropped here); server sent %v", cli.RoundTrips, cli.Late, cli.LocalDrops, outd)
+	}
+	if cli.Lost-cli.Late != over+drops+cli.LocalDrops {
+		t.Errorf("client lost %v (%v late); drops %v oversize + %v server kernel + %v client kernel", cli.Lost, cli.Late, over, drops, cli.LocalDrops)
 	}
 }

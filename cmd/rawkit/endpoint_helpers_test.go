@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -56,6 +57,11 @@ func startServe(t *testing.T, bin string, args ...string) *server {
 	})
 	s := &server{cmd: cmd, lines: bufio.NewScanner(out)}
 	first := s.line(t)
+	var ev struct{ Event, Address string }
+	if json.Unmarshal([]byte(first), &ev) == nil && ev.Event == "listening" { // --json
+		s.addr = ev.Address
+		return s
+	}
 	// listening on tcp 127.0.0.1:40123 (echo)
 	f := strings.Fields(first)
 	if len(f) < 4 || f[0] != "listening" {
