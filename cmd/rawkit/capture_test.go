@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,5 +175,31 @@ func TestAppendClock(t *testing.T) {
 	ts = time.Date(2024, 1, 2, 23, 59, 59, 999999999, time.Local)
 	if got, want := string(appendClock(nil, ts)), fmt.Sprintf("%s ", ts.Format("15:04:05.000000")); got != want {
 		t.Errorf("%q, want %q", got, want)
+	}
+}
+
+// TestCaptureStdinStdout: "-r -" reads standard input and "-w -" writes
+// the file to standard output, so that captures can be piped.
+func TestCaptureStdinStdout(t *testing.T) {
+	_, file := pcapFile(t, 4)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"rawkit", "capture", "-r", "-", "-w", "-", "--pcapng", "icmp[0] == 8"},
+		&stdio{in: bytes.NewReader(file), out: &out, err: &errb})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rd, err := capture.NewReader(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		if _, _, err := rd.ReadPacket(); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d packets on stdout, want 2", n)
 	}
 }
