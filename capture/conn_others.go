@@ -36,6 +36,9 @@ func (c *Conn) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
 	return nil, gopacket.CaptureInfo{}, ErrNotImplemented
 }
 
+// Buffered returns 0.
+func (c *Conn) Buffered() int { return 0 }
+
 // Drain returns ErrNotImplemented.
 func (c *Conn) Drain(fn func(data []byte, ci gopacket.CaptureInfo) error) error {
 	return ErrNotImplemented

@@ -84,6 +84,18 @@ func (c *Conn) ReadPacket(ctx context.Context) ([]byte, gopacket.CaptureInfo, er
 	return c.read(ctx, false)
 }
 
+// Buffered is the number of packets already handed over by the kernel
+// that the next reads return without waiting. A caller that batches its
+// output can flush when it reaches 0.
+func (c *Conn) Buffered() int {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if !c.cur.owned {
+		return 0
+	}
+	return c.cur.left
+}
+
 // ZeroCopyReadPacketData implements gopacket.ZeroCopyPacketDataSource:
 // ReadPacket without a context (deadlines still apply).
 func (c *Conn) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {

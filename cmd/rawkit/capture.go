@@ -103,7 +103,6 @@ func errText(err error) string {
 type sink struct {
 	w     capture.PacketWriter // -w
 	out   *bufio.Writer        // lines, when not writing a file
-	flush bool                 // flush each line (live capture)
 	link  capture.LinkType
 	names ifNames
 	line  []byte
@@ -116,13 +115,8 @@ func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link capture.LinkType) 
 		return s.w.WritePacket(ci, data)
 	}
 	s.line = appendLine(s.line[:0], ci.Timestamp, data, link, &s.names)
-	if _, err := s.out.Write(s.line); err != nil {
-		return err
-	}
-	if s.flush {
-		return s.out.Flush()
-	}
-	return nil
+	_, err := s.out.Write(s.line)
+	return err
 }
 
 func (s *sink) close() error {

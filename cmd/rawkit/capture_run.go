@@ -26,7 +26,6 @@ func liveCapture(ctx context.Context, sio *stdio, o *captureOpts) int {
 	if err != nil {
 		return failf(sio, "capture", "%s", errText(err))
 	}
-	s.flush = o.wfile == ""
 	fmt.Fprintf(sio.err, "rawkit capture: listening on %s, link-type %v, snapshot length %d bytes\n", o.iface, c.LinkType(), c.SnapLen())
 	if o.duration > 0 {
 		var cancel context.CancelFunc
@@ -36,6 +35,13 @@ func liveCapture(ctx context.Context, sio *stdio, o *captureOpts) int {
 	put := func(data []byte, ci gopacket.CaptureInfo) error {
 		if err := s.put(ci, data, c.LinkType()); err != nil {
 			return err
+		}
+		// Lines go out as soon as the kernel has nothing more for us,
+		// so that a terminal or a pipe sees them without delay.
+		if s.out != nil && c.Buffered() == 0 {
+			if err := s.out.Flush(); err != nil {
+				return err
+			}
 		}
 		if o.count > 0 && s.n >= o.count {
 			return errStop
