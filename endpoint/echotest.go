@@ -32,8 +32,9 @@ type EchoConfig struct {
 	// means 1: send, wait for the echo, send the next.
 	Window int
 	// Timeout is how long to wait for an echo: a datagram not echoed by
-	// then counts as lost, a stream that stalls that long fails. Zero
-	// means DefaultEchoTimeout.
+	// then counts as lost; a stream that stalls fails (after 3/4 to all
+	// of Timeout with one small message in flight, which does not move
+	// its deadline per message). Zero means DefaultEchoTimeout.
 	Timeout time.Duration
 	// ConnectTimeout bounds each connection attempt; zero means
 	// DefaultConnect.
