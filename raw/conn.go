@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,10 +33,7 @@ type Conn struct {
 	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
 	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
 
-	// The caller's deadlines (Unix nanoseconds, 0 = none), restored after
-	// a context cancellation overrode them.
-	readDeadline  atomic.Int64
-	writeDeadline atomic.Int64
+	dl deadlines // the caller's deadlines and context cancellations
 
 	// Per-call state (system call arguments and bound closures), reused so
 	// that steady-state reads and writes do not allocate.
@@ -79,9 +75,8 @@ type Message struct {
 // Conn is closed (net.ErrClosed). It does not allocate in steady state
 // when ctx cannot be cancelled (such as context.Background()).
 //
-// A cancelled ctx interrupts every read blocked on the Conn at that
-// moment, as a past deadline would; the caller's deadline is restored
-// afterwards.
+// A cancelled ctx ends only its own call: other calls blocked at that
+// moment go on waiting, and the caller's deadline stays in force.
 func (c *Conn) ReadMsg(ctx context.Context, b []byte) (Message, error) {
 	return c.readMsg(ctx, b)
 }
@@ -165,16 +160,10 @@ func (c *Conn) SetDeadline(t time.Time) error {
 }
 
 // SetReadDeadline sets the deadline for ReadMsg, ReadBatch and ReadFrom.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.readDeadline.Store(deadlineNanos(t))
-	return c.pc.SetReadDeadline(t)
-}
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.setDeadline(dirRead, t) }
 
 // SetWriteDeadline sets the deadline for writes.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.writeDeadline.Store(deadlineNanos(t))
-	return c.pc.SetWriteDeadline(t)
-}
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(dirWrite, t) }
 
 // SyscallConn returns the socket's raw connection, for options this
 // package does not cover.
@@ -206,12 +195,4 @@ func (c *Conn) SetTOS(tos int) error {
 
 func (c *Conn) opError(op string, err error) error {
 	return opError(op, c.network, c.pc.LocalAddr(), err)
-}
-
-// deadlineNanos encodes a deadline for the atomic store; 0 means none.
-func deadlineNanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
 }

@@ -96,14 +96,16 @@ func newConn(fd int, network string, ping, hdrincl bool) (*Conn, error) {
 		pc.Close()
 		return nil, err
 	}
-	return &Conn{
+	c := &Conn{
 		pc:      pc,
 		rc:      rc,
 		p4:      ipv4.NewPacketConn(pc),
 		network: network,
 		ping:    ping,
 		hdrincl: hdrincl,
-	}, nil
+	}
+	c.dl.cond.L = &c.dl.mu
+	return c, nil
 }
 
 func sourceAddr(cfg *Config) net.Addr {

@@ -67,8 +67,11 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 	r.iov.SetLen(len(b))
 	r.n, r.errno = 0, 0
 
-	w := c.watch(ctx, false)
+	w := c.watch(ctx, dirRead)
 	err := c.rc.Read(r.fn)
+	for c.retry(ctx, dirRead, err) {
+		err = c.rc.Read(r.fn)
+	}
 	err = w.done(ctx, err)
 
 	var m Message
@@ -143,8 +146,11 @@ func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
 		bt.bufs[i] = ms[i].Buf
 		bt.msgs[i] = ipv4.Message{Buffers: bt.bufs[i : i+1], OOB: bt.oob[i*oobSize : (i+1)*oobSize]}
 	}
-	w := c.watch(ctx, false)
+	w := c.watch(ctx, dirRead)
 	n, err := c.p4.ReadBatch(bt.msgs, 0)
+	for c.retry(ctx, dirRead, err) {
+		n, err = c.p4.ReadBatch(bt.msgs, 0)
+	}
 	err = w.done(ctx, err)
 	if err != nil {
 		return 0, c.opError(opRead, err)

@@ -58,8 +58,11 @@ func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, erro
 	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
 	wr.buf, wr.n, wr.errno = b, 0, 0
 
-	cw := c.watch(ctx, true)
+	cw := c.watch(ctx, dirWrite)
 	err = c.rc.Write(wr.fn)
+	for c.retry(ctx, dirWrite, err) {
+		err = c.rc.Write(wr.fn)
+	}
 	err = cw.done(ctx, err)
 	n := wr.n
 	if err == nil && wr.errno != 0 {
@@ -144,7 +147,7 @@ func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (i
 	bt.ip = dst.As4()
 	bt.addr.IP = bt.ip[:]
 
-	cw := c.watch(ctx, true)
+	cw := c.watch(ctx, dirWrite)
 	sent := 0
 	for sent < len(pkts) && err == nil {
 		chunk := pkts[sent:min(len(pkts), sent+maxBatch)]
@@ -158,6 +161,10 @@ func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (i
 		var n int
 		n, err = c.p4.WriteBatch(ms, 0)
 		sent += n
+		if c.retry(ctx, dirWrite, err) {
+			err = nil
+			continue
+		}
 		if n == 0 && err == nil {
 			err = os.NewSyscallError("sendmmsg", unix.EIO) // no progress: do not spin
 		}
