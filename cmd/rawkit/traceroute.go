@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
+
+Trace the route to HOST with probes of increasing TTL, all sent at once,
+as Linux traceroute prints it. Paris mode by default: every probe of a
+trace has the same flow fields, so load balancers keep it on one path.
+
+  -I, --icmp       ICMP echo probes
+  -T, --tcp        TCP SYN probes (port 80 unless -p)
+  -U, --udp        UDP probes (the default)
+  -M METHOD        udp, icmp or tcp
+  -p PORT          destination port (UDP: 33434; TCP: 80)
+  -f FIRST_TTL     first TTL (1)
+  -m MAX_TTL       max TTL (30)
+  -q NQUERIES      probes per hop, 1-10 (3)
+  -w MAX[,HERE,NEAR]  wait at most MAX s for a probe (5), or HERE times the
+                   round trip of its hop (3), or NEAR times a later hop's (10);
+                   a lone MAX turns HERE and NEAR off
+  -N SQUERIES      bound on probes in flight (default: all at once)
+  -n               no reverse DNS
+  -e               show ICMP extensions (RFC 4950 MPLS labels)
+  -s SOURCE        source address
+  -i INTERFACE     send through INTERFACE
+  -t TOS           type of service byte
+  -F               set don't fragment
+  --mtu            discover the path MTU (implies -F, one probe at a time)
+  --classic        vary the destination port (UDP) and checksum (ICMP)
+  --json           one JSON object per hop and a summary
+  PACKETLEN        IP packet length (60)
+
+Exit status: 0 when the destination answered, 1 when not, 2 on errors.
+`
+
+func init() {
+	register(&command{
+		name:    "traceroute",
+		summary: "trace the route to a host with UDP, ICMP or TCP probes (Paris mode)",
+		usage:   tracerouteUsage,
+		run:     runTraceroute,
+	})
+}
+
+// newPath opens a trace's sockets; tests replace it.
+var newPath = icmp.NewPath
+
+func runTraceroute(ctx context.Context, io *stdio, args []string) int {
+	o, err := parseTraceArgs(args)
+	if err != nil {
+		return failf(io, "traceroute", "%v", err)
+	}
+	if o.help {
+		fmt.Fprint(io.out, tracerouteUsage)
+		return exitOK
+	}
+	dst, err := resolveTraceHost(ctx, o.host)
+	if err != nil {
+		return failf(io, "traceroute", "%v", err)
+	}
+	path, err := newPath(dst, &o.cfg)
+	if err != nil {
+		return failf(io, "traceroute", "%v", err)
+	}
+	defer path.Close()
+	if err := dropPrivileges(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		fmt.Fprintf(io.err, "rawkit traceroute: warning: privileges kept: %v\n", err)
+	}
+	w := bufio.NewWriter(io.out)
+	defer w.Flush()
+	var names *traceNames
+	if !o.numeric && !o.json {
+		names = newTraceNames(ctx, 8)
+		defer names.stop()
+	}
+	size := path.PacketLen()
+	if o.cfg.MTU && !o.lenSet {
+		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
+	}
+	var ev icmp.PathEvents
+	var js *traceJSON
+	if o.json {
+		js = &traceJSON{w: w, dst: dst}
+		ev.Hop = js.hop
+	} else {
+		fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
+		w.Flush()
+		var buf []byte
+		lookup := names.lookup
+		if names == nil {
+			lookup = nil
+		}
+		ev.Answer = names.start
+		ev.Hop = func(h icmp.Hop) {
+			buf = appendHop(buf[:0], h, lookup, o.ext)
+			w.Write(buf)
+			w.Flush()
+		}
+	}
+	sum, err := path.Run(ctx, ev)
+	if js != nil {
+		js.summary(sum)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return exitNoReply
+	case err != nil:
+		w.Flush()
+		return failf(io, "traceroute", "%v", err)
+	case sum.Reached:
+		return exitOK
+	}
+	return exitNoReply
+}
+
+// resolveTraceHost takes an IPv4 address or a name with an IPv4 address.
+func resolveTraceHost(ctx context.Context, host string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !a.Unmap().Is4() {
+			return a, fmt.Errorf("host %q: IPv6 is not supported yet", host)
+		}
+		return a.Unmap(), nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
+	if err != nil || len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("unknown host %q", host)
+	}
+	return addrs[0].Unmap(), nil
+}
+
+func traceMaxTTL(o *traceOpts) int {
+	if o.cfg.MaxTTL == 0 {
+		return icmp.DefaultMaxTTL
+	}
+	return o.cfg.MaxTTL
+}

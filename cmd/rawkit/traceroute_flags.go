@@ -1,0 +1,290 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+// traceOpts are the options of `rawkit traceroute`, parsed and checked.
+type traceOpts struct {
+	cfg     icmp.PathConfig
+	numeric bool // -n
+	ext     bool // -e
+	json    bool
+	help    bool
+	lenSet  bool
+	methods []string // as given, to reject conflicting ones
+	args    []string // HOST [PACKETLEN]
+	host    string
+}
+
+// traceArgOpts are the short options that take a value.
+const traceArgOpts = "pfmqwNstiMz"
+
+// parseTraceArgs reads args as Linux traceroute's getopt does: options
+// and operands in any order, values attached or separate (-q1, -q 1),
+// flags combined (-nI), "--" ends the options. Every error names the
+// value at fault.
+func parseTraceArgs(args []string) (*traceOpts, error) {
+	o := &traceOpts{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			o.args = append(o.args, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "--"):
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			switch name {
+			case "json", "help", "mtu", "classic", "icmp", "tcp", "udp", "paris":
+				if hasVal {
+					return nil, fmt.Errorf("option --%s takes no value, got %q", name, val)
+				}
+				if err := o.setLong(name); err != nil {
+					return nil, err
+				}
+				continue
+			case "port", "first", "max-hops", "queries", "wait", "sim-queries", "source", "interface", "tos", "method":
+			default:
+				return nil, fmt.Errorf("unknown option %q", a)
+			}
+			if !hasVal {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("option --%s needs a value", name)
+				}
+				i++
+				val = args[i]
+			}
+			if err := o.setValue(longToShort[name], val); err != nil {
+				return nil, err
+			}
+		case len(a) > 1 && a[0] == '-':
+			for j := 1; j < len(a); j++ {
+				c := a[j]
+				if !strings.ContainsRune(traceArgOpts, rune(c)) {
+					if err := o.setFlag(c); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				val := a[j+1:]
+				if val == "" {
+					if i+1 >= len(args) {
+						return nil, fmt.Errorf("option -%c needs a value", c)
+					}
+					i++
+					val = args[i]
+				}
+				if err := o.setValue(c, val); err != nil {
+					return nil, err
+				}
+				break
+			}
+		default:
+			o.args = append(o.args, a)
+		}
+	}
+	if o.help {
+		return o, nil
+	}
+	return o, o.check()
+}
+
+var longToShort = map[string]byte{
+	"port": 'p', "first": 'f', "max-hops": 'm', "queries": 'q', "wait": 'w',
+	"sim-queries": 'N', "source": 's', "interface": 'i', "tos": 't', "method": 'M',
+}
+
+func (o *traceOpts) setLong(name string) error {
+	switch name {
+	case "json":
+		o.json = true
+	case "help":
+		o.help = true
+	case "mtu":
+		o.cfg.MTU = true
+	case "classic":
+		o.cfg.Classic = true
+	case "paris":
+		o.cfg.Classic = false
+	case "icmp":
+		return o.setFlag('I')
+	case "tcp":
+		return o.setFlag('T')
+	case "udp":
+		return o.setFlag('U')
+	}
+	return nil
+}
+
+func (o *traceOpts) setFlag(c byte) error {
+	switch c {
+	case 'I':
+		o.setMethod("icmp")
+	case 'T':
+		o.setMethod("tcp")
+	case 'U':
+		o.setMethod("udp")
+	case 'n':
+		o.numeric = true
+	case 'e':
+		o.ext = true
+	case 'F':
+		o.cfg.DontFragment = true
+	case '4':
+	case 'h':
+		o.help = true
+	case '6':
+		return fmt.Errorf("option -6: IPv6 is not supported yet")
+	default:
+		return fmt.Errorf("unknown option -%c", c)
+	}
+	return nil
+}
+
+func (o *traceOpts) setMethod(m string) { o.methods = append(o.methods, m) }
+
+func (o *traceOpts) setValue(c byte, v string) error {
+	var err error
+	c2 := &o.cfg
+	switch c {
+	case 'p':
+		c2.Port, err = traceInt(v, "port", 1, 65535)
+	case 'f':
+		c2.FirstTTL, err = traceInt(v, "first ttl", 1, 255)
+	case 'm':
+		c2.MaxTTL, err = traceInt(v, "max ttl", 1, 255)
+	case 'q':
+		c2.Queries, err = traceInt(v, "number of probes per hop", 1, icmp.MaxQueries)
+	case 'N':
+		c2.Simultaneous, err = traceInt(v, "number of simultaneous probes", 1, math.MaxInt32)
+	case 't':
+		c2.TOS, err = traceInt(v, "tos", 0, 255)
+	case 'z':
+		// Accepted for compatibility: probes are not spaced.
+		_, err = traceFloat(v, "send wait", 0, 1000)
+	case 'w':
+		err = o.setWait(v)
+	case 's':
+		c2.Source, err = netip.ParseAddr(v)
+		if err != nil || !c2.Source.Unmap().Is4() {
+			return fmt.Errorf("bad source address %q", v)
+		}
+	case 'i':
+		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
+			return fmt.Errorf("bad interface name %q", v)
+		}
+		c2.Interface = v
+	case 'M':
+		switch v {
+		case "udp", "default", "icmp", "tcp":
+			if v == "default" {
+				v = "udp"
+			}
+			o.setMethod(v)
+		default:
+			return fmt.Errorf("unknown method %q: want udp, icmp or tcp", v)
+		}
+	}
+	return err
+}
+
+// setWait parses -w MAX[,HERE[,NEAR]] (seconds, and factors of a round
+// trip). As traceroute, a lone MAX turns the HERE and NEAR rules off.
+func (o *traceOpts) setWait(v string) error {
+	parts := strings.Split(v, ",")
+	if len(parts) > 3 {
+		return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]]", v)
+	}
+	var f [3]float64
+	for k, p := range parts {
+		x, err := traceFloat(p, "wait", 0, 86400)
+		if err != nil {
+			return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]] seconds", v)
+		}
+		f[k] = x
+	}
+	if f[0] == 0 {
+		return fmt.Errorf("bad wait %q: want more than 0 seconds", v)
+	}
+	o.cfg.Wait = time.Duration(f[0] * float64(time.Second))
+	o.cfg.HereFactor, o.cfg.NearFactor = -1, -1
+	if len(parts) > 1 && f[1] > 0 {
+		o.cfg.HereFactor = f[1]
+	}
+	if len(parts) > 2 && f[2] > 0 {
+		o.cfg.NearFactor = f[2]
+	}
+	return nil
+}
+
+// check validates what depends on several options and the operands.
+func (o *traceOpts) check() error {
+	switch {
+	case len(o.args) == 0:
+		return fmt.Errorf("no host given")
+	case len(o.args) > 2:
+		return fmt.Errorf("extra operand %q", o.args[2])
+	}
+	o.host = o.args[0]
+	m := ""
+	for _, x := range o.methods {
+		if m != "" && x != m {
+			return fmt.Errorf("conflicting methods %s and %s", m, x)
+		}
+		m = x
+	}
+	switch m {
+	case "icmp":
+		o.cfg.Method = icmp.MethodICMP
+	case "tcp":
+		o.cfg.Method = icmp.MethodTCP
+	}
+	first, max := o.cfg.FirstTTL, o.cfg.MaxTTL
+	if first == 0 {
+		first = 1
+	}
+	if max == 0 {
+		max = icmp.DefaultMaxTTL
+	}
+	if max < first {
+		return fmt.Errorf("first ttl %d is above max ttl %d", first, max)
+	}
+	if len(o.args) == 2 {
+		lo := icmp.MinPathLength(o.cfg.Method, o.cfg.Classic)
+		n, err := traceInt(o.args[1], "packet length", lo, icmp.MaxPathLength)
+		if err != nil {
+			return err
+		}
+		o.cfg.Length, o.lenSet = n, true
+	}
+	return nil
+}
+
+func traceInt(v, what string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("bad %s %q", what, v)
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%s %d out of range %d-%d", what, n, lo, hi)
+	}
+	return n, nil
+}
+
+func traceFloat(v, what string, lo, hi float64) (float64, error) {
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) {
+		return 0, fmt.Errorf("bad %s %q", what, v)
+	}
+	if x < lo || x > hi {
+		return 0, fmt.Errorf("%s %v out of range %v-%v", what, v, lo, hi)
+	}
+	return x, nil
+}

@@ -1,0 +1,218 @@
+package icmp
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/raw"
+)
+
+// NewPath opens the sockets of a trace to dst: a header-included raw
+// socket for the probes (IPPROTO_RAW, raw(7)), a raw ICMP socket for the
+// answers, with kernel receive timestamps, and for TCP a raw TCP socket
+// for the destination's SYN-ACK or RST. UDP and TCP probes come from a
+// port held by a bound socket for the trace's life, so that concurrent
+// traces never share a flow. It needs CAP_NET_RAW; the error then matches
+// os.ErrPermission.
+func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
+	s, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	dst = dst.Unmap()
+	if !dst.Is4() {
+		return nil, fmt.Errorf("%w: destination %v is not IPv4", ErrBadPathConfig, dst)
+	}
+	t := &Path{s: s}
+	ok := false
+	defer func() {
+		if !ok {
+			t.Close()
+		}
+	}()
+	src, mtu, err := routeTo(dst, s.Source, s.Interface)
+	if err != nil {
+		return nil, err
+	}
+	t.localMTU = mtu
+	var rnd [10]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
+	}
+	t.pr = prober{
+		method: s.Method, paris: !s.Classic, src: src, dst: dst,
+		dport:   uint16(s.Port),
+		echoID:  binary.BigEndian.Uint16(rnd[0:]),
+		seqBase: binary.BigEndian.Uint32(rnd[2:]),
+		ipID:    binary.BigEndian.Uint16(rnd[6:]),
+		tos:     s.TOS, df: s.DontFragment,
+	}
+	if s.Method != MethodICMP {
+		port, c, err := reservePort(s.Method, src)
+		if err != nil {
+			return nil, err
+		}
+		t.closers = append(t.closers, c)
+		t.pr.sport = port
+	}
+	send, err := raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.Interface})
+	if err != nil {
+		return nil, err
+	}
+	t.send = &pathRaw{send}
+	if err := probeMTUMode(send); err != nil {
+		return nil, err
+	}
+	var f ipv4.ICMPFilter
+	f.SetAll(true)
+	for _, typ := range []ipv4.ICMPType{ipv4.ICMPTypeEchoReply, ipv4.ICMPTypeDestinationUnreachable, ipv4.ICMPTypeTimeExceeded} {
+		f.Accept(typ)
+	}
+	rc, err := raw.ListenIPv4(protocolICMP, &raw.Config{Interface: s.Interface, Timestamps: true, ICMPFilter: &f})
+	if err != nil {
+		return nil, err
+	}
+	t.icmpConn = &pathRaw{rc}
+	if s.Method == MethodTCP {
+		tc, err := raw.ListenIPv4(6, &raw.Config{Interface: s.Interface, Timestamps: true})
+		if err != nil {
+			return nil, err
+		}
+		t.tcpConn = &pathRaw{tc}
+	}
+	ok = true
+	return t, nil
+}
+
+// probeMTUMode sets IP_PMTUDISC_PROBE on the probe socket (ip(7)): the
+// kernel then checks a probe against the interface's MTU only, not the
+// path MTU it learnt from earlier fragmentation-needed answers, so a
+// probe with DF still leaves and the router on the narrow link answers.
+func probeMTUMode(c *raw.Conn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_PROBE)
+	})
+	if err == nil && serr != nil {
+		err = opErr("setsockopt", serr)
+	}
+	return err
+}
+
+// routeTo returns the source address the kernel picks toward dst (or
+// src, checked to be local) and its path MTU (IP_MTU, ip(7)), from a
+// connected UDP socket that never sends.
+func routeTo(dst, src netip.Addr, iface string) (netip.Addr, int, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return src, 0, opErr("socket", err)
+	}
+	defer unix.Close(fd)
+	if iface != "" {
+		if err := unix.BindToDevice(fd, iface); err != nil {
+			return src, 0, fmt.Errorf("icmp: interface %q: %w", iface, opErr("setsockopt", err))
+		}
+	}
+	if src.IsValid() {
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: src.As4()}); err != nil {
+			return src, 0, fmt.Errorf("icmp: source %v: %w", src, opErr("bind", err))
+		}
+	}
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: 1, Addr: dst.As4()}); err != nil {
+		return src, 0, fmt.Errorf("icmp: no route to %v: %w", dst, opErr("connect", err))
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return src, 0, opErr("getsockname", err)
+	}
+	src = netip.AddrFrom4(sa.(*unix.SockaddrInet4).Addr)
+	if mtu := deviceMTU(src); mtu > 0 {
+		return src, mtu, nil
+	}
+	mtu, err := unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_MTU)
+	if err != nil {
+		return src, 0, opErr("getsockopt", err)
+	}
+	return src, mtu, nil
+}
+
+// deviceMTU is the MTU of the interface that owns src, 0 if none does.
+// MTU discovery starts from it rather than from the kernel's cached path
+// MTU (IP_MTU), so that a trace finds every drop again.
+func deviceMTU(src netip.Addr) int {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return 0
+	}
+	for _, ifi := range ifs {
+		addrs, err := ifi.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
+					return ifi.MTU
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// reservePort binds a UDP or TCP socket to a free port of src and
+// returns the port and the socket, which holds it until closed. The
+// kernel answers the destination's SYN-ACK to it with a RST: the probe
+// never completes a connection.
+func reservePort(m Method, src netip.Addr) (uint16, interface{ Close() error }, error) {
+	if m == MethodTCP {
+		l, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: src.AsSlice()})
+		if err != nil {
+			return 0, nil, fmt.Errorf("icmp: reserve a TCP port: %w", err)
+		}
+		return uint16(l.Addr().(*net.TCPAddr).Port), l, nil
+	}
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: src.AsSlice()})
+	if err != nil {
+		return 0, nil, fmt.Errorf("icmp: reserve a UDP port: %w", err)
+	}
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port), c, nil
+}
+
+func opErr(call string, err error) error {
+	return &net.OpError{Op: call, Net: "ip4", Err: os.NewSyscallError(call, err)}
+}
+
+// pathRaw adapts a raw.Conn to pathConn. Its ReadBatch is for one reader.
+type pathRaw struct{ c *raw.Conn }
+
+func (p *pathRaw) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+	rm := make([]raw.Message, len(ms))
+	for i := range ms {
+		rm[i].Buf = ms[i].Buf
+	}
+	n, err := p.c.ReadBatch(ctx, rm)
+	for i := range n {
+		m := &rm[i]
+		ms[i].Data, ms[i].Src, ms[i].TTL, ms[i].Received = m.Data, m.Src, m.TTL, m.Received
+	}
+	return n, err
+}
+
+func (p *pathRaw) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	return p.c.WriteBatch(ctx, pkts, dst)
+}
+
+func (p *pathRaw) Close() error { return p.c.Close() }
