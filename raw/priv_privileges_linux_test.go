@@ -107,6 +107,15 @@ func afterDrop(t *testing.T) {
 	if st["CapEff"] != 0 || st["CapPrm"] != 0 || st["CapAmb"] != 0 || st["CapInh"] != 0 {
 		t.Errorf("after DropPrivileges: CapEff %x CapPrm %x CapAmb %x CapInh %x, want all 0", st["CapEff"], st["CapPrm"], st["CapAmb"], st["CapInh"])
 	}
+	if os.Getenv("RAWKIT_RAW_WANT_NNP") != "" {
+		status, _ := os.ReadFile("/proc/self/status")
+		if !strings.Contains(string(status), "NoNewPrivs:\t1") {
+			t.Error("no_new_privs not set after DropPrivileges")
+		}
+	}
+	if os.Getenv("RAWKIT_RAW_WANT_NO_BOUNDING") != "" && st["CapBnd"] != 0 {
+		t.Errorf("CapBnd %x after DropPrivileges as root, want 0", st["CapBnd"])
+	}
 	if want := os.Getenv("RAWKIT_RAW_WANT_UID"); want != "" && strconv.Itoa(os.Getuid()) != want {
 		t.Errorf("uid %d after DropPrivileges, want %s", os.Getuid(), want)
 	}
@@ -159,8 +168,14 @@ func TestDropPrivilegesUnderSudo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runChild(t, p.A, self, t.Name(), nil, nil, childEnv+"=sudo", "SUDO_UID=65534", "SUDO_GID=65534",
-		"RAWKIT_RAW_WANT_UID=65534", "RAWKIT_RAW_PEER="+p.B.Addr().String())
+	env := []string{childEnv + "=sudo", "SUDO_UID=65534", "SUDO_GID=65534",
+		"RAWKIT_RAW_WANT_UID=65534", "RAWKIT_RAW_PEER=" + p.B.Addr().String()}
+	runChild(t, p.A, self, t.Name(), nil, nil, env...)
+	checkDropCapture(t, p, sn.Stop())
+
+	// Without cgo, root also empties the bounding set on every thread.
+	sn = p.B.Sniff(t, p.BIf, "icmp")
+	runChild(t, p.A, buildNoCgo(t), t.Name(), nil, nil, append(env, "RAWKIT_RAW_WANT_NO_BOUNDING=1", "RAWKIT_RAW_WANT_NNP=1")...)
 	checkDropCapture(t, p, sn.Stop())
 }
 
@@ -186,27 +201,15 @@ func TestDropPrivilegesWithCapabilities(t *testing.T) {
 		return
 	}
 	netlab.Privileged(t)
-	dir, err := os.MkdirTemp("", "rk-raw-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil { // nobody must reach the binary
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "raw-nocgo.test")
-	build := exec.Command("go", "test", "-c", "-tags", "privileged", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the tests without cgo: %v\n%s", err, out)
-	}
+	bin := buildNoCgo(t)
+	dir := filepath.Dir(bin)
 
 	p := netlab.NewPair(t)
 	sn := p.B.Sniff(t, p.BIf, "icmp")
 	nobody := &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}
 	netRaw := []uintptr{unix.CAP_NET_RAW}
 	runChild(t, p.A, bin, t.Name(), nobody, netRaw, childEnv+"=caps",
-		"RAWKIT_RAW_WANT_UID=65534", "RAWKIT_RAW_PEER="+p.B.Addr().String())
+		"RAWKIT_RAW_WANT_UID=65534", "RAWKIT_RAW_WANT_NNP=1", "RAWKIT_RAW_PEER="+p.B.Addr().String())
 	checkDropCapture(t, p, sn.Stop())
 
 	if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0); e == syscall.ENOTSUP {
@@ -216,6 +219,27 @@ func TestDropPrivilegesWithCapabilities(t *testing.T) {
 		}
 		runChild(t, p.A, self, t.Name(), nobody, netRaw, childEnv+"=cgo")
 	}
+}
+
+// buildNoCgo builds this package's privileged tests with CGO_ENABLED=0
+// into a directory user nobody can reach, and returns the binary's path.
+func buildNoCgo(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rk-raw-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "raw-nocgo.test")
+	build := exec.Command("go", "test", "-c", "-tags", "privileged", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the tests without cgo: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func copyExecutable(dst string) error {
