@@ -102,6 +102,9 @@ func (c *Conn) fill(m *Message, b []byte, n int, trunc bool, oob []byte, src [4]
 		return nil
 	}
 	hl, err := headerLen(b[:n])
+	if err != nil && trunc {
+		return inputErrorf("read buffer of %d bytes cannot hold the IPv4 header", len(b))
+	}
 	if err != nil {
 		return err
 	}
