@@ -91,6 +91,7 @@ type Echo struct {
 	started  bool
 
 	kick chan struct{}
+	fast *fastIO // poller-free I/O of a flood on a raw socket; nil otherwise
 }
 
 type target struct {

@@ -76,7 +76,11 @@ func listenRaw(rc raw.Config) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw}, nil
+	rcn := &rawConn{c: c}
+	if sc, err := c.SyscallConn(); err == nil {
+		rcn.fast = newFastIO(sc)
+	}
+	return &Socket{Conn: rcn, ID: id, Mode: ModeRaw}, nil
 }
 
 // permissionError carries why both kinds of socket were refused.
@@ -94,9 +98,12 @@ func (e *permissionError) Unwrap() []error { return []error{e.raw, e.ping} }
 
 // rawConn adapts a raw.Conn to Conn. Its ReadBatch is for one reader.
 type rawConn struct {
-	c  *raw.Conn
-	ms []raw.Message
+	c    *raw.Conn
+	ms   []raw.Message
+	fast *fastIO // raw sockets only
 }
+
+func (r *rawConn) fastIO() *fastIO { return r.fast }
 
 func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	if cap(r.ms) < len(ms) {

@@ -131,8 +131,21 @@ func (e *Echo) build(buf []byte, it sendItem) []byte {
 func (e *Echo) write(ctx context.Context, bufs [][]byte, items []sendItem) []error {
 	var errs []error
 	for i, it := range items {
+		dst := e.targets[it.ti].addr
 		atomic.StoreInt64(&it.slot.sent, now())
-		if _, err := e.c.WriteTo(ctx, bufs[i], e.targets[it.ti].addr); err != nil {
+		if e.fast != nil {
+			sent, err := e.fast.send(bufs[i], dst)
+			if sent || err != nil {
+				if err != nil {
+					if errs == nil {
+						errs = make([]error, len(items))
+					}
+					errs[i] = err
+				}
+				continue
+			}
+		}
+		if _, err := e.c.WriteTo(ctx, bufs[i], dst); err != nil {
 			if errs == nil {
 				errs = make([]error, len(items))
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
@@ -113,6 +114,12 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 	}
 	if text != nil {
 		text.header()
+	}
+	if o.flood {
+		// A flood is one goroutine sending and reading in turn; with more
+		// than one P the idle ones spin on the poller between its system
+		// calls, which costs CPU and gives nothing.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	}
 	stop := startPeriodic(out, !o.json && text.flush, e, io)
 	err = e.Run(ctx)

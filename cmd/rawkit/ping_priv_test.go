@@ -374,3 +374,21 @@ func maskTimes(v any) any {
 	}
 	return v
 }
+
+// A flood counts what the capture saw: every request answered once.
+func TestPingFlood(t *testing.T) {
+	netlab.Privileged(t)
+	p := netlab.NewPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := p.A.Sniff(t, p.AIf, "icmp[icmptype] == icmp-echoreply")
+	out, code := pingRun(t, pingProc(ctx, p.A, "ping", "-f", "-c", "2000", p.B.Addr().String()))
+	seen := pingCaptured(s.Stop())
+	tx, rx, dup, _ := pingSummaryOf(t, out)
+	if code != 0 || tx != 2000 || rx != 2000 || dup != 0 || len(seen) != 2000 {
+		t.Errorf("exit %d: %d/%d +%d dup; the capture saw %d replies", code, tx, rx, dup, len(seen))
+	}
+	if dots := strings.Count(out, "."); dots < 2000 || strings.Count(out, "\b \b") != 2000 {
+		t.Errorf("%d dots and %d backspaces for 2000 echoes", dots, strings.Count(out, "\b \b"))
+	}
+}
