@@ -26,9 +26,6 @@ func (e *Echo) runFlood(ctx context.Context) error {
 	// call a watcher, and the read deadline (at most FloodInterval away
 	// while probes are due) bounds how late ctx is noticed.
 	bg := io
-	if fc, ok := e.c.(interface{ fastIO() *fastIO }); ok {
-		e.fast = fc.fastIO()
-	}
 	var err error
 	var deadline int64 = -1 // the read deadline set on the socket, ns; -1 none
 	for ctx.Err() == nil {
