@@ -1,0 +1,284 @@
+package craft
+
+import (
+	"net"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// This file is the one table of the spec language: every layer, every
+// field, its kind, its range, its default and how it reaches the gopacket
+// layer. The parser, the help text (SpecHelp) and Show all read it.
+
+// specKind says how a field's value is written and what it means.
+type specKind uint8
+
+const (
+	kindUint       specKind = iota // a number; ranges and lists expand
+	kindAddr                       // an IPv4 address; ranges, a.b.c.d/n blocks and lists expand
+	kindIPFlags                    // DF, MF, evil joined by +, or a number
+	kindTCPFlags                   // letters of FSRPAUECN, or a number
+	kindICMPType                   // a name or a number
+	kindICMPCode                   // a name or a number
+	kindProto                      // an IP protocol name or number
+	kindIPOptions                  // a list of IPv4 options
+	kindTCPOptions                 // a list of TCP options
+	kindBytes                      // a string; lists expand
+	kindHex                        // hex digits in a string or word; lists expand
+	kindSize                       // a byte count of zeros; ranges and lists expand
+)
+
+// specBuild holds the layer under construction for one packet; a field's
+// set and get touch the member of its layer.
+type specBuild struct {
+	ip      *layers.IPv4
+	icmp    *layers.ICMPv4
+	udp     *layers.UDP
+	tcp     *layers.TCP
+	payload gopacket.Payload
+	srcSet  bool
+}
+
+// specValue is one alternative of a field: a range of numbers (addresses
+// are numbers too) or bytes or options.
+type specValue struct {
+	lo, hi uint64
+	x      *specExt // bytes or options; nil for numbers
+}
+
+type specExt struct {
+	b    []byte
+	ipo  []layers.IPv4Option
+	tcpo []layers.TCPOption
+}
+
+type specField struct {
+	name    string
+	aliases []string
+	kind    specKind
+	max     uint64 // for numbers
+	keep    Field  // the computed field that setting this one keeps literal
+	overlap uint8  // fields of a layer with intersecting masks contradict each other
+	def     string // the default, for the help text
+	doc     string
+	set     func(b *specBuild, v uint64, sv *specValue)
+	get     func(b *specBuild) any
+}
+
+type specLayerDef struct {
+	name   string
+	doc    string
+	fields []specField
+	layer  func(b *specBuild) gopacket.SerializableLayer
+	init   func(b *specBuild)
+}
+
+func specAddrOf(v uint64) net.IP {
+	return net.IP{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+var specLayers = []*specLayerDef{specIPDef, specICMPDef, specUDPDef, specTCPDef, specRawDef}
+
+var specIPDef = &specLayerDef{
+	name: "ip",
+	doc:  "IPv4 header (RFC 791); gopacket layers.IPv4",
+	init: func(b *specBuild) {
+		b.ip = &layers.IPv4{Version: 4, TTL: 64, Id: 1, DstIP: net.IP{127, 0, 0, 1}}
+	},
+	layer: func(b *specBuild) gopacket.SerializableLayer { return b.ip },
+	fields: []specField{
+		{name: "version", kind: kindUint, max: 15, keep: IPv4Version, def: "4", doc: "IP version (Version)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Version = uint8(v) },
+			get: func(b *specBuild) any { return b.ip.Version }},
+		{name: "ihl", kind: kindUint, max: 15, keep: IPv4IHL, def: "computed", doc: "header length in 32-bit words (IHL)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.IHL = uint8(v) },
+			get: func(b *specBuild) any { return b.ip.IHL }},
+		{name: "tos", aliases: []string{"dscp"}, kind: kindUint, max: 255, def: "0", doc: "type of service: DSCP and ECN (TOS)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.TOS = uint8(v) },
+			get: func(b *specBuild) any { return specHexByte(b.ip.TOS) }},
+		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: IPv4Length, def: "computed", doc: "total length (Length); Linux rewrites it on send (raw(7))",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Length = uint16(v) },
+			get: func(b *specBuild) any { return b.ip.Length }},
+		{name: "id", kind: kindUint, max: 65535, def: "1", doc: "identification (Id); 0 lets Linux choose one",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Id = uint16(v) },
+			get: func(b *specBuild) any { return b.ip.Id }},
+		{name: "flags", kind: kindIPFlags, max: 7, def: "0", doc: "DF, MF, evil (the reserved bit) joined by +, or 0-7 (Flags)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Flags = layers.IPv4Flag(v) },
+			get: func(b *specBuild) any { return specIpFlagsString(uint64(b.ip.Flags)) }},
+		{name: "frag", aliases: []string{"fragoff", "offset"}, kind: kindUint, max: 8191, def: "0", doc: "fragment offset in 8-byte units (FragOffset)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.FragOffset = uint16(v) },
+			get: func(b *specBuild) any { return b.ip.FragOffset }},
+		{name: "ttl", kind: kindUint, max: 255, def: "64", doc: "time to live (TTL)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.TTL = uint8(v) },
+			get: func(b *specBuild) any { return b.ip.TTL }},
+		{name: "proto", aliases: []string{"protocol"}, kind: kindProto, max: 255, keep: IPv4Protocol, def: "computed", doc: "protocol: icmp, tcp, udp, ipip... or 0-255 (Protocol)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Protocol = layers.IPProtocol(v) },
+			get: func(b *specBuild) any { return specProtoString(uint8(b.ip.Protocol)) }},
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: IPv4Checksum, def: "computed", doc: "header checksum (Checksum); Linux rewrites it on send (raw(7))",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Checksum = uint16(v) },
+			get: func(b *specBuild) any { return specHex16(b.ip.Checksum) }},
+		{name: "src", kind: kindAddr, max: 1<<32 - 1, def: "route", doc: "source address (SrcIP); unset: the kernel's choice for the route to dst",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.SrcIP, b.srcSet = specAddrOf(v), true },
+			get: func(b *specBuild) any { return b.ip.SrcIP }},
+		{name: "dst", kind: kindAddr, max: 1<<32 - 1, def: "127.0.0.1", doc: "destination address (DstIP)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.DstIP = specAddrOf(v) },
+			get: func(b *specBuild) any { return b.ip.DstIP }},
+		{name: "options", aliases: []string{"opts"}, kind: kindIPOptions, def: "none", doc: "options list (Options): eol, nop, rr[=N], ts[=N], lsrr=[ADDR...], ssrr=[ADDR...], ra, TYPE=HEX",
+			set: func(b *specBuild, _ uint64, sv *specValue) { b.ip.Options = specCloneIPOpts(sv.x.ipo) },
+			get: func(b *specBuild) any { return specIpOptsString(b.ip.Options) }},
+	},
+}
+
+var specICMPDef = &specLayerDef{
+	name: "icmp",
+	doc:  "ICMP message header (RFC 792); gopacket layers.ICMPv4",
+	init: func(b *specBuild) {
+		b.icmp = &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(layers.ICMPv4TypeEchoRequest, 0)}
+	},
+	layer: func(b *specBuild) gopacket.SerializableLayer { return b.icmp },
+	fields: []specField{
+		{name: "type", kind: kindICMPType, max: 255, def: "echo-request", doc: "type, by name or number (TypeCode)",
+			set: func(b *specBuild, v uint64, _ *specValue) {
+				b.icmp.TypeCode = layers.CreateICMPv4TypeCode(uint8(v), b.icmp.TypeCode.Code())
+			},
+			get: func(b *specBuild) any { return specIcmpTypeString(b.icmp.TypeCode.Type()) }},
+		{name: "code", kind: kindICMPCode, max: 255, def: "0", doc: "code, by name or number (TypeCode)",
+			set: func(b *specBuild, v uint64, _ *specValue) {
+				b.icmp.TypeCode = layers.CreateICMPv4TypeCode(b.icmp.TypeCode.Type(), uint8(v))
+			},
+			get: func(b *specBuild) any { return specIcmpCodeString(b.icmp.TypeCode.Type(), b.icmp.TypeCode.Code()) }},
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: ICMPv4Checksum, def: "computed", doc: "checksum (Checksum)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Checksum = uint16(v) },
+			get: func(b *specBuild) any { return specHex16(b.icmp.Checksum) }},
+		{name: "id", kind: kindUint, max: 65535, overlap: 0b0011, def: "0", doc: "identifier, bytes 4-5 (Id)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Id = uint16(v) },
+			get: func(b *specBuild) any { return b.icmp.Id }},
+		{name: "seq", kind: kindUint, max: 65535, overlap: 0b1100, def: "0", doc: "sequence number, bytes 6-7 (Seq)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Seq = uint16(v) },
+			get: func(b *specBuild) any { return b.icmp.Seq }},
+		{name: "gw", aliases: []string{"gateway"}, kind: kindAddr, max: 1<<32 - 1, overlap: 0b1111, def: "-", doc: "redirect gateway, bytes 4-7 (Id and Seq)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Id, b.icmp.Seq = uint16(v>>16), uint16(v) }},
+		{name: "ptr", aliases: []string{"pointer"}, kind: kindUint, max: 255, overlap: 0b0001, def: "-", doc: "parameter problem pointer, byte 4 (Id's high byte)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Id = uint16(v)<<8 | b.icmp.Id&0xff }},
+		{name: "mtu", aliases: []string{"nexthopmtu"}, kind: kindUint, max: 65535, overlap: 0b1100, def: "-", doc: "next-hop MTU of fragmentation-needed, bytes 6-7 (Seq)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Seq = uint16(v) }},
+	},
+}
+
+var specUDPDef = &specLayerDef{
+	name: "udp",
+	doc:  "UDP header (RFC 768); gopacket layers.UDP",
+	init: func(b *specBuild) {
+		b.udp = &layers.UDP{SrcPort: 53, DstPort: 53}
+	},
+	layer: func(b *specBuild) gopacket.SerializableLayer { return b.udp },
+	fields: []specField{
+		{name: "sport", aliases: []string{"srcport"}, kind: kindUint, max: 65535, def: "53", doc: "source port (SrcPort)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.SrcPort = layers.UDPPort(v) },
+			get: func(b *specBuild) any { return uint16(b.udp.SrcPort) }},
+		{name: "dport", aliases: []string{"dstport"}, kind: kindUint, max: 65535, def: "53", doc: "destination port (DstPort)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.DstPort = layers.UDPPort(v) },
+			get: func(b *specBuild) any { return uint16(b.udp.DstPort) }},
+		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: UDPLength, def: "computed", doc: "length, header and data (Length)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.Length = uint16(v) },
+			get: func(b *specBuild) any { return b.udp.Length }},
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: UDPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum); 0 means none",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.Checksum = uint16(v) },
+			get: func(b *specBuild) any { return specHex16(b.udp.Checksum) }},
+	},
+}
+
+var specTCPDef = &specLayerDef{
+	name: "tcp",
+	doc:  "TCP header (RFC 9293); gopacket layers.TCP",
+	init: func(b *specBuild) {
+		b.tcp = &layers.TCP{SrcPort: 20, DstPort: 80, SYN: true, Window: 8192}
+	},
+	layer: func(b *specBuild) gopacket.SerializableLayer { return b.tcp },
+	fields: []specField{
+		{name: "sport", aliases: []string{"srcport"}, kind: kindUint, max: 65535, def: "20", doc: "source port (SrcPort)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.SrcPort = layers.TCPPort(v) },
+			get: func(b *specBuild) any { return uint16(b.tcp.SrcPort) }},
+		{name: "dport", aliases: []string{"dstport"}, kind: kindUint, max: 65535, def: "80", doc: "destination port (DstPort)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.DstPort = layers.TCPPort(v) },
+			get: func(b *specBuild) any { return uint16(b.tcp.DstPort) }},
+		{name: "seq", kind: kindUint, max: 1<<32 - 1, def: "0", doc: "sequence number (Seq)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Seq = uint32(v) },
+			get: func(b *specBuild) any { return b.tcp.Seq }},
+		{name: "ack", kind: kindUint, max: 1<<32 - 1, def: "0", doc: "acknowledgment number (Ack)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Ack = uint32(v) },
+			get: func(b *specBuild) any { return b.tcp.Ack }},
+		{name: "dataofs", aliases: []string{"doff", "dataoffset"}, kind: kindUint, max: 15, keep: TCPDataOffset, def: "computed", doc: "data offset in 32-bit words (DataOffset)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.DataOffset = uint8(v) },
+			get: func(b *specBuild) any { return b.tcp.DataOffset }},
+		{name: "flags", kind: kindTCPFlags, max: 511, def: "S", doc: "letters of FSRPAUECN (FIN SYN RST PSH ACK URG ECE CWR NS) or 0-511",
+			set: func(b *specBuild, v uint64, _ *specValue) { specSetTCPFlags(b.tcp, v) },
+			get: func(b *specBuild) any { return specTcpFlagsString(b.tcp) }},
+		{name: "window", aliases: []string{"win"}, kind: kindUint, max: 65535, def: "8192", doc: "window (Window)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Window = uint16(v) },
+			get: func(b *specBuild) any { return b.tcp.Window }},
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: TCPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Checksum = uint16(v) },
+			get: func(b *specBuild) any { return specHex16(b.tcp.Checksum) }},
+		{name: "urgptr", aliases: []string{"urgent", "urp"}, kind: kindUint, max: 65535, def: "0", doc: "urgent pointer (Urgent)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Urgent = uint16(v) },
+			get: func(b *specBuild) any { return b.tcp.Urgent }},
+		{name: "options", aliases: []string{"opts"}, kind: kindTCPOptions, def: "none", doc: "options list (Options): eol, nop, mss=N, wscale=N, sackok, sack=[L:R...], ts=VAL:ECR, KIND=HEX",
+			set: func(b *specBuild, _ uint64, sv *specValue) { b.tcp.Options = specCloneTCPOpts(sv.x.tcpo) },
+			get: func(b *specBuild) any { return specTcpOptsString(b.tcp.Options) }},
+	},
+}
+
+var specRawDef = &specLayerDef{
+	name:  "raw",
+	doc:   "payload bytes; raw(\"text\") is raw(load=\"text\")",
+	init:  func(b *specBuild) {},
+	layer: func(b *specBuild) gopacket.SerializableLayer { return &b.payload },
+	fields: []specField{
+		{name: "load", aliases: []string{"data", "text"}, kind: kindBytes, overlap: 1, def: "empty", doc: "the bytes of a string, with Go escapes (\\n, \\xff)",
+			set: func(b *specBuild, _ uint64, sv *specValue) { b.payload = sv.x.b },
+			get: func(b *specBuild) any { return []byte(b.payload) }},
+		{name: "hex", kind: kindHex, overlap: 1, def: "-", doc: "the bytes written in hex (\"00ff\", spaces and colons ignored)",
+			set: func(b *specBuild, _ uint64, sv *specValue) { b.payload = sv.x.b }},
+		{name: "size", aliases: []string{"len", "length"}, kind: kindSize, max: 65535, overlap: 1, def: "-", doc: "that many zero bytes",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.payload = make([]byte, v) }},
+	},
+}
+
+func specCloneIPOpts(o []layers.IPv4Option) []layers.IPv4Option {
+	if o == nil {
+		return nil
+	}
+	return append([]layers.IPv4Option(nil), o...)
+}
+
+func specCloneTCPOpts(o []layers.TCPOption) []layers.TCPOption {
+	if o == nil {
+		return nil
+	}
+	return append([]layers.TCPOption(nil), o...)
+}
+
+// tcpFlagLetters are scapy's letters, bit 0 (FIN) first.
+const tcpFlagLetters = "FSRPAUECN"
+
+func specSetTCPFlags(t *layers.TCP, v uint64) {
+	t.FIN, t.SYN, t.RST = v&1 != 0, v&2 != 0, v&4 != 0
+	t.PSH, t.ACK, t.URG = v&8 != 0, v&16 != 0, v&32 != 0
+	t.ECE, t.CWR, t.NS = v&64 != 0, v&128 != 0, v&256 != 0
+}
+
+func specTcpFlagsString(t *layers.TCP) string {
+	f := tcpFlags(t) & 0x1ff
+	var out []byte
+	for i := range len(tcpFlagLetters) {
+		if f&(1<<i) != 0 {
+			out = append(out, tcpFlagLetters[i])
+		}
+	}
+	if len(out) == 0 {
+		return "0"
+	}
+	return string(out)
+}

@@ -1,0 +1,312 @@
+package craft
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/google/gopacket/layers"
+)
+
+// Option lists: options=[mss=1460, sackok, wscale=7]. Each item is a name,
+// or name=value, or TYPE=HEX for any option by number.
+
+var specIpOptionNames = []string{"eol", "nop", "rr", "ts", "lsrr", "ssrr", "ra"}
+var specTcpOptionNames = []string{"eol", "nop", "mss", "wscale", "sackok", "sack", "ts"}
+
+// optionItems returns the items of an options value: a list, or one word.
+func (c *specValueCtx) optionItems(n *specNode) ([]specItem, error) {
+	switch n.kind {
+	case nodeList:
+		return n.items, nil
+	case nodeWord:
+		if n.text == "none" {
+			return nil, nil
+		}
+		return []specItem{{val: n}}, nil
+	}
+	return nil, c.errorf(n.col, "options in %s(...) are a list such as [%s]", c.layer, map[string]string{"ip": "nop, rr=9", "tcp": "mss=1460, sackok"}[c.layer])
+}
+
+// optName returns the item's name and value node (nil when bare).
+func (c *specValueCtx) optName(it specItem) (string, int, *specNode, error) {
+	name, val := it.val, (*specNode)(nil)
+	if it.key != nil {
+		name, val = it.key, it.val
+	}
+	if name.kind != nodeWord {
+		return "", 0, nil, c.errorf(name.col, "expected an option name in %s(options=...)", c.layer)
+	}
+	return strings.ToLower(name.text), name.col, val, nil
+}
+
+func (c *specValueCtx) optNum(val *specNode, name string, def, max uint64) (uint64, error) {
+	if val == nil {
+		return def, nil
+	}
+	if val.kind != nodeWord {
+		return 0, c.errorf(val.col, "option %s in %s(...) takes a number", name, c.layer)
+	}
+	v, err := parseSpecUint(val.text)
+	if err != nil {
+		return 0, c.errorf(val.col, "option %s=%s in %s(...) is not a number", name, val.text, c.layer)
+	}
+	if v > max {
+		return 0, c.errorf(val.col, "option %s %s in %s(...) out of range 0-%d", name, val.text, c.layer, max)
+	}
+	return v, nil
+}
+
+// optHex reads TYPE=HEX: an option by number with its data in hex.
+func (c *specValueCtx) optHex(name string, col int, val *specNode, max uint64) (uint8, []byte, error) {
+	t, err := parseSpecUint(name)
+	if err != nil || t > max {
+		return 0, nil, err
+	}
+	var data []byte
+	if val != nil {
+		if val.kind == nodeList {
+			return 0, nil, c.errorf(val.col, "option %s in %s(...) takes hex data, not a list", name, c.layer)
+		}
+		s := strings.TrimPrefix(strings.NewReplacer(" ", "", ":", "").Replace(val.text), "0x")
+		if data, err = hex.DecodeString(s); err != nil {
+			return 0, nil, c.errorf(val.col, "option %s data %q in %s(...) is not hex digits in pairs", name, val.text, c.layer)
+		}
+	}
+	return uint8(t), data, nil
+}
+
+func (c *specValueCtx) unknownOption(name string, col int, names []string) error {
+	return c.errorf(col, "unknown option '%s' in %s(options=...)%s", name, c.layer, specSuggestOr(name, names, "; options are "+strings.Join(names, ", ")+" or TYPE=HEX"))
+}
+
+func specSuggestOr(s string, names []string, or string) string {
+	if m := specSuggest(s, names); m != "" {
+		return m
+	}
+	return or
+}
+
+func (c *specValueCtx) ipOptions(n *specNode) ([]layers.IPv4Option, error) {
+	items, err := c.optionItems(n)
+	if err != nil {
+		return nil, err
+	}
+	opts := []layers.IPv4Option{}
+	for _, it := range items {
+		name, col, val, err := c.optName(it)
+		if err != nil {
+			return nil, err
+		}
+		var o layers.IPv4Option
+		switch name {
+		case "eol", "nop":
+			o.OptionType = map[string]uint8{"eol": 0, "nop": 1}[name]
+		case "rr", "ts":
+			// Record route (RFC 791): pointer 4, then N empty slots;
+			// timestamp: pointer 5, overflow/flags 0, then N slots.
+			slots, err := c.optNum(val, name, 9, 9)
+			if err != nil {
+				return nil, err
+			}
+			if name == "rr" {
+				o = layers.IPv4Option{OptionType: 7, OptionData: append([]byte{4}, make([]byte, 4*slots)...)}
+			} else {
+				o = layers.IPv4Option{OptionType: 68, OptionData: append([]byte{5, 0}, make([]byte, 4*slots)...)}
+			}
+		case "lsrr", "ssrr":
+			data := []byte{4}
+			var addrs []*specNode
+			switch {
+			case val == nil:
+			case val.kind == nodeList:
+				for _, a := range val.items {
+					addrs = append(addrs, a.val)
+				}
+			default:
+				addrs = []*specNode{val}
+			}
+			for _, a := range addrs {
+				ad, err := specNetipParse4(a.text)
+				if err != nil {
+					return nil, c.errorf(a.col, "%s address %q in %s(options=...) is not an IPv4 address", name, a.text, c.layer)
+				}
+				data = append(data, ad[:]...)
+			}
+			o = layers.IPv4Option{OptionType: map[string]uint8{"lsrr": 131, "ssrr": 137}[name], OptionData: data}
+		case "ra":
+			v, err := c.optNum(val, name, 0, 65535)
+			if err != nil {
+				return nil, err
+			}
+			o = layers.IPv4Option{OptionType: 148, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}
+		default:
+			t, data, err := c.optHex(name, col, val, 255)
+			if err != nil {
+				if _, ok := err.(*SpecError); ok {
+					return nil, err
+				}
+				return nil, c.unknownOption(name, col, specIpOptionNames)
+			}
+			o = layers.IPv4Option{OptionType: t, OptionData: data}
+		}
+		if len(o.OptionData) > 38 {
+			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
+		}
+		if o.OptionType > 1 {
+			o.OptionLength = uint8(2 + len(o.OptionData))
+		} else {
+			o.OptionLength = 1
+		}
+		opts = append(opts, o)
+	}
+	return opts, nil
+}
+
+func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
+	items, err := c.optionItems(n)
+	if err != nil {
+		return nil, err
+	}
+	opts := []layers.TCPOption{}
+	for _, it := range items {
+		name, col, val, err := c.optName(it)
+		if err != nil {
+			return nil, err
+		}
+		var o layers.TCPOption
+		switch name {
+		case "eol", "nop":
+			o.OptionType = layers.TCPOptionKind(map[string]uint8{"eol": 0, "nop": 1}[name])
+		case "mss":
+			v, err := c.optNum(val, name, 1460, 65535)
+			if err != nil {
+				return nil, err
+			}
+			o = layers.TCPOption{OptionType: layers.TCPOptionKindMSS, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}
+		case "wscale":
+			v, err := c.optNum(val, name, 0, 255)
+			if err != nil {
+				return nil, err
+			}
+			o = layers.TCPOption{OptionType: layers.TCPOptionKindWindowScale, OptionData: []byte{byte(v)}}
+		case "sackok":
+			o = layers.TCPOption{OptionType: layers.TCPOptionKindSACKPermitted}
+		case "sack", "ts":
+			data, err := c.pairs(name, col, val)
+			if err != nil {
+				return nil, err
+			}
+			kind := layers.TCPOptionKind(layers.TCPOptionKindSACK)
+			if name == "ts" {
+				kind = layers.TCPOptionKind(layers.TCPOptionKindTimestamps)
+				if len(data) != 8 {
+					return nil, c.errorf(col, "option ts in %s(...) is ts=TSVAL:TSECR", c.layer)
+				}
+			}
+			o = layers.TCPOption{OptionType: kind, OptionData: data}
+		default:
+			t, data, err := c.optHex(name, col, val, 255)
+			if err != nil {
+				if _, ok := err.(*SpecError); ok {
+					return nil, err
+				}
+				return nil, c.unknownOption(name, col, specTcpOptionNames)
+			}
+			o = layers.TCPOption{OptionType: layers.TCPOptionKind(t), OptionData: data}
+		}
+		if len(o.OptionData) > 38 {
+			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
+		}
+		if o.OptionType > 1 {
+			o.OptionLength = uint8(2 + len(o.OptionData))
+		} else {
+			o.OptionLength = 1
+		}
+		opts = append(opts, o)
+	}
+	return opts, nil
+}
+
+// pairs reads A:B or [A:B, C:D] as 32-bit numbers (SACK blocks, timestamps).
+func (c *specValueCtx) pairs(name string, col int, val *specNode) ([]byte, error) {
+	if val == nil {
+		return nil, c.errorf(col, "option %s in %s(...) needs a value", name, c.layer)
+	}
+	nodes := []*specNode{val}
+	if val.kind == nodeList {
+		nodes = nodes[:0]
+		for _, it := range val.items {
+			nodes = append(nodes, it.val)
+		}
+	}
+	var data []byte
+	for _, n := range nodes {
+		a, b, ok := strings.Cut(n.text, ":")
+		x, errA := parseSpecUint(a)
+		y, errB := parseSpecUint(b)
+		if !ok || errA != nil || errB != nil || x > 1<<32-1 || y > 1<<32-1 {
+			return nil, c.errorf(n.col, "option %s value %q in %s(...) is not two 32-bit numbers A:B", name, n.text, c.layer)
+		}
+		data = binary.BigEndian.AppendUint32(data, uint32(x))
+		data = binary.BigEndian.AppendUint32(data, uint32(y))
+	}
+	return data, nil
+}
+
+func specNetipParse4(s string) ([4]byte, error) {
+	var out [4]byte
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return out, strconv.ErrSyntax
+	}
+	for i, p := range parts {
+		v, err := strconv.ParseUint(p, 10, 8)
+		if err != nil {
+			return out, err
+		}
+		out[i] = byte(v)
+	}
+	return out, nil
+}
+
+func specIpOptsString(o []layers.IPv4Option) string {
+	if len(o) == 0 {
+		return "[]"
+	}
+	parts := make([]string, len(o))
+	for i, x := range o {
+		parts[i] = strconv.Itoa(int(x.OptionType)) + "=" + hex.EncodeToString(x.OptionData)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func specTcpOptsString(o []layers.TCPOption) string {
+	if len(o) == 0 {
+		return "[]"
+	}
+	parts := make([]string, len(o))
+	for i, x := range o {
+		var s string
+		d := x.OptionData
+		switch {
+		case x.OptionType == layers.TCPOptionKindEndList:
+			s = "eol"
+		case x.OptionType == layers.TCPOptionKindNop:
+			s = "nop"
+		case x.OptionType == layers.TCPOptionKindMSS && len(d) == 2:
+			s = "mss=" + strconv.Itoa(int(binary.BigEndian.Uint16(d)))
+		case x.OptionType == layers.TCPOptionKindWindowScale && len(d) == 1:
+			s = "wscale=" + strconv.Itoa(int(d[0]))
+		case x.OptionType == layers.TCPOptionKindSACKPermitted && len(d) == 0:
+			s = "sackok"
+		case x.OptionType == layers.TCPOptionKindTimestamps && len(d) == 8:
+			s = "ts=" + strconv.FormatUint(uint64(binary.BigEndian.Uint32(d)), 10) + ":" + strconv.FormatUint(uint64(binary.BigEndian.Uint32(d[4:])), 10)
+		default:
+			s = strconv.Itoa(int(x.OptionType)) + "=" + hex.EncodeToString(d)
+		}
+		parts[i] = s
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,320 @@
+package craft
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The spec grammar, in the spirit of scapy's expressions:
+//
+//	spec   = layer { "/" layer }
+//	layer  = NAME [ "(" [ arg { "," arg } ] ")" ]
+//	arg    = NAME "=" value | value          (a bare value only for raw's load)
+//	value  = WORD | STRING | "[" [ item { "," item } ] "]"
+//	item   = value [ "=" value ]             (name=value items in option lists)
+//
+// A WORD runs until white space or one of ( ) [ ] , = " ' and, outside
+// parentheses, "/": inside them a "/" belongs to the word, so that
+// dst=10.0.0.0/30 is one address block. Ranges ("1-5") and names with
+// dashes ("echo-request") are words too: what a word means depends on the
+// field it is given to (spec_value.go).
+
+// specNode is one value of the parse tree.
+type specNode struct {
+	kind  specNodeKind
+	text  string     // word text, or the decoded string
+	col   int        // 1-based column in the spec
+	items []specItem // list items
+}
+
+type specNodeKind uint8
+
+const (
+	nodeWord specNodeKind = iota
+	nodeString
+	nodeList
+)
+
+type specItem struct {
+	key *specNode // nil for a bare value
+	val *specNode
+}
+
+// specArg is one field assignment (or, key nil, a positional value).
+type specArg struct {
+	name string
+	col  int
+	val  specNode
+}
+
+// specLayerAST is one layer as written.
+type specLayerAST struct {
+	name string
+	col  int
+	args []specArg
+}
+
+// maxSpecLen bounds the input, and so the work of parsing it.
+const maxSpecLen = 64 << 10
+
+type specParser struct {
+	src   string
+	pos   int
+	depth int       // parentheses open
+	args  []specArg // every layer's arguments, one after the other
+}
+
+func parseSpecAST(src string) ([]specLayerAST, error) {
+	if len(src) > maxSpecLen {
+		return nil, specErrorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
+	}
+	if !utf8.ValidString(src) {
+		return nil, specErrorf(src, 1, "spec is not valid UTF-8")
+	}
+	p := &specParser{src: src, args: make([]specArg, 0, 1+strings.Count(src, "="))}
+	ls := make([]specLayerAST, 0, 1+strings.Count(src, "/"))
+	for {
+		p.space()
+		l, err := p.layer()
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		p.space()
+		if p.pos == len(p.src) {
+			return ls, nil
+		}
+		if p.src[p.pos] != '/' {
+			return nil, p.errorf(p.pos, "expected '/' between layers, found %s", p.what(p.pos))
+		}
+		p.pos++
+	}
+}
+
+func (p *specParser) errorf(pos int, format string, a ...any) error {
+	return specErrorf(p.src, pos+1, format, a...)
+}
+
+// what describes the input at pos for an error message.
+func (p *specParser) what(pos int) string {
+	if pos >= len(p.src) {
+		return "the end of the spec"
+	}
+	r, _ := utf8.DecodeRuneInString(p.src[pos:])
+	return strconv.QuoteRune(r)
+}
+
+func (p *specParser) space() {
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// wordEnd reports whether c ends a word at the current depth.
+func (p *specParser) wordEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '(', ')', '[', ']', ',', '=', '"', '\'':
+		return true
+	case '/':
+		return p.depth == 0
+	}
+	return false
+}
+
+func (p *specParser) word() (string, int) {
+	start := p.pos
+	for p.pos < len(p.src) && !p.wordEnd(p.src[p.pos]) {
+		p.pos++
+	}
+	return p.src[start:p.pos], start
+}
+
+func (p *specParser) layer() (l specLayerAST, err error) {
+	name, start := p.word()
+	if name == "" {
+		return specLayerAST{}, p.errorf(p.pos, "expected a layer name (%s), found %s", strings.Join(specLayerNames(), ", "), p.what(p.pos))
+	}
+	l = specLayerAST{name: name, col: start + 1}
+	p.space()
+	if p.pos == len(p.src) || p.src[p.pos] != '(' {
+		return l, nil
+	}
+	open := p.pos
+	p.pos++
+	p.depth++
+	first := len(p.args)
+	defer func() {
+		p.depth--
+		l.args = p.args[first:len(p.args):len(p.args)]
+	}()
+	p.space()
+	if p.pos < len(p.src) && p.src[p.pos] == ')' {
+		p.pos++
+		return l, nil
+	}
+	for {
+		p.space()
+		a, err := p.arg()
+		if err != nil {
+			return l, err
+		}
+		p.args = append(p.args, a)
+		p.space()
+		if p.pos == len(p.src) {
+			return l, p.errorf(open, "'(' of %s is never closed", name)
+		}
+		switch p.src[p.pos] {
+		case ',':
+			p.pos++
+		case ')':
+			p.pos++
+			return l, nil
+		default:
+			return l, p.errorf(p.pos, "expected ',' or ')' in %s(...), found %s", name, p.what(p.pos))
+		}
+	}
+}
+
+func (p *specParser) arg() (specArg, error) {
+	start := p.pos
+	var a specArg
+	if err := p.valueInto(&a.val, 0); err != nil {
+		return a, err
+	}
+	p.space()
+	if p.pos < len(p.src) && p.src[p.pos] == '=' {
+		if a.val.kind != nodeWord {
+			return a, p.errorf(start, "expected a field name before '='")
+		}
+		a.name, a.col = a.val.text, a.val.col
+		p.pos++
+		p.space()
+		err := p.valueInto(&a.val, 0)
+		return a, err
+	}
+	a.col = a.val.col
+	return a, nil
+}
+
+// maxListDepth bounds nested lists (the parser recurses on them).
+const maxListDepth = 8
+
+func (p *specParser) valueDepth(depth int) (*specNode, error) {
+	n := new(specNode)
+	return n, p.valueInto(n, depth)
+}
+
+// valueInto reads a value into n, which the caller owns (the parse of an
+// ordinary field allocates nothing for it).
+func (p *specParser) valueInto(n *specNode, depth int) error {
+	if p.pos == len(p.src) {
+		return p.errorf(p.pos, "expected a value, found the end of the spec")
+	}
+	switch c := p.src[p.pos]; c {
+	case '"', '\'':
+		return p.str(c, n)
+	case '[':
+		if depth >= maxListDepth {
+			return p.errorf(p.pos, "lists nested deeper than %d", maxListDepth)
+		}
+		return p.list(depth, n)
+	}
+	w, start := p.word()
+	if w == "" {
+		return p.errorf(p.pos, "expected a value, found %s", p.what(p.pos))
+	}
+	*n = specNode{kind: nodeWord, text: w, col: start + 1}
+	return nil
+}
+
+func (p *specParser) list(depth int, n *specNode) error {
+	*n = specNode{kind: nodeList, col: p.pos + 1}
+	open := p.pos
+	p.pos++
+	p.space()
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
+		p.pos++
+		return nil
+	}
+	for {
+		p.space()
+		v, err := p.valueDepth(depth + 1)
+		if err != nil {
+			return err
+		}
+		it := specItem{val: v}
+		p.space()
+		if p.pos < len(p.src) && p.src[p.pos] == '=' {
+			p.pos++
+			p.space()
+			val, err := p.valueDepth(depth + 1)
+			if err != nil {
+				return err
+			}
+			it = specItem{key: v, val: val}
+		}
+		n.items = append(n.items, it)
+		p.space()
+		if p.pos == len(p.src) {
+			return p.errorf(open, "'[' is never closed")
+		}
+		switch p.src[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return nil
+		default:
+			return p.errorf(p.pos, "expected ',' or ']' in a list, found %s", p.what(p.pos))
+		}
+	}
+}
+
+// str reads a quoted string with Go's escapes (\n, \t, \xff, \", \\ ...).
+func (p *specParser) str(q byte, n *specNode) error {
+	start := p.pos
+	i := p.pos + 1
+	simple := true
+	for ; i < len(p.src); i++ {
+		c := p.src[i]
+		if c == '\\' {
+			simple = false
+			i++
+			continue
+		}
+		if c == q {
+			break
+		}
+	}
+	if i >= len(p.src) {
+		return p.errorf(start, "string is never closed")
+	}
+	body := p.src[start+1 : i]
+	p.pos = i + 1
+	if simple {
+		*n = specNode{kind: nodeString, text: body, col: start + 1}
+		return nil
+	}
+	var sb strings.Builder
+	for rest := body; len(rest) > 0; {
+		r, _, tail, err := strconv.UnquoteChar(rest, q)
+		if err != nil {
+			off := len(body) - len(rest)
+			return p.errorf(start+1+off, "bad escape in string: %s", strconv.Quote(rest[:min(len(rest), 4)]))
+		}
+		if r < 256 && len(rest) >= 2 && rest[0] == '\\' && (rest[1] == 'x' || (rest[1] >= '0' && rest[1] <= '7')) {
+			sb.WriteByte(byte(r)) // \xff is the byte 0xff, not U+00FF
+		} else {
+			sb.WriteRune(r)
+		}
+		rest = tail
+	}
+	*n = specNode{kind: nodeString, text: sb.String(), col: start + 1}
+	return nil
+}
