@@ -1,0 +1,22 @@
+// Package inject sends packets built from packet specs (craft.Parse)
+// through a header-included raw socket and matches what comes back to
+// what was sent, as scapy's send, sr and sr1 do. It is the library under
+// `rawkit send`.
+//
+// Parse compiles a spec, asking the kernel for the source address of each
+// destination (Source). Run sends the packets, paced or in sendmmsg(2)
+// batches, and with Config.Wait receives on raw ICMP, TCP and UDP sockets
+// and hands each answer to the packet it answers, found by a Matcher: ICMP
+// replies by identifier and sequence number, ICMP errors by the datagram
+// they quote (icmp.ParseError), TCP segments by addresses, ports and
+// acknowledgment number, UDP datagrams by addresses and ports.
+//
+// Linux fills the IPv4 total length and header checksum of every packet
+// sent with the header included, and the identification and source when
+// they are zero (raw(7)): those fields reach the wire as the kernel writes
+// them whatever the spec said. Every other field is sent as built, a
+// wrong transport checksum or a fragment offset included.
+//
+// The kernel of the sending host does not know of the connections a spec
+// opens: it answers a SYN-ACK to a crafted SYN with a RST of its own.
+package inject

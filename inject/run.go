@@ -1,0 +1,266 @@
+package inject
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/raw"
+	"golang.org/x/net/ipv4"
+)
+
+// Parse compiles spec and builds its packets; an unset source address is
+// the one the kernel would use toward the packet's destination, through
+// iface when it is not empty (see Source). Errors are *craft.SpecError,
+// "no route" included.
+func Parse(spec, iface string) ([]craft.SpecPacket, error) {
+	return craft.ParseConfig(spec, &craft.SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+		return Source(dst, iface)
+	}})
+}
+
+// Config tunes a Session. A nil *Config means the defaults: every packet
+// sent once, as fast as possible, nothing received.
+type Config struct {
+	// Interface binds the sockets to a network interface (SO_BINDTODEVICE).
+	Interface string
+	// Count is how many times the packets are sent, in order: the whole
+	// list Count times. 0 means 1.
+	Count int
+	// Rate caps the sending at Rate packets per second; 0 means as fast
+	// as possible, in sendmmsg(2) batches. At most one of Rate and
+	// Interval may be set.
+	Rate float64
+	// Interval is the time between two packets; 0 means none.
+	Interval time.Duration
+	// Wait, when positive, receives answers until Wait has passed since
+	// the last packet was sent, or every packet has an answer.
+	Wait time.Duration
+	// Sent, if not nil, is called with each packet handed to the kernel,
+	// its index in the packets and the time it was sent. It is called
+	// from the sending goroutine, one packet after another.
+	Sent func(index int, pkt []byte, t time.Time)
+}
+
+// Answer is a received packet that answers a sent one.
+type Answer struct {
+	Index    int           // the packet it answers
+	Data     []byte        // the answer, from its IPv4 header on
+	Received time.Time     // the kernel's receive time
+	RTT      time.Duration // since that packet was last sent
+}
+
+// Result is what a Session sent and received.
+type Result struct {
+	Sent       int       // packets handed to the kernel
+	Start, End time.Time // when the first and the last were sent
+	Answers    []Answer  // in the order they arrived, at most MaxAnswers
+	Dropped    int       // answers beyond MaxAnswers, not kept
+}
+
+// MaxAnswers bounds the answers a Result keeps.
+const MaxAnswers = 1 << 16
+
+// batchSize is the most packets one sendmmsg(2) gets: past a few hundred
+// the system call's cost is spread thin (raw's benchmark).
+const batchSize = 256
+
+// A Session is the sockets for sending a list of packets and receiving
+// their answers. Open them first, then Run (so that a program can drop
+// its privileges in between), then Close.
+type Session struct {
+	pkts  []craft.SpecPacket
+	cfg   Config
+	send  *raw.Conn
+	recv  []*raw.Conn
+	match *Matcher
+}
+
+// Open checks cfg and opens the sockets for sending pkts: a header-included
+// raw socket and, with Wait, raw ICMP sockets and TCP or UDP ones for the
+// protocols the packets carry. Without CAP_NET_RAW the error satisfies
+// errors.Is(err, os.ErrPermission) and says what to do.
+func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
+	s := &Session{pkts: pkts}
+	if cfg != nil {
+		s.cfg = *cfg
+	}
+	switch {
+	case len(pkts) == 0:
+		return nil, errors.New("inject: no packets")
+	case s.cfg.Count < 0:
+		return nil, fmt.Errorf("inject: count %d is negative", s.cfg.Count)
+	case s.cfg.Rate < 0 || s.cfg.Interval < 0:
+		return nil, errors.New("inject: negative rate or interval")
+	case s.cfg.Rate > 0 && s.cfg.Interval > 0:
+		return nil, errors.New("inject: set a rate or an interval, not both")
+	}
+	if s.cfg.Count == 0 {
+		s.cfg.Count = 1
+	}
+	var err error
+	// Protocol 255 (IPPROTO_RAW) sends whole IPv4 packets and receives
+	// nothing (raw(7)).
+	if s.send, err = raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface}); err != nil {
+		return nil, err
+	}
+	if s.cfg.Wait > 0 {
+		if err := s.openReceivers(); err != nil {
+			s.Close()
+			return nil, err
+		}
+		bs := make([][]byte, len(pkts))
+		for i := range pkts {
+			bs[i] = pkts[i].Bytes
+		}
+		s.match = NewMatcher(bs)
+	}
+	return s, nil
+}
+
+// answerTypes are the ICMP messages that can answer a packet: replies to
+// queries and errors. The receive socket filters out the rest (ICMP_FILTER,
+// raw(7)), the echo requests of a flood to a local address among them.
+var answerTypes = []ipv4.ICMPType{0, 3, 4, 5, 11, 12, 14, 16, 18}
+
+func (s *Session) openReceivers() error {
+	protos := map[int]bool{1: true}
+	for _, p := range s.pkts {
+		if len(p.Bytes) >= 20 && (p.Bytes[9] == 6 || p.Bytes[9] == 17) {
+			protos[int(p.Bytes[9])] = true
+		}
+	}
+	for _, proto := range []int{1, 6, 17} {
+		if !protos[proto] {
+			continue
+		}
+		cfg := &raw.Config{Interface: s.cfg.Interface, Timestamps: true, ReceiveBuffer: 4 << 20}
+		if proto == 1 {
+			var f ipv4.ICMPFilter
+			f.SetAll(true)
+			for _, t := range answerTypes {
+				f.Accept(t)
+			}
+			cfg.ICMPFilter = &f
+		}
+		c, err := raw.ListenIPv4(proto, cfg)
+		if err != nil {
+			return err
+		}
+		s.recv = append(s.recv, c)
+	}
+	return nil
+}
+
+// Close closes the sockets.
+func (s *Session) Close() error {
+	var errs []error
+	if s.send != nil {
+		errs = append(errs, s.send.Close())
+	}
+	for _, c := range s.recv {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Run sends the packets and, with Wait, collects their answers. It
+// returns when everything is sent and the wait is over, when ctx is done
+// (what was sent and received so far comes back with ctx's error), or on
+// a send error. Run may be called once.
+func (s *Session) Run(ctx context.Context) (*Result, error) {
+	res := &Result{}
+	sendTimes := make([]atomic.Int64, len(s.pkts))
+	rctx, stopRecv := context.WithCancel(ctx)
+	answers := make(chan Answer, 1024)
+	var wg sync.WaitGroup
+	for _, c := range s.recv {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.receive(rctx, c, answers)
+		}()
+	}
+	defer func() {
+		stopRecv()
+		wg.Wait()
+	}()
+
+	sendDone := make(chan error, 1)
+	go func() { sendDone <- s.sendAll(ctx, res, sendTimes) }()
+
+	answered := make([]bool, len(s.pkts))
+	left := len(s.pkts)
+	var waitC <-chan time.Time
+	var sendErr error
+	sending := true
+	for {
+		select {
+		case err := <-sendDone:
+			sending, sendErr = false, err
+			if err != nil || s.match == nil || left == 0 {
+				return res, err
+			}
+			t := time.NewTimer(s.cfg.Wait)
+			defer t.Stop()
+			waitC = t.C
+		case a := <-answers:
+			if sent := sendTimes[a.Index].Load(); sent != 0 {
+				a.RTT = max(a.Received.Sub(time.Unix(0, sent)), 0)
+			}
+			if len(res.Answers) < MaxAnswers {
+				res.Answers = append(res.Answers, a)
+			} else {
+				res.Dropped++
+			}
+			if !answered[a.Index] {
+				answered[a.Index] = true
+				left--
+			}
+			if left == 0 && !sending {
+				return res, sendErr
+			}
+		case <-waitC:
+			return res, nil
+		case <-ctx.Done():
+			if sending {
+				<-sendDone
+			}
+			return res, ctx.Err()
+		}
+	}
+}
+
+// receive reads c until ctx is done and passes on the answers.
+func (s *Session) receive(ctx context.Context, c *raw.Conn, out chan<- Answer) {
+	buf := make([]byte, 65536)
+	for {
+		m, err := c.ReadMsg(ctx, buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) || errors.Is(err, raw.ErrNotImplemented) {
+				return
+			}
+			continue // a truncated or malformed packet: read the next
+		}
+		pkt := m.Buf[:len(m.Header)+len(m.Data)]
+		i, ok := s.match.Match(pkt)
+		if !ok {
+			continue
+		}
+		a := Answer{Index: i, Data: append([]byte(nil), pkt...), Received: m.Received}
+		if a.Received.IsZero() {
+			a.Received = time.Now()
+		}
+		select {
+		case out <- a:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
