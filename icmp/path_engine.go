@@ -154,6 +154,19 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		// Take every answer already read before sending more or deciding
+		// that a probe timed out: a long send may have kept this loop
+		// away from the channel.
+		for drained := false; !drained; {
+			select {
+			case a := <-answers:
+				if res, ok := r.apply(a); ok && ev.Answer != nil {
+					ev.Answer(res)
+				}
+			default:
+				drained = true
+			}
+		}
 		if err := r.sendMore(ctx); err != nil {
 			return err
 		}
@@ -244,10 +257,16 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 		return ProbeResult{}, false
 	}
 	p := &r.probes[a.idx]
-	if p.state != probeInFlight {
+	switch {
+	case p.state == probeInFlight:
+		r.inflight--
+	case p.state == probeDone && !p.res.Answered && p.ttl > r.emitted &&
+		!a.received.IsZero() && a.received.Sub(p.sent) <= r.t.s.Wait:
+		// Timed out by the shortened wait, but the kernel had it in
+		// time and its hop is not reported yet: take it.
+	default:
 		return ProbeResult{}, false
 	}
-	r.inflight--
 	if r.t.s.MTU && a.res.Type == TypeDestUnreach && a.res.Code == 4 &&
 		a.res.NextMTU >= 68 && a.res.NextMTU < p.size {
 		// Fragmentation needed (RFC 1191): send it again, smaller.
