@@ -40,7 +40,8 @@ type Config struct {
 	// Interval is the time between two packets; 0 means none.
 	Interval time.Duration
 	// Wait, when positive, receives answers until Wait has passed since
-	// the last packet was sent, or every packet has an answer.
+	// the last packet was sent, or every packet has had as many answers
+	// as it was sent times.
 	Wait time.Duration
 	// Sent, if not nil, is called with each packet handed to the kernel,
 	// its index in the packets and the time it was sent. It is called
@@ -59,7 +60,7 @@ type Answer struct {
 // Result is what a Session sent and received.
 type Result struct {
 	Sent       int       // packets handed to the kernel
-	Start, End time.Time // when the first and the last were sent
+	Start, End time.Time // when the first was sent, and when the last had been
 	Answers    []Answer  // in the order they arrived, at most MaxAnswers
 	Dropped    int       // answers beyond MaxAnswers, not kept
 }
@@ -195,8 +196,8 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 	sendDone := make(chan error, 1)
 	go func() { sendDone <- s.sendAll(ctx, res, sendTimes) }()
 
-	answered := make([]bool, len(s.pkts))
-	left := len(s.pkts)
+	got := make([]int, len(s.pkts))
+	left := len(s.pkts) * s.cfg.Count
 	var waitC <-chan time.Time
 	var sendErr error
 	sending := true
@@ -219,8 +220,8 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 			} else {
 				res.Dropped++
 			}
-			if !answered[a.Index] {
-				answered[a.Index] = true
+			if got[a.Index] < s.cfg.Count {
+				got[a.Index]++
 				left--
 			}
 			if left == 0 && !sending {

@@ -76,7 +76,7 @@ func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.I
 			sent, err = s.send.WriteBatch(ctx, batch, dst)
 		}
 		if sent > 0 {
-			res.End = now
+			res.End = time.Now()
 		}
 		if s.cfg.Sent != nil {
 			for j := 0; j < sent; j++ {

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/inject"
+)
+
+// printPacket prints a packet's summary and, as asked, its fields and a
+// hex dump.
+func printPacket(io *stdio, o *sendOpts, p *craft.SpecPacket) {
+	fmt.Fprintln(io.out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
+	if o.show {
+		fmt.Fprint(io.out, p.Show())
+	}
+	if o.hex {
+		fmt.Fprint(io.out, hex.Dump(p.Bytes))
+	}
+}
+
+// printAnswers prints each packet with its answers under it, as scapy's
+// sr shows answered and unanswered packets.
+func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+	byPkt := make([][]inject.Answer, len(pkts))
+	for _, a := range res.Answers {
+		byPkt[a.Index] = append(byPkt[a.Index], a)
+	}
+	for i := range pkts {
+		printPacket(io, o, &pkts[i])
+		if len(byPkt[i]) == 0 {
+			fmt.Fprintln(io.out, "  <- no answer")
+		}
+		for _, a := range byPkt[i] {
+			fmt.Fprintf(io.out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, layers.LayerTypeIPv4), float64(a.RTT.Microseconds())/1000)
+			if o.hex {
+				fmt.Fprint(io.out, hex.Dump(a.Data))
+			}
+		}
+	}
+}
+
+func printTotals(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+	d := res.End.Sub(res.Start)
+	rate := ""
+	if d > 0 {
+		rate = fmt.Sprintf(" (%.0f packets/s)", float64(res.Sent)/d.Seconds())
+	}
+	fmt.Fprintf(io.out, "sent %d packets in %s%s", res.Sent, d.Round(time.Microsecond), rate)
+	if o.wait.set {
+		answered := map[int]bool{}
+		for _, a := range res.Answers {
+			answered[a.Index] = true
+		}
+		fmt.Fprintf(io.out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
+	}
+	fmt.Fprintln(io.out)
+}
+
+// sendPcap writes packets to a pcap file (LINKTYPE_RAW); with no file name
+// it does nothing.
+type sendPcap struct {
+	f *os.File
+	w *capture.PcapWriter
+}
+
+func openSendPcap(name string) (*sendPcap, error) {
+	if name == "" {
+		return nil, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	w, err := capture.NewPcapWriter(f, capture.LinkRaw, 65535)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &sendPcap{f: f, w: w}, nil
+}
+
+func (p *sendPcap) write(b []byte, t time.Time) error {
+	if p == nil {
+		return nil
+	}
+	return p.w.WritePacket(gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}, b)
+}
+
+func (p *sendPcap) close() error {
+	if p == nil {
+		return nil
+	}
+	err := p.w.Flush()
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
