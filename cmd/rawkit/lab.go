@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const labUsage = `usage: rawkit lab up [--routers N] [--delay D] [--loss P%] [--ecmp] [--mtu HOP:SIZE] [--name NAME]
+       rawkit lab exec [--name NAME] NODE -- COMMAND [ARGS...]
+       rawkit lab down [--name NAME]
+       rawkit lab status [--name NAME]
+
+A network lab in namespaces for hands-on experiments (root needed): a
+client, N routers and a server in a line (10.0.K.0/24 for link K, the
+client 10.0.1.1, router I 10.0.I.2 toward the client, the server
+10.0.N+1.2), or with --ecmp a diamond whose entry router balances flows
+over two branches.
+
+  --routers N     routers in the chain, 1-32 (3)
+  --delay D       delay added by each router to what it sends, each way
+                  (so 3 routers and 10ms make a 60 ms round trip)
+  --loss P%       packets the first router drops on the way to the server
+  --ecmp          an ECMP diamond (client, entry, up, down, exit, server)
+  --mtu HOP:SIZE  MTU of the link after hop HOP (0 is the client's link)
+  --name NAME     several labs can be up at once (default "lab")
+
+NODE is client, server, r1..rN (or entry, up, down, exit with --ecmp).
+The delay is kept by a background 'rawkit lab' process that 'lab down'
+stops; the namespaces are named rklab-NAME-NODE.
+`
+
+func init() {
+	register(&command{
+		name:    "lab",
+		summary: "build a namespace lab of routers with delay, loss, ECMP and MTU for experiments",
+		usage:   labUsage,
+		run:     runLab,
+	})
+}
+
+// labOpts are the options of `rawkit lab up`.
+type labOpts struct {
+	name    string
+	routers int
+	delay   time.Duration
+	loss    float64
+	ecmp    bool
+	mtuHop  int
+	mtuSize int
+}
+
+var labNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,15}$`)
+
+// parseLabArgs reads the options of every lab subcommand; rest is what
+// follows them (NODE -- CMD for exec).
+func parseLabArgs(sub string, args []string) (o labOpts, rest []string, err error) {
+	o = labOpts{name: "lab", routers: 3, mtuHop: -1}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") || a == "--" {
+			return o, args[i:], nil
+		}
+		name, val, hasVal := strings.Cut(a[2:], "=")
+		if name == "ecmp" && sub == "up" {
+			if hasVal {
+				return o, nil, fmt.Errorf("option --ecmp takes no value, got %q", val)
+			}
+			o.ecmp = true
+			continue
+		}
+		allowed := map[string]bool{"name": true}
+		if sub == "up" {
+			for _, n := range []string{"routers", "delay", "loss", "mtu"} {
+				allowed[n] = true
+			}
+		}
+		if !allowed[name] {
+			return o, nil, fmt.Errorf("unknown option %q for lab %s", a, sub)
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return o, nil, fmt.Errorf("option --%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		if err := o.set(name, val); err != nil {
+			return o, nil, err
+		}
+	}
+	return o, nil, nil
+}
+
+func (o *labOpts) set(name, v string) error {
+	switch name {
+	case "name":
+		if !labNameRE.MatchString(v) {
+			return fmt.Errorf("bad lab name %q: want 1-16 of a-z, 0-9 and _", v)
+		}
+		o.name = v
+	case "routers":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 32 {
+			return fmt.Errorf("bad router count %q: want 1 to 32", v)
+		}
+		o.routers = n
+	case "delay":
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 10*time.Second {
+			return fmt.Errorf("bad delay %q: want a duration such as 10ms, at most 10s", v)
+		}
+		o.delay = d
+	case "loss":
+		p, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+		if err != nil || !(p >= 0 && p <= 100) {
+			return fmt.Errorf("bad loss %q: want a percentage such as 5%%", v)
+		}
+		o.loss = p
+	case "mtu":
+		hop, size, ok := strings.Cut(v, ":")
+		h, err1 := strconv.Atoi(hop)
+		s, err2 := strconv.Atoi(size)
+		if !ok || err1 != nil || err2 != nil || h < 0 || s < 68 || s > 65535 {
+			return fmt.Errorf("bad mtu %q: want HOP:SIZE, such as 2:1280 (SIZE 68-65535)", v)
+		}
+		o.mtuHop, o.mtuSize = h, s
+	}
+	return nil
+}
+
+func runLab(ctx context.Context, io *stdio, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(io.err, labUsage)
+		return exitError
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "-h", "--help", "help":
+		fmt.Fprint(io.out, labUsage)
+		return exitOK
+	case "up", "down", "exec", "status", labHoldCmd:
+	default:
+		return failf(io, "lab", "unknown subcommand %q: want up, exec, down or status", sub)
+	}
+	o, rest, err := parseLabArgs(sub, args)
+	if err != nil {
+		return failf(io, "lab", "%v", err)
+	}
+	if sub != "exec" && sub != labHoldCmd && len(rest) > 0 {
+		return failf(io, "lab", "unexpected argument %q", rest[0])
+	}
+	if o.ecmp && o.mtuHop > 3 || !o.ecmp && o.mtuHop > o.routers {
+		return failf(io, "lab", "bad mtu hop %d: the lab has links 0 to %d", o.mtuHop, labLinks(o)-1)
+	}
+	return labRun(ctx, io, sub, o, rest)
+}
+
+// labLinks is how many links a lab has, from the client's.
+func labLinks(o labOpts) int {
+	if o.ecmp {
+		return 4
+	}
+	return o.routers + 1
+}
+
+// labPrefix starts the names of a lab's namespaces.
+func labPrefix(name string) string { return "rklab-" + name + "-" }

@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rawkit/rawkit/internal/netlab"
+)
+
+// labDir holds one state file per lab that is up.
+var labDir = "/run/rawkit-lab"
+
+// labHoldCmd is the hidden subcommand of the background process that
+// keeps a lab's delay going (netlab's NFQUEUE listener lives in a
+// process: the kernel drops queued packets once nobody listens).
+const labHoldCmd = "hold"
+
+// labState is what `lab up` records for exec, down and the holder.
+type labState struct {
+	Name   string        `json:"name"`
+	Prefix string        `json:"prefix"`
+	Nodes  []labNode     `json:"nodes"`
+	Delay  time.Duration `json:"delay"`
+	Holder int           `json:"holder_pid,omitempty"`
+}
+
+type labNode struct {
+	Role   string     `json:"role"` // client, r1, ..., server
+	NS     string     `json:"ns"`
+	Addr   netip.Addr `json:"addr"`
+	Ifaces []string   `json:"ifaces"` // what the delay applies to: a router's interfaces
+}
+
+func labStatePath(name string) string { return filepath.Join(labDir, name+".json") }
+
+func labRun(ctx context.Context, io *stdio, sub string, o labOpts, rest []string) int {
+	var err error
+	switch sub {
+	case "up":
+		err = labUp(ctx, io, o)
+	case "down":
+		err = labDown(ctx, io, o.name)
+	case "status":
+		err = labStatus(io, o.name)
+	case "exec":
+		return labExec(ctx, io, o.name, rest)
+	case labHoldCmd:
+		err = labHold(io, o.name)
+	}
+	if err != nil {
+		return failf(io, "lab", "%v", err)
+	}
+	return exitOK
+}
+
+func readLabState(name string) (*labState, error) {
+	b, err := os.ReadFile(labStatePath(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no lab %q is up (run 'rawkit lab up')", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s labState
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("lab state %s: %w", labStatePath(name), err)
+	}
+	return &s, nil
+}
+
+func (s *labState) write() error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(labDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(labStatePath(s.Name), append(b, '\n'), 0o644)
+}
+
+func labUp(ctx context.Context, io *stdio, o labOpts) (err error) {
+	if _, err := os.Stat(labStatePath(o.name)); err == nil {
+		return fmt.Errorf("lab %q is already up; run 'rawkit lab down --name %s' first", o.name, o.name)
+	}
+	prefix := labPrefix(o.name)
+	if left, _ := netlab.Namespaces(prefix); len(left) > 0 {
+		if err := netlab.Remove(ctx, prefix); err != nil {
+			return err
+		}
+	}
+	st := &labState{Name: o.name, Prefix: prefix, Delay: o.delay}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, labTeardown(ctx, st))
+		}
+	}()
+	if o.ecmp {
+		err = labBuildDiamond(ctx, st, o)
+	} else {
+		err = labBuildChain(ctx, st, o)
+	}
+	if err != nil {
+		return err
+	}
+	if err := st.write(); err != nil {
+		return err
+	}
+	if o.delay > 0 {
+		pid, err := labStartHolder(ctx, o.name)
+		if err != nil {
+			return err
+		}
+		st.Holder = pid
+		if err := st.write(); err != nil {
+			return err
+		}
+	}
+	labPrint(io, st, o)
+	return nil
+}
+
+func labBuildChain(ctx context.Context, st *labState, o labOpts) error {
+	c, err := netlab.BuildChain(ctx, o.routers, &netlab.ChainConfig{Prefix: st.Prefix})
+	if err != nil {
+		return err
+	}
+	st.Nodes = append(st.Nodes, labNode{Role: "client", NS: c.Client.Name, Addr: c.Client.Addr()})
+	for i, r := range c.Routers {
+		st.Nodes = append(st.Nodes, labNode{Role: "r" + strconv.Itoa(i+1), NS: r.Name, Addr: r.Addr(), Ifaces: []string{"eth0", "eth1"}})
+	}
+	st.Nodes = append(st.Nodes, labNode{Role: "server", NS: c.Server.Name, Addr: c.Server.Addr()})
+	if o.mtuHop >= 0 {
+		if err := c.Links[o.mtuHop].SetMTU(ctx, o.mtuSize); err != nil {
+			return err
+		}
+	}
+	if o.loss > 0 {
+		if _, err := c.Routers[0].AddLoss(ctx, "eth1", o.loss); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func labBuildDiamond(ctx context.Context, st *labState, o labOpts) error {
+	d, err := netlab.BuildDiamond(ctx, st.Prefix)
+	if err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		role   string
+		h      *netlab.Host
+		ifaces []string
+	}{
+		{"client", d.Client, nil}, {"entry", d.Entry, []string{"eth0", "eth1", "eth2"}},
+		{"up", d.Branches[0], []string{"eth0", "eth1"}}, {"down", d.Branches[1], []string{"eth0", "eth1"}},
+		{"exit", d.Exit, []string{"eth0", "eth1", "eth2"}}, {"server", d.Server, nil},
+	} {
+		st.Nodes = append(st.Nodes, labNode{Role: n.role, NS: n.h.Name, Addr: n.h.Addr(), Ifaces: n.ifaces})
+	}
+	if o.mtuHop >= 0 {
+		// Both ends of every link at that depth (netlab.Diamond's map).
+		ends := [][]struct {
+			h  *netlab.Host
+			if_ string
+		}{
+			{{d.Client, "eth0"}, {d.Entry, "eth0"}},
+			{{d.Entry, "eth1"}, {d.Branches[0], "eth0"}, {d.Entry, "eth2"}, {d.Branches[1], "eth0"}},
+			{{d.Branches[0], "eth1"}, {d.Exit, "eth0"}, {d.Branches[1], "eth1"}, {d.Exit, "eth1"}},
+			{{d.Exit, "eth2"}, {d.Server, "eth0"}},
+		}[o.mtuHop]
+		for _, e := range ends {
+			if _, err := e.h.Run(ctx, "ip", "link", "set", e.if_, "mtu", strconv.Itoa(o.mtuSize)); err != nil {
+				return err
+			}
+		}
+	}
+	if o.loss > 0 {
+		if _, err := d.Entry.AddLoss(ctx, "eth1", o.loss); err != nil {
+			return err
+		}
+		if _, err := d.Entry.AddLoss(ctx, "eth2", o.loss); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// labStartHolder starts `rawkit lab hold` in its own session and waits
+// for it to say the delay is in place.
+func labStartHolder(ctx context.Context, name string) (int, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(exe, "lab", labHoldCmd, "--name", name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	logf, err := os.Create(filepath.Join(labDir, name+".log"))
+	if err != nil {
+		return 0, err
+	}
+	defer logf.Close()
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(l)
+	}()
+	select {
+	case l := <-line:
+		if l == "ready" {
+			go cmd.Wait() // reaped here while we run; orphaned when we exit
+			return cmd.Process.Pid, nil
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		b, _ := os.ReadFile(logf.Name())
+		return 0, fmt.Errorf("delay process: %s", strings.TrimSpace(string(b)))
+	case <-time.After(10 * time.Second):
+	case <-ctx.Done():
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	return 0, errors.New("delay process did not start within 10s")
+}
+
+// labHold runs in the background: it holds every router's outgoing
+// packets for the lab's delay until SIGTERM (lab down).
+func labHold(io *stdio, name string) error {
+	st, err := readLabState(name)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer stop()
+	var dls []*netlab.Delayer
+	defer func() {
+		for _, d := range dls {
+			d.Close()
+		}
+	}()
+	for _, n := range st.Nodes {
+		for _, ifc := range n.Ifaces {
+			d, err := (&netlab.Host{Name: n.NS}).StartDelay(ctx, ifc, st.Delay)
+			if err != nil {
+				return err
+			}
+			dls = append(dls, d)
+		}
+	}
+	fmt.Fprintln(io.out, "ready")
+	<-ctx.Done()
+	return nil
+}
+
+func labPrint(io *stdio, st *labState, o labOpts) {
+	what := fmt.Sprintf("client, %d routers, server", o.routers)
+	if o.ecmp {
+		what = "ECMP diamond: client, entry, up, down, exit, server"
+	}
+	fmt.Fprintf(io.out, "lab %q is up: %s\n", st.Name, what)
+	if o.delay > 0 {
+		fmt.Fprintf(io.out, "delay: %v per router each way (holder pid %d)\n", o.delay, st.Holder)
+	}
+	if o.loss > 0 {
+		fmt.Fprintf(io.out, "loss: %g%% toward the server at the first router\n", o.loss)
+	}
+	if o.mtuHop >= 0 {
+		fmt.Fprintf(io.out, "mtu: %d on the link after hop %d\n", o.mtuSize, o.mtuHop)
+	}
+	for _, n := range st.Nodes {
+		fmt.Fprintf(io.out, "  %-7s %-12s %s\n", n.Role, n.Addr, n.NS)
+	}
+	server := st.Nodes[len(st.Nodes)-1].Addr
+	flag := ""
+	if st.Name != "lab" {
+		flag = " --name " + st.Name
+	}
+	fmt.Fprintf(io.out, "run a command in a node: rawkit lab exec%s client -- rawkit traceroute -n %s\n", flag, server)
+	fmt.Fprintf(io.out, "take it down:            rawkit lab down%s\n", flag)
+}
+
+func labStatus(io *stdio, name string) error {
+	st, err := readLabState(name)
+	if err != nil {
+		return err
+	}
+	for _, n := range st.Nodes {
+		fmt.Fprintf(io.out, "%-7s %-12s %s\n", n.Role, n.Addr, n.NS)
+	}
+	return nil
+}
+
+// labExec runs CMD in a node's namespace with the terminal's streams and
+// returns its exit status.
+func labExec(ctx context.Context, io *stdio, name string, rest []string) int {
+	if len(rest) < 3 || rest[1] != "--" {
+		return failf(io, "lab", "usage: rawkit lab exec NODE -- COMMAND [ARGS...]")
+	}
+	st, err := readLabState(name)
+	if err != nil {
+		return failf(io, "lab", "%v", err)
+	}
+	node := rest[0]
+	for _, n := range st.Nodes {
+		if n.Role != node && n.NS != node {
+			continue
+		}
+		cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", n.NS}, rest[2:]...)...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = io.in, io.out, io.err
+		err := cmd.Run()
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			return ee.ExitCode()
+		case err != nil:
+			return failf(io, "lab", "%v", err)
+		}
+		return exitOK
+	}
+	roles := make([]string, len(st.Nodes))
+	for i, n := range st.Nodes {
+		roles[i] = n.Role
+	}
+	return failf(io, "lab", "unknown node %q: want one of %s", node, strings.Join(roles, ", "))
+}
+
+func labDown(ctx context.Context, io *stdio, name string) error {
+	st, err := readLabState(name)
+	if err != nil {
+		// Nothing recorded: still remove what a crashed lab left.
+		st = &labState{Name: name, Prefix: labPrefix(name)}
+		if left, _ := netlab.Namespaces(st.Prefix); len(left) == 0 {
+			return err
+		}
+	}
+	if err := labTeardown(ctx, st); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "lab %q is down\n", name)
+	return nil
+}
+
+// labTeardown stops the holder, deletes the namespaces and the state.
+func labTeardown(ctx context.Context, st *labState) error {
+	var errs []error
+	if st.Holder > 0 {
+		errs = append(errs, labStopHolder(st.Holder))
+	}
+	errs = append(errs, netlab.Remove(ctx, st.Prefix))
+	for _, f := range []string{labStatePath(st.Name), filepath.Join(labDir, st.Name+".log")} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// labStopHolder sends SIGTERM to the holder (if it is still one: its
+// command line says lab hold) and waits up to 5 s for it to go.
+func labStopHolder(pid int) error {
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || !strings.Contains(string(cmdline), "lab\x00"+labHoldCmd) {
+		return nil // gone already
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return nil
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			return nil
+		}
+		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); strings.Contains(string(b), ") Z ") {
+			return nil // exited, waiting for its parent to reap it
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("delay process %d did not stop", pid)
+}
