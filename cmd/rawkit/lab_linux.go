@@ -174,7 +174,7 @@ func labBuildDiamond(ctx context.Context, st *labState, o labOpts) error {
 	if o.mtuHop >= 0 {
 		// Both ends of every link at that depth (netlab.Diamond's map).
 		ends := [][]struct {
-			h  *netlab.Host
+			h   *netlab.Host
 			if_ string
 		}{
 			{{d.Client, "eth0"}, {d.Entry, "eth0"}},
