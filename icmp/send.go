@@ -224,28 +224,32 @@ func (e *Echo) sendLoop(ctx context.Context, failed func() error) error {
 			bufs[i] = e.build(bufs[i], it)
 		}
 		e.mu.Unlock()
+		// The events of the burst go out before its writes, so that no
+		// reply can be reported ahead of its request, and the writes hold
+		// no lock: the receiver goes on matching meanwhile.
+		e.deliver(evs)
+		e.hmu.Unlock()
 		if len(items) > 0 {
 			if errs := e.write(io, bufs, items); errs != nil {
+				e.hmu.Lock()
 				e.mu.Lock()
-				evs = e.sendFailed(evs, items, errs)
+				evs = e.sendFailed(evs[:0], items, errs)
 				e.mu.Unlock()
+				e.deliver(evs)
+				e.hmu.Unlock()
 			}
 		}
 		done := false
+		e.mu.Lock()
 		if finished {
-			e.mu.Lock()
 			var at int64
 			done, at = e.over(now())
 			wake = minWake(wake, at)
-			e.mu.Unlock()
 		}
-		e.mu.Lock()
 		if d, ok := e.heap.top(); ok {
 			wake = minWake(wake, d.at)
 		}
 		e.mu.Unlock()
-		e.deliver(evs)
-		e.hmu.Unlock()
 		if done {
 			return nil
 		}
