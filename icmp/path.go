@@ -123,8 +123,9 @@ type ProbeResult struct {
 	Final bool
 	// NextMTU is the next-hop MTU of a fragmentation-needed answer.
 	NextMTU int
-	// MTU is set in MTU mode on the probe that first crossed at a new
-	// size: the path MTU up to this hop.
+	// MTU is set in MTU mode on the first probe sent at a new size
+	// (answered or not, as traceroute --mtu marks it): the path MTU
+	// known when it was sent.
 	MTU  int
 	Size int // the probe's IP total length
 	// Extensions are the RFC 4884 objects of the answer, such as RFC 4950

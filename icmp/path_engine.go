@@ -300,11 +300,9 @@ func (r *pathRun) expire(now time.Time) {
 		}
 		if !now.Before(p.sent.Add(r.timeout(i))) {
 			p.state = probeDone
-			p.res = ProbeResult{TTL: p.ttl, Query: p.q, Size: p.size, Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}
+			p.res = ProbeResult{TTL: p.ttl, Query: p.q, Size: p.size, MTU: p.markMTU,
+				Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}
 			r.inflight--
-			if p.markMTU != 0 {
-				r.told = 0 // report the size on the next probe instead
-			}
 		}
 	}
 }

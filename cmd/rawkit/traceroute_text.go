@@ -28,6 +28,9 @@ func appendHop(b []byte, h icmp.Hop, name func(netip.Addr) string, ext bool) []b
 		p := &h.Probes[k]
 		if !p.Answered {
 			b = append(b, " *"...)
+			if p.MTU != 0 {
+				b = fmt.Appendf(b, " F=%d", p.MTU)
+			}
 			continue
 		}
 		exts := ""

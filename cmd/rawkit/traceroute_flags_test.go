@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestTracerouteBadInput: every bad value gets one line naming it and
+// exit status 2, before any socket is opened.
+func TestTracerouteBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-f", "5", "-m", "3", "127.0.0.1"}, "first ttl 5 is above max ttl 3"},
+		{[]string{"-f", "0", "127.0.0.1"}, "first ttl 0 out of range 1-255"},
+		{[]string{"-m", "256", "127.0.0.1"}, "max ttl 256 out of range 1-255"},
+		{[]string{"-m", "0", "127.0.0.1"}, "max ttl 0 out of range 1-255"},
+		{[]string{"-q", "0", "127.0.0.1"}, "number of probes per hop 0 out of range 1-10"},
+		{[]string{"-q", "11", "127.0.0.1"}, "number of probes per hop 11 out of range 1-10"},
+		{[]string{"-p", "0", "127.0.0.1"}, "port 0 out of range 1-65535"},
+		{[]string{"-p", "65536", "127.0.0.1"}, "port 65536 out of range 1-65535"},
+		{[]string{"-p", "http", "127.0.0.1"}, `bad port "http"`},
+		{[]string{"-M", "sctp", "127.0.0.1"}, `unknown method "sctp"`},
+		{[]string{"127.0.0.1", "20"}, "packet length 20 out of range 30-65000"},
+		{[]string{"127.0.0.1", "65001"}, "packet length 65001 out of range 30-65000"},
+		{[]string{"-T", "127.0.0.1", "40"}, "packet length 40 out of range 60-65000"},
+		{[]string{"-I", "-T", "127.0.0.1"}, "conflicting methods icmp and tcp"},
+		{[]string{"-w", "-1", "127.0.0.1"}, `bad wait "-1"`},
+		{[]string{"-t", "300", "127.0.0.1"}, "tos 300 out of range 0-255"},
+		{[]string{"-s", "::1", "127.0.0.1"}, `bad source address "::1"`},
+		{[]string{"-x", "127.0.0.1"}, "unknown option -x"},
+		{[]string{"--bogus", "127.0.0.1"}, `unknown option "--bogus"`},
+		{[]string{}, "no host given"},
+		{[]string{"127.0.0.1", "60", "x"}, `extra operand "x"`},
+		{[]string{"::1"}, "IPv6 is not supported yet"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"rawkit", "traceroute"}, c.args...), &stdio{in: strings.NewReader(""), out: &out, err: &errb})
+		e := errb.String()
+		if code != 2 || strings.Count(e, "\n") != 1 || !strings.HasPrefix(e, "rawkit traceroute: ") || !strings.Contains(e, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", c.args, code, e, c.want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v: printed %q", c.args, out.String())
+		}
+	}
+}
+
+func TestTracerouteArgs(t *testing.T) {
+	o, err := parseTraceArgs([]string{"-nI", "-q1", "-w", "2,3,4", "-N", "4", "10.0.0.1", "-m", "9", "100", "--classic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := o.cfg
+	if !o.numeric || c.Queries != 1 || c.Wait.Seconds() != 2 || c.HereFactor != 3 || c.NearFactor != 4 ||
+		c.Simultaneous != 4 || c.MaxTTL != 9 || c.Length != 100 || !c.Classic || o.host != "10.0.0.1" || c.Method.String() != "icmp" {
+		t.Errorf("parsed %+v", o)
+	}
+	o, _ = parseTraceArgs([]string{"-w", "1", "h"})
+	if o.cfg.HereFactor >= 0 || o.cfg.NearFactor >= 0 {
+		t.Errorf("-w 1 kept the HERE/NEAR rules: %+v", o.cfg)
+	}
+}
+
+func TestLabBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, ""},
+		{[]string{"sideways"}, `unknown subcommand "sideways"`},
+		{[]string{"up", "--routers", "0"}, `bad router count "0"`},
+		{[]string{"up", "--routers", "33"}, `bad router count "33"`},
+		{[]string{"up", "--delay", "fast"}, `bad delay "fast"`},
+		{[]string{"up", "--loss", "150%"}, `bad loss "150%"`},
+		{[]string{"up", "--mtu", "1280"}, `bad mtu "1280"`},
+		{[]string{"up", "--mtu", "9:1280"}, "bad mtu hop 9"},
+		{[]string{"up", "--name", "Bad/Name"}, `bad lab name "Bad/Name"`},
+		{[]string{"down", "--routers", "3"}, `unknown option "--routers" for lab down`},
+		{[]string{"up", "extra"}, `unexpected argument "extra"`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"rawkit", "lab"}, c.args...), &stdio{in: strings.NewReader(""), out: &out, err: &errb})
+		e := errb.String()
+		if code != 2 || (c.want != "" && (strings.Count(e, "\n") != 1 || !strings.Contains(e, c.want))) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", c.args, code, e, c.want)
+		}
+	}
+}
