@@ -1,0 +1,266 @@
+package icmp
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	xicmp "golang.org/x/net/icmp"
+	"golang.org/x/net/ipv4"
+)
+
+// fakePath is an in-memory chain of routers behind a pathConn: each
+// probe written is answered, after perHop times its hop, as the kernel
+// and routers of a real chain would answer it.
+type fakePath struct {
+	t       *testing.T
+	routers []netip.Addr
+	dst     netip.Addr
+	perHop  time.Duration
+	silent  map[int]bool // TTLs whose router sends no time exceeded
+	linkMTU map[int]int  // MTU of the link after router k (from 1)
+
+	icmp, tcp chan Message
+
+	mu          sync.Mutex
+	inflight    int
+	maxInflight int
+	sent        int
+}
+
+func newFakePath(t *testing.T, routers int) *fakePath {
+	f := &fakePath{t: t, dst: netip.MustParseAddr("10.0.99.2"), perHop: time.Millisecond,
+		silent: map[int]bool{}, linkMTU: map[int]int{},
+		icmp: make(chan Message, 4096), tcp: make(chan Message, 4096)}
+	for i := range routers {
+		f.routers = append(f.routers, netip.AddrFrom4([4]byte{10, 0, byte(i + 1), 2}))
+	}
+	return f
+}
+
+// path returns a Path over the fake network, as NewPath would set it up.
+func (f *fakePath) path(cfg *PathConfig) *Path {
+	s, err := cfg.settings()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	t := &Path{s: s, localMTU: 1500}
+	t.pr = prober{method: s.Method, paris: !s.Classic, src: netip.MustParseAddr("10.0.1.1"), dst: f.dst,
+		sport: 40000, dport: uint16(s.Port), echoID: 77, seqBase: 1000, tos: s.TOS, df: s.DontFragment}
+	t.send = &fakeSender{f}
+	t.icmpConn = &fakeReceiver{f.icmp}
+	if s.Method == MethodTCP {
+		t.tcpConn = &fakeReceiver{f.tcp}
+	}
+	return t
+}
+
+type fakeSender struct{ f *fakePath }
+
+func (s *fakeSender) WriteBatch(_ context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	for _, p := range pkts {
+		s.f.deliver(append([]byte(nil), p...))
+	}
+	return len(pkts), nil
+}
+func (s *fakeSender) ReadBatch(context.Context, []Message) (int, error) {
+	return 0, errors.ErrUnsupported
+}
+func (s *fakeSender) Close() error { return nil }
+
+type fakeReceiver struct{ ch chan Message }
+
+func (r *fakeReceiver) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+	select {
+	case m := <-r.ch:
+		ms[0].Data, ms[0].Src, ms[0].Received = append(ms[0].Buf[:0], m.Data...), m.Src, time.Now()
+		return 1, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+func (r *fakeReceiver) WriteBatch(context.Context, [][]byte, netip.Addr) (int, error) {
+	return 0, errors.ErrUnsupported
+}
+func (r *fakeReceiver) Close() error { return nil }
+
+// deliver decides who answers a probe and queues the answer.
+func (f *fakePath) deliver(p []byte) {
+	ttl, size, df := int(p[8]), len(p), binary.BigEndian.Uint16(p[6:])&flagDF != 0
+	f.mu.Lock()
+	f.sent++
+	f.inflight++
+	f.maxInflight = max(f.maxInflight, f.inflight)
+	f.mu.Unlock()
+	n := len(f.routers)
+	for k := 1; k <= n && k < ttl; k++ {
+		if mtu := f.linkMTU[k]; mtu > 0 && size > mtu && df {
+			m, _ := (&xicmp.Message{Type: ipv4.ICMPTypeDestinationUnreachable, Code: 4,
+				Body: &xicmp.DstUnreach{Data: p[:28]}}).Marshal(nil)
+			binary.BigEndian.PutUint16(m[6:], uint16(mtu))
+			binary.BigEndian.PutUint16(m[2:], 0)
+			binary.BigEndian.PutUint16(m[2:], checksum(m, 0))
+			f.answer(k, f.icmp, m, f.routers[k-1])
+			return
+		}
+	}
+	var m []byte
+	ch := f.icmp
+	from := f.dst
+	hop := ttl
+	switch {
+	case ttl <= n:
+		if f.silent[ttl] {
+			f.answer(ttl, nil, nil, from)
+			return
+		}
+		q := append([]byte(nil), p[:28]...)
+		q[8] = 1 // the TTL the datagram reached the router with
+		m, _ = (&xicmp.Message{Type: ipv4.ICMPTypeTimeExceeded, Body: &xicmp.TimeExceeded{Data: q}}).Marshal(nil)
+		from = f.routers[ttl-1]
+	default:
+		hop = n + 1
+		switch p[9] {
+		case 17:
+			m, _ = (&xicmp.Message{Type: ipv4.ICMPTypeDestinationUnreachable, Code: 3, Body: &xicmp.DstUnreach{Data: p[:28]}}).Marshal(nil)
+		case 1:
+			m = append([]byte(nil), p[20:]...)
+			m[0] = 0
+		case 6:
+			m = make([]byte, 20)
+			copy(m[0:2], p[22:24])
+			copy(m[2:4], p[20:22])
+			binary.BigEndian.PutUint32(m[8:], binary.BigEndian.Uint32(p[24:])+1)
+			m[13] = 0x14 // RST, ACK
+			ch = f.tcp
+		}
+	}
+	f.answer(hop, ch, m, from)
+}
+
+func (f *fakePath) answer(hop int, ch chan Message, m []byte, from netip.Addr) {
+	time.AfterFunc(time.Duration(hop)*f.perHop, func() {
+		f.mu.Lock()
+		f.inflight--
+		f.mu.Unlock()
+		if ch != nil {
+			ch <- Message{Data: m, Src: from}
+		}
+	})
+}
+
+func runFake(t *testing.T, f *fakePath, cfg *PathConfig) ([]Hop, PathSummary, error) {
+	t.Helper()
+	p := f.path(cfg)
+	var hops []Hop
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sum, err := p.Run(ctx, PathEvents{Hop: func(h Hop) { hops = append(hops, h) }})
+	return hops, sum, err
+}
+
+func TestPathEngineMethods(t *testing.T) {
+	for _, m := range []Method{MethodUDP, MethodICMP, MethodTCP} {
+		f := newFakePath(t, 5)
+		hops, sum, err := runFake(t, f, &PathConfig{Method: m})
+		if err != nil || !sum.Reached || len(hops) != 6 || sum.Hops != 6 {
+			t.Fatalf("%v: %d hops, %+v, %v", m, len(hops), sum, err)
+		}
+		for i, h := range hops {
+			want := f.dst
+			if i < 5 {
+				want = f.routers[i]
+			}
+			for _, p := range h.Probes {
+				if h.TTL != i+1 || !p.Answered || p.From != want || p.RTT <= 0 {
+					t.Errorf("%v hop %d: %+v, want from %v", m, i+1, p, want)
+				}
+			}
+		}
+		if !hops[5].Probes[0].Reached || hops[4].Probes[0].QuotedTTL != 1 {
+			t.Errorf("%v: last hop %+v", m, hops[5].Probes[0])
+		}
+	}
+}
+
+func TestPathEngineSilentHopUsesNearWait(t *testing.T) {
+	f := newFakePath(t, 4)
+	f.silent[2] = true
+	start := time.Now()
+	hops, sum, err := runFake(t, f, nil) // default wait: 5 s, NEAR 10
+	if err != nil || !sum.Reached || len(hops) != 5 {
+		t.Fatalf("%d hops %+v %v", len(hops), sum, err)
+	}
+	for _, p := range hops[1].Probes {
+		if p.Answered {
+			t.Errorf("silent hop answered: %+v", p)
+		}
+	}
+	// NEAR: 10 × (hop 3's ~3 ms + 1 ms), far below the 5 s wait.
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("trace took %v; the silent hop was waited for in full", d)
+	}
+}
+
+func TestPathEngineBoundsProbesInFlight(t *testing.T) {
+	f := newFakePath(t, 6)
+	hops, _, err := runFake(t, f, &PathConfig{Simultaneous: 2})
+	if err != nil || len(hops) != 7 {
+		t.Fatalf("%d hops %v", len(hops), err)
+	}
+	if f.maxInflight > 2 {
+		t.Errorf("%d probes in flight at once, bound 2", f.maxInflight)
+	}
+	// Unbounded: every probe up to the max TTL goes out at the start.
+	f = newFakePath(t, 6)
+	if _, _, err := runFake(t, f, &PathConfig{MaxTTL: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if f.maxInflight != 30 {
+		t.Errorf("%d probes in flight at most, want all 30", f.maxInflight)
+	}
+}
+
+func TestPathEngineMTU(t *testing.T) {
+	f := newFakePath(t, 4)
+	f.linkMTU[2] = 1280
+	hops, sum, err := runFake(t, f, &PathConfig{MTU: true, Queries: 2})
+	if err != nil || !sum.Reached || len(hops) != 5 {
+		t.Fatalf("%d hops %+v %v", len(hops), sum, err)
+	}
+	if hops[0].Probes[0].MTU != 1500 || hops[2].Probes[0].MTU != 1280 || hops[2].Probes[0].From != f.routers[2] {
+		t.Errorf("marks: hop 1 %+v, hop 3 %+v", hops[0].Probes[0], hops[2].Probes[0])
+	}
+	for _, h := range hops[2:] {
+		for _, p := range h.Probes {
+			if p.Size != 1280 {
+				t.Errorf("hop %d probe of %d bytes after the drop", h.TTL, p.Size)
+			}
+		}
+	}
+	// Without --mtu, DF probes get !F at the router before the narrow link.
+	f = newFakePath(t, 4)
+	f.linkMTU[2] = 1280
+	hops, sum, _ = runFake(t, f, &PathConfig{DontFragment: true, Length: 1400})
+	if sum.Reached || len(hops) != 3 || hops[2].Probes[0].NextMTU != 1280 || hops[2].Probes[0].From != f.routers[1] {
+		t.Errorf("DF: %d hops, %+v", len(hops), hops[len(hops)-1])
+	}
+}
+
+func TestPathEngineCancel(t *testing.T) {
+	f := newFakePath(t, 3)
+	f.silent[1], f.silent[2], f.silent[3] = true, true, true
+	f.routers = f.routers[:3]
+	p := f.path(&PathConfig{Wait: time.Hour, HereFactor: -1, NearFactor: -1, MaxTTL: 3})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := p.Run(ctx, PathEvents{})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Errorf("Run returned %v after %v", err, time.Since(start))
+	}
+}
