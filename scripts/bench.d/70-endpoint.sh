@@ -18,7 +18,7 @@
 # are counted in $BENCH_TMP/socat-failures and printed after the rows.
 # Every command is bounded by timeout(1).
 
-bench_need socat:socat iperf3:iperf3 taskset:util-linux python3:python3 ss:iproute2
+bench_need socat:socat iperf3:iperf3 taskset:util-linux python3:python3 ss:iproute2 /usr/bin/time:time pgrep:procps
 
 # wait-listen.sh PORT: waits (5 s at most) until something listens there.
 cat >"$BENCH_TMP/wait-listen.sh" <<'SH'
@@ -32,16 +32,21 @@ exit 1
 SH
 chmod +x "$BENCH_TMP/wait-listen.sh"
 
-# echo-row.sh SERVER PROTO CONNS MSGS [PIN]: starts the server (rawkit or
-# socat) on a free loopback port, runs the echo test, stops the server
-# and prints intact round trips per second (or echoed bytes per second
-# with PROTO tcp64k).
+# echo-row.sh SERVER PROTO CONNS MSGS [PIN] [cpu]: starts the server
+# (rawkit or socat) on a free loopback port, runs the echo test, stops the
+# server and prints intact round trips per second (or echoed bytes per
+# second with PROTO tcp64k). With "cpu" it prints instead the server's CPU
+# time (user+sys, socat's forked children included) per intact round
+# trip, in microseconds: a figure that other load on the machine bends
+# less than a rate, since a busy machine gives socat's 64 processes a
+# larger share of the CPUs than rawkit's few threads.
 cat >"$BENCH_TMP/echo-row.sh" <<'SH'
 #!/usr/bin/env bash
 set -u
-server=$1 proto=$2 conns=$3 msgs=$4 pin=${5:-}
+server=$1 proto=$2 conns=$3 msgs=$4 pin=${5:-} cpu=${6:-}
 run=()
 [ -n "$pin" ] && run=(taskset -c "$pin")
+[ -n "$cpu" ] && run+=(/usr/bin/time -f "%U %S" -o "$BENCH_TMP/srv.$$.time")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 net=tcp size=64 window=1 field=round_trips_per_s
 case $proto in
@@ -60,9 +65,21 @@ esac
 srv=$!
 trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null' EXIT
 "$BENCH_TMP/wait-listen.sh" "$port" || exit 1
+[ -n "$cpu" ] && run=() # the client runs unwrapped
+[ -n "$pin" ] && run=(taskset -c "$pin")
 "${run[@]}" timeout 120 "$RAWKIT" connect "$net" "127.0.0.1:$port" --echo-test "$msgs" --size "$size" \
 	--concurrency "$conns" --window "$window" --timeout 2s --json >"$BENCH_TMP/echo.$$.json"
 rc=$?
+if [ -n "$cpu" ]; then
+	# Stop the server through timeout(1), time(1)'s child, which passes
+	# SIGTERM on; time(1) then writes its figures. socat has reaped its
+	# children as their connections ended.
+	sleep 0.2
+	pkill -TERM -P $srv
+	wait $srv 2>/dev/null
+	trap - EXIT
+	field="cpu:$(tail -n 1 "$BENCH_TMP/srv.$$.time")" # after any "exited with status" line
+fi
 python3 - "$BENCH_TMP/echo.$$.json" "$field" "$server" "$BENCH_TMP/socat-failures" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -70,7 +87,11 @@ bad = r["sent"] - r["round_trips"] + r["late"] + r["failed_connections"]
 if bad and sys.argv[3] == "socat":
     with open(sys.argv[4], "a") as f:
         f.write("%s %d conns: %d of %d round trips failed %s\n" % (r["network"], r["connections"], bad, r["sent"], [e["error"] for e in r["errors"]]))
-print("%.0f" % r[sys.argv[2]])
+if sys.argv[2].startswith("cpu:"):
+    user, system = map(float, sys.argv[2][4:].split())
+    print("%.2f" % ((user + system) * 1e6 / r["round_trips"]))
+else:
+    print("%.0f" % r[sys.argv[2]])
 PY
 [ "$server" = socat ] || exit $rc
 SH
@@ -88,6 +109,9 @@ bench_value "tcp echo 64 B, 1 conn, pinned CPU 0" "round trips/s" higher \
 bench_value "tcp echo 64 B, 64 conns, pinned CPU 0" "round trips/s" higher \
 	'"$BENCH_TMP/echo-row.sh" rawkit tcp 64 5000 0' \
 	'"$BENCH_TMP/echo-row.sh" socat tcp 64 5000 0'
+bench_value "tcp echo 64 B, 64 conns: server CPU per round trip" "us" lower \
+	'"$BENCH_TMP/echo-row.sh" rawkit tcp 64 5000 "" cpu' \
+	'"$BENCH_TMP/echo-row.sh" socat tcp 64 5000 "" cpu'
 bench_value "udp echo 64 B, 1 socket" "round trips/s" higher \
 	'"$BENCH_TMP/echo-row.sh" rawkit udp 1 50000' \
 	'"$BENCH_TMP/echo-row.sh" socat udp 1 50000'
