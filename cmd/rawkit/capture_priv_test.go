@@ -157,9 +157,17 @@ func TestCapturePingFlood(t *testing.T) {
 		}
 	}
 	t.Logf("ping: %d sent, %d received; rawkit: %v; file: %d requests, %d replies", sent, recv, c, req, rep)
+	// On lo only the arriving copy of each packet is kept, as tcpdump does.
+	// Every echo ping counted as answered must have its request and its
+	// reply in the file. A request the loopback backlog dropped (a loaded
+	// machine) never arrives and ping counts it as lost; a reply arriving
+	// after ping stopped waiting is in the file but not in ping's count.
 	if code != exitOK || c["dropped by kernel"] != 0 || c["captured"] != len(pkts) ||
-		req != sent || rep != recv || c["received by filter"] != sent+recv {
-		t.Errorf("exit %d; want every packet ping counted and 0 dropped\n%s", code, stderr)
+		req < recv || req > sent || rep < recv || rep > sent || c["received by filter"] != len(pkts) {
+		t.Errorf("exit %d; want every echo ping counted and 0 dropped\n%s", code, stderr)
+	}
+	if sent == recv && (req != sent || rep != recv) {
+		t.Errorf("ping lost nothing, yet the file has %d requests and %d replies of %d", req, rep, sent)
 	}
 }
 
