@@ -1,0 +1,77 @@
+# traceroute rows: rawkit traceroute against Linux traceroute (UDP, -I,
+# -T), tracepath and mtr on a lab chain of 8 routers, each holding what
+# it sends for 5 ms each way (`rawkit lab up --routers 8 --delay 5ms`):
+# the destination's round trip is about 82 ms and the floor of any trace.
+# Sourced by scripts/bench.sh; namespaces and raw sockets need root (sudo
+# when bench.sh is not root).
+#
+#   full trace  wall time of a trace to the server, 3 probes a hop, every
+#               hop answering, process start included, against
+#               `traceroute -n`, `-n -I`, `-n -T`, `tracepath -n` and
+#               `mtr -n -r -c 1` (target: rawkit <= 0.9x the fastest)
+#   silent hop  the same on a second chain whose router 3 sends no time
+#               exceeded: default waits against `traceroute -n` (target
+#               <= 1x), and `-w 1` against `traceroute -n -w 1` (target:
+#               rawkit within 1 s + the round trip + 50 ms)
+#   rtt         the destination's round trip as rawkit traceroute reports
+#               it (median of 3 probes) against ping's, in ms: the floor
+#
+# Each trace must reach the server (a hop line from 10.0.9.2, and exit 0),
+# or the run fails.
+
+TR_SUDO=
+[ "$(id -u)" -eq 0 ] || TR_SUDO=sudo
+export TR_SUDO
+
+if bench_selected "traceroute" || bench_selected "tracepath" || bench_selected "mtr"; then
+	bench_need traceroute:traceroute tracepath:iputils-tracepath mtr:mtr-tiny iptables:iptables ping:iputils-ping
+	install_pending
+	$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null 2>&1
+	$TR_SUDO "$RAWKIT" lab down --name benchs >/dev/null 2>&1
+	$TR_SUDO "$RAWKIT" lab up --name bench --routers 8 --delay 5ms >/dev/null &&
+		$TR_SUDO "$RAWKIT" lab up --name benchs --routers 8 --delay 5ms >/dev/null &&
+		$TR_SUDO ip netns exec rklab-benchs-r3 iptables -w 10 -A OUTPUT -p icmp --icmp-type time-exceeded -j DROP ||
+		echo "bench.sh: traceroute lab setup failed: its rows will fail" >&2
+	bench_cleanup '$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null; $TR_SUDO "$RAWKIT" lab down --name benchs >/dev/null'
+fi
+
+# tr-run.sh NS CMD...: runs CMD in the lab's client namespace and fails
+# unless the server (10.0.9.2) answered.
+cat >"$BENCH_TMP/tr-run.sh" <<'SH'
+#!/usr/bin/env bash
+ns=$1; shift
+out=$($TR_SUDO ip netns exec "rklab-$ns-client" "$@" 2>&1) || { echo "$out" | tail -n 1 >&2; exit 1; }
+# A hop line whose responder is the server: traceroute " 9  10.0.9.2",
+# tracepath " 9:  10.0.9.2", mtr "  9.|-- 10.0.9.2".
+printf '%s\n' "$out" | grep -Eq '^ *[0-9]+[^ ]* +10\.0\.9\.2( |$)' ||
+	{ echo "did not reach 10.0.9.2: $(printf '%s\n' "$out" | tail -n 1)" >&2; exit 1; }
+SH
+chmod +x "$BENCH_TMP/tr-run.sh"
+
+bench_time "traceroute 8 routers x 5ms: vs traceroute -n" \
+	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" bench traceroute -n 10.0.9.2'
+bench_time "traceroute 8 routers x 5ms: -I vs traceroute -n -I" \
+	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n -I 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" bench traceroute -n -I 10.0.9.2'
+bench_time "traceroute 8 routers x 5ms: -T vs traceroute -n -T" \
+	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n -T 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" bench traceroute -n -T 10.0.9.2'
+bench_time "traceroute 8 routers x 5ms: vs tracepath -n" \
+	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" bench tracepath -n 10.0.9.2'
+bench_time "traceroute 8 routers x 5ms: vs mtr -n -r -c 1" \
+	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" bench mtr -n -r -c 1 10.0.9.2'
+bench_time "traceroute silent hop 3, default waits" \
+	'"$BENCH_TMP/tr-run.sh" benchs "$RAWKIT" traceroute -n 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" benchs traceroute -n 10.0.9.2'
+bench_time "traceroute silent hop 3, -w 1" \
+	'"$BENCH_TMP/tr-run.sh" benchs "$RAWKIT" traceroute -n -w 1 10.0.9.2' \
+	'"$BENCH_TMP/tr-run.sh" benchs traceroute -n -w 1 10.0.9.2'
+
+# The floor: the destination's round trip, from the trace's last line
+# against ping's.
+bench_value "traceroute destination RTT (8 routers x 5ms)" "ms" lower \
+	'$TR_SUDO ip netns exec rklab-bench-client "$RAWKIT" traceroute -n 10.0.9.2 | tail -n 1 | awk "{ print \$5 }"' \
+	'$TR_SUDO ip netns exec rklab-bench-client ping -n -c 3 -i 0.2 10.0.9.2 | sed -n "s|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p"'
