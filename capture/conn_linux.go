@@ -97,7 +97,7 @@ func Listen(ifname string, cfg *Config) (*Conn, error) {
 }
 
 // resolve finds the interface, its link type, and the loopback interface
-// whose outgoing copies must be skipped.
+// whose arriving copies must be skipped.
 func (c *Conn) resolve(ifname string, cfg *Config) (ifindex, loIndex int, err error) {
 	ifs, err := net.Interfaces()
 	if err != nil {

@@ -13,9 +13,13 @@ import (
 
 // kernelFilter compiles the user's filter for what the kernel hands the
 // socket and puts a prologue in front. On loopback every packet passes the
-// packet taps twice, once leaving (PACKET_OUTGOING) and once arriving;
-// like libpcap we keep only the arriving copy, but we drop the other in
-// the kernel so it costs no ring space.
+// packet taps twice, once leaving (PACKET_OUTGOING, from
+// dev_queue_xmit_nit) and once arriving. We keep the leaving copy, and drop
+// the other in the kernel so that it costs no ring space: a packet sent
+// on lo is then recorded even when the receiving side drops it (a full
+// backlog under a flood), which is what a record of the wire needs.
+// libpcap keeps the arriving copy instead; without loss both give the same
+// packets.
 func (c *Conn) kernelFilter(expr string, ifindex, loIndex int) ([]bpf.RawInstruction, error) {
 	var prog []bpf.Instruction
 	var err error
@@ -29,18 +33,18 @@ func (c *Conn) kernelFilter(expr string, ifindex, loIndex int) ([]bpf.RawInstruc
 	}
 	var pre []bpf.Instruction
 	switch {
-	case loIndex != 0 && ifindex == 0: // "any": drop outgoing packets on loopback only
+	case loIndex != 0 && ifindex == 0: // "any": only packets on loopback are seen twice
 		pre = []bpf.Instruction{
-			bpf.LoadExtension{Num: bpf.ExtType},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 0, SkipFalse: 3},
 			bpf.LoadExtension{Num: bpf.ExtInterfaceIndex},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(loIndex), SkipTrue: 0, SkipFalse: 1},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(loIndex), SkipTrue: 0, SkipFalse: 3},
+			bpf.LoadExtension{Num: bpf.ExtType},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 1, SkipFalse: 0},
 			bpf.RetConstant{Val: 0},
 		}
 	case loIndex != 0:
 		pre = []bpf.Instruction{
 			bpf.LoadExtension{Num: bpf.ExtType},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 0, SkipFalse: 1},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 1, SkipFalse: 0},
 			bpf.RetConstant{Val: 0},
 		}
 	}

@@ -5,10 +5,10 @@
 #   flood rate   `ping -f -w 5 127.0.0.1` while the loopback is captured to
 #                a pcap file with an ICMP filter, echoes/s under rawkit
 #                capture and under tcpdump -w (target: rawkit >= 0.95x);
-#                rawkit's run fails unless the request and the reply of
-#                every echo ping counted as answered are captured and the
-#                kernel drops none (tcpdump's
-#                shortfall, if any, is reported on stderr). The echoes have
+#                rawkit's run fails unless every request ping sent and
+#                every reply it received is captured and the kernel drops
+#                none (tcpdump's shortfall, if any, is reported on
+#                stderr). The echoes have
 #                an unusual size and the filter selects that size, so that
 #                other ICMP on lo does not count.
 #   flood cpu    CPU seconds of the capturing process (all its threads,
@@ -56,12 +56,12 @@ rx=$(awk '{print $4}' <<<"$stats")
 cap=$(awk '/packets? captured/ {print $1}' "$err")
 drop=$(awk '/dropped by kernel/ {print $1}' "$err")
 rm -f "$out"
-# Every echo ping counted as answered must be there, request and reply.
-# On lo only the arriving copy of a packet is kept (as tcpdump does): a
-# request the loopback backlog dropped under load never arrives, and ping
-# counts it as sent but not answered; a reply that arrives after ping's
-# deadline is captured but not counted.
-if [ "${cap:-0}" -lt $((2 * rx)) ] || [ "${cap:-0}" -gt $((2 * tx)) ] || [ "${drop:-x}" != 0 ]; then
+# Every echo ping counted must be there, request and reply. rawkit keeps
+# the leaving copy of a packet on lo, so it has every request sent and
+# perhaps replies ping did not count (too late, or dropped on arrival);
+# tcpdump keeps the arriving copy, so requests dropped by the loopback
+# backlog under load are missing from its file.
+if [ "${cap:-0}" -lt $((tx + rx)) ] || [ "${cap:-0}" -gt $((2 * tx)) ] || [ "${drop:-x}" != 0 ]; then
 	echo "$tool captured ${cap:-?} of $((tx + rx)) packets, ${drop:-?} dropped by kernel; it said: $(grep -v -e captured -e dropped "$err" | tr '\n' ' ')" >&2
 	[ "$tool" = rawkit ] && exit 1
 fi
