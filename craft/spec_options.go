@@ -99,69 +99,73 @@ func (c *specValueCtx) ipOptions(n *specNode) ([]layers.IPv4Option, error) {
 		if err != nil {
 			return nil, err
 		}
-		var o layers.IPv4Option
-		switch name {
-		case "eol", "nop":
-			o.OptionType = map[string]uint8{"eol": 0, "nop": 1}[name]
-		case "rr", "ts":
-			// Record route (RFC 791): pointer 4, then N empty slots;
-			// timestamp: pointer 5, overflow/flags 0, then N slots.
-			slots, err := c.optNum(val, name, 9, 9)
-			if err != nil {
-				return nil, err
-			}
-			if name == "rr" {
-				o = layers.IPv4Option{OptionType: 7, OptionData: append([]byte{4}, make([]byte, 4*slots)...)}
-			} else {
-				o = layers.IPv4Option{OptionType: 68, OptionData: append([]byte{5, 0}, make([]byte, 4*slots)...)}
-			}
-		case "lsrr", "ssrr":
-			data := []byte{4}
-			var addrs []*specNode
-			switch {
-			case val == nil:
-			case val.kind == nodeList:
-				for _, a := range val.items {
-					addrs = append(addrs, a.val)
-				}
-			default:
-				addrs = []*specNode{val}
-			}
-			for _, a := range addrs {
-				ad, err := specNetipParse4(a.text)
-				if err != nil {
-					return nil, c.errorf(a.col, "%s address %q in %s(options=...) is not an IPv4 address", name, a.text, c.layer)
-				}
-				data = append(data, ad[:]...)
-			}
-			o = layers.IPv4Option{OptionType: map[string]uint8{"lsrr": 131, "ssrr": 137}[name], OptionData: data}
-		case "ra":
-			v, err := c.optNum(val, name, 0, 65535)
-			if err != nil {
-				return nil, err
-			}
-			o = layers.IPv4Option{OptionType: 148, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}
-		default:
-			t, data, err := c.optHex(name, col, val, 255)
-			if err != nil {
-				if _, ok := err.(*SpecError); ok {
-					return nil, err
-				}
-				return nil, c.unknownOption(name, col, specIpOptionNames)
-			}
-			o = layers.IPv4Option{OptionType: t, OptionData: data}
+		o, err := c.ipOption(name, col, val)
+		if err != nil {
+			return nil, err
 		}
 		if len(o.OptionData) > 38 {
 			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
 		}
+		o.OptionLength = 1
 		if o.OptionType > 1 {
 			o.OptionLength = uint8(2 + len(o.OptionData))
-		} else {
-			o.OptionLength = 1
 		}
 		opts = append(opts, o)
 	}
 	return opts, nil
+}
+
+// ipOption builds one IPv4 option (RFC 791, RFC 2113 for ra).
+func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv4Option, error) {
+	switch name {
+	case "eol", "nop":
+		return layers.IPv4Option{OptionType: map[string]uint8{"eol": 0, "nop": 1}[name]}, nil
+	case "rr", "ts":
+		// Record route: pointer 4, then N empty slots; timestamp:
+		// pointer 5, overflow and flags 0, then N slots.
+		slots, err := c.optNum(val, name, 9, 9)
+		if err != nil {
+			return layers.IPv4Option{}, err
+		}
+		if name == "rr" {
+			return layers.IPv4Option{OptionType: 7, OptionData: append([]byte{4}, make([]byte, 4*slots)...)}, nil
+		}
+		return layers.IPv4Option{OptionType: 68, OptionData: append([]byte{5, 0}, make([]byte, 4*slots)...)}, nil
+	case "lsrr", "ssrr":
+		data := []byte{4}
+		var addrs []*specNode
+		switch {
+		case val == nil:
+		case val.kind == nodeList:
+			for _, a := range val.items {
+				addrs = append(addrs, a.val)
+			}
+		default:
+			addrs = []*specNode{val}
+		}
+		for _, a := range addrs {
+			ad, err := specNetipParse4(a.text)
+			if err != nil {
+				return layers.IPv4Option{}, c.errorf(a.col, "%s address %q in %s(options=...) is not an IPv4 address", name, a.text, c.layer)
+			}
+			data = append(data, ad[:]...)
+		}
+		return layers.IPv4Option{OptionType: map[string]uint8{"lsrr": 131, "ssrr": 137}[name], OptionData: data}, nil
+	case "ra":
+		v, err := c.optNum(val, name, 0, 65535)
+		if err != nil {
+			return layers.IPv4Option{}, err
+		}
+		return layers.IPv4Option{OptionType: 148, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}, nil
+	}
+	t, data, err := c.optHex(name, col, val, 255)
+	if err != nil {
+		if _, ok := err.(*SpecError); ok {
+			return layers.IPv4Option{}, err
+		}
+		return layers.IPv4Option{}, c.unknownOption(name, col, specIpOptionNames)
+	}
+	return layers.IPv4Option{OptionType: t, OptionData: data}, nil
 }
 
 func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
@@ -175,58 +179,56 @@ func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
 		if err != nil {
 			return nil, err
 		}
-		var o layers.TCPOption
-		switch name {
-		case "eol", "nop":
-			o.OptionType = layers.TCPOptionKind(map[string]uint8{"eol": 0, "nop": 1}[name])
-		case "mss":
-			v, err := c.optNum(val, name, 1460, 65535)
-			if err != nil {
-				return nil, err
-			}
-			o = layers.TCPOption{OptionType: layers.TCPOptionKindMSS, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}
-		case "wscale":
-			v, err := c.optNum(val, name, 0, 255)
-			if err != nil {
-				return nil, err
-			}
-			o = layers.TCPOption{OptionType: layers.TCPOptionKindWindowScale, OptionData: []byte{byte(v)}}
-		case "sackok":
-			o = layers.TCPOption{OptionType: layers.TCPOptionKindSACKPermitted}
-		case "sack", "ts":
-			data, err := c.pairs(name, col, val)
-			if err != nil {
-				return nil, err
-			}
-			kind := layers.TCPOptionKind(layers.TCPOptionKindSACK)
-			if name == "ts" {
-				kind = layers.TCPOptionKind(layers.TCPOptionKindTimestamps)
-				if len(data) != 8 {
-					return nil, c.errorf(col, "option ts in %s(...) is ts=TSVAL:TSECR", c.layer)
-				}
-			}
-			o = layers.TCPOption{OptionType: kind, OptionData: data}
-		default:
-			t, data, err := c.optHex(name, col, val, 255)
-			if err != nil {
-				if _, ok := err.(*SpecError); ok {
-					return nil, err
-				}
-				return nil, c.unknownOption(name, col, specTcpOptionNames)
-			}
-			o = layers.TCPOption{OptionType: layers.TCPOptionKind(t), OptionData: data}
+		o, err := c.tcpOption(name, col, val)
+		if err != nil {
+			return nil, err
 		}
 		if len(o.OptionData) > 38 {
 			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
 		}
+		o.OptionLength = 1
 		if o.OptionType > 1 {
 			o.OptionLength = uint8(2 + len(o.OptionData))
-		} else {
-			o.OptionLength = 1
 		}
 		opts = append(opts, o)
 	}
 	return opts, nil
+}
+
+// tcpOption builds one TCP option (RFC 9293, RFC 7323, RFC 2018).
+func (c *specValueCtx) tcpOption(name string, col int, val *specNode) (layers.TCPOption, error) {
+	switch name {
+	case "eol", "nop":
+		return layers.TCPOption{OptionType: layers.TCPOptionKind(map[string]uint8{"eol": 0, "nop": 1}[name])}, nil
+	case "mss":
+		v, err := c.optNum(val, name, 1460, 65535)
+		return layers.TCPOption{OptionType: layers.TCPOptionKindMSS, OptionData: binary.BigEndian.AppendUint16(nil, uint16(v))}, err
+	case "wscale":
+		v, err := c.optNum(val, name, 0, 255)
+		return layers.TCPOption{OptionType: layers.TCPOptionKindWindowScale, OptionData: []byte{byte(v)}}, err
+	case "sackok":
+		return layers.TCPOption{OptionType: layers.TCPOptionKindSACKPermitted}, nil
+	case "sack", "ts":
+		data, err := c.pairs(name, col, val)
+		if err != nil {
+			return layers.TCPOption{}, err
+		}
+		if name == "sack" {
+			return layers.TCPOption{OptionType: layers.TCPOptionKindSACK, OptionData: data}, nil
+		}
+		if len(data) != 8 {
+			return layers.TCPOption{}, c.errorf(col, "option ts in %s(...) is ts=TSVAL:TSECR", c.layer)
+		}
+		return layers.TCPOption{OptionType: layers.TCPOptionKindTimestamps, OptionData: data}, nil
+	}
+	t, data, err := c.optHex(name, col, val, 255)
+	if err != nil {
+		if _, ok := err.(*SpecError); ok {
+			return layers.TCPOption{}, err
+		}
+		return layers.TCPOption{}, c.unknownOption(name, col, specTcpOptionNames)
+	}
+	return layers.TCPOption{OptionType: layers.TCPOptionKind(t), OptionData: data}, nil
 }
 
 // pairs reads A:B or [A:B, C:D] as 32-bit numbers (SACK blocks, timestamps).

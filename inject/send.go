@@ -2,6 +2,7 @@ package inject
 
 import (
 	"context"
+	"net/netip"
 	"sync/atomic"
 	"time"
 )
@@ -11,53 +12,24 @@ import (
 // destination, which with the header included is only the kernel's route
 // lookup key, the header's own destination going on the wire (raw(7)).
 func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.Int64) error {
+	p := pacer{gap: s.cfg.Interval}
+	if s.cfg.Rate > 0 {
+		p.gap = time.Duration(float64(time.Second) / s.cfg.Rate) // 0 above 1e9/s: no pacing
+	}
+	defer p.stop()
 	n := len(s.pkts)
 	total := n * s.cfg.Count
-	gap := s.cfg.Interval
-	if s.cfg.Rate > 0 {
-		gap = time.Duration(float64(time.Second) / s.cfg.Rate)
-		if gap <= 0 {
-			gap = 0 // over a billion per second: as fast as possible
-		}
-	}
 	batch := make([][]byte, 0, batchSize)
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	start := time.Now()
 	for k := 0; k < total; {
-		want := min(total-k, batchSize)
-		if gap > 0 {
-			// Packets due by now: the (k+1)th is due at start+k*gap.
-			due := int(time.Since(start)/gap) + 1 - k
-			if due <= 0 {
-				d := time.Until(start.Add(time.Duration(k) * gap))
-				if timer == nil {
-					timer = time.NewTimer(d)
-				} else {
-					timer.Reset(d)
-				}
-				select {
-				case <-timer.C:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				continue
-			}
-			want = min(want, due)
+		due, err := p.due(ctx, k)
+		if err != nil {
+			return err
 		}
-		first := k % n
-		dst := s.pkts[first].Dst
+		want := min(total-k, batchSize, due)
+		dst := s.pkts[k%n].Dst
 		batch = batch[:0]
-		for j := 0; j < want; j++ {
-			p := &s.pkts[(k+j)%n]
-			if p.Dst != dst {
-				break
-			}
-			batch = append(batch, p.Bytes)
+		for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst; j++ {
+			batch = append(batch, s.pkts[(k+j)%n].Bytes)
 		}
 		now := time.Now()
 		if k == 0 {
@@ -66,15 +38,7 @@ func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.I
 		for j := range batch {
 			sendTimes[(k+j)%n].Store(now.UnixNano())
 		}
-		var sent int
-		var err error
-		if len(batch) == 1 {
-			if _, err = s.send.WriteToAddr(ctx, batch[0], dst); err == nil {
-				sent = 1
-			}
-		} else {
-			sent, err = s.send.WriteBatch(ctx, batch, dst)
-		}
+		sent, err := s.write(ctx, batch)
 		if sent > 0 {
 			res.End = time.Now()
 		}
@@ -91,3 +55,62 @@ func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.I
 	}
 	return nil
 }
+
+// write sends a batch to its first packet's destination: one packet
+// with sendto(2), more with sendmmsg(2).
+func (s *Session) write(ctx context.Context, batch [][]byte) (int, error) {
+	dst := s.pkts[0].Dst
+	if len(batch[0]) >= 20 {
+		dst = addrFrom(batch[0][16:20])
+	}
+	if len(batch) > 1 {
+		return s.send.WriteBatch(ctx, batch, dst)
+	}
+	if _, err := s.send.WriteToAddr(ctx, batch[0], dst); err != nil {
+		return 0, err
+	}
+	return 1, nil
+}
+
+// pacer spaces packets gap apart, from the first one on.
+type pacer struct {
+	gap   time.Duration
+	start time.Time
+	timer *time.Timer
+}
+
+// due waits until packet k is due and returns how many packets are due
+// by then (k counts the packets sent so far).
+func (p *pacer) due(ctx context.Context, k int) (int, error) {
+	if p.gap <= 0 {
+		return batchSize, nil
+	}
+	if k == 0 {
+		p.start = time.Now()
+	}
+	for {
+		// The (k+1)th packet is due at start + k*gap.
+		if n := int(time.Since(p.start)/p.gap) + 1 - k; n > 0 {
+			return n, nil
+		}
+		d := time.Until(p.start.Add(time.Duration(k) * p.gap))
+		if p.timer == nil {
+			p.timer = time.NewTimer(d)
+		} else {
+			p.timer.Reset(d)
+		}
+		select {
+		case <-p.timer.C:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+func (p *pacer) stop() {
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+}
+
+func addrFrom(b []byte) netip.Addr { return netip.AddrFrom4([4]byte(b)) }

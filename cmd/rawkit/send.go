@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	goio "io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -177,6 +178,11 @@ func parseSendArgs(io *stdio, c *command, args []string) (*sendOpts, int) {
 		}
 		o.interval = d
 	}
+	if o.iface != "" {
+		if _, err := net.InterfaceByName(o.iface); err != nil {
+			return nil, failf(io, "send", "unknown interface %q", o.iface)
+		}
+	}
 	o.spec = pos[0]
 	if total := int64(o.count); total > 1<<40 {
 		return nil, failf(io, "send", "bad count %d: too many packets", o.count)
@@ -207,7 +213,18 @@ func runSend(ctx context.Context, io *stdio, args []string) int {
 	if o.dryRun {
 		return dryRun(io, o, pkts)
 	}
+	noteKernelFields(io, pkts)
 	return sendPackets(ctx, io, o, pkts)
+}
+
+// noteKernelFields warns when the spec sets an outer IPv4 field that
+// Linux overwrites in header-included packets (raw(7)).
+func noteKernelFields(io *stdio, pkts []craft.SpecPacket) {
+	lit, ok := pkts[0].Layers[0].(*craft.Literal)
+	if !ok || lit.Keep&(craft.IPv4Length|craft.IPv4Checksum) == 0 {
+		return
+	}
+	fmt.Fprintln(io.err, "rawkit send: note: Linux rewrites the outer IPv4 len and chksum of the packets it sends (raw(7)); -w and --dry-run show them as given")
 }
 
 func dryRun(io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {

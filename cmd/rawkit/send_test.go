@@ -85,3 +85,10 @@ func TestSendHelp(t *testing.T) {
 		t.Errorf("help: status %d:\n%s", code, out)
 	}
 }
+
+func TestSendUnknownInterface(t *testing.T) {
+	code, out, errs := runSendArgs("-I", "no-such-if0", "ip()")
+	if code != exitError || out != "" || errs != "rawkit send: unknown interface \"no-such-if0\"\n" {
+		t.Errorf("status %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -1,0 +1,216 @@
+package craft
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Build builds every packet of the spec; see ParseConfig.
+func (s *Spec) Build(cfg *SpecConfig) ([]SpecPacket, error) {
+	b, _ := specBuilders.Get().(*Builder)
+	if b == nil {
+		b = NewBuilder()
+	}
+	defer specBuilders.Put(b)
+	pkts := make([]SpecPacket, 0, s.count)
+	var idxBuf [16]int
+	idx := idxBuf[:0]
+	for _, l := range s.layers {
+		for range l.sets {
+			idx = append(idx, 0)
+		}
+	}
+	var sc specSourceCache
+	for n := 0; n < s.count; n++ {
+		p, err := s.buildOne(b, cfg, n, idx, &sc)
+		if err != nil {
+			return nil, err
+		}
+		pkts = append(pkts, p)
+	}
+	return pkts, nil
+}
+
+// specBuilders keeps Builders, and their buffers, between Builds.
+var specBuilders sync.Pool
+
+// specPacketMem holds the per-layer state of a packet of up to 4 layers.
+type specPacketMem struct {
+	builds [4]specBuild
+	ls     [4]gopacket.SerializableLayer
+	lits   [4]Literal
+	defs   [4]*specLayerDef
+}
+
+// specSourceCache remembers the source addresses looked up in one Build.
+type specSourceCache struct {
+	lastDst, lastSrc netip.Addr
+	m                map[netip.Addr]netip.Addr
+}
+
+// pick returns the k-th value of a set's alternatives.
+func (set *specSet) pick(k int) (uint64, *specValue) {
+	if set.alts == nil {
+		return set.one.lo + uint64(k), &set.one
+	}
+	for i := range set.alts {
+		v := &set.alts[i]
+		w := int(v.hi-v.lo) + 1
+		if k < w {
+			return v.lo + uint64(k), v
+		}
+		k -= w
+	}
+	return 0, &set.alts[0] // unreachable: k < count
+}
+
+func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *specSourceCache) (SpecPacket, error) {
+	// Packet n in mixed radix, the last field fastest.
+	j := len(idx)
+	for li := len(s.layers) - 1; li >= 0; li-- {
+		sets := s.layers[li].sets
+		for si := len(sets) - 1; si >= 0; si-- {
+			j--
+			idx[j] = n % sets[si].count
+			n /= sets[si].count
+		}
+	}
+	var builds []specBuild
+	var ls []gopacket.SerializableLayer
+	var lits []Literal
+	var defs []*specLayerDef
+	if n := len(s.layers); n <= 4 {
+		m := new(specPacketMem) // one allocation for the usual packet
+		builds, ls, lits, defs = m.builds[:n], m.ls[:n], m.lits[:n], m.defs[:n]
+	} else {
+		builds, ls, lits, defs = make([]specBuild, n), make([]gopacket.SerializableLayer, n), make([]Literal, n), make([]*specLayerDef, n)
+	}
+	j = 0
+	var p SpecPacket
+	for li := range s.layers {
+		l := &s.layers[li]
+		sb := &builds[li]
+		l.def.init(sb)
+		for si := range l.sets {
+			v, sv := l.sets[si].pick(idx[j])
+			j++
+			l.sets[si].f.set(sb, v, sv)
+		}
+		if l.def == specIPDef && !sb.srcSet {
+			if err := s.resolveSource(sb, cfg, l, cache); err != nil {
+				return p, err
+			}
+		}
+		lits[li] = Literal{Layer: l.def.layer(sb), Keep: l.keep}
+		ls[li] = &lits[li]
+	}
+	if err := fixSourceRoutes(b, ls, builds); err != nil {
+		return p, specErrorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
+	}
+	out, err := b.Build(ls...)
+	if err != nil {
+		return p, specErrorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
+	}
+	p.Layers = ls
+	for i := range s.layers {
+		defs[i] = s.layers[i].def
+	}
+	p.defs = defs
+	p.builds = builds
+	p.Bytes = append([]byte(nil), out...)
+	p.Src, _ = netip.AddrFromSlice(builds[0].ip.SrcIP.To4())
+	p.Dst, _ = netip.AddrFromSlice(builds[0].ip.DstIP.To4())
+	return p, nil
+}
+
+func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache *specSourceCache) error {
+	if cfg == nil || cfg.Source == nil {
+		sb.ip.SrcIP = []byte{0, 0, 0, 0}
+		return nil
+	}
+	dst, _ := netip.AddrFromSlice(sb.ip.DstIP.To4())
+	src, ok := cache.lastSrc, cache.lastDst == dst && cache.lastSrc.IsValid()
+	if !ok {
+		src, ok = cache.m[dst]
+	}
+	if !ok {
+		var err error
+		if src, err = cfg.Source(dst); err != nil {
+			col := l.col
+			for _, set := range l.sets {
+				if set.f.name == "dst" {
+					col = set.col
+				}
+			}
+			return specErrorf(s.src, col, "no source address for dst %s: %v", dst, err)
+		}
+		if !src.Unmap().Is4() {
+			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)
+		}
+		if cache.lastDst.IsValid() {
+			if cache.m == nil {
+				cache.m = map[netip.Addr]netip.Addr{}
+			}
+			cache.m[cache.lastDst] = cache.lastSrc
+		}
+	}
+	cache.lastDst, cache.lastSrc = dst, src
+	a := src.Unmap().As4()
+	sb.ip.SrcIP = a[:]
+	return nil
+}
+
+// fixSourceRoutes computes the checksum of a UDP or TCP layer carried in an
+// IPv4 header with a loose or strict source route over the pseudo-header
+// of the route's final destination, the address the receiver checks it
+// against (RFC 1122 4.1.3.3, 4.2.2.7), as scapy does: it builds once with
+// that destination and keeps the checksum found.
+func fixSourceRoutes(b *Builder, ls []gopacket.SerializableLayer, builds []specBuild) error {
+	for i := 0; i+1 < len(builds); i++ {
+		if builds[i].ip == nil {
+			continue
+		}
+		final := specRouteFinal(builds[i].ip.Options)
+		if final == nil {
+			continue
+		}
+		lit := ls[i+1].(*Literal)
+		var keep Field
+		switch lit.Layer.(type) {
+		case *layers.UDP:
+			keep = UDPChecksum
+		case *layers.TCP:
+			keep = TCPChecksum
+		default:
+			continue
+		}
+		if lit.Keep&keep != 0 {
+			continue
+		}
+		dst := builds[i].ip.DstIP
+		builds[i].ip.DstIP = final
+		_, err := b.Build(ls...)
+		builds[i].ip.DstIP = dst
+		if err != nil {
+			return err
+		}
+		lit.Keep |= keep
+	}
+	return nil
+}
+
+// specRouteFinal returns the last address of an LSRR or SSRR option.
+func specRouteFinal(opts []layers.IPv4Option) net.IP {
+	for _, o := range opts {
+		if (o.OptionType == 131 || o.OptionType == 137) && len(o.OptionData) >= 5 {
+			d := o.OptionData
+			return net.IP(d[len(d)-4:])
+		}
+	}
+	return nil
+}
