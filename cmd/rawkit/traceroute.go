@@ -102,6 +102,7 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 		}
 		ev.Answer = names.start
 		ev.Hop = func(h icmp.Hop) {
+			names.wait(h)
 			buf = appendHop(buf[:0], h, lookup, o.ext)
 			w.Write(buf)
 			w.Flush()

@@ -6,15 +6,17 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rawkit/rawkit/icmp"
 )
 
 // traceNames resolves the responders' names in the background: a lookup
-// starts when an address first answers, at most limit at a time, and a
-// hop line takes whatever is known when it is printed, so that DNS never
-// holds up a hop (an address not resolved yet prints as traceroute
-// prints one without a name).
+// starts when an address first answers, at most limit at a time, so it
+// usually ends before the hop's other probes do. A hop line waits for
+// its names at most traceNameGrace in all; an address still unresolved
+// then prints as traceroute prints one without a name. A slow or dead
+// DNS server thus never holds up a hop for long.
 type traceNames struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -23,13 +25,16 @@ type traceNames struct {
 
 	mu    sync.Mutex
 	names map[netip.Addr]string
-	seen  map[netip.Addr]bool
+	seen  map[netip.Addr]chan struct{} // closed when the lookup ends
 }
+
+// traceNameGrace bounds how long a hop line waits for names.
+const traceNameGrace = 50 * time.Millisecond
 
 func newTraceNames(ctx context.Context, limit int) *traceNames {
 	ctx, cancel := context.WithCancel(ctx)
 	return &traceNames{ctx: ctx, cancel: cancel, sem: make(chan struct{}, limit),
-		names: map[netip.Addr]string{}, seen: map[netip.Addr]bool{}}
+		names: map[netip.Addr]string{}, seen: map[netip.Addr]chan struct{}{}}
 }
 
 // start begins the lookup of an answering probe's address.
@@ -39,13 +44,15 @@ func (n *traceNames) start(p icmp.ProbeResult) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.seen[p.From] {
+	if n.seen[p.From] != nil {
 		return
 	}
-	n.seen[p.From] = true
+	done := make(chan struct{})
+	n.seen[p.From] = done
 	n.wg.Add(1)
 	go func(a netip.Addr) {
 		defer n.wg.Done()
+		defer close(done)
 		select {
 		case n.sem <- struct{}{}:
 		case <-n.ctx.Done():
@@ -60,6 +67,29 @@ func (n *traceNames) start(p icmp.ProbeResult) {
 		n.names[a] = strings.TrimSuffix(names[0], ".")
 		n.mu.Unlock()
 	}(p.From)
+}
+
+// wait waits, at most traceNameGrace in all, for the lookups of a hop's
+// responders.
+func (n *traceNames) wait(h icmp.Hop) {
+	if n == nil {
+		return
+	}
+	timer := time.NewTimer(traceNameGrace)
+	defer timer.Stop()
+	for _, p := range h.Probes {
+		n.mu.Lock()
+		done := n.seen[p.From]
+		n.mu.Unlock()
+		if done == nil {
+			continue
+		}
+		select {
+		case <-done:
+		case <-timer.C:
+			return
+		}
+	}
 }
 
 // lookup returns a's name if it is known by now.

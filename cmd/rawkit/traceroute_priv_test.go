@@ -416,3 +416,57 @@ func (w *signalWriter) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
+
+// TestTracerouteNamesAndJC resolves the routers' names from the client's
+// own hosts file (ip-netns(8) binds /etc/netns/NS/hosts over /etc/hosts)
+// and checks rawkit's text against Linux traceroute's, and jc's parse of
+// both (jc --traceroute), round trips aside.
+func TestTracerouteNamesAndJC(t *testing.T) {
+	netlab.Privileged(t)
+	if _, err := exec.LookPath("jc"); err != nil {
+		t.Fatalf("jc not installed (scripts/test-privileged.sh installs it): %v", err)
+	}
+	c := netlab.NewChain(t, 3)
+	dir := "/etc/netns/" + c.Client.Name
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	hosts := "127.0.0.1 localhost\n"
+	for i := range c.Routers {
+		hosts += c.RouterAddr(i).String() + " r" + strconv.Itoa(i+1) + ".lab.test\n"
+	}
+	hosts += c.Server.Addr().String() + " server.lab.test\n"
+	if err := os.WriteFile(dir+"/hosts", []byte(hosts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rtt := regexp.MustCompile(`\d+\.\d{3} ms`)
+	jcRTT := regexp.MustCompile(`"rtt":[0-9.]+`)
+	for _, args := range [][]string{{c.Server.Addr().String()}, {"-n", "-q", "2", c.Server.Addr().String()}} {
+		want, err := c.Client.Run(ctx, "traceroute", args...)
+		if err != nil {
+			t.Fatalf("traceroute %v: %v", args, err)
+		}
+		got, code := traceRun(t, traceCmd(ctx, c.Client, append([]string{"traceroute"}, args...)...))
+		if code != 0 || rtt.ReplaceAllString(string(want), "X ms") != rtt.ReplaceAllString(got, "X ms") {
+			t.Errorf("traceroute %v: exit %d\nLinux traceroute:\n%s\nrawkit:\n%s", args, code, want, got)
+		}
+		if len(args) == 1 && !strings.Contains(got, "r2.lab.test (10.0.2.2)") {
+			t.Errorf("no names:\n%s", got)
+		}
+		jc := func(text string) string {
+			cmd := exec.CommandContext(ctx, "jc", "--traceroute")
+			cmd.Stdin = strings.NewReader(text)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("jc: %v", err)
+			}
+			return jcRTT.ReplaceAllString(string(out), `"rtt":0`)
+		}
+		if jw, jg := jc(string(want)), jc(got); jw != jg {
+			t.Errorf("jc --traceroute differs:\ntraceroute: %s\nrawkit:     %s", jw, jg)
+		}
+	}
+}
