@@ -289,3 +289,23 @@ func readPcapFile(t *testing.T, name string) [][]byte {
 		pkts = append(pkts, append([]byte(nil), b...))
 	}
 }
+
+// TestSendPacedThroughInterface: -I binds to A's interface and --rate
+// spaces the packets, as B's capture timestamps show.
+func TestSendPacedThroughInterface(t *testing.T) {
+	netlab.Privileged(t)
+	p := netlab.NewPair(t)
+	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and icmp")
+	code, out, errs := sendIn(t, p.A, "-I", p.AIf, "-c", "21", "--rate", "200", "ip(dst=10.0.0.2)/icmp(id=77)")
+	if code != exitOK {
+		t.Fatalf("status %d\n%s%s", code, out, errs)
+	}
+	pkts := s.Stop()
+	if len(pkts) != 21 {
+		t.Fatalf("captured %d packets, want 21", len(pkts))
+	}
+	// 20 gaps of 5 ms: 100 ms, give or take the scheduler.
+	if span := pkts[20].Timestamp.Sub(pkts[0].Timestamp); span < 90e6 || span > 400e6 {
+		t.Errorf("21 packets at 200/s took %v on the wire, want about 100ms", span)
+	}
+}
