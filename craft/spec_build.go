@@ -130,7 +130,7 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 
 func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache *specSourceCache) error {
 	if cfg == nil || cfg.Source == nil {
-		sb.ip.SrcIP = []byte{0, 0, 0, 0}
+		sb.ip.SrcIP = sb.addrs[0][:] // 0.0.0.0
 		return nil
 	}
 	dst, _ := netip.AddrFromSlice(sb.ip.DstIP.To4())
@@ -160,8 +160,8 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 		}
 	}
 	cache.lastDst, cache.lastSrc = dst, src
-	a := src.Unmap().As4()
-	sb.ip.SrcIP = a[:]
+	sb.addrs[0] = src.Unmap().As4()
+	sb.ip.SrcIP = sb.addrs[0][:]
 	return nil
 }
 

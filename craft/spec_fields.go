@@ -38,6 +38,7 @@ type specBuild struct {
 	tcp     *layers.TCP
 	payload gopacket.Payload
 	srcSet  bool
+	addrs   [2][4]byte // the IPv4 addresses, which SrcIP and DstIP alias
 }
 
 // specValue is one alternative of a field: a range of numbers (addresses
@@ -74,8 +75,10 @@ type specLayerDef struct {
 	init   func(b *specBuild)
 }
 
-func specAddrOf(v uint64) net.IP {
-	return net.IP{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+// specAddr stores v in a and returns it as a net.IP aliasing a.
+func specAddr(a *[4]byte, v uint64) net.IP {
+	*a = [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	return a[:]
 }
 
 var specLayers = []*specLayerDef{specIPDef, specICMPDef, specUDPDef, specTCPDef, specRawDef}
@@ -84,7 +87,7 @@ var specIPDef = &specLayerDef{
 	name: "ip",
 	doc:  "IPv4 header (RFC 791); gopacket layers.IPv4",
 	init: func(b *specBuild) {
-		b.ip = &layers.IPv4{Version: 4, TTL: 64, Id: 1, DstIP: net.IP{127, 0, 0, 1}}
+		b.ip = &layers.IPv4{Version: 4, TTL: 64, Id: 1, DstIP: specAddr(&b.addrs[1], 0x7f000001)}
 	},
 	layer: func(b *specBuild) gopacket.SerializableLayer { return b.ip },
 	fields: []specField{
@@ -119,10 +122,10 @@ var specIPDef = &specLayerDef{
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Checksum = uint16(v) },
 			get: func(b *specBuild) any { return specHex16(b.ip.Checksum) }},
 		{name: "src", kind: kindAddr, max: 1<<32 - 1, def: "route", doc: "source address (SrcIP); unset: the kernel's choice for the route to dst",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.SrcIP, b.srcSet = specAddrOf(v), true },
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.SrcIP, b.srcSet = specAddr(&b.addrs[0], v), true },
 			get: func(b *specBuild) any { return b.ip.SrcIP }},
 		{name: "dst", kind: kindAddr, max: 1<<32 - 1, def: "127.0.0.1", doc: "destination address (DstIP)",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.DstIP = specAddrOf(v) },
+			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.DstIP = specAddr(&b.addrs[1], v) },
 			get: func(b *specBuild) any { return b.ip.DstIP }},
 		{name: "options", aliases: []string{"opts"}, kind: kindIPOptions, def: "none", doc: "options list (Options): eol, nop, rr[=N], ts[=N], lsrr=[ADDR...], ssrr=[ADDR...], ra, TYPE=HEX",
 			set: func(b *specBuild, _ uint64, sv *specValue) { b.ip.Options = specCloneIPOpts(sv.x.ipo) },
