@@ -166,7 +166,9 @@ func runFake(t *testing.T, f *fakePath, cfg *PathConfig) ([]Hop, PathSummary, er
 func TestPathEngineMethods(t *testing.T) {
 	for _, m := range []Method{MethodUDP, MethodICMP, MethodTCP} {
 		f := newFakePath(t, 5)
-		hops, sum, err := runFake(t, f, &PathConfig{Method: m})
+		// Full waits: the HERE and NEAR rules have their own test, and a
+		// loaded machine may deliver a fake answer later than they allow.
+		hops, sum, err := runFake(t, f, &PathConfig{Method: m, HereFactor: -1, NearFactor: -1})
 		if err != nil || !sum.Reached || len(hops) != 6 || sum.Hops != 6 {
 			t.Fatalf("%v: %d hops, %+v, %v", m, len(hops), sum, err)
 		}
