@@ -152,11 +152,11 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 		if !src.Unmap().Is4() {
 			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)
 		}
-		if cache.lastDst.IsValid() {
+		if cache.lastDst.IsValid() { // a second destination: keep them all
 			if cache.m == nil {
-				cache.m = map[netip.Addr]netip.Addr{}
+				cache.m = map[netip.Addr]netip.Addr{cache.lastDst: cache.lastSrc}
 			}
-			cache.m[cache.lastDst] = cache.lastSrc
+			cache.m[dst] = src
 		}
 	}
 	cache.lastDst, cache.lastSrc = dst, src

@@ -24,8 +24,8 @@ var specIcmpTypeNames = []specName{
 	{"timestamp", 13}, {"mask-request", 17}, {"mask-reply", 18},
 }
 
-// specIcmpCodeNames are per type; a name is looked up in the message's type
-// first, then in every type (all names are distinct).
+// specIcmpCodeNames are per type. Every name is distinct, so a code name
+// is found whatever the type, and a code may be sent with any type.
 var specIcmpCodeNames = map[uint8][]specName{
 	3: {{"network-unreachable", 0}, {"host-unreachable", 1}, {"protocol-unreachable", 2},
 		{"port-unreachable", 3}, {"fragmentation-needed", 4}, {"source-route-failed", 5},

@@ -172,3 +172,24 @@ func TestSpecShow(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecSourceLookups: the route is asked once per destination.
+func TestSpecSourceLookups(t *testing.T) {
+	calls := map[netip.Addr]int{}
+	cfg := &SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+		calls[dst]++
+		return netip.MustParseAddr("192.0.2.1"), nil
+	}}
+	pkts, err := ParseConfig("ip(ttl=[1,2], dst=10.0.0.1-3)/ip(dst=[10.0.0.9, 10.0.0.1])/icmp()", cfg)
+	if err != nil || len(pkts) != 12 {
+		t.Fatalf("%d packets, %v", len(pkts), err)
+	}
+	if len(calls) != 4 {
+		t.Errorf("looked up %v, want 10.0.0.1-3 and 10.0.0.9", calls)
+	}
+	for dst, n := range calls {
+		if n != 1 {
+			t.Errorf("%v looked up %d times", dst, n)
+		}
+	}
+}
