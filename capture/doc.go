@@ -7,7 +7,8 @@
 // the runtime poller when a block is handed over. The filter is attached
 // before the socket is bound, so nothing it rejects is ever queued; time
 // stamps have nanosecond resolution, and the kernel's drop count is
-// available from Stats.
+// available from Stats. On loopback, where the kernel shows every packet
+// twice, each packet is recorded once, as it left.
 //
 // Filters use tcpdump's syntax (pcap-filter(7)) and compile to classic BPF
 // with Compile; the same program runs in the kernel for live captures and
