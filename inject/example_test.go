@@ -1,8 +1,12 @@
 package inject_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
+	"time"
+
+	"github.com/google/gopacket/layers"
 
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/inject"
@@ -29,4 +33,27 @@ func ExampleMatcher() {
 	// 1 true
 	// 0 true
 	// 0 false
+}
+
+// Sending a spec's packets and printing their answers, as
+// `rawkit send --wait=1s SPEC` does (it needs CAP_NET_RAW).
+func ExampleSession() {
+	pkts, err := inject.Parse("ip(dst=127.0.0.1)/tcp(dport=[22,80], flags=S)", "")
+	if err != nil {
+		fmt.Println(err) // a *craft.SpecError: what is wrong and where
+		return
+	}
+	s, err := inject.Open(pkts, &inject.Config{Wait: time.Second})
+	if err != nil {
+		fmt.Println(err) // without privilege: what to do about it
+		return
+	}
+	defer s.Close()
+	res, err := s.Run(context.Background())
+	if err != nil {
+		fmt.Println(err)
+	}
+	for _, a := range res.Answers {
+		fmt.Printf("packet %d: %s (%v)\n", a.Index, craft.Summary(a.Data, layers.LayerTypeIPv4), a.RTT)
+	}
 }
