@@ -173,22 +173,30 @@ func deviceMTU(src netip.Addr) int {
 }
 
 // reservePort binds a UDP or TCP socket to a free port of src and
-// returns the port and the socket, which holds it until closed. The
-// kernel answers the destination's SYN-ACK to it with a RST: the probe
-// never completes a connection.
+// returns the port and the socket, which holds it until closed. The TCP
+// socket is bound but never listens, so it accepts nothing, and the
+// kernel answers the destination's SYN-ACK with a RST: the probe never
+// completes a connection.
 func reservePort(m Method, src netip.Addr) (uint16, interface{ Close() error }, error) {
+	typ, name := unix.SOCK_DGRAM, "UDP"
 	if m == MethodTCP {
-		l, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: src.AsSlice()})
-		if err != nil {
-			return 0, nil, fmt.Errorf("icmp: reserve a TCP port: %w", err)
-		}
-		return uint16(l.Addr().(*net.TCPAddr).Port), l, nil
+		typ, name = unix.SOCK_STREAM, "TCP"
 	}
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: src.AsSlice()})
+	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return 0, nil, fmt.Errorf("icmp: reserve a UDP port: %w", err)
+		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("socket", err))
 	}
-	return uint16(c.LocalAddr().(*net.UDPAddr).Port), c, nil
+	f := os.NewFile(uintptr(fd), "reserved-port")
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: src.As4()}); err != nil {
+		f.Close()
+		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("bind", err))
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		f.Close()
+		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("getsockname", err))
+	}
+	return uint16(sa.(*unix.SockaddrInet4).Port), f, nil
 }
 
 func opErr(call string, err error) error {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -468,5 +469,50 @@ func TestTracerouteNamesAndJC(t *testing.T) {
 		if jw, jg := jc(string(want)), jc(got); jw != jg {
 			t.Errorf("jc --traceroute differs:\ntraceroute: %s\nrawkit:     %s", jw, jg)
 		}
+	}
+}
+
+// TestTracerouteTCPOpenPort traces to a listening port: the server's
+// SYN-ACK ends the trace, the client's kernel resets it, and no
+// connection is ever accepted.
+func TestTracerouteTCPOpenPort(t *testing.T) {
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 2)
+	var ln *net.TCPListener
+	if err := c.Server.Do(func() (err error) {
+		ln, err = net.ListenTCP("tcp4", &net.TCPAddr{Port: 8080})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := c.Client.Sniff(t, "eth0", "tcp port 8080")
+	out, code := traceInProc(t, c.Client, "traceroute", "-n", "-T", "-p", "8080", "-w", "2", c.Server.Addr().String())
+	pkts := s.Stop()
+	if hops := parseTrace(t, out); code != 0 || len(hops) != 3 || hops[2].from[0] != c.Server.Addr().String() {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	var synack, rst int
+	for _, p := range pkts {
+		b := p.Network()
+		if len(b) < 40 {
+			continue
+		}
+		switch flags := b[20+13]; {
+		case flags&0x12 == 0x12:
+			synack++
+		case flags&0x04 != 0 && netip.AddrFrom4([4]byte(b[12:16])) == c.Client.Addr():
+			rst++
+		}
+	}
+	// Every probe from TTL 3 on reaches the server (all TTLs go out at
+	// once); the client's kernel resets each SYN-ACK.
+	if synack < 3 || rst < synack {
+		t.Errorf("capture: %d SYN-ACKs and %d resets from the client, want at least 3 and one per SYN-ACK", synack, rst)
+	}
+	ln.SetDeadline(time.Now().Add(100 * time.Millisecond))
+	if conn, err := ln.Accept(); err == nil {
+		conn.Close()
+		t.Error("the server accepted a connection")
 	}
 }
