@@ -52,7 +52,7 @@ func init() {
 	})
 }
 
-// newPath opens a trace's sockets; tests replace it.
+// newPath opens a trace's sockets (icmp.NewPath).
 var newPath = icmp.NewPath
 
 func runTraceroute(ctx context.Context, io *stdio, args []string) int {
