@@ -38,7 +38,7 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 			t.Close()
 		}
 	}()
-	src, mtu, err := routeTo(dst, s.Source, s.Interface)
+	src, mtu, err := routeTo(dst, s.Source, s.Interface, s.MTU)
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +112,9 @@ func probeMTUMode(c *raw.Conn) error {
 }
 
 // routeTo returns the source address the kernel picks toward dst (or
-// src, checked to be local) and its path MTU (IP_MTU, ip(7)), from a
-// connected UDP socket that never sends.
-func routeTo(dst, src netip.Addr, iface string) (netip.Addr, int, error) {
+// src, checked to be local), from a connected UDP socket that never
+// sends, and with wantMTU the MTU to start MTU discovery from.
+func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return src, 0, opErr("socket", err)
@@ -138,6 +138,9 @@ func routeTo(dst, src netip.Addr, iface string) (netip.Addr, int, error) {
 		return src, 0, opErr("getsockname", err)
 	}
 	src = netip.AddrFrom4(sa.(*unix.SockaddrInet4).Addr)
+	if !wantMTU {
+		return src, 0, nil
+	}
 	if mtu := deviceMTU(src); mtu > 0 {
 		return src, mtu, nil
 	}
