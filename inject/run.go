@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +48,19 @@ type Config struct {
 	// its index in the packets and the time it was sent. It is called
 	// from the sending goroutine, one packet after another.
 	Sent func(index int, pkt []byte, t time.Time)
+	// Senders is how many sockets send at once, each from its own
+	// goroutine, taking every Senders-th batch: on loopback the kernel
+	// does the receiver's work in the sender's context, so a flood uses
+	// that many CPUs. Batches of different sockets may then leave in any
+	// order. 0 chooses: several (GOMAXPROCS, at most 4) for an unpaced
+	// run of MinParallel packets or more without Sent, otherwise one.
+	// Paced runs and runs with Sent always use one.
+	Senders int
 }
+
+// MinParallel is how many packets an unpaced run needs before Open
+// chooses several senders.
+const MinParallel = 1 << 16
 
 // Answer is a received packet that answers a sent one.
 type Answer struct {
@@ -78,7 +91,7 @@ const batchSize = 256
 type Session struct {
 	pkts  []craft.SpecPacket
 	cfg   Config
-	send  *raw.Conn
+	send  []*raw.Conn
 	recv  []*raw.Conn
 	match *Matcher
 }
@@ -101,15 +114,21 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 		return nil, errors.New("inject: negative rate or interval")
 	case s.cfg.Rate > 0 && s.cfg.Interval > 0:
 		return nil, errors.New("inject: set a rate or an interval, not both")
+	case s.cfg.Senders < 0 || s.cfg.Senders > 64:
+		return nil, fmt.Errorf("inject: %d senders, want 0 to 64", s.cfg.Senders)
 	}
 	if s.cfg.Count == 0 {
 		s.cfg.Count = 1
 	}
-	var err error
 	// Protocol 255 (IPPROTO_RAW) sends whole IPv4 packets and receives
 	// nothing (raw(7)).
-	if s.send, err = raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface}); err != nil {
-		return nil, err
+	for range s.senders() {
+		c, err := raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.send = append(s.send, c)
 	}
 	if s.cfg.Wait > 0 {
 		if err := s.openReceivers(); err != nil {
@@ -123,6 +142,20 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 		s.match = NewMatcher(bs)
 	}
 	return s, nil
+}
+
+// senders returns how many sockets send; see Config.Senders.
+func (s *Session) senders() int {
+	paced := s.cfg.Rate > 0 || s.cfg.Interval > 0 || s.cfg.Sent != nil
+	switch {
+	case paced:
+		return 1
+	case s.cfg.Senders > 0:
+		return s.cfg.Senders
+	case len(s.pkts)*s.cfg.Count >= MinParallel:
+		return min(runtime.GOMAXPROCS(0), 4)
+	}
+	return 1
 }
 
 // answerTypes are the ICMP messages that can answer a packet: replies to
@@ -162,8 +195,8 @@ func (s *Session) openReceivers() error {
 // Close closes the sockets.
 func (s *Session) Close() error {
 	var errs []error
-	if s.send != nil {
-		errs = append(errs, s.send.Close())
+	for _, c := range s.send {
+		errs = append(errs, c.Close())
 	}
 	for _, c := range s.recv {
 		errs = append(errs, c.Close())

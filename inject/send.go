@@ -2,16 +2,58 @@ package inject
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rawkit/rawkit/raw"
 )
 
 // sendAll sends the packets Count times, paced by Rate or Interval, in
 // batches of consecutive packets to one destination: WriteBatch takes one
 // destination, which with the header included is only the kernel's route
 // lookup key, the header's own destination going on the wire (raw(7)).
+// With several sockets, each sends every len(s.send)-th batch.
 func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.Int64) error {
+	if len(s.send) == 1 {
+		return s.sendPart(ctx, 0, res, sendTimes)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := make([]Result, len(s.send))
+	errs := make([]error, len(s.send))
+	var wg sync.WaitGroup
+	for w := range s.send {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[w] = s.sendPart(ctx, w, &parts[w], sendTimes); errs[w] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts {
+		res.Sent += p.Sent
+		if !p.Start.IsZero() && (res.Start.IsZero() || p.Start.Before(res.Start)) {
+			res.Start = p.Start
+		}
+		if p.End.After(res.End) {
+			res.End = p.End
+		}
+	}
+	for _, err := range errs { // the cause, not the cancellation it caused
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sendPart sends batches w, w+W, w+2W... (W sockets) through socket w.
+func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []atomic.Int64) error {
 	p := pacer{gap: s.cfg.Interval}
 	if s.cfg.Rate > 0 {
 		p.gap = time.Duration(float64(time.Second) / s.cfg.Rate) // 0 above 1e9/s: no pacing
@@ -20,37 +62,40 @@ func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.I
 	n := len(s.pkts)
 	total := n * s.cfg.Count
 	batch := make([][]byte, 0, batchSize)
-	for k := 0; k < total; {
-		due, err := p.due(ctx, k)
-		if err != nil {
-			return err
-		}
-		want := min(total-k, batchSize, due)
-		dst := s.pkts[k%n].Dst
-		batch = batch[:0]
-		for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst; j++ {
-			batch = append(batch, s.pkts[(k+j)%n].Bytes)
-		}
-		now := time.Now()
-		if k == 0 {
-			res.Start = now
-		}
-		for j := range batch {
-			sendTimes[(k+j)%n].Store(now.UnixNano())
-		}
-		sent, err := s.write(ctx, batch)
-		if sent > 0 {
-			res.End = time.Now()
-		}
-		if s.cfg.Sent != nil {
-			for j := 0; j < sent; j++ {
-				s.cfg.Sent((k+j)%n, batch[j], now)
+	for chunk := w * batchSize; chunk < total; chunk += len(s.send) * batchSize {
+		end := min(chunk+batchSize, total)
+		for k := chunk; k < end; {
+			due, err := p.due(ctx, res.Sent)
+			if err != nil {
+				return err
 			}
-		}
-		k += sent
-		res.Sent = k
-		if err != nil {
-			return err
+			want := min(end-k, due)
+			dst := s.pkts[k%n].Dst
+			batch = batch[:0]
+			for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst; j++ {
+				batch = append(batch, s.pkts[(k+j)%n].Bytes)
+			}
+			now := time.Now()
+			if res.Start.IsZero() {
+				res.Start = now
+			}
+			for j := range batch {
+				sendTimes[(k+j)%n].Store(now.UnixNano())
+			}
+			sent, err := s.write(ctx, s.send[w], batch)
+			if sent > 0 {
+				res.End = time.Now()
+			}
+			if s.cfg.Sent != nil {
+				for j := 0; j < sent; j++ {
+					s.cfg.Sent((k+j)%n, batch[j], now)
+				}
+			}
+			k += sent
+			res.Sent += sent
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -58,15 +103,15 @@ func (s *Session) sendAll(ctx context.Context, res *Result, sendTimes []atomic.I
 
 // write sends a batch to its first packet's destination: one packet
 // with sendto(2), more with sendmmsg(2).
-func (s *Session) write(ctx context.Context, batch [][]byte) (int, error) {
+func (s *Session) write(ctx context.Context, c *raw.Conn, batch [][]byte) (int, error) {
 	dst := s.pkts[0].Dst
 	if len(batch[0]) >= 20 {
 		dst = addrFrom(batch[0][16:20])
 	}
 	if len(batch) > 1 {
-		return s.send.WriteBatch(ctx, batch, dst)
+		return c.WriteBatch(ctx, batch, dst)
 	}
-	if _, err := s.send.WriteToAddr(ctx, batch[0], dst); err != nil {
+	if _, err := c.WriteToAddr(ctx, batch[0], dst); err != nil {
 		return 0, err
 	}
 	return 1, nil

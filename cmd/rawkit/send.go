@@ -27,7 +27,9 @@ the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
 
   -c COUNT          send the packets COUNT times (default 1)
   --rate PPS        at most PPS packets per second; 0, the default, is as
-                    fast as possible, in sendmmsg batches
+                    fast as possible, in sendmmsg batches (from up to 4
+                    sockets at once for 65536 packets or more, without -w:
+                    their batches may then interleave)
   -i INTERVAL       time between packets: seconds (0.5) or a duration
                     (200ms); not with --rate
   -I IFACE          send and receive through this interface only
@@ -255,9 +257,11 @@ func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []craft.SpecP
 	// belongs to the user who ran sudo; Sent runs only after that.
 	var pw *sendPcap
 	var pcapErr error
-	cfg.Sent = func(_ int, b []byte, t time.Time) {
-		if pcapErr == nil {
-			pcapErr = pw.write(b, t)
+	if o.pcap != "" {
+		cfg.Sent = func(_ int, b []byte, t time.Time) {
+			if pcapErr == nil {
+				pcapErr = pw.write(b, t)
+			}
 		}
 	}
 	s, err := inject.Open(pkts, cfg)
