@@ -9,8 +9,9 @@
 // a link. Impairments are iptables rules: Loss and LossIn (statistic
 // match), Duplicate (TEE target), Delay (NFQUEUE and a netlink queue
 // listener of this package, as the kernel may lack netem), or any Rule.
-// Host.Sniff is the tests' capture oracle: tcpdump inside the namespace,
-// independent of the code under test.
+// Host.Sniff is the tests' capture oracle: an AF_PACKET capture (package
+// capture) opened inside the namespace, independent of the code under test,
+// that fails the test if it missed a packet.
 //
 // Every privileged test starts with Privileged(t), which skips the test
 // without the needed capabilities, or fails it when RAWKIT_PRIVILEGED=1

@@ -8,18 +8,6 @@ import (
 	"testing"
 )
 
-func TestTcpdumpCounts(t *testing.T) {
-	out := "tcpdump: listening on eth0, link-type EN10MB (Ethernet), snapshot length 4096 bytes\n" +
-		"184 packets captured\n200 packets received by filter\n16 packets dropped by kernel\n"
-	c, r, d := tcpdumpCounts(out)
-	if c != 184 || r != 200 || d != 16 {
-		t.Fatalf("counts %d %d %d, want 184 200 16", c, r, d)
-	}
-	if c, r, d := tcpdumpCounts("1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n"); c != 1 || r != 1 || d != 0 {
-		t.Fatalf("singular counts %d %d %d", c, r, d)
-	}
-}
-
 func TestNamePID(t *testing.T) {
 	for _, tc := range []struct {
 		name string

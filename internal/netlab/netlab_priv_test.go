@@ -16,6 +16,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"golang.org/x/net/ipv4"
 
+	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -85,7 +86,7 @@ type decoded struct {
 // link layer was Ethernet (veth).
 func decode(t *testing.T, p netlab.Packet) *decoded {
 	t.Helper()
-	if p.LinkType != layers.LinkTypeEthernet {
+	if p.LinkType != capture.LinkEthernet {
 		t.Fatalf("link type %v, want Ethernet", p.LinkType)
 	}
 	b := p.IPv4()
@@ -348,6 +349,56 @@ func TestSniffBurst(t *testing.T) {
 	for i, pk := range pkts {
 		if got, want := string(decode(t, pk).udp.Payload), fmt.Sprintf("seq %d", i); got != want {
 			t.Fatalf("packet %d: %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestSniffAnyAndLoopback: a capture on "any" gets LINUX_SLL2 headers that
+// Packet.Network skips, and sees a packet on lo once, as one on lo does.
+func TestSniffAnyAndLoopback(t *testing.T) {
+	netlab.Privileged(t)
+	t.Parallel()
+	p := netlab.NewPair(t)
+	filter := fmt.Sprintf("udp port %d", port)
+	anyIf := p.B.Sniff(t, "any", filter)
+	lo := p.B.Sniff(t, "lo", filter)
+	loopback := netip.MustParseAddr("127.0.0.1")
+	listenUDP(t, p.B, p.B.Addr())
+	listenUDP(t, p.B, loopback)
+	sendUDP(t, p.A, p.B.Addr(), 3)
+	sendUDP(t, p.B, loopback, 2)
+
+	type seen struct {
+		src, dst netip.Addr
+		payload  string
+	}
+	want := []seen{
+		{p.A.Addr(), p.B.Addr(), "seq 0"}, {p.A.Addr(), p.B.Addr(), "seq 1"}, {p.A.Addr(), p.B.Addr(), "seq 2"},
+		{loopback, loopback, "seq 0"}, {loopback, loopback, "seq 1"},
+	}
+	for _, tc := range []struct {
+		s    *netlab.Sniffer
+		link capture.LinkType
+		want []seen
+	}{{anyIf, capture.LinkLinuxSLL2, want}, {lo, capture.LinkEthernet, want[3:]}} {
+		pkts := tc.s.Stop()
+		var got []seen
+		for _, pk := range pkts {
+			if pk.LinkType != tc.link {
+				t.Fatalf("link type %v, want %v", pk.LinkType, tc.link)
+			}
+			var ip layers.IPv4
+			var udp layers.UDP
+			if err := ip.DecodeFromBytes(pk.IPv4(), gopacket.NilDecodeFeedback); err != nil {
+				t.Fatalf("% x: %v", pk.Data, err)
+			}
+			if err := udp.DecodeFromBytes(ip.Payload, gopacket.NilDecodeFeedback); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, seen{netip.AddrFrom4([4]byte(ip.SrcIP)), netip.AddrFrom4([4]byte(ip.DstIP)), string(udp.Payload)})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%v capture saw\n%v\nwant\n%v", tc.link, got, tc.want)
 		}
 	}
 }

@@ -5,14 +5,15 @@ import (
 	"time"
 
 	"github.com/google/gopacket/layers"
+	"github.com/rawkit/rawkit/capture"
 )
 
 // Packet is one captured packet.
 type Packet struct {
-	Timestamp time.Time       // when the capturing kernel saw it
-	LinkType  layers.LinkType // what Data starts with: Ethernet on veth
-	Data      []byte          // as captured, from the link-layer header
-	Length    int             // length on the wire; Data is shorter only if truncated
+	Timestamp time.Time        // when the capturing kernel saw it
+	LinkType  capture.LinkType // what Data starts with: Ethernet on veth and lo, LINUX_SLL2 on "any"
+	Data      []byte           // as captured, from the link-layer header
+	Length    int              // length on the wire; Data is shorter only if truncated
 }
 
 // Network returns the bytes after the link-layer header: the IPv4 header
@@ -21,7 +22,7 @@ type Packet struct {
 func (p Packet) Network() []byte {
 	b := p.Data
 	switch p.LinkType {
-	case layers.LinkTypeEthernet:
+	case capture.LinkEthernet:
 		const vlanTag = 4
 		off := 12
 		for len(b) >= off+2 && isVLAN(binary.BigEndian.Uint16(b[off:])) {
@@ -32,12 +33,17 @@ func (p Packet) Network() []byte {
 			return nil
 		}
 		return b[off:]
-	case layers.LinkTypeLinuxSLL:
+	case capture.LinkLinuxSLL:
 		if len(b) < 16 {
 			return nil
 		}
 		return b[16:]
-	case layers.LinkTypeRaw, layers.LinkTypeIPv4:
+	case capture.LinkLinuxSLL2:
+		if len(b) < 20 {
+			return nil
+		}
+		return b[20:]
+	case capture.LinkRaw:
 		return b
 	}
 	return nil

@@ -3,52 +3,49 @@
 package netlab
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/gopacket/pcapgo"
+	"github.com/google/gopacket"
+	"github.com/rawkit/rawkit/capture"
 )
 
-// Sniffer is a running tcpdump inside a host's namespace: the capture
-// oracle of the privileged tests, independent of the code under test.
+// Sniffer is a running capture inside a host's namespace: the capture
+// oracle of the privileged tests. It is an AF_PACKET socket of rawkit's
+// capture package (packet(7)) on the receiving or sending side of a link,
+// so it sees what crossed the wire, not what the code under test says it
+// sent.
 type Sniffer struct {
-	t     testing.TB
-	what  string // "NAMESPACE:IFACE filter", for messages
-	path  string // the pcap file tcpdump writes
-	cmd   *exec.Cmd
-	ready chan struct{} // closed when tcpdump reports "listening on"
-	done  chan struct{} // closed when tcpdump has exited
+	t      testing.TB
+	what   string // "NAMESPACE:IFACE filter", for messages
+	c      *capture.Conn
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the reader has returned
+	seen   atomic.Int64  // packets read so far, for settle
 
-	mu      sync.Mutex
-	stderr  strings.Builder
-	waitErr error
+	pkts    []Packet // the reader's until done, then Stop's
+	readErr error    // the reader's until done
 
 	stop sync.Once
-	pkts []Packet
+	out  []Packet
 	err  error
 }
 
-// Sniff starts tcpdump on iface inside the host's namespace with a
-// tcpdump filter expression ("" for everything), and returns once tcpdump
-// says it is listening, so that whatever is sent afterwards is captured.
-// tcpdump writes each packet to a pcap file at once (-U, --immediate-mode);
-// Stop ends it and returns what it saw. The capture is killed at the end
-// of the test if Stop was not called. tcpdump must be installed
-// (scripts/test-privileged.sh installs it). Packets are cut at
-// DefaultSnaplen bytes; SniffWith changes that.
+// Sniff starts a capture on iface inside the host's namespace with a
+// tcpdump filter expression ("" for everything; pcap-filter(7)), and
+// returns once the capture is open, so that whatever is sent afterwards
+// is captured. Stop ends it and returns what it saw; the capture is
+// closed at the end of the test if Stop was not called. Packets are cut
+// at DefaultSnaplen bytes; SniffWith changes that.
+//
+// On lo, where the kernel shows every packet twice (leaving and
+// arriving), each packet is recorded once, as it left. On "any" the
+// packets carry a LINUX_SLL2 header.
 func (h *Host) Sniff(t testing.TB, iface, filter string) *Sniffer {
 	t.Helper()
 	return h.SniffWith(t, iface, filter, nil)
@@ -59,14 +56,13 @@ type SniffConfig struct {
 	// Snaplen is the most bytes kept of each packet: DefaultSnaplen if 0.
 	Snaplen int
 	// BufferKiB is the size of the kernel ring in KiB: DefaultBufferKiB
-	// if 0. The ring holds about BufferKiB*1024/(Snaplen+100) packets: a
-	// burst larger than that before tcpdump drains it is dropped, and Stop
-	// reports the drop.
+	// if 0. A burst larger than the ring holds before the reader drains
+	// it is dropped, and Stop reports the drop.
 	BufferKiB int
 }
 
-// Capture defaults: room for about 7,000 packets of up to 4 KiB (more
-// than the 1500-byte MTU of the links) in a burst.
+// Capture defaults: 32 MiB of ring, room for thousands of packets of up
+// to 4 KiB (more than the 1500-byte MTU of the links) in a burst.
 const (
 	DefaultSnaplen   = 4096
 	DefaultBufferKiB = 32 << 10
@@ -82,83 +78,58 @@ func (h *Host) SniffWith(t testing.TB, iface, filter string, cfg *SniffConfig) *
 	if cfg != nil && cfg.BufferKiB > 0 {
 		bufKiB = cfg.BufferKiB
 	}
-	s := &Sniffer{
-		t:     t,
-		what:  fmt.Sprintf("%s:%s %q", h.Name, iface, filter),
-		path:  filepath.Join(t.TempDir(), "capture.pcap"),
-		ready: make(chan struct{}),
-		done:  make(chan struct{}),
-	}
-	args := []string{"-i", iface, "-w", s.path, "-U", "--immediate-mode", "-n",
-		"-Z", "root", // keep root: the pcap file is in a root-only directory
-		"-s", strconv.Itoa(snaplen),
-		"-B", strconv.Itoa(bufKiB),
-	}
-	if filter != "" {
-		args = append(args, filter)
-	}
-	s.cmd = h.Command(context.Background(), "tcpdump", args...)
-	stderr, err := s.cmd.StderrPipe()
+	s := &Sniffer{t: t, what: fmt.Sprintf("%s:%s %q", h.Name, iface, filter), done: make(chan struct{})}
+	// The socket belongs to the namespace of the thread that opens it and
+	// stays there, whichever thread reads it later.
+	err := h.Do(func() (err error) {
+		s.c, err = capture.Listen(iface, &capture.Config{Filter: filter, SnapLen: snaplen, BufferSize: bufKiB << 10})
+		return err
+	})
 	if err != nil {
 		t.Fatalf("netlab: sniff %s: %v", s.what, err)
 	}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("netlab: sniff %s: %v (is tcpdump installed? scripts/test-privileged.sh installs it)", s.what, err)
-	}
-	go s.watch(stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.read(ctx)
 	t.Cleanup(func() {
 		s.stop.Do(func() {
-			_ = s.cmd.Process.Kill()
+			s.cancel()
 			<-s.done
+			_ = s.c.Close()
 			s.err = errors.New("not stopped")
 		})
 	})
-	timer := time.NewTimer(10 * time.Second)
-	defer timer.Stop()
-	select {
-	case <-s.ready:
-		return s
-	case <-s.done:
-		t.Fatalf("netlab: sniff %s: tcpdump exited: %v: %s", s.what, s.waitErr, s.stderrText())
-	case <-timer.C:
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		t.Fatalf("netlab: sniff %s: tcpdump did not start listening in 10s: %s", s.what, s.stderrText())
-	}
+	return s
+}
+
+// keep copies a packet out of the ring.
+func (s *Sniffer) keep(data []byte, ci gopacket.CaptureInfo) error {
+	s.pkts = append(s.pkts, Packet{Timestamp: ci.Timestamp, LinkType: s.c.LinkType(),
+		Data: append([]byte(nil), data...), Length: ci.Length})
+	s.seen.Add(1)
 	return nil
 }
 
-// watch reads tcpdump's stderr until it exits, then reaps it.
-func (s *Sniffer) watch(stderr io.Reader) {
-	sc := bufio.NewScanner(stderr)
-	listening := false
-	for sc.Scan() {
-		s.mu.Lock()
-		s.stderr.WriteString(sc.Text() + "\n")
-		s.mu.Unlock()
-		if !listening && strings.Contains(sc.Text(), "listening on ") {
-			listening = true
-			close(s.ready)
+// read collects packets until ctx is cancelled.
+func (s *Sniffer) read(ctx context.Context) {
+	defer close(s.done)
+	for {
+		data, ci, err := s.c.ReadPacket(ctx)
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				s.readErr = err
+			}
+			return
 		}
+		_ = s.keep(data, ci)
 	}
-	_, _ = io.Copy(io.Discard, stderr)
-	err := s.cmd.Wait()
-	s.mu.Lock()
-	s.waitErr = err
-	s.mu.Unlock()
-	close(s.done)
-}
-
-func (s *Sniffer) stderrText() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.TrimSpace(s.stderr.String())
 }
 
 // Stop ends the capture and returns the packets seen, in order. It fails
-// the test if tcpdump failed or reports packets dropped by the kernel or
-// lost on the way out: an oracle that missed packets would mislead.
-// Calling it again returns the same packets.
+// the test if the capture failed, if the kernel dropped packets (its ring
+// was full), or if fewer packets were read than the kernel had queued: an
+// oracle that missed packets would mislead. Calling it again returns the
+// same packets.
 func (s *Sniffer) Stop() []Packet {
 	s.t.Helper()
 	pkts, err := s.StopErr()
@@ -170,50 +141,47 @@ func (s *Sniffer) Stop() []Packet {
 
 // StopErr is Stop returning the error instead of failing the test.
 func (s *Sniffer) StopErr() ([]Packet, error) {
-	s.stop.Do(func() { s.pkts, s.err = s.finish() })
-	return s.pkts, s.err
+	s.stop.Do(func() { s.out, s.err = s.finish() })
+	return s.out, s.err
 }
 
 func (s *Sniffer) finish() ([]Packet, error) {
 	s.settle()
-	// SIGINT makes tcpdump flush, print its counts and exit 0. It stops
-	// reading the kernel's ring at once: settle has let it drain first.
-	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		return nil, fmt.Errorf("interrupting tcpdump: %w", err)
+	s.cancel()
+	<-s.done
+	defer s.c.Close()
+	if s.readErr != nil {
+		return s.pkts, s.readErr
 	}
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		return nil, fmt.Errorf("tcpdump ignored SIGINT for 5s: %s", s.stderrText())
-	}
-	text := s.stderrText()
-	if s.waitErr != nil {
-		return nil, fmt.Errorf("tcpdump: %w: %s", s.waitErr, text)
-	}
-	pkts, err := readPcap(s.path)
+	// Every packet the kernel counted before this point is in the ring or
+	// already read; Drain hands over the rest, so at least that many
+	// must have been read.
+	before, err := s.c.Stats()
 	if err != nil {
-		return nil, err
+		return s.pkts, err
 	}
-	captured, received, dropped := tcpdumpCounts(text)
+	if err := s.c.Drain(s.keep); err != nil {
+		return s.pkts, err
+	}
+	st, err := s.c.Stats()
 	switch {
-	case dropped > 0:
-		return pkts, fmt.Errorf("tcpdump: %d packets dropped by kernel: %s", dropped, text)
-	case captured != len(pkts):
-		return pkts, fmt.Errorf("tcpdump reports %d packets captured, the file holds %d", captured, len(pkts))
-	case received > captured:
-		return pkts, fmt.Errorf("tcpdump: %d packets passed the filter but only %d were written", received, captured)
+	case err != nil:
+		return s.pkts, err
+	case st.Dropped > 0:
+		return s.pkts, fmt.Errorf("the kernel dropped %d of %d packets (ring full)", st.Dropped, st.Received)
+	case uint64(len(s.pkts)) < before.Received:
+		return s.pkts, fmt.Errorf("the kernel queued %d packets, only %d were read", before.Received, len(s.pkts))
 	}
-	return pkts, nil
+	return s.pkts, nil
 }
 
-// settle waits until the pcap file has not grown for 150 ms (at most
-// 3 s), so that packets still crossing the link or waiting in tcpdump's
-// ring are written before tcpdump is told to stop.
+// settle waits until no packet has been read for 150 ms (at most 3 s),
+// so that packets still crossing the link or waiting in the ring are
+// read before the capture stops. The ring hands packets over at least
+// every block timeout (50 ms), well within the quiet time.
 func (s *Sniffer) settle() {
 	const quiet, most, step = 150 * time.Millisecond, 3 * time.Second, 25 * time.Millisecond
-	var last int64 = -1
+	last := int64(-1)
 	var still time.Duration
 	tick := time.NewTicker(step)
 	defer tick.Stop()
@@ -223,56 +191,10 @@ func (s *Sniffer) settle() {
 			return
 		case <-tick.C:
 		}
-		fi, err := os.Stat(s.path)
-		if err != nil {
-			return
-		}
-		if fi.Size() == last {
+		if n := s.seen.Load(); n == last {
 			still += step
 		} else {
-			last, still = fi.Size(), 0
+			last, still = n, 0
 		}
-	}
-}
-
-var countRE = regexp.MustCompile(`(?m)^(\d+) packets? (captured|received by filter|dropped by kernel)$`)
-
-// tcpdumpCounts reads the counts tcpdump prints on exit.
-func tcpdumpCounts(stderr string) (captured, received, dropped int) {
-	for _, m := range countRE.FindAllStringSubmatch(stderr, -1) {
-		n, _ := strconv.Atoi(m[1])
-		switch m[2] {
-		case "captured":
-			captured = n
-		case "received by filter":
-			received = n
-		case "dropped by kernel":
-			dropped = n
-		}
-	}
-	return captured, received, dropped
-}
-
-// readPcap reads every packet of a pcap file.
-func readPcap(path string) ([]Packet, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	var pkts []Packet
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			return pkts, nil
-		}
-		if err != nil {
-			return pkts, fmt.Errorf("reading %s: %w", path, err)
-		}
-		pkts = append(pkts, Packet{Timestamp: ci.Timestamp, LinkType: r.LinkType(), Data: data, Length: ci.Length})
 	}
 }
