@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 TOOLS=(
 	ip:iproute2
 	tcpdump:tcpdump
+	tshark:tshark
 	iptables:iptables
 	ping:iputils-ping
 	fping:fping
@@ -58,6 +59,9 @@ install_missing() {
 		apt-get update -qq
 		apt_updated=1
 	fi
+	# tshark's wireshark-common asks whether non-root users may capture:
+	# answer no beforehand, so that the install never stops to ask.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
