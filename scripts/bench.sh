@@ -322,8 +322,8 @@ if [ -n "$BINARY" ]; then
 	RAWKIT=$(realpath "$BINARY")
 else
 	RAWKIT=$BENCH_TMP/rawkit
-	echo "bench.sh: go build -o $RAWKIT ./cmd/rawkit" >&2
-	go build -o "$RAWKIT" ./cmd/rawkit || { echo "bench.sh: building rawkit failed" >&2; exit 1; }
+	echo "bench.sh: CGO_ENABLED=0 go build -o $RAWKIT ./cmd/rawkit" >&2
+	CGO_ENABLED=0 go build -o "$RAWKIT" ./cmd/rawkit || { echo "bench.sh: building rawkit failed" >&2; exit 1; }
 fi
 export RAWKIT
 
