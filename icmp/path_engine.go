@@ -81,7 +81,17 @@ type probe struct {
 	size    int
 	markMTU int
 	res     ProbeResult
+	// When a probe times out: the end of its wait, and when the run
+	// noticed (its hop is reported expireGrace later).
+	deadline, expired time.Time
 }
+
+// expireGrace is how long a hop with a timed-out probe waits before it
+// is reported, so that an answer the kernel received before the probe's
+// deadline, but this process read later (a busy machine), still counts:
+// the kernel's receive timestamp decides, as it would for traceroute's
+// poll loop.
+const expireGrace = 10 * time.Millisecond
 
 // pathRun is one Run's state; only Run's goroutine touches it.
 type pathRun struct {
@@ -170,7 +180,7 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 		if err := r.sendMore(ctx); err != nil {
 			return err
 		}
-		r.emit(ev.Hop)
+		r.emit(ev.Hop, time.Now())
 		if r.emitted >= r.stopTTL {
 			return nil
 		}
@@ -261,9 +271,10 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 	case p.state == probeInFlight:
 		r.inflight--
 	case p.state == probeDone && !p.res.Answered && p.ttl > r.emitted &&
-		!a.received.IsZero() && a.received.Sub(p.sent) <= r.t.s.Wait:
-		// Timed out by the shortened wait, but the kernel had it in
-		// time and its hop is not reported yet: take it.
+		!a.received.IsZero() && !a.received.After(p.deadline):
+		// Timed out while the answer, which the kernel had in time,
+		// was still on its way to this loop; its hop is not reported
+		// yet: take it.
 	default:
 		return ProbeResult{}, false
 	}
@@ -298,8 +309,8 @@ func (r *pathRun) expire(now time.Time) {
 		if p.state != probeInFlight || p.ttl > r.stopTTL {
 			continue
 		}
-		if !now.Before(p.sent.Add(r.timeout(i))) {
-			p.state = probeDone
+		if d := p.sent.Add(r.timeout(i)); !now.Before(d) {
+			p.state, p.deadline, p.expired = probeDone, d, now
 			p.res = ProbeResult{TTL: p.ttl, Query: p.q, Size: p.size, MTU: p.markMTU,
 				Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}
 			r.inflight--
@@ -307,15 +318,25 @@ func (r *pathRun) expire(now time.Time) {
 	}
 }
 
-// nextDue is the earliest time a probe of interest times out.
+// nextDue is the earliest time a probe of interest times out, or a hop
+// held by expireGrace may be reported.
 func (r *pathRun) nextDue() (time.Time, bool) {
 	var due time.Time
 	for i := range r.probes {
 		p := &r.probes[i]
-		if p.state != probeInFlight || p.ttl > r.stopTTL {
+		if p.ttl > r.stopTTL || p.ttl <= r.emitted {
 			continue
 		}
-		if d := p.sent.Add(r.timeout(i)); due.IsZero() || d.Before(due) {
+		var d time.Time
+		switch {
+		case p.state == probeInFlight:
+			d = p.sent.Add(r.timeout(i))
+		case p.state == probeDone && !p.res.Answered && time.Since(p.expired) < expireGrace:
+			d = p.expired.Add(expireGrace)
+		default:
+			continue
+		}
+		if due.IsZero() || d.Before(due) {
 			due = d
 		}
 	}
@@ -355,7 +376,7 @@ func (r *pathRun) timeout(i int) time.Duration {
 }
 
 // emit reports every finished hop that follows the last one reported.
-func (r *pathRun) emit(hop func(Hop)) {
+func (r *pathRun) emit(hop func(Hop), now time.Time) {
 	q := r.t.s.Queries
 	for r.emitted < r.stopTTL {
 		ttl := r.emitted + 1
@@ -363,7 +384,7 @@ func (r *pathRun) emit(hop func(Hop)) {
 		h := Hop{TTL: ttl, Probes: make([]ProbeResult, q)}
 		for k := range q {
 			p := &r.probes[first+k]
-			if p.state != probeDone {
+			if p.state != probeDone || (!p.res.Answered && now.Sub(p.expired) < expireGrace) {
 				return
 			}
 			h.Probes[k] = p.res
