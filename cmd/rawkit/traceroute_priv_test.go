@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"net"
 	"net/netip"
 	"os"
@@ -514,5 +515,46 @@ func TestTracerouteTCPOpenPort(t *testing.T) {
 	if conn, err := ln.Accept(); err == nil {
 		conn.Close()
 		t.Error("the server accepted a connection")
+	}
+}
+
+// TestTracerouteJSONQuotedFields checks --json against the wire: the
+// probes carry the TOS and DF asked for, and each router quotes the TOS
+// back with the TTL the probe reached it with (1).
+func TestTracerouteJSONQuotedFields(t *testing.T) {
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 2)
+	s := c.Client.Sniff(t, "eth0", "udp and dst host "+c.Server.Addr().String())
+	out, code := traceInProc(t, c.Client, "traceroute", "-n", "--json", "-t", "16", "-F", "-q", "1", "-m", "5", c.Server.Addr().String())
+	pkts := s.Stop()
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want 3 hops and a summary:\n%s", len(lines), out)
+	}
+	for i, l := range lines[:3] {
+		var h traceJSONHop
+		if err := json.Unmarshal([]byte(l), &h); err != nil {
+			t.Fatal(err)
+		}
+		p := h.Probes[0]
+		if h.TTL != i+1 || p.From != c.Hop(i+1).String() || p.QuotedTOS == nil || *p.QuotedTOS != 16 ||
+			p.QuotedTTL == nil || *p.QuotedTTL != 1 || p.RTTMs == nil || (i == 2) != p.Reached {
+			t.Errorf("hop %d: %s", i+1, l)
+		}
+	}
+	if !strings.Contains(lines[3], `"type":"summary"`) || !strings.Contains(lines[3], `"reached":true`) {
+		t.Errorf("summary: %s", lines[3])
+	}
+	if len(pkts) != 5 {
+		t.Errorf("capture: %d probes, want 5 (TTL 1 to 5)", len(pkts))
+	}
+	for _, p := range pkts {
+		b := p.Network()
+		if b[1] != 16 || binary.BigEndian.Uint16(b[6:])&0x4000 == 0 {
+			t.Errorf("probe TOS %d flags %#x, want 16 and DF", b[1], binary.BigEndian.Uint16(b[6:]))
+		}
 	}
 }
