@@ -46,6 +46,11 @@ type labNode struct {
 func labStatePath(name string) string { return filepath.Join(labDir, name+".json") }
 
 func labRun(ctx context.Context, io *stdio, sub string, o labOpts, rest []string) int {
+	if os.Geteuid() != 0 && sub != "status" {
+		// Namespaces, veth pairs and iptables need CAP_SYS_ADMIN and
+		// CAP_NET_ADMIN; ip(8) would say so at length.
+		return failf(io, "lab", "lab %s needs root: run it with sudo (or scripts/lab.sh)", sub)
+	}
 	var err error
 	switch sub {
 	case "up":
