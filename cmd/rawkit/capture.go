@@ -65,7 +65,7 @@ func runCapture(ctx context.Context, sio *stdio, args []string) int {
 	fs.BoolVar(&o.promisc, "p", false, "")
 	fs.BoolVar(&o.pcapng, "pcapng", false, "")
 	fs.Bool("n", true, "")
-	if code := parseFlags(fs, args); code >= 0 {
+	if code := parseFlags(sio, fs, args); code >= 0 {
 		return code
 	}
 	o.expr = strings.Join(fs.Args(), " ")

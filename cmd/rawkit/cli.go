@@ -97,24 +97,27 @@ func failf(io *stdio, name, format string, a ...any) int {
 }
 
 // newFlags returns a FlagSet that reports errors instead of exiting and
-// prints the command's usage text on -h.
-func newFlags(io *stdio, c *command) *flag.FlagSet {
+// prints nothing itself: parseFlags turns its outcome into one line.
+func newFlags(_ *stdio, c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	fs.Usage = func() { fmt.Fprint(io.err, c.usage) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
 // parseFlags parses args and maps the outcome to an exit status: -1 means
-// carry on, anything else is the status to return (0 after -h, 2 on error).
-func parseFlags(fs *flag.FlagSet, args []string) int {
+// carry on, anything else is the status to return. -h prints the command's
+// usage on standard output (status 0); a bad flag prints one line naming
+// it (status 2), never the whole usage.
+func parseFlags(sio *stdio, fs *flag.FlagSet, args []string) int {
 	err := fs.Parse(args)
 	switch {
 	case err == nil:
 		return -1
 	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(sio.out, commands[fs.Name()].usage)
 		return exitOK
 	default:
-		return exitError
+		return failf(sio, fs.Name(), "%v (run 'rawkit help %s')", err, fs.Name())
 	}
 }

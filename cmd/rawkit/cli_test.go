@@ -45,6 +45,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{"rawkit", "no-such-tool"},
 		{"rawkit", "help", "no-such-tool"},
 		{"rawkit", "version", "extra"},
+		{"rawkit", "capture", "-no-such-flag"},
 	}
 	for _, argv := range cases {
 		code, out, errOut := runArgs(t, argv...)
