@@ -67,7 +67,7 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.send = &pathRaw{send}
+	t.send = &pathRaw{c: send}
 	if err := probeMTUMode(send); err != nil {
 		return nil, err
 	}
@@ -80,13 +80,13 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.icmpConn = &pathRaw{rc}
+	t.icmpConn = &pathRaw{c: rc}
 	if s.Method == MethodTCP {
 		tc, err := raw.ListenIPv4(6, &raw.Config{Interface: s.Interface, Timestamps: true})
 		if err != nil {
 			return nil, err
 		}
-		t.tcpConn = &pathRaw{tc}
+		t.tcpConn = &pathRaw{c: tc}
 	}
 	ok = true
 	return t, nil
@@ -207,10 +207,16 @@ func opErr(call string, err error) error {
 }
 
 // pathRaw adapts a raw.Conn to pathConn. Its ReadBatch is for one reader.
-type pathRaw struct{ c *raw.Conn }
+type pathRaw struct {
+	c  *raw.Conn
+	rm []raw.Message
+}
 
 func (p *pathRaw) ReadBatch(ctx context.Context, ms []Message) (int, error) {
-	rm := make([]raw.Message, len(ms))
+	if cap(p.rm) < len(ms) {
+		p.rm = make([]raw.Message, len(ms))
+	}
+	rm := p.rm[:len(ms)]
 	for i := range ms {
 		rm[i].Buf = ms[i].Buf
 	}
