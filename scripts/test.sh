@@ -28,5 +28,8 @@ CGO_ENABLED=0 go build -o /dev/null ./cmd/rawkit
 echo "== unit tests (race)"
 go test -race -count=1 ./...
 
+echo "== full-size load tests (no race detector: -race scales them down)"
+go test -count=1 -run 'IntegrityUnderLoad|DatagramLossCounted|GracefulShutdown' ./endpoint/
+
 echo "== privileged tests"
 scripts/test-privileged.sh
