@@ -72,7 +72,7 @@ func (c *fakeConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	n := 0
 	for {
 		ms[n].Data = ms[n].Buf[:copy(ms[n].Buf, m.Data)]
-		ms[n].Src, ms[n].TTL, ms[n].Received = m.Src, m.TTL, m.Received
+		ms[n].Src, ms[n].TTL, ms[n].Received, ms[n].Queued = m.Src, m.TTL, m.Received, m.Queued
 		n++
 		if n == len(ms) {
 			return n, nil

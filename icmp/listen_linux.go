@@ -54,7 +54,11 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		}
 		rawErr = err
 	}
-	c, err := raw.ListenPing(&rc)
+	// A ping socket gets the ICMP errors its requests cause only from its
+	// error queue (icmp(7)).
+	pc := rc
+	pc.RecvErr = true
+	c, err := raw.ListenPing(&pc)
 	if err != nil {
 		if rawErr != nil && errors.Is(err, os.ErrPermission) {
 			return nil, &permissionError{raw: rawErr, ping: err}
@@ -114,11 +118,24 @@ func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 		rm[i].Buf = ms[i].Buf
 	}
 	n, err := r.c.ReadBatch(ctx, rm)
+	k := 0
 	for i := range n {
 		m := &rm[i]
-		ms[i].Data, ms[i].Src, ms[i].TTL, ms[i].Received = m.Data, m.Src, m.TTL, m.Received
+		q := QueuedError{}
+		switch m.ExtErr.Origin {
+		case raw.ErrOriginNone:
+		case raw.ErrOriginICMP:
+			q = QueuedError{Valid: true, Type: m.ExtErr.Type, Code: m.ExtErr.Code, Info: m.ExtErr.Info, Dst: m.Dst}
+		default:
+			continue // a local error: the write that caused it failed too
+		}
+		if k != i { // keep every buffer in use once
+			ms[k].Buf, ms[i].Buf = ms[i].Buf, ms[k].Buf
+		}
+		ms[k].Data, ms[k].Src, ms[k].TTL, ms[k].Received, ms[k].Queued = m.Data, m.Src, m.TTL, m.Received, q
+		k++
 	}
-	return n, err
+	return k, err
 }
 
 func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {

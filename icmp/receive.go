@@ -69,6 +69,9 @@ func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
 	if !m.Received.IsZero() {
 		at = m.Received.UnixNano()
 	}
+	if m.Queued.Valid {
+		return e.queuedError(evs, m, at)
+	}
 	if d[0] == TypeEchoReply && d[1] == 0 {
 		f, _ := parseEcho(d, &e.token)
 		sl := e.lookup(f)
@@ -148,6 +151,30 @@ func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
 		return evs
 	}
 	f := quotedEcho(id, seq, payload, &e.token)
+	return e.matchedError(evs, f, ie, m, at)
+}
+
+// queuedError takes an ICMP error from a ping socket's error queue: the
+// kernel gives its type, code and sender apart, and the echo request it
+// quotes as the data.
+func (e *Echo) queuedError(evs []Event, m *Message, at int64) []Event {
+	d, q := m.Data, &m.Queued
+	if len(d) < echoHeaderLen || d[0] != TypeEcho || !IsErrorType(q.Type) {
+		return evs
+	}
+	ie := ICMPError{Type: q.Type, Code: q.Code,
+		Quote: Quote{Dst: q.Dst, Protocol: protocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
+	if q.Type == TypeDestUnreach && q.Code == 4 {
+		ie.MTU = int(q.Info)
+	}
+	id, seq, payload, _ := ie.Quote.Echo()
+	return e.matchedError(evs, quotedEcho(id, seq, payload, &e.token), ie, m, at)
+}
+
+// matchedError counts an ICMP error whose quoted request has fields f,
+// if that request is one of the run's and went to the quoted destination.
+func (e *Echo) matchedError(evs []Event, f echoFields, ie ICMPError, m *Message, at int64) []Event {
+	seq := f.seq
 	sl := e.lookup(f)
 	if sl == nil {
 		return evs

@@ -17,9 +17,14 @@ import (
 const (
 	alignTo = int(unsafe.Sizeof(uintptr(0)))
 	// oobSize fits every control message a Conn enables: timestamp (16),
-	// in_pktinfo (12), TTL (4) and TOS (1), each with header and padding.
+	// in_pktinfo (12), TTL (4), TOS (1) and, from the error queue,
+	// sock_extended_err with the offender's address (32), each with
+	// header and padding.
 	oobSize = 256
 )
+
+// sizeofExtErr is the size of struct sock_extended_err (unix.SockExtendedErr).
+const sizeofExtErr = int(unsafe.Sizeof(unix.SockExtendedErr{}))
 
 func cmsgAlign(n int) int { return (n + alignTo - 1) &^ (alignTo - 1) }
 
@@ -73,5 +78,23 @@ func parseOne(level, typ int32, data []byte, m *Message) {
 		m.TTL = int(int32(binary.NativeEndian.Uint32(data)))
 	case level == unix.IPPROTO_IP && typ == unix.IP_TOS && len(data) >= 1:
 		m.TOS = int(data[0])
+	case level == unix.IPPROTO_IP && typ == unix.IP_RECVERR && len(data) >= sizeofExtErr:
+		parseExtErr(data, &m.ExtErr)
+	}
+}
+
+// parseExtErr reads a struct sock_extended_err and the sockaddr_in of the
+// offender that follows it (SO_EE_OFFENDER, ip(7)).
+func parseExtErr(data []byte, e *ExtendedError) {
+	*e = ExtendedError{
+		Errno:  unix.Errno(binary.NativeEndian.Uint32(data)),
+		Origin: ErrOrigin(data[4]),
+		Type:   int(data[5]),
+		Code:   int(data[6]),
+		Info:   binary.NativeEndian.Uint32(data[8:]),
+	}
+	sa := data[sizeofExtErr:]
+	if len(sa) >= unix.SizeofSockaddrInet4 && binary.NativeEndian.Uint16(sa) == unix.AF_INET {
+		e.Offender = netip.AddrFrom4([4]byte(sa[4:8]))
 	}
 }

@@ -79,3 +79,38 @@ func FuzzParseControl(f *testing.F) {
 		parseControl(oob, &m)
 	})
 }
+
+func TestParseControlExtendedError(t *testing.T) {
+	// struct sock_extended_err: errno, origin, type, code, pad, info,
+	// data; then the offender's sockaddr_in (ip(7)).
+	ee := ne32(uint32(unix.EHOSTUNREACH))
+	ee = append(ee, 2, 3, 1, 0)
+	ee = append(ee, ne32(1400)...)
+	ee = append(ee, ne32(0)...)
+	sa := binary.NativeEndian.AppendUint16(nil, unix.AF_INET)
+	sa = append(sa, 0, 0, 10, 0, 3, 1)
+	sa = append(sa, make([]byte, 8)...)
+	oob := cmsg(unix.IPPROTO_IP, unix.IP_RECVERR, append(ee, sa...))
+	oob = append(oob, cmsg(unix.IPPROTO_IP, unix.IP_TTL, ne32(63))...)
+
+	m := Message{TTL: -1, TOS: -1}
+	parseControl(oob, &m)
+	want := ExtendedError{Origin: ErrOriginICMP, Errno: unix.EHOSTUNREACH, Type: 3, Code: 1, Info: 1400,
+		Offender: netip.MustParseAddr("10.0.3.1")}
+	if m.ExtErr != want || m.TTL != 63 {
+		t.Errorf("ExtErr = %+v TTL %d, want %+v TTL 63", m.ExtErr, m.TTL, want)
+	}
+	// No offender (AF_UNSPEC), as for local errors.
+	clear(sa[:2])
+	m = Message{}
+	parseControl(cmsg(unix.IPPROTO_IP, unix.IP_RECVERR, append(ee, sa...)), &m)
+	if m.ExtErr.Offender.IsValid() || m.ExtErr.Type != 3 {
+		t.Errorf("without offender: %+v", m.ExtErr)
+	}
+	// Too short for the struct: ignored.
+	m = Message{}
+	parseControl(cmsg(unix.IPPROTO_IP, unix.IP_RECVERR, ee[:12]), &m)
+	if m.ExtErr != (ExtendedError{}) {
+		t.Errorf("short extended error parsed: %+v", m.ExtErr)
+	}
+}

@@ -94,6 +94,13 @@ type Config struct {
 	// (protocol 1) receives (ICMP_FILTER, raw(7)). Nil means all.
 	ICMPFilter *ipv4.ICMPFilter
 
+	// RecvErr asks the kernel to queue the errors about packets this
+	// socket sent (IP_RECVERR, ip(7)): the ICMP errors that quote them
+	// and local errors. ReadMsg and ReadBatch return them among the
+	// ordinary packets, with Message.ExtErr set. A ping socket receives
+	// ICMP errors in no other way (icmp(7)).
+	RecvErr bool
+
 	// Mark sets the socket's firewall mark (SO_MARK), used by policy
 	// routing and iptables; it needs CAP_NET_ADMIN. 0 leaves it unset.
 	Mark uint32

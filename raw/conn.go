@@ -32,6 +32,7 @@ type Conn struct {
 	network string           // "ip4:N" or "ping4", for errors
 	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
 	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
+	recverr bool             // IP_RECVERR: reads also take the error queue
 
 	dl deadlines // the caller's deadlines and context cancellations
 
@@ -67,10 +68,18 @@ type Message struct {
 	// Truncated reports that the packet was longer than Buf: Data holds
 	// only its beginning.
 	Truncated bool
+	// ExtErr is set (Origin not ErrOriginNone) on a message from the
+	// error queue of a Config.RecvErr socket. Data is then the datagram
+	// the error is about, as much as the error quoted: the ICMP message
+	// on a ping socket, the IPv4 packet on a raw socket. Dst is its
+	// destination, Src the error's sender (ExtErr.Offender), TTL and
+	// Received those of the ICMP error; Header is nil.
+	ExtErr ExtendedError
 }
 
 // ReadMsg reads one packet into b and returns it with its metadata; the
-// Message's slices alias b. It blocks until a packet arrives, the read
+// Message's slices alias b. On a Config.RecvErr socket it also returns
+// the errors queued about sent packets, as Messages with ExtErr set. It blocks until a packet arrives, the read
 // deadline passes (os.ErrDeadlineExceeded), ctx is done (ctx.Err()) or the
 // Conn is closed (net.ErrClosed). It does not allocate in steady state
 // when ctx cannot be cancelled (such as context.Background()).
@@ -83,7 +92,8 @@ func (c *Conn) ReadMsg(ctx context.Context, b []byte) (Message, error) {
 
 // ReadBatch reads up to len(ms) packets with one recvmmsg(2), each into
 // its ms[i].Buf, fills in the other fields and returns how many it read.
-// It blocks until at least one packet is available, like ReadMsg.
+// It blocks until at least one packet is available, like ReadMsg. On a
+// Config.RecvErr socket a queued error comes back alone, as ms[0].
 func (c *Conn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	return c.readBatch(ctx, ms)
 }

@@ -70,6 +70,9 @@ func listen(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
 		return nil, err
 	}
 	c, err := newConn(fd, network, ping, cfg.HeaderIncluded || (!ping && protocol == protocolRaw))
+	if c != nil {
+		c.recverr = cfg.RecvErr
+	}
 	if err != nil {
 		return nil, &net.OpError{Op: opListen, Net: network, Addr: sourceAddr(cfg), Err: err}
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"unsafe"
 
 	"golang.org/x/net/ipv4"
@@ -16,37 +17,120 @@ import (
 // handed to the poller, built once and pooled: that is what keeps
 // ReadMsg free of allocations.
 type reader struct {
-	msg   unix.Msghdr
-	iov   unix.Iovec
-	sa    unix.RawSockaddrInet4
-	n     int
-	errno unix.Errno
-	fn    func(fd uintptr) bool
-	oob   [oobSize]byte
+	msg     unix.Msghdr
+	iov     unix.Iovec
+	sa      unix.RawSockaddrInet4
+	n       int
+	errno   unix.Errno
+	recverr bool // the Conn's IP_RECVERR
+	errq    bool // the message came from the error queue
+	fn      func(fd uintptr) bool
+	oob     [oobSize]byte
 }
 
 func (c *Conn) getReader() *reader {
 	r, _ := c.readers.Get().(*reader)
 	if r == nil {
-		r = &reader{}
+		r = &reader{recverr: c.recverr}
 		r.fn = r.recv
 	}
 	return r
 }
 
+// reset readies msg for a recvmsg: the kernel shortens the name and
+// control lengths to what it wrote.
+func (r *reader) reset() {
+	r.msg.Namelen = unix.SizeofSockaddrInet4
+	r.msg.SetControllen(oobSize)
+	r.msg.Flags = 0
+}
+
 // recv is called by the poller when the socket may be readable; false
 // means "not yet", and the poller waits for the next readiness.
+//
+// With IP_RECVERR it also reads the error queue (ip(7)): when the
+// receive queue is empty, and when a read of it fails with the error of
+// the entry at the head of the error queue, which the kernel reports
+// once through sk_err (socket(7)) and which is not a failure of the
+// socket. An error queue entry wakes readers through EPOLLERR.
 func (r *reader) recv(fd uintptr) bool {
 	for {
+		r.reset()
 		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), 0)
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e == 0 || (!r.recverr && e != unix.EAGAIN):
+			r.n, r.errno, r.errq = int(n), e, false
+			return true
+		case !r.recverr:
+			return false
+		}
+		switch ok, e2 := r.recvErrQueue(fd); {
+		case ok || e2 != unix.EAGAIN:
+			return true
+		case e == unix.EAGAIN:
+			return false
+		}
+		// The entry behind e was taken by a concurrent reader: the
+		// receive queue may hold packets.
+	}
+}
+
+// recvErrQueue reads one entry of the error queue without waiting and
+// reports whether it read one; EAGAIN means the queue is empty.
+func (r *reader) recvErrQueue(fd uintptr) (bool, unix.Errno) {
+	for {
+		r.reset()
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
 		switch e {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			return false
+			return false, e
 		}
-		r.n, r.errno = int(n), e
-		return true
+		r.n, r.errno, r.errq = int(n), e, true
+		return true, e
+	}
+}
+
+// drainErrQueue is recvErrQueue run outside the poller, for when the
+// poller refuses to read (see errNotPollable).
+func (c *Conn) drainErrQueue(r *reader) (bool, error) {
+	var ok bool
+	err := c.rc.Control(func(fd uintptr) { ok, _ = r.recvErrQueue(fd) })
+	return ok, err
+}
+
+// errNotPollable reports the runtime poller's refusal to wait after an
+// event that was only EPOLLERR (runtime/netpoll_epoll.go; the error is
+// internal/poll.ErrNotPollable, which no package exports). It lasts until
+// the socket's next event with another flag.
+func errNotPollable(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Err != nil && oe.Err.Error() == "not pollable"
+}
+
+// pollRead runs r.fn through the poller until it reads or fails. On a
+// RecvErr socket, a poller that refuses to wait because only EPOLLERR
+// was signalled is answered by reading the error queue directly; when
+// that is empty too, the goroutine yields until the poller waits again,
+// which the next event on the socket allows (an EPOLLERR alone comes
+// only while the send buffer is full, and ends when it drains).
+func (c *Conn) pollRead(ctx context.Context, r *reader) error {
+	for {
+		err := c.rc.Read(r.fn)
+		if c.retry(ctx, dirRead, err) {
+			continue
+		}
+		if !c.recverr || !errNotPollable(err) {
+			return err
+		}
+		ok, err := c.drainErrQueue(r)
+		if ok || err != nil {
+			return err
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -65,13 +149,10 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 	r.msg.SetControllen(oobSize)
 	r.iov = unix.Iovec{Base: unsafe.SliceData(b)}
 	r.iov.SetLen(len(b))
-	r.n, r.errno = 0, 0
+	r.n, r.errno, r.errq = 0, 0, false
 
 	w := c.watch(ctx, dirRead)
-	err := c.rc.Read(r.fn)
-	for c.retry(ctx, dirRead, err) {
-		err = c.rc.Read(r.fn)
-	}
+	err := c.pollRead(ctx, r)
 	err = w.done(ctx, err)
 
 	var m Message
@@ -80,12 +161,26 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 	}
 	if err == nil {
 		trunc := r.msg.Flags&unix.MSG_TRUNC != 0
-		err = c.fill(&m, b, r.n, trunc, r.oob[:r.msg.Controllen], r.sa.Addr)
+		oob := r.oob[:r.msg.Controllen]
+		if r.errq {
+			c.fillErr(&m, b, r.n, trunc, oob, r.sa.Addr)
+		} else {
+			err = c.fill(&m, b, r.n, trunc, oob, r.sa.Addr)
+		}
 	}
 	r.iov.Base = nil // do not keep b reachable from the pool
 	r.msg.Iov = nil
 	c.readers.Put(r)
 	return m, c.opError(opRead, err)
+}
+
+// fillErr sets m from an error queue entry of n bytes: the datagram the
+// error is about, whose destination the kernel puts in the name (ip(7)).
+func (c *Conn) fillErr(m *Message, b []byte, n int, trunc bool, oob []byte, dst [4]byte) {
+	*m = Message{Buf: b, TTL: -1, TOS: -1, Truncated: trunc}
+	m.Data = b[:min(n, len(b))]
+	parseControl(oob, m)
+	m.Src, m.Dst = m.ExtErr.Offender, netip.AddrFrom4(dst)
 }
 
 // fill sets m from n bytes received into b, the control messages and,
@@ -141,6 +236,15 @@ func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, c.opError(opRead, err)
+	}
+	if c.recverr {
+		// x/net's recvmmsg does not read the error queue: one at a time.
+		m, err := c.readMsg(ctx, ms[0].Buf)
+		if err != nil {
+			return 0, err
+		}
+		ms[0] = m
+		return 1, nil
 	}
 	bt := c.getReadBatch(min(len(ms), maxBatch))
 	ms = ms[:len(bt.msgs)]

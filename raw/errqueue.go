@@ -1,0 +1,42 @@
+package raw
+
+import (
+	"net/netip"
+	"syscall"
+)
+
+// ErrOrigin says where a queued error came from (ee_origin of struct
+// sock_extended_err, ip(7)).
+type ErrOrigin uint8
+
+// Origins of queued errors (SO_EE_ORIGIN_*, linux/errqueue.h).
+const (
+	// ErrOriginNone marks a message that is not a queued error.
+	ErrOriginNone ErrOrigin = 0
+	// ErrOriginLocal is an error the local stack found, such as a send
+	// over the path MTU with DFDo (EMSGSIZE); Info then holds the MTU.
+	ErrOriginLocal ErrOrigin = 1
+	// ErrOriginICMP is an ICMP error a router or the destination sent
+	// about a packet of this socket.
+	ErrOriginICMP ErrOrigin = 2
+)
+
+// ExtendedError is the kernel's account of an error about a packet this
+// socket sent, read from its error queue (IP_RECVERR, MSG_ERRQUEUE; the
+// struct sock_extended_err of ip(7)).
+type ExtendedError struct {
+	// Origin is where the error came from; ErrOriginNone for an
+	// ordinary message.
+	Origin ErrOrigin
+	// Errno is the error the kernel maps it to, such as EHOSTUNREACH
+	// for an ICMP destination unreachable.
+	Errno syscall.Errno
+	// Type and Code are the ICMP error's type and code (ErrOriginICMP).
+	Type, Code int
+	// Info is the next-hop MTU of "fragmentation needed" (ICMP type 3
+	// code 4) and of a local EMSGSIZE; 0 otherwise.
+	Info uint32
+	// Offender is who reported the error: the ICMP error's sender; the
+	// zero Addr when the kernel gives none (SO_EE_OFFENDER).
+	Offender netip.Addr
+}
