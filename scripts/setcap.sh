@@ -39,8 +39,10 @@ fi
 bin=${1:-}
 if [ -z "$bin" ]; then
 	bin=./rawkit
-	echo "== go build -o $bin ./cmd/rawkit"
-	go build -o "$bin" ./cmd/rawkit # as the caller: no root-owned build cache
+	# Without cgo: only then can DropPrivileges clear the capabilities of
+	# every thread (a cgo binary has threads the Go runtime cannot reach).
+	echo "== CGO_ENABLED=0 go build -o $bin ./cmd/rawkit"
+	CGO_ENABLED=0 go build -o "$bin" ./cmd/rawkit # as the caller: no root-owned build cache
 fi
 if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
 	echo "setcap.sh: not an executable file: $bin" >&2
