@@ -87,25 +87,33 @@ func ParseConfig(spec string, cfg *SpecConfig) ([]SpecPacket, error) {
 // CompileSpec parses spec and checks every field, without building. The
 // number of packets is checked against cfg's MaxPackets.
 func CompileSpec(spec string, cfg *SpecConfig) (*Spec, error) {
-	ast, err := parseSpecAST(spec)
-	if err != nil {
+	if err := checkSpecInput(spec); err != nil {
 		return nil, err
 	}
-	s := &Spec{src: spec, count: 1, layers: make([]specLayer, 0, len(ast))}
-	nargs := 0
-	for _, la := range ast {
-		nargs += len(la.args)
-	}
-	sets := make([]specSet, 0, nargs)
 	limit := DefaultMaxPackets
 	if cfg != nil && cfg.MaxPackets > 0 {
 		limit = cfg.MaxPackets
 	}
-	for i := range ast {
-		l, err := s.compileLayer(&ast[i], i, len(ast), sets[len(sets):len(sets):cap(sets)])
+	// Each layer is compiled as soon as it is read, so one buffer holds
+	// the arguments of every layer in turn, and the field settings of all
+	// layers share one array.
+	p := specParser{src: spec, args: make([]specArg, 0, 8)}
+	s := &Spec{src: spec, count: 1, layers: make([]specLayer, 0, 1+strings.Count(spec, "/"))}
+	arena := make([]specSet, 0, 1+strings.Count(spec, "="))
+	for i := 0; ; i++ {
+		la, done, err := p.nextLayer()
 		if err != nil {
 			return nil, err
 		}
+		need := len(la.args)
+		if cap(arena)-len(arena) < need {
+			arena = make([]specSet, 0, need)
+		}
+		l, err := s.compileLayer(&la, i, arena[len(arena):len(arena):len(arena)+need])
+		if err != nil {
+			return nil, err
+		}
+		arena = arena[:len(arena)+len(l.sets)]
 		for k := range l.sets {
 			set := &l.sets[k]
 			if set.count > limit || s.count > limit/set.count {
@@ -114,7 +122,14 @@ func CompileSpec(spec string, cfg *SpecConfig) (*Spec, error) {
 			s.count *= set.count
 		}
 		s.layers = append(s.layers, l)
-		sets = sets[:len(sets)+len(l.sets)]
+		if done {
+			break
+		}
+	}
+	for _, l := range s.layers[:len(s.layers)-1] {
+		if l.def == specRawDef {
+			return nil, specErrorf(spec, l.col, "raw(...) must be the last layer")
+		}
 	}
 	return s, nil
 }
@@ -167,18 +182,15 @@ func (d *specLayerDef) fieldNames() []string {
 
 // compileLayer appends the layer's field settings to sets, which has room
 // for them.
-func (s *Spec) compileLayer(la *specLayerAST, i, n int, sets []specSet) (specLayer, error) {
+func (s *Spec) compileLayer(la *specLayerAST, i int, sets []specSet) (specLayer, error) {
 	name := strings.ToLower(la.name)
 	d := specFindLayerDef(name)
 	if d == nil {
 		return specLayer{}, specErrorf(s.src, la.col, "unknown layer '%s'%s", la.name,
 			specSuggestOr(name, specLayerNames(), "; layers are "+strings.Join(specLayerNames(), ", ")))
 	}
-	switch {
-	case i == 0 && d != specIPDef:
+	if i == 0 && d != specIPDef {
 		return specLayer{}, specErrorf(s.src, la.col, "a spec starts with ip(...): %s(...) needs an IPv4 header to carry it", name)
-	case d == specRawDef && i != n-1:
-		return specLayer{}, specErrorf(s.src, la.col, "raw(...) must be the last layer")
 	}
 	l := specLayer{def: d, col: la.col, sets: sets}
 	for k := range la.args {

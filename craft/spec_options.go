@@ -24,7 +24,8 @@ func (c *specValueCtx) optionItems(n *specNode) ([]specItem, error) {
 		if n.text == "none" {
 			return nil, nil
 		}
-		return []specItem{{val: n}}, nil
+		one := *n // a copy: n itself stays where the parser keeps it
+		return []specItem{{val: &one}}, nil
 	}
 	return nil, c.errorf(n.col, "options in %s(...) are a list such as [%s]", c.layer, map[string]string{"ip": "nop, rr=9", "tcp": "mss=1460, sackok"}[c.layer])
 }

@@ -62,34 +62,38 @@ type specParser struct {
 	src   string
 	pos   int
 	depth int       // parentheses open
-	args  []specArg // every layer's arguments, one after the other
+	args  []specArg // the arguments of the layer being read
 }
 
-func parseSpecAST(src string) ([]specLayerAST, error) {
+// checkSpecInput bounds the input, and so the work of parsing it.
+func checkSpecInput(src string) error {
 	if len(src) > maxSpecLen {
-		return nil, specErrorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
+		return specErrorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
 	}
 	if !utf8.ValidString(src) {
-		return nil, specErrorf(src, 1, "spec is not valid UTF-8")
+		return specErrorf(src, 1, "spec is not valid UTF-8")
 	}
-	p := &specParser{src: src, args: make([]specArg, 0, 1+strings.Count(src, "="))}
-	ls := make([]specLayerAST, 0, 1+strings.Count(src, "/"))
-	for {
-		p.space()
-		l, err := p.layer()
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		p.space()
-		if p.pos == len(p.src) {
-			return ls, nil
-		}
-		if p.src[p.pos] != '/' {
-			return nil, p.errorf(p.pos, "expected '/' between layers, found %s", p.what(p.pos))
-		}
-		p.pos++
+	return nil
+}
+
+// nextLayer reads the layer at the current position; its arguments are
+// valid until the next call, which reuses their memory. done reports the
+// end of the spec after it.
+func (p *specParser) nextLayer() (l specLayerAST, done bool, err error) {
+	p.args = p.args[:0]
+	p.space()
+	if l, err = p.layer(); err != nil {
+		return l, false, err
 	}
+	p.space()
+	if p.pos == len(p.src) {
+		return l, true, nil
+	}
+	if p.src[p.pos] != '/' {
+		return l, false, p.errorf(p.pos, "expected '/' between layers, found %s", p.what(p.pos))
+	}
+	p.pos++
+	return l, false, nil
 }
 
 func (p *specParser) errorf(pos int, format string, a ...any) error {
