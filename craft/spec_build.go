@@ -147,7 +147,9 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 					col = set.col
 				}
 			}
-			return specErrorf(s.src, col, "no source address for dst %s: %v", dst, err)
+			se := specErrorf(s.src, col, "no source address for dst %s: %v", dst, err)
+			se.Err = err
+			return se
 		}
 		if !src.Unmap().Is4() {
 			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)

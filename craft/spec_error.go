@@ -13,7 +13,11 @@ type SpecError struct {
 	Spec   string // the spec as given
 	Column int    // 1-based byte offset of the spot; 0 when the spec as a whole is at fault
 	Msg    string // what is wrong, e.g. "unknown field 'ttll' in ip(...); did you mean 'ttl'?"
+	Err    error  // the cause, when another error is (the route lookup's); nil otherwise
 }
+
+// Unwrap returns the cause.
+func (e *SpecError) Unwrap() error { return e.Err }
 
 func specErrorf(spec string, col int, format string, a ...any) *SpecError {
 	return &SpecError{Spec: spec, Column: col, Msg: fmt.Sprintf(format, a...)}

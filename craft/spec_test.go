@@ -142,6 +142,9 @@ func TestSpecSourceError(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
+	if errors.Unwrap(err) == nil || errors.Unwrap(err).Error() != "network is unreachable" {
+		t.Errorf("the route lookup's error is not the cause: %v", errors.Unwrap(err))
+	}
 	pkts, err := ParseConfig("ip(src=10.1.1.1, dst=10.9.9.9)/icmp()", cfg)
 	if err != nil || pkts[0].Src != netip.MustParseAddr("10.1.1.1") {
 		t.Errorf("a given src still asked the route: %v", err)
