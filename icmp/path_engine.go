@@ -3,7 +3,6 @@ package icmp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"sync"
 	"time"
@@ -66,48 +65,6 @@ func (t *Path) Close() error {
 	return errors.Join(errs...)
 }
 
-type probeState int
-
-const (
-	probePending probeState = iota
-	probeInFlight
-	probeDone
-)
-
-type probe struct {
-	ttl, q  int
-	state   probeState
-	sent    time.Time
-	size    int
-	markMTU int
-	res     ProbeResult
-	// When a probe times out: the end of its wait, and when the run
-	// noticed (its hop is reported expireGrace later).
-	deadline, expired time.Time
-}
-
-// expireGrace is how long a hop with a timed-out probe waits before it
-// is reported, so that an answer the kernel received before the probe's
-// deadline, but this process read later (a busy machine), still counts:
-// the kernel's receive timestamp decides, as it would for traceroute's
-// poll loop.
-const expireGrace = 10 * time.Millisecond
-
-// pathRun is one Run's state; only Run's goroutine touches it.
-type pathRun struct {
-	t        *Path
-	probes   []probe
-	next     int   // next probe never sent
-	resend   []int // probes to send again, smaller (MTU mode)
-	inflight int
-	stopTTL  int // the last TTL to report: max TTL, or the first final answer's
-	emitted  int // the last TTL reported
-	size     int // current probe size
-	told     int // size last reported with MTU
-	bufs     [][]byte
-	sum      PathSummary
-}
-
 // PathEvents receives a run's progress. Either func may be nil; both are
 // called from Run's goroutine and should not block for long.
 type PathEvents struct {
@@ -144,20 +101,6 @@ func (t *Path) Run(ctx context.Context, ev PathEvents) (PathSummary, error) {
 	err := r.loop(ctx, answers, ev)
 	r.sum.Elapsed = time.Since(start)
 	return r.sum, err
-}
-
-func (t *Path) newRun() *pathRun {
-	s := &t.s
-	n := (s.MaxTTL - s.FirstTTL + 1) * s.Queries
-	r := &pathRun{t: t, probes: make([]probe, n), stopTTL: s.MaxTTL, emitted: s.FirstTTL - 1, size: s.Length}
-	if s.MTU && t.localMTU > 0 {
-		r.size = t.localMTU
-	}
-	for i := range r.probes {
-		r.probes[i].ttl, r.probes[i].q = s.FirstTTL+i/s.Queries, i%s.Queries
-	}
-	r.sum = PathSummary{Destination: t.pr.dst, Source: t.pr.src}
-	return r
 }
 
 func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents) error {
@@ -208,194 +151,6 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 			case <-timer.C:
 			default:
 			}
-		}
-	}
-}
-
-// sendMore sends what the bound on probes in flight allows: probes to
-// resend first, then new ones up to the last TTL still of interest.
-func (r *pathRun) sendMore(ctx context.Context) error {
-	sim := r.t.s.Simultaneous
-	var batch []int
-	for sim == 0 || r.inflight+len(batch) < sim {
-		if len(r.resend) > 0 {
-			batch = append(batch, r.resend[0])
-			r.resend = r.resend[1:]
-			continue
-		}
-		if r.next >= len(r.probes) || r.probes[r.next].ttl > r.stopTTL {
-			break
-		}
-		batch = append(batch, r.next)
-		r.next++
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	for len(r.bufs) < len(batch) {
-		r.bufs = append(r.bufs, nil)
-	}
-	pkts := r.bufs[:len(batch)]
-	for k, i := range batch {
-		p := &r.probes[i]
-		p.size = r.size
-		if r.t.s.MTU && r.told != r.size {
-			p.markMTU, r.told = r.size, r.size
-		}
-		pkts[k] = r.t.pr.build(pkts[k], i, p.ttl, p.size)
-	}
-	// One write per probe, each stamped just before it goes: on veth
-	// the kernel forwards within the sending call, so a probe's send
-	// time must not be taken before its batch-mates were sent.
-	for k, i := range batch {
-		p := &r.probes[i]
-		p.sent, p.state = time.Now(), probeInFlight
-		r.inflight++
-		n, err := r.t.send.WriteBatch(ctx, pkts[k:k+1], r.t.pr.dst)
-		r.sum.Sent += n
-		if err != nil {
-			return fmt.Errorf("icmp: send probe to %v: %w", r.t.pr.dst, err)
-		}
-	}
-	return nil
-}
-
-// apply records an answer to a probe in flight; answers to other probes
-// (late, duplicated, beyond the destination) are dropped.
-func (r *pathRun) apply(a answer) (ProbeResult, bool) {
-	if a.idx < 0 || a.idx >= len(r.probes) {
-		return ProbeResult{}, false
-	}
-	p := &r.probes[a.idx]
-	switch {
-	case p.state == probeInFlight:
-		r.inflight--
-	case p.state == probeDone && !p.res.Answered && p.ttl > r.emitted &&
-		!a.received.IsZero() && !a.received.After(p.deadline):
-		// Timed out while the answer, which the kernel had in time,
-		// was still on its way to this loop; its hop is not reported
-		// yet: take it.
-	default:
-		return ProbeResult{}, false
-	}
-	if r.t.s.MTU && a.res.Type == TypeDestUnreach && a.res.Code == 4 &&
-		a.res.NextMTU >= 68 && a.res.NextMTU < p.size {
-		// Fragmentation needed (RFC 1191): send it again, smaller.
-		r.size = min(r.size, a.res.NextMTU)
-		p.state = probePending
-		r.resend = append(r.resend, a.idx)
-		return ProbeResult{}, false
-	}
-	res := a.res
-	res.TTL, res.Query, res.Size, res.Answered = p.ttl, p.q, p.size, true
-	recv := a.received
-	if recv.IsZero() {
-		recv = time.Now()
-	}
-	res.RTT = max(recv.Sub(p.sent), 0)
-	res.MTU = p.markMTU
-	p.res, p.state = res, probeDone
-	r.sum.Answered++
-	if res.Final && p.ttl < r.stopTTL {
-		r.stopTTL = p.ttl
-	}
-	return res, true
-}
-
-// expire gives up on the probes whose wait has passed.
-func (r *pathRun) expire(now time.Time) {
-	for i := range r.probes {
-		p := &r.probes[i]
-		if p.state != probeInFlight || p.ttl > r.stopTTL {
-			continue
-		}
-		if d := p.sent.Add(r.timeout(i)); !now.Before(d) {
-			p.state, p.deadline, p.expired = probeDone, d, now
-			p.res = ProbeResult{TTL: p.ttl, Query: p.q, Size: p.size, MTU: p.markMTU,
-				Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}
-			r.inflight--
-		}
-	}
-}
-
-// nextDue is the earliest time a probe of interest times out, or a hop
-// held by expireGrace may be reported.
-func (r *pathRun) nextDue() (time.Time, bool) {
-	var due time.Time
-	for i := range r.probes {
-		p := &r.probes[i]
-		if p.ttl > r.stopTTL || p.ttl <= r.emitted {
-			continue
-		}
-		var d time.Time
-		switch {
-		case p.state == probeInFlight:
-			d = p.sent.Add(r.timeout(i))
-		case p.state == probeDone && !p.res.Answered && time.Since(p.expired) < expireGrace:
-			d = p.expired.Add(expireGrace)
-		default:
-			continue
-		}
-		if due.IsZero() || d.Before(due) {
-			due = d
-		}
-	}
-	return due, !due.IsZero()
-}
-
-// waitPrecision is added to a round trip before scaling it, as
-// traceroute does, so that a near-zero round trip does not make a zero
-// wait.
-const waitPrecision = time.Millisecond
-
-// timeout is how long probe i is waited for, traceroute's rule (-w
-// MAX,HERE,NEAR): HERE times the round trip of an answered probe of the
-// same hop, else NEAR times that of an answered later probe, else MAX.
-func (r *pathRun) timeout(i int) time.Duration {
-	s := &r.t.s
-	scaled := func(rtt time.Duration, f float64) time.Duration {
-		return min(time.Duration(float64(rtt+waitPrecision)*f), s.Wait)
-	}
-	p := &r.probes[i]
-	if s.HereFactor > 0 {
-		first := i - p.q
-		for j := first; j < first+s.Queries; j++ {
-			if q := &r.probes[j]; q.state == probeDone && q.res.Answered {
-				return scaled(q.res.RTT, s.HereFactor)
-			}
-		}
-	}
-	if s.NearFactor > 0 {
-		for j := i + 1; j < len(r.probes) && r.probes[j].state != probePending; j++ {
-			if q := &r.probes[j]; q.state == probeDone && q.res.Answered {
-				return scaled(q.res.RTT, s.NearFactor)
-			}
-		}
-	}
-	return s.Wait
-}
-
-// emit reports every finished hop that follows the last one reported.
-func (r *pathRun) emit(hop func(Hop), now time.Time) {
-	q := r.t.s.Queries
-	for r.emitted < r.stopTTL {
-		ttl := r.emitted + 1
-		first := (ttl - r.t.s.FirstTTL) * q
-		h := Hop{TTL: ttl, Probes: make([]ProbeResult, q)}
-		for k := range q {
-			p := &r.probes[first+k]
-			if p.state != probeDone || (!p.res.Answered && now.Sub(p.expired) < expireGrace) {
-				return
-			}
-			h.Probes[k] = p.res
-			if p.res.Reached {
-				r.sum.Reached = true
-			}
-		}
-		r.emitted = ttl
-		r.sum.Hops++
-		if hop != nil {
-			hop(h)
 		}
 	}
 }

@@ -217,8 +217,10 @@ func TestPathEngineBoundsProbesInFlight(t *testing.T) {
 	if f.maxInflight > 2 {
 		t.Errorf("%d probes in flight at once, bound 2", f.maxInflight)
 	}
-	// Unbounded: every probe up to the max TTL goes out at the start.
+	// Unbounded: every probe up to the max TTL goes out at the start,
+	// before the first answer (50 ms away) comes back.
 	f = newFakePath(t, 6)
+	f.perHop = 50 * time.Millisecond
 	if _, _, err := runFake(t, f, &PathConfig{MaxTTL: 10}); err != nil {
 		t.Fatal(err)
 	}
