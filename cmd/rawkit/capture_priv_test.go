@@ -56,12 +56,31 @@ func needTool(t *testing.T, name string) string {
 // exit status and standard error.
 func startCapture(t *testing.T, args ...string) (stop func() (int, string)) {
 	t.Helper()
+	return startCaptureIn(t, nil, args...)
+}
+
+// startCaptureIn is startCapture inside host h's namespace (nil: this
+// one). The capture socket is opened on the thread h.Do locks into the
+// namespace, and a packet socket stays in the namespace it was opened in.
+func startCaptureIn(t *testing.T, h *netlab.Host, args ...string) (stop func() (int, string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var errb syncBuffer
 	done := make(chan int, 1)
-	go func() {
+	capture := func() error {
 		done <- run(ctx, append([]string{"rawkit", "capture"}, args...),
 			&stdio{in: strings.NewReader(""), out: io.Discard, err: &errb})
+		return nil
+	}
+	go func() {
+		if h == nil {
+			_ = capture()
+			return
+		}
+		if err := h.Do(capture); err != nil {
+			errb.Write([]byte(err.Error()))
+			done <- exitError
+		}
 	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(errb.String(), "listening on") {
@@ -133,9 +152,11 @@ var pingStatsRE = regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`
 func TestCapturePingFlood(t *testing.T) {
 	netlab.Privileged(t)
 	ping := needTool(t, "ping")
+	// A namespace of its own: no other test's ICMP on this loopback.
+	h := netlab.NewHost(t)
 	path := filepath.Join(t.TempDir(), "flood.pcap")
-	stop := startCapture(t, "-i", "lo", "-w", path, "icmp and ip[2:2] == 100")
-	out, err := exec.Command(ping, "-n", "-q", "-f", "-c", "50000", "-s", "72", "127.0.0.1").CombinedOutput()
+	stop := startCaptureIn(t, h, "-i", "lo", "-w", path, "icmp and ip[2:2] == 100")
+	out, err := h.Command(context.Background(), ping, "-n", "-q", "-f", "-c", "50000", "-s", "72", "127.0.0.1").CombinedOutput()
 	code, stderr := stop()
 	if err != nil {
 		t.Fatalf("ping: %v\n%s", err, out)
