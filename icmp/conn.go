@@ -21,6 +21,20 @@ type Conn interface {
 	Close() error
 }
 
+// fastConn is a Conn that can also send and read without waiting and
+// without the runtime poller (raw.Conn's TryWriteTo and TryReadMsg). The
+// flood loop sends and reads through it as long as neither would block:
+// on loopback a reply is queued before its request's write returns, and
+// the poller's bookkeeping around each call would cost as much as the
+// kernel's work.
+type fastConn interface {
+	// send writes b to dst; false, with nothing sent, means the send
+	// buffer is full.
+	send(b []byte, dst netip.Addr) (bool, error)
+	// recv reads a queued message into m; false means none was queued.
+	recv(m *Message) (bool, error)
+}
+
 // Message is one received ICMP message.
 type Message struct {
 	Buf      []byte     // the caller's buffer

@@ -91,7 +91,7 @@ type Echo struct {
 	started  bool
 
 	kick chan struct{}
-	fast *fastIO // poller-free I/O of a raw socket; nil otherwise
+	fast fastConn // c's I/O without waiting, if it has it; nil otherwise
 }
 
 type target struct {
@@ -193,8 +193,8 @@ func (e *Echo) Run(ctx context.Context) error {
 	e.started = true
 	e.sched.start(now(), e.cfg.Preload)
 	e.mu.Unlock()
-	if fc, ok := e.c.(interface{ fastIO() *fastIO }); ok {
-		e.fast = fc.fastIO() // written by the sender only, read by nothing else
+	if fc, ok := e.c.(fastConn); ok {
+		e.fast = fc // written here only, before the loops start
 	}
 	if e.cfg.Flood {
 		return e.runFlood(ctx)

@@ -80,11 +80,7 @@ func listenRaw(rc raw.Config) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	rcn := &rawConn{c: c}
-	if sc, err := c.SyscallConn(); err == nil {
-		rcn.fast = newFastIO(sc)
-	}
-	return &Socket{Conn: rcn, ID: id, Mode: ModeRaw}, nil
+	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw}, nil
 }
 
 // permissionError carries why both kinds of socket were refused.
@@ -100,14 +96,50 @@ func (e *permissionError) Is(target error) bool {
 
 func (e *permissionError) Unwrap() []error { return []error{e.raw, e.ping} }
 
-// rawConn adapts a raw.Conn to Conn. Its ReadBatch is for one reader.
+// rawConn adapts a raw.Conn to Conn and fastConn. Its ReadBatch is for
+// one reader.
 type rawConn struct {
-	c    *raw.Conn
-	ms   []raw.Message
-	fast *fastIO // raw sockets only
+	c  *raw.Conn
+	ms []raw.Message
 }
 
-func (r *rawConn) fastIO() *fastIO { return r.fast }
+var _ fastConn = (*rawConn)(nil)
+
+// fromRaw sets m from a message raw read into m.Buf; false means m is to
+// be skipped.
+func fromRaw(m *Message, rm *raw.Message) bool {
+	q := QueuedError{}
+	switch rm.ExtErr.Origin {
+	case raw.ErrOriginNone:
+	case raw.ErrOriginICMP:
+		q = QueuedError{Valid: true, Type: rm.ExtErr.Type, Code: rm.ExtErr.Code, Info: rm.ExtErr.Info, Dst: rm.Dst}
+	default:
+		return false // a local error: the write that caused it failed too
+	}
+	m.Data, m.Src, m.TTL, m.Received, m.Queued = rm.Data, rm.Src, rm.TTL, rm.Received, q
+	return true
+}
+
+func (r *rawConn) send(b []byte, dst netip.Addr) (bool, error) {
+	_, err := r.c.TryWriteTo(b, dst)
+	if err == raw.ErrWouldBlock {
+		return false, nil
+	}
+	return true, err
+}
+
+func (r *rawConn) recv(m *Message) (bool, error) {
+	rm, err := r.c.TryReadMsg(m.Buf)
+	switch {
+	case err == raw.ErrWouldBlock:
+		return false, nil
+	case err != nil:
+		return false, err
+	case !fromRaw(m, &rm):
+		m.Data = nil // the caller skips it
+	}
+	return true, nil
+}
 
 func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	if cap(r.ms) < len(ms) {
@@ -120,20 +152,12 @@ func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	n, err := r.c.ReadBatch(ctx, rm)
 	k := 0
 	for i := range n {
-		m := &rm[i]
-		q := QueuedError{}
-		switch m.ExtErr.Origin {
-		case raw.ErrOriginNone:
-		case raw.ErrOriginICMP:
-			q = QueuedError{Valid: true, Type: m.ExtErr.Type, Code: m.ExtErr.Code, Info: m.ExtErr.Info, Dst: m.Dst}
-		default:
-			continue // a local error: the write that caused it failed too
-		}
 		if k != i { // keep every buffer in use once
 			ms[k].Buf, ms[i].Buf = ms[i].Buf, ms[k].Buf
 		}
-		ms[k].Data, ms[k].Src, ms[k].TTL, ms[k].Received, ms[k].Queued = m.Data, m.Src, m.TTL, m.Received, q
-		k++
+		if fromRaw(&ms[k], &rm[i]) {
+			k++
+		}
 	}
 	return k, err
 }

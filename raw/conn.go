@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,8 +39,13 @@ type Conn struct {
 
 	// Per-call state (system call arguments and bound closures), reused so
 	// that steady-state reads and writes do not allocate.
-	readers   sync.Pool
-	writers   sync.Pool
+	readers sync.Pool
+	writers sync.Pool
+	// One reader and writer kept for the Try calls, which a flood makes
+	// a million times a second: taken with one atomic swap, cheaper than
+	// the pool (which serves when they are in use).
+	tryR      atomic.Pointer[reader]
+	tryW      atomic.Pointer[writer]
 	batches   sync.Pool
 	cancelers sync.Pool
 }
@@ -96,6 +102,26 @@ func (c *Conn) ReadMsg(ctx context.Context, b []byte) (Message, error) {
 // Config.RecvErr socket a queued error comes back alone, as ms[0].
 func (c *Conn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	return c.readBatch(ctx, ms)
+}
+
+// TryReadMsg is ReadMsg without waiting: it returns a packet already
+// queued, or ErrWouldBlock at once when there is none. It skips the
+// runtime poller and the scheduler's bookkeeping of a blocking system
+// call (recvmsg(2) with MSG_DONTWAIT, made with RawSyscall), which on
+// loopback costs as much as the kernel's work: it is for loops that
+// alternate sends and reads of already queued replies, such as a flood
+// ping, and fall back to ReadMsg or ReadBatch to wait. It ignores
+// deadlines and does not allocate.
+func (c *Conn) TryReadMsg(b []byte) (Message, error) {
+	return c.tryReadMsg(b)
+}
+
+// TryWriteTo is WriteToAddr without waiting: when the socket's send
+// buffer is full it sends nothing and returns ErrWouldBlock at once.
+// Like TryReadMsg it bypasses the poller; fall back to WriteToAddr to
+// wait for room. It ignores deadlines and does not allocate.
+func (c *Conn) TryWriteTo(b []byte, dst netip.Addr) (int, error) {
+	return c.tryWriteTo(b, dst)
 }
 
 // WriteToAddr sends b to dst and returns len(b). With HeaderIncluded, b

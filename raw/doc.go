@@ -36,6 +36,17 @@
 // Conn.WriteToAddr sends to a netip.Addr and Conn.WriteBatch sends many
 // with sendmmsg(2). Conn is also a net.PacketConn and a syscall.Conn.
 //
+// Conn.TryReadMsg and Conn.TryWriteTo never wait: they take a packet
+// already queued, or send when the buffer has room, and otherwise return
+// ErrWouldBlock at once. They bypass the runtime poller, whose
+// bookkeeping costs as much as the kernel's work on loopback, for loops
+// such as a flood ping that fall back to the waiting calls when needed.
+//
+// With Config.RecvErr (IP_RECVERR) the reads also return the errors the
+// kernel queued about sent packets — ICMP errors quoting them and local
+// errors — as Messages with ExtErr set. A ping socket learns of ICMP
+// errors in no other way (icmp(7)).
+//
 // Every blocking call honours the deadlines and takes a context. A context
 // is watched without a goroutine: when it is done, a deadline in the past
 // is set, which wakes the call, and the caller's deadline is restored.

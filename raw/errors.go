@@ -5,11 +5,23 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"syscall"
 )
 
 // ErrNotImplemented is returned on platforms where raw sockets are not
 // supported by this package.
 var ErrNotImplemented = errors.New("raw: not implemented on this platform")
+
+// ErrWouldBlock is returned by TryReadMsg when no packet is queued and by
+// TryWriteTo when the send buffer is full: the call would have had to
+// wait. It is returned as is, not wrapped, and errors.Is(ErrWouldBlock,
+// syscall.EAGAIN) holds.
+var ErrWouldBlock error = wouldBlock{}
+
+type wouldBlock struct{}
+
+func (wouldBlock) Error() string        { return "raw: operation would block" }
+func (wouldBlock) Is(target error) bool { return target == syscall.EAGAIN }
 
 // Operation names used in *net.OpError.
 const (

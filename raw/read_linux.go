@@ -24,7 +24,10 @@ type reader struct {
 	errno   unix.Errno
 	recverr bool // the Conn's IP_RECVERR
 	errq    bool // the message came from the error queue
+	nowait  bool // TryReadMsg: MSG_DONTWAIT, outside the poller
+	ok      bool // tryFn's result
 	fn      func(fd uintptr) bool
+	tryFn   func(fd uintptr)
 	oob     [oobSize]byte
 }
 
@@ -33,14 +36,31 @@ func (c *Conn) getReader() *reader {
 	if r == nil {
 		r = &reader{recverr: c.recverr}
 		r.fn = r.recv
+		r.tryFn = func(fd uintptr) { r.ok = r.recv(fd) }
 	}
 	return r
+}
+
+// recvmsg makes one recvmsg(2) call. A TryReadMsg call cannot block
+// (MSG_DONTWAIT), so it is made with RawSyscall, which spares the
+// scheduler's work around a system call that might block.
+func (r *reader) recvmsg(fd uintptr, flags int) (int, unix.Errno) {
+	var n uintptr
+	var e unix.Errno
+	if r.nowait {
+		n, _, e = unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(flags|unix.MSG_DONTWAIT))
+	} else {
+		n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(flags))
+	}
+	return int(n), e
 }
 
 // reset readies msg for a recvmsg: the kernel shortens the name and
 // control lengths to what it wrote.
 func (r *reader) reset() {
-	r.msg.Namelen = unix.SizeofSockaddrInet4
+	if r.msg.Name != nil {
+		r.msg.Namelen = unix.SizeofSockaddrInet4
+	}
 	r.msg.SetControllen(oobSize)
 	r.msg.Flags = 0
 }
@@ -56,12 +76,12 @@ func (r *reader) reset() {
 func (r *reader) recv(fd uintptr) bool {
 	for {
 		r.reset()
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), 0)
+		n, e := r.recvmsg(fd, 0)
 		switch {
 		case e == unix.EINTR:
 			continue
 		case e == 0 || (!r.recverr && e != unix.EAGAIN):
-			r.n, r.errno, r.errq = int(n), e, false
+			r.n, r.errno, r.errq = n, e, false
 			return true
 		case !r.recverr:
 			return false
@@ -82,14 +102,14 @@ func (r *reader) recv(fd uintptr) bool {
 func (r *reader) recvErrQueue(fd uintptr) (bool, unix.Errno) {
 	for {
 		r.reset()
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+		n, e := r.recvmsg(fd, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
 		switch e {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
 			return false, e
 		}
-		r.n, r.errno, r.errq = int(n), e, true
+		r.n, r.errno, r.errq = n, e, true
 		return true, e
 	}
 }
@@ -139,22 +159,60 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 		return Message{}, c.opError(opRead, err)
 	}
 	r := c.getReader()
-	r.msg = unix.Msghdr{
-		Name:    (*byte)(unsafe.Pointer(&r.sa)),
-		Namelen: unix.SizeofSockaddrInet4,
-		Iov:     &r.iov,
-		Control: &r.oob[0],
+	c.setup(r, b)
+	w := c.watch(ctx, dirRead)
+	err := c.pollRead(ctx, r)
+	err = w.done(ctx, err)
+	return c.endRead(r, b, err)
+}
+
+func (c *Conn) tryReadMsg(b []byte) (Message, error) {
+	r := c.tryR.Swap(nil)
+	if r == nil {
+		r = c.getReader()
+	}
+	c.setup(r, b)
+	r.nowait, r.ok = true, false
+	err := c.rc.Control(r.tryFn)
+	r.nowait = false
+	var m Message
+	if err == nil && !r.ok {
+		err = ErrWouldBlock
+	} else {
+		m, err = c.parseRead(r, b, err)
+	}
+	r.iov.Base = nil
+	if !c.tryR.CompareAndSwap(nil, r) {
+		c.putReader(r)
+	}
+	return m, err
+}
+
+// setup points r's recvmsg arguments at b. A raw socket's packets carry
+// their source in the header: the kernel need not copy out the name,
+// except for the error queue, where it is the original destination.
+func (c *Conn) setup(r *reader, b []byte) {
+	r.msg = unix.Msghdr{Iov: &r.iov, Control: &r.oob[0]}
+	if c.ping || c.recverr {
+		r.msg.Name, r.msg.Namelen = (*byte)(unsafe.Pointer(&r.sa)), unix.SizeofSockaddrInet4
 	}
 	r.msg.SetIovlen(1)
 	r.msg.SetControllen(oobSize)
 	r.iov = unix.Iovec{Base: unsafe.SliceData(b)}
 	r.iov.SetLen(len(b))
 	r.n, r.errno, r.errq = 0, 0, false
+}
 
-	w := c.watch(ctx, dirRead)
-	err := c.pollRead(ctx, r)
-	err = w.done(ctx, err)
+// endRead turns what r read into b into a Message and returns r to the
+// pool.
+func (c *Conn) endRead(r *reader, b []byte, err error) (Message, error) {
+	m, err := c.parseRead(r, b, err)
+	c.putReader(r)
+	return m, err
+}
 
+// parseRead turns what r read into b into a Message.
+func (c *Conn) parseRead(r *reader, b []byte, err error) (Message, error) {
 	var m Message
 	if err == nil && r.errno != 0 {
 		err = os.NewSyscallError("recvmsg", r.errno)
@@ -168,10 +226,13 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 			err = c.fill(&m, b, r.n, trunc, oob, r.sa.Addr)
 		}
 	}
+	return m, c.opError(opRead, err)
+}
+
+func (c *Conn) putReader(r *reader) {
 	r.iov.Base = nil // do not keep b reachable from the pool
 	r.msg.Iov = nil
 	c.readers.Put(r)
-	return m, c.opError(opRead, err)
 }
 
 // fillErr sets m from an error queue entry of n bytes: the datagram the

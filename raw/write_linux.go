@@ -14,18 +14,36 @@ import (
 // A writer holds the sendto(2) arguments of one write and its bound
 // closure, pooled like reader.
 type writer struct {
-	sa    unix.RawSockaddrInet4
-	buf   []byte
-	n     int
-	errno unix.Errno
-	fn    func(fd uintptr) bool
+	sa     unix.RawSockaddrInet4
+	buf    []byte
+	n      int
+	errno  unix.Errno
+	nowait bool // TryWriteTo: MSG_DONTWAIT, RawSyscall, outside the poller
+	ok     bool // tryFn's result
+	fn     func(fd uintptr) bool
+	tryFn  func(fd uintptr)
+}
+
+func (c *Conn) getWriter() *writer {
+	w, _ := c.writers.Get().(*writer)
+	if w == nil {
+		w = &writer{}
+		w.fn = w.send
+		w.tryFn = func(fd uintptr) { w.ok = w.send(fd) }
+	}
+	return w
 }
 
 func (w *writer) send(fd uintptr) bool {
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_SENDTO, fd,
-			uintptr(unsafe.Pointer(unsafe.SliceData(w.buf))), uintptr(len(w.buf)), 0,
-			uintptr(unsafe.Pointer(&w.sa)), unix.SizeofSockaddrInet4)
+		p, sa := uintptr(unsafe.Pointer(unsafe.SliceData(w.buf))), uintptr(unsafe.Pointer(&w.sa))
+		var n uintptr
+		var e unix.Errno
+		if w.nowait {
+			n, _, e = unix.RawSyscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), unix.MSG_DONTWAIT, sa, unix.SizeofSockaddrInet4)
+		} else {
+			n, _, e = unix.Syscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), 0, sa, unix.SizeofSockaddrInet4)
+		}
 		switch e {
 		case unix.EINTR:
 			continue
@@ -48,11 +66,7 @@ func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, erro
 	if err := ctx.Err(); err != nil {
 		return 0, c.opError(opWrite, err)
 	}
-	wr, _ := c.writers.Get().(*writer)
-	if wr == nil {
-		wr = &writer{}
-		wr.fn = wr.send
-	}
+	wr := c.getWriter()
 	// sin_port stays 0: raw(7) no longer uses it, and ping sockets take
 	// the identifier from their own port.
 	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
@@ -71,6 +85,36 @@ func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, erro
 	}
 	wr.buf = nil
 	c.writers.Put(wr)
+	return n, c.opErrorTo(opWrite, dst, err)
+}
+
+func (c *Conn) tryWriteTo(b []byte, dst netip.Addr) (int, error) {
+	if err := checkPacket(b, c.hdrincl, -1); err != nil {
+		return 0, err
+	}
+	dst, err := destination(dst, c.hdrincl, b)
+	if err != nil {
+		return 0, err
+	}
+	wr := c.tryW.Swap(nil)
+	if wr == nil {
+		wr = c.getWriter()
+	}
+	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
+	wr.buf, wr.n, wr.errno, wr.nowait, wr.ok = b, 0, 0, true, false
+	err = c.rc.Control(wr.tryFn)
+	n, ok := wr.n, wr.ok
+	if err == nil && wr.errno != 0 {
+		err = os.NewSyscallError("sendto", wr.errno)
+		n = 0
+	}
+	wr.buf, wr.nowait = nil, false
+	if !c.tryW.CompareAndSwap(nil, wr) {
+		c.writers.Put(wr)
+	}
+	if err == nil && !ok {
+		return 0, ErrWouldBlock
+	}
 	return n, c.opErrorTo(opWrite, dst, err)
 }
 
