@@ -210,7 +210,9 @@ func TestPathEngineSilentHopUsesNearWait(t *testing.T) {
 
 func TestPathEngineBoundsProbesInFlight(t *testing.T) {
 	f := newFakePath(t, 6)
-	hops, _, err := runFake(t, f, &PathConfig{Simultaneous: 2})
+	// Full waits: a probe timed out early would free its slot while the
+	// fake still counts it.
+	hops, _, err := runFake(t, f, &PathConfig{Simultaneous: 2, HereFactor: -1, NearFactor: -1})
 	if err != nil || len(hops) != 7 {
 		t.Fatalf("%d hops %v", len(hops), err)
 	}
@@ -218,9 +220,9 @@ func TestPathEngineBoundsProbesInFlight(t *testing.T) {
 		t.Errorf("%d probes in flight at once, bound 2", f.maxInflight)
 	}
 	// Unbounded: every probe up to the max TTL goes out at the start,
-	// before the first answer (50 ms away) comes back.
+	// before the first answer (100 ms away) comes back.
 	f = newFakePath(t, 6)
-	f.perHop = 50 * time.Millisecond
+	f.perHop = 100 * time.Millisecond
 	if _, _, err := runFake(t, f, &PathConfig{MaxTTL: 10}); err != nil {
 		t.Fatal(err)
 	}
