@@ -46,62 +46,32 @@ const pingArgOpts = "ciWwstQMIlp"
 // options. Every error names the value at fault.
 func parsePingArgs(args []string, root bool) (*pingOpts, error) {
 	o := &pingOpts{size: 56, preload: 1}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			o.hosts = append(o.hosts, args[i+1:]...)
-			i = len(args)
-		case strings.HasPrefix(a, "--"):
-			name, val, hasVal := strings.Cut(a[2:], "=")
+	hosts, err := getopt(args, getoptSpec{
+		shortValued: pingArgOpts,
+		longFlags:   []string{"json", "help"},
+		longValued:  []string{"rate", "mode"},
+		flag: func(name string) error {
 			switch name {
-			case "json", "help":
-				if hasVal {
-					return nil, fmt.Errorf("option --%s takes no value, got %q", name, val)
-				}
-				o.json = o.json || name == "json"
-				o.help = o.help || name == "help"
-				continue
-			case "rate", "mode":
+			case "json":
+				o.json = true
+			case "help":
+				o.help = true
 			default:
-				return nil, fmt.Errorf("unknown option %q", a)
+				return o.setFlag(name[0])
 			}
-			if !hasVal {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("option --%s needs a value", name)
-				}
-				i++
-				val = args[i]
+			return nil
+		},
+		value: func(name, val string) error {
+			if len(name) == 1 {
+				return o.setShort(name[0], val)
 			}
-			if err := o.setLong(name, val); err != nil {
-				return nil, err
-			}
-		case len(a) > 1 && a[0] == '-':
-			for j := 1; j < len(a); j++ {
-				c := a[j]
-				if !strings.ContainsRune(pingArgOpts, rune(c)) {
-					if err := o.setFlag(c); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				val := a[j+1:]
-				if val == "" {
-					if i+1 >= len(args) {
-						return nil, fmt.Errorf("option -%c needs a value", c)
-					}
-					i++
-					val = args[i]
-				}
-				if err := o.setShort(c, val); err != nil {
-					return nil, err
-				}
-				break
-			}
-		default:
-			o.hosts = append(o.hosts, a)
-		}
+			return o.setLong(name, val)
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	o.hosts = hosts
 	return o, o.check(root)
 }
 

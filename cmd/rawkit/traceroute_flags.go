@@ -33,63 +33,27 @@ const traceArgOpts = "pfmqwNstiMz"
 // value at fault.
 func parseTraceArgs(args []string) (*traceOpts, error) {
 	o := &traceOpts{}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			o.args = append(o.args, args[i+1:]...)
-			i = len(args)
-		case strings.HasPrefix(a, "--"):
-			name, val, hasVal := strings.Cut(a[2:], "=")
-			switch name {
-			case "json", "help", "mtu", "classic", "icmp", "tcp", "udp", "paris":
-				if hasVal {
-					return nil, fmt.Errorf("option --%s takes no value, got %q", name, val)
-				}
-				if err := o.setLong(name); err != nil {
-					return nil, err
-				}
-				continue
-			case "port", "first", "max-hops", "queries", "wait", "sim-queries", "source", "interface", "tos", "method":
-			default:
-				return nil, fmt.Errorf("unknown option %q", a)
+	operands, err := getopt(args, getoptSpec{
+		shortValued: traceArgOpts,
+		longFlags:   []string{"json", "help", "mtu", "classic", "icmp", "tcp", "udp", "paris"},
+		longValued:  []string{"port", "first", "max-hops", "queries", "wait", "sim-queries", "source", "interface", "tos", "method"},
+		flag: func(name string) error {
+			if len(name) == 1 {
+				return o.setFlag(name[0])
 			}
-			if !hasVal {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("option --%s needs a value", name)
-				}
-				i++
-				val = args[i]
+			return o.setLong(name)
+		},
+		value: func(name, val string) error {
+			if len(name) == 1 {
+				return o.setValue(name[0], val)
 			}
-			if err := o.setValue(longToShort[name], val); err != nil {
-				return nil, err
-			}
-		case len(a) > 1 && a[0] == '-':
-			for j := 1; j < len(a); j++ {
-				c := a[j]
-				if !strings.ContainsRune(traceArgOpts, rune(c)) {
-					if err := o.setFlag(c); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				val := a[j+1:]
-				if val == "" {
-					if i+1 >= len(args) {
-						return nil, fmt.Errorf("option -%c needs a value", c)
-					}
-					i++
-					val = args[i]
-				}
-				if err := o.setValue(c, val); err != nil {
-					return nil, err
-				}
-				break
-			}
-		default:
-			o.args = append(o.args, a)
-		}
+			return o.setValue(longToShort[name], val)
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	o.args = operands
 	if o.help {
 		return o, nil
 	}
