@@ -29,14 +29,14 @@ func TestLabUpDelayDown(t *testing.T) {
 	// rawkit runs the test binary as rawkit in the test's namespace.
 	rawkit := func(args ...string) (string, int) {
 		cmd := exec.CommandContext(ctx, os.Args[0], args...)
-		cmd.Env = append(os.Environ(), traceAsMainEnv+"=1")
-		return traceRun(t, cmd)
+		cmd.Env = append(os.Environ(), asMainEnv+"=1")
+		return procRun(t, cmd)
 	}
 	out, code := rawkit("lab", "up", "--name", name, "--routers", "3", "--delay", "10ms")
 	t.Cleanup(func() {
 		if _, err := os.Stat(labStatePath(name)); err == nil {
 			cmd := exec.Command(os.Args[0], "lab", "down", "--name", name)
-			cmd.Env = append(os.Environ(), traceAsMainEnv+"=1")
+			cmd.Env = append(os.Environ(), asMainEnv+"=1")
 			out, err := cmd.CombinedOutput()
 			t.Logf("cleanup: lab down: %v %s", err, out)
 		}

@@ -24,44 +24,6 @@ import (
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
-// The test binary doubles as the rawkit binary: with this variable set it
-// runs the command line it was given and exits, so a test can start real
-// rawkit processes inside a namespace.
-const pingAsMainEnv = "RAWKIT_TEST_AS_MAIN"
-
-func init() {
-	if os.Getenv(pingAsMainEnv) != "1" {
-		return
-	}
-	os.Exit(run(context.Background(), append([]string{"rawkit"}, os.Args[1:]...),
-		&stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
-}
-
-// pingProc runs `rawkit ARGS` as a process inside h's namespace.
-func pingProc(ctx context.Context, h *netlab.Host, args ...string) *exec.Cmd {
-	cmd := h.Command(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), pingAsMainEnv+"=1")
-	return cmd
-}
-
-// pingRun runs a command and returns its stdout and exit status.
-func pingRun(t *testing.T, cmd *exec.Cmd) (string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%v: %v", cmd.Args, err)
-	}
-	if errb.Len() > 0 {
-		t.Logf("%v stderr: %s", cmd.Args, errb.String())
-	}
-	return out.String(), code
-}
-
 // pingSeen is an ICMP message in a capture.
 type pingSeen struct {
 	src, dst netip.Addr
@@ -129,7 +91,7 @@ func TestPingChain(t *testing.T) {
 
 	t.Run("replies", func(t *testing.T) {
 		s := c.Client.Sniff(t, "eth0", "icmp")
-		out, code := pingRun(t, pingProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", server.String()))
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", server.String()))
 		seen := pingCaptured(s.Stop())
 		if code != 0 || strings.Count(out, " ttl=61 time=") != 3 {
 			t.Fatalf("exit %d:\n%s", code, out)
@@ -140,7 +102,7 @@ func TestPingChain(t *testing.T) {
 	})
 	t.Run("ttl 2", func(t *testing.T) {
 		s := c.Client.Sniff(t, "eth0", "icmp")
-		out, code := pingRun(t, pingProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", "-t", "2", server.String()))
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", "-t", "2", server.String()))
 		seen := pingCaptured(s.Stop())
 		for seq := 1; seq <= 3; seq++ {
 			line := fmt.Sprintf("From %s icmp_seq=%d Time to live exceeded\n", router2, seq)
@@ -154,7 +116,7 @@ func TestPingChain(t *testing.T) {
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		s := c.Client.Sniff(t, "eth0", "icmp")
-		out, code := pingRun(t, pingProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.2", c.Unreachable().String()))
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.2", c.Unreachable().String()))
 		seen := pingCaptured(s.Stop())
 		lines := strings.Count(out, "Destination Host Unreachable\n")
 		n := countSeen(seen, func(x pingSeen) bool { return x.typ == 3 })
@@ -174,7 +136,7 @@ func TestPingLoss(t *testing.T) {
 	defer cancel()
 	p.B.Loss(t, p.BIf, 20)
 	s := p.A.Sniff(t, p.AIf, "icmp")
-	out, _ := pingRun(t, pingProc(ctx, p.A, "ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", p.B.Addr().String()))
+	out, _ := procRun(t, rawkitProc(ctx, p.A, "ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, _, _ := pingSummaryOf(t, out)
 	replies := countSeen(seen, func(x pingSeen) bool { return x.typ == 0 })
@@ -190,7 +152,7 @@ func TestPingDuplicates(t *testing.T) {
 	defer cancel()
 	p.B.Duplicate(t, p.BIf, p.A.Addr())
 	s := p.A.Sniff(t, p.AIf, "icmp")
-	out, code := pingRun(t, pingProc(ctx, p.A, "ping", "-c", "20", "-i", "0.02", p.B.Addr().String()))
+	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-c", "20", "-i", "0.02", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, dup, _ := pingSummaryOf(t, out)
 	perSeq := map[uint16]int{}
@@ -223,7 +185,7 @@ func TestPingConcurrentRunsKeepTheirReplies(t *testing.T) {
 	s := p.A.Sniff(t, p.AIf, "icmp[icmptype] == icmp-echoreply")
 	cmds := []*exec.Cmd{p.A.Command(ctx, "ping", "-c", "50", "-i", "0.01", target)}
 	for range 8 {
-		cmds = append(cmds, pingProc(ctx, p.A, "ping", "-q", "-c", "50", "-i", "0.01", target))
+		cmds = append(cmds, rawkitProc(ctx, p.A, "ping", "-q", "-c", "50", "-i", "0.01", target))
 	}
 	outs := make([]string, len(cmds))
 	codes := make([]int, len(cmds))
@@ -232,7 +194,7 @@ func TestPingConcurrentRunsKeepTheirReplies(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], codes[i] = pingRun(t, c)
+			outs[i], codes[i] = procRun(t, c)
 		}()
 	}
 	wg.Wait()
@@ -292,7 +254,7 @@ func TestPingSweepLoopback(t *testing.T) {
 	// The capture records each packet on lo once, as it left; keep it
 	// small per packet so that a burst of 4,094 fits.
 	s := h.SniffWith(t, "lo", "icmp[icmptype] == icmp-echoreply", &netlab.SniffConfig{Snaplen: 96})
-	out, code := pingRun(t, pingProc(ctx, h, "ping", "-q", "-c", "1", "-W", "2", "127.0.0.0/20"))
+	out, code := procRun(t, rawkitProc(ctx, h, "ping", "-q", "-c", "1", "-W", "2", "127.0.0.0/20"))
 	seen := pingCaptured(s.Stop())
 	if code != 0 || !strings.Contains(out, "4094 alive, 0 unreachable\n") {
 		t.Fatalf("exit %d:\n%s", code, out)
@@ -372,7 +334,7 @@ func TestPingFlood(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s := p.A.Sniff(t, p.AIf, "icmp[icmptype] == icmp-echoreply")
-	out, code := pingRun(t, pingProc(ctx, p.A, "ping", "-f", "-c", "2000", p.B.Addr().String()))
+	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-f", "-c", "2000", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, dup, _ := pingSummaryOf(t, out)
 	if code != 0 || tx != 2000 || rx != 2000 || dup != 0 || len(seen) != 2000 {

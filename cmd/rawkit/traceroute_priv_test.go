@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/binary"
 	"net/netip"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -17,43 +16,6 @@ import (
 
 	"github.com/rawkit/rawkit/internal/netlab"
 )
-
-// The test binary doubles as the rawkit binary: with this variable set it
-// runs the command line it was given and exits.
-const traceAsMainEnv = "RAWKIT_TRACE_AS_MAIN"
-
-func init() {
-	if os.Getenv(traceAsMainEnv) != "1" {
-		return
-	}
-	os.Exit(run(context.Background(), append([]string{"rawkit"}, os.Args[1:]...),
-		&stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
-}
-
-// traceCmd returns `rawkit ARGS` run inside h's namespace.
-func traceCmd(ctx context.Context, h *netlab.Host, args ...string) *exec.Cmd {
-	cmd := h.Command(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), traceAsMainEnv+"=1")
-	return cmd
-}
-
-// traceRun runs cmd and returns its stdout and exit status.
-func traceRun(t *testing.T, cmd *exec.Cmd) (string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%v: %v", cmd.Args, err)
-	}
-	if errb.Len() > 0 {
-		t.Logf("%v stderr: %s", cmd.Args, errb.String())
-	}
-	return out.String(), code
-}
 
 // traceInProc runs `rawkit ARGS` in this process, from inside h's
 // namespace: the sockets are opened there. Privileges are kept.
@@ -211,7 +173,7 @@ func TestTracerouteMatchesLinuxTraceroute(t *testing.T) {
 		if err != nil {
 			t.Fatalf("traceroute %v: %v", args, err)
 		}
-		got, _ := traceRun(t, traceCmd(ctx, c.Client, append([]string{"traceroute"}, args...)...))
+		got, _ := procRun(t, rawkitProc(ctx, c.Client, append([]string{"traceroute"}, args...)...))
 		w, g := rtt.ReplaceAllString(string(want), "X ms"), rtt.ReplaceAllString(got, "X ms")
 		if w != g {
 			t.Errorf("traceroute %v:\nLinux traceroute:\n%s\nrawkit:\n%s", args, want, got)
@@ -268,7 +230,7 @@ func TestTracerouteSilentRouter(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := time.Now()
-	out, code := traceRun(t, traceCmd(ctx, c.Client, "traceroute", "-n", c.Server.Addr().String()))
+	out, code := procRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", c.Server.Addr().String()))
 	hops := parseTrace(t, out)
 	if code != 0 || len(hops) != 5 {
 		t.Fatalf("exit %d, %d hops, want 0 and 5:\n%s", code, len(hops), out)
@@ -301,7 +263,7 @@ func TestTracerouteMTU(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Client.Sniff(t, "eth0", "icmp[0] == 3 and icmp[1] == 4")
-	out, code := traceRun(t, traceCmd(ctx, c.Client, "traceroute", "-n", "--mtu", c.Server.Addr().String()))
+	out, code := procRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "--mtu", c.Server.Addr().String()))
 	frag := s.Stop()
 	hops := parseTrace(t, out)
 	if code != 0 || len(hops) != 5 {

@@ -29,7 +29,7 @@ func TestTracerouteAndPingKeepTheirReplies(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	server := c.Server.Addr().String()
-	ping := traceCmd(ctx, c.Client, "ping", "-n", "-c", "100", "-i", "0.01", server)
+	ping := rawkitProc(ctx, c.Client, "ping", "-n", "-c", "100", "-i", "0.01", server)
 	pout := &signalWriter{mark: []byte(" bytes from "), seen: make(chan struct{})}
 	ping.Stdout, ping.Stderr = pout, pout
 	if err := ping.Start(); err != nil {
@@ -140,7 +140,7 @@ func TestTracerouteNamesAndJC(t *testing.T) {
 		if err != nil {
 			t.Fatalf("traceroute %v: %v", args, err)
 		}
-		got, code := traceRun(t, traceCmd(ctx, c.Client, append([]string{"traceroute"}, args...)...))
+		got, code := procRun(t, rawkitProc(ctx, c.Client, append([]string{"traceroute"}, args...)...))
 		if code != 0 || rtt.ReplaceAllString(string(want), "X ms") != rtt.ReplaceAllString(got, "X ms") {
 			t.Errorf("traceroute %v: exit %d\nLinux traceroute:\n%s\nrawkit:\n%s", args, code, want, got)
 		}
