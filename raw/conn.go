@@ -46,7 +46,8 @@ type Conn struct {
 	// the pool (which serves when they are in use).
 	tryR      atomic.Pointer[reader]
 	tryW      atomic.Pointer[writer]
-	batches   sync.Pool
+	batches   sync.Pool // *batch, of WriteBatch
+	rbatches  sync.Pool // *readBatch
 	cancelers sync.Pool
 }
 

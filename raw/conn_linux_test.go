@@ -21,7 +21,7 @@ import (
 
 // udpConn returns a Conn reading a UDP socket bound to 127.0.0.1 and the
 // address to send to it.
-func udpConn(t *testing.T, cfg *Config) (*Conn, *net.UDPAddr) {
+func udpConn(t testing.TB, cfg *Config) (*Conn, *net.UDPAddr) {
 	t.Helper()
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -47,7 +47,7 @@ func udpConn(t *testing.T, cfg *Config) (*Conn, *net.UDPAddr) {
 }
 
 // sender returns a UDP socket that sends with the given TTL and TOS.
-func sender(t *testing.T, ttl, tos int) *net.UDPConn {
+func sender(t testing.TB, ttl, tos int) *net.UDPConn {
 	t.Helper()
 	s, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -64,7 +64,7 @@ func sender(t *testing.T, ttl, tos int) *net.UDPConn {
 	return s
 }
 
-func send(t *testing.T, s *net.UDPConn, to *net.UDPAddr, payload string) {
+func send(t testing.TB, s *net.UDPConn, to *net.UDPAddr, payload string) {
 	t.Helper()
 	if _, err := s.WriteToUDP([]byte(payload), to); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"unsafe"
 
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,6 +27,7 @@ type reader struct {
 	ok      bool // tryFn's result
 	fn      func(fd uintptr) bool
 	tryFn   func(fd uintptr)
+	drainFn func(fd uintptr) // sets ok when it read an error queue entry
 	oob     [oobSize]byte
 }
 
@@ -37,6 +37,7 @@ func (c *Conn) getReader() *reader {
 		r = &reader{recverr: c.recverr}
 		r.fn = r.recv
 		r.tryFn = func(fd uintptr) { r.ok = r.recv(fd) }
+		r.drainFn = func(fd uintptr) { r.ok, _ = r.recvErrQueue(fd) }
 	}
 	return r
 }
@@ -45,12 +46,16 @@ func (c *Conn) getReader() *reader {
 // (MSG_DONTWAIT), so it is made with RawSyscall, which spares the
 // scheduler's work around a system call that might block.
 func (r *reader) recvmsg(fd uintptr, flags int) (int, unix.Errno) {
+	return recvmsg(fd, &r.msg, flags, r.nowait)
+}
+
+func recvmsg(fd uintptr, msg *unix.Msghdr, flags int, nowait bool) (int, unix.Errno) {
 	var n uintptr
 	var e unix.Errno
-	if r.nowait {
-		n, _, e = unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(flags|unix.MSG_DONTWAIT))
+	if nowait {
+		n, _, e = unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), uintptr(flags|unix.MSG_DONTWAIT))
 	} else {
-		n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(flags))
+		n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), uintptr(flags))
 	}
 	return int(n), e
 }
@@ -114,14 +119,6 @@ func (r *reader) recvErrQueue(fd uintptr) (bool, unix.Errno) {
 	}
 }
 
-// drainErrQueue is recvErrQueue run outside the poller, for when the
-// poller refuses to read (see errNotPollable).
-func (c *Conn) drainErrQueue(r *reader) (bool, error) {
-	var ok bool
-	err := c.rc.Control(func(fd uintptr) { ok, _ = r.recvErrQueue(fd) })
-	return ok, err
-}
-
 // errNotPollable reports the runtime poller's refusal to wait after an
 // event that was only EPOLLERR (runtime/netpoll_epoll.go; the error is
 // internal/poll.ErrNotPollable, which no package exports). It lasts until
@@ -131,23 +128,24 @@ func errNotPollable(err error) bool {
 	return errors.As(err, &oe) && oe.Err != nil && oe.Err.Error() == "not pollable"
 }
 
-// pollRead runs r.fn through the poller until it reads or fails. On a
+// pollRead runs fn through the poller until it reads or fails. On a
 // RecvErr socket, a poller that refuses to wait because only EPOLLERR
-// was signalled is answered by reading the error queue directly; when
-// that is empty too, the goroutine yields until the poller waits again,
-// which the next event on the socket allows (an EPOLLERR alone comes
-// only while the send buffer is full, and ends when it drains).
-func (c *Conn) pollRead(ctx context.Context, r *reader) error {
+// was signalled is answered by reading the error queue directly with
+// drain, which sets *drained when it read an entry; when the queue is
+// empty too, the goroutine yields until the poller waits again, which
+// the next event on the socket allows (an EPOLLERR alone comes only
+// while the send buffer is full, and ends when it drains).
+func (c *Conn) pollRead(ctx context.Context, fn func(uintptr) bool, drain func(uintptr), drained *bool) error {
 	for {
-		err := c.rc.Read(r.fn)
+		err := c.rc.Read(fn)
 		if c.retry(ctx, dirRead, err) {
 			continue
 		}
 		if !c.recverr || !errNotPollable(err) {
 			return err
 		}
-		ok, err := c.drainErrQueue(r)
-		if ok || err != nil {
+		*drained = false
+		if err := c.rc.Control(drain); err != nil || *drained {
 			return err
 		}
 		runtime.Gosched()
@@ -161,7 +159,7 @@ func (c *Conn) readMsg(ctx context.Context, b []byte) (Message, error) {
 	r := c.getReader()
 	c.setup(r, b)
 	w := c.watch(ctx, dirRead)
-	err := c.pollRead(ctx, r)
+	err := c.pollRead(ctx, r.fn, r.drainFn, &r.ok)
 	err = w.done(ctx, err)
 	return c.endRead(r, b, err)
 }
@@ -285,56 +283,3 @@ func headerLen(b []byte) (int, error) {
 }
 
 var errShortHeader = errors.New("raw: received packet without a whole IPv4 header")
-
-func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
-	if len(ms) == 0 {
-		return 0, nil
-	}
-	for i := range ms {
-		if len(ms[i].Buf) == 0 {
-			return 0, inputErrorf("batch message %d has no buffer", i)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, c.opError(opRead, err)
-	}
-	if c.recverr {
-		// x/net's recvmmsg does not read the error queue: one at a time.
-		m, err := c.readMsg(ctx, ms[0].Buf)
-		if err != nil {
-			return 0, err
-		}
-		ms[0] = m
-		return 1, nil
-	}
-	bt := c.getReadBatch(min(len(ms), maxBatch))
-	ms = ms[:len(bt.msgs)]
-	defer c.putBatch(bt)
-	for i := range ms {
-		bt.bufs[i] = ms[i].Buf
-		bt.msgs[i] = ipv4.Message{Buffers: bt.bufs[i : i+1], OOB: bt.oob[i*oobSize : (i+1)*oobSize]}
-	}
-	w := c.watch(ctx, dirRead)
-	n, err := c.p4.ReadBatch(bt.msgs, 0)
-	for c.retry(ctx, dirRead, err) {
-		n, err = c.p4.ReadBatch(bt.msgs, 0)
-	}
-	err = w.done(ctx, err)
-	if err != nil {
-		return 0, c.opError(opRead, err)
-	}
-	for i := range n {
-		x := &bt.msgs[i]
-		var src [4]byte
-		if a, ok := x.Addr.(*net.UDPAddr); ok {
-			if ip4 := a.IP.To4(); ip4 != nil {
-				src = [4]byte(ip4)
-			}
-		}
-		trunc := x.Flags&unix.MSG_TRUNC != 0
-		if err := c.fill(&ms[i], ms[i].Buf, x.N, trunc, x.OOB[:x.NN], src); err != nil {
-			return i, c.opError(opRead, err)
-		}
-	}
-	return n, nil
-}

@@ -132,7 +132,6 @@ func (c *Conn) opErrorTo(op string, dst netip.Addr, err error) error {
 type batch struct {
 	msgs []ipv4.Message
 	bufs [][]byte
-	oob  []byte
 	ip   [4]byte
 	addr net.IPAddr
 }
@@ -159,15 +158,6 @@ func (c *Conn) putBatch(bt *batch) {
 		bt.msgs[i] = ipv4.Message{}
 	}
 	c.batches.Put(bt)
-}
-
-// getReadBatch is getBatch with room for every message's control data.
-func (c *Conn) getReadBatch(n int) *batch {
-	bt := c.getBatch(n)
-	if len(bt.oob) < n*oobSize {
-		bt.oob = make([]byte, n*oobSize)
-	}
-	return bt
 }
 
 func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {

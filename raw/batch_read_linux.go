@@ -1,0 +1,174 @@
+package raw
+
+import (
+	"context"
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// mmsghdr is struct mmsghdr of recvmmsg(2) and sendmmsg(2): a message
+// header and the byte count the kernel fills in. Go lays it out as C
+// does, padding included.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+}
+
+// A readBatch holds the recvmmsg(2) arguments of one ReadBatch: headers,
+// vectors, names and control buffers for up to maxBatch messages, and the
+// closures handed to the poller, built once and pooled. The sources come
+// from each packet's header (raw sockets) or name (ping sockets), so a
+// batch read allocates nothing, unlike x/net's, which makes a net.Addr
+// per message.
+type readBatch struct {
+	hdrs    []mmsghdr
+	iovs    []unix.Iovec
+	names   []unix.RawSockaddrInet4
+	oob     []byte
+	named   bool // ping or RecvErr socket: the kernel writes the name
+	recverr bool
+	n       int        // messages read
+	errno   unix.Errno // of the failed call
+	errq    bool       // hdrs[0] is an error queue entry
+	ok      bool       // drainFn's result
+	fn      func(fd uintptr) bool
+	drainFn func(fd uintptr)
+}
+
+func (c *Conn) getReadBatch(n int) *readBatch {
+	b, _ := c.rbatches.Get().(*readBatch)
+	if b == nil {
+		b = &readBatch{named: c.ping || c.recverr, recverr: c.recverr}
+		b.fn = b.recv
+		b.drainFn = func(fd uintptr) { b.ok = b.recvErrQueue(fd) }
+	}
+	if cap(b.hdrs) < n {
+		b.hdrs = make([]mmsghdr, n)
+		b.iovs = make([]unix.Iovec, n)
+		b.names = make([]unix.RawSockaddrInet4, n)
+		b.oob = make([]byte, n*oobSize)
+	}
+	b.hdrs, b.iovs, b.names = b.hdrs[:n], b.iovs[:n], b.names[:n]
+	return b
+}
+
+// setup points the headers at the callers' buffers.
+func (b *readBatch) setup(ms []Message) {
+	for i := range b.hdrs {
+		h := &b.hdrs[i].hdr
+		*h = unix.Msghdr{Iov: &b.iovs[i], Control: &b.oob[i*oobSize]}
+		if b.named {
+			h.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+		}
+		h.SetIovlen(1)
+		b.iovs[i] = unix.Iovec{Base: unsafe.SliceData(ms[i].Buf)}
+		b.iovs[i].SetLen(len(ms[i].Buf))
+	}
+	b.n, b.errno, b.errq = 0, 0, false
+}
+
+// reset readies the first n headers for a call: the kernel shortens the
+// name and control lengths to what it wrote.
+func (b *readBatch) reset(n int) {
+	for i := range b.hdrs[:n] {
+		h := &b.hdrs[i]
+		if b.named {
+			h.hdr.Namelen = unix.SizeofSockaddrInet4
+		}
+		h.hdr.SetControllen(oobSize)
+		h.hdr.Flags, h.n = 0, 0
+	}
+}
+
+// recv is reader.recv for many messages: one recvmmsg(2), which on a
+// non-blocking socket returns what is queued, up to len(hdrs), and the
+// error queue on a RecvErr socket, one entry at a time.
+func (b *readBatch) recv(fd uintptr) bool {
+	for {
+		b.reset(len(b.hdrs))
+		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e == 0 || (!b.recverr && e != unix.EAGAIN):
+			b.n, b.errno, b.errq = int(n), e, false
+			return true
+		case !b.recverr:
+			return false
+		}
+		if b.recvErrQueue(fd) || b.errno != 0 {
+			return true
+		}
+		if e == unix.EAGAIN {
+			return false
+		}
+		// The entry behind e was taken by a concurrent reader.
+	}
+}
+
+// recvErrQueue reads one error queue entry into the first message
+// without waiting and reports whether it did; an error other than
+// EAGAIN is left in errno.
+func (b *readBatch) recvErrQueue(fd uintptr) bool {
+	for {
+		b.reset(1)
+		n, e := recvmsg(fd, &b.hdrs[0].hdr, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT, false)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+			b.hdrs[0].n = uint32(n)
+			b.n, b.errq = 1, true
+			return true
+		}
+		b.errno = e
+		return false
+	}
+}
+
+func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	for i := range ms {
+		if len(ms[i].Buf) == 0 {
+			return 0, inputErrorf("batch message %d has no buffer", i)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, c.opError(opRead, err)
+	}
+	ms = ms[:min(len(ms), maxBatch)]
+	b := c.getReadBatch(len(ms))
+	b.setup(ms)
+	w := c.watch(ctx, dirRead)
+	err := c.pollRead(ctx, b.fn, b.drainFn, &b.ok)
+	err = w.done(ctx, err)
+	if err == nil && b.errno != 0 {
+		err = os.NewSyscallError("recvmmsg", b.errno)
+	}
+	n := 0
+	for ; err == nil && n < b.n; n++ {
+		h := &b.hdrs[n]
+		trunc := h.hdr.Flags&unix.MSG_TRUNC != 0
+		oob := b.oob[n*oobSize : n*oobSize+min(int(h.hdr.Controllen), oobSize)]
+		if b.errq {
+			c.fillErr(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)
+		} else {
+			err = c.fill(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)
+		}
+	}
+	if err != nil && n > 0 {
+		n-- // the message that failed to parse
+	}
+	clear(b.iovs) // do not keep the callers' buffers reachable
+	c.rbatches.Put(b)
+	if err != nil {
+		return n, c.opError(opRead, err)
+	}
+	return n, nil
+}
