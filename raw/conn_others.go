@@ -45,3 +45,9 @@ func (c *Conn) writeBatch(context.Context, [][]byte, netip.Addr) (int, error) {
 func (c *Conn) tryReadMsg([]byte) (Message, error) { return Message{}, ErrNotImplemented }
 
 func (c *Conn) tryWriteTo([]byte, netip.Addr) (int, error) { return 0, ErrNotImplemented }
+
+// The per-call state of the Linux read and write paths.
+type (
+	reader struct{}
+	writer struct{}
+)
