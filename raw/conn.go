@@ -29,7 +29,7 @@ var (
 type Conn struct {
 	pc      net.PacketConn   // *net.IPConn (raw) or *net.UDPConn (ping)
 	rc      syscall.RawConn  // pc's, for the system calls net lacks
-	p4      *ipv4.PacketConn // pc wrapped for recvmmsg/sendmmsg
+	p4      *ipv4.PacketConn // pc wrapped for x/net's socket options
 	network string           // "ip4:N" or "ping4", for errors
 	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
 	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
@@ -46,7 +46,7 @@ type Conn struct {
 	// the pool (which serves when they are in use).
 	tryR      atomic.Pointer[reader]
 	tryW      atomic.Pointer[writer]
-	batches   sync.Pool // *batch, of WriteBatch
+	wbatches  sync.Pool // *writeBatch
 	rbatches  sync.Pool // *readBatch
 	cancelers sync.Pool
 }
@@ -139,6 +139,20 @@ func (c *Conn) WriteToAddr(ctx context.Context, b []byte, dst netip.Addr) (int, 
 // is sent, so bad input sends nothing.
 func (c *Conn) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
 	return c.writeBatch(ctx, pkts, dst)
+}
+
+// WriteBatchTo sends pkts[i] to dsts[i], for every i, with as few
+// sendmmsg(2) calls as the kernel allows, and returns how many it sent:
+// a sweep's probes to many hosts in one system call. Every packet and
+// destination is checked before the first is sent, so bad input sends
+// nothing; with HeaderIncluded an invalid dsts[i] is replaced by the
+// header's destination. When the kernel refuses a packet (such as
+// EHOSTUNREACH or ENETUNREACH for its destination) the batch stops there:
+// the count is that packet's index and the error names its destination,
+// so the caller can go on from the next. It does not allocate in steady
+// state when ctx cannot be cancelled.
+func (c *Conn) WriteBatchTo(ctx context.Context, pkts [][]byte, dsts []netip.Addr) (int, error) {
+	return c.writeBatchTo(ctx, pkts, dsts)
 }
 
 // ReadFrom implements net.PacketConn: it copies the packet's payload (the

@@ -42,6 +42,10 @@ func (c *Conn) writeBatch(context.Context, [][]byte, netip.Addr) (int, error) {
 	return 0, ErrNotImplemented
 }
 
+func (c *Conn) writeBatchTo(context.Context, [][]byte, []netip.Addr) (int, error) {
+	return 0, ErrNotImplemented
+}
+
 func (c *Conn) tryReadMsg([]byte) (Message, error) { return Message{}, ErrNotImplemented }
 
 func (c *Conn) tryWriteTo([]byte, netip.Addr) (int, error) { return 0, ErrNotImplemented }

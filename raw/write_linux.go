@@ -7,7 +7,6 @@ import (
 	"os"
 	"unsafe"
 
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -126,83 +125,4 @@ func (c *Conn) opErrorTo(op string, dst netip.Addr, err error) error {
 	oe := c.opError(op, err).(*net.OpError)
 	oe.Addr = &net.IPAddr{IP: dst.AsSlice()}
 	return oe
-}
-
-// A batch is the reusable argument of one ReadBatch or WriteBatch.
-type batch struct {
-	msgs []ipv4.Message
-	bufs [][]byte
-	ip   [4]byte
-	addr net.IPAddr
-}
-
-// maxBatch is the most messages one recvmmsg/sendmmsg takes (UIO_MAXIOV).
-const maxBatch = 1024
-
-func (c *Conn) getBatch(n int) *batch {
-	bt, _ := c.batches.Get().(*batch)
-	if bt == nil {
-		bt = &batch{}
-	}
-	if cap(bt.msgs) < n {
-		bt.msgs = make([]ipv4.Message, n)
-		bt.bufs = make([][]byte, n)
-	}
-	bt.msgs, bt.bufs = bt.msgs[:n], bt.bufs[:n]
-	return bt
-}
-
-func (c *Conn) putBatch(bt *batch) {
-	clear(bt.bufs) // do not keep the caller's buffers reachable
-	for i := range bt.msgs {
-		bt.msgs[i] = ipv4.Message{}
-	}
-	c.batches.Put(bt)
-}
-
-func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
-	if len(pkts) == 0 {
-		return 0, nil
-	}
-	for i, p := range pkts {
-		if err := checkPacket(p, c.hdrincl, i); err != nil {
-			return 0, err
-		}
-	}
-	dst, err := destination(dst, c.hdrincl, pkts[0])
-	if err != nil {
-		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, c.opError(opWrite, err)
-	}
-	bt := c.getBatch(min(len(pkts), maxBatch))
-	defer c.putBatch(bt)
-	bt.ip = dst.As4()
-	bt.addr.IP = bt.ip[:]
-
-	cw := c.watch(ctx, dirWrite)
-	sent := 0
-	for sent < len(pkts) && err == nil {
-		chunk := pkts[sent:min(len(pkts), sent+maxBatch)]
-		ms := bt.msgs[:len(chunk)]
-		for i, p := range chunk {
-			bt.bufs[i] = p
-			ms[i] = ipv4.Message{Buffers: bt.bufs[i : i+1], Addr: &bt.addr}
-		}
-		// sendmmsg(2) may stop short when the send buffer fills; the rest
-		// goes in the next round, after the poller saw room.
-		var n int
-		n, err = c.p4.WriteBatch(ms, 0)
-		sent += n
-		if c.retry(ctx, dirWrite, err) {
-			err = nil
-			continue
-		}
-		if n == 0 && err == nil {
-			err = os.NewSyscallError("sendmmsg", unix.EIO) // no progress: do not spin
-		}
-	}
-	err = cw.done(ctx, err)
-	return sent, c.opErrorTo(opWrite, dst, err)
 }
