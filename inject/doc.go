@@ -13,9 +13,14 @@
 //
 // Linux fills the IPv4 total length and header checksum of every packet
 // sent with the header included, and the identification and source when
-// they are zero (raw(7)): those fields reach the wire as the kernel writes
-// them whatever the spec said. Every other field is sent as built, a
-// wrong transport checksum or a fragment offset included.
+// they are zero (raw(7)). A packet whose header those would change (a
+// lying length, a wrong checksum, an identification or source of zero)
+// goes out through a packet socket instead (AF_PACKET, SOCK_DGRAM,
+// packet(7)), as scapy's does on Linux: to the interface of the kernel's
+// route, addressed to the next hop's link-layer address from the
+// neighbour table or, when it has none, from ARP requests (3, 1 s
+// apart). So every field reaches the wire as built, a wrong transport
+// checksum or a fragment offset included.
 //
 // The kernel of the sending host does not know of the connections a spec
 // opens: it answers a SYN-ACK to a crafted SYN with a RST of its own.

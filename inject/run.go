@@ -94,10 +94,17 @@ type Session struct {
 	send  []*raw.Conn
 	recv  []*raw.Conn
 	match *Matcher
+	// link sends the packets marked in viaLink, which the raw socket
+	// would alter; nil when there are none.
+	link    *linkSender
+	viaLink []bool
 }
 
 // Open checks cfg and opens the sockets for sending pkts: a header-included
-// raw socket and, with Wait, raw ICMP sockets and TCP or UDP ones for the
+// raw socket; a packet socket (packet(7)) for the packets the raw socket
+// would alter (a lying total length, a wrong header checksum, a zero
+// identification or source; raw(7)), sent as built to the next hop of
+// the kernel's route, found in the neighbour table or by ARP; and, with Wait, raw ICMP sockets and TCP or UDP ones for the
 // protocols the packets carry. Without CAP_NET_RAW the error satisfies
 // errors.Is(err, os.ErrPermission) and says what to do.
 func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
@@ -129,6 +136,10 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 			return nil, err
 		}
 		s.send = append(s.send, c)
+	}
+	if err := s.openLink(); err != nil {
+		s.Close()
+		return nil, err
 	}
 	if s.cfg.Wait > 0 {
 		if err := s.openReceivers(); err != nil {
@@ -200,6 +211,9 @@ func (s *Session) Close() error {
 	}
 	for _, c := range s.recv {
 		errs = append(errs, c.Close())
+	}
+	if s.link != nil {
+		errs = append(errs, s.link.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -70,9 +70,9 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 				return err
 			}
 			want := min(end-k, due)
-			dst := s.pkts[k%n].Dst
+			dst, link := s.pkts[k%n].Dst, s.isLink(k%n)
 			batch = batch[:0]
-			for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst; j++ {
+			for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst && s.isLink((k+j)%n) == link; j++ {
 				batch = append(batch, s.pkts[(k+j)%n].Bytes)
 			}
 			now := time.Now()
@@ -82,7 +82,7 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 			for j := range batch {
 				sendTimes[(k+j)%n].Store(now.UnixNano())
 			}
-			sent, err := s.write(ctx, s.send[w], batch)
+			sent, err := s.write(ctx, s.send[w], batch, link)
 			if sent > 0 {
 				res.End = time.Now()
 			}
@@ -102,11 +102,15 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 }
 
 // write sends a batch to its first packet's destination: one packet
-// with sendto(2), more with sendmmsg(2).
-func (s *Session) write(ctx context.Context, c *raw.Conn, batch [][]byte) (int, error) {
+// with sendto(2), more with sendmmsg(2); through the packet socket when
+// link is set.
+func (s *Session) write(ctx context.Context, c *raw.Conn, batch [][]byte, link bool) (int, error) {
 	dst := s.pkts[0].Dst
 	if len(batch[0]) >= 20 {
 		dst = addrFrom(batch[0][16:20])
+	}
+	if link {
+		return s.link.writeBatch(ctx, batch, dst)
 	}
 	if len(batch) > 1 {
 		return c.WriteBatch(ctx, batch, dst)

@@ -43,10 +43,11 @@ the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
   -w FILE           write the packets as sent to FILE (pcap, raw IPv4)
   --dry-run         build and print the packets; send nothing
 
-Linux writes the IPv4 total length and header checksum of every packet
-it sends with the header included, and the identification and source
-address when they are 0 (raw(7)): those go out as the kernel computes
-them. Every other field goes out as the spec says.
+Every field goes out as the spec says. Linux would rewrite a set IPv4
+total length or header checksum, and an identification or source
+address of 0, in a header-included packet (raw(7)): such packets go out
+through a packet socket instead, to the next hop's link-layer address
+(from the neighbour table, or asked with ARP).
 
 Exit status: 0 when the packets were sent (with --wait: and at least one
 was answered), 1 when --wait got no answer, 2 on errors; a bad spec sends
@@ -215,18 +216,7 @@ func runSend(ctx context.Context, io *stdio, args []string) int {
 	if o.dryRun {
 		return dryRun(io, o, pkts)
 	}
-	noteKernelFields(io, pkts)
 	return sendPackets(ctx, io, o, pkts)
-}
-
-// noteKernelFields warns when the spec sets an outer IPv4 field that
-// Linux overwrites in header-included packets (raw(7)).
-func noteKernelFields(io *stdio, pkts []craft.SpecPacket) {
-	lit, ok := pkts[0].Layers[0].(*craft.Literal)
-	if !ok || lit.Keep&(craft.IPv4Length|craft.IPv4Checksum) == 0 {
-		return
-	}
-	fmt.Fprintln(io.err, "rawkit send: note: Linux rewrites the outer IPv4 len and chksum of the packets it sends (raw(7)); -w and --dry-run show them as given")
 }
 
 func dryRun(io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
