@@ -130,3 +130,39 @@ func TestSendLiteralIPHeaderNoNeighbour(t *testing.T) {
 		t.Errorf("%d ARP requests for 10.0.0.99, want 3", arp)
 	}
 }
+
+// TestSendLiteralIPHeaderViaGateway: to a host behind a router the
+// packet goes to the router's MAC address, the gateway of A's route,
+// with its wrong checksum (which the router then drops, so the capture
+// is on the router's side of the first link).
+func TestSendLiteralIPHeaderViaGateway(t *testing.T) {
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 1)
+	r := c.Routers[0]
+	if out, err := c.Client.Run(context.Background(), "ip", "neigh", "flush", "all"); err != nil {
+		t.Fatalf("ip neigh flush: %v: %s", err, out)
+	}
+	var rMAC net.HardwareAddr
+	if err := r.Do(func() error {
+		ifi, err := net.InterfaceByName("eth0")
+		if err == nil {
+			rMAC = ifi.HardwareAddr
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Sniff(t, "eth0", "src host 10.0.1.1 and icmp")
+	if code, out, errs := sendIn(t, c.Client, `ip(dst=10.0.2.2, chksum=0xdead)/icmp(id=79)`); code != exitOK {
+		t.Fatalf("status %d\n%s%s", code, out, errs)
+	}
+	got := s.Stop()
+	if len(got) != 1 {
+		t.Fatalf("captured %d packets, want 1", len(got))
+	}
+	b := got[0].IPv4()
+	if !bytes.Equal(got[0].Data[:6], rMAC) || len(b) < 20 || binary.BigEndian.Uint16(b[10:]) != 0xdead ||
+		!net.IP(b[16:20]).Equal(net.IPv4(10, 0, 2, 2)) {
+		t.Errorf("captured % x, want to the router's MAC %v a packet to 10.0.2.2 with checksum 0xdead", got[0].Data, rMAC)
+	}
+}
