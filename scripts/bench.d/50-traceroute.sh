@@ -23,7 +23,24 @@ TR_SUDO=
 [ "$(id -u)" -eq 0 ] || TR_SUDO=sudo
 export TR_SUDO
 
-if bench_selected "traceroute" || bench_selected "tracepath" || bench_selected "mtr"; then
+# The lab is set up when any of this file's rows is selected (by its full
+# name, as bench.sh -f matches rows).
+tr_rows=(
+	"traceroute 8 routers x 5ms: vs traceroute -n"
+	"traceroute 8 routers x 5ms: -I vs traceroute -n -I"
+	"traceroute 8 routers x 5ms: -T vs traceroute -n -T"
+	"traceroute 8 routers x 5ms: vs tracepath -n"
+	"traceroute 8 routers x 5ms: vs mtr -n -r -c 1"
+	"traceroute silent hop 3, default waits"
+	"traceroute silent hop 3, -w 1"
+	"traceroute destination RTT (8 routers x 5ms)"
+)
+tr_selected=false
+for r in "${tr_rows[@]}"; do
+	bench_selected "$r" && tr_selected=true
+done
+
+if $tr_selected; then
 	bench_need traceroute:traceroute tracepath:iputils-tracepath mtr:mtr-tiny iptables:iptables ping:iputils-ping
 	install_pending
 	$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null 2>&1
