@@ -71,6 +71,7 @@ type EchoConfig struct {
 type Echo struct {
 	c       Conn
 	id      uint16
+	v6      bool // ICMPv6 echo (types 128 and 129) to IPv6 targets
 	cfg     EchoConfig
 	size    int
 	token   Token
@@ -103,7 +104,9 @@ type target struct {
 
 // NewEcho prepares a run to targets over c. id is the ICMP identifier the
 // requests carry — on a ping socket, the socket's local port, which the
-// kernel writes there anyway.
+// kernel writes there anyway. The targets are all IPv4 (ICMP echo over an
+// IPv4 socket) or all IPv6 (ICMPv6 echo over an IPv6 socket): one socket
+// speaks one family.
 func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, error) {
 	if len(targets) == 0 {
 		return nil, errors.New("icmp: no targets")
@@ -141,9 +144,13 @@ func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, e
 	}
 	e.handler = e.cfg.Handler
 	e.targets = make([]target, len(targets))
+	e.v6 = targets[0].Is6() && !targets[0].Is4In6()
 	for i, a := range targets {
-		if !a.Is4() {
-			return nil, fmt.Errorf("icmp: target %v is not an IPv4 address", a)
+		switch {
+		case e.v6 && (!a.Is6() || a.Is4In6()):
+			return nil, fmt.Errorf("icmp: target %v is not an IPv6 address, as %v is: one run speaks one family", a, targets[0])
+		case !e.v6 && !a.Is4():
+			return nil, fmt.Errorf("icmp: target %v is not an IPv4 address, as %v is: one run speaks one family", a, targets[0])
 		}
 		e.targets[i].addr = a
 	}

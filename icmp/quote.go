@@ -9,35 +9,48 @@ import (
 	xicmp "golang.org/x/net/icmp"
 )
 
-// protocolICMP is IPPROTO_ICMP, the number x/net/icmp parses with.
-const protocolICMP = 1
+// protocolICMP and protocolICMPv6 are IPPROTO_ICMP and IPPROTO_ICMPV6,
+// the numbers x/net/icmp parses with.
+const (
+	protocolICMP   = 1
+	protocolICMPv6 = 58
+)
 
 // ICMPError is an ICMP error message — destination unreachable, source
 // quench, redirect, time exceeded or parameter problem — with the start of
 // the datagram it quotes (RFC 792; RFC 1812 4.3.2.3: routers quote as much
 // as fits in 576 bytes, the minimum being the IP header and 8 bytes).
+//
+// An ICMPv6 error (ParseError6: RFC 4443 destination unreachable, packet
+// too big, time exceeded, parameter problem) has IPv6 set; Type and Code
+// are then ICMPv6's own, and MTU the packet-too-big MTU.
 type ICMPError struct {
 	From    netip.Addr // the error's sender; filled by the caller, ParseError leaves it zero
+	IPv6    bool       // an ICMPv6 error quoting an IPv6 datagram
 	Type    int
 	Code    int
-	MTU     int        // next-hop MTU of "fragmentation needed" (type 3 code 4, RFC 1191), else 0
+	MTU     int        // next-hop MTU of "fragmentation needed" (type 3 code 4, RFC 1191) or of ICMPv6 packet too big, else 0
 	Gateway netip.Addr // the new first hop of a redirect (type 5)
-	Pointer int        // the offending octet of a parameter problem (type 12)
+	Pointer int        // the offending octet of a parameter problem (type 12; ICMPv6 type 4)
 	Quote   Quote
 	// Extensions are the RFC 4884 objects after the quoted datagram, such
 	// as RFC 4950 MPLS label stacks, as x/net/icmp parses them.
 	Extensions []xicmp.Extension
 }
 
-// Quote is the IPv4 datagram an ICMP error quotes: its header fields as
-// the router saw them and the leading transport bytes.
+// Quote is the IP datagram an ICMP error quotes: its header fields as
+// the router saw them and the leading transport bytes. For an IPv6
+// datagram, Protocol is the upper-layer header found after any extension
+// headers, TTL the hop limit, TOS the traffic class, ID -1 and Length the
+// payload length plus the 40-byte header.
 type Quote struct {
-	Src, Dst netip.Addr
-	Protocol int
-	TTL      int // the TTL the datagram had when it reached the error's sender
-	TOS      int
-	ID       int // IP identification
-	Length   int // the IP total length the header states
+	Src, Dst  netip.Addr
+	Protocol  int
+	TTL       int // the TTL (hop limit) the datagram had when it reached the error's sender
+	TOS       int
+	ID        int // IP identification; -1 for IPv6
+	FlowLabel int // the IPv6 flow label; 0 for IPv4
+	Length    int // the IP total length the header states
 	// Payload is what the error carried of the transport header and data,
 	// at least 8 bytes from a conforming sender. It aliases the input.
 	Payload []byte
@@ -116,11 +129,14 @@ func parseQuote(b []byte) (Quote, error) {
 	}, nil
 }
 
-// Echo returns the identifier, sequence and payload of a quoted ICMP echo
-// request; ok is false when the quote is not one.
+// Echo returns the identifier, sequence and payload of a quoted ICMP or
+// ICMPv6 echo request; ok is false when the quote is not one.
 func (q Quote) Echo() (id, seq uint16, payload []byte, ok bool) {
 	p := q.Payload
-	if q.Protocol != protocolICMP || len(p) < echoHeaderLen || p[0] != TypeEcho {
+	if len(p) < echoHeaderLen {
+		return 0, 0, nil, false
+	}
+	if !(q.Protocol == protocolICMP && p[0] == TypeEcho) && !(q.Protocol == protocolICMPv6 && p[0] == TypeEchoV6) {
 		return 0, 0, nil, false
 	}
 	return binary.BigEndian.Uint16(p[4:]), binary.BigEndian.Uint16(p[6:]), p[echoHeaderLen:], true

@@ -72,7 +72,11 @@ func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
 	if m.Queued.Valid {
 		return e.queuedError(evs, m, at)
 	}
-	if d[0] == TypeEchoReply && d[1] == 0 {
+	replyType, isError := byte(TypeEchoReply), IsErrorType(int(d[0]))
+	if e.v6 {
+		replyType, isError = TypeEchoReplyV6, IsErrorTypeV6(int(d[0]))
+	}
+	if d[0] == replyType && d[1] == 0 {
 		f, _ := parseEcho(d, &e.token)
 		sl := e.lookup(f)
 		if sl == nil {
@@ -80,7 +84,7 @@ func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
 		}
 		return e.reply(evs, sl, m, at)
 	}
-	if IsErrorType(int(d[0])) {
+	if isError {
 		return e.icmpError(evs, m, at)
 	}
 	return evs
@@ -142,7 +146,7 @@ func (e *Echo) pipe(tg *target, sl *slot) {
 // sequence, the token and probe number when the quote is long enough, and
 // the quoted destination, which must be the probe's target.
 func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
-	ie, err := ParseError(m.Data)
+	ie, err := parseErrorFor(e.v6, m.Data)
 	if err != nil {
 		return evs
 	}
@@ -159,12 +163,23 @@ func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
 // quotes as the data.
 func (e *Echo) queuedError(evs []Event, m *Message, at int64) []Event {
 	d, q := m.Data, &m.Queued
-	if len(d) < echoHeaderLen || d[0] != TypeEcho || !IsErrorType(q.Type) {
+	if len(d) < echoHeaderLen {
 		return evs
 	}
-	ie := ICMPError{Type: q.Type, Code: q.Code,
+	ie := ICMPError{IPv6: e.v6, Type: q.Type, Code: q.Code,
 		Quote: Quote{Dst: q.Dst, Protocol: protocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
-	if q.Type == TypeDestUnreach && q.Code == 4 {
+	switch {
+	case e.v6:
+		if d[0] != TypeEchoV6 || !IsErrorTypeV6(q.Type) {
+			return evs
+		}
+		ie.Quote.Protocol = protocolICMPv6
+		if q.Type == TypePacketTooBigV6 {
+			ie.MTU = int(q.Info)
+		}
+	case d[0] != TypeEcho || !IsErrorType(q.Type):
+		return evs
+	case q.Type == TypeDestUnreach && q.Code == 4:
 		ie.MTU = int(q.Info)
 	}
 	id, seq, payload, _ := ie.Quote.Echo()

@@ -121,6 +121,9 @@ func (e *Echo) register(evs []Event, ti int, no uint32, t int64) []Event {
 
 // build writes the request of item into buf.
 func (e *Echo) build(buf []byte, it sendItem) []byte {
+	if e.v6 {
+		return AppendEcho6(buf[:0], e.id, uint16(it.probe), e.token, it.probe, e.size)
+	}
 	return AppendEcho(buf[:0], e.id, uint16(it.probe), e.token, it.probe, e.size)
 }
 
