@@ -3,6 +3,7 @@ package craft
 import (
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -52,6 +53,20 @@ func (b *Builder) Build(ls ...gopacket.SerializableLayer) ([]byte, error) {
 			err = putIPv4(buf, v, keep, layerTypeAt(ls, i+1))
 		case *layers.ICMPv4:
 			err = putICMPv4(buf, v, keep)
+		case *layers.IPv6:
+			err = putIPv6(buf, v, keep, layerTypeAt(ls, i+1))
+		case *layers.ICMPv6:
+			err = putICMPv6(buf, v, keep, networkBefore(ls, i))
+		case *layers.ICMPv6Echo:
+			err = putICMPv6Echo(buf, v)
+		case *IPv6HopByHop:
+			err = putIPv6Options(buf, v, keep, layerTypeAt(ls, i+1))
+		case *IPv6Destination:
+			err = putIPv6Options(buf, (*IPv6HopByHop)(v), keep, layerTypeAt(ls, i+1))
+		case *IPv6Routing:
+			err = putIPv6Routing(buf, v, keep, layerTypeAt(ls, i+1))
+		case *IPv6Fragment:
+			err = putIPv6Fragment(buf, v, keep, layerTypeAt(ls, i+1))
 		case *layers.UDP:
 			err = putUDP(buf, v, keep, networkBefore(ls, i))
 		case *layers.TCP:
@@ -91,13 +106,27 @@ func layerTypeAt(ls []gopacket.SerializableLayer, i int) gopacket.LayerType {
 	return l.LayerType()
 }
 
-// networkBefore finds the IPv4 header a transport layer at ls[i] is carried
-// in: the nearest IPv4 layer before it.
+// networkBefore finds the IP header a transport layer at ls[i] is carried
+// in: the nearest IPv4 or IPv6 layer before it. For IPv6, a routing header
+// in between with segments left gives the pseudo-header's destination: its
+// last address (RFC 8200 section 8.1).
 func networkBefore(ls []gopacket.SerializableLayer, i int) netCtx {
+	var final net.IP
 	for j := i - 1; j >= 0; j-- {
 		l, keep := unwrap(ls[j])
-		if ip, ok := l.(*layers.IPv4); ok && ip != nil {
-			return netCtx{ip: ip, keep: keep}
+		switch v := l.(type) {
+		case *layers.IPv4:
+			if v != nil {
+				return netCtx{ip: v, keep: keep}
+			}
+		case *layers.IPv6:
+			if v != nil {
+				return netCtx{ip6: v, keep: keep, dst6: final}
+			}
+		case *IPv6Routing:
+			if v != nil && v.SegmentsLeft > 0 && len(v.Addresses) > 0 {
+				final = v.Addresses[len(v.Addresses)-1]
+			}
 		}
 	}
 	return netCtx{}

@@ -31,9 +31,25 @@
 // allocating, so a sender keeps one and changes the sequence number or the
 // payload between packets.
 //
+// # IPv6
+//
+// layers.IPv6, ICMPv6 and ICMPv6Echo are written by craft too: the version,
+// payload length and next header are computed, and the ICMPv6, UDP and TCP
+// checksums use the IPv6 pseudo-header (RFC 8200 section 8.1), with the
+// final address of a routing header when segments are left. Extension
+// headers are craft's own layers, IPv6HopByHop, IPv6Routing, IPv6Fragment and
+// IPv6Destination, placed between the IPv6 header and what it carries; each
+// one's next header and length are computed unless kept. ICMPv6 messages
+// other than echo are an ICMPv6 header followed by their body: gopacket's ND
+// layers (ICMPv6NeighborSolicitation...) or bytes.
+//
+//	p := craft.NewICMPv6Echo(src, dst, id, seq, payload)
+//	pkt, err := b.BuildICMPv6(p) // also BuildUDPv6 and BuildTCPv6
+//
 // Out-of-range fields (IPv4 flags over 7, a fragment offset over 8191, a
 // kept IHL or data offset over 15), options over 40 bytes, addresses that are
-// not IPv4 and packets over 65,535 bytes are errors that name the value.
+// not IPv4 (not IPv6 in an IPv6 header), flow labels over 20 bits and
+// packets over 65,535 bytes are errors that name the value.
 //
 // # Decoding
 //

@@ -84,7 +84,7 @@ func TestBadInputNamesTheValue(t *testing.T) {
 		}, "IPv4 destination address not set"},
 		{"UDP without IPv4", func() []gopacket.SerializableLayer {
 			return []gopacket.SerializableLayer{&layers.UDP{SrcPort: 1, DstPort: 2}}
-		}, "UDP checksum needs an IPv4 layer before it"},
+		}, "UDP checksum needs an IPv4 or IPv6 layer before it"},
 		{"nil layer", func() []gopacket.SerializableLayer {
 			return []gopacket.SerializableLayer{testIPv4(0), nil}
 		}, "layer 1 is nil"},

@@ -27,11 +27,17 @@ const (
 	IPv4OptionLengths                   // IPv4Option.OptionLength, 2 + len(OptionData)
 	ICMPv4Checksum                      // ICMPv4.Checksum over the message
 	UDPLength                           // UDP.Length, header plus payload
-	UDPChecksum                         // UDP.Checksum with the IPv4 pseudo-header
+	UDPChecksum                         // UDP.Checksum with the IPv4 or IPv6 pseudo-header
 	TCPDataOffset                       // TCP.DataOffset, from the options' length; kept, non-empty Padding is written as set
-	TCPChecksum                         // TCP.Checksum with the IPv4 pseudo-header
+	TCPChecksum                         // TCP.Checksum with the IPv4 or IPv6 pseudo-header
 	TCPOptionLengths                    // TCPOption.OptionLength, 2 + len(OptionData)
-	EthernetType                        // Ethernet.EthernetType, from the next layer when it is IPv4 or ARP
+	EthernetType                        // Ethernet.EthernetType, from the next layer when it is IPv4, IPv6 or ARP
+	IPv6Version                         // IPv6.Version, computed as 6
+	IPv6Length                          // IPv6.Length, the payload length: extension headers and all after them
+	IPv6NextHeader                      // IPv6.NextHeader and an extension header's NextHeader, from the next layer
+	IPv6ExtLength                       // an extension header's HeaderLength, from its options or addresses, and its padding
+	IPv6OptionLengths                   // IPv6Option.Length in hop-by-hop and destination options, len(Data)
+	ICMPv6Checksum                      // ICMPv6.Checksum with the IPv6 pseudo-header
 
 	fieldEnd
 )
@@ -44,6 +50,8 @@ var fieldNames = [...]string{
 	"IPv4Version", "IPv4IHL", "IPv4Length", "IPv4Protocol", "IPv4Checksum",
 	"IPv4OptionLengths", "ICMPv4Checksum", "UDPLength", "UDPChecksum",
 	"TCPDataOffset", "TCPChecksum", "TCPOptionLengths", "EthernetType",
+	"IPv6Version", "IPv6Length", "IPv6NextHeader", "IPv6ExtLength",
+	"IPv6OptionLengths", "ICMPv6Checksum",
 }
 
 // String lists the fields in f joined by "|", e.g. "IPv4Length|IPv4Checksum".

@@ -216,7 +216,7 @@ func TestFieldString(t *testing.T) {
 		IPv4Checksum:                   "IPv4Checksum",
 		IPv4Length | TCPChecksum:       "IPv4Length|TCPChecksum",
 		EthernetType | Field(1<<20):    "EthernetType|0x100000",
-		AllFields &^ IPv4OptionLengths: "IPv4Version|IPv4IHL|IPv4Length|IPv4Protocol|IPv4Checksum|ICMPv4Checksum|UDPLength|UDPChecksum|TCPDataOffset|TCPChecksum|TCPOptionLengths|EthernetType",
+		AllFields &^ IPv4OptionLengths: "IPv4Version|IPv4IHL|IPv4Length|IPv4Protocol|IPv4Checksum|ICMPv4Checksum|UDPLength|UDPChecksum|TCPDataOffset|TCPChecksum|TCPOptionLengths|EthernetType|IPv6Version|IPv6Length|IPv6NextHeader|IPv6ExtLength|IPv6OptionLengths|ICMPv6Checksum",
 	} {
 		if got := f.String(); got != want {
 			t.Errorf("Field(%#x).String() = %q, want %q", uint32(f), got, want)

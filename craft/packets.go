@@ -124,7 +124,7 @@ func (b *Builder) BuildUDP(p *UDPPacket) ([]byte, error) {
 	if err := putBytes(b.buf, p.Payload); err != nil {
 		return nil, err
 	}
-	if err := putUDP(b.buf, &p.UDP, p.Keep, netCtx{&p.IP, p.Keep}); err != nil {
+	if err := putUDP(b.buf, &p.UDP, p.Keep, netCtx{ip: &p.IP, keep: p.Keep}); err != nil {
 		return nil, err
 	}
 	if err := putIPv4(b.buf, &p.IP, p.Keep, layers.LayerTypeUDP); err != nil {
@@ -141,7 +141,7 @@ func (b *Builder) BuildTCP(p *TCPPacket) ([]byte, error) {
 	if err := putBytes(b.buf, p.Payload); err != nil {
 		return nil, err
 	}
-	if err := putTCP(b.buf, &p.TCP, p.Keep, netCtx{&p.IP, p.Keep}); err != nil {
+	if err := putTCP(b.buf, &p.TCP, p.Keep, netCtx{ip: &p.IP, keep: p.Keep}); err != nil {
 		return nil, err
 	}
 	if err := putIPv4(b.buf, &p.IP, p.Keep, layers.LayerTypeTCP); err != nil {

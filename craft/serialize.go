@@ -20,18 +20,25 @@ import (
 
 const maxIPv4Len = 65535
 
-// netCtx is the IPv4 header a transport layer's checksum is computed against.
+// netCtx is the IP header a transport layer's checksum is computed against:
+// an IPv4 header, or an IPv6 one with the final destination of a routing
+// header between them, if any.
 type netCtx struct {
 	ip   *layers.IPv4
 	keep Field
+	ip6  *layers.IPv6
+	dst6 net.IP
 }
 
 // pseudoSum returns the pseudo-header sum for a transport message of n
 // bytes. When the IPv4 total length is kept as set, the pseudo-header's
 // length is derived from it, as receivers (and scapy) derive it.
 func (c netCtx) pseudoSum(proto uint8, n int, layer string) (uint64, error) {
+	if c.ip6 != nil {
+		return c.pseudoSum6(proto, n)
+	}
 	if c.ip == nil {
-		return 0, fmt.Errorf("craft: %s checksum needs an IPv4 layer before it (or keep %sChecksum)", layer, layer)
+		return 0, fmt.Errorf("craft: %s checksum needs an IPv4 or IPv6 layer before it (or keep %sChecksum)", layer, layer)
 	}
 	src, err := addr4(c.ip.SrcIP, "source")
 	if err != nil {
@@ -197,6 +204,18 @@ func protocolOf(t gopacket.LayerType) (layers.IPProtocol, bool) {
 		return layers.IPProtocolTCP, true
 	case layers.LayerTypeIPv4:
 		return layers.IPProtocolIPv4, true
+	case layers.LayerTypeIPv6:
+		return layers.IPProtocolIPv6, true
+	case layers.LayerTypeICMPv6:
+		return layers.IPProtocolICMPv6, true
+	case layers.LayerTypeIPv6HopByHop:
+		return layers.IPProtocolIPv6HopByHop, true
+	case layers.LayerTypeIPv6Routing:
+		return layers.IPProtocolIPv6Routing, true
+	case layers.LayerTypeIPv6Fragment:
+		return layers.IPProtocolIPv6Fragment, true
+	case layers.LayerTypeIPv6Destination:
+		return layers.IPProtocolIPv6Destination, true
 	}
 	return 0, false
 }
