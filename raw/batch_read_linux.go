@@ -26,8 +26,10 @@ type readBatch struct {
 	hdrs    []mmsghdr
 	iovs    []unix.Iovec
 	names   []unix.RawSockaddrInet4
+	names6  []unix.RawSockaddrInet6 // IPv6 sockets: always named
 	oob     []byte
-	named   bool // ping or RecvErr socket: the kernel writes the name
+	named   bool // ping, RecvErr or IPv6 socket: the kernel writes the name
+	v6      bool
 	recverr bool
 	n       int        // messages read
 	errno   unix.Errno // of the failed call
@@ -40,7 +42,7 @@ type readBatch struct {
 func (c *Conn) getReadBatch(n int) *readBatch {
 	b, _ := c.rbatches.Get().(*readBatch)
 	if b == nil {
-		b = &readBatch{named: c.ping || c.recverr, recverr: c.recverr}
+		b = &readBatch{named: c.ping || c.recverr || c.v6, recverr: c.recverr, v6: c.v6}
 		b.fn = b.recv
 		b.drainFn = func(fd uintptr) { b.ok = b.recvErrQueue(fd) }
 	}
@@ -48,9 +50,15 @@ func (c *Conn) getReadBatch(n int) *readBatch {
 		b.hdrs = make([]mmsghdr, n)
 		b.iovs = make([]unix.Iovec, n)
 		b.names = make([]unix.RawSockaddrInet4, n)
+		if b.v6 {
+			b.names6 = make([]unix.RawSockaddrInet6, n)
+		}
 		b.oob = make([]byte, n*oobSize)
 	}
 	b.hdrs, b.iovs, b.names = b.hdrs[:n], b.iovs[:n], b.names[:n]
+	if b.v6 {
+		b.names6 = b.names6[:n]
+	}
 	return b
 }
 
@@ -59,7 +67,10 @@ func (b *readBatch) setup(ms []Message) {
 	for i := range b.hdrs {
 		h := &b.hdrs[i].hdr
 		*h = unix.Msghdr{Iov: &b.iovs[i], Control: &b.oob[i*oobSize]}
-		if b.named {
+		switch {
+		case b.v6:
+			h.Name = (*byte)(unsafe.Pointer(&b.names6[i]))
+		case b.named:
 			h.Name = (*byte)(unsafe.Pointer(&b.names[i]))
 		}
 		h.SetIovlen(1)
@@ -74,7 +85,10 @@ func (b *readBatch) setup(ms []Message) {
 func (b *readBatch) reset(n int) {
 	for i := range b.hdrs[:n] {
 		h := &b.hdrs[i]
-		if b.named {
+		switch {
+		case b.v6:
+			h.hdr.Namelen = unix.SizeofSockaddrInet6
+		case b.named:
 			h.hdr.Namelen = unix.SizeofSockaddrInet4
 		}
 		h.hdr.SetControllen(oobSize)
@@ -156,9 +170,14 @@ func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
 		h := &b.hdrs[n]
 		trunc := h.hdr.Flags&unix.MSG_TRUNC != 0
 		oob := b.oob[n*oobSize : n*oobSize+min(int(h.hdr.Controllen), oobSize)]
-		if b.errq {
+		switch {
+		case b.v6 && b.errq:
+			c.fillErr6(&ms[n], ms[n].Buf, int(h.n), trunc, oob, &b.names6[n])
+		case b.v6:
+			c.fill6(&ms[n], ms[n].Buf, int(h.n), trunc, oob, &b.names6[n])
+		case b.errq:
 			c.fillErr(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)
-		} else {
+		default:
 			err = c.fill(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)
 		}
 	}

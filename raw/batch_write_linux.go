@@ -19,9 +19,12 @@ type writeBatch struct {
 	hdrs  []mmsghdr
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet4
-	n     int // messages sent by the last call
-	errno unix.Errno
-	fn    func(fd uintptr) bool
+	// names6 replaces names on an IPv6 socket; scope resolves zones.
+	names6 []unix.RawSockaddrInet6
+	scope  func(netip.Addr) (uint32, error)
+	n      int // messages sent by the last call
+	errno  unix.Errno
+	fn     func(fd uintptr) bool
 }
 
 func (c *Conn) getWriteBatch() *writeBatch {
@@ -33,6 +36,10 @@ func (c *Conn) getWriteBatch() *writeBatch {
 			names: make([]unix.RawSockaddrInet4, maxBatch),
 		}
 		b.fn = b.send
+	}
+	if c.v6 && b.names6 == nil {
+		b.names6 = make([]unix.RawSockaddrInet6, maxBatch)
+		b.scope = c.scopeID
 	}
 	return b
 }
@@ -55,14 +62,19 @@ func (b *writeBatch) send(fd uintptr) bool {
 func (b *writeBatch) setup(pkts [][]byte, dst func(int) netip.Addr) {
 	b.hdrs, b.iovs, b.names = b.hdrs[:len(pkts)], b.iovs[:len(pkts)], b.names[:len(pkts)]
 	for i, p := range pkts {
-		b.names[i] = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst(i).As4()}
 		b.iovs[i] = unix.Iovec{Base: unsafe.SliceData(p)}
 		b.iovs[i].SetLen(len(p))
-		b.hdrs[i] = mmsghdr{hdr: unix.Msghdr{
-			Name:    (*byte)(unsafe.Pointer(&b.names[i])),
-			Namelen: unix.SizeofSockaddrInet4,
-			Iov:     &b.iovs[i],
-		}}
+		b.hdrs[i] = mmsghdr{hdr: unix.Msghdr{Iov: &b.iovs[i]}}
+		if b.scope != nil {
+			// Zones were checked before the first send.
+			d := dst(i)
+			id, _ := b.scope(d)
+			b.names6[i] = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: d.As16(), Scope_id: id}
+			b.hdrs[i].hdr.Name, b.hdrs[i].hdr.Namelen = (*byte)(unsafe.Pointer(&b.names6[i])), unix.SizeofSockaddrInet6
+		} else {
+			b.names[i] = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst(i).As4()}
+			b.hdrs[i].hdr.Name, b.hdrs[i].hdr.Namelen = (*byte)(unsafe.Pointer(&b.names[i])), unix.SizeofSockaddrInet4
+		}
 		b.hdrs[i].hdr.SetIovlen(1)
 	}
 	b.n, b.errno = 0, 0
@@ -73,13 +85,18 @@ func (c *Conn) writeBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (i
 		return 0, nil
 	}
 	for i, p := range pkts {
-		if err := checkPacket(p, c.hdrincl, i); err != nil {
+		if err := c.check(p, i); err != nil {
 			return 0, err
 		}
 	}
-	dst, err := destination(dst, c.hdrincl, pkts[0])
+	dst, err := c.dest(dst, pkts[0])
 	if err != nil {
 		return 0, err
+	}
+	if c.v6 {
+		if _, err := c.scopeID(dst); err != nil {
+			return 0, err
+		}
 	}
 	return c.sendBatch(ctx, pkts, func(int) netip.Addr { return dst })
 }
@@ -89,15 +106,19 @@ func (c *Conn) writeBatchTo(ctx context.Context, pkts [][]byte, dsts []netip.Add
 		return 0, inputErrorf("%d packets for %d destinations", len(pkts), len(dsts))
 	}
 	for i, p := range pkts {
-		if err := checkPacket(p, c.hdrincl, i); err != nil {
+		if err := c.check(p, i); err != nil {
 			return 0, err
 		}
-		if _, err := destination(dsts[i], c.hdrincl, p); err != nil {
+		d, err := c.dest(dsts[i], p)
+		if err == nil && c.v6 {
+			_, err = c.scopeID(d)
+		}
+		if err != nil {
 			return 0, packetError(i, "%v", err)
 		}
 	}
 	return c.sendBatch(ctx, pkts, func(i int) netip.Addr {
-		d, _ := destination(dsts[i], c.hdrincl, pkts[i]) // checked above
+		d, _ := c.dest(dsts[i], pkts[i]) // checked above
 		return d
 	})
 }

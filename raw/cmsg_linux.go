@@ -19,7 +19,8 @@ const (
 	// oobSize fits every control message a Conn enables: timestamp (16),
 	// in_pktinfo (12), TTL (4), TOS (1) and, from the error queue,
 	// sock_extended_err with the offender's address (32), each with
-	// header and padding.
+	// header and padding; on IPv6 in6_pktinfo (20), hop limit (4),
+	// traffic class (4) and the error with a sockaddr_in6 (44).
 	oobSize = 256
 )
 
@@ -80,6 +81,8 @@ func parseOne(level, typ int32, data []byte, m *Message) {
 		m.TOS = int(data[0])
 	case level == unix.IPPROTO_IP && typ == unix.IP_RECVERR && len(data) >= sizeofExtErr:
 		parseExtErr(data, &m.ExtErr)
+	case level == unix.IPPROTO_IPV6:
+		parseOne6(typ, data, m)
 	}
 }
 
@@ -94,7 +97,10 @@ func parseExtErr(data []byte, e *ExtendedError) {
 		Info:   binary.NativeEndian.Uint32(data[8:]),
 	}
 	sa := data[sizeofExtErr:]
-	if len(sa) >= unix.SizeofSockaddrInet4 && binary.NativeEndian.Uint16(sa) == unix.AF_INET {
+	switch {
+	case len(sa) >= unix.SizeofSockaddrInet4 && binary.NativeEndian.Uint16(sa) == unix.AF_INET:
 		e.Offender = netip.AddrFrom4([4]byte(sa[4:8]))
+	case len(sa) >= unix.SizeofSockaddrInet6 && binary.NativeEndian.Uint16(sa) == unix.AF_INET6:
+		e.Offender = offender6(sa)
 	}
 }

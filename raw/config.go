@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // DFMode selects the path MTU discovery mode of a socket (IP_MTU_DISCOVER,
@@ -94,6 +95,11 @@ type Config struct {
 	// (protocol 1) receives (ICMP_FILTER, raw(7)). Nil means all.
 	ICMPFilter *ipv4.ICMPFilter
 
+	// ICMP6Filter selects by type the ICMPv6 messages a raw ICMPv6
+	// socket (ListenIPv6 with protocol 58) receives (ICMP6_FILTER,
+	// icmp6(7), RFC 3542 3.2). Nil means all.
+	ICMP6Filter *ipv6.ICMPFilter
+
 	// RecvErr asks the kernel to queue the errors about packets this
 	// socket sent (IP_RECVERR, ip(7)): the ICMP errors that quote them
 	// and local errors. ReadMsg and ReadBatch return them among the
@@ -147,6 +153,8 @@ func (cfg *Config) validate(protocol int, ping bool) error {
 		return inputErrorf("BPF program of %d instructions exceeds %d", len(cfg.Filter), maxBPFInsns)
 	case cfg.ICMPFilter != nil && (ping || protocol != protocolICMP):
 		return inputErrorf("ICMP filter needs a raw ICMP socket (protocol 1), not %s", describe(protocol, ping))
+	case cfg.ICMP6Filter != nil:
+		return inputErrorf("ICMPv6 filter needs a raw ICMPv6 socket (ListenIPv6 with protocol 58), not %s", describe(protocol, ping))
 	}
 	if hdrincl {
 		switch {

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 var (
@@ -19,7 +20,8 @@ var (
 	_ bpf.Setter     = (*Conn)(nil)
 )
 
-// A Conn is one IPv4 raw or ping socket. It is safe for concurrent use.
+// A Conn is one IPv4 or IPv6 raw or ping socket. It is safe for
+// concurrent use.
 //
 // On a raw socket every read returns the whole IPv4 packet; on a ping
 // socket it returns the ICMP message. A raw ICMP socket also reads the
@@ -30,7 +32,10 @@ type Conn struct {
 	pc      net.PacketConn   // *net.IPConn (raw) or *net.UDPConn (ping)
 	rc      syscall.RawConn  // pc's, for the system calls net lacks
 	p4      *ipv4.PacketConn // pc wrapped for x/net's socket options
-	network string           // "ip4:N" or "ping4", for errors
+	p6      *ipv6.PacketConn // the same for IPv6 sockets; nil on IPv4
+	network string           // "ip4:N", "ping4", "ip6:N" or "ping6", for errors
+	v6      bool             // AF_INET6 (ListenIPv6, ListenPing6)
+	zones   zoneCache        // IPv6 interface names and indexes, in the socket's namespace
 	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
 	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
 	recverr bool             // IP_RECVERR: reads also take the error queue
@@ -58,14 +63,19 @@ type Message struct {
 	// Data is the IP payload: the ICMP message on ICMP sockets. It
 	// aliases Buf.
 	Data []byte
-	// Header is the packet's IPv4 header, options included, on raw
-	// sockets; nil on ping sockets. It aliases Buf.
+	// Header is the packet's IPv4 header, options included, on IPv4 raw
+	// sockets; nil on ping sockets and on IPv6 sockets, to which the
+	// kernel never hands the IPv6 header (ipv6(7)). It aliases Buf.
 	Header []byte
-	// Src and Dst are the packet's source and destination addresses.
+	// Src and Dst are the packet's source and destination addresses. An
+	// IPv6 link-local or multicast source carries its zone, the name of
+	// the interface it came from.
 	Src, Dst netip.Addr
-	// TTL is the time to live the packet arrived with; -1 if unknown.
+	// TTL is the time to live the packet arrived with, on IPv6 its hop
+	// limit (IPV6_HOPLIMIT); -1 if unknown.
 	TTL int
-	// TOS is its type of service byte; -1 if unknown.
+	// TOS is its type of service byte, on IPv6 its traffic class
+	// (IPV6_TCLASS); -1 if unknown.
 	TOS int
 	// IfIndex is the index of the interface it arrived on; 0 if unknown.
 	IfIndex int
@@ -164,24 +174,31 @@ func (c *Conn) ReadFrom(b []byte) (int, net.Addr, error) {
 		return 0, nil, err
 	}
 	n := copy(b, m.Data)
-	return n, &net.IPAddr{IP: m.Src.AsSlice()}, nil
+	return n, &net.IPAddr{IP: m.Src.AsSlice(), Zone: m.Src.Zone()}, nil
 }
 
 // WriteTo implements net.PacketConn; addr is a *net.IPAddr or a
 // *net.UDPAddr (whose port is ignored).
 func (c *Conn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	var ip net.IP
+	var zone string
 	switch a := addr.(type) {
 	case *net.IPAddr:
-		ip = a.IP
+		ip, zone = a.IP, a.Zone
 	case *net.UDPAddr:
-		ip = a.IP
+		ip, zone = a.IP, a.Zone
 	default:
 		return 0, inputErrorf("unsupported address type %T", addr)
 	}
 	dst, ok := netip.AddrFromSlice(ip)
 	if !ok {
 		return 0, inputErrorf("invalid destination address %v", addr)
+	}
+	if c.v6 {
+		if dst.Is4In6() || len(ip) == net.IPv4len {
+			return 0, inputErrorf("destination address %v is not IPv6", addr)
+		}
+		return c.writeTo(context.Background(), b, dst.WithZone(zone))
 	}
 	return c.writeTo(context.Background(), b, dst.Unmap())
 }
@@ -226,20 +243,33 @@ func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
 	return c.opError(opSet, c.p4.SetBPF(filter))
 }
 
-// SetTTL sets the time to live of packets sent from now on (IP_TTL); it
-// has no effect with the IP header included.
+// SetTTL sets the time to live of packets sent from now on (IP_TTL), on
+// IPv6 sockets the hop limit (IPV6_UNICAST_HOPS and IPV6_MULTICAST_HOPS);
+// it has no effect with the IP header included.
 func (c *Conn) SetTTL(ttl int) error {
 	if ttl < 1 || ttl > 255 {
 		return inputErrorf("TTL %d out of range 1-255", ttl)
+	}
+	if c.v6 {
+		// A hop limit for unicast and multicast alike, as IP_TTL is.
+		err := c.p6.SetHopLimit(ttl)
+		if err == nil {
+			err = c.p6.SetMulticastHopLimit(ttl)
+		}
+		return c.opError(opSet, err)
 	}
 	return c.opError(opSet, c.p4.SetTTL(ttl))
 }
 
 // SetTOS sets the type of service byte of packets sent from now on
-// (IP_TOS); it has no effect with the IP header included.
+// (IP_TOS), on IPv6 sockets the traffic class (IPV6_TCLASS); it has no
+// effect with the IP header included.
 func (c *Conn) SetTOS(tos int) error {
 	if tos < 0 || tos > 255 {
 		return inputErrorf("TOS %d out of range 0-255", tos)
+	}
+	if c.v6 {
+		return c.opError(opSet, c.p6.SetTrafficClass(tos))
 	}
 	return c.opError(opSet, c.p4.SetTOS(tos))
 }

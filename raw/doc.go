@@ -1,7 +1,8 @@
 // Package raw opens and drives kernel sockets below the transport layer:
-// IPv4 SOCK_RAW for any protocol, in payload mode and header-included mode
-// (IP_HDRINCL), and the unprivileged ICMP ping socket (SOCK_DGRAM,
-// IPPROTO_ICMP).
+// IPv4 and IPv6 SOCK_RAW for any protocol, in payload mode and
+// header-included mode (IP_HDRINCL, IPV6_HDRINCL), and the unprivileged
+// ICMP and ICMPv6 ping sockets (SOCK_DGRAM, IPPROTO_ICMP and
+// IPPROTO_ICMPV6).
 //
 // Sockets are created non-blocking and close-on-exec, their options are set
 // before any packet can be queued, and they are then handed to the standard
@@ -26,6 +27,24 @@
 // and receives ICMP messages without the IP header; the kernel sets the
 // echo identifier to the socket's port (Conn.LocalPort) and fills the
 // checksum.
+//
+// # IPv6
+//
+// ListenIPv6(protocol, cfg) and ListenPing6(cfg) open the IPv6
+// counterparts, which return the same *Conn. The kernel never hands an
+// IPv6 raw socket the IPv6 header (ipv6(7)): reads return what follows
+// it, Message.Header is nil, and the destination, interface, hop limit
+// (Message.TTL) and traffic class (Message.TOS) come from control
+// messages (IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS).
+// Config.TTL sets the hop limit, Config.TOS the traffic class and
+// Config.ICMP6Filter the ICMPv6 types a raw ICMPv6 socket receives, whose
+// checksum the kernel computes; Conn.SetChecksumOffset has it compute
+// the checksum of other protocols (IPV6_CHECKSUM). With
+// Config.HeaderIncluded (IPV6_HDRINCL, Linux 4.5 and later) the packet
+// goes out exactly as written. A link-local address carries its zone: a
+// destination's zone, an interface name or index, becomes the scope id,
+// and a source's scope id comes back as the interface's name. An IPv4
+// address given to an IPv6 socket, or the reverse, is bad input.
 //
 // # Reading and writing
 //

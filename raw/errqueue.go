@@ -19,6 +19,9 @@ const (
 	// ErrOriginICMP is an ICMP error a router or the destination sent
 	// about a packet of this socket.
 	ErrOriginICMP ErrOrigin = 2
+	// ErrOriginICMP6 is an ICMPv6 error a router or the destination
+	// sent about a packet of an IPv6 socket (IPV6_RECVERR, ipv6(7)).
+	ErrOriginICMP6 ErrOrigin = 3
 )
 
 // ExtendedError is the kernel's account of an error about a packet this
@@ -34,7 +37,8 @@ type ExtendedError struct {
 	// Type and Code are the ICMP error's type and code (ErrOriginICMP).
 	Type, Code int
 	// Info is the next-hop MTU of "fragmentation needed" (ICMP type 3
-	// code 4) and of a local EMSGSIZE; 0 otherwise.
+	// code 4), of ICMPv6 "packet too big" and of a local EMSGSIZE; 0
+	// otherwise.
 	Info uint32
 	// Offender is who reported the error: the ICMP error's sender; the
 	// zero Addr when the kernel gives none (SO_EE_OFFENDER).

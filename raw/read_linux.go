@@ -19,6 +19,8 @@ type reader struct {
 	msg     unix.Msghdr
 	iov     unix.Iovec
 	sa      unix.RawSockaddrInet4
+	sa6     unix.RawSockaddrInet6 // the name on IPv6 sockets
+	namelen uint32                // of sa or sa6
 	n       int
 	errno   unix.Errno
 	recverr bool // the Conn's IP_RECVERR
@@ -64,7 +66,7 @@ func recvmsg(fd uintptr, msg *unix.Msghdr, flags int, nowait bool) (int, unix.Er
 // control lengths to what it wrote.
 func (r *reader) reset() {
 	if r.msg.Name != nil {
-		r.msg.Namelen = unix.SizeofSockaddrInet4
+		r.msg.Namelen = r.namelen
 	}
 	r.msg.SetControllen(oobSize)
 	r.msg.Flags = 0
@@ -191,8 +193,14 @@ func (c *Conn) tryReadMsg(b []byte) (Message, error) {
 // except for the error queue, where it is the original destination.
 func (c *Conn) setup(r *reader, b []byte) {
 	r.msg = unix.Msghdr{Iov: &r.iov, Control: &r.oob[0]}
-	if c.ping || c.recverr {
-		r.msg.Name, r.msg.Namelen = (*byte)(unsafe.Pointer(&r.sa)), unix.SizeofSockaddrInet4
+	switch {
+	case c.v6:
+		// IPv6 raw sockets have no header to read the source from.
+		r.namelen = unix.SizeofSockaddrInet6
+		r.msg.Name, r.msg.Namelen = (*byte)(unsafe.Pointer(&r.sa6)), r.namelen
+	case c.ping || c.recverr:
+		r.namelen = unix.SizeofSockaddrInet4
+		r.msg.Name, r.msg.Namelen = (*byte)(unsafe.Pointer(&r.sa)), r.namelen
 	}
 	r.msg.SetIovlen(1)
 	r.msg.SetControllen(oobSize)
@@ -218,9 +226,14 @@ func (c *Conn) parseRead(r *reader, b []byte, err error) (Message, error) {
 	if err == nil {
 		trunc := r.msg.Flags&unix.MSG_TRUNC != 0
 		oob := r.oob[:r.msg.Controllen]
-		if r.errq {
+		switch {
+		case c.v6 && r.errq:
+			c.fillErr6(&m, b, r.n, trunc, oob, &r.sa6)
+		case c.v6:
+			c.fill6(&m, b, r.n, trunc, oob, &r.sa6)
+		case r.errq:
 			c.fillErr(&m, b, r.n, trunc, oob, r.sa.Addr)
-		} else {
+		default:
 			err = c.fill(&m, b, r.n, trunc, oob, r.sa.Addr)
 		}
 	}

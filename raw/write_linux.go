@@ -14,6 +14,8 @@ import (
 // closure, pooled like reader.
 type writer struct {
 	sa     unix.RawSockaddrInet4
+	sa6    unix.RawSockaddrInet6 // used instead of sa when v6
+	v6     bool
 	buf    []byte
 	n      int
 	errno  unix.Errno
@@ -36,12 +38,16 @@ func (c *Conn) getWriter() *writer {
 func (w *writer) send(fd uintptr) bool {
 	for {
 		p, sa := uintptr(unsafe.Pointer(unsafe.SliceData(w.buf))), uintptr(unsafe.Pointer(&w.sa))
+		salen := uintptr(unix.SizeofSockaddrInet4)
+		if w.v6 {
+			sa, salen = uintptr(unsafe.Pointer(&w.sa6)), unix.SizeofSockaddrInet6
+		}
 		var n uintptr
 		var e unix.Errno
 		if w.nowait {
-			n, _, e = unix.RawSyscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), unix.MSG_DONTWAIT, sa, unix.SizeofSockaddrInet4)
+			n, _, e = unix.RawSyscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), unix.MSG_DONTWAIT, sa, salen)
 		} else {
-			n, _, e = unix.Syscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), 0, sa, unix.SizeofSockaddrInet4)
+			n, _, e = unix.Syscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), 0, sa, salen)
 		}
 		switch e {
 		case unix.EINTR:
@@ -55,12 +61,18 @@ func (w *writer) send(fd uintptr) bool {
 }
 
 func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
-	if err := checkPacket(b, c.hdrincl, -1); err != nil {
+	if err := c.check(b, -1); err != nil {
 		return 0, err
 	}
-	dst, err := destination(dst, c.hdrincl, b)
+	dst, err := c.dest(dst, b)
 	if err != nil {
 		return 0, err
+	}
+	var sa6 unix.RawSockaddrInet6
+	if c.v6 {
+		if sa6, err = c.sockaddr6(dst); err != nil {
+			return 0, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, c.opError(opWrite, err)
@@ -68,7 +80,7 @@ func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, erro
 	wr := c.getWriter()
 	// sin_port stays 0: raw(7) no longer uses it, and ping sockets take
 	// the identifier from their own port.
-	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
+	wr.setAddr(dst, c.v6, &sa6)
 	wr.buf, wr.n, wr.errno = b, 0, 0
 
 	cw := c.watch(ctx, dirWrite)
@@ -88,18 +100,24 @@ func (c *Conn) writeTo(ctx context.Context, b []byte, dst netip.Addr) (int, erro
 }
 
 func (c *Conn) tryWriteTo(b []byte, dst netip.Addr) (int, error) {
-	if err := checkPacket(b, c.hdrincl, -1); err != nil {
+	if err := c.check(b, -1); err != nil {
 		return 0, err
 	}
-	dst, err := destination(dst, c.hdrincl, b)
+	dst, err := c.dest(dst, b)
 	if err != nil {
 		return 0, err
+	}
+	var sa6 unix.RawSockaddrInet6
+	if c.v6 {
+		if sa6, err = c.sockaddr6(dst); err != nil {
+			return 0, err
+		}
 	}
 	wr := c.tryW.Swap(nil)
 	if wr == nil {
 		wr = c.getWriter()
 	}
-	wr.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
+	wr.setAddr(dst, c.v6, &sa6)
 	wr.buf, wr.n, wr.errno, wr.nowait, wr.ok = b, 0, 0, true, false
 	err = c.rc.Control(wr.tryFn)
 	n, ok := wr.n, wr.ok
@@ -123,6 +141,17 @@ func (c *Conn) opErrorTo(op string, dst netip.Addr, err error) error {
 		return nil
 	}
 	oe := c.opError(op, err).(*net.OpError)
-	oe.Addr = &net.IPAddr{IP: dst.AsSlice()}
+	oe.Addr = &net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()}
 	return oe
+}
+
+// setAddr sets the destination of the next send: sa6, already resolved,
+// on an IPv6 socket.
+func (w *writer) setAddr(dst netip.Addr, v6 bool, sa6 *unix.RawSockaddrInet6) {
+	w.v6 = v6
+	if v6 {
+		w.sa6 = *sa6
+		return
+	}
+	w.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
 }
