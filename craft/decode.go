@@ -20,6 +20,11 @@ type Decoder struct {
 	ICMPv4   layers.ICMPv4
 	UDP      layers.UDP
 	TCP      layers.TCP
+	// IPv6 is the fixed IPv6 header; its extension headers are in
+	// IPv6Extensions, each decoded layer also listed by Layers.
+	IPv6       layers.IPv6
+	ICMPv6     layers.ICMPv6
+	ICMPv6Echo layers.ICMPv6Echo
 	// Payload is what follows the last decoded header: the ICMP message
 	// body (a quoted datagram for ICMP errors), the UDP or TCP data, or
 	// the inner packet of IP in IP.
@@ -29,19 +34,27 @@ type Decoder struct {
 	parser  *gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 	data    []byte
-	sums    [4]Checksum
+	sums    [5]Checksum
+	v6      decoder6
+	extBL   [4]layers.BaseLayer
 }
 
 // NewDecoder returns a Decoder for packets that start with the layer first:
 // layers.LayerTypeIPv4 (raw IP, as read from a raw socket),
 // layers.LayerTypeEthernet (as read from a packet socket or pcap),
-// layers.LayerTypeARP, or layers.LayerTypeICMPv4 (an ICMP message alone, as
-// read from a ping socket). Decode fails for any other.
+// layers.LayerTypeARP, layers.LayerTypeICMPv4 (an ICMP message alone, as
+// read from a ping socket), layers.LayerTypeIPv6 or layers.LayerTypeICMPv6.
+// Decode fails for any other.
 func NewDecoder(first gopacket.LayerType) *Decoder {
-	d := &Decoder{first: first, decoded: make([]gopacket.LayerType, 0, 8)}
+	d := &Decoder{first: first, decoded: make([]gopacket.LayerType, 0, 16)}
 	dls := []gopacket.DecodingLayer{
 		&d.Ethernet, &d.Dot1Q, &d.ARP, ipv4Decoder{&d.IPv4}, &d.ICMPv4,
 		udpDecoder{&d.UDP}, tcpDecoder{&d.TCP}, &d.Payload,
+		ipv6Decoder{d}, icmpv6Decoder{&d.ICMPv6}, icmpv6EchoDecoder{&d.ICMPv6Echo},
+	}
+	for i, t := range [...]layers.IPProtocol{layers.IPProtocolIPv6HopByHop, layers.IPProtocolIPv6Routing,
+		layers.IPProtocolIPv6Fragment, layers.IPProtocolIPv6Destination} {
+		dls = append(dls, ipv6ExtDecoder{d: d, typ: t, bl: &d.extBL[i]})
 	}
 	var dlc gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
 	for _, dl := range dls {
@@ -60,10 +73,12 @@ func NewDecoder(first gopacket.LayerType) *Decoder {
 // and AppendSummary remain useful.
 func (d *Decoder) Decode(b []byte) error {
 	d.data = b
-	d.sums = [4]Checksum{}
+	d.sums = [5]Checksum{}
 	d.Payload = nil
+	d.v6 = decoder6{}
 	switch d.first {
-	case layers.LayerTypeIPv4, layers.LayerTypeEthernet, layers.LayerTypeARP, layers.LayerTypeICMPv4:
+	case layers.LayerTypeIPv4, layers.LayerTypeEthernet, layers.LayerTypeARP, layers.LayerTypeICMPv4,
+		layers.LayerTypeIPv6, layers.LayerTypeICMPv6:
 	default:
 		d.decoded = d.decoded[:0]
 		return fmt.Errorf("craft: cannot decode packets starting with %v", d.first)

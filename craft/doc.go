@@ -56,7 +56,10 @@
 // A Decoder decodes raw IP or Ethernet frames into its layer fields with a
 // gopacket.DecodingLayerParser, allocating nothing per packet, and gives a
 // verdict on each checksum: the IPv4 header's, ICMP's, and UDP's and TCP's
-// with the pseudo-header (Decoder.Checksum). Malformed and truncated packets
+// with the pseudo-header (Decoder.Checksum). IPv6 (alone or after Ethernet
+// type 0x86dd) decodes the same way, walking the extension headers
+// (Decoder.IPv6Extensions), and ICMPv6's checksum is judged with the IPv6
+// pseudo-header. Malformed and truncated packets
 // decode as far as they can and report an error; no input makes it panic.
 //
 // # Summaries
@@ -74,5 +77,6 @@
 // DNS on port 53, HTTP on 80 and more), nor GRE, IGMP, MPTCP options, IPv6
 // routing headers, ICMPv6 router renumbering, node information and RPL, nor
 // 802.3 LLC frames: these print as tcpdump prints a protocol it does not
-// know. The Decoder decodes IPv4 only; IPv6 is summarised, not decoded.
+// know. The Decoder decodes ICMPv6 neighbour discovery bodies as Payload,
+// and IPv6 jumbograms not at all.
 package craft

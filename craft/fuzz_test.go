@@ -19,12 +19,14 @@ func FuzzDecode(f *testing.F) {
 		layers.LayerTypeEthernet: NewDecoder(layers.LayerTypeEthernet),
 		layers.LayerTypeARP:      NewDecoder(layers.LayerTypeARP),
 		layers.LayerTypeICMPv4:   NewDecoder(layers.LayerTypeICMPv4),
+		layers.LayerTypeIPv6:     NewDecoder(layers.LayerTypeIPv6),
+		layers.LayerTypeICMPv6:   NewDecoder(layers.LayerTypeICMPv6),
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		orig := bytes.Clone(data)
 		for first, d := range decoders {
 			err := d.Decode(data)
-			for _, typ := range []gopacket.LayerType{layers.LayerTypeIPv4, layers.LayerTypeICMPv4, layers.LayerTypeUDP, layers.LayerTypeTCP} {
+			for _, typ := range []gopacket.LayerType{layers.LayerTypeIPv4, layers.LayerTypeICMPv4, layers.LayerTypeUDP, layers.LayerTypeTCP, layers.LayerTypeICMPv6} {
 				c := d.Checksum(typ)
 				if c.State != ChecksumAbsent && !d.Has(typ) {
 					t.Errorf("%v: checksum %v for a layer not decoded (%v)", first, c.State, d.Layers())

@@ -39,7 +39,7 @@ func AppendSummary(dst, b []byte, first gopacket.LayerType) []byte {
 	switch first {
 	case layers.LayerTypeEthernet:
 		return appendEthernet(dst, b)
-	case layers.LayerTypeIPv4:
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
 		return appendRawIP(dst, b)
 	case layers.LayerTypeARP:
 		return appendARP(dst, b, len(b))

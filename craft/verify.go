@@ -53,12 +53,15 @@ const (
 	sumICMPv4
 	sumUDP
 	sumTCP
+	sumICMPv6
 )
 
 // Checksum returns the verdict on the checksum of the last packet's layer
 // of type t: layers.LayerTypeIPv4 (header checksum), LayerTypeICMPv4,
-// LayerTypeUDP or LayerTypeTCP (with the IPv4 pseudo-header). Other types,
-// and layers not decoded, give ChecksumAbsent.
+// LayerTypeUDP or LayerTypeTCP (with the IPv4 or IPv6 pseudo-header), or
+// LayerTypeICMPv6 (with the IPv6 pseudo-header; incomplete when the message
+// was decoded alone). Other types, and layers not decoded, give
+// ChecksumAbsent.
 func (d *Decoder) Checksum(t gopacket.LayerType) Checksum {
 	switch t {
 	case layers.LayerTypeIPv4:
@@ -69,6 +72,8 @@ func (d *Decoder) Checksum(t gopacket.LayerType) Checksum {
 		return d.sums[sumUDP]
 	case layers.LayerTypeTCP:
 		return d.sums[sumTCP]
+	case layers.LayerTypeICMPv6:
+		return d.sums[sumICMPv6]
 	}
 	return Checksum{}
 }
@@ -97,8 +102,16 @@ func check(b []byte, s uint64, off int) Checksum {
 
 // verify fills d.sums for the layers just decoded.
 func (d *Decoder) verify() {
-	var ipOK bool
+	var ipOK, ip6 bool
 	for _, t := range d.decoded {
+		if t == layers.LayerTypeIPv6 {
+			ip6 = true
+			continue
+		}
+		if ip6 || t == layers.LayerTypeICMPv6 {
+			d.verifyV6(t, ip6)
+			continue
+		}
 		switch t {
 		case layers.LayerTypeIPv4:
 			d.sums[sumIPv4] = check(d.IPv4.Contents, 0, 10)
