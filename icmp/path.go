@@ -37,10 +37,14 @@ func (m Method) String() string {
 	return fmt.Sprintf("Method(%d)", int(m))
 }
 
-// protocol is the IP protocol number of the method's probes.
-func (m Method) protocol() int {
+// protocol is the IP protocol (IPv6: next header) number of the
+// method's probes.
+func (m Method) protocol(v6 bool) int {
 	switch m {
 	case MethodICMP:
+		if v6 {
+			return protocolICMPv6
+		}
 		return protocolICMP
 	case MethodTCP:
 		return 6
@@ -55,9 +59,11 @@ const (
 	DefaultUDPPort    = 33434
 	DefaultTCPPort    = 80
 	DefaultPathLength = 60
-	DefaultWait       = 5 * time.Second
-	DefaultHereFactor = 3
-	DefaultNearFactor = 10
+	// DefaultPathLength6 is the IPv6 default: traceroute -6's 80 bytes.
+	DefaultPathLength6 = 80
+	DefaultWait        = 5 * time.Second
+	DefaultHereFactor  = 3
+	DefaultNearFactor  = 10
 	// MaxPathLength is the largest probe traceroute accepts.
 	MaxPathLength = 65000
 	// MaxQueries bounds the probes per hop, as traceroute does.
@@ -86,9 +92,10 @@ type PathConfig struct {
 	Wait       time.Duration
 	HereFactor float64
 	NearFactor float64
-	// Length is the probes' IP total length in bytes; 0 means 60.
+	// Length is the probes' IP total length in bytes (for IPv6, the
+	// 40-byte header and its payload); 0 means 60, 80 for IPv6.
 	Length int
-	TOS    int
+	TOS    int // the IPv4 TOS or the IPv6 traffic class
 	// DontFragment sets DF on every probe (traceroute -F); a router
 	// that cannot forward one answers fragmentation needed (!F-MTU).
 	DontFragment bool
@@ -116,12 +123,16 @@ type ProbeResult struct {
 	// QuotedTTL and QuotedTOS are the probe's TTL and TOS as the router
 	// quoted them back; -1 when the answer quotes nothing.
 	QuotedTTL, QuotedTOS int
+	// IPv6 reports an ICMPv6 answer: Type and Code are then ICMPv6's
+	// (RFC 4443), and a packet too big gives NextMTU.
+	IPv6 bool
 	// Reached reports an answer from the destination itself.
 	Reached bool
 	// Final reports an answer that ends the trace: Reached, or a
 	// destination unreachable from a router (!H, !N, ...).
 	Final bool
-	// NextMTU is the next-hop MTU of a fragmentation-needed answer.
+	// NextMTU is the next-hop MTU of a fragmentation-needed (ICMPv6:
+	// packet-too-big) answer.
 	NextMTU int
 	// MTU is set in MTU mode on the first probe sent at a new size
 	// (answered or not, as traceroute --mtu marks it): the path MTU
@@ -164,9 +175,18 @@ type pathSettings struct {
 	headerLen int // IP and transport headers of a probe
 }
 
-// settings validates cfg and fills its defaults; every error names the
-// value at fault.
-func (cfg *PathConfig) settings() (pathSettings, error) {
+// TooBig reports an answer saying the probe was larger than a link's
+// MTU: ICMP fragmentation needed, or ICMPv6 packet too big.
+func (r ProbeResult) TooBig() bool {
+	if r.IPv6 {
+		return r.Type == TypePacketTooBigV6
+	}
+	return r.Type == TypeDestUnreach && r.Code == 4
+}
+
+// settings validates cfg for a trace of the given family and fills its
+// defaults; every error names the value at fault.
+func (cfg *PathConfig) settings(v6 bool) (pathSettings, error) {
 	var s pathSettings
 	if cfg != nil {
 		s.PathConfig = *cfg
@@ -227,13 +247,19 @@ func (cfg *PathConfig) settings() (pathSettings, error) {
 	if c.TOS < 0 || c.TOS > 255 {
 		return s, configErrorf("tos %d out of range 0-255", c.TOS)
 	}
-	if c.Source.IsValid() && !c.Source.Unmap().Is4() {
+	c.Source = c.Source.Unmap()
+	switch {
+	case v6 && c.Source.IsValid() && !c.Source.Is6():
+		return s, configErrorf("source %v is not IPv6", c.Source)
+	case !v6 && c.Source.IsValid() && !c.Source.Is4():
 		return s, configErrorf("source %v is not IPv4", c.Source)
 	}
-	c.Source = c.Source.Unmap()
-	s.headerLen = probeHeaderLen(c.Method, !c.Classic)
+	s.headerLen = probeHeaderLen(c.Method, !c.Classic, v6)
 	if c.Length == 0 {
 		c.Length = DefaultPathLength
+		if v6 {
+			c.Length = DefaultPathLength6
+		}
 	}
 	if c.Length < s.headerLen || c.Length > MaxPathLength {
 		return s, configErrorf("packet length %d out of range %d-%d", c.Length, s.headerLen, MaxPathLength)
@@ -243,4 +269,7 @@ func (cfg *PathConfig) settings() (pathSettings, error) {
 
 // MinPathLength is the smallest probe of a method: its headers, and in
 // Paris mode the two payload bytes that keep the flow's checksum fixed.
-func MinPathLength(m Method, classic bool) int { return probeHeaderLen(m, !classic) }
+func MinPathLength(m Method, classic bool) int { return probeHeaderLen(m, !classic, false) }
+
+// MinPathLength6 is MinPathLength for IPv6 probes.
+func MinPathLength6(m Method, classic bool) int { return probeHeaderLen(m, !classic, true) }

@@ -23,6 +23,7 @@ type fakePath struct {
 	perHop  time.Duration
 	silent  map[int]bool // TTLs whose router sends no time exceeded
 	linkMTU map[int]int  // MTU of the link after router k (from 1)
+	v6      bool         // an IPv6 chain (newFakePath6)
 
 	icmp, tcp chan Message
 
@@ -44,13 +45,16 @@ func newFakePath(t *testing.T, routers int) *fakePath {
 
 // path returns a Path over the fake network, as NewPath would set it up.
 func (f *fakePath) path(cfg *PathConfig) *Path {
-	s, err := cfg.settings()
+	s, err := cfg.settings(f.v6)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	t := &Path{s: s, localMTU: 1500}
 	t.pr = prober{method: s.Method, paris: !s.Classic, src: netip.MustParseAddr("10.0.1.1"), dst: f.dst,
 		sport: 40000, dport: uint16(s.Port), echoID: 77, seqBase: 1000, tos: s.TOS, df: s.DontFragment}
+	if f.v6 {
+		t.pr.v6, t.pr.src, t.pr.flow = true, netip.MustParseAddr("fd00:0:0:1::1"), 0xabcde
+	}
 	t.send = &fakeSender{f}
 	t.icmpConn = &fakeReceiver{f.icmp}
 	if s.Method == MethodTCP {
@@ -90,6 +94,10 @@ func (r *fakeReceiver) Close() error { return nil }
 
 // deliver decides who answers a probe and queues the answer.
 func (f *fakePath) deliver(p []byte) {
+	if f.v6 {
+		f.deliver6(p)
+		return
+	}
 	ttl, size, df := int(p[8]), len(p), binary.BigEndian.Uint16(p[6:])&flagDF != 0
 	f.mu.Lock()
 	f.sent++

@@ -23,11 +23,11 @@ import (
 // traces never share a flow. It needs CAP_NET_RAW; the error then matches
 // os.ErrPermission.
 func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
-	s, err := cfg.settings()
+	dst = dst.Unmap()
+	s, err := cfg.settings(dst.Is6())
 	if err != nil {
 		return nil, err
 	}
-	dst = dst.Unmap()
 	if !dst.Is4() {
 		return nil, fmt.Errorf("%w: destination %v is not IPv4", ErrBadPathConfig, dst)
 	}

@@ -17,7 +17,7 @@ type answer struct {
 // quoted returns the index of the probe a quoted datagram is, if it is
 // one of this trace's.
 func (p *prober) quoted(q Quote) (int, bool) {
-	if q.Dst != p.dst || q.Protocol != p.method.protocol() {
+	if q.Dst != p.dst || q.Protocol != p.method.protocol(p.v6) {
 		return 0, false
 	}
 	switch p.method {
@@ -58,22 +58,27 @@ func (p *prober) quoted(q Quote) (int, bool) {
 // the trace's echo requests, or an error quoting one of its probes.
 // Matching goes through ParseError and Quote, as ping's does.
 func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
-	a := answer{from: src, res: ProbeResult{From: src, QuotedTTL: -1, QuotedTOS: -1}}
+	a := answer{from: src, res: ProbeResult{From: src, QuotedTTL: -1, QuotedTOS: -1, IPv6: p.v6}}
 	if len(data) < echoHeaderLen {
 		return a, false
 	}
-	if data[0] == TypeEchoReply {
+	replyType, unreach, exceeded := byte(TypeEchoReply), TypeDestUnreach, TypeTimeExceeded
+	if p.v6 {
+		replyType, unreach, exceeded = TypeEchoReplyV6, TypeDestUnreachV6, TypeTimeExceededV6
+	}
+	if data[0] == replyType {
 		id, seq := binary.BigEndian.Uint16(data[4:]), binary.BigEndian.Uint16(data[6:])
 		if p.method != MethodICMP || id != p.echoID || seq == 0 || src != p.dst {
 			return a, false
 		}
 		a.idx = int(seq) - 1
-		a.res.Type, a.res.Code = TypeEchoReply, 0
+		a.res.Type, a.res.Code = int(replyType), 0
 		a.res.Reached, a.res.Final = true, true
 		return a, true
 	}
-	e, err := ParseError(data)
-	if err != nil || (e.Type != TypeTimeExceeded && e.Type != TypeDestUnreach) {
+	e, err := parseErrorFor(p.v6, data)
+	tooBig := p.v6 && e.Type == TypePacketTooBigV6
+	if err != nil || (e.Type != exceeded && e.Type != unreach && !tooBig) {
 		return a, false
 	}
 	idx, ok := p.quoted(e.Quote)
@@ -85,7 +90,9 @@ func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
 	r.Type, r.Code = e.Type, e.Code
 	r.QuotedTTL, r.QuotedTOS = e.Quote.TTL, e.Quote.TOS
 	r.Extensions = e.Extensions
-	if e.Type == TypeDestUnreach {
+	if e.Type == unreach || tooBig {
+		// An ICMPv6 packet too big ends the trace as IPv4's
+		// fragmentation needed (a destination unreachable) does.
 		r.NextMTU = e.MTU
 		r.Final = true
 		// The destination's own refusal is the answer UDP probes wait
@@ -99,7 +106,7 @@ func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
 // tcpAnswer matches a TCP segment from src: the destination's SYN-ACK or
 // RST to one of the trace's SYNs (ack = seq+1, RFC 9293 3.5).
 func (p *prober) tcpAnswer(seg []byte, src netip.Addr) (answer, bool) {
-	a := answer{from: src, res: ProbeResult{From: src, Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}}
+	a := answer{from: src, res: ProbeResult{From: src, Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1, IPv6: p.v6}}
 	if p.method != MethodTCP || src != p.dst || len(seg) < 20 {
 		return a, false
 	}

@@ -10,7 +10,7 @@ import (
 
 // NewPath is not implemented on this platform.
 func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
-	if _, err := cfg.settings(); err != nil {
+	if _, err := cfg.settings(dst.Unmap().Is6()); err != nil {
 		return nil, err
 	}
 	return nil, raw.ErrNotImplemented

@@ -5,8 +5,9 @@ import (
 	"net/netip"
 )
 
-// Probe layout. A probe is a whole IPv4 packet, sent on a header-included
-// raw socket (raw(7)) so that TTL, ID and DF are set per packet.
+// Probe layout. A probe is a whole IPv4 or IPv6 packet, sent on a
+// header-included raw socket (raw(7); IPV6_HDRINCL for IPv6) so that
+// TTL (hop limit), ID and DF are set per packet.
 const (
 	ipHeaderLen  = 20
 	udpHeaderLen = 8
@@ -20,18 +21,22 @@ const (
 )
 
 // probeHeaderLen is the smallest probe of method m.
-func probeHeaderLen(m Method, paris bool) int {
+func probeHeaderLen(m Method, paris, v6 bool) int {
+	ip := ipHeaderLen
+	if v6 {
+		ip = ipv6HeaderLen
+	}
 	switch m {
 	case MethodTCP:
-		return ipHeaderLen + tcpHeaderLen
+		return ip + tcpHeaderLen
 	case MethodICMP:
-		n := ipHeaderLen + echoHeaderLen
+		n := ip + echoHeaderLen
 		if paris {
 			n += parisPad
 		}
 		return n
 	}
-	n := ipHeaderLen + udpHeaderLen
+	n := ip + udpHeaderLen
 	if paris {
 		n += parisPad
 	}
@@ -49,10 +54,14 @@ func probeHeaderLen(m Method, paris bool) int {
 //   - TCP: the sequence number, seqBase+i; ports fixed.
 //
 // The IP ID is ipID+i in every mode, for captures; it is not used to
-// match, as some routers rewrite it.
+// match, as some routers rewrite it. IPv6 has no ID; its flow label,
+// which routers hash with the addresses (RFC 6438), is one value for the
+// whole trace in both modes.
 type prober struct {
 	method   Method
 	paris    bool
+	v6       bool
+	flow     uint32 // IPv6 flow label, 20 bits
 	src, dst netip.Addr
 	sport    uint16 // UDP and TCP source port, reserved by a bound socket
 	dport    uint16
@@ -71,6 +80,10 @@ func (p *prober) build(buf []byte, i, ttl, size int) []byte {
 	}
 	b := buf[:size]
 	clear(b)
+	if p.v6 {
+		p.transport(p.header6(b, ttl), i)
+		return b
+	}
 	b[0] = 0x45
 	b[1] = byte(p.tos)
 	binary.BigEndian.PutUint16(b[2:], uint16(size))
@@ -79,12 +92,30 @@ func (p *prober) build(buf []byte, i, ttl, size int) []byte {
 		binary.BigEndian.PutUint16(b[6:], flagDF)
 	}
 	b[8] = byte(ttl)
-	b[9] = byte(p.method.protocol())
+	b[9] = byte(p.method.protocol(false))
 	src, dst := p.src.As4(), p.dst.As4()
 	copy(b[12:16], src[:])
 	copy(b[16:20], dst[:])
 	binary.BigEndian.PutUint16(b[10:], checksum(b[:ipHeaderLen], 0))
-	t := b[ipHeaderLen:]
+	p.transport(b[ipHeaderLen:], i)
+	return b
+}
+
+// header6 writes the IPv6 header of a probe (RFC 8200) and returns the
+// rest of b: with IPV6_HDRINCL the kernel sends the header as it is.
+func (p *prober) header6(b []byte, hlim int) []byte {
+	binary.BigEndian.PutUint32(b, 6<<28|uint32(p.tos&0xff)<<20|p.flow&0xfffff)
+	binary.BigEndian.PutUint16(b[4:], uint16(len(b)-ipv6HeaderLen))
+	b[6] = byte(p.method.protocol(true))
+	b[7] = byte(hlim)
+	src, dst := p.src.As16(), p.dst.As16()
+	copy(b[8:24], src[:])
+	copy(b[24:40], dst[:])
+	return b[ipv6HeaderLen:]
+}
+
+// transport writes probe i's UDP, ICMP or TCP header and payload into t.
+func (p *prober) transport(t []byte, i int) {
 	switch p.method {
 	case MethodUDP:
 		p.udp(t, i)
@@ -93,12 +124,18 @@ func (p *prober) build(buf []byte, i, ttl, size int) []byte {
 	case MethodTCP:
 		p.tcp(t, i)
 	}
-	return b
 }
 
+// pseudo is the sum of the pseudo-header the transport checksum covers:
+// IPv4's (RFC 768, 793), or IPv6's (RFC 8200 8.1), which ICMPv6 covers
+// too.
 func (p *prober) pseudo(length int) uint32 {
+	if p.v6 {
+		s, d := p.src.As16(), p.dst.As16()
+		return sum16(s[:], sum16(d[:], uint32(p.method.protocol(true))+uint32(length>>16)+uint32(length&0xffff)))
+	}
 	s, d := p.src.As4(), p.dst.As4()
-	return sum16(s[:], sum16(d[:], uint32(p.method.protocol())+uint32(length)))
+	return sum16(s[:], sum16(d[:], uint32(p.method.protocol(false))+uint32(length)))
 }
 
 func (p *prober) udp(t []byte, i int) {
@@ -126,6 +163,10 @@ func (p *prober) udp(t []byte, i int) {
 
 func (p *prober) echo(t []byte, i int) {
 	t[0] = TypeEcho
+	var initial uint32
+	if p.v6 {
+		t[0], initial = TypeEchoV6, p.pseudo(len(t))
+	}
 	binary.BigEndian.PutUint16(t[4:], p.echoID)
 	seq := uint16(i + 1)
 	binary.BigEndian.PutUint16(t[6:], seq)
@@ -134,7 +175,7 @@ func (p *prober) echo(t []byte, i int) {
 		// routers hash for ICMP flows, is the same for every probe.
 		binary.BigEndian.PutUint16(t[echoHeaderLen:], ^seq)
 	}
-	binary.BigEndian.PutUint16(t[2:], checksum(t, 0))
+	binary.BigEndian.PutUint16(t[2:], checksum(t, initial))
 }
 
 func (p *prober) tcp(t []byte, i int) {

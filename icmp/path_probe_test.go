@@ -184,11 +184,11 @@ func TestPathConfigErrors(t *testing.T) {
 		{FirstTTL: 5, MaxTTL: 4}, {MaxTTL: 256}, {Queries: 11}, {Port: 70000}, {Method: 9},
 		{Length: 20}, {Method: MethodTCP, Length: 59}, {TOS: 256}, {Simultaneous: -1},
 	} {
-		if _, err := c.settings(); err == nil {
+		if _, err := c.settings(false); err == nil {
 			t.Errorf("%+v: no error", c)
 		}
 	}
-	s, err := (*PathConfig)(nil).settings()
+	s, err := (*PathConfig)(nil).settings(false)
 	if err != nil || s.MaxTTL != 30 || s.Queries != 3 || s.Port != 33434 || s.Length != 60 || s.Wait != DefaultWait {
 		t.Errorf("defaults %+v %v", s, err)
 	}

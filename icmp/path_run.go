@@ -128,9 +128,9 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 	default:
 		return ProbeResult{}, false
 	}
-	if r.t.s.MTU && a.res.Type == TypeDestUnreach && a.res.Code == 4 &&
-		a.res.NextMTU >= 68 && a.res.NextMTU < p.size {
-		// Fragmentation needed (RFC 1191): send it again, smaller.
+	if r.t.s.MTU && a.res.TooBig() && a.res.NextMTU >= 68 && a.res.NextMTU < p.size {
+		// Fragmentation needed (RFC 1191), packet too big (RFC 8201):
+		// send it again, smaller.
 		r.size = min(r.size, a.res.NextMTU)
 		p.state = probePending
 		r.resend = append(r.resend, a.idx)
