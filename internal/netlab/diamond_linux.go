@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Diamond is an equal-cost multipath (ECMP) topology: the entry router
@@ -21,6 +23,8 @@ import (
 // Subnets, client side end .1 and server side end .2: 10.0.1.0/24
 // client–entry, 10.0.2.0/24 entry–up, 10.0.3.0/24 entry–down,
 // 10.0.4.0/24 up–exit, 10.0.5.0/24 down–exit, 10.0.6.0/24 exit–server.
+// It is dual-stack: 10.0.k.e/24 has fd00:0:0:k::e/64 beside it, with the
+// same routes, and the entry router hashes IPv6 flows the same way.
 // The entry router hashes flows on addresses, protocol and ports
 // (net.ipv4.fib_multipath_hash_policy=1), so each flow keeps one branch
 // and different ports spread over both. The way back always takes the
@@ -84,26 +88,37 @@ func BuildDiamond(ctx context.Context, prefix string) (d *Diamond, err error) {
 		{down, d.Exit, "eth1", "eth1", 5},
 		{d.Exit, d.Server, "eth2", "eth0", 6},
 	} {
-		if _, err := ConnectHosts(ctx, l.a, l.b, l.aIf, l.bIf, subnetEnd(l.subnet, 1), subnetEnd(l.subnet, 2)); err != nil {
+		if _, err := connect6(ctx, l.a, l.b, l.aIf, l.bIf, l.subnet); err != nil {
 			return d, err
 		}
 	}
 	d.Client.addr, d.Entry.addr = subnetEnd(1, 1).Addr(), subnetEnd(1, 2).Addr()
 	up.addr, down.addr = subnetEnd(2, 2).Addr(), subnetEnd(3, 2).Addr()
 	d.Exit.addr, d.Server.addr = subnetEnd(4, 2).Addr(), subnetEnd(6, 2).Addr()
+	for _, h := range d.hosts {
+		h.addr6 = to6(h.addr)
+	}
 	for _, r := range []*Host{d.Entry, up, down, d.Exit} {
-		if err := r.Sysctl("net.ipv4.ip_forward", "1"); err != nil {
+		if err := r.Sysctls(forwarding); err != nil {
 			return d, err
 		}
 	}
-	if err := d.Entry.Sysctl("net.ipv4.fib_multipath_hash_policy", "1"); err != nil {
+	err = d.Entry.Sysctls(map[string]string{
+		"net.ipv4.fib_multipath_hash_policy": "1",
+		"net.ipv6.fib_multipath_hash_policy": "1",
+	})
+	if err != nil {
 		return d, err
 	}
 	for h, lines := range d.routes() {
+		for _, l := range lines {
+			lines = append(lines, routeTo6(l))
+		}
 		if err := h.ipBatch(ctx, lines...); err != nil {
 			return d, err
 		}
 	}
+	time.Sleep(mldSettle)
 	return d, nil
 }
 
@@ -132,6 +147,26 @@ func (d *Diamond) routes() map[*Host][]string {
 		},
 		d.Server: {"route add default via 10.0.6.1"},
 	}
+}
+
+// to6 maps 10.0.k.e to fd00:0:0:k::e, as the topologies number hosts.
+func to6(a netip.Addr) netip.Addr {
+	b := a.As4()
+	return subnetEnd6(b[2], b[3]).Addr()
+}
+
+// routeTo6 rewrites an IPv4 route of routes() for IPv6: every 10.0.k.e
+// address and 10.0.k.0/24 prefix becomes its fd00:0:0:k:: counterpart.
+func routeTo6(line string) string {
+	f := strings.Fields(line)
+	for i, w := range f {
+		if p, err := netip.ParsePrefix(w); err == nil && p.Addr().Is4() {
+			f[i] = netip.PrefixFrom(to6(p.Addr()), 64).Masked().String()
+		} else if a, err := netip.ParseAddr(w); err == nil && a.Is4() {
+			f[i] = to6(a).String()
+		}
+	}
+	return strings.Join(f, " ")
 }
 
 func subnetEnd(subnet, end byte) netip.Prefix {

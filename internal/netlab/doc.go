@@ -27,5 +27,12 @@
 // fails, and every name is unique ("rk-PID-N-role") so that tests can run
 // in parallel; namespaces left by a killed test process are swept when the
 // next one starts. Traffic stays inside the namespaces the test made: no
-// veth end is ever in the caller's namespace. IPv6 is off in every host.
+// veth end is ever in the caller's namespace.
+//
+// Every topology is dual-stack: beside each IPv4 address 10.0.k.e/24 the
+// same end has fd00:0:0:k::e/64 (Host.Addr6, Chain.RouterAddr6, Hop6 and
+// Unreachable6 mirror their IPv4 counterparts), and routers forward and
+// route IPv6 as they do IPv4. Hosts send no router solicitations, ignore
+// router advertisements, skip duplicate address detection and do not
+// rate-limit ICMPv6.
 package netlab

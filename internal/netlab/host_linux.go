@@ -27,7 +27,8 @@ const netnsDir = "/run/netns"
 type Host struct {
 	Name string // the namespace's name: `ip netns exec NAME ...` runs in it
 
-	addr netip.Addr // main address, set by the topology that made the host
+	addr  netip.Addr // main address, set by the topology that made the host
+	addr6 netip.Addr // main IPv6 address, likewise
 }
 
 // seq numbers the topologies made by this process, so that names are
@@ -40,10 +41,15 @@ func uniquePrefix() string {
 	return fmt.Sprintf("%s%d-%d-", Prefix, os.Getpid(), seq.Add(1))
 }
 
-// CreateHost creates the namespace name with loopback up, IPv6 off (no
-// router solicitations or MLD reports in captures), ICMP rate limiting
-// off (net.ipv4.icmp_ratelimit and icmp_ratemask 0, ip-sysctl docs) and
-// reverse-path filtering off. The caller owns it: Close deletes it.
+// CreateHost creates the namespace name with loopback up, IPv4 and IPv6,
+// ICMP and ICMPv6 rate limiting off (net.ipv4.icmp_ratelimit and
+// icmp_ratemask 0, net.ipv6.icmp.ratelimit 0, ip-sysctl docs) and
+// reverse-path filtering off. IPv6 addresses are usable at once (no
+// duplicate address detection), and hosts stay quiet: no router
+// solicitations, router advertisements ignored, and the MLD reports of
+// a new address sent at once rather than over the next seconds, so that
+// a capture started after the topology is built sees only the test's
+// traffic. The caller owns it: Close deletes it.
 func CreateHost(ctx context.Context, name string) (*Host, error) {
 	if name == "" || strings.ContainsAny(name, "/ \t\n") {
 		return nil, fmt.Errorf("netlab: bad namespace name %q", name)
@@ -58,12 +64,23 @@ func CreateHost(ctx context.Context, name string) (*Host, error) {
 	}
 	// Set before any interface exists: new interfaces copy conf.default.
 	err := h.Sysctls(map[string]string{
-		"net.ipv6.conf.all.disable_ipv6":     "1",
-		"net.ipv6.conf.default.disable_ipv6": "1",
-		"net.ipv4.icmp_ratelimit":            "0",
-		"net.ipv4.icmp_ratemask":             "0",
-		"net.ipv4.conf.all.rp_filter":        "0",
-		"net.ipv4.conf.default.rp_filter":    "0",
+		"net.ipv6.conf.all.disable_ipv6":                          "0",
+		"net.ipv6.conf.default.disable_ipv6":                      "0",
+		"net.ipv6.conf.all.accept_dad":                            "0",
+		"net.ipv6.conf.default.accept_dad":                        "0",
+		"net.ipv6.conf.all.accept_ra":                             "0",
+		"net.ipv6.conf.default.accept_ra":                         "0",
+		"net.ipv6.conf.all.router_solicitations":                  "0",
+		"net.ipv6.conf.default.router_solicitations":              "0",
+		"net.ipv6.conf.all.mldv1_unsolicited_report_interval":     "0",
+		"net.ipv6.conf.default.mldv1_unsolicited_report_interval": "0",
+		"net.ipv6.conf.all.mldv2_unsolicited_report_interval":     "0",
+		"net.ipv6.conf.default.mldv2_unsolicited_report_interval": "0",
+		"net.ipv6.icmp.ratelimit":                                 "0",
+		"net.ipv4.icmp_ratelimit":                                 "0",
+		"net.ipv4.icmp_ratemask":                                  "0",
+		"net.ipv4.conf.all.rp_filter":                             "0",
+		"net.ipv4.conf.default.rp_filter":                         "0",
 	})
 	if err != nil {
 		_ = h.Close()
@@ -109,6 +126,10 @@ func (h *Host) remove(ctx context.Context) error {
 
 // Addr is the host's main address: the one its peers reach it by.
 func (h *Host) Addr() netip.Addr { return h.addr }
+
+// Addr6 is the host's main IPv6 address, the counterpart of Addr: on
+// every topology of this package, Addr 10.0.k.e has Addr6 fd00:0:0:k::e.
+func (h *Host) Addr6() netip.Addr { return h.addr6 }
 
 // String returns the namespace name.
 func (h *Host) String() string { return h.Name }

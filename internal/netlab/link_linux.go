@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,7 +22,11 @@ type Link struct {
 	AIf, BIf string
 	APrefix  netip.Prefix // A's address on the link, with the link's prefix length
 	BPrefix  netip.Prefix
-	MTU      int // 1500 unless SetMTU changed it
+	// APrefix6 and BPrefix6 are the ends' IPv6 addresses (AddIPv6);
+	// every topology of this package sets them. Each end also has its
+	// fe80::/64 link-local address.
+	APrefix6, BPrefix6 netip.Prefix
+	MTU                int // 1500 unless SetMTU changed it
 }
 
 // ConnectHosts creates a veth pair with one end in each namespace, named
@@ -60,6 +65,47 @@ func ConnectHosts(ctx context.Context, a, b *Host, aIf, bIf string, aPrefix, bPr
 		}
 	}
 	return l, nil
+}
+
+// AddIPv6 gives the ends of the link the IPv6 addresses aPrefix and
+// bPrefix, usable at once (nodad: no duplicate address detection).
+func (l *Link) AddIPv6(ctx context.Context, aPrefix, bPrefix netip.Prefix) error {
+	for _, end := range []struct {
+		h   *Host
+		ifn string
+		p   netip.Prefix
+	}{{l.A, l.AIf, aPrefix}, {l.B, l.BIf, bPrefix}} {
+		if !end.p.Addr().Is6() || end.p.Addr().Is4In6() {
+			return fmt.Errorf("netlab: %s: %s is not an IPv6 prefix", end.h.Name, end.p)
+		}
+		if err := end.h.ipBatch(ctx, "addr add "+end.p.String()+" dev "+end.ifn+" nodad"); err != nil {
+			return err
+		}
+	}
+	l.APrefix6, l.BPrefix6 = aPrefix, bPrefix
+	return nil
+}
+
+// mldSettle is how long a new topology waits before it is handed over:
+// the MLD reports of new IPv6 addresses leave from a kernel work queue a
+// few jiffies after the address is added (with the report interval at
+// its minimum, as CreateHost sets it), and a capture started later must
+// not see them.
+const mldSettle = 50 * time.Millisecond
+
+// connect6 is ConnectHosts with the IPv6 addresses of subnet k as well:
+// 10.0.k.e/24 and fd00:0:0:k::e/64.
+func connect6(ctx context.Context, a, b *Host, aIf, bIf string, subnet byte) (*Link, error) {
+	l, err := ConnectHosts(ctx, a, b, aIf, bIf, subnetEnd(subnet, 1), subnetEnd(subnet, 2))
+	if err != nil {
+		return nil, err
+	}
+	return l, l.AddIPv6(ctx, subnetEnd6(subnet, 1), subnetEnd6(subnet, 2))
+}
+
+// subnetEnd6 is subnetEnd's IPv6 counterpart: fd00:0:0:subnet::end/64.
+func subnetEnd6(subnet, end byte) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom16([16]byte{0xfd, 0, 0, 0, 0, 0, 0, subnet, 15: end}), 64)
 }
 
 // Connect is ConnectHosts for tests: it fails the test on error. The link

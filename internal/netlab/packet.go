@@ -61,3 +61,12 @@ func (p Packet) IPv4() []byte {
 func isVLAN(ethertype uint16) bool {
 	return ethertype == uint16(layers.EthernetTypeDot1Q) || ethertype == uint16(layers.EthernetTypeQinQ)
 }
+
+// IPv6 returns Network() if it holds an IPv6 header (version 6), else nil.
+func (p Packet) IPv6() []byte {
+	b := p.Network()
+	if len(b) < 40 || b[0]>>4 != 6 {
+		return nil
+	}
+	return b
+}

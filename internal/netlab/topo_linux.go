@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 )
 
-// Pair is two hosts on one veth link: A is 10.0.0.1/24 on AIf, B is
-// 10.0.0.2/24 on BIf.
+// Pair is two hosts on one veth link: A is 10.0.0.1/24 and fd00::1/64
+// on AIf, B is 10.0.0.2/24 and fd00::2/64 on BIf; each also has its
+// link-local fe80::/64 address there.
 type Pair struct {
 	A, B     *Host
 	AIf, BIf string
@@ -26,7 +28,12 @@ func NewPair(t testing.TB) *Pair {
 	b := newHost(t, prefix+"b")
 	l := Connect(t, a, b, "eth0", "eth0",
 		netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24"))
+	if err := l.AddIPv6(context.Background(), subnetEnd6(0, 1), subnetEnd6(0, 2)); err != nil {
+		t.Fatalf("netlab: %v", err)
+	}
 	a.addr, b.addr = l.APrefix.Addr(), l.BPrefix.Addr()
+	a.addr6, b.addr6 = l.APrefix6.Addr(), l.BPrefix6.Addr()
+	time.Sleep(mldSettle)
 	return &Pair{A: a, B: b, AIf: l.AIf, BIf: l.BIf, Link: l}
 }
 
@@ -38,8 +45,10 @@ func NewPair(t testing.TB) *Pair {
 // side end has .1 and its server side end .2. So the client is 10.0.1.1,
 // router i (Routers[i]) is 10.0.(i+1).2 toward the client (the address
 // that traceroute shows at hop i+1) and the server is 10.0.(N+1).2.
-// Routers forward, every host has routes to every subnet, and no host
-// rate-limits ICMP.
+// The chain is dual-stack: link k is also fd00:0:0:(k+1)::/64, with ::1
+// and ::2 at the same ends (Host.Addr6, RouterAddr6, Hop6). Routers
+// forward both families, every host has routes to every subnet in both,
+// and no host rate-limits ICMP or ICMPv6.
 type Chain struct {
 	Client  *Host
 	Routers []*Host
@@ -112,7 +121,7 @@ func BuildChain(ctx context.Context, routers int, cfg *ChainConfig) (c *Chain, e
 		if err != nil {
 			return c, err
 		}
-		if err := r.Sysctl("net.ipv4.ip_forward", "1"); err != nil {
+		if err := r.Sysctls(forwarding); err != nil {
 			return c, err
 		}
 		c.Routers = append(c.Routers, r)
@@ -126,31 +135,47 @@ func BuildChain(ctx context.Context, routers int, cfg *ChainConfig) (c *Chain, e
 		if left == c.Client {
 			leftIf = "eth0"
 		}
-		l, err := ConnectHosts(ctx, left, right, leftIf, "eth0", linkPrefix(k, 1), linkPrefix(k, 2))
+		l, err := connect6(ctx, left, right, leftIf, "eth0", byte(k+1))
 		if err != nil {
 			return c, err
 		}
 		c.Links = append(c.Links, l)
 	}
-	c.Client.addr = c.Links[0].APrefix.Addr()
+	c.Client.addr, c.Client.addr6 = c.Links[0].APrefix.Addr(), c.Links[0].APrefix6.Addr()
 	for i, r := range c.Routers {
-		r.addr = c.Links[i].BPrefix.Addr()
+		r.addr, r.addr6 = c.Links[i].BPrefix.Addr(), c.Links[i].BPrefix6.Addr()
 	}
-	c.Server.addr = c.Links[routers].BPrefix.Addr()
-	return c, c.route(ctx)
+	c.Server.addr, c.Server.addr6 = c.Links[routers].BPrefix.Addr(), c.Links[routers].BPrefix6.Addr()
+	if err := c.route(ctx); err != nil {
+		return c, err
+	}
+	time.Sleep(mldSettle)
+	return c, nil
 }
 
 // linkPrefix is the address of end (1 client side, 2 server side) on link k.
 func linkPrefix(k, end int) netip.Prefix { return subnetEnd(byte(k+1), byte(end)) }
 
+// linkPrefix6 is linkPrefix's IPv6 counterpart.
+func linkPrefix6(k, end int) netip.Prefix { return subnetEnd6(byte(k+1), byte(end)) }
+
+// forwarding makes a host a router for both families.
+var forwarding = map[string]string{
+	"net.ipv4.ip_forward":              "1",
+	"net.ipv6.conf.all.forwarding":     "1",
+	"net.ipv6.conf.default.forwarding": "1",
+}
+
 // route sets the routes: default routes on the client and the server,
 // one route per subnet that is not on-link on each router.
 func (c *Chain) route(ctx context.Context) error {
 	n := len(c.Routers)
-	if err := c.Client.ipBatch(ctx, "route add default via "+c.Links[0].BPrefix.Addr().String()); err != nil {
+	if err := c.Client.ipBatch(ctx, "route add default via "+c.Links[0].BPrefix.Addr().String(),
+		"route add default via "+c.Links[0].BPrefix6.Addr().String()); err != nil {
 		return err
 	}
-	if err := c.Server.ipBatch(ctx, "route add default via "+c.Links[n].APrefix.Addr().String()); err != nil {
+	if err := c.Server.ipBatch(ctx, "route add default via "+c.Links[n].APrefix.Addr().String(),
+		"route add default via "+c.Links[n].APrefix6.Addr().String()); err != nil {
 		return err
 	}
 	for i, r := range c.Routers {
@@ -160,16 +185,22 @@ func (c *Chain) route(ctx context.Context) error {
 			switch {
 			case k < i:
 				lines = append(lines, fmt.Sprintf("route add %s via %s",
-					linkPrefix(k, 1).Masked(), c.Links[i].APrefix.Addr()))
+					linkPrefix(k, 1).Masked(), c.Links[i].APrefix.Addr()),
+					fmt.Sprintf("route add %s via %s",
+						linkPrefix6(k, 1).Masked(), c.Links[i].APrefix6.Addr()))
 			case k > i+1:
 				lines = append(lines, fmt.Sprintf("route add %s via %s",
-					linkPrefix(k, 1).Masked(), c.Links[i+1].BPrefix.Addr()))
+					linkPrefix(k, 1).Masked(), c.Links[i+1].BPrefix.Addr()),
+					fmt.Sprintf("route add %s via %s",
+						linkPrefix6(k, 1).Masked(), c.Links[i+1].BPrefix6.Addr()))
 			}
 		}
 		if i == n-1 {
 			// Give up on the unreachable address quickly: three ARP
-			// probes 250 ms apart, then ICMP host unreachable.
-			lines = append(lines, "ntable change name arp_cache dev eth1 retrans 250")
+			// probes (neighbour solicitations) 250 ms apart, then ICMP
+			// host unreachable (ICMPv6 address unreachable).
+			lines = append(lines, "ntable change name arp_cache dev eth1 retrans 250",
+				"ntable change name ndisc_cache dev eth1 retrans 250")
 		}
 		if len(lines) == 0 {
 			continue
@@ -202,6 +233,27 @@ func (c *Chain) Unreachable() netip.Addr {
 	p := c.Links[len(c.Routers)].BPrefix.Addr().As4()
 	p[3] = 200
 	return netip.AddrFrom4(p)
+}
+
+// RouterAddr6 is RouterAddr's IPv6 counterpart: fd00:0:0:(i+1)::2.
+func (c *Chain) RouterAddr6(i int) netip.Addr { return c.Routers[i].Addr6() }
+
+// Hop6 is Hop's IPv6 counterpart.
+func (c *Chain) Hop6(ttl int) netip.Addr {
+	if ttl == len(c.Routers)+1 {
+		return c.Server.Addr6()
+	}
+	return c.RouterAddr6(ttl - 1)
+}
+
+// Unreachable6 is Unreachable's IPv6 counterpart, ::c8 on the server's
+// link: the last router's neighbour solicitations go unanswered and it
+// returns ICMPv6 destination unreachable, address unreachable (RFC 4443
+// 3.1), to the sender.
+func (c *Chain) Unreachable6() netip.Addr {
+	p := c.Links[len(c.Routers)].BPrefix6.Addr().As16()
+	p[15] = 200
+	return netip.AddrFrom16(p)
 }
 
 // Hosts returns every host of the chain, client first, server last.
