@@ -33,7 +33,10 @@ func (m Mode) String() string {
 // ListenConfig says how to open the socket of an echo run. Nil means a
 // socket of the best mode available with the kernel's defaults.
 type ListenConfig struct {
-	Mode      Mode
+	Mode Mode
+	// IPv6 opens an ICMPv6 socket for IPv6 targets; TTL is then the hop
+	// limit, TOS the traffic class, and Source may carry a zone.
+	IPv6      bool
 	Interface string     // SO_BINDTODEVICE; empty means any
 	Source    netip.Addr // local address; zero means any
 	TTL       int        // 0 keeps the kernel default

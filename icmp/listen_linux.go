@@ -20,7 +20,8 @@ import (
 // setcap) and the sysctl net.ipv4.ping_group_range.
 //
 // Kernel receive timestamps are on. A raw socket gets a random
-// identifier, EchoFilter and EchoICMPFilter; a ping socket's identifier
+// identifier, EchoFilter and EchoICMPFilter (EchoFilter6 and
+// EchoICMPFilter6 with cfg.IPv6); a ping socket's identifier
 // is its local port, which the kernel writes into every request.
 func Listen(cfg *ListenConfig) (*Socket, error) {
 	if cfg == nil {
@@ -48,7 +49,7 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 	}
 	var rawErr error
 	if cfg.Mode == ModeAuto || cfg.Mode == ModeRaw {
-		s, err := listenRaw(rc)
+		s, err := listenRaw(rc, cfg.IPv6)
 		if err == nil || cfg.Mode == ModeRaw || !errors.Is(err, os.ErrPermission) {
 			return s, err
 		}
@@ -58,7 +59,11 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 	// error queue (icmp(7)).
 	pc := rc
 	pc.RecvErr = true
-	c, err := raw.ListenPing(&pc)
+	listenPing := raw.ListenPing
+	if cfg.IPv6 {
+		listenPing = raw.ListenPing6
+	}
+	c, err := listenPing(&pc)
 	if err != nil {
 		if rawErr != nil && errors.Is(err, os.ErrPermission) {
 			return nil, &permissionError{raw: rawErr, ping: err}
@@ -68,15 +73,23 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 	return &Socket{Conn: &rawConn{c: c}, ID: uint16(c.LocalPort()), Mode: ModePing}, nil
 }
 
-func listenRaw(rc raw.Config) (*Socket, error) {
+func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
 	var b [2]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("icmp: identifier: %w", err)
 	}
 	id := binary.BigEndian.Uint16(b[:])
-	rc.Filter = EchoFilter(id)
-	rc.ICMPFilter = EchoICMPFilter()
-	c, err := raw.ListenIPv4(protocolICMP, &rc)
+	var c *raw.Conn
+	var err error
+	if v6 {
+		// The kernel fills in the ICMPv6 checksum of what a raw ICMPv6
+		// socket sends (RFC 3542 3.1).
+		rc.Filter, rc.ICMP6Filter = EchoFilter6(id), EchoICMPFilter6()
+		c, err = raw.ListenIPv6(protocolICMPv6, &rc)
+	} else {
+		rc.Filter, rc.ICMPFilter = EchoFilter(id), EchoICMPFilter()
+		c, err = raw.ListenIPv4(protocolICMP, &rc)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +124,7 @@ func fromRaw(m *Message, rm *raw.Message) bool {
 	q := QueuedError{}
 	switch rm.ExtErr.Origin {
 	case raw.ErrOriginNone:
-	case raw.ErrOriginICMP:
+	case raw.ErrOriginICMP, raw.ErrOriginICMP6:
 		q = QueuedError{Valid: true, Type: rm.ExtErr.Type, Code: rm.ExtErr.Code, Info: rm.ExtErr.Info, Dst: rm.Dst}
 	default:
 		return false // a local error: the write that caused it failed too

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 
 	"github.com/rawkit/rawkit/raw"
@@ -24,12 +25,13 @@ import (
 // os.ErrPermission.
 func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	dst = dst.Unmap()
-	s, err := cfg.settings(dst.Is6())
+	v6 := dst.Is6()
+	s, err := cfg.settings(v6)
 	if err != nil {
 		return nil, err
 	}
-	if !dst.Is4() {
-		return nil, fmt.Errorf("%w: destination %v is not IPv4", ErrBadPathConfig, dst)
+	if !dst.IsValid() {
+		return nil, fmt.Errorf("%w: no destination", ErrBadPathConfig)
 	}
 	t := &Path{s: s}
 	ok := false
@@ -43,16 +45,17 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 		return nil, err
 	}
 	t.localMTU = mtu
-	var rnd [10]byte
+	var rnd [13]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
 	}
 	t.pr = prober{
-		method: s.Method, paris: !s.Classic, src: src, dst: dst,
+		method: s.Method, paris: !s.Classic, src: src, dst: dst, v6: v6,
 		dport:   uint16(s.Port),
 		echoID:  binary.BigEndian.Uint16(rnd[0:]),
 		seqBase: binary.BigEndian.Uint32(rnd[2:]),
 		ipID:    binary.BigEndian.Uint16(rnd[6:]),
+		flow:    binary.BigEndian.Uint32(rnd[9:]) & 0xfffff,
 		tos:     s.TOS, df: s.DontFragment,
 	}
 	if s.Method != MethodICMP {
@@ -63,13 +66,27 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 		t.closers = append(t.closers, c)
 		t.pr.sport = port
 	}
-	send, err := raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.Interface})
+	if v6 {
+		err = t.listen6()
+	} else {
+		err = t.listen4()
+	}
 	if err != nil {
 		return nil, err
 	}
+	ok = true
+	return t, nil
+}
+
+func (t *Path) listen4() error {
+	s := &t.s
+	send, err := raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.Interface})
+	if err != nil {
+		return err
+	}
 	t.send = &pathRaw{c: send}
 	if err := probeMTUMode(send); err != nil {
-		return nil, err
+		return err
 	}
 	var f ipv4.ICMPFilter
 	f.SetAll(true)
@@ -78,18 +95,50 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	}
 	rc, err := raw.ListenIPv4(protocolICMP, &raw.Config{Interface: s.Interface, Timestamps: true, ICMPFilter: &f})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.icmpConn = &pathRaw{c: rc}
 	if s.Method == MethodTCP {
 		tc, err := raw.ListenIPv4(6, &raw.Config{Interface: s.Interface, Timestamps: true})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t.tcpConn = &pathRaw{c: tc}
 	}
-	ok = true
-	return t, nil
+	return nil
+}
+
+// listen6 opens the IPv6 sockets: probes go out whole through
+// IPPROTO_RAW, which on IPv6 means IPV6_HDRINCL (raw(7), Linux 4.5 and
+// later), so each carries its own hop limit and the trace's flow label;
+// the kernel checks such a packet against the device MTU only, so a
+// probe larger than a learnt path MTU still leaves (MTU mode).
+func (t *Path) listen6() error {
+	s := &t.s
+	send, err := raw.ListenIPv6(255, &raw.Config{HeaderIncluded: true, Interface: s.Interface})
+	if err != nil {
+		return err
+	}
+	t.send = &pathRaw{c: send}
+	var f ipv6.ICMPFilter
+	f.SetAll(true)
+	for _, typ := range []ipv6.ICMPType{ipv6.ICMPTypeEchoReply, ipv6.ICMPTypeDestinationUnreachable,
+		ipv6.ICMPTypePacketTooBig, ipv6.ICMPTypeTimeExceeded} {
+		f.Accept(typ)
+	}
+	rc, err := raw.ListenIPv6(protocolICMPv6, &raw.Config{Interface: s.Interface, Timestamps: true, ICMP6Filter: &f})
+	if err != nil {
+		return err
+	}
+	t.icmpConn = &pathRaw{c: rc}
+	if s.Method == MethodTCP {
+		tc, err := raw.ListenIPv6(6, &raw.Config{Interface: s.Interface, Timestamps: true})
+		if err != nil {
+			return err
+		}
+		t.tcpConn = &pathRaw{c: tc}
+	}
+	return nil
 }
 
 // probeMTUMode sets IP_PMTUDISC_PROBE on the probe socket (ip(7)): the
@@ -115,7 +164,7 @@ func probeMTUMode(c *raw.Conn) error {
 // src, checked to be local), from a connected UDP socket that never
 // sends, and with wantMTU the MTU to start MTU discovery from.
 func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, error) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(family(dst), unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return src, 0, opErr("socket", err)
 	}
@@ -126,25 +175,29 @@ func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, 
 		}
 	}
 	if src.IsValid() {
-		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: src.As4()}); err != nil {
+		if err := unix.Bind(fd, sockaddr(src, 0)); err != nil {
 			return src, 0, fmt.Errorf("icmp: source %v: %w", src, opErr("bind", err))
 		}
 	}
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: 1, Addr: dst.As4()}); err != nil {
+	if err := unix.Connect(fd, sockaddr(dst, 1)); err != nil {
 		return src, 0, fmt.Errorf("icmp: no route to %v: %w", dst, opErr("connect", err))
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		return src, 0, opErr("getsockname", err)
 	}
-	src = netip.AddrFrom4(sa.(*unix.SockaddrInet4).Addr)
+	src, _ = addrPort(sa)
 	if !wantMTU {
 		return src, 0, nil
 	}
 	if mtu := deviceMTU(src); mtu > 0 {
 		return src, mtu, nil
 	}
-	mtu, err := unix.GetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_MTU)
+	level, opt := unix.IPPROTO_IP, unix.IP_MTU
+	if dst.Is6() {
+		level, opt = unix.IPPROTO_IPV6, unix.IPV6_MTU
+	}
+	mtu, err := unix.GetsockoptInt(fd, level, opt)
 	if err != nil {
 		return src, 0, opErr("getsockopt", err)
 	}
@@ -166,7 +219,7 @@ func deviceMTU(src netip.Addr) int {
 		}
 		for _, a := range addrs {
 			if n, ok := a.(*net.IPNet); ok {
-				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src.WithZone("") {
 					return ifi.MTU
 				}
 			}
@@ -185,12 +238,12 @@ func reservePort(m Method, src netip.Addr) (uint16, interface{ Close() error }, 
 	if m == MethodTCP {
 		typ, name = unix.SOCK_STREAM, "TCP"
 	}
-	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(family(src), typ|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("socket", err))
 	}
 	f := os.NewFile(uintptr(fd), "reserved-port")
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: src.As4()}); err != nil {
+	if err := unix.Bind(fd, sockaddr(src, 0)); err != nil {
 		f.Close()
 		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("bind", err))
 	}
@@ -199,7 +252,48 @@ func reservePort(m Method, src netip.Addr) (uint16, interface{ Close() error }, 
 		f.Close()
 		return 0, nil, fmt.Errorf("icmp: reserve a %s port: %w", name, opErr("getsockname", err))
 	}
-	return uint16(sa.(*unix.SockaddrInet4).Port), f, nil
+	_, port := addrPort(sa)
+	return port, f, nil
+}
+
+func family(a netip.Addr) int {
+	if a.Is6() {
+		return unix.AF_INET6
+	}
+	return unix.AF_INET
+}
+
+// sockaddr is a and port as the kernel takes them; an IPv6 zone becomes
+// the scope id, the index of the interface it names.
+func sockaddr(a netip.Addr, port int) unix.Sockaddr {
+	if a.Is4() {
+		return &unix.SockaddrInet4{Port: port, Addr: a.As4()}
+	}
+	sa := &unix.SockaddrInet6{Port: port, Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		if ifi, err := net.InterfaceByName(z); err == nil {
+			sa.ZoneId = uint32(ifi.Index)
+		}
+	}
+	return sa
+}
+
+// addrPort reads an address and port back from the kernel; a scope id
+// becomes the zone, by name.
+func addrPort(sa unix.Sockaddr) (netip.Addr, uint16) {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrFrom4(sa.Addr), uint16(sa.Port)
+	case *unix.SockaddrInet6:
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				a = a.WithZone(ifi.Name)
+			}
+		}
+		return a, uint16(sa.Port)
+	}
+	return netip.Addr{}, 0
 }
 
 func opErr(call string, err error) error {

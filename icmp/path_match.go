@@ -17,7 +17,8 @@ type answer struct {
 // quoted returns the index of the probe a quoted datagram is, if it is
 // one of this trace's.
 func (p *prober) quoted(q Quote) (int, bool) {
-	if q.Dst != p.dst || q.Protocol != p.method.protocol(p.v6) {
+	// A quote carries no zone: compare addresses alone.
+	if q.Dst != p.dst.WithZone("") || q.Protocol != p.method.protocol(p.v6) {
 		return 0, false
 	}
 	switch p.method {
@@ -68,7 +69,7 @@ func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
 	}
 	if data[0] == replyType {
 		id, seq := binary.BigEndian.Uint16(data[4:]), binary.BigEndian.Uint16(data[6:])
-		if p.method != MethodICMP || id != p.echoID || seq == 0 || src != p.dst {
+		if p.method != MethodICMP || id != p.echoID || seq == 0 || !sameAddr(src, p.dst) {
 			return a, false
 		}
 		a.idx = int(seq) - 1
@@ -98,7 +99,7 @@ func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
 		// The destination's own refusal is the answer UDP probes wait
 		// for (port unreachable); any unreachable from it ends the
 		// trace at it.
-		r.Reached = src == p.dst
+		r.Reached = sameAddr(src, p.dst)
 	}
 	return a, true
 }
@@ -107,7 +108,7 @@ func (p *prober) icmpAnswer(data []byte, src netip.Addr) (answer, bool) {
 // RST to one of the trace's SYNs (ack = seq+1, RFC 9293 3.5).
 func (p *prober) tcpAnswer(seg []byte, src netip.Addr) (answer, bool) {
 	a := answer{from: src, res: ProbeResult{From: src, Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1, IPv6: p.v6}}
-	if p.method != MethodTCP || src != p.dst || len(seg) < 20 {
+	if p.method != MethodTCP || !sameAddr(src, p.dst) || len(seg) < 20 {
 		return a, false
 	}
 	sport, dport := binary.BigEndian.Uint16(seg[0:]), binary.BigEndian.Uint16(seg[2:])
@@ -119,4 +120,13 @@ func (p *prober) tcpAnswer(seg []byte, src netip.Addr) (answer, bool) {
 	a.idx = int(binary.BigEndian.Uint32(seg[8:]) - 1 - p.seqBase)
 	a.res.Reached, a.res.Final = true, true
 	return a, true
+}
+
+// sameAddr compares two addresses, ignoring an IPv6 zone that only one
+// of them names.
+func sameAddr(a, b netip.Addr) bool {
+	if a.Zone() == "" || b.Zone() == "" {
+		return a.WithZone("") == b.WithZone("")
+	}
+	return a == b
 }

@@ -167,7 +167,7 @@ func (e *Echo) queuedError(evs []Event, m *Message, at int64) []Event {
 		return evs
 	}
 	ie := ICMPError{IPv6: e.v6, Type: q.Type, Code: q.Code,
-		Quote: Quote{Dst: q.Dst, Protocol: protocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
+		Quote: Quote{Dst: q.Dst.WithZone(""), Protocol: protocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
 	switch {
 	case e.v6:
 		if d[0] != TypeEchoV6 || !IsErrorTypeV6(q.Type) {
@@ -195,7 +195,7 @@ func (e *Echo) matchedError(evs []Event, f echoFields, ie ICMPError, m *Message,
 		return evs
 	}
 	tg := &e.targets[sl.target]
-	if ie.Quote.Dst != tg.addr {
+	if ie.Quote.Dst != tg.addr.WithZone("") { // a quote carries no zone
 		return evs
 	}
 	ie.From = m.Src
