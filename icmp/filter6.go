@@ -19,8 +19,8 @@ func EchoFilter6(id uint16) []bpf.RawInstruction {
 		bpf.LoadAbsolute{Off: 4, Size: 2}, // 2: A = identifier
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(id), SkipTrue: 2, SkipFalse: 1},
 		bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 128, SkipTrue: 1}, // 4: an error
-		bpf.RetConstant{Val: drop},   // 5
-		bpf.RetConstant{Val: accept}, // 6
+		bpf.RetConstant{Val: drop},                                // 5
+		bpf.RetConstant{Val: accept},                              // 6
 	}
 	raw, err := bpf.Assemble(prog)
 	if err != nil {
