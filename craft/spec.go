@@ -40,7 +40,7 @@ type specSet struct {
 type SpecPacket struct {
 	Layers []gopacket.SerializableLayer
 	Bytes  []byte
-	// Src and Dst are the outermost IPv4 header's addresses.
+	// Src and Dst are the outermost IP header's addresses.
 	Src, Dst netip.Addr
 
 	defs   []*specLayerDef
@@ -153,6 +153,11 @@ func specFindLayerDef(name string) *specLayerDef {
 		if d.name == name {
 			return d
 		}
+		for _, a := range d.aliases {
+			if a == name {
+				return d
+			}
+		}
 	}
 	return nil
 }
@@ -189,8 +194,8 @@ func (s *Spec) compileLayer(la *specLayerAST, i int, sets []specSet) (specLayer,
 		return specLayer{}, specErrorf(s.src, la.col, "unknown layer '%s'%s", la.name,
 			specSuggestOr(name, specLayerNames(), "; layers are "+strings.Join(specLayerNames(), ", ")))
 	}
-	if i == 0 && d != specIPDef {
-		return specLayer{}, specErrorf(s.src, la.col, "a spec starts with ip(...): %s(...) needs an IPv4 header to carry it", name)
+	if i == 0 && d != specIPDef && d != specIP6Def {
+		return specLayer{}, specErrorf(s.src, la.col, "a spec starts with ip(...) or ip6(...): %s(...) needs an IP header to carry it", name)
 	}
 	l := specLayer{def: d, col: la.col, sets: sets}
 	for k := range la.args {

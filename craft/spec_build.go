@@ -101,7 +101,7 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 			j++
 			l.sets[si].f.set(sb, v, sv)
 		}
-		if l.def == specIPDef && !sb.srcSet {
+		if (l.def == specIPDef || l.def == specIP6Def) && !sb.srcSet {
 			if err := s.resolveSource(sb, cfg, l, cache); err != nil {
 				return p, err
 			}
@@ -123,17 +123,31 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 	p.defs = defs
 	p.builds = builds
 	p.Bytes = append([]byte(nil), out...)
-	p.Src, _ = netip.AddrFromSlice(builds[0].ip.SrcIP.To4())
-	p.Dst, _ = netip.AddrFromSlice(builds[0].ip.DstIP.To4())
+	if ip6 := builds[0].ip6; ip6 != nil {
+		p.Src, _ = netip.AddrFromSlice(ip6.SrcIP)
+		p.Dst, _ = netip.AddrFromSlice(ip6.DstIP)
+	} else {
+		p.Src, _ = netip.AddrFromSlice(builds[0].ip.SrcIP.To4())
+		p.Dst, _ = netip.AddrFromSlice(builds[0].ip.DstIP.To4())
+	}
 	return p, nil
 }
 
 func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache *specSourceCache) error {
 	if cfg == nil || cfg.Source == nil {
+		if sb.ip6 != nil {
+			sb.ip6.SrcIP = sb.a6[0][:] // ::
+			return nil
+		}
 		sb.ip.SrcIP = sb.addrs[0][:] // 0.0.0.0
 		return nil
 	}
-	dst, _ := netip.AddrFromSlice(sb.ip.DstIP.To4())
+	var dst netip.Addr
+	if sb.ip6 != nil {
+		dst, _ = netip.AddrFromSlice(sb.ip6.DstIP)
+	} else {
+		dst, _ = netip.AddrFromSlice(sb.ip.DstIP.To4())
+	}
 	src, ok := cache.lastSrc, cache.lastDst == dst && cache.lastSrc.IsValid()
 	if !ok {
 		src, ok = cache.m[dst]
@@ -151,7 +165,10 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 			se.Err = err
 			return se
 		}
-		if !src.Unmap().Is4() {
+		if sb.ip6 != nil && !specIs6(src.WithZone("")) {
+			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv6", src, dst)
+		}
+		if sb.ip6 == nil && !src.Unmap().Is4() {
 			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)
 		}
 		if cache.lastDst.IsValid() { // a second destination: keep them all
@@ -162,6 +179,11 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 		}
 	}
 	cache.lastDst, cache.lastSrc = dst, src
+	if sb.ip6 != nil {
+		sb.a6[0] = src.As16()
+		sb.ip6.SrcIP = sb.a6[0][:]
+		return nil
+	}
 	sb.addrs[0] = src.Unmap().As4()
 	sb.ip.SrcIP = sb.addrs[0][:]
 	return nil

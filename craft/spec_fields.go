@@ -27,6 +27,12 @@ const (
 	kindBytes                      // a string; lists expand
 	kindHex                        // hex digits in a string or word; lists expand
 	kindSize                       // a byte count of zeros; ranges and lists expand
+	kindAddr6                      // an IPv6 address; ranges and blocks over the last 64 bits and lists expand
+	kindAddr6List                  // a list of IPv6 addresses, one value
+	kindIP6Options                 // a list of IPv6 hop-by-hop or destination options
+	kindICMP6Type                  // an ICMPv6 type name or number
+	kindICMP6Code                  // an ICMPv6 code name or number
+	kindND6Options                 // a list of neighbour discovery options
 )
 
 // specBuild holds the layer under construction for one packet; a field's
@@ -39,6 +45,7 @@ type specBuild struct {
 	payload gopacket.Payload
 	srcSet  bool
 	addrs   [2][4]byte // the IPv4 addresses, which SrcIP and DstIP alias
+	specBuild6
 }
 
 // specValue is one alternative of a field: a range of numbers (addresses
@@ -52,6 +59,8 @@ type specExt struct {
 	b    []byte
 	ipo  []layers.IPv4Option
 	tcpo []layers.TCPOption
+	ip6o []IPv6Option
+	a6   []net.IP
 }
 
 type specField struct {
@@ -68,11 +77,12 @@ type specField struct {
 }
 
 type specLayerDef struct {
-	name   string
-	doc    string
-	fields []specField
-	layer  func(b *specBuild) gopacket.SerializableLayer
-	init   func(b *specBuild)
+	name    string
+	aliases []string
+	doc     string
+	fields  []specField
+	layer   func(b *specBuild) gopacket.SerializableLayer
+	init    func(b *specBuild)
 }
 
 // specAddr stores v in a and returns it as a net.IP aliasing a.
@@ -81,7 +91,8 @@ func specAddr(a *[4]byte, v uint64) net.IP {
 	return a[:]
 }
 
-var specLayers = []*specLayerDef{specIPDef, specICMPDef, specUDPDef, specTCPDef, specRawDef}
+var specLayers = []*specLayerDef{specIPDef, specIP6Def, specICMPDef, specICMP6Def, specUDPDef, specTCPDef,
+	specHBHDef, specRtDef, specFrag6Def, specDestDef, specRawDef}
 
 var specIPDef = &specLayerDef{
 	name: "ip",

@@ -42,6 +42,8 @@ var specProtoNames = []specName{
 	{"hopopt", 0}, {"icmp", 1}, {"igmp", 2}, {"ipip", 4}, {"ipencap", 4}, {"tcp", 6},
 	{"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51}, {"ospf", 89},
 	{"sctp", 132}, {"raw", 255},
+	{"icmp6", 58}, {"ipv6-icmp", 58}, {"ipv6-route", 43}, {"ipv6-frag", 44}, {"ipv6-opts", 60},
+	{"ipv6-nonxt", 59}, {"none", 59},
 }
 
 func specLookupName(names []specName, s string) (uint8, bool) {

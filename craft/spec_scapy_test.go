@@ -10,8 +10,12 @@ import (
 )
 
 // testSource stands in for the route lookup: every spec's unset source is
-// 192.0.2.1, as testdata/spec_scapy.py sets it on the scapy side.
-var testSource = &SpecConfig{Source: func(netip.Addr) (netip.Addr, error) {
+// 192.0.2.1, or 2001:db8::1 for IPv6, as testdata/spec_scapy.py sets it
+// on the scapy side.
+var testSource = &SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+	if dst.Is6() && !dst.Is4In6() {
+		return netip.MustParseAddr("2001:db8::1"), nil
+	}
 	return netip.MustParseAddr("192.0.2.1"), nil
 }}
 

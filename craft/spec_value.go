@@ -33,6 +33,18 @@ func (c *specValueCtx) values(n *specNode) (one specValue, alts []specValue, err
 		one.x = new(specExt)
 		one.x.tcpo, err = c.tcpOptions(n)
 		return one, nil, err
+	case kindIP6Options:
+		one.x = new(specExt)
+		one.x.ip6o, err = c.ip6Options(n)
+		return one, nil, err
+	case kindND6Options:
+		one.x = new(specExt)
+		one.x.b, err = c.ndOptions(n)
+		return one, nil, err
+	case kindAddr6List:
+		one.x = new(specExt)
+		one.x.a6, err = c.addrList6(n)
+		return one, nil, err
 	}
 	if n.kind == nodeList {
 		if len(n.items) == 0 {
@@ -73,13 +85,23 @@ func (c *specValueCtx) one(n *specNode) (specValue, error) {
 		}
 		return specValue{x: &specExt{b: b}}, nil
 	}
-	if n.kind == nodeString && f.kind != kindAddr {
+	if n.kind == nodeString && f.kind != kindAddr && f.kind != kindAddr6 {
 		return specValue{}, c.errorf(n.col, "%s in %s(...) takes %s, not a quoted string", f.name, c.layer, specKindWhat(f))
 	}
 	s := n.text
 	switch f.kind {
 	case kindAddr:
 		return c.addr(n)
+	case kindAddr6:
+		return c.addr6(n)
+	case kindICMP6Type:
+		if v, ok := specLookupName(specIcmp6TypeNames, strings.ToLower(s)); ok {
+			return specValue{lo: uint64(v), hi: uint64(v)}, nil
+		}
+	case kindICMP6Code:
+		if v, ok := specLookupName(specIcmp6CodeNames, strings.ToLower(s)); ok {
+			return specValue{lo: uint64(v), hi: uint64(v)}, nil
+		}
 	case kindIPFlags:
 		if v, ok := specIpFlagsValue(s); ok {
 			return specValue{lo: v, hi: v}, nil
@@ -108,6 +130,12 @@ func specKindWhat(f *specField) string {
 	switch f.kind {
 	case kindAddr:
 		return "an IPv4 address"
+	case kindAddr6:
+		return "an IPv6 address"
+	case kindICMP6Type:
+		return "an ICMPv6 type name or number"
+	case kindICMP6Code:
+		return "an ICMPv6 code name or number"
 	case kindIPFlags:
 		return "flags (DF, MF, evil joined by +) or a number"
 	case kindTCPFlags:
@@ -148,6 +176,10 @@ func (c *specValueCtx) numberOrRange(n *specNode) (specValue, error) {
 			return specValue{}, c.errorf(n.col, msg+specSuggest(s, specAllCodeNames()), f.name, s, c.layer)
 		case kindProto:
 			return specValue{}, c.errorf(n.col, msg+specSuggest(s, specNameList(specProtoNames)), f.name, s, c.layer)
+		case kindICMP6Type:
+			return specValue{}, c.errorf(n.col, msg+specSuggest(s, specNameList(specIcmp6TypeNames)), f.name, s, c.layer)
+		case kindICMP6Code:
+			return specValue{}, c.errorf(n.col, msg+specSuggest(s, specNameList(specIcmp6CodeNames)), f.name, s, c.layer)
 		}
 		return specValue{}, c.errorf(n.col, msg, f.name, s, c.layer)
 	}

@@ -14,8 +14,16 @@ import sys
 from scapy.all import (ICMP, IP, TCP, UDP, Raw, IPOption_EOL, IPOption_LSRR,
                        IPOption_NOP, IPOption_RR, IPOption_Router_Alert,
                        IPOption_SSRR, IPOption)
+from scapy.layers.inet6 import (
+    IPv6, ICMPv6EchoRequest, ICMPv6EchoReply, ICMPv6DestUnreach,
+    ICMPv6PacketTooBig, ICMPv6TimeExceeded, ICMPv6ParamProblem, ICMPv6ND_NS,
+    ICMPv6ND_NA, ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6ND_Redirect,
+    ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU,
+    ICMPv6NDOptPrefixInfo, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+    IPv6ExtHdrFragment, IPv6ExtHdrDestOpt, RouterAlert, PadN, ICMPv6MLReport2)
 
 S = "192.0.2.1"
+S6 = "2001:db8::1"  # the unset IPv6 source
 
 CASES = [
     ('ip(dst=10.0.0.2, ttl=3, id=7, flags=DF, tos=0x10)/icmp(type=echo-request, id=1, seq=1)/raw("hello")',
@@ -86,12 +94,75 @@ CASES = [
      'IP(src=S, dst="10.0.0.2")/ICMP(type="timestamp-request", id=9, ts_ori=0, ts_rx=0, ts_tx=0)'),
 ]
 
+CASES += [
+    ('ip6(dst=fd00::2, hlim=3, tc=0x10, fl=12345)/icmp6(type=echo-request, id=1, seq=1)/raw("hi")',
+     'IPv6(src=S6, dst="fd00::2", hlim=3, tc=0x10, fl=12345)/ICMPv6EchoRequest(id=1, seq=1, data=b"hi")'),
+    ('ip6()', 'IPv6(src=S6)'),
+    ('ip6()/icmp6()', 'IPv6(src=S6)/ICMPv6EchoRequest()'),
+    ('ip6()/udp()', 'IPv6(src=S6)/UDP()'),
+    ('ip6()/tcp()', 'IPv6(src=S6)/TCP()'),
+    ('ip6(dst=fd00::2)/icmp6(type=echo-reply, id=0xbeef, seq=65535)/raw(size=56)',
+     'IPv6(src=S6, dst="fd00::2")/ICMPv6EchoReply(id=0xbeef, seq=65535, data=bytes(56))'),
+    ('ip6(src=fe80::1, dst=fe80::2)/udp(sport=546, dport=547)/raw("dhcp")',
+     'IPv6(src="fe80::1", dst="fe80::2")/UDP(sport=546, dport=547)/Raw(b"dhcp")'),
+    ('ip6(dst=2001:db8::2)/tcp(sport=40000, dport=443, flags=S, seq=1000, window=1024, options=[mss=1440, sackok, wscale=7])',
+     'IPv6(src=S6, dst="2001:db8::2")/TCP(sport=40000, dport=443, flags="S", seq=1000, window=1024, options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)])'),
+    ('ip6(dst=fd00::2)/udp(dport=53, chksum=0xbad0)/raw("x")',
+     'IPv6(src=S6, dst="fd00::2")/UDP(dport=53, chksum=0xbad0)/Raw(b"x")'),
+    ('ip6(dst=fd00::2)/icmp6(chksum=0x1234)', 'IPv6(src=S6, dst="fd00::2")/ICMPv6EchoRequest(cksum=0x1234)'),
+    ('ip6(dst=fd00::2, plen=100, nh=udp, version=4)/icmp6()',
+     'IPv6(src=S6, dst="fd00::2", plen=100, nh=17, version=4)/ICMPv6EchoRequest()'),
+    ('ip6(dst=fd00::2)/icmp6(type=dest-unreach, code=port-unreachable)/ip6(src=fd00::2, dst=fd00::1)/udp(sport=33434, dport=53)',
+     'IPv6(src=S6, dst="fd00::2")/ICMPv6DestUnreach(code=4)/IPv6(src="fd00::2", dst="fd00::1")/UDP(sport=33434, dport=53)'),
+    ('ip6(dst=fd00::2)/icmp6(type=packet-too-big, mtu=1400)/ip6(src=fd00::2, dst=fd00::9)/icmp6(id=5, seq=6)',
+     'IPv6(src=S6, dst="fd00::2")/ICMPv6PacketTooBig(mtu=1400)/IPv6(src="fd00::2", dst="fd00::9")/ICMPv6EchoRequest(id=5, seq=6)'),
+    ('ip6(dst=fd00::2)/icmp6(type=time-exceeded, code=hop-limit-exceeded)/ip6(src=fd00::2, dst=fd00::9, hlim=1)/udp(dport=33435)',
+     'IPv6(src=S6, dst="fd00::2")/ICMPv6TimeExceeded(code=0)/IPv6(src="fd00::2", dst="fd00::9", hlim=1)/UDP(dport=33435)'),
+    ('ip6(dst=fd00::2)/icmp6(type=param-problem, code=unrecognized-next-header, ptr=6)',
+     'IPv6(src=S6, dst="fd00::2")/ICMPv6ParamProblem(code=1, ptr=6)'),
+    ('ip6(dst=ff02::1:ff00:2, hlim=255)/icmp6(type=ns, tgt=fd00::2, options=[slla=02:00:00:00:00:01])',
+     'IPv6(src=S6, dst="ff02::1:ff00:2", hlim=255)/ICMPv6ND_NS(tgt="fd00::2")/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")'),
+    ('ip6(dst=ff02::1, hlim=255)/icmp6(type=na, tgt=fd00::2, flags=0x60, options=[tlla=02:00:00:00:00:02])',
+     'IPv6(src=S6, dst="ff02::1", hlim=255)/ICMPv6ND_NA(tgt="fd00::2", R=0, S=1, O=1)/ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:02")'),
+    ('ip6(dst=ff02::1, hlim=255)/icmp6(type=na, tgt=fd00::2)',
+     'IPv6(src=S6, dst="ff02::1", hlim=255)/ICMPv6ND_NA(tgt="fd00::2")'),
+    ('ip6(dst=ff02::2, hlim=255)/icmp6(type=rs, options=[slla=02:00:00:00:00:01])',
+     'IPv6(src=S6, dst="ff02::2", hlim=255)/ICMPv6ND_RS()/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")'),
+    ('ip6(src=fe80::1, dst=ff02::1, hlim=255)/icmp6(type=ra, chlim=64, routerlifetime=600, options=[slla=02:00:00:00:00:01, mtu=1500, prefix=2001:db8:1::/64])',
+     'IPv6(src="fe80::1", dst="ff02::1", hlim=255)/ICMPv6ND_RA(chlim=64, routerlifetime=600)/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")/ICMPv6NDOptMTU(mtu=1500)/ICMPv6NDOptPrefixInfo(prefix="2001:db8:1::", prefixlen=64)'),
+    ('ip6(src=fe80::1, dst=fd00::2, hlim=255)/icmp6(type=redirect, tgt=fe80::9, dst=fd00::99)',
+     'IPv6(src="fe80::1", dst="fd00::2", hlim=255)/ICMPv6ND_Redirect(tgt="fe80::9", dst="fd00::99")'),
+    ('ip6(dst=fd00::2)/hbh()/udp()', 'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrHopByHop()/UDP()'),
+    ('ip6(dst=ff02::16, hlim=1)/hbh(options=[ra=0])/icmp6(type=mld2-report)/raw(hex="00000000")',
+     'IPv6(src=S6, dst="ff02::16", hlim=1)/IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)])/ICMPv6MLReport2()'),
+    ('ip6(dst=fd00::2)/rt(addrs=[fd00::3, fd00::4])/udp(dport=7)',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrRouting(addresses=["fd00::3", "fd00::4"])/UDP(dport=7)'),
+    ('ip6(dst=fd00::2)/routing(addrs=[fd00::3], segleft=0)/tcp()',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrRouting(addresses=["fd00::3"], segleft=0)/TCP()'),
+    ('ip6(dst=fd00::2)/frag6(offset=0, m=1, id=0x1234)/icmp6(seq=1)/raw(size=32)',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrFragment(offset=0, m=1, id=0x1234)/ICMPv6EchoRequest(seq=1, data=bytes(32))'),
+    ('ip6(dst=fd00::2)/frag6(offset=4, id=0x1234)/raw(size=16)',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrFragment(offset=4, id=0x1234)/Raw(bytes(16))'),
+    ('ip6(dst=fd00::2)/dest(options=[padn=4])/udp()',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrDestOpt(options=[PadN(optdata=bytes(4))])/UDP()'),
+    ('ip6(dst=fd00::2)/hbh()/rt(addrs=[fd00::9])/frag6(m=1, id=7)/dest()/udp(sport=1, dport=2)',
+     'IPv6(src=S6, dst="fd00::2")/IPv6ExtHdrHopByHop()/IPv6ExtHdrRouting(addresses=["fd00::9"])/IPv6ExtHdrFragment(m=1, id=7)/IPv6ExtHdrDestOpt()/UDP(sport=1, dport=2)'),
+    ('ip(dst=10.0.0.2)/ip6(src=2001:db8::1, dst=2001:db8::2)/icmp6()',
+     'IP(src=S, dst="10.0.0.2")/IPv6(src="2001:db8::1", dst="2001:db8::2")/ICMPv6EchoRequest()'),
+    ('ip6(dst=fd00::2)/ip6(src=fd00::5, dst=fd00::6)/udp()',
+     'IPv6(src=S6, dst="fd00::2")/IPv6(src="fd00::5", dst="fd00::6")/UDP()'),
+]
+
 # Expanding specs: each packet in order against a list of scapy packets.
 EXPAND = [
     ('ip(dst=10.0.0.2, ttl=1-3)/icmp(seq=[1,2])',
      '[IP(src=S, dst="10.0.0.2", ttl=t)/ICMP(seq=q) for t in (1, 2, 3) for q in (1, 2)]'),
     ('ip(dst=10.0.0.0/31)/tcp(dport=[22,80,443])',
      '[IP(src=S, dst=d)/TCP(dport=p) for d in ("10.0.0.0", "10.0.0.1") for p in (22, 80, 443)]'),
+    ('ip6(dst=fd00::1-3, hlim=[1,64])/icmp6(seq=7)',
+     '[IPv6(src=S6, dst=d, hlim=h)/ICMPv6EchoRequest(seq=7) for d in ("fd00::1", "fd00::2", "fd00::3") for h in (1, 64)]'),
+    ('ip6(dst=fd00::/127, fl=[1,0xfffff])/udp(dport=33434-33435)',
+     '[IPv6(src=S6, dst=d, fl=f)/UDP(dport=p) for d in ("fd00::", "fd00::1") for f in (1, 0xfffff) for p in (33434, 33435)]'),
 ]
 
 

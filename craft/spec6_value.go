@@ -1,0 +1,171 @@
+package craft
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Values of IPv6 fields. An IPv6 address is a specValue whose lo and hi
+// are its low 64 bits and whose x.b holds the high 64, so that ranges
+// (fd00::1-fd00::9, fd00::1-9) and blocks (fd00::/120) expand over the
+// interface identifier as IPv4 ones do over the whole address.
+
+func specAddrHigh(a netip.Addr) ([]byte, uint64) {
+	b := a.As16()
+	return append([]byte(nil), b[:8]...), binary.BigEndian.Uint64(b[8:])
+}
+
+func specIs6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() && a.Zone() == "" }
+
+// addr6 reads an IPv6 address, a range "A-B" (B an address or the last
+// group in hex) or a block "A/N" with N at least 64.
+func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
+	s := n.text
+	bad := func() (specValue, error) {
+		return specValue{}, c.errorf(n.col, "%s=%s in %s(...) is not an IPv6 address, range (fd00::1-fd00::9 or fd00::1-9) or block (fd00::/120)", c.f.name, s, c.layer)
+	}
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil || !specIs6(p.Addr()) {
+			return bad()
+		}
+		if p.Bits() < 64 {
+			return specValue{}, c.errorf(n.col, "block %s for %s in %s(...) is too large: give a prefix of /64 or longer", s, c.f.name, c.layer)
+		}
+		hi, lo := specAddrHigh(p.Masked().Addr())
+		return specValue{lo: lo, hi: lo | (1<<(128-p.Bits()) - 1), x: &specExt{b: hi}}, nil
+	}
+	if a, b, ok := strings.Cut(s, "-"); ok {
+		la, err := netip.ParseAddr(a)
+		if err != nil || !specIs6(la) {
+			return bad()
+		}
+		high, lo := specAddrHigh(la)
+		var hi uint64
+		if lb, err := netip.ParseAddr(b); err == nil && specIs6(lb) {
+			hb, l := specAddrHigh(lb)
+			if string(hb) != string(high) {
+				return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) spans more than the last 64 bits", s, c.f.name, c.layer)
+			}
+			hi = l
+		} else if v, err := strconv.ParseUint(b, 16, 16); err == nil {
+			hi = lo&^0xffff | v
+		} else {
+			return bad()
+		}
+		if lo > hi {
+			return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) is empty: its start is above its end", s, c.f.name, c.layer)
+		}
+		return specValue{lo: lo, hi: hi, x: &specExt{b: high}}, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || !specIs6(a) {
+		return bad()
+	}
+	high, lo := specAddrHigh(a)
+	return specValue{lo: lo, hi: lo, x: &specExt{b: high}}, nil
+}
+
+// addrList6 reads a list of single IPv6 addresses.
+func (c *specValueCtx) addrList6(n *specNode) ([]net.IP, error) {
+	items, err := c.optionItems(n)
+	if err != nil {
+		return nil, c.errorf(n.col, "%s in %s(...) is a list of IPv6 addresses such as [fd00::1, fd00::2]", c.f.name, c.layer)
+	}
+	out := make([]net.IP, 0, len(items))
+	for _, it := range items {
+		if it.key != nil || it.val.kind == nodeList {
+			return nil, c.errorf(it.val.col, "%s in %s(...) is a list of IPv6 addresses such as [fd00::1, fd00::2]", c.f.name, c.layer)
+		}
+		a, err := netip.ParseAddr(it.val.text)
+		if err != nil || !specIs6(a) {
+			return nil, c.errorf(it.val.col, "%s in %s(...) is not an IPv6 address", it.val.text, c.layer)
+		}
+		out = append(out, a.AsSlice())
+	}
+	return out, nil
+}
+
+var specIP6OptionNames = []string{"pad1", "padn", "ra", "jumbo"}
+
+// ip6Options reads hop-by-hop or destination options (RFC 8200 4.2).
+func (c *specValueCtx) ip6Options(n *specNode) ([]IPv6Option, error) {
+	items, err := c.optionItems(n)
+	if err != nil {
+		return nil, err
+	}
+	opts := []IPv6Option{}
+	for _, it := range items {
+		name, col, val, err := c.optName(it)
+		if err != nil {
+			return nil, err
+		}
+		var o IPv6Option
+		switch name {
+		case "pad1":
+			o.Type = 0
+		case "padn":
+			v, err := c.optNum(val, name, 0, 253)
+			if err != nil {
+				return nil, err
+			}
+			o = IPv6Option{Type: 1, Data: make([]byte, v)}
+		case "ra": // router alert, RFC 2711
+			v, err := c.optNum(val, name, 0, 65535)
+			if err != nil {
+				return nil, err
+			}
+			o = IPv6Option{Type: 5, Data: binary.BigEndian.AppendUint16(nil, uint16(v))}
+		case "jumbo": // RFC 2675
+			v, err := c.optNum(val, name, 0, 1<<32-1)
+			if err != nil {
+				return nil, err
+			}
+			o = IPv6Option{Type: 0xc2, Data: binary.BigEndian.AppendUint32(nil, uint32(v))}
+		default:
+			if name == "" || !specIsDigit(name[0]) {
+				return nil, c.unknownOption(name, col, specIP6OptionNames)
+			}
+			t, data, err := c.optHex(name, col, val, 255)
+			if err != nil {
+				return nil, c.errorf(col, "option %s in %s(...): TYPE must be 0-255", name, c.layer)
+			}
+			o = IPv6Option{Type: t, Data: data}
+		}
+		o.Length = uint8(len(o.Data))
+		opts = append(opts, o)
+	}
+	return opts, nil
+}
+
+func specIP6OptsString(o []IPv6Option) string {
+	if len(o) == 0 {
+		return "[]"
+	}
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, x := range o {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(strconv.Itoa(int(x.Type)))
+		if x.Type != 0 {
+			sb.WriteByte('=')
+			sb.WriteString(strings.TrimPrefix(strconv.Quote(string(x.Data)), ""))
+		}
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
+
+// specParsePrefix6 reads ADDR/LEN for a prefix information option.
+func specParsePrefix6(s string) ([16]byte, uint8, bool) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !specIs6(p.Addr()) {
+		return [16]byte{}, 0, false
+	}
+	return p.Addr().As16(), uint8(p.Bits()), true
+}
