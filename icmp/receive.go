@@ -207,7 +207,12 @@ func (e *Echo) matchedError(evs []Event, f echoFields, ie ICMPError, m *Message,
 		tg.stats.Lost++
 		e.total.Lost++
 	}
-	e.pipe(tg, sl)
+	if !e.v6 {
+		// iputils counts an error toward "pipe" for IPv4 only: its IPv6
+		// errors come from the error queue, which does not acknowledge
+		// the probe (ping6_common.c).
+		e.pipe(tg, sl)
+	}
 	return e.emit(evs, Event{Kind: EventError, Target: int(sl.target), Dst: tg.addr, Seq: seq,
 		Probe: int(sl.n), From: m.Src, TTL: m.TTL, RTT: time.Duration(at - atomic.LoadInt64(&sl.sent)),
 		Time: time.Unix(0, at), ICMP: ie})

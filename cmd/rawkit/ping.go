@@ -14,9 +14,11 @@ import (
 const pingUsage = `usage: rawkit ping [options] HOST...
 
 Send ICMP echo requests, as iputils ping does, to one host or, fping-style,
-to many: HOST is a name, an IPv4 address or a CIDR range (127.0.0.0/20).
-All targets share one socket: raw with CAP_NET_RAW, otherwise a ping
-socket where net.ipv4.ping_group_range allows it.
+to many: HOST is a name, an IPv4 or IPv6 address (fe80::1%eth0 for a
+link-local one) or a CIDR range (127.0.0.0/20, fd00::/120; IPv6 prefixes
+/112 and longer). All targets are of one family and share one socket:
+raw with CAP_NET_RAW, otherwise a ping socket where
+net.ipv4.ping_group_range allows it.
 
   -c COUNT     stop after COUNT probes per target (with -w: COUNT answers)
   -i SECONDS   interval between probes to a target (default 1; below
@@ -24,8 +26,8 @@ socket where net.ipv4.ping_group_range allows it.
   -W SECONDS   time to wait for a reply (default 10)
   -w SECONDS   stop after SECONDS whatever was sent or received
   -s SIZE      payload bytes (default 56, at most 65507)
-  -t TTL       IP time to live (1-255)
-  -Q TOS       IP type of service byte (0-255)
+  -t TTL       IP time to live, IPv6 hop limit (1-255)
+  -Q TOS       IP type of service byte, IPv6 traffic class (0-255)
   -M MODE      path MTU discovery: do, dont or want
   -I IF|ADDR   send from this interface or source address
   -l PRELOAD   send PRELOAD probes at once at the start
@@ -35,7 +37,8 @@ socket where net.ipv4.ping_group_range allows it.
   -D           print a timestamp before each line
   -O           report probes with no answer yet
   -a           audible: ring the bell on each reply
-  -4           IPv4 (the only family so far)
+  -4, -6       IPv4 or IPv6 only (default: the family of the addresses;
+               names resolve to IPv4 first)
   --rate PPS   cap the whole run at PPS probes per second
   --json       one JSON object per event and a summary, on stdout
   --mode MODE  socket: auto (default), raw or ping
@@ -75,14 +78,17 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 		return failf(io, "ping", "%v", err)
 	}
 	if o.help {
-		fmt.Fprint(io.out, pingUsage)
+		io.out.Write([]byte(pingUsage)) // not Fprint: the text holds a literal %
 		return exitOK
 	}
-	targets, err := expandTargets(ctx, o.hosts)
+	targets, err := expandTargets(ctx, o.hosts, o.family)
 	if err != nil {
 		return failf(io, "ping", "%v", err)
 	}
-	sock, err := listenEcho(listenConfig(o, len(targets)))
+	if v6 := targets[0].addr.Is6(); o.source.IsValid() && o.source.Is6() != v6 {
+		return failf(io, "ping", "bad source address %q: not IPv%d, as %q is", o.source, ipv(targets[0].addr), targets[0].name)
+	}
+	sock, err := listenEcho(listenConfig(o, len(targets), targets[0].addr.Is6()))
 	if err != nil {
 		return failf(io, "ping", "%v", err)
 	}
@@ -162,9 +168,10 @@ func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pi
 	return exitOK
 }
 
-func listenConfig(o *pingOpts, targets int) *icmp.ListenConfig {
+func listenConfig(o *pingOpts, targets int, v6 bool) *icmp.ListenConfig {
 	cfg := &icmp.ListenConfig{
 		Interface: o.iface, Source: o.source, TTL: o.ttl, TOS: o.tos, DontFragment: o.pmtu,
+		IPv6: v6,
 	}
 	switch o.mode {
 	case "raw":

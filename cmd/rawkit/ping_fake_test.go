@@ -120,9 +120,14 @@ func (c *fakeConn) SetReadDeadline(t time.Time) error {
 
 func (c *fakeConn) Close() error { close(c.closed); return nil }
 
-// echoReply turns a request into the reply a host would send.
+// echoReply turns a request into the reply a host would send: ICMPv6's
+// echo reply to an ICMPv6 request, whose checksum the kernel checks.
 func echoReply(req []byte) []byte {
 	r := append([]byte(nil), req...)
+	if r[0] == icmp.TypeEchoV6 {
+		r[0] = icmp.TypeEchoReplyV6
+		return r
+	}
 	r[0], r[2], r[3] = icmp.TypeEchoReply, 0, 0
 	binary.BigEndian.PutUint16(r[2:], icmp.Checksum(r))
 	return r
@@ -142,11 +147,30 @@ func ipv4Header(src, dst netip.Addr, ttl int, payloadLen int) []byte {
 	return h
 }
 
+// ipv6Header builds the 40-byte header a quoted ICMPv6 datagram starts
+// with.
+func ipv6Header(src, dst netip.Addr, hlim int, payloadLen int) []byte {
+	h := make([]byte, 40)
+	h[0] = 0x60
+	binary.BigEndian.PutUint16(h[4:], uint16(payloadLen))
+	h[6], h[7] = 58, byte(hlim)
+	s, d := src.As16(), dst.As16()
+	copy(h[8:], s[:])
+	copy(h[24:], d[:])
+	return h
+}
+
 // icmpErrorFor builds an ICMP error quoting req (sent from src to dst),
-// keeping quoteLen bytes of the ICMP message (-1: all of it).
+// keeping quoteLen bytes of the ICMP message (-1: all of it); between
+// IPv6 addresses, an ICMPv6 error of that type and code.
 func icmpErrorFor(typ, code int, src, dst netip.Addr, req []byte, quoteLen int) []byte {
 	if quoteLen < 0 || quoteLen > len(req) {
 		quoteLen = len(req)
+	}
+	if dst.Is6() {
+		m := []byte{byte(typ), byte(code), 0, 0, 0, 0, 0, 0}
+		m = append(m, ipv6Header(src, dst, 1, len(req))...)
+		return append(m, req[:quoteLen]...)
 	}
 	m := []byte{byte(typ), byte(code), 0, 0, 0, 0, 0, 0}
 	m = append(m, ipv4Header(src, dst, 1, len(req))...)

@@ -33,6 +33,7 @@ type pingOpts struct {
 	json        bool
 	rate        float64
 	mode        string
+	family      int // 4 or 6 when -4 or -6 asks for one; 0: from the addresses
 	help        bool
 	hosts       []string
 }
@@ -89,11 +90,14 @@ func (o *pingOpts) setFlag(c byte) error {
 		o.outstanding = true
 	case 'a':
 		o.audible = true
-	case '4':
+	case '4', '6':
+		f := int(c - '0')
+		if o.family != 0 && o.family != f {
+			return fmt.Errorf("options -4 and -6 are mutually exclusive")
+		}
+		o.family = f
 	case 'h':
 		o.help = true
-	case '6':
-		return fmt.Errorf("option -6: IPv6 is not supported yet")
 	default:
 		return fmt.Errorf("unknown option -%c", c)
 	}
@@ -127,10 +131,12 @@ func (o *pingOpts) setShort(c byte, v string) error {
 		o.pmtu = v
 	case 'I':
 		if a, perr := netip.ParseAddr(v); perr == nil {
-			if !a.Is4() {
-				return fmt.Errorf("bad source address %q: not IPv4", v)
+			if err := checkZone(a, v); err != nil {
+				return err
 			}
-			o.source = a
+			o.source = a.Unmap()
+		} else if strings.Contains(v, ":") {
+			return fmt.Errorf("bad source address %q: %v", v, perr)
 		} else {
 			o.iface = v
 		}
@@ -167,6 +173,9 @@ func (o *pingOpts) check(root bool) error {
 	}
 	if len(o.hosts) == 0 {
 		return fmt.Errorf("no host given (usage: rawkit ping [options] HOST)")
+	}
+	if o.source.IsValid() && o.family != 0 && (o.family == 6) != o.source.Is6() {
+		return fmt.Errorf("bad source address %q: not IPv%d, as -%d asks", o.source, o.family, o.family)
 	}
 	if o.flood && !root {
 		return fmt.Errorf("cannot flood (-f): only root may, the minimal interval for users is 2 ms")

@@ -65,13 +65,27 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"127.0.0.0/33"}, false, `"127.0.0.0/33"`},
 		{[]string{"10.0.0.0/8", "-c", "1"}, false, `"10.0.0.0/8"`},
 		{[]string{"no-such-host.invalid"}, false, `"no-such-host.invalid"`},
-		{[]string{"::1"}, false, `"::1"`},
+		// IPv6: malformed, unknown zone, prefixes too large, mixed families.
+		{[]string{"fd00::zz"}, false, `"fd00::zz"`},
+		{[]string{"fd00:::1"}, false, `"fd00:::1"`},
+		{[]string{"fe80::1%nosuch0"}, false, `"nosuch0"`},
+		{[]string{"fd00::/64"}, false, `"fd00::/64"`},
+		{[]string{"fd00::/111", "-c", "1"}, false, `"fd00::/111"`},
+		{[]string{"fd00::/129"}, false, `"fd00::/129"`},
+		{[]string{"-4", "::1"}, false, `"::1"`},
+		{[]string{"-6", "127.0.0.1"}, false, `"127.0.0.1"`},
+		{[]string{"-6", "127.0.0.0/30"}, false, `"127.0.0.0/30"`},
+		{[]string{"-4", "-6", "::1"}, false, "-4 and -6"},
+		{[]string{"127.0.0.1", "::1"}, false, `"::1"`},
+		{[]string{"-I", "fe80::1%nosuch0", "::1"}, false, `"nosuch0"`},
+		{[]string{"-I", "fd00::zz", "::1"}, false, `"fd00::zz"`},
+		{[]string{"-6", "-I", "127.0.0.1", "::1"}, false, `"127.0.0.1"`},
 		{[]string{}, false, "no host"},
 	}
 	for _, tc := range cases {
 		o, err := parsePingArgs(tc.args, !tc.user)
 		if err == nil {
-			_, err = expandTargets(t.Context(), o.hosts)
+			_, err = expandTargets(t.Context(), o.hosts, o.family)
 		}
 		if err == nil {
 			t.Errorf("%q accepted", tc.args)
@@ -89,8 +103,29 @@ func TestPingBadInput(t *testing.T) {
 	}
 }
 
+func TestPingSourceOfOtherFamily(t *testing.T) {
+	code, out, errOut := runArgs(t, "rawkit", "ping", "-I", "127.0.0.1", "-c", "1", "::1")
+	if code != exitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `"127.0.0.1"`) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestExpandTargets6(t *testing.T) {
+	ts, err := expandTargets(t.Context(), []string{"fd00::/112", "fd00:1::8/126", "::1", "fe80::1%lo"}, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 65536+4+1+1 {
+		t.Fatalf("%d targets", len(ts))
+	}
+	if ts[0].addr.String() != "fd00::" || ts[65535].addr.String() != "fd00::ffff" ||
+		ts[65536].addr.String() != "fd00:1::8" || ts[65540].addr.String() != "::1" || ts[65541].addr.Zone() != "lo" {
+		t.Errorf("range ends: %v %v %v %v %v", ts[0].addr, ts[65535].addr, ts[65536].addr, ts[65540].addr, ts[65541].addr)
+	}
+}
+
 func TestExpandTargets(t *testing.T) {
-	ts, err := expandTargets(t.Context(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"})
+	ts, err := expandTargets(t.Context(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ping")
 
 var (
-	routerAddr = netip.MustParseAddr("10.77.1.1")
-	clientAddr = netip.MustParseAddr("10.77.1.2")
+	routerAddr  = netip.MustParseAddr("10.77.1.1")
+	clientAddr  = netip.MustParseAddr("10.77.1.2")
+	routerAddr6 = netip.MustParseAddr("fd00:0:0:1::2")
+	clientAddr6 = netip.MustParseAddr("fd00:0:0:1::1")
 )
 
 // pingCase is one situation iputils ping was recorded in
@@ -37,8 +39,12 @@ type pingCase struct {
 
 func errorAfter(d time.Duration, typ, code int) func([]byte, netip.Addr) []delivery {
 	return func(b []byte, dst netip.Addr) []delivery {
-		m := icmpErrorFor(typ, code, clientAddr, dst, b, -1)
-		return []delivery{{d, icmp.Message{Data: m, Src: routerAddr, TTL: 64}}}
+		client, router := clientAddr, routerAddr
+		if dst.Is6() {
+			client, router = clientAddr6, routerAddr6
+		}
+		m := icmpErrorFor(typ, code, client, dst, b, -1)
+		return []delivery{{d, icmp.Message{Data: m, Src: router, TTL: 64}}}
 	}
 }
 
@@ -54,6 +60,14 @@ var pingCases = []pingCase{
 	}},
 	{"flood", []string{"-f", "-c", "500", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
 	{"preload", []string{"-c", "2", "-l", "3", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
+	// IPv6, recorded on ::1 and across one router in a namespace pair.
+	{"replies6", []string{"-c", "3", "-i", "0.2", "::1"}, replyAfter(45 * time.Microsecond)},
+	{"small6", []string{"-c", "2", "-i", "0.2", "-s", "10", "::1"}, replyAfter(45 * time.Microsecond)},
+	{"hop-limit6", []string{"-c", "2", "-i", "0.2", "-t", "1", "fd00:0:0:2::2"}, errorAfter(80*time.Microsecond, 3, 0)},
+	// Neighbour discovery gives up after about 3 s, as ARP does.
+	{"unreachable6", []string{"-c", "3", "-i", "0.2", "fd00:0:0:2::9"}, func(b []byte, dst netip.Addr) []delivery {
+		return errorAfter(3*time.Second-time.Duration(seqOf(b))*200*time.Millisecond, 1, 3)(b, dst)
+	}},
 }
 
 // runPingFake runs rawkit ping with args over conn in the current bubble.

@@ -20,20 +20,80 @@ type pingTarget struct {
 	numeric bool // given as an address or range: print addresses, not names
 }
 
-// expandTargets turns HOST operands into addresses: an IPv4 address, a
-// CIDR range (every host address, without the network and broadcast
-// addresses of ranges larger than /31, as fping -g), or a name resolved
-// to its first IPv4 address.
-func expandTargets(ctx context.Context, hosts []string) ([]pingTarget, error) {
+// minSweepBits6 is the largest IPv6 prefix a sweep takes: a /112 is
+// 65,536 addresses, as many as an IPv4 /16.
+const minSweepBits6 = 112
+
+// expandTargets turns HOST operands into addresses: an IPv4 or IPv6
+// address (link-local ones scoped with %IFACE), a CIDR range (every host
+// address, without the network and broadcast addresses of IPv4 ranges
+// larger than /31, as fping -g; IPv6 prefixes of /112 and longer), or a
+// name resolved to its first address of the family (family 0: IPv4 if
+// it has one, else IPv6). All targets of a run are of one family.
+func expandTargets(ctx context.Context, hosts []string, family int) ([]pingTarget, error) {
+	out, err := expandHosts(ctx, hosts, family)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range out {
+		if t.addr.Is6() != out[0].addr.Is6() {
+			return nil, fmt.Errorf("bad host %q: IPv%d, and %q is IPv%d: one run pings one family", t.name, ipv(t.addr), out[0].name, ipv(out[0].addr))
+		}
+	}
+	return out, nil
+}
+
+func ipv(a netip.Addr) int {
+	if a.Is6() {
+		return 6
+	}
+	return 4
+}
+
+// checkFamily refuses an address of the other family than -4 or -6 asks.
+func checkFamily(h string, a netip.Addr, family int) error {
+	if family != 0 && ipv(a) != family {
+		return fmt.Errorf("bad host %q: an IPv%d address, and -%d asks for IPv%d", h, ipv(a), family, family)
+	}
+	return nil
+}
+
+// checkZone refuses a zone that names no interface of this host.
+func checkZone(a netip.Addr, h string) error {
+	if z := a.Zone(); z != "" {
+		if _, err := net.InterfaceByName(z); err != nil {
+			return fmt.Errorf("bad address %q: unknown zone %q: no such interface", h, z)
+		}
+	}
+	return nil
+}
+
+func expandHosts(ctx context.Context, hosts []string, family int) ([]pingTarget, error) {
 	var out []pingTarget
 	for _, h := range hosts {
 		switch {
 		case strings.Contains(h, "/"):
 			p, err := netip.ParsePrefix(h)
-			if err != nil || !p.Addr().Is4() {
+			if err != nil {
 				return nil, fmt.Errorf("bad CIDR range %q", h)
 			}
+			if err := checkFamily(h, p.Addr(), family); err != nil {
+				return nil, err
+			}
 			p = p.Masked()
+			if p.Addr().Is6() {
+				if p.Bits() < minSweepBits6 {
+					return nil, fmt.Errorf("range %q is too large to sweep: IPv6 prefixes must be /%d or longer", h, minSweepBits6)
+				}
+				n := 1 << (128 - p.Bits())
+				if len(out)+n > maxTargets {
+					return nil, fmt.Errorf("range %q has %d addresses: more than %d targets in one run", h, n, maxTargets)
+				}
+				for a, i := p.Addr(), 0; i < n; a, i = a.Next(), i+1 {
+					out = append(out, pingTarget{name: a.String(), addr: a, numeric: true})
+				}
+				continue
+			}
 			n := 1 << (32 - p.Bits())
 			if len(out)+n > maxTargets {
 				return nil, fmt.Errorf("range %q has %d addresses: more than %d targets in one run", h, n, maxTargets)
@@ -48,13 +108,20 @@ func expandTargets(ctx context.Context, hosts []string) ([]pingTarget, error) {
 			}
 		default:
 			if a, err := netip.ParseAddr(h); err == nil {
-				if !a.Is4() {
-					return nil, fmt.Errorf("bad host %q: IPv6 is not supported yet", h)
+				a = a.Unmap()
+				if err := checkFamily(h, a, family); err != nil {
+					return nil, err
+				}
+				if err := checkZone(a, h); err != nil {
+					return nil, err
 				}
 				out = append(out, pingTarget{name: h, addr: a, numeric: true})
 				continue
+			} else if strings.Contains(h, ":") {
+				// No host name has a colon: this was meant as an address.
+				return nil, fmt.Errorf("bad IPv6 address %q: %v", h, err)
 			}
-			a, err := resolve(ctx, h)
+			a, err := resolve(ctx, h, family)
 			if err != nil {
 				return nil, err
 			}
@@ -67,14 +134,19 @@ func expandTargets(ctx context.Context, hosts []string) ([]pingTarget, error) {
 	return out, nil
 }
 
-func resolve(ctx context.Context, host string) (netip.Addr, error) {
+// resolve looks host up for the family; with none asked, IPv4 first,
+// then IPv6.
+func resolve(ctx context.Context, host string, family int) (netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-	if err != nil || len(addrs) == 0 {
-		return netip.Addr{}, fmt.Errorf("unknown host %q", host)
+	nets := map[int][]string{0: {"ip4", "ip6"}, 4: {"ip4"}, 6: {"ip6"}}[family]
+	for _, n := range nets {
+		addrs, err := net.DefaultResolver.LookupNetIP(ctx, n, host)
+		if err == nil && len(addrs) > 0 {
+			return addrs[0].Unmap(), nil
+		}
 	}
-	return addrs[0].Unmap(), nil
+	return netip.Addr{}, fmt.Errorf("unknown host %q", host)
 }
 
 // names prints addresses as iputils does: "name (address)" when the

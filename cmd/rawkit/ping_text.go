@@ -39,6 +39,23 @@ func newTextOut(w, errw io.Writer, o *pingOpts, targets []pingTarget) *textOut {
 }
 
 func (p *textOut) header() {
+	if p.targets[0].addr.Is6() {
+		// iputils' IPv6 header (ping6_common.c): no space before the
+		// parenthesis, "name (address)" inside it for a name, and the
+		// payload size alone.
+		if len(p.targets) == 1 {
+			t := p.targets[0]
+			inner := t.addr.String()
+			if !t.numeric {
+				inner = t.name + " (" + inner + ")"
+			}
+			fmt.Fprintf(p.w, "PING %s(%s) %d data bytes\n", t.name, inner, p.o.size)
+		} else {
+			fmt.Fprintf(p.w, "PING %d targets %d data bytes\n", len(p.targets), p.o.size)
+		}
+		p.Flush()
+		return
+	}
 	if len(p.targets) == 1 {
 		t := p.targets[0]
 		fmt.Fprintf(p.w, "PING %s (%s) %d(%d) bytes of data.\n", t.name, t.addr, p.o.size, p.o.size+28)
@@ -240,6 +257,9 @@ func (p *textOut) sweepSummary(e *icmp.Echo, elapsed time.Duration, rate float64
 
 // errorText is iputils' description of an ICMP error (ping.c pr_icmph).
 func errorText(e *icmp.ICMPError) string {
+	if e.IPv6 {
+		return errorText6(e)
+	}
 	switch e.Type {
 	case icmp.TypeDestUnreach:
 		if e.Code < len(unreachText) && unreachText[e.Code] != "" {
@@ -297,4 +317,52 @@ var unreachText = [...]string{
 	"Packet filtered",
 	"Precedence Violation",
 	"Precedence Cutoff",
+}
+
+// errorText6 is iputils' description of an ICMPv6 error
+// (ping6_common.c print_icmp).
+func errorText6(e *icmp.ICMPError) string {
+	switch e.Type {
+	case icmp.TypeDestUnreachV6:
+		if e.Code < len(unreachText6) && unreachText6[e.Code] != "" {
+			return "Destination unreachable: " + unreachText6[e.Code]
+		}
+		return fmt.Sprintf("Destination unreachable: Unknown code %d", e.Code)
+	case icmp.TypePacketTooBigV6:
+		s := fmt.Sprintf("Packet too big: mtu=%d", e.MTU)
+		if e.Code != 0 {
+			s += fmt.Sprintf(", code=%d", e.Code)
+		}
+		return s
+	case icmp.TypeTimeExceededV6:
+		switch e.Code {
+		case 0:
+			return "Time exceeded: Hop limit"
+		case 1:
+			return "Time exceeded: Defragmentation failure"
+		}
+		return fmt.Sprintf("Time exceeded: code %d", e.Code)
+	case icmp.TypeParameterProbV6:
+		s := "Parameter problem: "
+		switch e.Code {
+		case 0:
+			s += "Wrong header field "
+		case 1:
+			s += "Unknown header "
+		case 2:
+			s += "Unknown option "
+		default:
+			s += fmt.Sprintf("code %d ", e.Code)
+		}
+		return s + fmt.Sprintf("at %d", e.Pointer)
+	}
+	return fmt.Sprintf("ICMP type %d, code %d", e.Type, e.Code)
+}
+
+var unreachText6 = [...]string{
+	"No route",
+	"Administratively prohibited",
+	"Beyond scope of source address",
+	"Address unreachable",
+	"Port unreachable",
 }
