@@ -19,6 +19,12 @@ func FuzzParse(f *testing.F) {
 		`ip(frag=185, flags=MF+DF)/raw(size=[1,2])`,
 		`ip()/raw("\x00\n\"")`,
 		`ip(ttl=[1,[2]])`,
+		`ip6(dst=fd00::2, hlim=3, tc=0x10, fl=12345)/icmp6(type=echo-request, id=1, seq=1)/raw("hi")`,
+		`ip6(dst=fd00::1-3, fl=[1,2])/udp(dport=33434-33435)`,
+		`ip6(dst=ff02::1, hlim=255)/icmp6(type=ra, options=[slla=02:00:00:00:00:01, mtu=1500, prefix=2001:db8::/64, 7=00ff])`,
+		`ip6()/hbh(options=[ra=0, pad1, padn=3, 99=ab])/rt(addrs=[fd00::3], segleft=1)/frag6(offset=8191, m=1, id=7)/dest()/tcp()`,
+		`ip6()/icmp6(type=ptb, mtu=1280)/ip6(dst=fd00::/126)/udp()`,
+		`ip6(dst=fd00:::1)/icmp6(tgt=`,
 		`ip(`,
 	} {
 		f.Add(s)

@@ -60,15 +60,22 @@ name with named fields, as in scapy:
   ip(dst=10.0.0.2)/ip(dst=172.16.0.2)/icmp()               IP in IP
   ip(dst=10.0.0.2, frag=185, flags=MF)/raw(size=64)        a later fragment
   ip(dst=10.0.0.2)/icmp(type=dest-unreach, code=port-unreachable)/ip(src=10.0.0.2, dst=10.0.0.1)/udp(dport=53)
+  ip6(dst=fd00::2, hlim=3, tc=0x10, fl=12345)/icmp6(type=echo-request, id=1, seq=1)/raw("hi")
+  ip6(dst=fd00::2)/udp(dport=33434-33436)                 UDP over IPv6
+  ip6(dst=ff02::1:ff00:2, hlim=255)/icmp6(type=ns, tgt=fd00::2, options=[slla=02:00:00:00:00:01])
+  ip6(dst=fd00::2)/hbh(options=[ra=0])/rt(addrs=[fd00::3])/frag6(offset=0, m=1, id=7)/dest()/udp()
 
-A spec starts with ip(...); raw(...) comes last. Numbers are decimal, or
+A spec starts with ip(...) or ip6(...); raw(...) comes last. IPv6
+extension headers go between ip6(...) and what it carries, in the order
+given; every next header is computed from the layer after it unless set. Numbers are decimal, or
 hex, octal or binary with 0x, 0o or 0b. Strings are quoted with Go's
 escapes. Fields left out take the default below ("computed": from the rest
 of the packet; "route": the source address the kernel would use toward
 dst); a field given is written as given, even a wrong checksum or length.
 
 Ranges and lists make several packets: ttl=1-5, dport=[22,80,443],
-dst=10.0.0.1-10.0.0.9, dst=10.0.0.1-9, dst=10.0.0.0/30, sport=[1000-1002,2000].
+dst=10.0.0.1-10.0.0.9, dst=10.0.0.1-9, dst=10.0.0.0/30, sport=[1000-1002,2000],
+dst=fd00::1-fd00::9, dst=fd00::1-9 (the last group, in hex), dst=fd00::/120.
 Several of them make every combination, the leftmost changing slowest.
 `)
 	fmt.Fprintf(&sb, "A spec may expand to at most %d packets.\n", DefaultMaxPackets)
@@ -90,6 +97,10 @@ Several of them make every combination, the leftmost changing slowest.
 	sb.WriteString(strings.Join(specNameList(specIcmpTypeNames), ", "))
 	sb.WriteString(".\nICMP codes: ")
 	sb.WriteString(strings.Join(specAllCodeNames(), ", "))
+	sb.WriteString(".\nICMPv6 types: ")
+	sb.WriteString(strings.Join(specNameList(specIcmp6TypeNames), ", "))
+	sb.WriteString(".\nICMPv6 codes: ")
+	sb.WriteString(strings.Join(specNameList(specIcmp6CodeNames), ", "))
 	sb.WriteString(".\nIP protocols: ")
 	sb.WriteString(strings.Join(specNameList(specProtoNames), ", "))
 	sb.WriteString(".\n")
