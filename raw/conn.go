@@ -88,7 +88,9 @@ type Message struct {
 	// ExtErr is set (Origin not ErrOriginNone) on a message from the
 	// error queue of a Config.RecvErr socket. Data is then the datagram
 	// the error is about, as much as the error quoted: the ICMP message
-	// on a ping socket, the IPv4 packet on a raw socket. Dst is its
+	// on a ping socket, the IPv4 packet on a raw socket, and on IPv6
+	// sockets what followed the IPv6 header (the ICMPv6 message on an
+	// ICMPv6 socket); ExtErr.Origin is then ErrOriginICMP6. Dst is its
 	// destination, Src the error's sender (ExtErr.Offender), TTL and
 	// Received those of the ICMP error; Header is nil.
 	ExtErr ExtendedError
