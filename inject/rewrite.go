@@ -10,8 +10,11 @@ import "encoding/binary"
 // raw_send_hdrinc); it refuses a header longer than the packet. Such
 // packets go out through a packet socket instead (packet(7)), which sends
 // them as they are.
+//
+// IPv6 packets are sent as they are (IPV6_HDRINCL; net/ipv6/raw.c,
+// rawv6_send_hdrinc), so none needs the packet socket.
 func kernelRewrites(b []byte) bool {
-	if len(b) < 20 {
+	if len(b) < 20 || b[0]>>4 == 6 {
 		return false
 	}
 	ihl := int(b[0]&0x0f) * 4

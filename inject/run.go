@@ -127,10 +127,19 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 	if s.cfg.Count == 0 {
 		s.cfg.Count = 1
 	}
+	v6 := pkts[0].Dst.Is6()
+	if v6 && s.cfg.Wait > 0 {
+		return nil, errors.New("inject: waiting for answers to IPv6 packets is not supported yet")
+	}
 	// Protocol 255 (IPPROTO_RAW) sends whole IPv4 packets and receives
-	// nothing (raw(7)).
+	// nothing (raw(7)); for IPv6, with IPV6_HDRINCL, whole IPv6 packets,
+	// which the kernel sends as they are (raw.ListenIPv6).
 	for range s.senders() {
-		c, err := raw.ListenIPv4(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface})
+		listen := raw.ListenIPv4
+		if v6 {
+			listen = raw.ListenIPv6
+		}
+		c, err := listen(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface})
 		if err != nil {
 			s.Close()
 			return nil, err

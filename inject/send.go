@@ -106,8 +106,11 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 // link is set.
 func (s *Session) write(ctx context.Context, c *raw.Conn, batch [][]byte, link bool) (int, error) {
 	dst := s.pkts[0].Dst
-	if len(batch[0]) >= 20 {
-		dst = addrFrom(batch[0][16:20])
+	switch b := batch[0]; {
+	case dst.Is6() && len(b) >= 40:
+		dst = netip.AddrFrom16([16]byte(b[24:40]))
+	case !dst.Is6() && len(b) >= 20:
+		dst = addrFrom(b[16:20])
 	}
 	if link {
 		return s.link.writeBatch(ctx, batch, dst)
