@@ -85,7 +85,7 @@ func (t *Path) listen4() error {
 		return err
 	}
 	t.send = &pathRaw{c: send}
-	if err := probeMTUMode(send); err != nil {
+	if err := probeMTUMode(send, false); err != nil {
 		return err
 	}
 	var f ipv4.ICMPFilter
@@ -110,9 +110,7 @@ func (t *Path) listen4() error {
 
 // listen6 opens the IPv6 sockets: probes go out whole through
 // IPPROTO_RAW, which on IPv6 means IPV6_HDRINCL (raw(7), Linux 4.5 and
-// later), so each carries its own hop limit and the trace's flow label;
-// the kernel checks such a packet against the device MTU only, so a
-// probe larger than a learnt path MTU still leaves (MTU mode).
+// later), so each carries its own hop limit and the trace's flow label.
 func (t *Path) listen6() error {
 	s := &t.s
 	send, err := raw.ListenIPv6(255, &raw.Config{HeaderIncluded: true, Interface: s.Interface})
@@ -120,6 +118,9 @@ func (t *Path) listen6() error {
 		return err
 	}
 	t.send = &pathRaw{c: send}
+	if err := probeMTUMode(send, true); err != nil {
+		return err
+	}
 	var f ipv6.ICMPFilter
 	f.SetAll(true)
 	for _, typ := range []ipv6.ICMPType{ipv6.ICMPTypeEchoReply, ipv6.ICMPTypeDestinationUnreachable,
@@ -141,18 +142,24 @@ func (t *Path) listen6() error {
 	return nil
 }
 
-// probeMTUMode sets IP_PMTUDISC_PROBE on the probe socket (ip(7)): the
-// kernel then checks a probe against the interface's MTU only, not the
-// path MTU it learnt from earlier fragmentation-needed answers, so a
-// probe with DF still leaves and the router on the narrow link answers.
-func probeMTUMode(c *raw.Conn) error {
+// probeMTUMode sets IP_PMTUDISC_PROBE (IPV6_PMTUDISC_PROBE) on the probe
+// socket (ip(7), ipv6(7)): the kernel then checks a probe against the
+// interface's MTU only, not the path MTU it learnt from earlier
+// fragmentation-needed or packet-too-big answers — even from this
+// trace's own first probes — so a probe with DF (any IPv6 probe) still
+// leaves and the router on the narrow link answers.
+func probeMTUMode(c *raw.Conn, v6 bool) error {
+	level, opt, val := unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_PROBE
+	if v6 {
+		level, opt, val = unix.IPPROTO_IPV6, unix.IPV6_MTU_DISCOVER, unix.IPV6_PMTUDISC_PROBE
+	}
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
 	}
 	var serr error
 	err = rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_PROBE)
+		serr = unix.SetsockoptInt(int(fd), level, opt, val)
 	})
 	if err == nil && serr != nil {
 		err = opErr("setsockopt", serr)

@@ -5,17 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
+	"strings"
 
 	"github.com/rawkit/rawkit/icmp"
 )
 
 const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
 
-Trace the route to HOST with probes of increasing TTL, all sent at once,
-as Linux traceroute prints it. Paris mode by default: every probe of a
-trace has the same flow fields, so load balancers keep it on one path.
+Trace the route to HOST (a name, an IPv4 or an IPv6 address, fe80::1%eth0
+for a link-local one) with probes of increasing TTL (hop limit), all sent
+at once, Paris mode by default: every probe of a trace has the same flow fields
+(IPv6: and one flow label), so load balancers keep it on one path.
 
   -I, --icmp       ICMP echo probes
   -T, --tcp        TCP SYN probes (port 80 unless -p)
@@ -33,12 +34,14 @@ trace has the same flow fields, so load balancers keep it on one path.
   -e               show ICMP extensions (RFC 4950 MPLS labels)
   -s SOURCE        source address
   -i INTERFACE     send through INTERFACE
-  -t TOS           type of service byte
+  -t TOS           type of service byte (IPv6: traffic class)
+  -4, -6           IPv4 or IPv6 only (default: the host's family; names
+                   resolve to IPv4 first)
   -F               set don't fragment
   --mtu            discover the path MTU (implies -F, one probe at a time)
   --classic        vary the destination port (UDP) and checksum (ICMP)
   --json           one JSON object per hop and a summary
-  PACKETLEN        IP packet length (60)
+  PACKETLEN        IP packet length (60; IPv6: 80)
 
 Exit status: 0 when the destination answered, 1 when not, 2 on errors.
 `
@@ -61,12 +64,15 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 		return failf(io, "traceroute", "%v", err)
 	}
 	if o.help {
-		fmt.Fprint(io.out, tracerouteUsage)
+		io.out.Write([]byte(tracerouteUsage)) // not Fprint: the text holds a literal %
 		return exitOK
 	}
-	dst, err := resolveTraceHost(ctx, o.host)
+	dst, err := resolveTraceHost(ctx, o.host, o.family)
 	if err != nil {
 		return failf(io, "traceroute", "%v", err)
+	}
+	if s := o.cfg.Source; s.IsValid() && ipv(s) != ipv(dst) {
+		return failf(io, "traceroute", "bad source address %q: not IPv%d, as %s is", s, ipv(dst), dst)
 	}
 	path, err := newPath(dst, &o.cfg)
 	if err != nil {
@@ -124,19 +130,20 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 	return exitNoReply
 }
 
-// resolveTraceHost takes an IPv4 address or a name with an IPv4 address.
-func resolveTraceHost(ctx context.Context, host string) (netip.Addr, error) {
+// resolveTraceHost takes an IPv4 or IPv6 address (fe80::1%eth0 for a
+// link-local one) or a name, looked up for the family asked (none:
+// IPv4 first, then IPv6).
+func resolveTraceHost(ctx context.Context, host string, family int) (netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
-		if !a.Unmap().Is4() {
-			return a, fmt.Errorf("host %q: IPv6 is not supported yet", host)
+		a = a.Unmap()
+		if err := checkFamily(host, a, family); err != nil {
+			return a, err
 		}
-		return a.Unmap(), nil
+		return a, checkZone(a, host)
+	} else if strings.Contains(host, ":") {
+		return netip.Addr{}, fmt.Errorf("bad IPv6 address %q: %v", host, err)
 	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-	if err != nil || len(addrs) == 0 {
-		return netip.Addr{}, fmt.Errorf("unknown host %q", host)
-	}
-	return addrs[0].Unmap(), nil
+	return resolve(ctx, host, family)
 }
 
 func traceMaxTTL(o *traceOpts) int {

@@ -19,6 +19,7 @@ type traceOpts struct {
 	json    bool
 	help    bool
 	lenSet  bool
+	family  int      // 4 or 6 when -4 or -6 asks for one; 0: from the host
 	methods []string // as given, to reject conflicting ones
 	args    []string // HOST [PACKETLEN]
 	host    string
@@ -101,11 +102,14 @@ func (o *traceOpts) setFlag(c byte) error {
 		o.ext = true
 	case 'F':
 		o.cfg.DontFragment = true
-	case '4':
+	case '4', '6':
+		f := int(c - '0')
+		if o.family != 0 && o.family != f {
+			return fmt.Errorf("options -4 and -6 are mutually exclusive")
+		}
+		o.family = f
 	case 'h':
 		o.help = true
-	case '6':
-		return fmt.Errorf("option -6: IPv6 is not supported yet")
 	default:
 		return fmt.Errorf("unknown option -%c", c)
 	}
@@ -137,9 +141,11 @@ func (o *traceOpts) setValue(c byte, v string) error {
 		err = o.setWait(v)
 	case 's':
 		c2.Source, err = netip.ParseAddr(v)
-		if err != nil || !c2.Source.Unmap().Is4() {
+		if err != nil {
 			return fmt.Errorf("bad source address %q", v)
 		}
+		c2.Source = c2.Source.Unmap()
+		return checkZone(c2.Source, v)
 	case 'i':
 		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
 			return fmt.Errorf("bad interface name %q", v)
@@ -220,8 +226,14 @@ func (o *traceOpts) check() error {
 	if max < first {
 		return fmt.Errorf("first ttl %d is above max ttl %d", first, max)
 	}
+	if o.cfg.Source.IsValid() && o.family != 0 && ipv(o.cfg.Source) != o.family {
+		return fmt.Errorf("bad source address %q: not IPv%d, as -%d asks", o.cfg.Source, o.family, o.family)
+	}
 	if len(o.args) == 2 {
 		lo := icmp.MinPathLength(o.cfg.Method, o.cfg.Classic)
+		if a, err := netip.ParseAddr(o.host); o.family == 6 || (err == nil && a.Unmap().Is6()) {
+			lo = icmp.MinPathLength6(o.cfg.Method, o.cfg.Classic)
+		}
 		n, err := traceInt(o.args[1], "packet length", lo, icmp.MaxPathLength)
 		if err != nil {
 			return err

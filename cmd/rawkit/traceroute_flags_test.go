@@ -35,7 +35,16 @@ func TestTracerouteBadInput(t *testing.T) {
 		{[]string{"--bogus", "127.0.0.1"}, `unknown option "--bogus"`},
 		{[]string{}, "no host given"},
 		{[]string{"127.0.0.1", "60", "x"}, `extra operand "x"`},
-		{[]string{"::1"}, "IPv6 is not supported yet"},
+		{[]string{"fd00::zz"}, `bad IPv6 address "fd00::zz"`},
+		{[]string{"fe80::1%nosuch0"}, `unknown zone "nosuch0"`},
+		{[]string{"-s", "fe80::1%nosuch0", "::1"}, `unknown zone "nosuch0"`},
+		{[]string{"-4", "::1"}, `bad host "::1": an IPv6 address, and -4 asks for IPv4`},
+		{[]string{"-6", "127.0.0.1"}, `bad host "127.0.0.1"`},
+		{[]string{"-4", "-6", "::1"}, "-4 and -6 are mutually exclusive"},
+		{[]string{"-6", "-s", "127.0.0.1", "::1"}, `bad source address "127.0.0.1"`},
+		{[]string{"-s", "127.0.0.1", "::1"}, `bad source address "127.0.0.1"`},
+		{[]string{"::1", "40"}, "packet length 40 out of range 50-65000"},
+		{[]string{"-T", "::1", "60"}, "packet length 60 out of range 80-65000"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append([]string{"rawkit", "traceroute"}, c.args...), &stdio{in: strings.NewReader(""), out: &out, err: &errb})

@@ -71,6 +71,9 @@ func appendAddr(b []byte, a netip.Addr, name func(netip.Addr) string) []byte {
 // !P, !X, !F-MTU, ...; port unreachable (the UDP destination's answer)
 // and every other answer have none.
 func annotation(p icmp.ProbeResult) string {
+	if p.IPv6 {
+		return annotation6(p)
+	}
 	if p.Type != icmp.TypeDestUnreach {
 		return ""
 	}
@@ -93,6 +96,30 @@ func annotation(p icmp.ProbeResult) string {
 		return "!V"
 	case 15:
 		return "!C"
+	}
+	return "!<" + strconv.Itoa(p.Code) + ">"
+}
+
+// annotation6 is traceroute's mark for an ICMPv6 destination unreachable
+// (RFC 4443 3.1 codes) or packet too big (!F-MTU, as IPv4's
+// fragmentation needed).
+func annotation6(p icmp.ProbeResult) string {
+	switch p.Type {
+	case icmp.TypePacketTooBigV6:
+		return "!F-" + strconv.Itoa(p.NextMTU)
+	case icmp.TypeDestUnreachV6:
+	default:
+		return ""
+	}
+	switch p.Code {
+	case 0:
+		return "!N"
+	case 1, 5, 6:
+		return "!X" // administratively prohibited, source policy, reject route
+	case 2, 3:
+		return "!H" // beyond scope, address unreachable
+	case 4:
+		return "" // port unreachable: the UDP destination's answer
 	}
 	return "!<" + strconv.Itoa(p.Code) + ">"
 }
