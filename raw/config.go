@@ -84,8 +84,9 @@ type Config struct {
 	Timestamps bool
 
 	// Filter is a classic BPF program run on every received packet
-	// (SO_ATTACH_FILTER, socket(7)). On raw sockets it sees the packet
-	// from its IPv4 header on; on ping sockets from the ICMP header. It is
+	// (SO_ATTACH_FILTER, socket(7)). On IPv4 raw sockets it sees the
+	// packet from its IPv4 header on; on ping sockets from the ICMP
+	// header; on IPv6 raw sockets from what follows the IPv6 header. It is
 	// attached right after the socket is created and the receive queue is
 	// emptied afterwards, so no packet the program rejects is ever read.
 	// Empty means no filter.

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -98,5 +100,41 @@ func TestIPv6BadInput(t *testing.T) {
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(58, nil) })
 	if err := c.SetChecksumOffset(6); !errors.Is(err, os.ErrInvalid) && !errors.Is(err, syscall.EINVAL) {
 		t.Errorf("checksum offset on ICMPv6: %v", err)
+	}
+}
+
+// TestIPv6BPFSeesPayload: a BPF program on an IPv6 raw socket sees the
+// packet from what follows the IPv6 header: one that passes only byte 0
+// = 129 reads B's echo reply and not the neighbour advertisement before
+// it.
+func TestIPv6BPFSeesPayload(t *testing.T) {
+	netlab.Privileged(t)
+	t.Parallel()
+	p := netlab.NewPair(t)
+	prog, err := bpf.Assemble([]bpf.Instruction{
+		bpf.LoadAbsolute{Off: 0, Size: 1},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 129, SkipFalse: 1},
+		bpf.RetConstant{Val: 0xffff},
+		bpf.RetConstant{Val: 0},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(58, &Config{Filter: prog}) })
+	if _, err := c.WriteToAddr(context.Background(), echo6Request(2, 1, "bpf"), p.B.Addr6()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var types []byte
+	for range 10 {
+		m, err := c.ReadMsg(ctx, make([]byte, 1500))
+		if err != nil {
+			break
+		}
+		types = append(types, m.Data[0])
+	}
+	if string(types) != "\x81" {
+		t.Errorf("read ICMPv6 types %v, want only the echo reply [129]", types)
 	}
 }
