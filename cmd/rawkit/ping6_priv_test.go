@@ -1,0 +1,136 @@
+//go:build linux && privileged
+
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawkit/rawkit/internal/netlab"
+)
+
+// icmp6Seen is an ICMPv6 message in a capture.
+type icmp6Seen struct {
+	src, dst netip.Addr
+	hlim     int
+	typ      int
+	mtu      uint32 // packet too big
+	// For an error, the quoted datagram: its flow label, next header
+	// and, for a quoted echo request, identifier and sequence.
+	quotedFlow uint32
+	quotedNext int
+	id, seq    uint16
+}
+
+// icmp6Captured decodes the ICMPv6 packets of a capture, independently
+// of the code under test.
+func icmp6Captured(pkts []netlab.Packet) []icmp6Seen {
+	var out []icmp6Seen
+	for _, p := range pkts {
+		b := p.IPv6()
+		if b == nil || b[6] != 58 || len(b) < 48 {
+			continue
+		}
+		m := b[40:]
+		s := icmp6Seen{src: netip.AddrFrom16([16]byte(b[8:24])), dst: netip.AddrFrom16([16]byte(b[24:40])),
+			hlim: int(b[7]), typ: int(m[0])}
+		switch {
+		case s.typ >= 128:
+			s.id, s.seq = binary.BigEndian.Uint16(m[4:]), binary.BigEndian.Uint16(m[6:])
+		case len(m) >= 8+40+8:
+			s.mtu = binary.BigEndian.Uint32(m[4:])
+			q := m[8:]
+			s.quotedFlow, s.quotedNext = binary.BigEndian.Uint32(q)&0xfffff, int(q[6])
+			s.id, s.seq = binary.BigEndian.Uint16(q[44:]), binary.BigEndian.Uint16(q[46:])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func count6(seen []icmp6Seen, f func(icmp6Seen) bool) int {
+	n := 0
+	for _, s := range seen {
+		if f(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPing6Chain pings across a dual-stack chain of 3 routers over IPv6,
+// with the client's capture as the oracle.
+func TestPing6Chain(t *testing.T) {
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server, router2 := c.Server.Addr6(), c.RouterAddr6(1)
+
+	t.Run("replies", func(t *testing.T) {
+		s := c.Client.Sniff(t, "eth0", "")
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-6", "-c", "3", "-i", "0.05", server.String()))
+		seen := icmp6Captured(s.Stop())
+		if code != 0 || !strings.HasPrefix(out, fmt.Sprintf("PING %s(%s) 56 data bytes\n", server, server)) ||
+			strings.Count(out, " ttl=61 time=") != 3 {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		if n := count6(seen, func(x icmp6Seen) bool { return x.typ == 129 && x.src == server && x.hlim == 61 }); n != 3 {
+			t.Errorf("capture saw %d echo replies with hop limit 61, want 3", n)
+		}
+	})
+	t.Run("hop limit 2", func(t *testing.T) {
+		s := c.Client.Sniff(t, "eth0", "")
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", "-t", "2", server.String()))
+		seen := icmp6Captured(s.Stop())
+		for seq := 1; seq <= 3; seq++ {
+			line := fmt.Sprintf("From %s icmp_seq=%d Time exceeded: Hop limit\n", router2, seq)
+			if !strings.Contains(out, line) {
+				t.Errorf("no %q in:\n%s", line, out)
+			}
+		}
+		// Each error quotes one of the run's requests: the sequence
+		// numbers the capture finds in the quotes are the ones printed.
+		quoted := map[uint16]bool{}
+		for _, x := range seen {
+			if x.typ == 3 && x.src == router2 && x.quotedNext == 58 {
+				quoted[x.seq] = true
+			}
+		}
+		if code != 1 || len(quoted) != 3 || !quoted[1] || !quoted[2] || !quoted[3] {
+			t.Errorf("exit %d; capture: time exceeded from %v quoting seqs %v, want 1-3", code, router2, quoted)
+		}
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		s := c.Client.Sniff(t, "eth0", "")
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.2", c.Unreachable6().String()))
+		seen := icmp6Captured(s.Stop())
+		lines := strings.Count(out, "Destination unreachable: Address unreachable\n")
+		n := count6(seen, func(x icmp6Seen) bool { return x.typ == 1 })
+		if lines == 0 || lines != n || code != 1 {
+			t.Errorf("exit %d, %d unreachable lines, capture saw %d:\n%s", code, lines, n, out)
+		}
+		if _, _, _, errs := pingSummaryOf(t, out); errs != n {
+			t.Errorf("+%d errors, capture saw %d", errs, n)
+		}
+	})
+	t.Run("packet too big", func(t *testing.T) {
+		if err := c.Links[2].SetMTU(ctx, 1280); err != nil {
+			t.Fatal(err)
+		}
+		defer c.Links[2].SetMTU(ctx, 1500) //nolint:errcheck // the chain goes at the end anyway
+		s := c.Client.Sniff(t, "eth0", "")
+		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "1", "-M", "do", "-s", "1400", server.String()))
+		seen := icmp6Captured(s.Stop())
+		line := fmt.Sprintf("From %s icmp_seq=1 Packet too big: mtu=1280\n", router2)
+		n := count6(seen, func(x icmp6Seen) bool { return x.typ == 2 && x.src == router2 && x.mtu == 1280 && x.seq == 1 })
+		if code != 1 || !strings.Contains(out, line) || n != 1 {
+			t.Errorf("exit %d, capture saw %d packet too big from %v; want %q in:\n%s", code, n, router2, line, out)
+		}
+	})
+}
