@@ -1,6 +1,8 @@
 package craft
 
 import (
+	"encoding/hex"
+	"net"
 	"strconv"
 
 	"github.com/google/gopacket"
@@ -33,32 +35,44 @@ var specICMP6Def = &specLayerDef{
 			get: func(b *specBuild) any { return specHex16(b.icmp6.hdr.Checksum) }},
 		{name: "id", kind: kindUint, max: 65535, overlap: 0b0011, def: "0", doc: "echo identifier (ICMPv6Echo.Identifier)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.id = uint16(v) },
-			get: func(b *specBuild) any { return b.icmp6.id }},
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.id, 128, 129) }},
 		{name: "seq", kind: kindUint, max: 65535, overlap: 0b1100, def: "0", doc: "echo sequence number (ICMPv6Echo.SeqNumber)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.seq = uint16(v) },
-			get: func(b *specBuild) any { return b.icmp6.seq }},
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.seq, 128, 129) }},
 		{name: "mtu", kind: kindUint, max: 1<<32 - 1, overlap: 0b1111, def: "1280", doc: "packet-too-big MTU, bytes 4-7",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.word, b.icmp6.wordSet = uint32(v), true }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.word, b.icmp6.wordSet = uint32(v), true },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.word, 2) }},
 		{name: "ptr", aliases: []string{"pointer"}, kind: kindUint, max: 1<<32 - 1, overlap: 0b1111, def: "0", doc: "param-problem pointer, bytes 4-7",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.word, b.icmp6.wordSet = uint32(v), true }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.word, b.icmp6.wordSet = uint32(v), true },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.word, 4) }},
 		{name: "unused", aliases: []string{"res", "reserved"}, kind: kindUint, max: 1<<32 - 1, overlap: 0b1111, def: "0", doc: "bytes 4-7 of dest-unreach, time-exceeded, rs, ns and redirect",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.word, b.icmp6.wordSet = uint32(v), true }},
 		{name: "tgt", aliases: []string{"target"}, kind: kindAddr6, max: 1<<64 - 1, def: "::", doc: "target address of ns, na and redirect",
-			set: func(b *specBuild, v uint64, sv *specValue) { specAddr6(&b.icmp6.tgt, v, sv) }},
+			set: func(b *specBuild, v uint64, sv *specValue) { specAddr6(&b.icmp6.tgt, v, sv) },
+			get: func(b *specBuild) any { return b.icmp6.show(net.IP(b.icmp6.tgt[:]), 135, 136, 137) }},
 		{name: "dst", kind: kindAddr6, max: 1<<64 - 1, def: "::", doc: "destination address of redirect",
-			set: func(b *specBuild, v uint64, sv *specValue) { specAddr6(&b.icmp6.rdst, v, sv) }},
+			set: func(b *specBuild, v uint64, sv *specValue) { specAddr6(&b.icmp6.rdst, v, sv) },
+			get: func(b *specBuild) any { return b.icmp6.show(net.IP(b.icmp6.rdst[:]), 137) }},
 		{name: "flags", kind: kindUint, max: 255, def: "R+O (na), prf medium (ra)", doc: "flags byte: na R=0x80 S=0x40 O=0x20; ra M=0x80 O=0x40 H=0x20, prf in 0x18",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.flags, b.icmp6.flagsSet = uint8(v), true }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.flags, b.icmp6.flagsSet = uint8(v), true },
+			get: func(b *specBuild) any { return b.icmp6.show(specHexByte(b.icmp6.flags), 134, 136) }},
 		{name: "chlim", aliases: []string{"curhoplimit"}, kind: kindUint, max: 255, def: "0", doc: "ra current hop limit",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.chlim = uint8(v) }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.chlim = uint8(v) },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.chlim, 134) }},
 		{name: "routerlifetime", aliases: []string{"lifetime"}, kind: kindUint, max: 65535, def: "1800", doc: "ra router lifetime in seconds",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.life, b.icmp6.lifeSet = uint16(v), true }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.life, b.icmp6.lifeSet = uint16(v), true },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.life, 134) }},
 		{name: "reachabletime", aliases: []string{"reachable"}, kind: kindUint, max: 1<<32 - 1, def: "0", doc: "ra reachable time in ms",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.reach = uint32(v) }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.reach = uint32(v) },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.reach, 134) }},
 		{name: "retranstimer", aliases: []string{"retrans"}, kind: kindUint, max: 1<<32 - 1, def: "0", doc: "ra retransmission timer in ms",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.retrans = uint32(v) }},
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.retrans = uint32(v) },
+			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.retrans, 134) }},
 		{name: "options", aliases: []string{"opts"}, kind: kindND6Options, def: "none", doc: "neighbour discovery options: slla=MAC, tlla=MAC, prefix=ADDR/LEN, mtu=N, TYPE=HEX",
-			set: func(b *specBuild, _ uint64, sv *specValue) { b.icmp6.opts = sv.x.b }},
+			set: func(b *specBuild, _ uint64, sv *specValue) { b.icmp6.opts = sv.x.b },
+			get: func(b *specBuild) any {
+				return b.icmp6.show("0x"+hex.EncodeToString(b.icmp6.opts), 133, 134, 135, 136, 137)
+			}},
 	},
 }
 
@@ -86,4 +100,16 @@ func specIcmp6TypeString(t uint8) string {
 		return n + " (" + strconv.Itoa(int(t)) + ")"
 	}
 	return strconv.Itoa(int(t))
+}
+
+// show returns v when the message's type is one of types, for Show, and
+// nil (not shown) otherwise: scapy shows only the fields of the message's
+// own class.
+func (m *specICMPv6) show(v any, types ...uint8) any {
+	for _, t := range types {
+		if m.hdr.TypeCode.Type() == t {
+			return v
+		}
+	}
+	return nil
 }

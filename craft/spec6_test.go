@@ -130,3 +130,22 @@ func TestSpec6Help(t *testing.T) {
 		}
 	}
 }
+
+// TestSpec6Show: Show lists the fields of the ICMPv6 message's own type,
+// with the values written.
+func TestSpec6Show(t *testing.T) {
+	p, err := ParseConfig(`ip6(dst=fd00::2, fl=7)/icmp6(type=ptb, mtu=1400)/ip6(dst=fd00::9)/udp()`, testSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p[0].Show()
+	for _, want := range []string{"###[ ip6 ]###", "  fl        = 7\n", "  nh        = icmp6 (58)\n", "  src       = 2001:db8::1\n",
+		"  type      = packet-too-big (2)\n", "  mtu       = 1400\n", "  plen      = 8\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Show lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "seq ") || strings.Contains(s, "tgt ") {
+		t.Errorf("Show has echo or ND fields for a packet-too-big:\n%s", s)
+	}
+}

@@ -32,3 +32,14 @@ func BenchmarkSpecBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(s.Count()), "ns/pkt")
 }
+
+// BenchmarkSpecParse6 is BenchmarkSpecParse for IPv6 (target: 5 µs).
+func BenchmarkSpecParse6(b *testing.B) {
+	const spec = `ip6(dst=fd00::2, hlim=3, tc=0x10, fl=12345)/icmp6(type=echo-request, id=1, seq=1)/raw("hello")`
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseConfig(spec, testSource); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -25,7 +25,11 @@ func (p *SpecPacket) Show() string {
 			if f.get == nil {
 				continue
 			}
-			fmt.Fprintf(&sb, "  %-9s = %s\n", f.name, showValue(f.get(&p.builds[i])))
+			v := f.get(&p.builds[i])
+			if v == nil {
+				continue // a field the layer's type gives no meaning to
+			}
+			fmt.Fprintf(&sb, "  %-9s = %s\n", f.name, showValue(v))
 		}
 	}
 	return sb.String()
