@@ -53,8 +53,8 @@ type quoteKey struct {
 // RFC 950).
 var queryReply = map[uint8]uint8{8: 0, 13: 14, 15: 16, 17: 18}
 
-// NewMatcher returns a Matcher for pkts, each a whole IPv4 packet as sent;
-// Match returns indexes into pkts. Packets that are not IPv4 are never
+// NewMatcher returns a Matcher for pkts, each a whole IPv4 or IPv6 packet
+// as sent; Match returns indexes into pkts. Packets of neither are never
 // matched.
 func NewMatcher(pkts [][]byte) *Matcher {
 	m := &Matcher{
@@ -64,6 +64,10 @@ func NewMatcher(pkts [][]byte) *Matcher {
 		quotes: map[quoteKey][]int{},
 	}
 	for i, b := range pkts {
+		if len(b) > 0 && b[0]>>4 == 6 {
+			m.add6(i, b)
+			continue
+		}
 		hl, ok := ipv4HeaderLen(b)
 		if !ok {
 			continue
@@ -91,18 +95,23 @@ func NewMatcher(pkts [][]byte) *Matcher {
 				}
 			}
 		case 6, 17:
-			if len(t) < 4 {
-				continue
-			}
-			sport, dport := binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
-			k := flowKey{proto: s.proto, peer: netip.AddrPortFrom(s.dst, dport), local: netip.AddrPortFrom(s.src, sport)}
-			m.flows[k] = append(m.flows[k], i)
-			if s.proto == 6 && len(t) >= 20 {
-				tcpExpect(s, t)
-			}
+			m.addFlow(i, s, t)
 		}
 	}
 	return m
+}
+
+// addFlow records sent packet i, a TCP or UDP segment t, by its ports.
+func (m *Matcher) addFlow(i int, s *sent, t []byte) {
+	if len(t) < 4 {
+		return
+	}
+	sport, dport := binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
+	k := flowKey{proto: s.proto, peer: netip.AddrPortFrom(s.dst, dport), local: netip.AddrPortFrom(s.src, sport)}
+	m.flows[k] = append(m.flows[k], i)
+	if s.proto == 6 && len(t) >= 20 {
+		tcpExpect(s, t)
+	}
 }
 
 // tcpExpect records what a TCP answer to segment t acknowledges (RFC 9293
@@ -140,10 +149,13 @@ func ipv4HeaderLen(b []byte) (int, bool) {
 	return hl, true
 }
 
-// Match reports which sent packet b, a received IPv4 packet from its
-// header on, answers; ok is false when it answers none. A packet matching
+// Match reports which sent packet b, a received IPv4 or IPv6 packet from
+// its header on, answers; ok is false when it answers none. A packet matching
 // several (the same packet sent twice) is given to the first.
 func (m *Matcher) Match(b []byte) (index int, ok bool) {
+	if len(b) > 0 && b[0]>>4 == 6 {
+		return m.match6(b)
+	}
 	hl, ok := ipv4HeaderLen(b)
 	if !ok || fragment(b) {
 		return 0, false
@@ -162,20 +174,25 @@ func (m *Matcher) Match(b []byte) (index int, ok bool) {
 		i, ok := m.echo[echoKey{peer: src, local: dst, typ: t[0], id: binary.BigEndian.Uint16(t[4:]), seq: binary.BigEndian.Uint16(t[6:])}]
 		return i, ok
 	case 6, 17:
-		if len(t) < 4 {
-			return 0, false
-		}
-		sport, dport := binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
-		cands := m.flows[flowKey{proto: b[9], peer: netip.AddrPortFrom(src, sport), local: netip.AddrPortFrom(dst, dport)}]
-		if b[9] == 17 {
-			if len(cands) == 0 {
-				return 0, false
-			}
-			return cands[0], true
-		}
-		return m.matchTCP(cands, t)
+		return m.matchFlow(b[9], src, dst, t)
 	}
 	return 0, false
+}
+
+// matchFlow matches a TCP or UDP segment t from src to dst by ports.
+func (m *Matcher) matchFlow(proto uint8, src, dst netip.Addr, t []byte) (int, bool) {
+	if len(t) < 4 {
+		return 0, false
+	}
+	sport, dport := binary.BigEndian.Uint16(t), binary.BigEndian.Uint16(t[2:])
+	cands := m.flows[flowKey{proto: proto, peer: netip.AddrPortFrom(src, sport), local: netip.AddrPortFrom(dst, dport)}]
+	if proto == 17 {
+		if len(cands) == 0 {
+			return 0, false
+		}
+		return cands[0], true
+	}
+	return m.matchTCP(cands, t)
 }
 
 // matchTCP picks the segment a TCP answer acknowledges. A segment that
@@ -207,7 +224,11 @@ func (m *Matcher) matchError(msg []byte) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	q := e.Quote
+	return m.matchQuote(e.Quote)
+}
+
+// matchQuote finds the sent packet a quoted datagram is.
+func (m *Matcher) matchQuote(q icmp.Quote) (int, bool) {
 	k := quoteKey{dst: q.Dst, proto: uint8(q.Protocol)}
 	copy(k.b[:], q.Payload)
 	for n := min(8, len(q.Payload)); n >= 0; n-- {
@@ -217,7 +238,7 @@ func (m *Matcher) matchError(msg []byte) (int, bool) {
 		}
 		for _, i := range m.quotes[k] {
 			s := &m.pkts[i]
-			if s.ipID != 0 && q.ID != int(s.ipID) {
+			if s.ipID != 0 && q.ID >= 0 && q.ID != int(s.ipID) {
 				continue
 			}
 			if s.src.IsValid() && !s.src.IsUnspecified() && q.Src != s.src {

@@ -89,11 +89,15 @@ const batchSize = 256
 // their answers. Open them first, then Run (so that a program can drop
 // its privileges in between), then Close.
 type Session struct {
-	pkts  []craft.SpecPacket
-	cfg   Config
-	send  []*raw.Conn
-	recv  []*raw.Conn
-	match *Matcher
+	pkts []craft.SpecPacket
+	cfg  Config
+	send []*raw.Conn
+	recv []*raw.Conn
+	// v6: the packets are IPv6; recvProto is the protocol of each
+	// receiving socket, which an IPv6 answer's rebuilt header needs.
+	v6        bool
+	recvProto []int
+	match     *Matcher
 	// link sends the packets marked in viaLink, which the raw socket
 	// would alter; nil when there are none.
 	link    *linkSender
@@ -104,7 +108,7 @@ type Session struct {
 // raw socket; a packet socket (packet(7)) for the packets the raw socket
 // would alter (a lying total length, a wrong header checksum, a zero
 // identification or source; raw(7)), sent as built to the next hop of
-// the kernel's route, found in the neighbour table or by ARP; and, with Wait, raw ICMP sockets and TCP or UDP ones for the
+// the kernel's route, found in the neighbour table or by ARP; and, with Wait, raw ICMP (ICMPv6) sockets and TCP or UDP ones for the
 // protocols the packets carry. Without CAP_NET_RAW the error satisfies
 // errors.Is(err, os.ErrPermission) and says what to do.
 func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
@@ -128,9 +132,7 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 		s.cfg.Count = 1
 	}
 	v6 := pkts[0].Dst.Is6()
-	if v6 && s.cfg.Wait > 0 {
-		return nil, errors.New("inject: waiting for answers to IPv6 packets is not supported yet")
-	}
+	s.v6 = v6
 	// Protocol 255 (IPPROTO_RAW) sends whole IPv4 packets and receives
 	// nothing (raw(7)); for IPv6, with IPV6_HDRINCL, whole IPv6 packets,
 	// which the kernel sends as they are (raw.ListenIPv6).
@@ -151,7 +153,11 @@ func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
 		return nil, err
 	}
 	if s.cfg.Wait > 0 {
-		if err := s.openReceivers(); err != nil {
+		open := s.openReceivers
+		if v6 {
+			open = s.openReceivers6
+		}
+		if err := open(); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -237,10 +243,14 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 	rctx, stopRecv := context.WithCancel(ctx)
 	answers := make(chan Answer, 1024)
 	var wg sync.WaitGroup
-	for _, c := range s.recv {
+	for k, c := range s.recv {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if s.v6 {
+				s.receive6(rctx, c, s.recvProto[k], answers)
+				return
+			}
 			s.receive(rctx, c, answers)
 		}()
 	}

@@ -5,6 +5,7 @@ package inject
 import (
 	"bytes"
 	"context"
+	"net/netip"
 	"testing"
 
 	"github.com/rawkit/rawkit/craft"
@@ -72,12 +73,51 @@ func TestSendIPv6(t *testing.T) {
 			}
 		}
 	}
-	// Waiting for IPv6 answers is refused in one clear error.
-	pkts, err := craft.Parse(`ip6(src=fd00::1, dst=fd00::2)/icmp6()`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(pkts, &Config{Wait: 1e9}); err == nil {
-		t.Error("Open with Wait for IPv6 packets did not fail")
+}
+
+// TestSendIPv6Wait: answers to IPv6 packets are matched as scapy's sr
+// matches them: B's echo reply, the ICMPv6 port unreachable of a closed
+// UDP port (through the quoted datagram) and the RST of a closed TCP port.
+func TestSendIPv6Wait(t *testing.T) {
+	netlab.Privileged(t)
+	p := netlab.NewPair(t)
+	for _, c := range []struct {
+		spec string
+		want func(b []byte) bool
+	}{
+		{`ip6(dst=fd00::2)/icmp6(id=4343, seq=[1,2])/raw("x")`, func(b []byte) bool { return b[6] == 58 && b[40] == 129 }},
+		{`ip6(dst=fd00::2)/udp(sport=4002, dport=9)/raw("x")`, func(b []byte) bool { return b[6] == 58 && b[40] == 1 && b[41] == 4 }},
+		{`ip6(dst=fd00::2)/tcp(sport=4003, dport=9, flags=S, seq=100)`, func(b []byte) bool { return b[6] == 6 && b[40+13]&0x04 != 0 }},
+	} {
+		var pkts []craft.SpecPacket
+		var res *Result
+		if err := p.A.Do(func() error {
+			var err error
+			if pkts, err = Parse(c.spec, ""); err != nil {
+				return err
+			}
+			sess, err := Open(pkts, &Config{Wait: 2e9})
+			if err != nil {
+				return err
+			}
+			defer sess.Close()
+			res, err = sess.Run(context.Background())
+			return err
+		}); err != nil {
+			t.Fatalf("%s: %v", c.spec, err)
+		}
+		got := map[int]int{}
+		for _, a := range res.Answers {
+			got[a.Index]++
+			if len(a.Data) < 48 || !c.want(a.Data) {
+				t.Errorf("%s: answer to %d is %x", c.spec, a.Index, a.Data)
+			}
+			if src := netip.AddrFrom16([16]byte(a.Data[8:24])); src != p.B.Addr6() {
+				t.Errorf("%s: answer from %v, want B", c.spec, src)
+			}
+		}
+		if len(got) != len(pkts) {
+			t.Errorf("%s: answers %v for %d packets", c.spec, got, len(pkts))
+		}
 	}
 }
