@@ -57,7 +57,7 @@ var specIP6Def = &specLayerDef{
 		{name: "nh", aliases: []string{"nextheader", "proto"}, kind: kindProto, max: 255, keep: IPv6NextHeader, def: "computed", doc: "next header: icmp6, tcp, udp, hopopt, ipv6-route, ipv6-frag, ipv6-opts... or 0-255; 59 (none) before raw",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.NextHeader = layers.IPProtocol(v) },
 			get: func(b *specBuild) any { return specProtoString(uint8(b.ip6.NextHeader)) }},
-		{name: "hlim", aliases: []string{"hoplimit", "ttl"}, kind: kindUint, max: 255, def: "64", doc: "hop limit (HopLimit); neighbour discovery wants 255",
+		{name: "hlim", aliases: []string{"hoplimit", "ttl"}, kind: kindUint, max: 255, def: "64", doc: "hop limit (HopLimit); 255 before neighbour discovery, as scapy",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.HopLimit = uint8(v) },
 			get: func(b *specBuild) any { return b.ip6.HopLimit }},
 		{name: "src", kind: kindAddr6, max: 1<<64 - 1, def: "route", doc: "source address (SrcIP); unset: the kernel's choice for the route to dst",

@@ -162,3 +162,25 @@ func (c *specValueCtx) ndOptions(n *specNode) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// ndHopLimit gives an ip6(...) layer carrying neighbour discovery (router
+// and neighbour solicitations and advertisements, redirects) hop limit
+// 255 unless the spec sets it, as scapy does: receivers drop such
+// messages with any other (RFC 4861 6.1, 7.1.1, 8.1).
+func (s *Spec) ndHopLimit(builds []specBuild) {
+	for li := 0; li+1 < len(s.layers); li++ {
+		if s.layers[li].def != specIP6Def || s.layers[li+1].def != specICMP6Def {
+			continue
+		}
+		if t := builds[li+1].icmp6.hdr.TypeCode.Type(); t < 133 || t > 137 {
+			continue
+		}
+		set := false
+		for _, x := range s.layers[li].sets {
+			set = set || x.f.name == "hlim"
+		}
+		if !set {
+			builds[li].ip6.HopLimit = 255
+		}
+	}
+}

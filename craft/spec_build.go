@@ -109,6 +109,7 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 		lits[li] = Literal{Layer: l.def.layer(sb), Keep: l.keep}
 		ls[li] = &lits[li]
 	}
+	s.ndHopLimit(builds)
 	if err := fixSourceRoutes(b, ls, builds); err != nil {
 		return p, specErrorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
 	}
