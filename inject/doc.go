@@ -22,6 +22,13 @@
 // apart). So every field reaches the wire as built, a wrong transport
 // checksum or a fragment offset included.
 //
+// IPv6 packets (ip6(...) specs) go out through an IPV6_HDRINCL socket,
+// which sends them as they are: no field needs the packet socket. The
+// kernel hands an IPv6 raw socket no IPv6 header, so each answer gets one
+// rebuilt from the socket's metadata (source, destination, hop limit,
+// traffic class; flow label 0, no extension headers) before it is
+// matched, ICMPv6 errors by the datagram they quote (icmp.ParseError6).
+//
 // The kernel of the sending host does not know of the connections a spec
 // opens: it answers a SYN-ACK to a crafted SYN with a RST of its own.
 package inject
