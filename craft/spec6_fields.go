@@ -27,7 +27,7 @@ type specBuild6 struct {
 // specAddr6 stores the address hi:v in a and returns it as a net.IP
 // aliasing a.
 func specAddr6(a *[16]byte, v uint64, sv *specValue) net.IP {
-	copy(a[:8], sv.x.b)
+	copy(a[:8], sv.x.h6[:])
 	binary.BigEndian.PutUint64(a[8:], v)
 	return a[:]
 }

@@ -13,9 +13,9 @@ import (
 // (fd00::1-fd00::9, fd00::1-9) and blocks (fd00::/120) expand over the
 // interface identifier as IPv4 ones do over the whole address.
 
-func specAddrHigh(a netip.Addr) ([]byte, uint64) {
+func specAddrHigh(a netip.Addr) ([8]byte, uint64) {
 	b := a.As16()
-	return append([]byte(nil), b[:8]...), binary.BigEndian.Uint64(b[8:])
+	return [8]byte(b[:8]), binary.BigEndian.Uint64(b[8:])
 }
 
 func specIs6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() && a.Zone() == "" }
@@ -36,7 +36,7 @@ func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
 			return specValue{}, c.errorf(n.col, "block %s for %s in %s(...) is too large: give a prefix of /64 or longer", s, c.f.name, c.layer)
 		}
 		hi, lo := specAddrHigh(p.Masked().Addr())
-		return specValue{lo: lo, hi: lo | (1<<(128-p.Bits()) - 1), x: &specExt{b: hi}}, nil
+		return specValue{lo: lo, hi: lo | (1<<(128-p.Bits()) - 1), x: &specExt{h6: hi}}, nil
 	}
 	if a, b, ok := strings.Cut(s, "-"); ok {
 		la, err := netip.ParseAddr(a)
@@ -47,7 +47,7 @@ func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
 		var hi uint64
 		if lb, err := netip.ParseAddr(b); err == nil && specIs6(lb) {
 			hb, l := specAddrHigh(lb)
-			if string(hb) != string(high) {
+			if hb != high {
 				return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) spans more than the last 64 bits", s, c.f.name, c.layer)
 			}
 			hi = l
@@ -59,14 +59,14 @@ func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
 		if lo > hi {
 			return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) is empty: its start is above its end", s, c.f.name, c.layer)
 		}
-		return specValue{lo: lo, hi: hi, x: &specExt{b: high}}, nil
+		return specValue{lo: lo, hi: hi, x: &specExt{h6: high}}, nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || !specIs6(a) {
 		return bad()
 	}
 	high, lo := specAddrHigh(a)
-	return specValue{lo: lo, hi: lo, x: &specExt{b: high}}, nil
+	return specValue{lo: lo, hi: lo, x: &specExt{h6: high}}, nil
 }
 
 // addrList6 reads a list of single IPv6 addresses.

@@ -37,9 +37,13 @@ func BenchmarkSpecBuild(b *testing.B) {
 func BenchmarkSpecParse6(b *testing.B) {
 	const spec = `ip6(dst=fd00::2, hlim=3, tc=0x10, fl=12345)/icmp6(type=echo-request, id=1, seq=1)/raw("hello")`
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := ParseConfig(spec, testSource); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -61,6 +61,7 @@ type specExt struct {
 	tcpo []layers.TCPOption
 	ip6o []IPv6Option
 	a6   []net.IP
+	h6   [8]byte // an IPv6 address's high 64 bits
 }
 
 type specField struct {
