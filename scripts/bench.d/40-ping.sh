@@ -12,6 +12,9 @@
 #              (target: rawkit's median within 10 µs of iputils')
 #   memory     peak RSS of a sweep of 65,536 loopback targets, in MB
 #              (target < 64 MB); the peer is fping over 127.0.0.0/16
+#   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
+#              (target <= 1.1: IPv6 within 10% of IPv4), and against
+#              iputils' IPv6 flood
 
 bench_need ping:iputils-ping fping:fping /usr/bin/time:time
 
@@ -26,6 +29,14 @@ bench_time "ping flood 100k echoes 127.0.0.1" \
 bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
+
+bench_time "ping -6 flood 100k echoes ::1 vs rawkit IPv4 flood" \
+	'$PING_SUDO "$RAWKIT" ping -f -c 100000 ::1 >/dev/null' \
+	'$PING_SUDO "$RAWKIT" ping -f -c 100000 127.0.0.1 >/dev/null'
+
+bench_time "ping -6 flood 100k echoes ::1 vs iputils ping -6" \
+	'$PING_SUDO "$RAWKIT" ping -f -c 100000 ::1 >/dev/null' \
+	'$PING_SUDO ping -6 -f -c 100000 ::1 >/dev/null'
 
 # rtt_median: median of the time= fields of ping-style output on stdin, µs.
 cat >"$BENCH_TMP/rtt-median.sh" <<'SH'

@@ -16,8 +16,15 @@
 #   rtt         the destination's round trip as rawkit traceroute reports
 #               it (median of 3 probes) against ping's, in ms: the floor
 #
-# Each trace must reach the server (a hop line from 10.0.9.2, and exit 0),
-# or the run fails.
+#   IPv6        a full trace (3 probes a hop) to the server's IPv6 address
+#               fd00:0:0:9::2 against rawkit's IPv4 trace to 10.0.9.2, for
+#               UDP, -I and -T (target <= 1.1: within 10% of IPv4), on a
+#               third 8-router chain without delay: netlab's NFQUEUE delay
+#               holds IPv4 only, so on the delayed chain an IPv6 trace would
+#               be compared with a slower path
+#
+# Each trace must reach the server (a hop line from 10.0.9.2, or
+# fd00:0:0:9::2 for IPv6, and exit 0), or the run fails.
 
 TR_SUDO=
 [ "$(id -u)" -eq 0 ] || TR_SUDO=sudo
@@ -34,6 +41,9 @@ tr_rows=(
 	"traceroute silent hop 3, default waits"
 	"traceroute silent hop 3, -w 1"
 	"traceroute destination RTT (8 routers x 5ms)"
+	"traceroute -6 8 routers: vs rawkit IPv4"
+	"traceroute -6 8 routers: -I vs rawkit IPv4 -I"
+	"traceroute -6 8 routers: -T vs rawkit IPv4 -T"
 )
 tr_selected=false
 for r in "${tr_rows[@]}"; do
@@ -45,23 +55,28 @@ if $tr_selected; then
 	install_pending
 	$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null 2>&1
 	$TR_SUDO "$RAWKIT" lab down --name benchs >/dev/null 2>&1
-	$TR_SUDO "$RAWKIT" lab up --name bench --routers 8 --delay 5ms >/dev/null &&
+	$TR_SUDO "$RAWKIT" lab down --name bench6 >/dev/null 2>&1
+	$TR_SUDO "$RAWKIT" lab up --name bench6 --routers 8 >/dev/null &&
+		$TR_SUDO "$RAWKIT" lab up --name bench --routers 8 --delay 5ms >/dev/null &&
 		$TR_SUDO "$RAWKIT" lab up --name benchs --routers 8 --delay 5ms >/dev/null &&
 		$TR_SUDO ip netns exec rklab-benchs-r3 iptables -w 10 -A OUTPUT -p icmp --icmp-type time-exceeded -j DROP ||
 		echo "bench.sh: traceroute lab setup failed: its rows will fail" >&2
-	bench_cleanup '$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null; $TR_SUDO "$RAWKIT" lab down --name benchs >/dev/null'
+	bench_cleanup '$TR_SUDO "$RAWKIT" lab down --name bench >/dev/null; $TR_SUDO "$RAWKIT" lab down --name benchs >/dev/null; $TR_SUDO "$RAWKIT" lab down --name bench6 >/dev/null'
 fi
 
 # tr-run.sh NS CMD...: runs CMD in the lab's client namespace and fails
-# unless the server (10.0.9.2) answered.
+# unless the server (10.0.9.2, or fd00:0:0:9::2 when CMD names it)
+# answered.
 cat >"$BENCH_TMP/tr-run.sh" <<'SH'
 #!/usr/bin/env bash
 ns=$1; shift
+server='10\.0\.9\.2'
+case " $* " in *" fd00:0:0:9::2 "*) server='fd00:0:0:9::2' ;; esac
 out=$($TR_SUDO ip netns exec "rklab-$ns-client" "$@" 2>&1) || { echo "$out" | tail -n 1 >&2; exit 1; }
 # A hop line whose responder is the server: traceroute " 9  10.0.9.2",
 # tracepath " 9:  10.0.9.2", mtr "  9.|-- 10.0.9.2".
-printf '%s\n' "$out" | grep -Eq '^ *[0-9]+[^ ]* +10\.0\.9\.2( |$)' ||
-	{ echo "did not reach 10.0.9.2: $(printf '%s\n' "$out" | tail -n 1)" >&2; exit 1; }
+printf '%s\n' "$out" | grep -Eq "^ *[0-9]+[^ ]* +$server( |\$)" ||
+	{ echo "did not reach $server: $(printf '%s\n' "$out" | tail -n 1)" >&2; exit 1; }
 SH
 chmod +x "$BENCH_TMP/tr-run.sh"
 
@@ -86,6 +101,16 @@ bench_time "traceroute silent hop 3, default waits" \
 bench_time "traceroute silent hop 3, -w 1" \
 	'"$BENCH_TMP/tr-run.sh" benchs "$RAWKIT" traceroute -n -w 1 10.0.9.2' \
 	'"$BENCH_TMP/tr-run.sh" benchs traceroute -n -w 1 10.0.9.2'
+
+bench_time "traceroute -6 8 routers: vs rawkit IPv4" \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n fd00:0:0:9::2' \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n 10.0.9.2'
+bench_time "traceroute -6 8 routers: -I vs rawkit IPv4 -I" \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n -I fd00:0:0:9::2' \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n -I 10.0.9.2'
+bench_time "traceroute -6 8 routers: -T vs rawkit IPv4 -T" \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n -T fd00:0:0:9::2' \
+	'"$BENCH_TMP/tr-run.sh" bench6 "$RAWKIT" traceroute -n -T 10.0.9.2'
 
 # The floor: the destination's round trip, from the trace's last line
 # against ping's.
