@@ -38,7 +38,7 @@ func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.R
 			fmt.Fprintln(io.out, "  <- no answer")
 		}
 		for _, a := range byPkt[i] {
-			fmt.Fprintf(io.out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, layers.LayerTypeIPv4), float64(a.RTT.Microseconds())/1000)
+			fmt.Fprintf(io.out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, answerLayer(a.Data)), float64(a.RTT.Microseconds())/1000)
 			if o.hex {
 				fmt.Fprint(io.out, hex.Dump(a.Data))
 			}
@@ -47,7 +47,10 @@ func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.R
 }
 
 func printTotals(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
-	d := res.End.Sub(res.Start)
+	var d time.Duration
+	if !res.Start.IsZero() && !res.End.IsZero() {
+		d = res.End.Sub(res.Start) // zero when nothing went out
+	}
 	rate := ""
 	if d > 0 {
 		rate = fmt.Sprintf(" (%.0f packets/s)", float64(res.Sent)/d.Seconds())
@@ -102,4 +105,13 @@ func (p *sendPcap) close() error {
 		err = cerr
 	}
 	return err
+}
+
+// answerLayer is the first layer of an answer's bytes, by the IP version
+// nibble.
+func answerLayer(b []byte) gopacket.LayerType {
+	if len(b) > 0 && b[0]>>4 == 6 {
+		return layers.LayerTypeIPv6
+	}
+	return layers.LayerTypeIPv4
 }

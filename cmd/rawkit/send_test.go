@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/inject"
 )
 
 func runSendArgs(args ...string) (int, string, string) {
@@ -90,5 +91,15 @@ func TestSendUnknownInterface(t *testing.T) {
 	code, out, errs := runSendArgs("-I", "no-such-if0", "ip()")
 	if code != exitError || out != "" || errs != "rawkit send: unknown interface \"no-such-if0\"\n" {
 		t.Errorf("status %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// A run that sent nothing reports zero time, not the distance to the
+// zero time.Time.
+func TestSendTotalsWhenNothingWasSent(t *testing.T) {
+	var out bytes.Buffer
+	printTotals(&stdio{out: &out}, &sendOpts{}, nil, &inject.Result{})
+	if got, want := out.String(), "sent 0 packets in 0s\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
