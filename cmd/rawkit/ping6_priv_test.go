@@ -7,10 +7,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -133,4 +137,63 @@ func TestPing6Chain(t *testing.T) {
 			t.Errorf("exit %d, capture saw %d packet too big from %v; want %q in:\n%s", code, n, router2, line, out)
 		}
 	})
+}
+
+// As user nobody, through the ICMPv6 ping socket, across a chain of three
+// routers: replies with hop limit 61, and with -t 2 router 2's time
+// exceeded, which the kernel queues on the socket's error queue, printed
+// as iputils prints them, one per error the capture saw.
+func TestPing6AsNobody(t *testing.T) {
+	if netlab.AsNobody() {
+		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
+		args := append([]string{"rawkit", "ping", "--mode", "ping"}, strings.Fields(os.Getenv("PING_ARGS"))...)
+		code, out, errOut := runArgs(t, args...)
+		want, prefix := os.Getenv("PING_LINE"), os.Getenv("PING_PREFIX")
+		n := 0
+		for _, l := range strings.SplitAfter(out, "\n") {
+			if strings.HasPrefix(l, prefix) && strings.Contains(l, want) {
+				n++
+			}
+		}
+		t.Logf("LINES=%d", n)
+		if strconv.Itoa(code) != os.Getenv("PING_EXIT") || n == 0 {
+			t.Fatalf("exit %d, want %s and lines %q; stdout:\n%s\nstderr: %s", code, os.Getenv("PING_EXIT"), want, out, errOut)
+		}
+		return
+	}
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 3)
+	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	server, router2 := c.Server.Addr6(), c.RouterAddr6(1)
+	cases := []struct {
+		name, args, prefix, line, exit string
+		match                          func(icmp6Seen) bool
+	}{
+		{"replies", "-c 3 -i 0.05 " + server.String(), "64 bytes from " + server.String() + ": ", " ttl=61 time=", "0",
+			func(x icmp6Seen) bool { return x.typ == 129 && x.src == server && x.hlim == 61 }},
+		{"hop limit 2", "-c 3 -i 0.05 -t 2 " + server.String(), "From " + router2.String() + " icmp_seq=", " Time exceeded: Hop limit\n", "1",
+			func(x icmp6Seen) bool { return x.typ == 3 && x.src == router2 }},
+	}
+	linesRE := regexp.MustCompile(`LINES=(\d+)`)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := c.Client.Sniff(t, "eth0", "")
+			out, err := netlab.RunAsNobody(t, c.Client, "TestPing6AsNobody",
+				"PING_ARGS="+tc.args, "PING_PREFIX="+tc.prefix, "PING_LINE="+tc.line, "PING_EXIT="+tc.exit)
+			seen := icmp6Captured(s.Stop())
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			m := linesRE.FindSubmatch(out)
+			if m == nil {
+				t.Fatalf("no line count in:\n%s", out)
+			}
+			lines, _ := strconv.Atoi(string(m[1]))
+			if n := count6(seen, tc.match); lines != 3 || n != 3 {
+				t.Errorf("%d %q lines, capture saw %d; want 3 and 3", lines, tc.line, n)
+			}
+		})
+	}
 }
