@@ -197,3 +197,38 @@ func TestPing6AsNobody(t *testing.T) {
 		})
 	}
 }
+
+// TestPing6SweepPrefix sweeps an IPv6 /116 (4,096 addresses) and ::1 in a
+// namespace whose lo answers for the whole prefix (a local route, as
+// ip-route(8) "local" makes it): every address alive, one reply from each
+// in the capture.
+func TestPing6SweepPrefix(t *testing.T) {
+	netlab.Privileged(t)
+	h := netlab.NewHost(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := h.Run(ctx, "ip", "-6", "route", "add", "local", "fd00:0:0:77::/116", "dev", "lo"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	s := h.SniffWith(t, "lo", "", &netlab.SniffConfig{Snaplen: 96})
+	out, code := procRun(t, rawkitProc(ctx, h, "ping", "-q", "-c", "1", "-W", "2", "fd00:0:0:77::/116", "::1"))
+	seen := icmp6Captured(s.Stop())
+	if code != 0 || !strings.Contains(out, "4097 alive, 0 unreachable\n") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	prefix := netip.MustParsePrefix("fd00:0:0:77::/116")
+	from := map[netip.Addr]int{}
+	for _, x := range seen {
+		if x.typ == 129 && (prefix.Contains(x.src) || x.src == netip.IPv6Loopback()) {
+			from[x.src]++
+		}
+	}
+	if len(from) != 4097 {
+		t.Errorf("capture saw replies from %d addresses, want 4097", len(from))
+	}
+	for a, n := range from {
+		if n != 1 {
+			t.Errorf("capture saw %d replies from %v, want 1", n, a)
+		}
+	}
+}
