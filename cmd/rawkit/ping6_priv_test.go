@@ -232,3 +232,40 @@ func TestPing6SweepPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestPing6LinkLocalZone pings and traces router 1's link-local address
+// scoped to the client's interface (fe80::...%IFACE): the zone picks the
+// link, replies and the trace's one hop come from that address.
+func TestPing6LinkLocalZone(t *testing.T) {
+	netlab.Privileged(t)
+	c := netlab.NewChain(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := c.Links[0]
+	out, err := l.B.Run(ctx, "ip", "-6", "-o", "addr", "show", "dev", l.BIf, "scope", "link")
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	m := regexp.MustCompile(`inet6 (fe80:[0-9a-f:]+)/64`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no link-local address on %s: %s", l.BIf, out)
+	}
+	ll := netip.MustParseAddr(string(m[1]))
+	scoped := ll.WithZone(l.AIf).String()
+
+	s := c.Client.Sniff(t, l.AIf, "")
+	text, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.05", scoped))
+	seen := icmp6Captured(s.Stop())
+	if code != 0 || !strings.HasPrefix(text, "PING "+scoped+"("+scoped+") 56 data bytes\n") ||
+		strings.Count(text, " ttl=64 time=") != 2 {
+		t.Fatalf("exit %d:\n%s", code, text)
+	}
+	if n := count6(seen, func(x icmp6Seen) bool { return x.typ == 129 && x.src == ll }); n != 2 {
+		t.Errorf("capture saw %d echo replies from %v, want 2", n, ll)
+	}
+	text, code = traceInProc(t, c.Client, "traceroute", "-n", "-q", "1", "-w", "2", scoped)
+	hops := parseTrace(t, text)
+	if code != 0 || len(hops) != 1 || strings.TrimSuffix(hops[0].from[0], "%"+l.AIf) != ll.String() {
+		t.Errorf("exit %d, want 0 and one hop from %v:\n%s", code, ll, text)
+	}
+}
