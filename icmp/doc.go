@@ -20,6 +20,17 @@
 // ICMP errors (destination unreachable, time exceeded, ...) are matched to
 // their probe through the datagram they quote; see [ParseError] and [Quote].
 //
+// # IPv6
+//
+// A run or a trace speaks the family of its destinations. Over IPv6 the
+// echo engine sends ICMPv6 echo requests (type 128) on a raw ICMPv6 socket
+// ([EchoFilter6], [EchoICMPFilter6]) or the ICMPv6 ping socket, and
+// ICMPv6 errors (destination unreachable, packet too big, time exceeded,
+// parameter problem) are parsed by [ParseError6], whose [Quote] walks the
+// quoted datagram's extension headers; both engines match them through it
+// as they match ICMP errors. Path probes are whole IPv6 packets (hop limit
+// per probe, one flow label per trace) sent with IPV6_HDRINCL.
+//
 // On a raw socket a classic BPF program ([EchoFilter]) makes the kernel drop
 // other processes' echo replies while ICMP errors still pass, as iputils
 // does. On a ping socket (SOCK_DGRAM, IPPROTO_ICMP) the kernel sets the
