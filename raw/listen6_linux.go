@@ -6,7 +6,6 @@ import (
 	"os"
 	"unsafe"
 
-	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,7 +32,7 @@ func ListenIPv6(protocol int, cfg *Config) (*Conn, error) {
 	if err := cfg.validate6(protocol, false); err != nil {
 		return nil, err
 	}
-	return listen6(unix.SOCK_RAW, protocol, false, cfg)
+	return listen(inet6, unix.SOCK_RAW, protocol, false, cfg)
 }
 
 // ListenPing6 opens an ICMPv6 ping socket (SOCK_DGRAM, IPPROTO_ICMPV6):
@@ -47,50 +46,7 @@ func ListenPing6(cfg *Config) (*Conn, error) {
 	if err := cfg.validate6(protocolICMPv6, true); err != nil {
 		return nil, err
 	}
-	return listen6(unix.SOCK_DGRAM, protocolICMPv6, true, cfg)
-}
-
-func listen6(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
-	if cfg == nil {
-		cfg = &Config{}
-	}
-	network := describe6(protocol, ping)
-	hint := hintRaw
-	if ping {
-		hint = hintPing
-	}
-	if cfg.Interface != "" {
-		if _, err := net.InterfaceByName(cfg.Interface); err != nil {
-			return nil, inputErrorf("unknown interface %q", cfg.Interface)
-		}
-	}
-	fd, err := unix.Socket(unix.AF_INET6, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, protocol)
-	if err != nil {
-		err = withHint(os.NewSyscallError("socket", err), hint)
-		return nil, &net.OpError{Op: opListen, Net: network, Err: err}
-	}
-	s := &sockopts{fd: fd}
-	s.configure6(cfg, ping)
-	if s.err == nil {
-		s.bind6(cfg, ping)
-	}
-	if s.err == nil && !ping && (len(cfg.Filter) > 0 || cfg.ICMP6Filter != nil || cfg.Interface != "" || cfg.Source.IsValid()) {
-		s.drain() // as in listen: packets queued before the filters
-	}
-	if s.err != nil {
-		unix.Close(fd)
-		err := s.err
-		if !isInputError(err) {
-			err = &net.OpError{Op: opListen, Net: network, Addr: sourceAddr6(cfg), Err: err}
-		}
-		return nil, err
-	}
-	c, err := newConn(fd, network, ping, cfg.HeaderIncluded || (!ping && protocol == protocolRaw))
-	if err != nil {
-		return nil, &net.OpError{Op: opListen, Net: network, Addr: sourceAddr6(cfg), Err: err}
-	}
-	c.recverr, c.v6, c.p6 = cfg.RecvErr, true, ipv6.NewPacketConn(c.pc)
-	return c, nil
+	return listen(inet6, unix.SOCK_DGRAM, protocolICMPv6, true, cfg)
 }
 
 // configure6 is configure for IPv6 sockets (ipv6(7), icmp6(7)).

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +18,7 @@ func ListenIPv4(protocol int, cfg *Config) (*Conn, error) {
 	if err := cfg.validate(protocol, false); err != nil {
 		return nil, err
 	}
-	return listen(unix.SOCK_RAW, protocol, false, cfg)
+	return listen(inet4, unix.SOCK_RAW, protocol, false, cfg)
 }
 
 // ListenPing opens an ICMP ping socket (SOCK_DGRAM, IPPROTO_ICMP): it
@@ -29,14 +30,40 @@ func ListenPing(cfg *Config) (*Conn, error) {
 	if err := cfg.validate(protocolICMP, true); err != nil {
 		return nil, err
 	}
-	return listen(unix.SOCK_DGRAM, protocolICMP, true, cfg)
+	return listen(inet4, unix.SOCK_DGRAM, protocolICMP, true, cfg)
 }
 
-func listen(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
+// family is what differs between opening an IPv4 and an IPv6 socket.
+type family struct {
+	domain    int
+	v6        bool
+	describe  func(protocol int, ping bool) string
+	configure func(s *sockopts, cfg *Config, protocol int, ping bool)
+	bind      func(s *sockopts, cfg *Config, ping bool)
+	source    func(cfg *Config) net.Addr
+}
+
+var (
+	inet4 = family{
+		domain: unix.AF_INET, describe: describe, source: sourceAddr,
+		configure: (*sockopts).configure, bind: (*sockopts).bind,
+	}
+	inet6 = family{
+		domain: unix.AF_INET6, v6: true, describe: describe6, source: sourceAddr6,
+		configure: func(s *sockopts, cfg *Config, _ int, ping bool) { s.configure6(cfg, ping) },
+		bind:      (*sockopts).bind6,
+	}
+)
+
+// listen opens a socket of family f: socket(2) non-blocking and
+// close-on-exec, options and filters set, bound, drained of what came in
+// before the filters, and handed to the runtime poller. The fd is closed
+// on every error path.
+func listen(f family, typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	network := describe(protocol, ping)
+	network := f.describe(protocol, ping)
 	hint := hintRaw
 	if ping {
 		hint = hintPing
@@ -46,17 +73,18 @@ func listen(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
 			return nil, inputErrorf("unknown interface %q", cfg.Interface)
 		}
 	}
-	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, protocol)
+	fd, err := unix.Socket(f.domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, protocol)
 	if err != nil {
 		err = withHint(os.NewSyscallError("socket", err), hint)
 		return nil, &net.OpError{Op: opListen, Net: network, Err: err}
 	}
 	s := &sockopts{fd: fd}
-	s.configure(cfg, protocol, ping)
+	f.configure(s, cfg, protocol, ping)
 	if s.err == nil {
-		s.bind(cfg, ping)
+		f.bind(s, cfg, ping)
 	}
-	if s.err == nil && !ping && (len(cfg.Filter) > 0 || cfg.ICMPFilter != nil || cfg.Interface != "" || cfg.Source.IsValid()) {
+	filtered := len(cfg.Filter) > 0 || cfg.ICMPFilter != nil || cfg.ICMP6Filter != nil
+	if s.err == nil && !ping && (filtered || cfg.Interface != "" || cfg.Source.IsValid()) {
 		// A raw socket queues matching packets from socket(2) on, before
 		// the filters above were in place: drop what came in meanwhile.
 		s.drain()
@@ -65,16 +93,17 @@ func listen(typ, protocol int, ping bool, cfg *Config) (*Conn, error) {
 		unix.Close(fd)
 		err := s.err
 		if !isInputError(err) {
-			err = &net.OpError{Op: opListen, Net: network, Addr: sourceAddr(cfg), Err: err}
+			err = &net.OpError{Op: opListen, Net: network, Addr: f.source(cfg), Err: err}
 		}
 		return nil, err
 	}
 	c, err := newConn(fd, network, ping, cfg.HeaderIncluded || (!ping && protocol == protocolRaw))
-	if c != nil {
-		c.recverr = cfg.RecvErr
-	}
 	if err != nil {
-		return nil, &net.OpError{Op: opListen, Net: network, Addr: sourceAddr(cfg), Err: err}
+		return nil, &net.OpError{Op: opListen, Net: network, Addr: f.source(cfg), Err: err}
+	}
+	c.recverr = cfg.RecvErr
+	if f.v6 {
+		c.v6, c.p6 = true, ipv6.NewPacketConn(c.pc)
 	}
 	return c, nil
 }
