@@ -6,20 +6,24 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Delayer holds the IPv4 packets leaving one interface for a fixed time
-// before letting them go: netem's delay, which this kernel lacks, made of
-// an iptables NFQUEUE rule and a netlink queue listener of netlab's own
-// (nfnetlink_queue; iptables-extensions(8) NFQUEUE).
+// Delayer holds the IPv4 and IPv6 packets leaving one interface for a
+// fixed time before letting them go: netem's delay, which this kernel
+// lacks, made of an iptables and an ip6tables NFQUEUE rule feeding one
+// queue, and a netlink queue listener of netlab's own (nfnetlink_queue;
+// iptables-extensions(8) NFQUEUE).
 type Delayer struct {
 	h     *Host
 	rule  *Rule
+	rule6 *rule6
 	q     *nfqueue
 	delay time.Duration
 	due   chan verdict // FIFO: the delay is constant, so due times ascend
@@ -46,7 +50,7 @@ var queueNums atomic.Uint32
 // netem queue would drop them.
 const maxQueued = 16384
 
-// StartDelay delays by d every IPv4 packet leaving iface, sent from the
+// StartDelay delays by d every IPv4 and IPv6 packet leaving iface, sent from the
 // host or forwarded by it, until ctx is done or Close is called. The
 // listener runs in this process: the packets wait while it lives and are
 // dropped by the kernel if it dies without Close.
@@ -63,13 +67,23 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	if err != nil {
 		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
 	}
-	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", "-o", iface,
-		"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num)))
+	spec := []string{"-o", iface, "-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
+	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
 	if err != nil {
 		q.close()
 		return nil, err
 	}
-	dl := &Delayer{h: h, rule: rule, q: q, delay: d, due: make(chan verdict, maxQueued)}
+	// Queue instances are per number, not per family: since Linux 3.8
+	// one bound queue gets the packets of every family that points at
+	// it (the per-family PF_BIND of old kernels is a no-op), so the
+	// IPv6 rule feeds the same listener.
+	r6 := &rule6{h: h, spec: spec}
+	if err := r6.run(ctx, "-A"); err != nil {
+		rule.Remove(context.Background())
+		q.close()
+		return nil, err
+	}
+	dl := &Delayer{h: h, rule: rule, rule6: r6, q: q, delay: d, due: make(chan verdict, maxQueued)}
 	dl.wg.Add(2)
 	go dl.receive()
 	go dl.release()
@@ -111,10 +125,12 @@ func (dl *Delayer) Close() error {
 		// Remove the rule first, so that nothing more is queued, then
 		// let go what is held: closing a queue drops its packets.
 		err := dl.rule.Remove(context.Background())
+		err6 := dl.rule6.run(context.Background(), "-D")
 		if _, gone := os.Stat(netnsDir + "/" + dl.h.Name); gone != nil {
-			err = nil // the namespace, and the rule with it, is gone
+			err, err6 = nil, nil // the namespace, and the rules with it, are gone
 		}
 		dl.fail(err)
+		dl.fail(err6)
 		dl.fail(dl.q.acceptAll())
 		dl.q.close()
 		dl.wg.Wait()
@@ -171,4 +187,30 @@ func (dl *Delayer) release() {
 		}
 		dl.delayed.Add(1)
 	}
+}
+
+// rule6 is the ip6tables NFQUEUE rule of a Delayer, in the mangle
+// table's POSTROUTING chain.
+type rule6 struct {
+	h    *Host
+	spec []string
+}
+
+func (r *rule6) run(ctx context.Context, op string) error {
+	args := append([]string{"-w", "10", "-t", "mangle", op, "POSTROUTING"}, r.spec...)
+	_, err := r.h.Run(ctx, ip6tables(iptables()), args...)
+	return err
+}
+
+// ip6tables returns the ip6tables command of the same flavour as the
+// iptables command ipt (iptables-legacy gives ip6tables-legacy,
+// /usr/sbin/iptables-nft gives /usr/sbin/ip6tables-nft), so that both
+// families' rules go to the same backend: the one that works on the
+// running kernel, as chosen through RAWKIT_IPTABLES.
+func ip6tables(ipt string) string {
+	dir, base := filepath.Split(ipt)
+	if rest, ok := strings.CutPrefix(base, "iptables"); ok {
+		return dir + "ip6tables" + rest
+	}
+	return dir + "ip6tables"
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
-// TestDelay: packets leaving A wait 50 ms, checked against B's capture;
-// the reply, not delayed, comes back at once.
+// TestDelay: IPv4 and IPv6 packets leaving A, both families at once,
+// wait 50 ms, checked against B's capture; the reply, not delayed, comes
+// back at once.
 func TestDelay(t *testing.T) {
 	netlab.Privileged(t)
 	t.Parallel()
@@ -22,8 +23,103 @@ func TestDelay(t *testing.T) {
 	p := netlab.NewPair(t)
 	dl := p.A.Delay(t, p.AIf, delay)
 	s := p.B.Sniff(t, p.BIf, fmt.Sprintf("udp port %d", port))
-	srv := listenUDP(t, p.B, p.B.Addr())
-	go func() { // echo server
+	fams := []*delayEcho{
+		newDelayEcho(t, p, "udp4", p.B.Addr()),
+		newDelayEcho(t, p, "udp6", p.B.Addr6()),
+	}
+	const n = 20
+	buf := make([]byte, 100)
+	for i := range n {
+		for _, f := range fams { // both in flight at once
+			f.sent[i] = time.Now()
+			if _, err := fmt.Fprintf(f.c, "seq %d", i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, f := range fams {
+			f.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			m, err := f.c.Read(buf)
+			if err != nil {
+				t.Fatalf("%s: %v", f.network, err)
+			}
+			rtt := time.Since(f.sent[i])
+			f.rtts = append(f.rtts, rtt)
+			// Each echo waits at least the delay; a loaded machine may
+			// add to it now and then, so the tight bound is on the median.
+			if string(buf[:m]) != fmt.Sprintf("seq %d", i) || rtt < delay || rtt > delay+time.Second {
+				t.Errorf("%s echo %d: %q after %v, want the same back after %v to %v", f.network, i, buf[:m], rtt, delay, delay+time.Second)
+			}
+		}
+	}
+	for _, f := range fams {
+		slices.Sort(f.rtts)
+		if med := f.rtts[n/2]; med > delay+20*time.Millisecond {
+			t.Errorf("%s: median round trip %v, want %v to %v", f.network, med, delay, delay+20*time.Millisecond)
+		}
+	}
+	arrived := map[string]int{}
+	for _, pk := range s.Stop() {
+		f, payload := fams[0], []byte(nil)
+		if b := pk.IPv4(); b != nil {
+			d := decode(t, pk)
+			if netip.AddrFrom4([4]byte(d.ip.DstIP)) != p.B.Addr() {
+				continue
+			}
+			payload = d.udp.Payload
+		} else if b := pk.IPv6(); len(b) >= 48 && b[6] == 17 {
+			if netip.AddrFrom16([16]byte(b[24:40])) != p.B.Addr6() {
+				continue
+			}
+			f, payload = fams[1], b[48:]
+		} else {
+			continue
+		}
+		var i int
+		if _, err := fmt.Sscanf(string(payload), "seq %d", &i); err != nil || i < 0 || i >= n {
+			t.Errorf("%s: unexpected datagram %q in the capture", f.network, payload)
+			continue
+		}
+		if late := pk.Timestamp.Sub(f.sent[i]); late < delay {
+			t.Errorf("%s: seq %d reached B %v after it was sent, want at least %v", f.network, i, late, delay)
+		}
+		arrived[f.network]++
+	}
+	for _, f := range fams {
+		if arrived[f.network] != n {
+			t.Errorf("B's capture saw %d %s datagrams, want %d", arrived[f.network], f.network, n)
+		}
+	}
+	if err := dl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The echoes, plus IPv6 neighbour discovery A sends on the link.
+	if dl.Delayed() < 2*n {
+		t.Errorf("delayed %d packets, want at least %d", dl.Delayed(), 2*n)
+	}
+}
+
+// delayEcho is one family's side of TestDelay: a UDP echo server on B
+// and a client on A connected to it.
+type delayEcho struct {
+	network string
+	c       *net.UDPConn
+	sent    []time.Time
+	rtts    []time.Duration
+}
+
+func newDelayEcho(t *testing.T, p *netlab.Pair, network string, dst netip.Addr) *delayEcho {
+	t.Helper()
+	dstPort := netip.AddrPortFrom(dst, port)
+	var srv, c *net.UDPConn
+	err := p.B.Do(func() (err error) {
+		srv, err = net.ListenUDP(network, net.UDPAddrFromAddrPort(dstPort))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	go func() { // echo server, until the cleanup closes it
 		buf := make([]byte, 100)
 		for {
 			n, from, err := srv.ReadFromUDPAddrPort(buf)
@@ -33,64 +129,15 @@ func TestDelay(t *testing.T) {
 			srv.WriteToUDPAddrPort(buf[:n], from)
 		}
 	}()
-	var c *net.UDPConn
-	err := p.A.Do(func() (err error) {
-		c, err = net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.B.Addr(), port)))
+	err = p.A.Do(func() (err error) {
+		c, err = net.DialUDP(network, nil, net.UDPAddrFromAddrPort(dstPort))
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	const n = 20
-	sent := make([]time.Time, n)
-	var rtts []time.Duration
-	buf := make([]byte, 100)
-	for i := range n {
-		sent[i] = time.Now()
-		if _, err := fmt.Fprintf(c, "seq %d", i); err != nil {
-			t.Fatal(err)
-		}
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		m, err := c.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rtt := time.Since(sent[i])
-		rtts = append(rtts, rtt)
-		// Each echo waits at least the delay; a loaded machine may add
-		// to it now and then, so the tight bound is on the median.
-		if string(buf[:m]) != fmt.Sprintf("seq %d", i) || rtt < delay || rtt > delay+time.Second {
-			t.Errorf("echo %d: %q after %v, want the same back after %v to %v", i, buf[:m], rtt, delay, delay+time.Second)
-		}
-	}
-	slices.Sort(rtts)
-	if med := rtts[n/2]; med > delay+20*time.Millisecond {
-		t.Errorf("median round trip %v, want %v to %v", med, delay, delay+20*time.Millisecond)
-	}
-	pkts := s.Stop()
-	var arrived int
-	for _, pk := range pkts {
-		d := decode(t, pk)
-		if netip.AddrFrom4([4]byte(d.ip.DstIP)) != p.B.Addr() {
-			continue
-		}
-		var i int
-		fmt.Sscanf(string(d.udp.Payload), "seq %d", &i)
-		if late := pk.Timestamp.Sub(sent[i]); late < delay {
-			t.Errorf("seq %d reached B %v after it was sent, want at least %v", i, late, delay)
-		}
-		arrived++
-	}
-	if arrived != n {
-		t.Errorf("B's capture saw %d datagrams, want %d", arrived, n)
-	}
-	if err := dl.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if dl.Delayed() != n {
-		t.Errorf("delayed %d packets, want %d", dl.Delayed(), n)
-	}
+	t.Cleanup(func() { c.Close() })
+	return &delayEcho{network: network, c: c, sent: make([]time.Time, 20)}
 }
 
 // TestDelayCloseReleases: packets held when the delay stops go on at
