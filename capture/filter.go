@@ -87,17 +87,15 @@ func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{lay: lay, expr: expr}
-	accept, reject := g.newLabel(), g.newLabel()
-	if tree != nil {
-		if err := g.boolean(tree, accept, reject); err != nil {
-			return nil, err
-		}
+	g, err := generate(tree, expr, lay, snapLen, false)
+	if err == nil && g.usedIP6 {
+		// Some primitive needs the IPv6 transport header: compile again
+		// with the extension header walk in front.
+		g, err = generate(tree, expr, lay, snapLen, true)
 	}
-	g.place(accept)
-	g.emit(bpf.RetConstant{Val: uint32(snapLen)})
-	g.place(reject)
-	g.emit(bpf.RetConstant{Val: 0})
+	if err != nil {
+		return nil, err
+	}
 	prog, err := g.resolve()
 	if err != nil {
 		return nil, err
@@ -118,4 +116,23 @@ func CompileRaw(expr string, link LinkType, snapLen int) ([]bpf.RawInstruction, 
 		return nil, err
 	}
 	return bpf.Assemble(prog)
+}
+
+func generate(tree node, expr string, lay linkLayout, snapLen int, ip6 bool) (*gen, error) {
+	g := &gen{lay: lay, expr: expr}
+	if ip6 {
+		g.ip6Prologue()
+		g.mem = ip6Slots
+	}
+	accept, reject := g.newLabel(), g.newLabel()
+	if tree != nil {
+		if err := g.boolean(tree, accept, reject); err != nil {
+			return nil, err
+		}
+	}
+	g.place(accept)
+	g.emit(bpf.RetConstant{Val: uint32(snapLen)})
+	g.place(reject)
+	g.emit(bpf.RetConstant{Val: 0})
+	return g, nil
 }

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"fmt"
+	"slices"
 
 	"golang.org/x/net/bpf"
 )
@@ -130,8 +131,5 @@ func (a *asm) insertAfter(at int, tramp []insn) {
 	for k := 0; k < n; k++ {
 		a.labels[newLabels+k] = at + 1 + k
 	}
-	code := make([]insn, 0, len(a.code)+n)
-	code = append(code, a.code[:at+1]...)
-	code = append(code, tramp...)
-	a.code = append(code, a.code[at+1:]...)
+	a.code = slices.Insert(a.code, at+1, tramp...)
 }

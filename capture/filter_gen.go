@@ -16,6 +16,10 @@ type gen struct {
 	lay  linkLayout
 	expr string
 	mem  int // scratch memory slots in use
+
+	// usedIP6 records that some primitive reads the slots the IPv6
+	// extension header walk fills (ip6Prologue).
+	usedIP6 bool
 }
 
 const (
@@ -143,24 +147,6 @@ func (g *gen) ip4Proto(p uint32) test {
 		g.linkProto(etherIP, m, f)
 		g.place(m)
 		g.ldNet(9, 1)
-		g.jump(bpf.JumpEqual, p, t, f)
-		return nil
-	}
-}
-
-// ip6Proto tests "ip6 proto p": the next header, or the one after a
-// fragment header, as libpcap does.
-func (g *gen) ip6Proto(p uint32) test {
-	return func(t, f label) error {
-		m, frag, after := g.newLabel(), g.newLabel(), g.newLabel()
-		g.linkProto(etherIPv6, m, f)
-		g.place(m)
-		g.ldNet(6, 1)
-		g.jump(bpf.JumpEqual, p, t, frag)
-		g.place(frag)
-		g.jump(bpf.JumpEqual, protoFrag6, after, f)
-		g.place(after)
-		g.ldNet(40, 1)
 		g.jump(bpf.JumpEqual, p, t, f)
 		return nil
 	}

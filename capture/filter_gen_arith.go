@@ -17,14 +17,7 @@ func (g *gen) loadGuard(a *arith) (test, error) {
 	case "ip", "ip6", "arp", "rarp":
 		return g.protoTest(a.proto, a.pos)
 	case "icmp6":
-		return func(t, f label) error {
-			m := g.newLabel()
-			g.linkProto(etherIPv6, m, f)
-			g.place(m)
-			g.ldNet(6, 1)
-			g.jump(bpf.JumpEqual, protoICMPv6, t, f)
-			return nil
-		}, nil
+		return g.ip6Transport([]uint32{protoICMPv6}), nil
 	case "tcp", "udp", "sctp", "icmp", "igmp":
 		p := protoNames[a.proto]
 		return func(t, f label) error { return g.allOf([]test{g.ip4Proto(p), g.notFragment}, t, f) }, nil
@@ -81,7 +74,7 @@ func (g *gen) load(a *arith) error {
 	case "ether", "link":
 		base = 0
 	case "icmp6":
-		base += 40
+		return g.loadIP6(a)
 	case "tcp", "udp", "sctp", "icmp", "igmp":
 		viaX = true
 	}

@@ -29,8 +29,9 @@ func (g *gen) portNum(tok token, s string) (uint32, error) {
 }
 
 // port compiles port and portrange: TCP, UDP and SCTP over IPv4 (first
-// fragments only) and over IPv6 (transport header right after the fixed
-// header), as libpcap does.
+// fragments only) and over IPv6 behind up to ip6MaxExt extension headers
+// (first fragments only). libpcap looks only right after the fixed IPv6
+// header, so with extension headers rawkit selects more than tcpdump.
 func (g *gen) port(n *primNode, t, f label) error {
 	lo, hi := uint32(0), uint32(0)
 	var err error
@@ -85,9 +86,9 @@ func (g *gen) port(n *primNode, t, f label) error {
 	if v6 {
 		tests = append(tests, func(t, f label) error {
 			cmp := func(off int) test {
-				return func(t, f label) error { g.ldNet(40+off, 2); inRange(t, f); return nil }
+				return func(t, f label) error { g.ldTransport6(uint32(off), 2); inRange(t, f); return nil }
 			}
-			return g.allOf([]test{g.linkTest(etherIPv6), g.nextProtoIn(6, protos), func(t, f label) error {
+			return g.allOf([]test{g.ip6Transport(protos), func(t, f label) error {
 				return g.direction(n.q.dir, cmp, 0, 2, t, f)
 			}}, t, f)
 		})

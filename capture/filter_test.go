@@ -120,7 +120,7 @@ func TestFilterSemantics(t *testing.T) {
 		want []string
 	}{
 		{"icmp[icmptype] == icmp-echo", []string{"echo request", "big echo request", "echo with ip options"}},
-		{"udp port 53", []string{"udp dns", "udp dns reply", "fragment 1", "udp6 dns"}},
+		{"udp port 53", []string{"udp dns", "udp dns reply", "fragment 1", "udp6 dns", "udp6 in fragment header"}},
 		{"arp", []string{"arp request", "arp reply"}},
 		{"tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0",
 			[]string{"tcp syn 80", "tcp syn 22", "tcp 1500-25", "tcp with ip options"}},
