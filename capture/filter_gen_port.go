@@ -227,7 +227,7 @@ func (g *gen) relation(n *relNode, t, f label) error {
 
 func (g *gen) alloc(pos int) (int, error) {
 	if g.mem >= 16 {
-		return 0, g.errAt(pos, "expression too complex (more than 16 scratch registers)")
+		return 0, g.errAt(pos, "expression too complex (needs more than the 16 scratch registers)")
 	}
 	g.mem++
 	return g.mem - 1, nil
