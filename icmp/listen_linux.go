@@ -50,6 +50,9 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 	var rawErr error
 	if cfg.Mode == ModeAuto || cfg.Mode == ModeRaw {
 		s, err := listenRaw(rc, cfg.IPv6)
+		if err == nil {
+			s.Conn.(*rawConn).dev, s.Conn.(*rawConn).src = cfg.Interface, cfg.Source
+		}
 		if err == nil || cfg.Mode == ModeRaw || !errors.Is(err, os.ErrPermission) {
 			return s, err
 		}
@@ -70,7 +73,7 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		}
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c}, ID: uint16(c.LocalPort()), Mode: ModePing}, nil
+	return &Socket{Conn: &rawConn{c: c, dev: cfg.Interface, src: cfg.Source}, ID: uint16(c.LocalPort()), Mode: ModePing}, nil
 }
 
 func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
@@ -112,8 +115,10 @@ func (e *permissionError) Unwrap() []error { return []error{e.raw, e.ping} }
 // rawConn adapts a raw.Conn to Conn and fastConn. Its ReadBatch is for
 // one reader.
 type rawConn struct {
-	c  *raw.Conn
-	ms []raw.Message
+	c   *raw.Conn
+	ms  []raw.Message
+	dev string     // the interface the socket is bound to, if any
+	src netip.Addr // the source it is bound to, if any
 }
 
 var _ fastConn = (*rawConn)(nil)
@@ -138,7 +143,7 @@ func (r *rawConn) send(b []byte, dst netip.Addr) (bool, error) {
 	if err == raw.ErrWouldBlock {
 		return false, nil
 	}
-	return true, err
+	return true, r.tooLong(err, dst)
 }
 
 func (r *rawConn) recv(m *Message) (bool, error) {
@@ -176,7 +181,8 @@ func (r *rawConn) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 }
 
 func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
-	return r.c.WriteToAddr(ctx, b, dst)
+	n, err := r.c.WriteToAddr(ctx, b, dst)
+	return n, r.tooLong(err, dst)
 }
 
 func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }

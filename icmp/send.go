@@ -2,7 +2,9 @@ package icmp
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -159,7 +161,8 @@ func (e *Echo) write(ctx context.Context, bufs [][]byte, items []sendItem) []err
 }
 
 // sendFailed ends the probes whose write failed: iputils counts them as
-// sent and lost.
+// sent and lost, and one refused as too long (EMSGSIZE) as an error too:
+// the local error it reads from its error queue (ping_common.c).
 func (e *Echo) sendFailed(evs []Event, items []sendItem, errs []error) []Event {
 	for i, err := range errs {
 		if err == nil {
@@ -175,6 +178,12 @@ func (e *Echo) sendFailed(evs []Event, items []sendItem, errs []error) []Event {
 		tg := &e.targets[it.ti]
 		tg.stats.Lost++
 		e.total.Lost++
+		if errors.Is(err, syscall.EMSGSIZE) {
+			tg.stats.Errors++
+			tg.stats.LocalErrors++
+			e.total.Errors++
+			e.total.LocalErrors++
+		}
 		evs = e.emit(evs, Event{Kind: EventSendError, Target: it.ti, Dst: tg.addr, Seq: uint16(it.probe),
 			Probe: int(sl.n), TTL: -1, Time: time.Unix(0, sl.sent), Err: err})
 	}

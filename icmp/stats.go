@@ -15,7 +15,13 @@ type Stats struct {
 	Transmitted int // echo requests written (a failed write counts, as in iputils)
 	Received    int // distinct echo replies
 	Duplicates  int // replies to a probe that was already answered
-	Errors      int // ICMP error messages matched to a probe
+	// Errors counts ICMP error messages matched to a probe, and the
+	// probes the local stack refused as too long (LocalErrors), as
+	// iputils' "+N errors" does.
+	Errors int
+	// LocalErrors counts the probes whose write failed with EMSGSIZE
+	// (MessageTooLongError); they are in Errors and Lost too.
+	LocalErrors int
 	// Lost counts probes that ended without a reply: their deadline passed,
 	// or an ICMP error answered them. A reply that arrives later still
 	// counts as received and takes the probe out of Lost again.
@@ -95,6 +101,7 @@ func (s Stats) Add(o Stats) Stats {
 	r.Received += o.Received
 	r.Duplicates += o.Duplicates
 	r.Errors += o.Errors
+	r.LocalErrors += o.LocalErrors
 	r.Lost += o.Lost
 	r.Pipe = max(r.Pipe, o.Pipe)
 	if o.n > 0 {
