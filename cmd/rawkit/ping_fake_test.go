@@ -5,9 +5,11 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"net"
 	"net/netip"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
@@ -25,6 +27,9 @@ type fakeConn struct {
 	closed   chan struct{}
 	moved    chan struct{}      // the read deadline changed
 	used     map[time.Time]bool // deliveries due at one instant keep their order
+	// mtu, when set, is the path MTU: a longer packet is refused as the
+	// kernel refuses it with IP_PMTUDISC_DO (EMSGSIZE), nothing sent.
+	mtu int
 }
 
 type sentPkt struct {
@@ -88,6 +93,10 @@ func (c *fakeConn) ReadBatch(ctx context.Context, ms []icmp.Message) (int, error
 }
 
 func (c *fakeConn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, error) {
+	if hdr := map[bool]int{false: 20, true: 40}[dst.Is6()]; c.mtu > 0 && hdr+len(b) > c.mtu {
+		err := &net.OpError{Op: "write", Net: "ip", Err: os.NewSyscallError("sendto", syscall.EMSGSIZE)}
+		return 0, &icmp.MessageTooLongError{MTU: c.mtu, Err: err}
+	}
 	p := append([]byte(nil), b...)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -70,6 +70,18 @@ var pingCases = []pingCase{
 	}},
 }
 
+// pingLocalErrorCases were recorded with iputils in a namespace pair
+// whose link MTU is 1500: -M do -s 2000 makes every write fail with
+// EMSGSIZE. Their stderr is recorded too (NAME.stderr).
+var pingLocalErrorCases = []pingCase{
+	{"too-long", []string{"-M", "do", "-s", "2000", "-c", "3", "-i", "0.2", "10.77.1.1"}, noReply},
+	{"too-long6", []string{"-6", "-M", "do", "-s", "2000", "-c", "3", "-i", "0.2", "fd00:0:0:1::2"}, noReply},
+	{"too-long-quiet", []string{"-q", "-M", "do", "-s", "2000", "-c", "3", "-i", "0.2", "10.77.1.1"}, noReply},
+	{"too-long-flood", []string{"-f", "-M", "do", "-s", "2000", "-c", "3", "10.77.1.1"}, noReply},
+}
+
+func noReply([]byte, netip.Addr) []delivery { return nil }
+
 // runPingFake runs rawkit ping with args over conn in the current bubble.
 func runPingFake(t *testing.T, conn icmp.Conn, args ...string) (int, string, string) {
 	t.Helper()
@@ -92,7 +104,7 @@ func TestPingMatchesIputils(t *testing.T) {
 	if !isRoot() {
 		t.Skip("the recordings use -f and -l, which iputils allows root only")
 	}
-	for _, tc := range pingCases {
+	for _, tc := range append(pingCases, pingLocalErrorCases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := os.ReadFile(filepath.Join("testdata", "ping", "iputils", tc.name+".txt"))
 			if err != nil {
@@ -102,7 +114,18 @@ func TestPingMatchesIputils(t *testing.T) {
 			i := strings.LastIndexByte(body, '\n')
 			wantOut, wantCode := body[:i+1], body[i+1:]
 			synctest.Test(t, func(t *testing.T) {
-				code, out, errOut := runPingFake(t, newFakeConn(tc.script), tc.args...)
+				conn := newFakeConn(tc.script)
+				wantErr, err := os.ReadFile(filepath.Join("testdata", "ping", "iputils", tc.name+".stderr"))
+				if err == nil {
+					conn.mtu = 1500
+				}
+				code, out, errOut := runPingFake(t, conn, tc.args...)
+				if wantErr != nil {
+					// iputils names itself "ping:", rawkit "rawkit ping:".
+					if want := strings.ReplaceAll(string(wantErr), "ping: ", "rawkit ping: "); errOut != want {
+						t.Errorf("stderr differs from iputils':\n--- rawkit\n%s\n--- iputils\n%s", errOut, wantErr)
+					}
+				}
 				if strconv.Itoa(code) != wantCode {
 					t.Errorf("exit %d, iputils %s (stderr %q)", code, wantCode, errOut)
 				}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -101,6 +102,9 @@ func (j *jsonOut) event(ev *icmp.Event) {
 		r.Message, r.MTU = errorText(&ev.ICMP), ev.ICMP.MTU
 	case icmp.EventSendError:
 		r.Type, r.Error = "send_error", ev.Err.Error()
+		if tl := (*icmp.MessageTooLongError)(nil); errors.As(ev.Err, &tl) {
+			r.Message, r.MTU = localErrorText(ev.Dst, tl.MTU), tl.MTU
+		}
 	default:
 		return
 	}

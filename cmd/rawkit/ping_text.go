@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +25,10 @@ type textOut struct {
 	names   *names
 	timing  bool // iputils prints times only when the payload holds a timeval
 	flush   bool // flush after each line; otherwise the caller flushes
+	// dot is a flood probe's dot not written yet: iputils writes it only
+	// once the write succeeded, and an "E" instead when it failed.
+	dot    bool
+	dotSeq uint16
 }
 
 func newTextOut(w, errw io.Writer, o *pingOpts, targets []pingTarget) *textOut {
@@ -68,6 +74,7 @@ func (p *textOut) header() {
 // Flush writes out what is buffered.
 func (p *textOut) Flush() {
 	p.mu.Lock()
+	p.writeDot()
 	p.w.Flush()
 	p.mu.Unlock()
 }
@@ -84,11 +91,19 @@ func (p *textOut) event(ev *icmp.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	o := p.o
+	if p.dot {
+		if ev.Kind == icmp.EventSendError && ev.Seq == p.dotSeq && o.flood {
+			p.dot = false
+			p.w.WriteByte('E')
+			return
+		}
+		p.writeDot()
+	}
 	switch ev.Kind {
 	case icmp.EventSent:
 		switch {
 		case o.flood && !o.quiet:
-			p.w.WriteByte('.')
+			p.dot, p.dotSeq = true, ev.Seq
 		case o.outstanding && ev.Unanswered && !o.quiet:
 			p.stamp(ev.Time)
 			fmt.Fprintf(p.w, "no answer yet for icmp_seq=%d\n", ev.Seq-1)
@@ -111,9 +126,17 @@ func (p *textOut) event(ev *icmp.Event) {
 			fmt.Fprintf(p.w, "From %s icmp_seq=%d %s\n", p.names.format(ev.From), ev.Seq, errorText(&ev.ICMP))
 		}
 	case icmp.EventSendError:
-		if o.flood {
-			p.w.WriteByte('E')
-		} else {
+		var tl *icmp.MessageTooLongError
+		switch tooLong := errors.As(ev.Err, &tl); {
+		case tooLong && o.quiet:
+			// iputils -q says nothing of a local error.
+		case o.flood:
+			// The probe's dot went out with a later one's: rub it out.
+			p.w.WriteString("\bE")
+		case tooLong:
+			p.w.Flush()
+			fmt.Fprintf(p.errw, "rawkit ping: %s\n", localErrorText(ev.Dst, tl.MTU))
+		default:
 			p.w.Flush()
 			fmt.Fprintf(p.errw, "rawkit ping: sendmsg: %v\n", ev.Err)
 		}
@@ -185,18 +208,33 @@ func lossPercent(s icmp.Stats) string {
 	return strconv.FormatFloat(float64(v), 'g', 6, 32)
 }
 
+// writeDot writes the pending flood dot, if any.
+func (p *textOut) writeDot() {
+	if p.dot {
+		p.dot = false
+		p.w.WriteByte('.')
+	}
+}
+
 // summary prints the statistics block of a single-target run.
 func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.writeDot()
 	w := p.w
 	fmt.Fprintf(w, "\n--- %s ping statistics ---\n", p.targets[0].name)
 	fmt.Fprintf(w, "%d packets transmitted, %d received", s.Transmitted, s.Received)
 	if s.Duplicates > 0 {
 		fmt.Fprintf(w, ", +%d duplicates", s.Duplicates)
 	}
-	if s.Errors > 0 {
-		fmt.Fprintf(w, ", +%d errors", s.Errors)
+	errs := s.Errors
+	if p.o.quiet {
+		// iputils -q does not count local errors (ping_common.c and
+		// ping6_common.c skip nerrors++ when quiet).
+		errs -= s.LocalErrors
+	}
+	if errs > 0 {
+		fmt.Fprintf(w, ", +%d errors", errs)
 	}
 	if s.Transmitted > 0 {
 		fmt.Fprintf(w, ", %s%% packet loss, time %dms", lossPercent(s), (elapsed+500*time.Microsecond)/time.Millisecond)
@@ -224,6 +262,7 @@ func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
 func (p *textOut) sweepSummary(e *icmp.Echo, elapsed time.Duration, rate float64) (alive int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.writeDot()
 	w := p.w
 	w.WriteByte('\n')
 	for i, t := range p.targets {
@@ -365,4 +404,13 @@ var unreachText6 = [...]string{
 	"Beyond scope of source address",
 	"Address unreachable",
 	"Port unreachable",
+}
+
+// localErrorText is iputils' line for a request the local stack refused
+// as too long: "mtu=" for IPv4 (ping.c), "mtu: " for IPv6 (ping6_common.c).
+func localErrorText(dst netip.Addr, mtu int) string {
+	if dst.Unmap().Is6() {
+		return fmt.Sprintf("local error: message too long, mtu: %d", mtu)
+	}
+	return fmt.Sprintf("local error: message too long, mtu=%d", mtu)
 }
