@@ -36,6 +36,10 @@ type EchoConfig struct {
 	// StopOnError stops probing a target at its first ICMP error
 	// (iputils -w).
 	StopOnError bool
+	// UncountedLocalErrors leaves the probes refused as too long out of
+	// Stats.Errors (they still count in LocalErrors and Lost), and so out
+	// of CountReplies and StopOnError: iputils -q does not count them.
+	UncountedLocalErrors bool
 	// Interval is the time between two probes to one target; 0 means
 	// DefaultInterval, unless Flood is set.
 	Interval time.Duration

@@ -20,7 +20,8 @@ type Stats struct {
 	// iputils' "+N errors" does.
 	Errors int
 	// LocalErrors counts the probes whose write failed with EMSGSIZE
-	// (MessageTooLongError); they are in Errors and Lost too.
+	// (MessageTooLongError); they are in Lost too, and in Errors unless
+	// EchoConfig.UncountedLocalErrors is set.
 	LocalErrors int
 	// Lost counts probes that ended without a reply: their deadline passed,
 	// or an ICMP error answered them. A reply that arrives later still

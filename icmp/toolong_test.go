@@ -63,3 +63,19 @@ func TestEchoLocalErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestEchoUncountedLocalErrors: with UncountedLocalErrors (iputils -q), a
+// refused probe is no error: a run with StopOnError goes on.
+func TestEchoUncountedLocalErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := tooLongConn{newFakeConn(replyAfter(time.Millisecond))}
+		e, _, err := run(t, c, []netip.Addr{target1}, EchoConfig{Count: 4, StopOnError: true, UncountedLocalErrors: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := e.Stats()
+		if s.Transmitted != 4 || s.Received != 2 || s.Errors != 0 || s.LocalErrors != 2 || s.Lost != 2 {
+			t.Errorf("stats %+v, want 4 sent, 2 received, no errors, 2 local, 2 lost", s)
+		}
+	})
+}

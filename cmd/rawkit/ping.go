@@ -199,6 +199,9 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 	if o.size == 0 {
 		cfg.Size = icmp.EmptyPayload
 	}
+	// iputils -q does not count local errors (ping_common.c skips
+	// nerrors++ when quiet): not in "+N errors", nor toward -c or -w.
+	cfg.UncountedLocalErrors = o.quiet
 	if o.flood && !o.intervalSet {
 		cfg.Flood = true
 	}

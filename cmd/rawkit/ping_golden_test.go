@@ -78,6 +78,10 @@ var pingLocalErrorCases = []pingCase{
 	{"too-long6", []string{"-6", "-M", "do", "-s", "2000", "-c", "3", "-i", "0.2", "fd00:0:0:1::2"}, noReply},
 	{"too-long-quiet", []string{"-q", "-M", "do", "-s", "2000", "-c", "3", "-i", "0.2", "10.77.1.1"}, noReply},
 	{"too-long-flood", []string{"-f", "-M", "do", "-s", "2000", "-c", "3", "10.77.1.1"}, noReply},
+	// With -w the first error ends the run; under -q a local error is no
+	// error, and probes go on until the deadline.
+	{"too-long-deadline", []string{"-w", "2", "-M", "do", "-s", "2000", "10.77.1.1"}, noReply},
+	{"too-long-deadline-quiet", []string{"-q", "-w", "1", "-i", "0.2", "-M", "do", "-s", "2000", "10.77.1.1"}, noReply},
 }
 
 func noReply([]byte, netip.Addr) []delivery { return nil }

@@ -227,14 +227,8 @@ func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
 	if s.Duplicates > 0 {
 		fmt.Fprintf(w, ", +%d duplicates", s.Duplicates)
 	}
-	errs := s.Errors
-	if p.o.quiet {
-		// iputils -q does not count local errors (ping_common.c and
-		// ping6_common.c skip nerrors++ when quiet).
-		errs -= s.LocalErrors
-	}
-	if errs > 0 {
-		fmt.Fprintf(w, ", +%d errors", errs)
+	if s.Errors > 0 {
+		fmt.Fprintf(w, ", +%d errors", s.Errors)
 	}
 	if s.Transmitted > 0 {
 		fmt.Fprintf(w, ", %s%% packet loss, time %dms", lossPercent(s), (elapsed+500*time.Microsecond)/time.Millisecond)
