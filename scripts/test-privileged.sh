@@ -104,8 +104,11 @@ ip netns add "$probe"
 RAWKIT_IPTABLES=
 for ipt in iptables iptables-legacy iptables-nft; do
 	command -v "$ipt" >/dev/null || continue
+	# netlab's delay also adds an NFQUEUE rule with the matching ip6tables.
+	ipt6=${ipt/iptables/ip6tables}
 	if ip netns exec "$probe" "$ipt" -w 10 -t mangle -A POSTROUTING -m statistic --mode random --probability 0.5 -j DROP 2>/dev/null &&
-		ip netns exec "$probe" "$ipt" -w 10 -t mangle -A POSTROUTING -j TEE --gateway 127.0.0.2 2>/dev/null; then
+		ip netns exec "$probe" "$ipt" -w 10 -t mangle -A POSTROUTING -j TEE --gateway 127.0.0.2 2>/dev/null &&
+		ip netns exec "$probe" "$ipt6" -w 10 -A OUTPUT -p udp -j NFQUEUE --queue-num 7 --queue-bypass 2>/dev/null; then
 		RAWKIT_IPTABLES=$ipt
 		break
 	fi
