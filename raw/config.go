@@ -124,10 +124,39 @@ const (
 	ipv4HeaderSize = 20
 )
 
-// validate checks cfg for a socket of the given protocol (ping sockets
-// pass ping=true) without touching the system. Every error names the
-// value at fault.
+// validate checks cfg for an IPv4 socket of the given protocol (ping
+// sockets pass ping=true) without touching the system. Every error names
+// the value at fault.
 func (cfg *Config) validate(protocol int, ping bool) error {
+	return cfg.check(&v4Words, protocol, ping)
+}
+
+// familyWords are what differs between the families when a Config is
+// checked: the names of the same options, and which address and ICMP
+// filter belong.
+type familyWords struct {
+	ttl, tos  string                                           // the names of Config.TTL and Config.TOS
+	dfHint    string                                           // after "has no effect with the IP header included"
+	checkRest func(cfg *Config, protocol int, ping bool) error // source and ICMP filters
+}
+
+var v4Words = familyWords{
+	ttl: "TTL", tos: "TOS", dfHint: ": set DF in the header",
+	checkRest: func(cfg *Config, protocol int, ping bool) error {
+		switch {
+		case cfg.Source.IsValid() && !cfg.Source.Unmap().Is4():
+			return inputErrorf("source address %s is not IPv4", cfg.Source)
+		case cfg.ICMPFilter != nil && (ping || protocol != protocolICMP):
+			return inputErrorf("ICMP filter needs a raw ICMP socket (protocol 1), not %s", describe(protocol, ping))
+		case cfg.ICMP6Filter != nil:
+			return inputErrorf("ICMPv6 filter needs a raw ICMPv6 socket (ListenIPv6 with protocol 58), not %s", describe(protocol, ping))
+		}
+		return nil
+	},
+}
+
+// check is validate for either family.
+func (cfg *Config) check(w *familyWords, protocol int, ping bool) error {
 	if protocol < 1 || protocol > maxProtocol {
 		return inputErrorf("protocol %d out of range 1-255", protocol)
 	}
@@ -140,31 +169,28 @@ func (cfg *Config) validate(protocol int, ping bool) error {
 		return inputErrorf("ping sockets cannot include the IP header")
 	case len(cfg.Interface) > maxIfNameLen:
 		return inputErrorf("interface name %q longer than %d bytes", cfg.Interface, maxIfNameLen)
-	case cfg.Source.IsValid() && !cfg.Source.Unmap().Is4():
-		return inputErrorf("source address %s is not IPv4", cfg.Source)
 	case cfg.TTL < 0 || cfg.TTL > 255:
-		return inputErrorf("TTL %d out of range 0-255", cfg.TTL)
+		return inputErrorf("%s %d out of range 0-255", w.ttl, cfg.TTL)
 	case cfg.TOS < 0 || cfg.TOS > 255:
-		return inputErrorf("TOS %d out of range 0-255", cfg.TOS)
+		return inputErrorf("%s %d out of range 0-255", w.tos, cfg.TOS)
 	case cfg.DontFragment < DFDefault || cfg.DontFragment > DFWant:
 		return inputErrorf("unknown don't-fragment mode %d", int(cfg.DontFragment))
 	case cfg.ReceiveBuffer < 0:
 		return inputErrorf("receive buffer size %d is negative", cfg.ReceiveBuffer)
 	case len(cfg.Filter) > maxBPFInsns:
 		return inputErrorf("BPF program of %d instructions exceeds %d", len(cfg.Filter), maxBPFInsns)
-	case cfg.ICMPFilter != nil && (ping || protocol != protocolICMP):
-		return inputErrorf("ICMP filter needs a raw ICMP socket (protocol 1), not %s", describe(protocol, ping))
-	case cfg.ICMP6Filter != nil:
-		return inputErrorf("ICMPv6 filter needs a raw ICMPv6 socket (ListenIPv6 with protocol 58), not %s", describe(protocol, ping))
+	}
+	if err := w.checkRest(cfg, protocol, ping); err != nil {
+		return err
 	}
 	if hdrincl {
 		switch {
 		case cfg.TTL != 0:
-			return inputErrorf("TTL %d has no effect with the IP header included: set it in the header", cfg.TTL)
+			return inputErrorf("%s %d has no effect with the IP header included: set it in the header", w.ttl, cfg.TTL)
 		case cfg.TOS != 0:
-			return inputErrorf("TOS %d has no effect with the IP header included: set it in the header", cfg.TOS)
+			return inputErrorf("%s %d has no effect with the IP header included: set it in the header", w.tos, cfg.TOS)
 		case cfg.DontFragment != DFDefault:
-			return inputErrorf("don't-fragment mode %s has no effect with the IP header included: set DF in the header", cfg.DontFragment)
+			return inputErrorf("don't-fragment mode %s has no effect with the IP header included%s", cfg.DontFragment, w.dfHint)
 		}
 	}
 	return nil

@@ -15,46 +15,22 @@ const (
 // Options whose IPv4 meaning has an IPv6 counterpart keep their field:
 // TTL is the hop limit, TOS the traffic class.
 func (cfg *Config) validate6(protocol int, ping bool) error {
-	if protocol < 1 || protocol > maxProtocol {
-		return inputErrorf("protocol %d out of range 1-255", protocol)
-	}
-	if cfg == nil {
-		return nil
-	}
-	hdrincl := cfg.HeaderIncluded || (!ping && protocol == protocolRaw)
-	switch {
-	case ping && cfg.HeaderIncluded:
-		return inputErrorf("ping sockets cannot include the IP header")
-	case len(cfg.Interface) > maxIfNameLen:
-		return inputErrorf("interface name %q longer than %d bytes", cfg.Interface, maxIfNameLen)
-	case cfg.Source.IsValid() && (!cfg.Source.Is6() || cfg.Source.Is4In6()):
-		return inputErrorf("source address %s is not IPv6", cfg.Source)
-	case cfg.TTL < 0 || cfg.TTL > 255:
-		return inputErrorf("hop limit %d out of range 0-255", cfg.TTL)
-	case cfg.TOS < 0 || cfg.TOS > 255:
-		return inputErrorf("traffic class %d out of range 0-255", cfg.TOS)
-	case cfg.DontFragment < DFDefault || cfg.DontFragment > DFWant:
-		return inputErrorf("unknown don't-fragment mode %d", int(cfg.DontFragment))
-	case cfg.ReceiveBuffer < 0:
-		return inputErrorf("receive buffer size %d is negative", cfg.ReceiveBuffer)
-	case len(cfg.Filter) > maxBPFInsns:
-		return inputErrorf("BPF program of %d instructions exceeds %d", len(cfg.Filter), maxBPFInsns)
-	case cfg.ICMPFilter != nil:
-		return inputErrorf("ICMP filter is for IPv4: use ICMP6Filter on %s", describe6(protocol, ping))
-	case cfg.ICMP6Filter != nil && (ping || protocol != protocolICMPv6):
-		return inputErrorf("ICMPv6 filter needs a raw ICMPv6 socket (protocol 58), not %s", describe6(protocol, ping))
-	}
-	if hdrincl {
+	return cfg.check(&v6Words, protocol, ping)
+}
+
+var v6Words = familyWords{
+	ttl: "hop limit", tos: "traffic class",
+	checkRest: func(cfg *Config, protocol int, ping bool) error {
 		switch {
-		case cfg.TTL != 0:
-			return inputErrorf("hop limit %d has no effect with the IP header included: set it in the header", cfg.TTL)
-		case cfg.TOS != 0:
-			return inputErrorf("traffic class %d has no effect with the IP header included: set it in the header", cfg.TOS)
-		case cfg.DontFragment != DFDefault:
-			return inputErrorf("don't-fragment mode %s has no effect with the IP header included", cfg.DontFragment)
+		case cfg.Source.IsValid() && (!cfg.Source.Is6() || cfg.Source.Is4In6()):
+			return inputErrorf("source address %s is not IPv6", cfg.Source)
+		case cfg.ICMPFilter != nil:
+			return inputErrorf("ICMP filter is for IPv4: use ICMP6Filter on %s", describe6(protocol, ping))
+		case cfg.ICMP6Filter != nil && (ping || protocol != protocolICMPv6):
+			return inputErrorf("ICMPv6 filter needs a raw ICMPv6 socket (protocol 58), not %s", describe6(protocol, ping))
 		}
-	}
-	return nil
+		return nil
+	},
 }
 
 // describe6 names an IPv6 socket kind in errors and in net.OpError.Net.
