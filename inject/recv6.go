@@ -24,33 +24,17 @@ import (
 var answerTypes6 = []ipv6.ICMPType{1, 2, 3, 4, 129}
 
 func (s *Session) openReceivers6() error {
-	protos := map[int]bool{58: true}
-	for _, p := range s.pkts {
-		if proto, _, _, ok := ipv6Upper(p.Bytes); ok && (proto == 6 || proto == 17) {
-			protos[int(proto)] = true
+	return s.openReceiversFor(58, func(p []byte) (int, bool) {
+		proto, _, _, ok := ipv6Upper(p)
+		return int(proto), ok
+	}, raw.ListenIPv6, func(cfg *raw.Config) {
+		var f ipv6.ICMPFilter
+		f.SetAll(true)
+		for _, t := range answerTypes6 {
+			f.Accept(t)
 		}
-	}
-	for _, proto := range []int{58, 6, 17} {
-		if !protos[proto] {
-			continue
-		}
-		cfg := &raw.Config{Interface: s.cfg.Interface, Timestamps: true, ReceiveBuffer: 4 << 20}
-		if proto == 58 {
-			var f ipv6.ICMPFilter
-			f.SetAll(true)
-			for _, t := range answerTypes6 {
-				f.Accept(t)
-			}
-			cfg.ICMP6Filter = &f
-		}
-		c, err := raw.ListenIPv6(proto, cfg)
-		if err != nil {
-			return err
-		}
-		s.recv = append(s.recv, c)
-		s.recvProto = append(s.recvProto, proto)
-	}
-	return nil
+		cfg.ICMP6Filter = &f
+	})
 }
 
 // receive6 is receive for an IPv6 socket of protocol proto.

@@ -190,30 +190,47 @@ func (s *Session) senders() int {
 var answerTypes = []ipv4.ICMPType{0, 3, 4, 5, 11, 12, 14, 16, 18}
 
 func (s *Session) openReceivers() error {
-	protos := map[int]bool{1: true}
+	return s.openReceiversFor(1, func(p []byte) (int, bool) {
+		if len(p) < 20 {
+			return 0, false
+		}
+		return int(p[9]), true
+	}, raw.ListenIPv4, func(cfg *raw.Config) {
+		var f ipv4.ICMPFilter
+		f.SetAll(true)
+		for _, t := range answerTypes {
+			f.Accept(t)
+		}
+		cfg.ICMPFilter = &f
+	})
+}
+
+// openReceiversFor opens the receive sockets of one family: its ICMP
+// protocol icmp, always, with the type filter filter sets, and TCP and
+// UDP when a packet carries them (upper gives a packet's transport
+// protocol). recvProto records each socket's protocol.
+func (s *Session) openReceiversFor(icmp int, upper func([]byte) (int, bool),
+	listen func(int, *raw.Config) (*raw.Conn, error), filter func(*raw.Config)) error {
+	protos := map[int]bool{icmp: true}
 	for _, p := range s.pkts {
-		if len(p.Bytes) >= 20 && (p.Bytes[9] == 6 || p.Bytes[9] == 17) {
-			protos[int(p.Bytes[9])] = true
+		if proto, ok := upper(p.Bytes); ok && (proto == 6 || proto == 17) {
+			protos[proto] = true
 		}
 	}
-	for _, proto := range []int{1, 6, 17} {
+	for _, proto := range []int{icmp, 6, 17} {
 		if !protos[proto] {
 			continue
 		}
 		cfg := &raw.Config{Interface: s.cfg.Interface, Timestamps: true, ReceiveBuffer: 4 << 20}
-		if proto == 1 {
-			var f ipv4.ICMPFilter
-			f.SetAll(true)
-			for _, t := range answerTypes {
-				f.Accept(t)
-			}
-			cfg.ICMPFilter = &f
+		if proto == icmp {
+			filter(cfg)
 		}
-		c, err := raw.ListenIPv4(proto, cfg)
+		c, err := listen(proto, cfg)
 		if err != nil {
 			return err
 		}
 		s.recv = append(s.recv, c)
+		s.recvProto = append(s.recvProto, proto)
 	}
 	return nil
 }
