@@ -89,3 +89,14 @@ func getoptShort(args []string, i int, s getoptSpec) (int, error) {
 	}
 	return i, nil
 }
+
+// setFamily records -4 or -6 (c) in *family as 4 or 6; giving both is an
+// error, as in iputils and traceroute.
+func setFamily(family *int, c byte) error {
+	f := int(c - '0')
+	if *family != 0 && *family != f {
+		return fmt.Errorf("options -4 and -6 are mutually exclusive")
+	}
+	*family = f
+	return nil
+}

@@ -103,11 +103,7 @@ func (o *traceOpts) setFlag(c byte) error {
 	case 'F':
 		o.cfg.DontFragment = true
 	case '4', '6':
-		f := int(c - '0')
-		if o.family != 0 && o.family != f {
-			return fmt.Errorf("options -4 and -6 are mutually exclusive")
-		}
-		o.family = f
+		return setFamily(&o.family, c)
 	case 'h':
 		o.help = true
 	default:
