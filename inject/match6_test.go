@@ -12,15 +12,7 @@ var cfgA6 = &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) { ret
 
 func build6(t *testing.T, spec string) [][]byte {
 	t.Helper()
-	pkts, err := craft.ParseConfig(spec, cfgA6)
-	if err != nil {
-		t.Fatalf("%s: %v", spec, err)
-	}
-	out := make([][]byte, len(pkts))
-	for i, p := range pkts {
-		out[i] = p.Bytes
-	}
-	return out
+	return buildWith(t, cfgA6, spec)
 }
 
 // quoteOf6 returns a sent IPv6 packet as a raw(hex=...) layer, what an

@@ -12,7 +12,13 @@ var cfgA = &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) { retu
 
 func build(t *testing.T, spec string) [][]byte {
 	t.Helper()
-	pkts, err := craft.ParseConfig(spec, cfgA)
+	return buildWith(t, cfgA, spec)
+}
+
+// buildWith returns the bytes of spec's packets, sources from cfg.
+func buildWith(t *testing.T, cfg *craft.SpecConfig, spec string) [][]byte {
+	t.Helper()
+	pkts, err := craft.ParseConfig(spec, cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", spec, err)
 	}
