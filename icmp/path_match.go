@@ -42,15 +42,21 @@ func (p *prober) quoted(q Quote) (int, bool) {
 		}
 		return int(seq) - 1, true
 	case MethodTCP:
+		// The sequence number names the probe; its source port must
+		// be that probe's (classic mode gives each its own).
 		sport, dport, ok := q.Ports()
-		if !ok || sport != p.sport || dport != p.dport {
+		if !ok || dport != p.dport {
 			return 0, false
 		}
 		seq, ok := q.TCPSeq()
 		if !ok {
 			return 0, false
 		}
-		return int(seq - p.seqBase), true
+		idx := int(seq - p.seqBase)
+		if want, ok := p.tcpSource(idx); !ok || sport != want {
+			return 0, false
+		}
+		return idx, true
 	}
 	return 0, false
 }
@@ -114,10 +120,13 @@ func (p *prober) tcpAnswer(seg []byte, src netip.Addr) (answer, bool) {
 	sport, dport := binary.BigEndian.Uint16(seg[0:]), binary.BigEndian.Uint16(seg[2:])
 	flags := seg[13]
 	const syn, rst, ack = 0x02, 0x04, 0x10
-	if sport != p.dport || dport != p.sport || flags&ack == 0 || flags&(syn|rst) == 0 {
+	if sport != p.dport || flags&ack == 0 || flags&(syn|rst) == 0 {
 		return a, false
 	}
 	a.idx = int(binary.BigEndian.Uint32(seg[8:]) - 1 - p.seqBase)
+	if want, ok := p.tcpSource(a.idx); !ok || dport != want {
+		return a, false
+	}
 	a.res.Reached, a.res.Final = true, true
 	return a, true
 }

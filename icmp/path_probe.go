@@ -51,7 +51,10 @@ func probeHeaderLen(m Method, paris, v6 bool) int {
 //     fixed. Classic: the destination port, Port+i.
 //   - ICMP: the echo sequence number, i+1; in Paris mode two payload
 //     bytes cancel it out of the checksum, so the checksum is fixed too.
-//   - TCP: the sequence number, seqBase+i; ports fixed.
+//   - TCP: the sequence number, seqBase+i; ports fixed. Classic: the
+//     source port varies too, sports[i], one reserved per probe; the
+//     destination port stays the one asked for, as a SYN to another
+//     port would probe another service.
 //
 // The IP ID is ipID+i in every mode, for captures; it is not used to
 // match, as some routers rewrite it. IPv6 has no ID; its flow label,
@@ -64,12 +67,15 @@ type prober struct {
 	flow     uint32 // IPv6 flow label, 20 bits
 	src, dst netip.Addr
 	sport    uint16 // UDP and TCP source port, reserved by a bound socket
-	dport    uint16
-	echoID   uint16
-	seqBase  uint32
-	ipID     uint16
-	tos      int
-	df       bool
+	// sports are the source ports of classic TCP probes, one per probe
+	// and each reserved by a bound socket; empty otherwise.
+	sports  []uint16
+	dport   uint16
+	echoID  uint16
+	seqBase uint32
+	ipID    uint16
+	tos     int
+	df      bool
 }
 
 // build writes probe i with the given TTL and IP total length into buf
@@ -178,8 +184,22 @@ func (p *prober) echo(t []byte, i int) {
 	binary.BigEndian.PutUint16(t[2:], checksum(t, initial))
 }
 
+// tcpSource is probe i's TCP source port: the trace's own in Paris
+// mode, the probe's own in classic mode; false for an index no probe
+// has.
+func (p *prober) tcpSource(i int) (uint16, bool) {
+	if len(p.sports) == 0 {
+		return p.sport, true
+	}
+	if i < 0 || i >= len(p.sports) {
+		return 0, false
+	}
+	return p.sports[i], true
+}
+
 func (p *prober) tcp(t []byte, i int) {
-	binary.BigEndian.PutUint16(t[0:], p.sport)
+	sport, _ := p.tcpSource(i)
+	binary.BigEndian.PutUint16(t[0:], sport)
 	binary.BigEndian.PutUint16(t[2:], p.dport)
 	binary.BigEndian.PutUint32(t[4:], p.seqBase+uint32(i))
 	t[12] = tcpHeaderLen / 4 << 4

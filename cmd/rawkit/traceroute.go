@@ -39,7 +39,8 @@ at once, Paris mode by default: every probe of a trace has the same flow fields
                    resolve to IPv4 first)
   -F               set don't fragment
   --mtu            discover the path MTU (implies -F, one probe at a time)
-  --classic        vary the destination port (UDP) and checksum (ICMP)
+  --classic        vary the flow per probe: the destination port (UDP),
+                   the checksum (ICMP), the source port (TCP)
   --json           one JSON object per hop and a summary
   PACKETLEN        IP packet length (60; IPv6: 80)
 
