@@ -73,9 +73,7 @@ type EchoConfig struct {
 
 // Echo is one run of echo probes to a set of targets over one socket.
 type Echo struct {
-	c       Conn
-	id      uint16
-	v6      bool // ICMPv6 echo (types 128 and 129) to IPv6 targets
+	socks   []echoSock // one per family; targets name theirs by index
 	cfg     EchoConfig
 	size    int
 	token   Token
@@ -96,11 +94,20 @@ type Echo struct {
 	started  bool
 
 	kick chan struct{}
+}
+
+// An echoSock is one socket of a run: IPv4 (ICMP echo) or IPv6 (ICMPv6
+// echo), with the identifier its requests carry.
+type echoSock struct {
+	c    Conn
+	id   uint16
+	v6   bool     // ICMPv6 echo (types 128 and 129) to IPv6 targets
 	fast fastConn // c's I/O without waiting, if it has it; nil otherwise
 }
 
 type target struct {
 	addr     netip.Addr
+	sock     uint8 // index in Echo.socks
 	stats    Stats
 	lastSent int64 // ns
 	lastNo   uint32
@@ -110,14 +117,32 @@ type target struct {
 // requests carry — on a ping socket, the socket's local port, which the
 // kernel writes there anyway. The targets are all IPv4 (ICMP echo over an
 // IPv4 socket) or all IPv6 (ICMPv6 echo over an IPv6 socket): one socket
-// speaks one family.
+// speaks one family. NewEchoSockets takes both.
 func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, error) {
 	if len(targets) == 0 {
 		return nil, errors.New("icmp: no targets")
 	}
-	e := &Echo{c: c, id: id, kick: make(chan struct{}, 1)}
+	v6 := targets[0].Is6() && !targets[0].Is4In6()
+	return NewEchoSockets([]Socket{{Conn: c, ID: id, IPv6: v6}}, targets, cfg)
+}
+
+// NewEchoSockets prepares a run to targets of both families: each target
+// is probed over the socket of its family, of which socks has at most one
+// each (Listen opens them; only Conn, ID and IPv6 are used). A run over two sockets cannot flood (EchoConfig.Flood), whose
+// single goroutine waits on one socket.
+func NewEchoSockets(socks []Socket, targets []netip.Addr, cfg *EchoConfig) (*Echo, error) {
+	if len(targets) == 0 {
+		return nil, errors.New("icmp: no targets")
+	}
+	e := &Echo{kick: make(chan struct{}, 1)}
+	if err := e.setSockets(socks, targets); err != nil {
+		return nil, err
+	}
 	if cfg != nil {
 		e.cfg = *cfg
+	}
+	if e.cfg.Flood && len(e.socks) > 1 {
+		return nil, errors.New("icmp: a flood goes to targets of one family")
 	}
 	if e.cfg.Count < 0 || e.cfg.Preload < 0 || e.cfg.Interval < 0 || e.cfg.Timeout < 0 || e.cfg.Rate < 0 {
 		return nil, fmt.Errorf("icmp: negative count, preload, interval, timeout or rate in %+v", e.cfg)
@@ -147,17 +172,6 @@ func NewEcho(c Conn, id uint16, targets []netip.Addr, cfg *EchoConfig) (*Echo, e
 		return nil, fmt.Errorf("icmp: run token: %w", err)
 	}
 	e.handler = e.cfg.Handler
-	e.targets = make([]target, len(targets))
-	e.v6 = targets[0].Is6() && !targets[0].Is4In6()
-	for i, a := range targets {
-		switch {
-		case e.v6 && (!a.Is6() || a.Is4In6()):
-			return nil, fmt.Errorf("icmp: target %v is not an IPv6 address, as %v is: one run speaks one family", a, targets[0])
-		case !e.v6 && !a.Is4():
-			return nil, fmt.Errorf("icmp: target %v is not an IPv4 address, as %v is: one run speaks one family", a, targets[0])
-		}
-		e.targets[i].addr = a
-	}
 	e.ring = make([]slot, ringSize)
 	e.heap.ring = e.ring
 	e.nextNo = 1
@@ -204,40 +218,54 @@ func (e *Echo) Run(ctx context.Context) error {
 	e.started = true
 	e.sched.start(now(), e.cfg.Preload)
 	e.mu.Unlock()
-	if fc, ok := e.c.(fastConn); ok {
-		e.fast = fc // written here only, before the loops start
+	for i := range e.socks {
+		if fc, ok := e.socks[i].c.(fastConn); ok {
+			e.socks[i].fast = fc // written here only, before the loops start
+		}
 	}
 	if e.cfg.Flood {
-		return e.runFlood(ctx)
+		return e.runFlood(ctx, &e.socks[0])
 	}
 	// Reads and writes run without ctx, which would cost every call a
 	// watcher: the sender watches ctx while it waits, and the receiver is
 	// stopped by a read deadline in the past once the sender is done.
 	var stopping atomic.Bool
 	var wg sync.WaitGroup
-	var rerr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		rerr = e.receiveLoop(&stopping)
-		if rerr != nil {
-			select { // wake the sender: the run cannot go on
-			case e.kick <- struct{}{}:
-			default:
+	var rerr atomic.Pointer[error] // the first receiver's failure
+	for i := range e.socks {
+		wg.Add(1)
+		go func(s *echoSock) {
+			defer wg.Done()
+			if err := e.receiveLoop(s, &stopping); err != nil {
+				rerr.CompareAndSwap(nil, &err)
+				select { // wake the sender: the run cannot go on
+				case e.kick <- struct{}{}:
+				default:
+				}
 			}
+		}(&e.socks[i])
+	}
+	received := func() error {
+		if p := rerr.Load(); p != nil {
+			return *p
 		}
-	}()
-	err := e.sendLoop(ctx, func() error { return rerr })
+		return nil
+	}
+	err := e.sendLoop(ctx, received)
 	stopping.Store(true)
-	e.c.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // Close unblocks the reader anyway
+	for i := range e.socks {
+		e.socks[i].c.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // Close unblocks the reader anyway
+	}
 	wg.Wait()
-	e.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
+	for i := range e.socks {
+		e.socks[i].c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
+	}
 	e.finish(now())
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case rerr != nil:
-		return rerr
+	case received() != nil:
+		return received()
 	}
 	return err
 }

@@ -233,12 +233,12 @@ func TestLookupAcrossWrap(t *testing.T) {
 	e.ring[5] = slot{probe: 65536 + 5, state: slotReplied}
 	old := AppendEcho(nil, 7, 5, testTok, 5, 56)
 	f, _ := parseEcho(echoReply(old), &testTok)
-	if e.lookup(f) != nil {
+	if e.lookup(&e.socks[0], f) != nil {
 		t.Error("a reply from the previous wrap matched the reused slot")
 	}
 	cur := AppendEcho(nil, 7, 5, testTok, 65536+5, 56)
 	f, _ = parseEcho(echoReply(cur), &testTok)
-	if e.lookup(f) != &e.ring[5] {
+	if e.lookup(&e.socks[0], f) != &e.ring[5] {
 		t.Error("the current probe's reply did not match")
 	}
 }

@@ -13,7 +13,7 @@ import (
 // goroutine, so on loopback, where the reply is queued before the write
 // returns, each round trip costs a write and a share of one recvmmsg and
 // no goroutine switch.
-func (e *Echo) runFlood(ctx context.Context) error {
+func (e *Echo) runFlood(ctx context.Context, s *echoSock) error {
 	bufs := make([][]byte, min(sendBurst, e.cfg.Preload))
 	for i := range bufs {
 		bufs[i] = make([]byte, 0, echoHeaderLen+e.size)
@@ -21,7 +21,7 @@ func (e *Echo) runFlood(ctx context.Context) error {
 	items := make([]sendItem, 0, len(bufs))
 	ms := e.newMessages()
 	var sevs, revs []Event
-	defer e.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
+	defer s.c.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort
 	// The I/O below runs without ctx: a cancellable context costs every
 	// call a watcher, and the read deadline (at most FloodInterval away
 	// while probes are due) bounds how late ctx is noticed.
@@ -35,15 +35,15 @@ func (e *Echo) runFlood(ctx context.Context) error {
 		if done {
 			break
 		}
-		if e.fast != nil {
+		if s.fast != nil {
 			// Take what is queued without the poller; wait through it
 			// only when nothing is.
 			var n int
-			if n, err = e.drainFast(ms); err != nil {
+			if n, err = e.drainFast(s, ms); err != nil {
 				break
 			}
 			if n > 0 {
-				revs = e.process(ms[:n], revs[:0])
+				revs = e.process(s, ms[:n], revs[:0])
 				continue
 			}
 		}
@@ -51,13 +51,13 @@ func (e *Echo) runFlood(ctx context.Context) error {
 		// Moving the deadline costs a timer update: do it when the one
 		// set is later than needed or more than a millisecond early.
 		if deadline < 0 || deadline > wake || wake-deadline > int64(time.Millisecond) {
-			if err = e.c.SetReadDeadline(time.Unix(0, wake)); err != nil {
+			if err = s.c.SetReadDeadline(time.Unix(0, wake)); err != nil {
 				break
 			}
 			deadline = wake
 		}
 		var n int
-		n, err = e.c.ReadBatch(bg, ms)
+		n, err = s.c.ReadBatch(bg, ms)
 		if err != nil {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				break
@@ -65,7 +65,7 @@ func (e *Echo) runFlood(ctx context.Context) error {
 			err = nil
 			continue
 		}
-		revs = e.process(ms[:n], revs[:0])
+		revs = e.process(s, ms[:n], revs[:0])
 	}
 	e.finish(now())
 	if ctx.Err() != nil {
@@ -147,13 +147,13 @@ func (e *Echo) floodSend(ctx context.Context, bufs [][]byte, items []sendItem, e
 // more than the probes in flight, as iputils stops reading when nothing
 // is (a duplicate or a stranger's packet waits for the next round), which
 // saves the read that would only say the queue is empty.
-func (e *Echo) drainFast(ms []Message) (int, error) {
+func (e *Echo) drainFast(s *echoSock, ms []Message) (int, error) {
 	e.mu.Lock()
 	limit := min(len(ms), max(1, e.total.Pending()))
 	e.mu.Unlock()
 	n := 0
 	for n < limit {
-		ok, err := e.fast.recv(&ms[n])
+		ok, err := s.fast.recv(&ms[n])
 		if err != nil || !ok {
 			return n, err
 		}

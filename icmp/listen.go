@@ -51,11 +51,13 @@ type ListenConfig struct {
 }
 
 // Socket is the opened socket of an echo run, with the identifier its
-// requests carry.
+// requests carry (on a ping socket its local port, which the kernel
+// writes there anyway).
 type Socket struct {
 	Conn Conn
 	ID   uint16
 	Mode Mode // ModeRaw or ModePing
+	IPv6 bool // an ICMPv6 socket, for IPv6 targets
 }
 
 // ErrNoPermission is matched (errors.Is) by the error of Listen when the

@@ -73,7 +73,7 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		}
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c, dev: cfg.Interface, src: cfg.Source}, ID: uint16(c.LocalPort()), Mode: ModePing}, nil
+	return &Socket{Conn: &rawConn{c: c, dev: cfg.Interface, src: cfg.Source}, ID: uint16(c.LocalPort()), Mode: ModePing, IPv6: cfg.IPv6}, nil
 }
 
 func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
@@ -96,7 +96,7 @@ func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw}, nil
+	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw, IPv6: v6}, nil
 }
 
 // permissionError carries why both kinds of socket were refused.

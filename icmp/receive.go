@@ -22,11 +22,11 @@ func (e *Echo) newMessages() []Message {
 
 // receiveLoop is the receiver of a paced run: it blocks in ReadBatch
 // until Run sets stopping and a read deadline in the past.
-func (e *Echo) receiveLoop(stopping *atomic.Bool) error {
+func (e *Echo) receiveLoop(s *echoSock, stopping *atomic.Bool) error {
 	ms := e.newMessages()
 	var evs []Event
 	for {
-		n, err := e.c.ReadBatch(io, ms)
+		n, err := s.c.ReadBatch(io, ms)
 		if err != nil {
 			if stopping.Load() {
 				return nil
@@ -36,7 +36,7 @@ func (e *Echo) receiveLoop(stopping *atomic.Bool) error {
 			}
 			return err
 		}
-		evs = e.process(ms[:n], evs[:0])
+		evs = e.process(s, ms[:n], evs[:0])
 		select {
 		case e.kick <- struct{}{}:
 		default:
@@ -44,13 +44,14 @@ func (e *Echo) receiveLoop(stopping *atomic.Bool) error {
 	}
 }
 
-// process matches a batch of received messages and delivers the events.
-func (e *Echo) process(ms []Message, evs []Event) []Event {
+// process matches a batch of messages received on s and delivers the
+// events.
+func (e *Echo) process(s *echoSock, ms []Message, evs []Event) []Event {
 	e.hmu.Lock()
 	e.mu.Lock()
 	t := now()
 	for i := range ms {
-		evs = e.match(evs, &ms[i], t)
+		evs = e.match(s, evs, &ms[i], t)
 	}
 	e.mu.Unlock()
 	e.deliver(evs)
@@ -60,7 +61,7 @@ func (e *Echo) process(ms []Message, evs []Event) []Event {
 
 // match takes one message: an echo reply of ours, an ICMP error quoting
 // one of our requests, or something to ignore.
-func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
+func (e *Echo) match(s *echoSock, evs []Event, m *Message, t int64) []Event {
 	d := m.Data
 	if len(d) < echoHeaderLen {
 		return evs
@@ -70,34 +71,35 @@ func (e *Echo) match(evs []Event, m *Message, t int64) []Event {
 		at = m.Received.UnixNano()
 	}
 	if m.Queued.Valid {
-		return e.queuedError(evs, m, at)
+		return e.queuedError(s, evs, m, at)
 	}
 	replyType, isError := byte(TypeEchoReply), IsErrorType(int(d[0]))
-	if e.v6 {
+	if s.v6 {
 		replyType, isError = TypeEchoReplyV6, IsErrorTypeV6(int(d[0]))
 	}
 	if d[0] == replyType && d[1] == 0 {
 		f, _ := parseEcho(d, &e.token)
-		sl := e.lookup(f)
+		sl := e.lookup(s, f)
 		if sl == nil {
 			return evs
 		}
 		return e.reply(evs, sl, m, at)
 	}
 	if isError {
-		return e.icmpError(evs, m, at)
+		return e.icmpError(s, evs, m, at)
 	}
 	return evs
 }
 
 // lookup finds the slot of the probe an echo (reply or quoted request)
-// belongs to, or nil when it is not one of ours or is stale.
-func (e *Echo) lookup(f echoFields) *slot {
-	if f.id != e.id || !f.tokenOK {
+// that came in on s belongs to, or nil when it is not one of ours, is
+// stale, or went out over the other family's socket.
+func (e *Echo) lookup(s *echoSock, f echoFields) *slot {
+	if f.id != s.id || !f.tokenOK {
 		return nil
 	}
 	sl := &e.ring[f.seq]
-	if sl.probe == 0 || sl.state == slotFree {
+	if sl.probe == 0 || sl.state == slotFree || e.sockOf(int(sl.target)) != s {
 		return nil
 	}
 	if f.hasProbe && f.probe != sl.probe {
@@ -145,8 +147,8 @@ func (e *Echo) pipe(tg *target, sl *slot) {
 // icmpError matches an ICMP error to the request it quotes: identifier,
 // sequence, the token and probe number when the quote is long enough, and
 // the quoted destination, which must be the probe's target.
-func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
-	ie, err := parseErrorFor(e.v6, m.Data)
+func (e *Echo) icmpError(s *echoSock, evs []Event, m *Message, at int64) []Event {
+	ie, err := parseErrorFor(s.v6, m.Data)
 	if err != nil {
 		return evs
 	}
@@ -155,21 +157,21 @@ func (e *Echo) icmpError(evs []Event, m *Message, at int64) []Event {
 		return evs
 	}
 	f := quotedEcho(id, seq, payload, &e.token)
-	return e.matchedError(evs, f, ie, m, at)
+	return e.matchedError(s, evs, f, ie, m, at)
 }
 
 // queuedError takes an ICMP error from a ping socket's error queue: the
 // kernel gives its type, code and sender apart, and the echo request it
 // quotes as the data.
-func (e *Echo) queuedError(evs []Event, m *Message, at int64) []Event {
+func (e *Echo) queuedError(s *echoSock, evs []Event, m *Message, at int64) []Event {
 	d, q := m.Data, &m.Queued
 	if len(d) < echoHeaderLen {
 		return evs
 	}
-	ie := ICMPError{IPv6: e.v6, Type: q.Type, Code: q.Code,
+	ie := ICMPError{IPv6: s.v6, Type: q.Type, Code: q.Code,
 		Quote: Quote{Dst: q.Dst.WithZone(""), Protocol: protocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
 	switch {
-	case e.v6:
+	case s.v6:
 		if d[0] != TypeEchoV6 || !IsErrorTypeV6(q.Type) {
 			return evs
 		}
@@ -183,14 +185,14 @@ func (e *Echo) queuedError(evs []Event, m *Message, at int64) []Event {
 		ie.MTU = int(q.Info)
 	}
 	id, seq, payload, _ := ie.Quote.Echo()
-	return e.matchedError(evs, quotedEcho(id, seq, payload, &e.token), ie, m, at)
+	return e.matchedError(s, evs, quotedEcho(id, seq, payload, &e.token), ie, m, at)
 }
 
 // matchedError counts an ICMP error whose quoted request has fields f,
 // if that request is one of the run's and went to the quoted destination.
-func (e *Echo) matchedError(evs []Event, f echoFields, ie ICMPError, m *Message, at int64) []Event {
+func (e *Echo) matchedError(s *echoSock, evs []Event, f echoFields, ie ICMPError, m *Message, at int64) []Event {
 	seq := f.seq
-	sl := e.lookup(f)
+	sl := e.lookup(s, f)
 	if sl == nil {
 		return evs
 	}
@@ -207,7 +209,7 @@ func (e *Echo) matchedError(evs []Event, f echoFields, ie ICMPError, m *Message,
 		tg.stats.Lost++
 		e.total.Lost++
 	}
-	if !e.v6 {
+	if !s.v6 {
 		// iputils counts an error toward "pipe" for IPv4 only: its IPv6
 		// errors come from the error queue, which does not acknowledge
 		// the probe (ping6_common.c).

@@ -123,10 +123,11 @@ func (e *Echo) register(evs []Event, ti int, no uint32, t int64) []Event {
 
 // build writes the request of item into buf.
 func (e *Echo) build(buf []byte, it sendItem) []byte {
-	if e.v6 {
-		return AppendEcho6(buf[:0], e.id, uint16(it.probe), e.token, it.probe, e.size)
+	s := e.sockOf(it.ti)
+	if s.v6 {
+		return AppendEcho6(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size)
 	}
-	return AppendEcho(buf[:0], e.id, uint16(it.probe), e.token, it.probe, e.size)
+	return AppendEcho(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size)
 }
 
 // write sends a burst, one write per probe: each probe's send time is
@@ -136,10 +137,10 @@ func (e *Echo) build(buf []byte, it sendItem) []byte {
 func (e *Echo) write(ctx context.Context, bufs [][]byte, items []sendItem) []error {
 	var errs []error
 	for i, it := range items {
-		dst := e.targets[it.ti].addr
+		dst, s := e.targets[it.ti].addr, e.sockOf(it.ti)
 		atomic.StoreInt64(&it.slot.sent, now())
-		if e.fast != nil {
-			sent, err := e.fast.send(bufs[i], dst)
+		if s.fast != nil {
+			sent, err := s.fast.send(bufs[i], dst)
 			if sent || err != nil {
 				if err != nil {
 					if errs == nil {
@@ -150,7 +151,7 @@ func (e *Echo) write(ctx context.Context, bufs [][]byte, items []sendItem) []err
 				continue
 			}
 		}
-		if _, err := e.c.WriteTo(ctx, bufs[i], dst); err != nil {
+		if _, err := s.c.WriteTo(ctx, bufs[i], dst); err != nil {
 			if errs == nil {
 				errs = make([]error, len(items))
 			}

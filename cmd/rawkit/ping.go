@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"runtime"
 	"time"
 
@@ -16,9 +15,9 @@ const pingUsage = `usage: rawkit ping [options] HOST...
 Send ICMP echo requests, as iputils ping does, to one host or, fping-style,
 to many: HOST is a name, an IPv4 or IPv6 address (fe80::1%eth0 for a
 link-local one) or a CIDR range (127.0.0.0/20, fd00::/120; IPv6 prefixes
-/112 and longer). All targets are of one family and share one socket:
-raw with CAP_NET_RAW, otherwise a ping socket where
-net.ipv4.ping_group_range allows it.
+/112 and longer). The targets of each family share one socket: raw with
+CAP_NET_RAW, otherwise a ping socket where net.ipv4.ping_group_range
+allows it. A flood (-f, -i 0) takes targets of one family.
 
   -c COUNT     stop after COUNT probes per target (with -w: COUNT answers)
   -i SECONDS   interval between probes to a target (default 1; below
@@ -82,17 +81,28 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 		return exitOK
 	}
 	targets, err := expandTargets(ctx, o.hosts, o.family)
+	if err == nil {
+		err = checkTargets(o, targets)
+	}
 	if err != nil {
 		return failf(io, "ping", "%v", err)
 	}
-	if v6 := targets[0].addr.Is6(); o.source.IsValid() && o.source.Is6() != v6 {
-		return failf(io, "ping", "bad source address %q: not IPv%d, as %q is", o.source, ipv(targets[0].addr), targets[0].name)
+	addrs, n4, n6 := families(targets)
+	var socks []icmp.Socket
+	for _, fam := range []struct {
+		n  int
+		v6 bool
+	}{{n4, false}, {n6, true}} {
+		if fam.n == 0 {
+			continue
+		}
+		sock, err := listenEcho(listenConfig(o, fam.n, fam.v6))
+		if err != nil {
+			return failf(io, "ping", "%v", err)
+		}
+		defer sock.Conn.Close()
+		socks = append(socks, *sock)
 	}
-	sock, err := listenEcho(listenConfig(o, len(targets), targets[0].addr.Is6()))
-	if err != nil {
-		return failf(io, "ping", "%v", err)
-	}
-	defer sock.Conn.Close()
 	if err := dropPrivileges(); err != nil {
 		fmt.Fprintf(io.err, "rawkit ping: warning: privileges kept: %v\n", err)
 	}
@@ -105,11 +115,7 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 		text = newTextOut(io.out, io.err, o, targets)
 		out = text
 	}
-	addrs := make([]netip.Addr, len(targets))
-	for i, t := range targets {
-		addrs[i] = t.addr
-	}
-	e, err := icmp.NewEcho(sock.Conn, sock.ID, addrs, echoConfig(o, out.event))
+	e, err := icmp.NewEchoSockets(socks, addrs, echoConfig(o, out.event))
 	if err != nil {
 		return failf(io, "ping", "%v", err)
 	}
@@ -134,7 +140,7 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return failf(io, "ping", "%v", err)
 	}
-	return pingFinish(o, e, sock.Mode, text, out)
+	return pingFinish(o, e, socks[0].Mode, text, out)
 }
 
 // pingFinish prints the summary and picks the exit status.
@@ -202,12 +208,7 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 	// iputils -q does not count local errors (ping_common.c skips
 	// nerrors++ when quiet): not in "+N errors", nor toward -c or -w.
 	cfg.UncountedLocalErrors = o.quiet
-	if o.flood && !o.intervalSet {
-		cfg.Flood = true
-	}
-	if o.intervalSet && o.interval == 0 {
-		cfg.Flood = true // iputils: -i 0 is a flood without the dots
-	}
+	cfg.Flood = engineFlood(o)
 	if o.deadline > 0 {
 		// iputils with -w: probes go on until COUNT answers, or the first error.
 		cfg.CountReplies, cfg.StopOnError = true, true
@@ -215,6 +216,12 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 		cfg.Linger = true
 	}
 	return cfg
+}
+
+// engineFlood reports whether the run floods: -f without -i, or -i 0,
+// which iputils runs as a flood without the dots.
+func engineFlood(o *pingOpts) bool {
+	return (o.flood && !o.intervalSet) || (o.intervalSet && o.interval == 0)
 }
 
 // startPeriodic starts what runs beside the engine: a flusher when lines

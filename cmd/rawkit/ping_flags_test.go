@@ -76,7 +76,9 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"-6", "127.0.0.1"}, false, `"127.0.0.1"`},
 		{[]string{"-6", "127.0.0.0/30"}, false, `"127.0.0.0/30"`},
 		{[]string{"-4", "-6", "::1"}, false, "-4 and -6"},
-		{[]string{"127.0.0.1", "::1"}, false, `"::1"`},
+		{[]string{"-f", "127.0.0.1", "::1"}, false, `"::1"`},
+		{[]string{"-i", "0", "::1", "127.0.0.1"}, false, `"127.0.0.1"`},
+		{[]string{"-I", "127.0.0.1", "127.0.0.2", "::1"}, false, `"127.0.0.1"`},
 		{[]string{"-I", "fe80::1%nosuch0", "::1"}, false, `"nosuch0"`},
 		{[]string{"-I", "fd00::zz", "::1"}, false, `"fd00::zz"`},
 		{[]string{"-6", "-I", "127.0.0.1", "::1"}, false, `"127.0.0.1"`},
@@ -85,7 +87,10 @@ func TestPingBadInput(t *testing.T) {
 	for _, tc := range cases {
 		o, err := parsePingArgs(tc.args, !tc.user)
 		if err == nil {
-			_, err = expandTargets(t.Context(), o.hosts, o.family)
+			var ts []pingTarget
+			if ts, err = expandTargets(t.Context(), o.hosts, o.family); err == nil {
+				err = checkTargets(o, ts)
+			}
 		}
 		if err == nil {
 			t.Errorf("%q accepted", tc.args)

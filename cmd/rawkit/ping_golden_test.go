@@ -89,8 +89,8 @@ func noReply([]byte, netip.Addr) []delivery { return nil }
 // runPingFake runs rawkit ping with args over conn in the current bubble.
 func runPingFake(t *testing.T, conn icmp.Conn, args ...string) (int, string, string) {
 	t.Helper()
-	listenEcho = func(*icmp.ListenConfig) (*icmp.Socket, error) {
-		return &icmp.Socket{Conn: conn, ID: 0x1234, Mode: icmp.ModeRaw}, nil
+	listenEcho = func(cfg *icmp.ListenConfig) (*icmp.Socket, error) {
+		return &icmp.Socket{Conn: conn, ID: 0x1234, Mode: icmp.ModeRaw, IPv6: cfg.IPv6}, nil
 	}
 	dropPrivileges = func() error { return nil }
 	notifyQuit = func() (<-chan os.Signal, func()) { return nil, func() {} }

@@ -29,18 +29,39 @@ const minSweepBits6 = 112
 // address, without the network and broadcast addresses of IPv4 ranges
 // larger than /31, as fping -g; IPv6 prefixes of /112 and longer), or a
 // name resolved to its first address of the family (family 0: IPv4 if
-// it has one, else IPv6). All targets of a run are of one family.
+// it has one, else IPv6). A run may mix the families: each has its socket.
 func expandTargets(ctx context.Context, hosts []string, family int) ([]pingTarget, error) {
-	out, err := expandHosts(ctx, hosts, family)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range out {
-		if t.addr.Is6() != out[0].addr.Is6() {
-			return nil, fmt.Errorf("bad host %q: IPv%d, and %q is IPv%d: one run pings one family", t.name, ipv(t.addr), out[0].name, ipv(out[0].addr))
+	return expandHosts(ctx, hosts, family)
+}
+
+// checkTargets refuses what one run cannot do with targets of both
+// families: a source address, which has one family, for targets of the
+// other, and a flood, whose one goroutine waits on one socket.
+func checkTargets(o *pingOpts, targets []pingTarget) error {
+	first := targets[0]
+	for _, t := range targets {
+		if o.source.IsValid() && o.source.Is6() != t.addr.Is6() {
+			return fmt.Errorf("bad source address %q: not IPv%d, as %q is", o.source, ipv(t.addr), t.name)
+		}
+		if engineFlood(o) && t.addr.Is6() != first.addr.Is6() {
+			return fmt.Errorf("bad host %q: IPv%d, and %q is IPv%d: a flood pings one family", t.name, ipv(t.addr), first.name, ipv(first.addr))
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// families returns the targets' addresses and which families they hold.
+func families(targets []pingTarget) (addrs []netip.Addr, v4, v6 int) {
+	addrs = make([]netip.Addr, len(targets))
+	for i, t := range targets {
+		addrs[i] = t.addr
+		if t.addr.Is6() {
+			v6++
+		} else {
+			v4++
+		}
+	}
+	return addrs, v4, v6
 }
 
 func ipv(a netip.Addr) int {

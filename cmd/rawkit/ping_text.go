@@ -45,6 +45,13 @@ func newTextOut(w, errw io.Writer, o *pingOpts, targets []pingTarget) *textOut {
 }
 
 func (p *textOut) header() {
+	_, n4, n6 := families(p.targets)
+	if n4 > 0 && n6 > 0 {
+		// Both families: the IP sizes differ, so the payload size alone.
+		fmt.Fprintf(p.w, "PING %d targets %d data bytes\n", len(p.targets), p.o.size)
+		p.Flush()
+		return
+	}
 	if p.targets[0].addr.Is6() {
 		// iputils' IPv6 header (ping6_common.c): no space before the
 		// parenthesis, "name (address)" inside it for a name, and the
