@@ -32,21 +32,49 @@ type Token [tokenLen]byte
 // 13, 14, ... (modulo 256), the fill iputils uses. When size is below 12,
 // the payload holds as much of token and number as fits.
 func AppendEcho(b []byte, id, seq uint16, tok Token, probe uint32, size int) []byte {
+	return appendEcho(b, id, seq, tok, probe, size, nil)
+}
+
+// appendEcho is AppendEcho with the fill of iputils -p: the payload's byte
+// i, past the token and number, is pattern[i%len(pattern)]; a nil
+// pattern means byte(i).
+func appendEcho(b []byte, id, seq uint16, tok Token, probe uint32, size int, pattern []byte) []byte {
 	start := len(b)
 	b = append(b, TypeEcho, 0, 0, 0, byte(id>>8), byte(id), byte(seq>>8), byte(seq))
 	var head [payloadHeaderLen]byte
 	copy(head[:], tok[:])
 	binary.BigEndian.PutUint32(head[tokenLen:], probe)
-	for i := 0; i < size; i++ {
-		if i < payloadHeaderLen {
-			b = append(b, head[i])
-		} else {
-			b = append(b, byte(i))
-		}
+	b = append(b, head[:min(size, payloadHeaderLen)]...)
+	for i := payloadHeaderLen; i < size; i++ {
+		b = append(b, fillByte(i, pattern))
 	}
 	cs := Checksum(b[start:])
 	b[start+2], b[start+3] = byte(cs>>8), byte(cs)
 	return b
+}
+
+// fillByte is the payload's byte i past the token and probe number.
+func fillByte(i int, pattern []byte) byte {
+	if len(pattern) == 0 {
+		return byte(i)
+	}
+	return pattern[i%len(pattern)]
+}
+
+// checkedFrom is where iputils starts comparing a reply's payload with
+// what it sent: past its struct timeval (ping_common.c), which is where
+// rawkit's fill has begun too.
+const checkedFrom = 16
+
+// wrongByte returns the offset in payload of the first byte past
+// checkedFrom that differs from the fill sent, or 0 when all match.
+func wrongByte(payload, pattern []byte) int {
+	for i := checkedFrom; i < len(payload); i++ {
+		if payload[i] != fillByte(i, pattern) {
+			return i
+		}
+	}
+	return 0
 }
 
 // Checksum returns the Internet checksum (RFC 1071) of b.

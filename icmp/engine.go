@@ -63,6 +63,12 @@ type EchoConfig struct {
 	Rate float64
 	// Size is the payload length in bytes; 0 means 56, EmptyPayload none.
 	Size int
+	// Pattern fills the payload past the run's token and probe number,
+	// repeated from payload offset 0 as iputils -p fills it; nil means
+	// iputils' default fill, each byte its offset. Replies are checked
+	// against the fill from offset 16 on, as iputils checks them
+	// (Event.WrongByte).
+	Pattern []byte
 	// Token is the per-run tag carried in every payload; nil means a
 	// fresh one from crypto/rand.
 	Token *Token

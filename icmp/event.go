@@ -49,6 +49,12 @@ type Event struct {
 	Unanswered bool
 	// ICMP is the error message, for EventError.
 	ICMP ICMPError
+	// WrongByte is, on a reply or duplicate whose payload differs from
+	// the fill sent (iputils' "wrong data byte"), the offset in the
+	// payload of the first byte that differs; 0 otherwise. Payload is
+	// then the reply's payload, valid only during the Handler call.
+	WrongByte int
+	Payload   []byte
 	// Err is the write error, for EventSendError.
 	Err error
 }

@@ -122,8 +122,12 @@ var errTruncatedExt = errors.New("icmp: quoted IPv6 datagram: extension headers 
 // pseudo-header with the source address, which the kernel fills in on
 // raw ICMPv6 and ping sockets alike (RFC 3542 3.1, raw(7)).
 func AppendEcho6(b []byte, id, seq uint16, tok Token, probe uint32, size int) []byte {
+	return appendEcho6(b, id, seq, tok, probe, size, nil)
+}
+
+func appendEcho6(b []byte, id, seq uint16, tok Token, probe uint32, size int, pattern []byte) []byte {
 	start := len(b)
-	b = AppendEcho(b, id, seq, tok, probe, size)
+	b = appendEcho(b, id, seq, tok, probe, size, pattern)
 	b[start] = TypeEchoV6
 	b[start+2], b[start+3] = 0, 0
 	return b

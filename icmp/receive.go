@@ -113,6 +113,11 @@ func (e *Echo) reply(evs []Event, sl *slot, m *Message, at int64) []Event {
 	rtt := time.Duration(at - atomic.LoadInt64(&sl.sent))
 	ev := Event{Kind: EventReply, Target: int(sl.target), Dst: tg.addr, Seq: uint16(sl.probe),
 		Probe: int(sl.n), From: m.Src, Bytes: len(m.Data), TTL: m.TTL, RTT: rtt, Time: time.Unix(0, at)}
+	if p := m.Data[echoHeaderLen:]; len(p) > checkedFrom {
+		if ev.WrongByte = wrongByte(p, e.cfg.Pattern); ev.WrongByte > 0 {
+			ev.Payload = p
+		}
+	}
 	switch sl.state {
 	case slotPending:
 		tg.stats.Received++

@@ -125,9 +125,9 @@ func (e *Echo) register(evs []Event, ti int, no uint32, t int64) []Event {
 func (e *Echo) build(buf []byte, it sendItem) []byte {
 	s := e.sockOf(it.ti)
 	if s.v6 {
-		return AppendEcho6(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size)
+		return appendEcho6(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size, e.cfg.Pattern)
 	}
-	return AppendEcho(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size)
+	return appendEcho(buf[:0], s.id, uint16(it.probe), e.token, it.probe, e.size, e.cfg.Pattern)
 }
 
 // write sends a burst, one write per probe: each probe's send time is

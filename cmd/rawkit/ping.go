@@ -30,6 +30,8 @@ allows it. A flood (-f, -i 0) takes targets of one family.
   -M MODE      path MTU discovery: do, dont or want
   -I IF|ADDR   send from this interface or source address
   -l PRELOAD   send PRELOAD probes at once at the start
+  -p PATTERN   fill the payload with up to 16 bytes given in hex
+               (-p ff00), repeated; replies are checked against it
   -f           flood: next probe as soon as a reply comes (root only)
   -q           quiet: only the summary
   -n           print addresses, not names
@@ -200,6 +202,7 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 		Timeout:  o.timeout,
 		Rate:     o.rate,
 		Size:     o.size,
+		Pattern:  o.pattern,
 		Handler:  handler,
 	}
 	if o.size == 0 {

@@ -32,6 +32,7 @@ type pingOpts struct {
 	audible     bool // -a
 	json        bool
 	rate        float64
+	pattern     []byte // -p; nil: iputils' default fill
 	mode        string
 	family      int // 4 or 6 when -4 or -6 asks for one; 0: from the addresses
 	help        bool
@@ -137,9 +138,35 @@ func (o *pingOpts) setShort(c byte, v string) error {
 			o.iface = v
 		}
 	case 'p':
-		return fmt.Errorf("option -p (pattern) is not supported: the payload carries the run's token")
+		o.pattern, err = parsePattern(v)
 	}
 	return err
+}
+
+// maxPattern is the longest -p pattern, iputils' 16 bytes.
+const maxPattern = 16
+
+// parsePattern reads -p's hex digits as iputils does, two to a byte with
+// an odd last digit a byte alone ("abc" is 0xab 0x0c). Where iputils cuts
+// a longer pattern to 16 bytes, it is an error here.
+func parsePattern(v string) ([]byte, error) {
+	if v == "" {
+		return nil, fmt.Errorf("bad pattern %q: want 1 to %d bytes of hex digits", v, maxPattern)
+	}
+	var p []byte
+	for s := v; s != ""; {
+		n := min(2, len(s))
+		b, err := strconv.ParseUint(s[:n], 16, 8)
+		if err != nil {
+			return nil, fmt.Errorf("bad pattern %q: hex digits only", v)
+		}
+		p = append(p, byte(b))
+		s = s[n:]
+	}
+	if len(p) > maxPattern {
+		return nil, fmt.Errorf("bad pattern %q: %d bytes, at most %d", v, len(p), maxPattern)
+	}
+	return p, nil
 }
 
 func (o *pingOpts) setLong(name, v string) error {

@@ -18,21 +18,24 @@ const jsonSchema = 1
 // jsonEvent is one --json line for a reply, duplicate, lost probe, ICMP
 // error or failed send. Fields that do not apply are left out.
 type jsonEvent struct {
-	Type     string   `json:"type"`             // reply, duplicate, lost, error, send_error
-	Target   string   `json:"target"`           // the probed address
-	Seq      uint16   `json:"seq"`              // ICMP sequence number
-	Probe    int      `json:"probe"`            // the target's probe count, from 1
-	From     string   `json:"from,omitempty"`   // who answered
-	Bytes    int      `json:"bytes,omitempty"`  // ICMP bytes of a reply
-	TTL      *int     `json:"ttl,omitempty"`    // IP TTL of the answer
-	RTTMs    *float64 `json:"rtt_ms,omitempty"` // round trip, ms with µs precision
-	Late     bool     `json:"late,omitempty"`   // a reply after the probe was counted lost
-	ICMPType *int     `json:"icmp_type,omitempty"`
-	ICMPCode *int     `json:"icmp_code,omitempty"`
-	Message  string   `json:"message,omitempty"` // iputils' text for the error
-	MTU      int      `json:"mtu,omitempty"`     // next-hop MTU of "frag needed"
-	Error    string   `json:"error,omitempty"`   // why a send failed
-	Time     string   `json:"time"`              // RFC 3339 with ns: receive time, deadline or send time
+	Type   string   `json:"type"`             // reply, duplicate, lost, error, send_error
+	Target string   `json:"target"`           // the probed address
+	Seq    uint16   `json:"seq"`              // ICMP sequence number
+	Probe  int      `json:"probe"`            // the target's probe count, from 1
+	From   string   `json:"from,omitempty"`   // who answered
+	Bytes  int      `json:"bytes,omitempty"`  // ICMP bytes of a reply
+	TTL    *int     `json:"ttl,omitempty"`    // IP TTL of the answer
+	RTTMs  *float64 `json:"rtt_ms,omitempty"` // round trip, ms with µs precision
+	Late   bool     `json:"late,omitempty"`   // a reply after the probe was counted lost
+	// WrongByte is the payload offset of the first byte of a reply that
+	// differs from what was sent (iputils' "wrong data byte").
+	WrongByte int    `json:"wrong_data_byte,omitempty"`
+	ICMPType  *int   `json:"icmp_type,omitempty"`
+	ICMPCode  *int   `json:"icmp_code,omitempty"`
+	Message   string `json:"message,omitempty"` // iputils' text for the error
+	MTU       int    `json:"mtu,omitempty"`     // next-hop MTU of "frag needed"
+	Error     string `json:"error,omitempty"`   // why a send failed
+	Time      string `json:"time"`              // RFC 3339 with ns: receive time, deadline or send time
 }
 
 // jsonStats are the statistics of one target or of the run.
@@ -94,6 +97,7 @@ func (j *jsonOut) event(ev *icmp.Event) {
 			r.Type = "duplicate"
 		}
 		r.From, r.Bytes, r.RTTMs, r.Late = ev.From.String(), ev.Bytes, ptr(msOf(ev.RTT)), ev.Late
+		r.WrongByte = ev.WrongByte
 	case icmp.EventLost:
 		r.Type = "lost"
 	case icmp.EventError:

@@ -45,6 +45,10 @@ func newTextOut(w, errw io.Writer, o *pingOpts, targets []pingTarget) *textOut {
 }
 
 func (p *textOut) header() {
+	if len(p.o.pattern) > 0 && !p.o.quiet {
+		// iputils' fill() says what it filled with (ping_common.c).
+		fmt.Fprintf(p.w, "PATTERN: 0x%x\n", p.o.pattern)
+	}
 	_, n4, n6 := families(p.targets)
 	if n4 > 0 && n6 > 0 {
 		// Both families: the IP sizes differ, so the payload size alone.
@@ -178,11 +182,39 @@ func (p *textOut) reply(ev *icmp.Event) {
 	if ev.Kind == icmp.EventDuplicate {
 		b = append(b, " (DUP!)"...)
 	}
+	if ev.WrongByte > 0 {
+		b = p.appendWrongData(b, ev)
+	}
 	if p.o.audible {
 		b = append(b, '\a')
 	}
 	b = append(b, '\n')
 	p.w.Write(b)
+}
+
+// appendWrongData appends iputils' report of a reply whose payload is
+// not what was sent (ping_common.c gather_statistics): the first wrong
+// byte, then the payload from byte 16 on, 32 bytes a line.
+func (p *textOut) appendWrongData(b []byte, ev *icmp.Event) []byte {
+	const from = 16 // past iputils' struct timeval
+	i := ev.WrongByte
+	b = fmt.Appendf(b, "\nwrong data byte #%d should be 0x%x but was 0x%x", i, fill(i, p.o.pattern), ev.Payload[i])
+	for i := from; i < min(p.o.size, len(ev.Payload)); i++ {
+		if i%32 == from {
+			b = fmt.Appendf(b, "\n#%d\t", i)
+		}
+		b = fmt.Appendf(b, "%x ", ev.Payload[i])
+	}
+	return b
+}
+
+// fill is the byte the payload carries at offset i: -p's pattern,
+// repeated, or by default i itself (icmp.EchoConfig.Pattern).
+func fill(i int, pattern []byte) byte {
+	if len(pattern) == 0 {
+		return byte(i)
+	}
+	return pattern[i%len(pattern)]
 }
 
 // appendRTT formats a round trip as iputils' reply lines do: three
