@@ -69,8 +69,18 @@ const checkedFrom = 16
 // wrongByte returns the offset in payload of the first byte past
 // checkedFrom that differs from the fill sent, or 0 when all match.
 func wrongByte(payload, pattern []byte) int {
+	if len(pattern) == 0 {
+		// Every reply of a flood comes through here: no call or
+		// division per byte.
+		for i := checkedFrom; i < len(payload); i++ {
+			if payload[i] != byte(i) {
+				return i
+			}
+		}
+		return 0
+	}
 	for i := checkedFrom; i < len(payload); i++ {
-		if payload[i] != fillByte(i, pattern) {
+		if payload[i] != pattern[i%len(pattern)] {
 			return i
 		}
 	}
