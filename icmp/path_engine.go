@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,7 +22,8 @@ type Path struct {
 	icmpConn pathConn // ICMP answers: errors and echo replies
 	tcpConn  pathConn // TCP answers (MethodTCP only)
 	closers  []interface{ Close() error }
-	localMTU int // the kernel's path MTU toward the destination (MTU mode)
+	localMTU int  // the kernel's path MTU toward the destination (MTU mode)
+	stamps   bool // send has kernel send stamps (SO_TIMESTAMPING) on
 }
 
 // pathConn is what the path engine needs of a socket; the Linux one is
@@ -31,6 +33,9 @@ type pathConn interface {
 	// messages (the IP payload), blocking until one is there or ctx is
 	// done.
 	ReadBatch(ctx context.Context, ms []Message) (int, error)
+	// TryReadBatch is ReadBatch without waiting: it returns what is
+	// already queued, 0 when nothing is.
+	TryReadBatch(ms []Message) (int, error)
 	// WriteBatch sends whole IPv4 packets to dst.
 	WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error)
 	Close() error
@@ -84,26 +89,36 @@ type PathEvents struct {
 func (t *Path) Run(ctx context.Context, ev PathEvents) (PathSummary, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
-	answers := make(chan answer, 256)
+	answers := make(chan runEvent, 256)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
+	r := t.newRun()
 	for _, c := range []pathConn{t.icmpConn, t.tcpConn} {
 		if c != nil {
+			rc := &receiver{c: c, tcp: c == t.tcpConn, id: len(r.recv)}
+			r.recv = append(r.recv, rc)
+			r.acked = append(r.acked, 0)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				t.receive(ctx, c, c == t.tcpConn, answers)
+				t.receive(ctx, rc, answers)
 			}()
 		}
 	}
-	r := t.newRun()
+	if st, ok := t.send.(sendStamper); ok && t.stamps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			readStamps(ctx, st, answers)
+		}()
+	}
 	err := r.loop(ctx, answers, ev)
 	r.sum.Elapsed = time.Since(start)
 	return r.sum, err
 }
 
-func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents) error {
+func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev PathEvents) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -113,9 +128,7 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 		for drained := false; !drained; {
 			select {
 			case a := <-answers:
-				if res, ok := r.apply(a); ok && ev.Answer != nil {
-					ev.Answer(res)
-				}
+				r.take(a, ev)
 			default:
 				drained = true
 			}
@@ -138,9 +151,7 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 		timer.Reset(wait)
 		select {
 		case a := <-answers:
-			if res, ok := r.apply(a); ok && ev.Answer != nil {
-				ev.Answer(res)
-			}
+			r.take(a, ev)
 		case now := <-timer.C:
 			r.expire(now)
 		case <-ctx.Done():
@@ -155,37 +166,157 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan answer, ev PathEvents
 	}
 }
 
-// receive reads answers from c until ctx is done, and hands those that
-// match a probe of this trace to the run.
-func (t *Path) receive(ctx context.Context, c pathConn, tcp bool, out chan<- answer) {
+// runEvent is what the run's readers send it: an answer to a probe, a
+// receiver's report that it has caught up with its socket (sync), or the
+// kernel's send time of a probe (stamp).
+type runEvent struct {
+	kind eventKind
+	a    answer    // eventAnswer
+	recv int       // eventSync: the receiver
+	sync int64     // eventSync: the sync it caught up with
+	key  uint32    // eventStamp: the stamp's key (SOF_TIMESTAMPING_OPT_ID)
+	at   time.Time // eventStamp: when the kernel sent the probe
+}
+
+type eventKind uint8
+
+const (
+	eventAnswer eventKind = iota
+	eventSync
+	eventStamp
+)
+
+// take hands the run what a reader sent.
+func (r *pathRun) take(e runEvent, ev PathEvents) {
+	switch e.kind {
+	case eventSync:
+		r.acked[e.recv] = max(r.acked[e.recv], e.sync)
+	case eventStamp:
+		r.stamp(e.key, e.at)
+	default:
+		if res, ok := r.apply(e.a); ok && ev.Answer != nil {
+			ev.Answer(res)
+		}
+	}
+}
+
+// receiver reads one socket's answers for Run. When a probe times out,
+// the run asks every receiver to catch up (sync): to hand over what its
+// socket holds at that moment and say so, so that an answer the kernel
+// received in time counts, and the hop is reported as soon as that is
+// known rather than after a fixed grace.
+type receiver struct {
+	c   pathConn
+	tcp bool
+	id  int
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // ends the read in progress
+	want   atomic.Int64       // the latest sync asked for
+	// stopped is set when the receiver no longer reads: syncs then
+	// wait for it no more.
+	stopped atomic.Bool
+}
+
+// sync asks the receiver to catch up and report gen.
+func (rc *receiver) sync(gen int64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.want.Store(gen)
+	if rc.cancel != nil {
+		rc.cancel()
+	}
+}
+
+// readCtx returns the context of the next blocking read: a fresh one
+// when a sync ended the last.
+func (rc *receiver) readCtx(ctx, cur context.Context) context.Context {
+	if cur != nil && cur.Err() == nil {
+		return cur
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rctx, cancel := context.WithCancel(ctx)
+	rc.cancel = cancel
+	return rctx
+}
+
+// receive reads answers from rc's socket until ctx is done, and hands
+// those that match a probe of this trace to the run.
+func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 	ms := make([]Message, 16)
 	for i := range ms {
 		ms[i].Buf = make([]byte, 2048)
 	}
-	for {
-		n, err := c.ReadBatch(ctx, ms)
-		if err != nil {
-			// Cancelled, closed, or broken: the probes still waiting
-			// for this socket time out.
-			return
+	var rctx context.Context
+	defer func() {
+		rc.stopped.Store(true)
+		rc.mu.Lock()
+		if rc.cancel != nil {
+			rc.cancel()
 		}
-		for _, m := range ms[:n] {
-			var a answer
-			var ok bool
-			if tcp {
-				a, ok = t.pr.tcpAnswer(m.Data, m.Src)
-			} else {
-				a, ok = t.pr.icmpAnswer(m.Data, m.Src)
+		rc.mu.Unlock()
+	}()
+	var synced int64
+	for {
+		if w := rc.want.Load(); w > synced {
+			// Everything queued now was received before the sync was
+			// asked for: read it without waiting, then report.
+			for {
+				n, err := rc.c.TryReadBatch(ms)
+				if err != nil {
+					return
+				}
+				if n == 0 {
+					break
+				}
+				if !t.hand(ctx, ms[:n], rc.tcp, out) {
+					return
+				}
 			}
-			if !ok {
-				continue
-			}
-			a.received = m.Received
+			synced = w
 			select {
-			case out <- a:
+			case out <- runEvent{kind: eventSync, recv: rc.id, sync: w}:
 			case <-ctx.Done():
 				return
 			}
 		}
+		rctx = rc.readCtx(ctx, rctx)
+		n, err := rc.c.ReadBatch(rctx, ms)
+		if err != nil {
+			if ctx.Err() != nil || rctx.Err() == nil {
+				// Cancelled, closed, or broken: the probes still
+				// waiting for this socket time out.
+				return
+			}
+			continue // a sync ended the read
+		}
+		if !t.hand(ctx, ms[:n], rc.tcp, out) {
+			return
+		}
 	}
+}
+
+// hand matches messages to probes and sends the run the answers; false
+// when ctx is done.
+func (t *Path) hand(ctx context.Context, ms []Message, tcp bool, out chan<- runEvent) bool {
+	for _, m := range ms {
+		var a answer
+		var ok bool
+		if tcp {
+			a, ok = t.pr.tcpAnswer(m.Data, m.Src)
+		} else {
+			a, ok = t.pr.icmpAnswer(m.Data, m.Src)
+		}
+		if !ok {
+			continue
+		}
+		a.received = m.Received
+		select {
+		case out <- runEvent{a: a}:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }

@@ -74,7 +74,8 @@ func (s *fakeSender) WriteBatch(_ context.Context, pkts [][]byte, dst netip.Addr
 func (s *fakeSender) ReadBatch(context.Context, []Message) (int, error) {
 	return 0, errors.ErrUnsupported
 }
-func (s *fakeSender) Close() error { return nil }
+func (s *fakeSender) TryReadBatch([]Message) (int, error) { return 0, errors.ErrUnsupported }
+func (s *fakeSender) Close() error                        { return nil }
 
 type fakeReceiver struct{ ch chan Message }
 
@@ -85,6 +86,15 @@ func (r *fakeReceiver) ReadBatch(ctx context.Context, ms []Message) (int, error)
 		return 1, nil
 	case <-ctx.Done():
 		return 0, ctx.Err()
+	}
+}
+func (r *fakeReceiver) TryReadBatch(ms []Message) (int, error) {
+	select {
+	case m := <-r.ch:
+		ms[0].Data, ms[0].Src, ms[0].Received = append(ms[0].Buf[:0], m.Data...), m.Src, time.Now()
+		return 1, nil
+	default:
+		return 0, nil
 	}
 }
 func (r *fakeReceiver) WriteBatch(context.Context, [][]byte, netip.Addr) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -66,6 +67,9 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 		t.closers = append(t.closers, c)
 		t.pr.sport = port
 	}
+	if err := t.reserveClassicPorts(); err != nil {
+		return nil, err
+	}
 	if v6 {
 		err = t.listen6()
 	} else {
@@ -84,7 +88,7 @@ func (t *Path) listen4() error {
 	if err != nil {
 		return err
 	}
-	t.send = &pathRaw{c: send}
+	t.send = newProbeConn(send, &t.stamps)
 	if err := probeMTUMode(send, false); err != nil {
 		return err
 	}
@@ -117,7 +121,7 @@ func (t *Path) listen6() error {
 	if err != nil {
 		return err
 	}
-	t.send = &pathRaw{c: send}
+	t.send = newProbeConn(send, &t.stamps)
 	if err := probeMTUMode(send, true); err != nil {
 		return err
 	}
@@ -329,8 +333,39 @@ func (p *pathRaw) ReadBatch(ctx context.Context, ms []Message) (int, error) {
 	return n, err
 }
 
+// TryReadBatch reads what is queued without waiting.
+func (p *pathRaw) TryReadBatch(ms []Message) (int, error) {
+	for i := range ms {
+		m, err := p.c.TryReadMsg(ms[i].Buf)
+		if errors.Is(err, raw.ErrWouldBlock) {
+			return i, nil
+		}
+		if err != nil {
+			return i, err
+		}
+		ms[i].Data, ms[i].Src, ms[i].TTL, ms[i].Received = m.Data, m.Src, m.TTL, m.Received
+	}
+	return len(ms), nil
+}
+
 func (p *pathRaw) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
 	return p.c.WriteBatch(ctx, pkts, dst)
 }
 
 func (p *pathRaw) Close() error { return p.c.Close() }
+
+// probeRaw is the probe socket: a pathRaw that reports its packets'
+// send stamps.
+type probeRaw struct {
+	pathRaw
+	*stampReader
+}
+
+// newProbeConn wraps the probe socket, with send stamps when the kernel
+// gives them (*stamps is then set).
+func newProbeConn(c *raw.Conn, stamps *bool) pathConn {
+	if *stamps = enableStamps(c); *stamps {
+		return &probeRaw{pathRaw: pathRaw{c: c}, stampReader: newStampReader(c)}
+	}
+	return &pathRaw{c: c}
+}

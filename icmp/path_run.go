@@ -15,22 +15,32 @@ const (
 )
 
 type probe struct {
-	ttl, q  int
-	state   probeState
-	sent    time.Time
-	size    int
-	markMTU int
-	res     ProbeResult
+	ttl, q int
+	state  probeState
+	// sent is taken just before the probe's write; the waits count from
+	// it, as traceroute's do. stamp is the kernel's send time
+	// (SO_TIMESTAMPING), zero until it comes: round trips count from it
+	// when it does, and end at recv, the kernel's receive time.
+	sent, stamp, recv time.Time
+	key               int // the send's stamp key; -1 before it is sent
+	size              int
+	markMTU           int
+	res               ProbeResult
 	// When a probe times out: the end of its wait, and when the run
-	// noticed (its hop is reported expireGrace later).
+	// noticed; its hop is reported once the receivers have caught up
+	// with a sync asked for after that (sync), at most expireGrace
+	// later.
 	deadline, expired time.Time
+	sync              int64
 }
 
-// expireGrace is how long a hop with a timed-out probe waits before it
-// is reported, so that an answer the kernel received before the probe's
-// deadline, but this process read later (a busy machine), still counts:
-// the kernel's receive timestamp decides, as it would for traceroute's
-// poll loop.
+// expireGrace bounds how long a hop with a timed-out probe waits for
+// the receivers to catch up with their sockets, so that an answer the
+// kernel received before the probe's deadline, but this process had not
+// read yet (a busy machine), still counts: the kernel's receive
+// timestamp decides, as it would for traceroute's poll loop. The
+// receivers normally report within a fraction of a millisecond; the
+// bound serves when one of them has stopped.
 const expireGrace = 10 * time.Millisecond
 
 // pathRun is one Run's state; only Run's goroutine touches it.
@@ -46,6 +56,11 @@ type pathRun struct {
 	told     int // size last reported with MTU
 	bufs     [][]byte
 	sum      PathSummary
+
+	recv    []*receiver
+	acked   []int64 // per receiver: the last sync it caught up with
+	syncGen int64   // the last sync asked for
+	keys    []int32 // the probe of each send, by stamp key
 }
 
 func (t *Path) newRun() *pathRun {
@@ -56,7 +71,10 @@ func (t *Path) newRun() *pathRun {
 		r.size = t.localMTU
 	}
 	for i := range r.probes {
-		r.probes[i].ttl, r.probes[i].q = s.FirstTTL+i/s.Queries, i%s.Queries
+		r.probes[i].ttl, r.probes[i].q, r.probes[i].key = s.FirstTTL+i/s.Queries, i%s.Queries, -1
+	}
+	if t.stamps {
+		r.keys = make([]int32, 0, n+n/4)
 	}
 	r.sum = PathSummary{Destination: t.pr.dst, Source: t.pr.src}
 	return r
@@ -99,12 +117,19 @@ func (r *pathRun) sendMore(ctx context.Context) error {
 	// time must not be taken before its batch-mates were sent.
 	for k, i := range batch {
 		p := &r.probes[i]
-		p.sent, p.state = time.Now(), probeInFlight
+		p.sent, p.stamp, p.state = time.Now(), time.Time{}, probeInFlight
 		r.inflight++
 		n, err := r.t.send.WriteBatch(ctx, pkts[k:k+1], r.t.pr.dst)
 		r.sum.Sent += n
 		if err != nil {
 			return fmt.Errorf("icmp: send probe to %v: %w", r.t.pr.dst, err)
+		}
+		if r.t.stamps {
+			// The kernel numbers the socket's sends from 0
+			// (SOF_TIMESTAMPING_OPT_ID): this one's stamp will carry
+			// its number.
+			p.key = len(r.keys)
+			r.keys = append(r.keys, int32(i))
 		}
 	}
 	return nil
@@ -138,11 +163,11 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 	}
 	res := a.res
 	res.TTL, res.Query, res.Size, res.Answered = p.ttl, p.q, p.size, true
-	recv := a.received
-	if recv.IsZero() {
-		recv = time.Now()
+	p.recv = a.received
+	if p.recv.IsZero() {
+		p.recv = time.Now()
 	}
-	res.RTT = max(recv.Sub(p.sent), 0)
+	res.RTT = p.rtt()
 	res.MTU = p.markMTU
 	p.res, p.state = res, probeDone
 	r.sum.Answered++
@@ -152,20 +177,74 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 	return res, true
 }
 
-// expire gives up on the probes whose wait has passed.
+// rtt is an answered probe's round trip: from the kernel's send stamp
+// when there is one, else from the time taken before the write.
+func (p *probe) rtt() time.Duration {
+	sent := p.sent
+	if !p.stamp.IsZero() {
+		sent = p.stamp
+	}
+	return max(p.recv.Sub(sent), 0)
+}
+
+// stamp records the kernel's send time of the send numbered key. A
+// stamp that comes after its probe's answer corrects the round trip, as
+// long as the hop is not reported yet.
+func (r *pathRun) stamp(key uint32, at time.Time) {
+	if int64(key) >= int64(len(r.keys)) {
+		return
+	}
+	p := &r.probes[r.keys[key]]
+	if p.key != int(key) {
+		return // sent again since (MTU mode): the stamp is the old send's
+	}
+	p.stamp = at
+	if p.state == probeDone && p.res.Answered && p.ttl > r.emitted {
+		p.res.RTT = p.rtt()
+	}
+}
+
+// expire gives up on the probes whose wait has passed, and asks the
+// receivers to catch up, so that their hops are reported as soon as no
+// answer received in time can still be on its way.
 func (r *pathRun) expire(now time.Time) {
+	expired := false
 	for i := range r.probes {
 		p := &r.probes[i]
 		if p.state != probeInFlight || p.ttl > r.stopTTL {
 			continue
 		}
 		if d := p.sent.Add(r.timeout(i)); !now.Before(d) {
-			p.state, p.deadline, p.expired = probeDone, d, now
+			p.state, p.deadline, p.expired, p.sync = probeDone, d, now, r.syncGen+1
 			p.res = ProbeResult{TTL: p.ttl, Query: p.q, Size: p.size, MTU: p.markMTU,
 				Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1}
 			r.inflight--
+			expired = true
 		}
 	}
+	if expired {
+		r.syncGen++
+		for _, rc := range r.recv {
+			rc.sync(r.syncGen)
+		}
+	}
+}
+
+// synced reports whether every receiver still reading has caught up
+// with sync gen.
+func (r *pathRun) synced(gen int64) bool {
+	for k, rc := range r.recv {
+		if r.acked[k] < gen && !rc.stopped.Load() {
+			return false
+		}
+	}
+	return true
+}
+
+// held reports whether a timed-out probe's hop must wait: an answer the
+// kernel received in time may still be on its way to the run.
+func (r *pathRun) held(p *probe, now time.Time) bool {
+	return !p.res.Answered && !r.synced(p.sync) && now.Sub(p.expired) < expireGrace
 }
 
 // nextDue is the earliest time a probe of interest times out, or a hop
@@ -181,7 +260,7 @@ func (r *pathRun) nextDue() (time.Time, bool) {
 		switch {
 		case p.state == probeInFlight:
 			d = p.sent.Add(r.timeout(i))
-		case p.state == probeDone && !p.res.Answered && time.Since(p.expired) < expireGrace:
+		case p.state == probeDone && r.held(p, time.Now()):
 			d = p.expired.Add(expireGrace)
 		default:
 			continue
@@ -234,7 +313,7 @@ func (r *pathRun) emit(hop func(Hop), now time.Time) {
 		h := Hop{TTL: ttl, Probes: make([]ProbeResult, q)}
 		for k := range q {
 			p := &r.probes[first+k]
-			if p.state != probeDone || (!p.res.Answered && now.Sub(p.expired) < expireGrace) {
+			if p.state != probeDone || r.held(p, now) {
 				return
 			}
 			h.Probes[k] = p.res
