@@ -12,6 +12,13 @@
 #              (target: rawkit's median within 10 µs of iputils')
 #   memory     peak RSS of a sweep of 65,536 loopback targets, in MB
 #              (target < 64 MB); the peer is fping over 127.0.0.0/16
+#   sweep floor  the least the same sweep can cost on this machine:
+#              BenchmarkSweepFloor (icmp/priv_bench_sweep_linux_test.go) sends
+#              prebuilt requests with bare sendmmsg(2) from one thread and
+#              reads the replies with recvmmsg(2), with no bookkeeping,
+#              output or process start, in ms per sweep, against fping's
+#              whole run in ms: if this ratio is above 0.5, the sweep target
+#              is out of reach of any program on this machine
 #   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
 #              (target <= 1.1: IPv6 within 10% of IPv4), and against
 #              iputils' IPv6 flood
@@ -29,6 +36,31 @@ bench_time "ping flood 100k echoes 127.0.0.1" \
 bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
+
+if bench_selected "sweep floor 4094 hosts (ms) vs fping"; then
+	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp >&2; then
+		echo "bench.sh: building the icmp benchmarks failed; the row will fail" >&2
+	fi
+	cat >"$BENCH_TMP/sweep-floor.sh" <<'SH'
+#!/usr/bin/env bash
+set -euo pipefail
+$PING_SUDO env RAWKIT_PRIVILEGED=1 "$BENCH_TMP/icmp-bench.test" -test.run '^$' \
+	-test.bench '^BenchmarkSweepFloor$/^1thread$' -test.benchtime=10x |
+	awk '{ for (i = 2; i <= NF; i++) if ($i == "ms/sweep") v = $(i-1) } END { if (v == "") exit 1; print v }'
+SH
+	# fping-ms.sh: the wall time of one fping sweep, in ms.
+	cat >"$BENCH_TMP/fping-ms.sh" <<'SH'
+#!/usr/bin/env bash
+s=$EPOCHREALTIME
+$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ] || exit 1
+e=$EPOCHREALTIME
+awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", (e - s) * 1000 }'
+SH
+	chmod +x "$BENCH_TMP/sweep-floor.sh" "$BENCH_TMP/fping-ms.sh"
+fi
+bench_value "sweep floor 4094 hosts (ms) vs fping" "ms" lower \
+	'"$BENCH_TMP/sweep-floor.sh"' \
+	'"$BENCH_TMP/fping-ms.sh"'
 
 bench_time "ping -6 flood 100k echoes ::1 vs rawkit IPv4 flood" \
 	'$PING_SUDO "$RAWKIT" ping -f -c 100000 ::1 >/dev/null' \
