@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ import (
 // rawkit traceroute -e shows the stack on hop 2 and on no other hop;
 // tshark, reading the client's capture, decodes the same stack in every
 // time exceeded from router 2, with good checksums, and in none from the
-// others; and jc --traceroute still parses the output.
+// others; and jc --traceroute still parses the output. --json gives
+// the stack as hop 2's probe's "mpls" list.
 func TestTracerouteMPLSExtensionsOnTheWire(t *testing.T) {
 	netlab.Privileged(t)
 	for _, tool := range []string{"tshark", "jc"} {
@@ -67,6 +69,26 @@ func TestTracerouteMPLSExtensionsOnTheWire(t *testing.T) {
 			})
 		}
 	}
+	t.Run("json", func(t *testing.T) {
+		out, code := traceInProc(t, c.Client, "traceroute", "-n", "--json", "-q", "1", "-w", "2", c.Server.Addr().String())
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(lines) != 5 {
+			t.Fatalf("exit %d, %d lines, want 0 and 4 hops and a summary:\n%s", code, len(lines), out)
+		}
+		for i, l := range lines[:4] {
+			var h traceJSONHop
+			if err := json.Unmarshal([]byte(l), &h); err != nil {
+				t.Fatal(err)
+			}
+			var want []traceJSONMPLS
+			if i == 1 {
+				want = []traceJSONMPLS{{Label: 100, S: true, TTL: 1}}
+			}
+			if got := h.Probes[0].MPLS; !slices.Equal(got, want) {
+				t.Errorf("hop %d: mpls %+v, want %+v: %s", i+1, got, want, l)
+			}
+		}
+	})
 	t.Logf("router 2 extended %d time exceeded messages", x.Rewritten())
 }
 
