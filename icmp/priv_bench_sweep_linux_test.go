@@ -163,3 +163,53 @@ func (f *sweepFloor) close() {
 		unix.Close(s)
 	}
 }
+
+// BenchmarkFloodFloor is the least a flood ping's round trip on loopback
+// can cost here: one echo request sent with a bare sendto(2), its reply
+// read with a bare recvmsg(2) taking the kernel timestamp, on a socket
+// outside the runtime poller, as iputils' flood does (ping -f: the next
+// request once the reply is in). Each op is one round trip.
+func BenchmarkFloodFloor(b *testing.B) {
+	netlab.Privileged(b)
+	h := netlab.NewHost(b)
+	var fd int
+	if err := h.Do(func() (err error) {
+		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		b.Fatal(err)
+	}
+	// Echo replies only, as iputils' ICMP_FILTER (raw(7)): the socket
+	// would otherwise read its own requests to 127.0.0.1 too.
+	if err := unix.SetsockoptInt(fd, unix.SOL_RAW, 1, int(^uint32(1<<icmp.TypeEchoReply))); err != nil {
+		b.Fatal(err)
+	}
+	sa := unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: [4]byte{127, 0, 0, 1}}
+	buf, oob := make([]byte, 1500), make([]byte, 128)
+	iov := unix.Iovec{Base: &buf[0]}
+	iov.SetLen(len(buf))
+	var seq uint16
+	pkt := make([]byte, 0, 64)
+	for b.Loop() {
+		seq++
+		pkt = icmp.AppendEcho(pkt[:0], 0x5eef, seq, icmp.Token{}, uint32(seq), 56)
+		if _, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&pkt[0])), uintptr(len(pkt)), 0,
+			uintptr(unsafe.Pointer(&sa)), unix.SizeofSockaddrInet4); e != 0 {
+			b.Fatal(e)
+		}
+		for {
+			msg := unix.Msghdr{Iov: &iov, Iovlen: 1, Control: &oob[0], Controllen: uint64(len(oob))}
+			n, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), 0)
+			if e != 0 {
+				b.Fatal(e)
+			}
+			if hl := int(buf[0]&15) * 4; int(n) >= hl+8 && buf[hl] == icmp.TypeEchoReply && binary.BigEndian.Uint16(buf[hl+6:]) == seq {
+				break
+			}
+		}
+	}
+}

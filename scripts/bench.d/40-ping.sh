@@ -19,6 +19,10 @@
 #              output or process start, in ms per sweep, against fping's
 #              whole run in ms: if this ratio is above 0.5, the sweep target
 #              is out of reach of any program on this machine
+#   flood floor  100,000 round trips of BenchmarkFloodFloor (the same file):
+#              bare sendto(2) and recvmsg(2) from Go on a socket outside the
+#              runtime poller, against iputils' flood, in seconds: how far
+#              below iputils a Go program can get at all
 #   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
 #              (target <= 1.1: IPv6 within 10% of IPv4), and against
 #              iputils' IPv6 flood
@@ -37,7 +41,7 @@ bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
 
-if bench_selected "sweep floor 4094 hosts (ms) vs fping"; then
+if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (s) vs iputils"; then
 	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp >&2; then
 		echo "bench.sh: building the icmp benchmarks failed; the row will fail" >&2
 	fi
@@ -56,8 +60,26 @@ $PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ] 
 e=$EPOCHREALTIME
 awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", (e - s) * 1000 }'
 SH
-	chmod +x "$BENCH_TMP/sweep-floor.sh" "$BENCH_TMP/fping-ms.sh"
+	cat >"$BENCH_TMP/flood-floor.sh" <<'SH'
+#!/usr/bin/env bash
+set -euo pipefail
+$PING_SUDO env RAWKIT_PRIVILEGED=1 "$BENCH_TMP/icmp-bench.test" -test.run '^$' \
+	-test.bench '^BenchmarkFloodFloor$' -test.benchtime=100000x |
+	awk '$2 == "100000" { printf "%.3f\n", $3 * 100000 / 1e9; ok = 1 } END { if (!ok) exit 1 }'
+SH
+	# ping-flood-s.sh: the wall time of iputils' flood of 100,000, in s.
+	cat >"$BENCH_TMP/ping-flood-s.sh" <<'SH'
+#!/usr/bin/env bash
+s=$EPOCHREALTIME
+$PING_SUDO ping -f -c 100000 127.0.0.1 >/dev/null || exit 1
+e=$EPOCHREALTIME
+awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
+SH
+	chmod +x "$BENCH_TMP/sweep-floor.sh" "$BENCH_TMP/fping-ms.sh" "$BENCH_TMP/flood-floor.sh" "$BENCH_TMP/ping-flood-s.sh"
 fi
+bench_value "flood floor 100k echoes (s) vs iputils" "s" lower \
+	'"$BENCH_TMP/flood-floor.sh"' \
+	'"$BENCH_TMP/ping-flood-s.sh"'
 bench_value "sweep floor 4094 hosts (ms) vs fping" "ms" lower \
 	'"$BENCH_TMP/sweep-floor.sh"' \
 	'"$BENCH_TMP/fping-ms.sh"'
