@@ -158,7 +158,11 @@ type PathSummary struct {
 	Hops        int  // hops reported
 	Sent        int  // probes sent
 	Answered    int  // probes answered
-	Elapsed     time.Duration
+	// SendStamps counts the answered probes whose round trip runs from
+	// the kernel's send time (SO_TIMESTAMPING) rather than from the time
+	// taken before the write.
+	SendStamps int
+	Elapsed    time.Duration
 }
 
 // ErrBadPathConfig is matched by the errors of a PathConfig's invalid

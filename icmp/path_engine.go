@@ -106,13 +106,6 @@ func (t *Path) Run(ctx context.Context, ev PathEvents) (PathSummary, error) {
 			}()
 		}
 	}
-	if st, ok := t.send.(sendStamper); ok && t.stamps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			readStamps(ctx, st, answers)
-		}()
-	}
 	err := r.loop(ctx, answers, ev)
 	r.sum.Elapsed = time.Since(start)
 	return r.sum, err
@@ -166,33 +159,20 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev PathEven
 	}
 }
 
-// runEvent is what the run's readers send it: an answer to a probe, a
-// receiver's report that it has caught up with its socket (sync), or the
-// kernel's send time of a probe (stamp).
+// runEvent is what the run's receivers send it: an answer to a probe,
+// or a receiver's report that it has caught up with its socket (sync).
 type runEvent struct {
-	kind eventKind
-	a    answer    // eventAnswer
-	recv int       // eventSync: the receiver
-	sync int64     // eventSync: the sync it caught up with
-	key  uint32    // eventStamp: the stamp's key (SOF_TIMESTAMPING_OPT_ID)
-	at   time.Time // eventStamp: when the kernel sent the probe
+	sync bool
+	a    answer // an answer
+	recv int    // sync: the receiver
+	gen  int64  // sync: the sync it caught up with
 }
 
-type eventKind uint8
-
-const (
-	eventAnswer eventKind = iota
-	eventSync
-	eventStamp
-)
-
-// take hands the run what a reader sent.
+// take hands the run what a receiver sent.
 func (r *pathRun) take(e runEvent, ev PathEvents) {
-	switch e.kind {
-	case eventSync:
-		r.acked[e.recv] = max(r.acked[e.recv], e.sync)
-	case eventStamp:
-		r.stamp(e.key, e.at)
+	switch {
+	case e.sync:
+		r.acked[e.recv] = max(r.acked[e.recv], e.gen)
 	default:
 		if res, ok := r.apply(e.a); ok && ev.Answer != nil {
 			ev.Answer(res)
@@ -276,7 +256,7 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 			}
 			synced = w
 			select {
-			case out <- runEvent{kind: eventSync, recv: rc.id, sync: w}:
+			case out <- runEvent{sync: true, recv: rc.id, gen: w}:
 			case <-ctx.Done():
 				return
 			}

@@ -353,19 +353,3 @@ func (p *pathRaw) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr)
 }
 
 func (p *pathRaw) Close() error { return p.c.Close() }
-
-// probeRaw is the probe socket: a pathRaw that reports its packets'
-// send stamps.
-type probeRaw struct {
-	pathRaw
-	*stampReader
-}
-
-// newProbeConn wraps the probe socket, with send stamps when the kernel
-// gives them (*stamps is then set).
-func newProbeConn(c *raw.Conn, stamps *bool) pathConn {
-	if *stamps = enableStamps(c); *stamps {
-		return &probeRaw{pathRaw: pathRaw{c: c}, stampReader: newStampReader(c)}
-	}
-	return &pathRaw{c: c}
-}

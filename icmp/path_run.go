@@ -57,10 +57,11 @@ type pathRun struct {
 	bufs     [][]byte
 	sum      PathSummary
 
-	recv    []*receiver
-	acked   []int64 // per receiver: the last sync it caught up with
-	syncGen int64   // the last sync asked for
-	keys    []int32 // the probe of each send, by stamp key
+	recv     []*receiver
+	acked    []int64 // per receiver: the last sync it caught up with
+	syncGen  int64   // the last sync asked for
+	keys     []int32 // the probe of each send, by stamp key
+	stampBuf [32]sendStamp
 }
 
 func (t *Path) newRun() *pathRun {
@@ -127,11 +128,17 @@ func (r *pathRun) sendMore(ctx context.Context) error {
 		if r.t.stamps {
 			// The kernel numbers the socket's sends from 0
 			// (SOF_TIMESTAMPING_OPT_ID): this one's stamp will carry
-			// its number.
+			// its number. Stamps are taken as they pile up, so that
+			// the socket's error queue, bounded by its receive
+			// buffer, never drops one.
 			p.key = len(r.keys)
 			r.keys = append(r.keys, int32(i))
+			if len(r.keys)%len(r.stampBuf) == 0 {
+				r.readStamps()
+			}
 		}
 	}
+	r.readStamps()
 	return nil
 }
 
@@ -167,6 +174,11 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 	if p.recv.IsZero() {
 		p.recv = time.Now()
 	}
+	if p.stamp.IsZero() {
+		// Its stamp was queued when it left, before this answer
+		// came.
+		r.readStamps()
+	}
 	res.RTT = p.rtt()
 	res.MTU = p.markMTU
 	p.res, p.state = res, probeDone
@@ -175,33 +187,6 @@ func (r *pathRun) apply(a answer) (ProbeResult, bool) {
 		r.stopTTL = p.ttl
 	}
 	return res, true
-}
-
-// rtt is an answered probe's round trip: from the kernel's send stamp
-// when there is one, else from the time taken before the write.
-func (p *probe) rtt() time.Duration {
-	sent := p.sent
-	if !p.stamp.IsZero() {
-		sent = p.stamp
-	}
-	return max(p.recv.Sub(sent), 0)
-}
-
-// stamp records the kernel's send time of the send numbered key. A
-// stamp that comes after its probe's answer corrects the round trip, as
-// long as the hop is not reported yet.
-func (r *pathRun) stamp(key uint32, at time.Time) {
-	if int64(key) >= int64(len(r.keys)) {
-		return
-	}
-	p := &r.probes[r.keys[key]]
-	if p.key != int(key) {
-		return // sent again since (MTU mode): the stamp is the old send's
-	}
-	p.stamp = at
-	if p.state == probeDone && p.res.Answered && p.ttl > r.emitted {
-		p.res.RTT = p.rtt()
-	}
 }
 
 // expire gives up on the probes whose wait has passed, and asks the
@@ -323,6 +308,11 @@ func (r *pathRun) emit(hop func(Hop), now time.Time) {
 		}
 		r.emitted = ttl
 		r.sum.Hops++
+		for k := range q {
+			if p := &r.probes[first+k]; p.res.Answered && !p.stamp.IsZero() {
+				r.sum.SendStamps++
+			}
+		}
 		if hop != nil {
 			hop(h)
 		}

@@ -2,9 +2,6 @@ package icmp
 
 import (
 	"encoding/binary"
-	"errors"
-	"net"
-	"runtime"
 	"time"
 	"unsafe"
 
@@ -45,61 +42,61 @@ func enableStamps(c *raw.Conn) bool {
 	return err == nil && serr == nil
 }
 
+// probeRaw is the probe socket: a pathRaw that reports its packets'
+// send stamps.
+type probeRaw struct {
+	pathRaw
+	*stampReader
+}
+
+// newProbeConn wraps the probe socket, with send stamps when the kernel
+// gives them (*stamps is then set).
+func newProbeConn(c *raw.Conn, stamps *bool) pathConn {
+	if *stamps = enableStamps(c); *stamps {
+		return &probeRaw{pathRaw: pathRaw{c: c}, stampReader: newStampReader(c)}
+	}
+	return &pathRaw{c: c}
+}
+
 // stampReader reads a probe socket's error queue. Its buffers and the
-// function handed to the poller are made once: reading a stamp does not
+// function handed to the socket are made once: reading stamps does not
 // allocate.
 type stampReader struct {
-	c    *raw.Conn
-	msg  unix.Msghdr
-	iov  unix.Iovec
-	buf  [64]byte
-	oob  [stampOOB]byte
-	st   []sendStamp
-	n    int
-	err  unix.Errno
-	fn   func(fd uintptr) bool
-	ctrl func(fd uintptr)
+	c   *raw.Conn
+	msg unix.Msghdr
+	iov unix.Iovec
+	buf [64]byte
+	oob [stampOOB]byte
+	st  []sendStamp
+	n   int
+	err unix.Errno
+	fn  func(fd uintptr)
 }
 
 func newStampReader(c *raw.Conn) *stampReader {
 	s := &stampReader{c: c}
 	s.fn = s.read
-	s.ctrl = func(fd uintptr) { s.read(fd) }
 	return s
 }
 
-// ReadStamps implements sendStamper.
-func (s *stampReader) ReadStamps(st []sendStamp) (int, error) {
+// TryReadStamps implements sendStamper.
+func (s *stampReader) TryReadStamps(st []sendStamp) (int, error) {
 	rc, err := s.c.SyscallConn()
 	if err != nil {
 		return 0, err
 	}
 	s.st, s.n, s.err = st, 0, 0
-	defer func() { s.st = nil }()
-	for {
-		err := rc.Read(s.fn)
-		if err == nil || !notPollable(err) {
-			if err == nil && s.err != 0 {
-				err = opErr("recvmsg", s.err)
-			}
-			return s.n, err
-		}
-		// Only EPOLLERR was signalled, and the poller will not wait
-		// on it: read the queue directly, else yield until the
-		// poller waits again (raw.Conn's reads do the same).
-		if err := rc.Control(s.ctrl); err != nil || s.n > 0 || s.err != 0 {
-			return s.n, err
-		}
-		runtime.Gosched()
+	err = rc.Control(s.fn)
+	s.st = nil
+	if err == nil && s.err != 0 {
+		err = opErr("recvmsg", s.err)
 	}
+	return s.n, err
 }
 
-// Unblock implements sendStamper: a past read deadline wakes the poller.
-func (s *stampReader) Unblock() { s.c.SetReadDeadline(time.Unix(1, 0)) }
-
-// read takes queued stamps without waiting until s.st is full; false
-// when there was none (the poller then waits).
-func (s *stampReader) read(fd uintptr) bool {
+// read takes queued stamps without waiting until s.st is full or the
+// queue is empty (recvmsg(2) with MSG_ERRQUEUE, ip(7)).
+func (s *stampReader) read(fd uintptr) {
 	for s.n < len(s.st) {
 		s.iov = unix.Iovec{Base: &s.buf[0]}
 		s.iov.SetLen(len(s.buf))
@@ -113,17 +110,16 @@ func (s *stampReader) read(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			return s.n > 0
+			return
 		default:
 			s.err = e
-			return true
+			return
 		}
 		if key, at, ok := parseStamp(s.oob[:min(int(s.msg.Controllen), len(s.oob))]); ok {
 			s.st[s.n] = sendStamp{key: key, at: at}
 			s.n++
 		}
 	}
-	return true
 }
 
 // parseStamp reads a send stamp from an error queue entry's control
@@ -179,8 +175,3 @@ func parseStamp(oob []byte) (key uint32, at time.Time, ok bool) {
 
 // sizeofExtErr is the size of struct sock_extended_err.
 const sizeofExtErr = int(unsafe.Sizeof(unix.SockExtendedErr{}))
-
-func notPollable(err error) bool {
-	var oe *net.OpError
-	return errors.As(err, &oe) && oe.Err != nil && oe.Err.Error() == "not pollable"
-}

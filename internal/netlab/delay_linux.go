@@ -164,14 +164,32 @@ func (dl *Delayer) receive() {
 	}
 }
 
-// release accepts each packet when it is due; once the listener stops,
-// it accepts what is left at once.
+// releaseSlack is how early a packet may go when it goes with the one
+// just released: waking a goroutine for each of a burst's packets, due
+// microseconds apart, would hold the later ones back by a scheduler
+// wake-up each (tens of microseconds to a millisecond on a busy
+// machine), so a burst through a chain of delays would come out later
+// the longer it is. Within the slack, packets go together with one
+// batch verdict.
+const releaseSlack = 100 * time.Microsecond
+
+// release lets each packet go when it is due, together with those
+// queued behind it that are due within releaseSlack; once the listener
+// stops, it accepts what is left at once.
 func (dl *Delayer) release() {
 	defer dl.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	for v := range dl.due {
-		if wait := time.Until(v.due); wait > 0 {
+	var next verdict
+	have, open := false, true
+	for have || open {
+		if !have {
+			if next, open = <-dl.due; !open {
+				return
+			}
+		}
+		have = false
+		if wait := time.Until(next.due); wait > releaseSlack {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
@@ -181,12 +199,44 @@ func (dl *Delayer) release() {
 		if dl.q.isClosed() {
 			continue // acceptAll let it go
 		}
-		if err := dl.q.accept(v.id); err != nil {
+		// Every packet queued behind it that is due as well goes with
+		// it: ids ascend in queue order, and due times with them (the
+		// delay is constant), so one batch verdict up to the last
+		// covers exactly these.
+		last, n := next.id, uint64(1)
+	batch:
+		for {
+			select {
+			case v, ok := <-dl.due:
+				if !ok {
+					open = false
+					break batch
+				}
+				if time.Until(v.due) > releaseSlack {
+					next, have = v, true
+					break batch
+				}
+				last = v.id
+				n++
+			default:
+				break batch
+			}
+		}
+		if err := dl.acceptUpTo(last, n); err != nil {
 			dl.fail(err)
 			continue
 		}
-		dl.delayed.Add(1)
+		dl.delayed.Add(n)
 	}
+}
+
+// acceptUpTo lets go the n packets held whose ids end with last: one
+// verdict, or a batch verdict (NFQNL_MSG_VERDICT_BATCH) for more.
+func (dl *Delayer) acceptUpTo(last uint32, n uint64) error {
+	if n == 1 {
+		return dl.q.accept(last)
+	}
+	return dl.q.request(nfqnlMsgVerdictBatch, 0, attr(nfqaVerdictHdr, verdictHdr(last)))
 }
 
 // rule6 is the ip6tables NFQUEUE rule of a Delayer, in the mangle
