@@ -156,8 +156,8 @@ func (dl *Delayer) fail(err error) {
 func (dl *Delayer) receive() {
 	defer dl.wg.Done()
 	defer close(dl.due)
-	err := dl.q.receive(func(id uint32) {
-		dl.due <- verdict{id: id, due: time.Now().Add(dl.delay)}
+	err := newBatchReader().receive(dl.q, func(id uint32, at time.Time) {
+		dl.due <- verdict{id: id, due: at.Add(dl.delay)}
 	})
 	if !dl.q.isClosed() {
 		dl.fail(err)
