@@ -239,20 +239,14 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 	}()
 	var synced int64
 	for {
+		// The read's context first, then the sync asked for: a sync
+		// asked after this look cancels that context.
+		rctx = rc.readCtx(ctx, rctx)
 		if w := rc.want.Load(); w > synced {
 			// Everything queued now was received before the sync was
 			// asked for: read it without waiting, then report.
-			for {
-				n, err := rc.c.TryReadBatch(ms)
-				if err != nil {
-					return
-				}
-				if n == 0 {
-					break
-				}
-				if !t.hand(ctx, ms[:n], rc.tcp, out) {
-					return
-				}
+			if !t.drain(ctx, rc, ms, out) {
+				return
 			}
 			synced = w
 			select {
@@ -260,8 +254,8 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 			case <-ctx.Done():
 				return
 			}
+			continue
 		}
-		rctx = rc.readCtx(ctx, rctx)
 		n, err := rc.c.ReadBatch(rctx, ms)
 		if err != nil {
 			if ctx.Err() != nil || rctx.Err() == nil {
@@ -273,6 +267,23 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 		}
 		if !t.hand(ctx, ms[:n], rc.tcp, out) {
 			return
+		}
+	}
+}
+
+// drain hands the run what rc's socket holds, without waiting; false
+// when the socket failed or ctx is done.
+func (t *Path) drain(ctx context.Context, rc *receiver, ms []Message, out chan<- runEvent) bool {
+	for {
+		n, err := rc.c.TryReadBatch(ms)
+		if err != nil {
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+		if !t.hand(ctx, ms[:n], rc.tcp, out) {
+			return false
 		}
 	}
 }

@@ -1,0 +1,80 @@
+package icmp
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+)
+
+// heldReceiver is a socket whose answers the blocking read never
+// returns: only a read that does not wait finds them, as when the
+// kernel has an answer queued that the receiver has not read yet.
+type heldReceiver struct {
+	fakeReceiver
+	mu   sync.Mutex
+	held []Message
+}
+
+func (r *heldReceiver) ReadBatch(ctx context.Context, _ []Message) (int, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func (r *heldReceiver) TryReadBatch(ms []Message) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.held) == 0 {
+		return 0, nil
+	}
+	m := r.held[0]
+	r.held = r.held[1:]
+	ms[0].Data, ms[0].Src, ms[0].Received = append(ms[0].Buf[:0], m.Data...), m.Src, m.Received
+	return 1, nil
+}
+
+// heldSender queues for each probe an answer the kernel received 1 ms
+// after the write, on a heldReceiver.
+type heldSender struct {
+	nopSender
+	t  *testing.T
+	p  *Path
+	rx *heldReceiver
+	i  int
+}
+
+func (s *heldSender) WriteBatch(_ context.Context, pkts [][]byte, _ netip.Addr) (int, error) {
+	for range pkts {
+		pkt := s.p.pr.build(nil, s.i, 1, s.p.s.Length)
+		s.i++
+		m := timeExceeded(s.t, append([]byte(nil), pkt[:28]...), nil)
+		s.rx.mu.Lock()
+		s.rx.held = append(s.rx.held, Message{Data: m, Src: netip.MustParseAddr("10.0.1.2"), Received: time.Now().Add(time.Millisecond)})
+		s.rx.mu.Unlock()
+	}
+	return len(pkts), nil
+}
+
+// TestPathSyncTakesQueuedAnswers checks that when a probe's wait ends,
+// the run has its receivers read what their sockets hold: an answer the
+// kernel received in time counts, though nothing had read it.
+func TestPathSyncTakesQueuedAnswers(t *testing.T) {
+	f := newFakePath(t, 2)
+	p := f.path(&PathConfig{MaxTTL: 1, Queries: 2, Wait: 50 * time.Millisecond, HereFactor: -1, NearFactor: -1})
+	rx := &heldReceiver{}
+	p.icmpConn = rx
+	p.send = &heldSender{t: t, p: p, rx: rx}
+	var hops []Hop
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sum, err := p.Run(ctx, PathEvents{Hop: func(h Hop) { hops = append(hops, h) }})
+	if err != nil || len(hops) != 1 || sum.Answered != 2 {
+		t.Fatalf("%d hops, %+v, %v", len(hops), sum, err)
+	}
+	for _, pr := range hops[0].Probes {
+		if !pr.Answered || pr.RTT < time.Millisecond || pr.RTT > 5*time.Millisecond {
+			t.Errorf("probe %d: %+v, want answered in about 1 ms", pr.Query, pr)
+		}
+	}
+}
