@@ -55,7 +55,6 @@ type sweepFloor struct {
 	send  []int // one per sending thread
 	msgs  [][]mmsg
 	rmsgs []mmsg
-	seq   uint16
 }
 
 type mmsg struct {

@@ -113,8 +113,20 @@ func afterDrop(t *testing.T) {
 			t.Error("no_new_privs not set after DropPrivileges")
 		}
 	}
-	if os.Getenv("RAWKIT_RAW_WANT_NO_BOUNDING") != "" && st["CapBnd"] != 0 {
-		t.Errorf("CapBnd %x after DropPrivileges as root, want 0", st["CapBnd"])
+	if os.Getenv("RAWKIT_RAW_WANT_EXEC_NO_CAPS") != "" {
+		// What no_new_privs is for: a program run now, even by root,
+		// starts with no capability.
+		out, err := exec.Command("/bin/cat", "/proc/self/status").Output()
+		if err != nil {
+			t.Fatalf("running cat after DropPrivileges: %v", err)
+		}
+		ex, err := parseCaps(string(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex["CapEff"] != 0 || ex["CapPrm"] != 0 || ex["CapAmb"] != 0 {
+			t.Errorf("a program run after DropPrivileges has CapEff %x CapPrm %x CapAmb %x, want 0", ex["CapEff"], ex["CapPrm"], ex["CapAmb"])
+		}
 	}
 	if want := os.Getenv("RAWKIT_RAW_WANT_UID"); want != "" && strconv.Itoa(os.Getuid()) != want {
 		t.Errorf("uid %d after DropPrivileges, want %s", os.Getuid(), want)
@@ -173,9 +185,16 @@ func TestDropPrivilegesUnderSudo(t *testing.T) {
 	runChild(t, p.A, self, t.Name(), nil, nil, env...)
 	checkDropCapture(t, p, sn.Stop())
 
-	// Without cgo, root also empties the bounding set on every thread.
+	// Without cgo, every thread also gets no_new_privs, so what runs
+	// later starts with no capability, under sudo and as plain root,
+	// whose user ID stays 0.
+	noCgo := buildNoCgo(t)
 	sn = p.B.Sniff(t, p.BIf, "icmp")
-	runChild(t, p.A, buildNoCgo(t), t.Name(), nil, nil, append(env, "RAWKIT_RAW_WANT_NO_BOUNDING=1", "RAWKIT_RAW_WANT_NNP=1")...)
+	runChild(t, p.A, noCgo, t.Name(), nil, nil, append(env, "RAWKIT_RAW_WANT_EXEC_NO_CAPS=1", "RAWKIT_RAW_WANT_NNP=1")...)
+	checkDropCapture(t, p, sn.Stop())
+	sn = p.B.Sniff(t, p.BIf, "icmp")
+	runChild(t, p.A, noCgo, t.Name(), nil, nil, childEnv+"=sudo", "RAWKIT_RAW_WANT_UID=0",
+		"RAWKIT_RAW_PEER="+p.B.Addr().String(), "RAWKIT_RAW_WANT_EXEC_NO_CAPS=1", "RAWKIT_RAW_WANT_NNP=1")
 	checkDropCapture(t, p, sn.Stop())
 }
 

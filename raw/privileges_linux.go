@@ -13,10 +13,14 @@ import (
 )
 
 // DropPrivileges gives up every privilege of the process for good; call it
-// once the sockets are open, which keep working. It clears the bounding
-// (when CAP_SETPCAP allows), ambient, inheritable, permitted and
-// effective capability sets of every thread and sets no_new_privs, so
-// that no later execve(2) regains any (capabilities(7)). Under sudo, that
+// once the sockets are open, which keep working. It clears the ambient,
+// inheritable, permitted and effective capability sets of every thread
+// and sets no_new_privs, so that no later execve(2) regains any: with
+// no_new_privs the kernel grants an execve, even root's, no capability
+// outside the permitted set it had, which is empty (capabilities(7),
+// prctl(2)). The bounding set is left as it is, as iputils leaves it:
+// emptying it takes one all-threads call per capability, milliseconds in
+// all, and would keep nothing more out. Under sudo, that
 // is as root with SUDO_UID and SUDO_GID set, it also switches to that user
 // and group, with no supplementary groups. It then checks that
 // /proc/self/status reads CapEff and CapPrm 0.
@@ -42,9 +46,6 @@ func DropPrivileges() error {
 		return fmt.Errorf("raw: drop privileges: capabilities can be cleared on every thread only in a binary built with CGO_ENABLED=0: %w", errors.ErrUnsupported)
 	}
 	if allThreads {
-		if err := dropBounding(); err != nil {
-			return err
-		}
 		if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL); err != nil {
 			return err
 		}
@@ -89,32 +90,6 @@ func sudoIDs() (uid, gid int, ok bool, err error) {
 		return 0, 0, false, inputErrorf("drop privileges: bad SUDO_UID %q or SUDO_GID %q", su, sg)
 	}
 	return uid, gid, uid != 0, nil
-}
-
-// dropBounding removes every capability from the bounding set, which
-// needs CAP_SETPCAP; without it (a binary given only cap_net_raw by
-// setcap) the set stays, and no_new_privs keeps it from mattering.
-func dropBounding() error {
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("capget", err))
-	}
-	if data[unix.CAP_SETPCAP/32].Effective&(1<<(unix.CAP_SETPCAP%32)) == 0 {
-		return nil
-	}
-	last := unix.CAP_LAST_CAP
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			last = n
-		}
-	}
-	for c := 0; c <= last; c++ {
-		if err := allThreadsPrctl(unix.PR_CAPBSET_DROP, uintptr(c)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func allThreadsPrctl(option int, arg uintptr) error {
