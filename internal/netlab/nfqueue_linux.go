@@ -166,36 +166,6 @@ func (q *nfqueue) read(buf []byte) (int, error) {
 	return n, nil
 }
 
-// receive calls fn with the id of every queued packet, in order, until
-// the socket is closed (nil) or fails.
-func (q *nfqueue) receive(fn func(id uint32)) error {
-	buf := make([]byte, 1<<16)
-	for {
-		n, err := q.read(buf)
-		if err != nil {
-			if q.isClosed() {
-				return nil
-			}
-			return err
-		}
-		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			// Errors answer verdicts for packets already let go by
-			// the batch verdict of close: nothing to do.
-			if m.Header.Type != nfnlSubsysQueue<<8|nfqnlMsgPacket || len(m.Data) < 4 {
-				continue
-			}
-			if id, ok := packetID(m.Data[4:]); ok {
-				q.last.Store(id)
-				fn(id)
-			}
-		}
-	}
-}
-
 // packetID finds NFQA_PACKET_HDR among the attributes of a packet message.
 func packetID(attrs []byte) (uint32, bool) {
 	for len(attrs) >= 4 {
