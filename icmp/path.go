@@ -105,8 +105,9 @@ type PathConfig struct {
 	// size reports it (ProbeResult.MTU). It sends one probe at a time.
 	MTU bool
 	// Classic turns Paris mode off: UDP probes then go to Port, Port+1,
-	// ... and ICMP probes' checksums vary, so load balancers may send
-	// each probe a different way.
+	// ..., ICMP probes' checksums vary, and each TCP probe comes from a
+	// source port of its own, reserved for the trace (Port stays the
+	// destination), so load balancers may send each probe a different way.
 	Classic   bool
 	Source    netip.Addr // zero: the kernel's choice for the destination
 	Interface string     // SO_BINDTODEVICE; empty means any
