@@ -97,6 +97,9 @@ func listen(f family, typ, protocol int, ping bool, cfg *Config) (*Conn, error) 
 		}
 		return nil, err
 	}
+	if cfg.Timestamps {
+		awaitArrivalStamps()
+	}
 	c, err := newConn(fd, network, ping, cfg.HeaderIncluded || (!ping && protocol == protocolRaw))
 	if err != nil {
 		return nil, &net.OpError{Op: opListen, Net: network, Addr: f.source(cfg), Err: err}
