@@ -9,6 +9,9 @@
 // a link. Impairments are iptables rules: Loss and LossIn (statistic
 // match), Duplicate (TEE target), Delay (NFQUEUE and a netlink queue
 // listener of this package, as the kernel may lack netem), or any Rule.
+// MPLSExtensions makes a router answer as an MPLS router would: another
+// NFQUEUE listener rewrites the time exceeded messages it sends into the
+// RFC 4884 form with an RFC 4950 label stack, which Linux never sends.
 // Host.Sniff is the tests' capture oracle: an AF_PACKET capture (package
 // capture) opened inside the namespace, independent of the code under test,
 // that fails the test if it missed a packet.
@@ -20,7 +23,8 @@
 //
 // For `rawkit lab`, the builders and impairments have forms that return
 // errors instead of failing a test: CreateHost, ConnectHosts, BuildChain,
-// BuildDiamond, AddRule, AddLoss, AddLossIn, AddDuplicate, StartDelay.
+// BuildDiamond, AddRule, AddLoss, AddLossIn, AddDuplicate, StartDelay,
+// StartMPLSExtensions.
 // Their caller deletes what it made (Close, Remove).
 //
 // Everything a test creates is removed in t.Cleanup, also when the test
