@@ -21,7 +21,7 @@
 #              is out of reach of any program on this machine
 #   flood floor  100,000 round trips of BenchmarkFloodFloor (the same file):
 #              bare sendto(2) and recvmsg(2) from Go on a socket outside the
-#              runtime poller, against iputils' flood, in seconds: how far
+#              runtime poller, against iputils' flood, in ms: how far
 #              below iputils a Go program can get at all
 #   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
 #              (target <= 1.1: IPv6 within 10% of IPv4), and against
@@ -41,48 +41,36 @@ bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
 
-if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (s) vs iputils"; then
+if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (ms) vs iputils"; then
 	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp >&2; then
-		echo "bench.sh: building the icmp benchmarks failed; the row will fail" >&2
+		echo "bench.sh: building the icmp benchmarks failed; the rows will fail" >&2
 	fi
-	cat >"$BENCH_TMP/sweep-floor.sh" <<'SH'
+	# floor-ms.sh BENCH N PER runs benchmark BENCH of icmp for N ops and
+	# prints the time PER ops take, in ms.
+	cat >"$BENCH_TMP/floor-ms.sh" <<'SH'
 #!/usr/bin/env bash
 set -euo pipefail
 $PING_SUDO env RAWKIT_PRIVILEGED=1 "$BENCH_TMP/icmp-bench.test" -test.run '^$' \
-	-test.bench '^BenchmarkSweepFloor$/^1thread$' -test.benchtime=10x |
-	awk '{ for (i = 2; i <= NF; i++) if ($i == "ms/sweep") v = $(i-1) } END { if (v == "") exit 1; print v }'
+	-test.bench "^$1\$" -test.benchtime="$2x" |
+	awk -v n="$2" -v per="$3" '$2 == n && $4 == "ns/op" { printf "%.2f\n", $3 * per / 1e6; ok = 1 } END { if (!ok) exit 1 }'
 SH
-	# fping-ms.sh: the wall time of one fping sweep, in ms.
-	cat >"$BENCH_TMP/fping-ms.sh" <<'SH'
+	# wall-ms.sh CMD... runs CMD (exit 0 or 1, as fping's with a reply
+	# lost) and prints its wall time in ms.
+	cat >"$BENCH_TMP/wall-ms.sh" <<'SH'
 #!/usr/bin/env bash
 s=$EPOCHREALTIME
-$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ] || exit 1
+$PING_SUDO "$@" >/dev/null 2>&1 || [ $? -eq 1 ] || exit 1
 e=$EPOCHREALTIME
 awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", (e - s) * 1000 }'
 SH
-	cat >"$BENCH_TMP/flood-floor.sh" <<'SH'
-#!/usr/bin/env bash
-set -euo pipefail
-$PING_SUDO env RAWKIT_PRIVILEGED=1 "$BENCH_TMP/icmp-bench.test" -test.run '^$' \
-	-test.bench '^BenchmarkFloodFloor$' -test.benchtime=100000x |
-	awk '$2 == "100000" { printf "%.3f\n", $3 * 100000 / 1e9; ok = 1 } END { if (!ok) exit 1 }'
-SH
-	# ping-flood-s.sh: the wall time of iputils' flood of 100,000, in s.
-	cat >"$BENCH_TMP/ping-flood-s.sh" <<'SH'
-#!/usr/bin/env bash
-s=$EPOCHREALTIME
-$PING_SUDO ping -f -c 100000 127.0.0.1 >/dev/null || exit 1
-e=$EPOCHREALTIME
-awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
-SH
-	chmod +x "$BENCH_TMP/sweep-floor.sh" "$BENCH_TMP/fping-ms.sh" "$BENCH_TMP/flood-floor.sh" "$BENCH_TMP/ping-flood-s.sh"
+	chmod +x "$BENCH_TMP/floor-ms.sh" "$BENCH_TMP/wall-ms.sh"
 fi
-bench_value "flood floor 100k echoes (s) vs iputils" "s" lower \
-	'"$BENCH_TMP/flood-floor.sh"' \
-	'"$BENCH_TMP/ping-flood-s.sh"'
+bench_value "flood floor 100k echoes (ms) vs iputils" "ms" lower \
+	'"$BENCH_TMP/floor-ms.sh" BenchmarkFloodFloor 100000 100000' \
+	'"$BENCH_TMP/wall-ms.sh" ping -f -c 100000 127.0.0.1'
 bench_value "sweep floor 4094 hosts (ms) vs fping" "ms" lower \
-	'"$BENCH_TMP/sweep-floor.sh"' \
-	'"$BENCH_TMP/fping-ms.sh"'
+	'"$BENCH_TMP/floor-ms.sh" BenchmarkSweepFloor/1thread 10 1' \
+	'"$BENCH_TMP/wall-ms.sh" fping -i 0 -p 0 -r 0 -g 127.0.0.0/20'
 
 bench_time "ping -6 flood 100k echoes ::1 vs rawkit IPv4 flood" \
 	'$PING_SUDO "$RAWKIT" ping -f -c 100000 ::1 >/dev/null' \
