@@ -34,6 +34,12 @@ func cmsgAlign(n int) int { return (n + alignTo - 1) &^ (alignTo - 1) }
 // are. It never allocates and ignores what it does not know, including a
 // truncated trailing message.
 func parseControl(oob []byte, m *Message) {
+	walkControl(oob, func(level, typ int32, data []byte) { parseOne(level, typ, data, m) })
+}
+
+// walkControl calls fn with each whole control message in oob (cmsg(3)),
+// in order, and stops at a truncated one.
+func walkControl(oob []byte, fn func(level, typ int32, data []byte)) {
 	hdr := unix.SizeofCmsghdr
 	for len(oob) >= hdr {
 		var l int
@@ -47,7 +53,7 @@ func parseControl(oob []byte, m *Message) {
 		}
 		level := int32(binary.NativeEndian.Uint32(oob[hdr-8:]))
 		typ := int32(binary.NativeEndian.Uint32(oob[hdr-4:]))
-		parseOne(level, typ, oob[hdr:l], m)
+		fn(level, typ, oob[hdr:l])
 		next := cmsgAlign(l)
 		if next >= len(oob) {
 			return

@@ -54,6 +54,10 @@ type Conn struct {
 	wbatches  sync.Pool // *writeBatch
 	rbatches  sync.Pool // *readBatch
 	cancelers sync.Pool
+	// The send stamps' reader (EnableSendStamps), kept for one caller at
+	// a time like tryR; stampsOn tells a reader in use from none.
+	stamps   atomic.Pointer[stampReader]
+	stampsOn atomic.Bool
 }
 
 // A Message is one received packet and what the kernel said about it.

@@ -50,8 +50,13 @@ func (c *Conn) tryReadMsg([]byte) (Message, error) { return Message{}, ErrNotImp
 
 func (c *Conn) tryWriteTo([]byte, netip.Addr) (int, error) { return 0, ErrNotImplemented }
 
+func (c *Conn) enableSendStamps() error { return ErrNotImplemented }
+
+func (c *Conn) tryReadSendStamps([]SendStamp) (int, error) { return 0, ErrNotImplemented }
+
 // The per-call state of the Linux read and write paths.
 type (
-	reader struct{}
-	writer struct{}
+	reader      struct{}
+	writer      struct{}
+	stampReader struct{}
 )
