@@ -5,11 +5,9 @@ package netlab
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,17 +19,9 @@ import (
 // queue, and a netlink queue listener of netlab's own (nfnetlink_queue;
 // iptables-extensions(8) NFQUEUE).
 type Delayer struct {
-	h     *Host
-	rule  *Rule
-	rule6 *rule6
-	q     *nfqueue
+	queueProgram
 	delay time.Duration
 	due   chan verdict // FIFO: the delay is constant, so due times ascend
-	wg    sync.WaitGroup
-	once  sync.Once
-
-	mu  sync.Mutex
-	err error // the first error of the listener
 
 	delayed atomic.Uint64
 }
@@ -77,25 +67,18 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	// one bound queue gets the packets of every family that points at
 	// it (the per-family PF_BIND of old kernels is a no-op), so the
 	// IPv6 rule feeds the same listener.
-	r6 := &rule6{h: h, spec: spec}
-	if err := r6.run(ctx, "-A"); err != nil {
+	r6, err := h.AddRule6(ctx, "mangle", "POSTROUTING", spec...)
+	if err != nil {
 		rule.Remove(context.Background())
 		q.close()
 		return nil, err
 	}
-	dl := &Delayer{h: h, rule: rule, rule6: r6, q: q, delay: d, due: make(chan verdict, maxQueued)}
+	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q},
+		delay: d, due: make(chan verdict, maxQueued)}
 	dl.wg.Add(2)
 	go dl.receive()
 	go dl.release()
-	if ctx.Done() != nil {
-		go func() {
-			select {
-			case <-ctx.Done():
-				dl.Close()
-			case <-dl.q.closed:
-			}
-		}()
-	}
+	dl.stopWith(ctx, dl.Close)
 	return dl, nil
 }
 
@@ -118,38 +101,9 @@ func (h *Host) Delay(t testing.TB, iface string, d time.Duration) *Delayer {
 // Delayed returns how many packets have been held and let go.
 func (dl *Delayer) Delayed() uint64 { return dl.delayed.Load() }
 
-// Close removes the rule, lets the packets still held go at once, and
+// Close removes the rules, lets the packets still held go at once, and
 // stops the listener. It returns the first error the listener met.
-func (dl *Delayer) Close() error {
-	dl.once.Do(func() {
-		// Remove the rule first, so that nothing more is queued, then
-		// let go what is held: closing a queue drops its packets.
-		err := dl.rule.Remove(context.Background())
-		err6 := dl.rule6.run(context.Background(), "-D")
-		if _, gone := os.Stat(netnsDir + "/" + dl.h.Name); gone != nil {
-			err, err6 = nil, nil // the namespace, and the rules with it, are gone
-		}
-		dl.fail(err)
-		dl.fail(err6)
-		dl.fail(dl.q.acceptAll())
-		dl.q.close()
-		dl.wg.Wait()
-	})
-	dl.mu.Lock()
-	defer dl.mu.Unlock()
-	return dl.err
-}
-
-func (dl *Delayer) fail(err error) {
-	if err == nil {
-		return
-	}
-	dl.mu.Lock()
-	defer dl.mu.Unlock()
-	if dl.err == nil {
-		dl.err = fmt.Errorf("netlab: %s: delay: %w", dl.h.Name, err)
-	}
-}
+func (dl *Delayer) Close() error { return dl.close() }
 
 // receive reads queued packets and hands them to release with their due
 // time, until the socket is closed.
@@ -237,19 +191,6 @@ func (dl *Delayer) acceptUpTo(last uint32, n uint64) error {
 		return dl.q.accept(last)
 	}
 	return dl.q.request(nfqnlMsgVerdictBatch, 0, attr(nfqaVerdictHdr, verdictHdr(last)))
-}
-
-// rule6 is the ip6tables NFQUEUE rule of a Delayer, in the mangle
-// table's POSTROUTING chain.
-type rule6 struct {
-	h    *Host
-	spec []string
-}
-
-func (r *rule6) run(ctx context.Context, op string) error {
-	args := append([]string{"-w", "10", "-t", "mangle", op, "POSTROUTING"}, r.spec...)
-	_, err := r.h.Run(ctx, ip6tables(iptables()), args...)
-	return err
 }
 
 // ip6tables returns the ip6tables command of the same flavour as the

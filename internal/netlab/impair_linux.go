@@ -24,18 +24,27 @@ func iptables() string {
 	return "iptables"
 }
 
-// Rule is an iptables rule appended to a chain of a host's namespace.
-// It goes away with the namespace; Remove deletes it earlier.
+// Rule is an iptables (or ip6tables) rule appended to a chain of a
+// host's namespace. It goes away with the namespace; Remove deletes it
+// earlier.
 type Rule struct {
 	h            *Host
 	table, chain string
 	spec         []string
+	v6           bool // an ip6tables rule
 }
 
 // AddRule appends the rule spec (iptables(8) syntax, split into words)
 // to chain in table inside the namespace.
 func (h *Host) AddRule(ctx context.Context, table, chain string, spec ...string) (*Rule, error) {
 	r := &Rule{h: h, table: table, chain: chain, spec: spec}
+	return r, r.run(ctx, "-A")
+}
+
+// AddRule6 is AddRule for IPv6: an ip6tables rule, of the same flavour
+// as the iptables rules (see ip6tables).
+func (h *Host) AddRule6(ctx context.Context, table, chain string, spec ...string) (*Rule, error) {
+	r := &Rule{h: h, table: table, chain: chain, spec: spec, v6: true}
 	return r, r.run(ctx, "-A")
 }
 
@@ -60,7 +69,11 @@ func (r *Rule) String() string {
 func (r *Rule) run(ctx context.Context, op string) error {
 	// -w: wait for the xtables lock, shared by all namespaces.
 	args := append([]string{"-w", "10", "-t", r.table, op, r.chain}, r.spec...)
-	_, err := r.h.Run(ctx, iptables(), args...)
+	cmd := iptables()
+	if r.v6 {
+		cmd = ip6tables(cmd)
+	}
+	_, err := r.h.Run(ctx, cmd, args...)
 	return err
 }
 

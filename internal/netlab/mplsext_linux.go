@@ -6,9 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -36,16 +34,8 @@ const (
 // message (AddMPLSExtension) and hands it back to the kernel in the
 // verdict (iptables-extensions(8) NFQUEUE).
 type MPLSExtender struct {
-	h      *Host
+	queueProgram
 	labels []xicmp.MPLSLabel
-	rule   *Rule
-	rule6  *ip6Rule
-	q      *nfqueue
-	wg     sync.WaitGroup
-	once   sync.Once
-
-	mu  sync.Mutex
-	err error // the first error of the listener
 
 	rewritten atomic.Uint64
 }
@@ -73,10 +63,11 @@ func (h *Host) StartMPLSExtensions(ctx context.Context, labels []xicmp.MPLSLabel
 		return nil, fmt.Errorf("netlab: %s: MPLS extensions: %w", h.Name, err)
 	}
 	queue := []string{"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num)), "--queue-bypass"}
-	x := &MPLSExtender{h: h, labels: append([]xicmp.MPLSLabel(nil), labels...), q: q}
+	x := &MPLSExtender{queueProgram: queueProgram{h: h, what: "MPLS extensions", q: q},
+		labels: append([]xicmp.MPLSLabel(nil), labels...)}
 	x.rule, err = h.AddRule(ctx, "mangle", "OUTPUT", append([]string{"-p", "icmp", "--icmp-type", "time-exceeded"}, queue...)...)
 	if err == nil {
-		x.rule6, err = h.addRule6(ctx, "mangle", "OUTPUT", append([]string{"-p", "ipv6-icmp", "--icmpv6-type", "time-exceeded"}, queue...)...)
+		x.rule6, err = h.AddRule6(ctx, "mangle", "OUTPUT", append([]string{"-p", "ipv6-icmp", "--icmpv6-type", "time-exceeded"}, queue...)...)
 	}
 	if err != nil {
 		if x.rule != nil {
@@ -87,15 +78,7 @@ func (h *Host) StartMPLSExtensions(ctx context.Context, labels []xicmp.MPLSLabel
 	}
 	x.wg.Add(1)
 	go x.serve()
-	if ctx.Done() != nil {
-		go func() {
-			select {
-			case <-ctx.Done():
-				x.Close()
-			case <-q.closed:
-			}
-		}()
-	}
+	x.stopWith(ctx, x.Close)
 	return x, nil
 }
 
@@ -120,34 +103,7 @@ func (x *MPLSExtender) Rewritten() uint64 { return x.rewritten.Load() }
 
 // Close removes the rules, lets what the queue still holds go unchanged,
 // and stops the listener. It returns the first error the listener met.
-func (x *MPLSExtender) Close() error {
-	x.once.Do(func() {
-		err := x.rule.Remove(context.Background())
-		err6 := x.rule6.Remove(context.Background())
-		if _, gone := os.Stat(netnsDir + "/" + x.h.Name); gone != nil {
-			err, err6 = nil, nil // the namespace, and the rules with it, are gone
-		}
-		x.fail(err)
-		x.fail(err6)
-		x.fail(x.q.acceptAll())
-		x.q.close()
-		x.wg.Wait()
-	})
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.err
-}
-
-func (x *MPLSExtender) fail(err error) {
-	if err == nil {
-		return
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.err == nil {
-		x.err = fmt.Errorf("netlab: %s: MPLS extensions: %w", x.h.Name, err)
-	}
-}
+func (x *MPLSExtender) Close() error { return x.close() }
 
 // serve rewrites each queued message and gives it back in its verdict;
 // a packet it cannot rewrite goes on unchanged.
@@ -240,26 +196,4 @@ func packetAttrs(attrs []byte) (id uint32, pkt []byte, ok bool) {
 // (the kernel's nfqnl_mangle resizes it).
 func (q *nfqueue) acceptPayload(id uint32, pkt []byte) error {
 	return q.request(nfqnlMsgVerdict, 0, attr(nfqaVerdictHdr, verdictHdr(id)), attr(nfqaPayload, pkt))
-}
-
-// ip6Rule is an ip6tables rule of the same flavour as the iptables
-// rules (ip6tables), appended to a chain of a host's namespace.
-type ip6Rule struct {
-	h            *Host
-	table, chain string
-	spec         []string
-}
-
-func (h *Host) addRule6(ctx context.Context, table, chain string, spec ...string) (*ip6Rule, error) {
-	r := &ip6Rule{h: h, table: table, chain: chain, spec: spec}
-	return r, r.run(ctx, "-A")
-}
-
-// Remove deletes the rule.
-func (r *ip6Rule) Remove(ctx context.Context) error { return r.run(ctx, "-D") }
-
-func (r *ip6Rule) run(ctx context.Context, op string) error {
-	args := append([]string{"-w", "10", "-t", r.table, op, r.chain}, r.spec...)
-	_, err := r.h.Run(ctx, ip6tables(iptables()), args...)
-	return err
 }

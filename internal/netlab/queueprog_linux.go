@@ -1,0 +1,70 @@
+package netlab
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+)
+
+// queueProgram is what each of netlab's NFQUEUE listeners (Delayer,
+// MPLSExtender) holds: the queue, the iptables and ip6tables rules that
+// feed it, and the goroutines that serve it.
+type queueProgram struct {
+	h           *Host
+	what        string // for errors: "delay", "MPLS extensions"
+	rule, rule6 *Rule
+	q           *nfqueue
+	wg          sync.WaitGroup
+	once        sync.Once
+
+	mu  sync.Mutex
+	err error // the first error of the listener
+}
+
+// stopWith closes the program when ctx is done, if it can be.
+func (p *queueProgram) stopWith(ctx context.Context, stop func() error) {
+	if ctx.Done() == nil {
+		return
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-p.q.closed:
+		}
+	}()
+}
+
+// close removes the rules first, so that nothing more is queued, then
+// lets go what the queue holds (closing a queue drops its packets), stops
+// the listener and returns its first error.
+func (p *queueProgram) close() error {
+	p.once.Do(func() {
+		err := p.rule.Remove(context.Background())
+		err6 := p.rule6.Remove(context.Background())
+		if _, gone := os.Stat(netnsDir + "/" + p.h.Name); gone != nil {
+			err, err6 = nil, nil // the namespace, and the rules with it, are gone
+		}
+		p.fail(err)
+		p.fail(err6)
+		p.fail(p.q.acceptAll())
+		p.q.close()
+		p.wg.Wait()
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// fail keeps err if it is the first.
+func (p *queueProgram) fail(err error) {
+	if err == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err == nil {
+		p.err = fmt.Errorf("netlab: %s: %s: %w", p.h.Name, p.what, err)
+	}
+}
