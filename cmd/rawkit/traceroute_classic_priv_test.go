@@ -32,30 +32,9 @@ func TestTracerouteECMPTCPParisVersusClassic(t *testing.T) {
 	} {
 		t.Run(fam.name, func(t *testing.T) {
 			branches := map[string]bool{fam.up.String(): true, fam.down.String(): true}
-			mixedTraces := func(classic bool) (mixed int, used map[string]bool) {
-				used = map[string]bool{}
-				for range 20 {
-					args := []string{"traceroute", "-n", "-T", "-w", "1", "-m", "6", fam.server.String()}
-					if classic {
-						args = append(args, "--classic")
-					}
-					out, code := traceInProc(t, d.Client, args...)
-					hops := parseTrace(t, out)
-					if code != 0 || len(hops) != 4 || hops[3].from[0] != fam.server.String() {
-						t.Fatalf("%v: exit %d, %d hops, want 0 and 4 ending at %v:\n%s", args, code, len(hops), fam.server, out)
-					}
-					seen := map[string]bool{}
-					for _, f := range hops[1].from {
-						if !branches[f] {
-							t.Fatalf("hop 2 answered by %q, not a branch router:\n%s", f, out)
-						}
-						seen[f], used[f] = true, true
-					}
-					if len(seen) > 1 {
-						mixed++
-					}
-				}
-				return mixed, used
+			mixedTraces := func(classic bool) (int, map[string]bool) {
+				server := fam.server.String()
+				return diamondTraces(t, d, branches, server, classic, "-n", "-T", "-w", "1", "-m", "6", server)
 			}
 			if mixed, used := mixedTraces(false); mixed != 0 {
 				t.Errorf("Paris TCP: %d of 20 traces mixed the branches at hop 2 (branches used: %v)", mixed, used)

@@ -186,30 +186,8 @@ func TestTracerouteECMPParisVersusClassic(t *testing.T) {
 	d := netlab.NewDiamond(t)
 	server := d.Server.Addr().String()
 	branches := map[string]bool{d.Branches[0].Addr().String(): true, d.Branches[1].Addr().String(): true}
-	mixedTraces := func(classic bool) (mixed int, used map[string]bool) {
-		used = map[string]bool{}
-		for range 20 {
-			args := []string{"traceroute", "-n", "-w", "1", server}
-			if classic {
-				args = append(args, "--classic")
-			}
-			out, code := traceInProc(t, d.Client, args...)
-			hops := parseTrace(t, out)
-			if code != 0 || len(hops) != 4 {
-				t.Fatalf("exit %d, %d hops, want 0 and 4:\n%s", code, len(hops), out)
-			}
-			seen := map[string]bool{}
-			for _, f := range hops[1].from {
-				if !branches[f] {
-					t.Fatalf("hop 2 answered by %q, not a branch router:\n%s", f, out)
-				}
-				seen[f], used[f] = true, true
-			}
-			if len(seen) > 1 {
-				mixed++
-			}
-		}
-		return mixed, used
+	mixedTraces := func(classic bool) (int, map[string]bool) {
+		return diamondTraces(t, d, branches, server, classic, "-n", "-w", "1", server)
 	}
 	if mixed, used := mixedTraces(false); mixed != 0 {
 		t.Errorf("Paris mode: %d of 20 traces mixed the branches at hop 2 (branches used: %v)", mixed, used)
@@ -289,4 +267,35 @@ func TestTracerouteMTU(t *testing.T) {
 	if !ok {
 		t.Errorf("capture: no fragmentation needed with MTU 1280 from %v (%d seen)", c.RouterAddr(1), len(frag))
 	}
+}
+
+// diamondTraces runs 20 traces with args (and --classic) from the
+// diamond's client and returns how many had probes of hop 2 answered by
+// both branches, and which branches answered at all. Every trace must
+// reach server as hop 4.
+func diamondTraces(t *testing.T, d *netlab.Diamond, branches map[string]bool, server string, classic bool, args ...string) (mixed int, used map[string]bool) {
+	t.Helper()
+	used = map[string]bool{}
+	args = append([]string{"traceroute"}, args...)
+	if classic {
+		args = append(args, "--classic")
+	}
+	for range 20 {
+		out, code := traceInProc(t, d.Client, args...)
+		hops := parseTrace(t, out)
+		if code != 0 || len(hops) != 4 || hops[3].from[0] != server {
+			t.Fatalf("%v: exit %d, %d hops, want 0 and 4 ending at %v:\n%s", args, code, len(hops), server, out)
+		}
+		seen := map[string]bool{}
+		for _, f := range hops[1].from {
+			if !branches[f] {
+				t.Fatalf("hop 2 answered by %q, not a branch router:\n%s", f, out)
+			}
+			seen[f], used[f] = true, true
+		}
+		if len(seen) > 1 {
+			mixed++
+		}
+	}
+	return mixed, used
 }
