@@ -87,26 +87,6 @@ func wrongByte(payload, pattern []byte) int {
 	return 0
 }
 
-// Checksum returns the Internet checksum (RFC 1071) of b.
-func Checksum(b []byte) uint16 {
-	var s uint64
-	for len(b) >= 8 {
-		s += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
-		b = b[8:]
-	}
-	for len(b) >= 2 {
-		s += uint64(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		s += uint64(b[0]) << 8
-	}
-	for s>>16 != 0 {
-		s = s&0xffff + s>>16
-	}
-	return ^uint16(s)
-}
-
 // echoFields are the parts of an echo message the engine matches on.
 type echoFields struct {
 	typ      byte

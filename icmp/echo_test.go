@@ -24,3 +24,29 @@ func TestWrongByte(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildFromTemplate: a request built from the socket's template is
+// byte for byte the one appendEcho (appendEcho6) builds from scratch,
+// checksum included, for every size, fill and probe number, across the
+// 16-bit sequence's wrap.
+func TestBuildFromTemplate(t *testing.T) {
+	tok := Token{0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0x00, 0x01}
+	for _, v6 := range []bool{false, true} {
+		for _, size := range []int{0, 1, 11, 12, 13, 56, 57, 1472, 65507} {
+			for _, pattern := range [][]byte{nil, {0xff}, {0xff, 0xff, 0x00}} {
+				s := echoSock{id: 0xfffe, v6: v6}
+				s.setTemplate(tok, size, pattern)
+				for _, probe := range []uint32{1, 2, 0xffff, 0x10000, 0x1ffff, 0xfffffffe} {
+					want := appendEcho(nil, s.id, uint16(probe), tok, probe, size, pattern)
+					if v6 {
+						want = appendEcho6(nil, s.id, uint16(probe), tok, probe, size, pattern)
+					}
+					got := s.build(make([]byte, 0, 64), probe)
+					if string(got) != string(want) {
+						t.Fatalf("v6 %v, size %d, pattern %x, probe %#x: built\n%x\nwant\n%x", v6, size, pattern, probe, got, want)
+					}
+				}
+			}
+		}
+	}
+}

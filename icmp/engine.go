@@ -109,6 +109,15 @@ type echoSock struct {
 	id   uint16
 	v6   bool     // ICMPv6 echo (types 128 and 129) to IPv6 targets
 	fast fastConn // c's I/O without waiting, if it has it; nil otherwise
+
+	// The request every probe is built from (build): sequence, probe
+	// number and checksum zero; nil when the payload is too short to
+	// hold the probe number. tmplSum is its sum (RFC 1071).
+	tmpl    []byte
+	tmplSum uint32
+	token   Token
+	size    int
+	pattern []byte
 }
 
 type target struct {
@@ -178,6 +187,9 @@ func NewEchoSockets(socks []Socket, targets []netip.Addr, cfg *EchoConfig) (*Ech
 		return nil, fmt.Errorf("icmp: run token: %w", err)
 	}
 	e.handler = e.cfg.Handler
+	for i := range e.socks {
+		e.socks[i].setTemplate(e.token, e.size, e.cfg.Pattern)
+	}
 	e.ring = make([]slot, ringSize)
 	e.heap.ring = e.ring
 	e.nextNo = 1

@@ -211,26 +211,3 @@ func (p *prober) tcp(t []byte, i int) {
 	copy(o[16:], []byte{1, 3, 3, 7})                       // NOP, window scale 7
 	binary.BigEndian.PutUint16(t[16:], checksum(t, p.pseudo(len(t))))
 }
-
-// sum16 adds b as big-endian 16-bit words to s (RFC 1071).
-func sum16(b []byte, s uint32) uint32 {
-	for len(b) >= 2 {
-		s += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		s += uint32(b[0]) << 8
-	}
-	return s
-}
-
-// fold reduces a sum to 16 bits with end-around carries.
-func fold(s uint32) uint16 {
-	for s>>16 != 0 {
-		s = s>>16 + s&0xffff
-	}
-	return uint16(s)
-}
-
-// checksum is the Internet checksum of b with a starting sum.
-func checksum(b []byte, initial uint32) uint16 { return ^fold(sum16(b, initial)) }

@@ -49,8 +49,11 @@ func (e *Echo) receiveLoop(s *echoSock, stopping *atomic.Bool) error {
 func (e *Echo) process(s *echoSock, ms []Message, evs []Event) []Event {
 	e.hmu.Lock()
 	e.mu.Lock()
-	t := now()
+	var t int64 // read once, and only for a message the kernel did not stamp
 	for i := range ms {
+		if t == 0 && ms[i].Received.IsZero() {
+			t = now()
+		}
 		evs = e.match(s, evs, &ms[i], t)
 	}
 	e.mu.Unlock()
