@@ -23,6 +23,12 @@
 #              bare sendto(2) and recvmsg(2) from Go on a socket outside the
 #              runtime poller, against iputils' flood, in ms: how far
 #              below iputils a Go program can get at all
+#   flood floor on rawkit's socket  the same with BenchmarkFloodFloorSocket:
+#              the socket rawkit's echo engine opens (BPF filter,
+#              IP_PKTINFO, receive stamps, runtime poller) driven through
+#              raw.Conn's TryWriteTo and TryReadMsg with no engine at all:
+#              what a flood on the features the ping issue asks for costs
+#              before any table, statistics or output
 #   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
 #              (target <= 1.1: IPv6 within 10% of IPv4), and against
 #              iputils' IPv6 flood
@@ -41,7 +47,8 @@ bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO "$RAWKIT" ping -c 1 -W 1 127.0.0.0/20 >"$BENCH_TMP/sweep.out" && grep -q "^4094 alive, 0 unreachable$" "$BENCH_TMP/sweep.out"' \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
 
-if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (ms) vs iputils"; then
+if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (ms) vs iputils" ||
+	bench_selected "flood floor on rawkit's socket 100k echoes (ms) vs iputils"; then
 	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp >&2; then
 		echo "bench.sh: building the icmp benchmarks failed; the rows will fail" >&2
 	fi
@@ -67,6 +74,9 @@ SH
 fi
 bench_value "flood floor 100k echoes (ms) vs iputils" "ms" lower \
 	'"$BENCH_TMP/floor-ms.sh" BenchmarkFloodFloor 100000 100000' \
+	'"$BENCH_TMP/wall-ms.sh" ping -f -c 100000 127.0.0.1'
+bench_value "flood floor on rawkit's socket 100k echoes (ms) vs iputils" "ms" lower \
+	'"$BENCH_TMP/floor-ms.sh" BenchmarkFloodFloorSocket 100000 100000' \
 	'"$BENCH_TMP/wall-ms.sh" ping -f -c 100000 127.0.0.1'
 bench_value "sweep floor 4094 hosts (ms) vs fping" "ms" lower \
 	'"$BENCH_TMP/floor-ms.sh" BenchmarkSweepFloor/1thread 10 1' \
