@@ -102,24 +102,6 @@ type Echo struct {
 	kick chan struct{}
 }
 
-// An echoSock is one socket of a run: IPv4 (ICMP echo) or IPv6 (ICMPv6
-// echo), with the identifier its requests carry.
-type echoSock struct {
-	c    Conn
-	id   uint16
-	v6   bool     // ICMPv6 echo (types 128 and 129) to IPv6 targets
-	fast fastConn // c's I/O without waiting, if it has it; nil otherwise
-
-	// The request every probe is built from (build): sequence, probe
-	// number and checksum zero; nil when the payload is too short to
-	// hold the probe number. tmplSum is its sum (RFC 1071).
-	tmpl    []byte
-	tmplSum uint32
-	token   Token
-	size    int
-	pattern []byte
-}
-
 type target struct {
 	addr     netip.Addr
 	sock     uint8 // index in Echo.socks
@@ -195,32 +177,6 @@ func NewEchoSockets(socks []Socket, targets []netip.Addr, cfg *EchoConfig) (*Ech
 	e.nextNo = 1
 	e.bucket = newBucket(e.cfg.Rate)
 	return e, nil
-}
-
-// Stats returns the statistics of the whole run so far.
-func (e *Echo) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.total
-}
-
-// TargetStats returns the statistics of target i so far.
-func (e *Echo) TargetStats(i int) Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.targets[i].stats
-}
-
-// Elapsed returns the time from the first send to the latest one, and
-// the send rate that achieved (probes per second, 0 with fewer than two).
-func (e *Echo) Elapsed() (time.Duration, float64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	d := time.Duration(e.last - e.first)
-	if e.total.Transmitted < 2 || d <= 0 {
-		return d, 0
-	}
-	return d, float64(e.total.Transmitted-1) / d.Seconds()
 }
 
 // Run sends the probes and collects the answers until every target has
@@ -305,16 +261,4 @@ func (e *Echo) deliver(evs []Event) {
 	for i := range evs {
 		e.handler(&evs[i])
 	}
-}
-
-// TargetStatsAll returns the statistics of every target so far, in the
-// order of the targets.
-func (e *Echo) TargetStatsAll() []Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Stats, len(e.targets))
-	for i := range e.targets {
-		out[i] = e.targets[i].stats
-	}
-	return out
 }

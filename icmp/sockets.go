@@ -50,3 +50,21 @@ func (e *Echo) sockFor(v6 bool) int {
 
 // sockOf returns the socket target ti is probed over.
 func (e *Echo) sockOf(ti int) *echoSock { return &e.socks[e.targets[ti].sock] }
+
+// An echoSock is one socket of a run: IPv4 (ICMP echo) or IPv6 (ICMPv6
+// echo), with the identifier its requests carry.
+type echoSock struct {
+	c    Conn
+	id   uint16
+	v6   bool     // ICMPv6 echo (types 128 and 129) to IPv6 targets
+	fast fastConn // c's I/O without waiting, if it has it; nil otherwise
+
+	// The request every probe is built from (build): sequence, probe
+	// number and checksum zero; nil when the payload is too short to
+	// hold the probe number. tmplSum is its sum (RFC 1071).
+	tmpl    []byte
+	tmplSum uint32
+	token   Token
+	size    int
+	pattern []byte
+}

@@ -160,3 +160,41 @@ func isqrt(a int64) int64 {
 	}
 	return x
 }
+
+// Stats returns the statistics of the whole run so far.
+func (e *Echo) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.total
+}
+
+// TargetStats returns the statistics of target i so far.
+func (e *Echo) TargetStats(i int) Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.targets[i].stats
+}
+
+// Elapsed returns the time from the first send to the latest one, and
+// the send rate that achieved (probes per second, 0 with fewer than two).
+func (e *Echo) Elapsed() (time.Duration, float64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := time.Duration(e.last - e.first)
+	if e.total.Transmitted < 2 || d <= 0 {
+		return d, 0
+	}
+	return d, float64(e.total.Transmitted-1) / d.Seconds()
+}
+
+// TargetStatsAll returns the statistics of every target so far, in the
+// order of the targets.
+func (e *Echo) TargetStatsAll() []Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Stats, len(e.targets))
+	for i := range e.targets {
+		out[i] = e.targets[i].stats
+	}
+	return out
+}

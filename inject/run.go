@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/raw"
-	"golang.org/x/net/ipv4"
 )
 
 // Parse compiles spec and builds its packets; an unset source address is
@@ -184,57 +182,6 @@ func (s *Session) senders() int {
 	return 1
 }
 
-// answerTypes are the ICMP messages that can answer a packet: replies to
-// queries and errors. The receive socket filters out the rest (ICMP_FILTER,
-// raw(7)), the echo requests of a flood to a local address among them.
-var answerTypes = []ipv4.ICMPType{0, 3, 4, 5, 11, 12, 14, 16, 18}
-
-func (s *Session) openReceivers() error {
-	return s.openReceiversFor(1, func(p []byte) (int, bool) {
-		if len(p) < 20 {
-			return 0, false
-		}
-		return int(p[9]), true
-	}, raw.ListenIPv4, func(cfg *raw.Config) {
-		var f ipv4.ICMPFilter
-		f.SetAll(true)
-		for _, t := range answerTypes {
-			f.Accept(t)
-		}
-		cfg.ICMPFilter = &f
-	})
-}
-
-// openReceiversFor opens the receive sockets of one family: its ICMP
-// protocol icmp, always, with the type filter filter sets, and TCP and
-// UDP when a packet carries them (upper gives a packet's transport
-// protocol). recvProto records each socket's protocol.
-func (s *Session) openReceiversFor(icmp int, upper func([]byte) (int, bool),
-	listen func(int, *raw.Config) (*raw.Conn, error), filter func(*raw.Config)) error {
-	protos := map[int]bool{icmp: true}
-	for _, p := range s.pkts {
-		if proto, ok := upper(p.Bytes); ok && (proto == 6 || proto == 17) {
-			protos[proto] = true
-		}
-	}
-	for _, proto := range []int{icmp, 6, 17} {
-		if !protos[proto] {
-			continue
-		}
-		cfg := &raw.Config{Interface: s.cfg.Interface, Timestamps: true, ReceiveBuffer: 4 << 20}
-		if proto == icmp {
-			filter(cfg)
-		}
-		c, err := listen(proto, cfg)
-		if err != nil {
-			return err
-		}
-		s.recv = append(s.recv, c)
-		s.recvProto = append(s.recvProto, proto)
-	}
-	return nil
-}
-
 // Close closes the sockets.
 func (s *Session) Close() error {
 	var errs []error
@@ -317,34 +264,6 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 				<-sendDone
 			}
 			return res, ctx.Err()
-		}
-	}
-}
-
-// receive reads c until ctx is done and passes on the answers.
-func (s *Session) receive(ctx context.Context, c *raw.Conn, out chan<- Answer) {
-	buf := make([]byte, 65536)
-	for {
-		m, err := c.ReadMsg(ctx, buf)
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) || errors.Is(err, raw.ErrNotImplemented) {
-				return
-			}
-			continue // a truncated or malformed packet: read the next
-		}
-		pkt := m.Buf[:len(m.Header)+len(m.Data)]
-		i, ok := s.match.Match(pkt)
-		if !ok {
-			continue
-		}
-		a := Answer{Index: i, Data: append([]byte(nil), pkt...), Received: m.Received}
-		if a.Received.IsZero() {
-			a.Received = time.Now()
-		}
-		select {
-		case out <- a:
-		case <-ctx.Done():
-			return
 		}
 	}
 }

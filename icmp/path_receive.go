@@ -1,0 +1,139 @@
+package icmp
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// receiver reads one socket's answers for Run. When a probe times out,
+// the run asks every receiver to catch up (sync): to hand over what its
+// socket holds at that moment and say so, so that an answer the kernel
+// received in time counts, and the hop is reported as soon as that is
+// known rather than after a fixed grace.
+type receiver struct {
+	c   pathConn
+	tcp bool
+	id  int
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // ends the read in progress
+	want   atomic.Int64       // the latest sync asked for
+	// stopped is set when the receiver no longer reads: syncs then
+	// wait for it no more.
+	stopped atomic.Bool
+}
+
+// sync asks the receiver to catch up and report gen.
+func (rc *receiver) sync(gen int64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.want.Store(gen)
+	if rc.cancel != nil {
+		rc.cancel()
+	}
+}
+
+// readCtx returns the context of the next blocking read: a fresh one
+// when a sync ended the last.
+func (rc *receiver) readCtx(ctx, cur context.Context) context.Context {
+	if cur != nil && cur.Err() == nil {
+		return cur
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rctx, cancel := context.WithCancel(ctx)
+	rc.cancel = cancel
+	return rctx
+}
+
+// receive reads answers from rc's socket until ctx is done, and hands
+// those that match a probe of this trace to the run.
+func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
+	ms := make([]Message, 16)
+	for i := range ms {
+		ms[i].Buf = make([]byte, 2048)
+	}
+	var rctx context.Context
+	defer func() {
+		rc.stopped.Store(true)
+		rc.mu.Lock()
+		if rc.cancel != nil {
+			rc.cancel()
+		}
+		rc.mu.Unlock()
+	}()
+	var synced int64
+	for {
+		// The read's context first, then the sync asked for: a sync
+		// asked after this look cancels that context.
+		rctx = rc.readCtx(ctx, rctx)
+		if w := rc.want.Load(); w > synced {
+			// Everything queued now was received before the sync was
+			// asked for: read it without waiting, then report.
+			if !t.drain(ctx, rc, ms, out) {
+				return
+			}
+			synced = w
+			select {
+			case out <- runEvent{sync: true, recv: rc.id, gen: w}:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		n, err := rc.c.ReadBatch(rctx, ms)
+		if err != nil {
+			if ctx.Err() != nil || rctx.Err() == nil {
+				// Cancelled, closed, or broken: the probes still
+				// waiting for this socket time out.
+				return
+			}
+			continue // a sync ended the read
+		}
+		if !t.hand(ctx, ms[:n], rc.tcp, out) {
+			return
+		}
+	}
+}
+
+// drain hands the run what rc's socket holds, without waiting; false
+// when the socket failed or ctx is done.
+func (t *Path) drain(ctx context.Context, rc *receiver, ms []Message, out chan<- runEvent) bool {
+	for {
+		n, err := rc.c.TryReadBatch(ms)
+		if err != nil {
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+		if !t.hand(ctx, ms[:n], rc.tcp, out) {
+			return false
+		}
+	}
+}
+
+// hand matches messages to probes and sends the run the answers; false
+// when ctx is done.
+func (t *Path) hand(ctx context.Context, ms []Message, tcp bool, out chan<- runEvent) bool {
+	for _, m := range ms {
+		var a answer
+		var ok bool
+		if tcp {
+			a, ok = t.pr.tcpAnswer(m.Data, m.Src)
+		} else {
+			a, ok = t.pr.icmpAnswer(m.Data, m.Src)
+		}
+		if !ok {
+			continue
+		}
+		a.received = m.Received
+		select {
+		case out <- runEvent{a: a}:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
