@@ -90,30 +90,9 @@ func specSuggestOr(s string, names []string, or string) string {
 }
 
 func (c *specValueCtx) ipOptions(n *specNode) ([]layers.IPv4Option, error) {
-	items, err := c.optionItems(n)
-	if err != nil {
-		return nil, err
-	}
-	opts := []layers.IPv4Option{}
-	for _, it := range items {
-		name, col, val, err := c.optName(it)
-		if err != nil {
-			return nil, err
-		}
-		o, err := c.ipOption(name, col, val)
-		if err != nil {
-			return nil, err
-		}
-		if len(o.OptionData) > 38 {
-			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
-		}
-		o.OptionLength = 1
-		if o.OptionType > 1 {
-			o.OptionLength = uint8(2 + len(o.OptionData))
-		}
-		opts = append(opts, o)
-	}
-	return opts, nil
+	return buildOptions(c, n, c.ipOption, func(o *layers.IPv4Option) (uint8, int, *uint8) {
+		return o.OptionType, len(o.OptionData), &o.OptionLength
+	})
 }
 
 // ipOption builds one IPv4 option (RFC 791, RFC 2113 for ra).
@@ -170,26 +149,39 @@ func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv
 }
 
 func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
+	return buildOptions(c, n, c.tcpOption, func(o *layers.TCPOption) (uint8, int, *uint8) {
+		return uint8(o.OptionType), len(o.OptionData), &o.OptionLength
+	})
+}
+
+// buildOptions builds the option list n of an IPv4 or TCP layer, each
+// item with one, and sizes every option as both protocols do: kinds 0
+// (end of list) and 1 (no operation) are one byte, any other a kind and a
+// length byte and at most 38 data bytes (RFC 791, RFC 9293). fields gives
+// an option's kind, its data length and where its length goes.
+func buildOptions[O any](c *specValueCtx, n *specNode, one func(string, int, *specNode) (O, error),
+	fields func(*O) (kind uint8, data int, length *uint8)) ([]O, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
 		return nil, err
 	}
-	opts := []layers.TCPOption{}
+	opts := []O{}
 	for _, it := range items {
 		name, col, val, err := c.optName(it)
 		if err != nil {
 			return nil, err
 		}
-		o, err := c.tcpOption(name, col, val)
+		o, err := one(name, col, val)
 		if err != nil {
 			return nil, err
 		}
-		if len(o.OptionData) > 38 {
-			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, len(o.OptionData))
+		kind, data, length := fields(&o)
+		if data > 38 {
+			return nil, c.errorf(col, "option %s in %s(...) has %d data bytes, more than 38", name, c.layer, data)
 		}
-		o.OptionLength = 1
-		if o.OptionType > 1 {
-			o.OptionLength = uint8(2 + len(o.OptionData))
+		*length = 1
+		if kind > 1 {
+			*length = uint8(2 + data)
 		}
 		opts = append(opts, o)
 	}
