@@ -3,7 +3,7 @@ module github.com/rawkit/rawkit
 go 1.26.0
 
 require (
-	github.com/google/gopacket v1.1.19
+	github.com/gopacket/gopacket v1.7.7
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.49.0
 )

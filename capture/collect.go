@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // Packet is a captured packet that owns its bytes.

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // Conn is a live capture; on this platform it cannot be opened.

@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // The classic pcap format (pcap-savefile(5)): a 24-byte file header, then

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // pcapng (draft-ietf-opsawg-pcapng): a file is a sequence of blocks, each

@@ -7,7 +7,7 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // ngState is a pcapng Reader's view of the current section.

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 	"golang.org/x/sys/unix"
 )
 

@@ -3,8 +3,8 @@ package craft
 import (
 	"testing"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // The hot path of a pinger: one echo request with a 56-byte payload (84

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 )
 
 // Field names a header field that Build computes unless told to keep it.

@@ -3,8 +3,8 @@ package craft
 import (
 	"net/netip"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // ICMPv4Packet is an IPv4 datagram carrying one ICMP message. Every header

@@ -3,8 +3,8 @@ package craft
 import (
 	"net/netip"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // ICMPv6Packet is an IPv6 packet carrying one ICMPv6 echo request or reply

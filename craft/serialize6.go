@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // IPv6 (RFC 8200) and ICMPv6 (RFC 4443) serialization, with the same

@@ -5,8 +5,8 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 var specICMP6Def = &specLayerDef{

@@ -3,8 +3,8 @@ package craft
 import (
 	"net"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // This file is the one table of the spec language: every layer, every

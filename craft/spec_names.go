@@ -3,7 +3,7 @@ package craft
 import (
 	"strconv"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // Names of ICMP types and codes and of IP protocols, as scapy spells them.

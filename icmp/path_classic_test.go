@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	xicmp "golang.org/x/net/icmp"
 	"golang.org/x/net/ipv6"
 )

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/inject"

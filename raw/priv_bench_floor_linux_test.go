@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/internal/netlab"
 	"golang.org/x/sys/unix"

@@ -10,7 +10,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/internal/netlab"
 	"golang.org/x/net/ipv4"

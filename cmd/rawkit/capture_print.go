@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/craft"
 )

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
 )
 

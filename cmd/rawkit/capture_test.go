@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket"
+	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
 )
 

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/inject"
