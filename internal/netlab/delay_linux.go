@@ -22,6 +22,7 @@ type Delayer struct {
 	queueProgram
 	delay time.Duration
 	due   chan verdict // FIFO: the delay is constant, so due times ascend
+	timer *hrTimer     // release's
 
 	delayed atomic.Uint64
 }
@@ -48,19 +49,25 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	if d <= 0 || d > time.Minute {
 		return nil, fmt.Errorf("netlab: delay %v: want more than 0, at most 1m", d)
 	}
+	timer, err := newHRTimer()
+	if err != nil {
+		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
+	}
 	num := uint16(queueNums.Add(1))
 	var q *nfqueue
-	err := h.Do(func() (err error) {
+	err = h.Do(func() (err error) {
 		q, err = openNFQueue(num, maxQueued)
 		return err
 	})
 	if err != nil {
+		timer.close()
 		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
 	}
 	spec := []string{"-o", iface, "-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
 	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
 	if err != nil {
 		q.close()
+		timer.close()
 		return nil, err
 	}
 	// Queue instances are per number, not per family: since Linux 3.8
@@ -71,10 +78,11 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	if err != nil {
 		rule.Remove(context.Background())
 		q.close()
+		timer.close()
 		return nil, err
 	}
-	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q},
-		delay: d, due: make(chan verdict, maxQueued)}
+	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q, stop: func() { timer.close() }},
+		delay: d, due: make(chan verdict, maxQueued), timer: timer}
 	dl.wg.Add(2)
 	go dl.receive()
 	go dl.release()
@@ -128,12 +136,10 @@ func (dl *Delayer) receive() {
 const releaseSlack = 100 * time.Microsecond
 
 // release lets each packet go when it is due, together with those
-// queued behind it that are due within releaseSlack; once the listener
+// queued behind it that are due within releaseSlack of it; once the listener
 // stops, it accepts what is left at once.
 func (dl *Delayer) release() {
 	defer dl.wg.Done()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
 	var next verdict
 	have, open := false, true
 	for have || open {
@@ -143,12 +149,8 @@ func (dl *Delayer) release() {
 			}
 		}
 		have = false
-		if wait := time.Until(next.due); wait > releaseSlack {
-			timer.Reset(wait)
-			select {
-			case <-timer.C:
-			case <-dl.q.closed:
-			}
+		if wait := time.Until(next.due); wait > 0 {
+			dl.timer.sleep(wait) // fails only once closed, checked next
 		}
 		if dl.q.isClosed() {
 			continue // acceptAll let it go

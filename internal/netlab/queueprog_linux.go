@@ -15,6 +15,7 @@ type queueProgram struct {
 	what        string // for errors: "delay", "MPLS extensions"
 	rule, rule6 *Rule
 	q           *nfqueue
+	stop        func() // unblocks what else the goroutines wait on, if set
 	wg          sync.WaitGroup
 	once        sync.Once
 
@@ -50,6 +51,9 @@ func (p *queueProgram) close() error {
 		p.fail(err6)
 		p.fail(p.q.acceptAll())
 		p.q.close()
+		if p.stop != nil {
+			p.stop()
+		}
 		p.wg.Wait()
 	})
 	p.mu.Lock()
