@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/rawkit/rawkit/craft"
 )
 
 func runArgs(t *testing.T, argv ...string) (code int, stdout, stderr string) {
@@ -30,6 +32,18 @@ func TestHelpCommand(t *testing.T) {
 	code, out, _ := runArgs(t, "rawkit", "help", "version")
 	if code != exitOK || !strings.HasPrefix(out, "usage: rawkit version") {
 		t.Fatalf("exit %d, out %q", code, out)
+	}
+}
+
+// TestHelpSendHasSpecReference: send's usage ends with the spec
+// reference, built when printed; help and --help print the same.
+func TestHelpSendHasSpecReference(t *testing.T) {
+	want := sendUsage + craft.SpecHelp()
+	for _, argv := range [][]string{{"rawkit", "help", "send"}, {"rawkit", "send", "--help"}} {
+		code, out, _ := runArgs(t, argv...)
+		if code != exitOK || out != want {
+			t.Errorf("%q: exit %d, %d bytes of output, want 0 and the %d bytes of usage and spec reference", argv, code, len(out), len(want))
+		}
 	}
 }
 

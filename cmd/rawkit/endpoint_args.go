@@ -23,7 +23,7 @@ func parseInterleaved(io *stdio, name string, fs *flag.FlagSet, args []string) (
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(io.out, commands[name].usage)
+			commands[name].printUsage(io.out)
 			return nil, exitOK
 		}
 		if err != nil {

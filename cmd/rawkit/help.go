@@ -38,7 +38,7 @@ func runHelp(_ context.Context, io *stdio, args []string) int {
 		if !ok {
 			return failf(io, "help", "unknown command %q", args[0])
 		}
-		fmt.Fprint(io.out, c.usage)
+		c.printUsage(io.out)
 		return exitOK
 	default:
 		return failf(io, "help", "takes at most one command name, got %d arguments", len(args))

@@ -57,10 +57,11 @@ nothing.
 
 func init() {
 	register(&command{
-		name:    "send",
-		summary: "send packets described in a scapy-like spec, and match their answers",
-		usage:   sendUsage + craft.SpecHelp(),
-		run:     runSend,
+		name:      "send",
+		summary:   "send packets described in a scapy-like spec, and match their answers",
+		usage:     sendUsage,
+		usageMore: craft.SpecHelp,
+		run:       runSend,
 	})
 }
 
@@ -151,7 +152,7 @@ func parseSendArgs(io *stdio, c *command, args []string) (*sendOpts, int) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(io.out, c.usage)
+			c.printUsage(io.out)
 			return nil, exitOK
 		} else if err != nil {
 			return nil, failf(io, "send", "%v (rawkit help send)", err)
