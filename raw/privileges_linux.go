@@ -18,12 +18,15 @@ import (
 // and sets no_new_privs, so that no later execve(2) regains any: with
 // no_new_privs the kernel grants an execve, even root's, no capability
 // outside the permitted set it had, which is empty (capabilities(7),
-// prctl(2)). The bounding set is left as it is, as iputils leaves it:
-// emptying it takes one all-threads call per capability, milliseconds in
-// all, and would keep nothing more out. Under sudo, that
-// is as root with SUDO_UID and SUDO_GID set, it also switches to that user
-// and group, with no supplementary groups. It then checks that
-// /proc/self/status reads CapEff and CapPrm 0.
+// prctl(2)). The ambient set empties with the permitted one: no
+// capability stays ambient that is not permitted (capabilities(7)).
+// Each all-threads change stops every thread, so there are two: the
+// capability sets and no_new_privs. The bounding set is left as it is,
+// as iputils leaves it: emptying it takes one all-threads call per
+// capability, milliseconds in all, and would keep nothing more out.
+// Under sudo, that is as root with SUDO_UID and SUDO_GID set, it also
+// switches to that user and group, with no supplementary groups. It then
+// checks that /proc/self/status reads CapEff, CapPrm and CapAmb 0.
 //
 // Capabilities belong to threads, and Go can change them on all threads
 // only without cgo (syscall.AllThreadsSyscall). In a cgo binary the
@@ -36,19 +39,19 @@ func DropPrivileges() error {
 	if err != nil {
 		return err
 	}
-	_, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0)
+	// no_new_privs first, as it needs no capability: it also tells
+	// whether all-threads calls work here (ENOTSUP with cgo).
+	_, _, e := syscall.AllThreadsSyscall6(syscall.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0)
 	allThreads := e != syscall.ENOTSUP
+	if allThreads && e != 0 {
+		return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("prctl PR_SET_NO_NEW_PRIVS", e))
+	}
 	if !allThreads && !sudo {
 		held, err := capsHeld()
 		if err != nil || !held {
 			return err
 		}
 		return fmt.Errorf("raw: drop privileges: capabilities can be cleared on every thread only in a binary built with CGO_ENABLED=0: %w", errors.ErrUnsupported)
-	}
-	if allThreads {
-		if err := allThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL); err != nil {
-			return err
-		}
 	}
 	if sudo {
 		// Go applies these to every thread (directly or through libc).
@@ -70,9 +73,6 @@ func DropPrivileges() error {
 		if e != 0 {
 			return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("capset", e))
 		}
-		if err := allThreadsPrctl(unix.PR_SET_NO_NEW_PRIVS, 1); err != nil {
-			return err
-		}
 	}
 	return checkDropped()
 }
@@ -92,14 +92,6 @@ func sudoIDs() (uid, gid int, ok bool, err error) {
 	return uid, gid, uid != 0, nil
 }
 
-func allThreadsPrctl(option int, arg uintptr) error {
-	_, _, e := syscall.AllThreadsSyscall6(syscall.SYS_PRCTL, uintptr(option), arg, 0, 0, 0, 0)
-	if e != 0 {
-		return fmt.Errorf("raw: drop privileges: %w", os.NewSyscallError("prctl "+strconv.Itoa(option), e))
-	}
-	return nil
-}
-
 // capsHeld reports whether the calling thread has any capability in its
 // permitted, effective or ambient set.
 func capsHeld() (bool, error) {
@@ -116,8 +108,8 @@ func checkDropped() error {
 	if err != nil {
 		return err
 	}
-	if st["CapEff"] != 0 || st["CapPrm"] != 0 {
-		return fmt.Errorf("raw: drop privileges: still CapEff %016x CapPrm %016x", st["CapEff"], st["CapPrm"])
+	if st["CapEff"] != 0 || st["CapPrm"] != 0 || st["CapAmb"] != 0 {
+		return fmt.Errorf("raw: drop privileges: still CapEff %016x CapPrm %016x CapAmb %016x", st["CapEff"], st["CapPrm"], st["CapAmb"])
 	}
 	return nil
 }
