@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/hrtimer"
 )
 
 // Path traces the route to one destination: the path engine behind
@@ -110,9 +112,20 @@ func (t *Path) Run(ctx context.Context, ev PathEvents) (PathSummary, error) {
 	return r.sum, err
 }
 
+// timerGrain is how late a Go timer may wake: the runtime sleeps with a
+// timeout in whole milliseconds (package hrtimer).
+const timerGrain = time.Millisecond
+
 func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev PathEvents) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	// A probe's wait ends on the fine timer, so that it gives up when
+	// due, not a millisecond later; a run gives up on each silent probe.
+	// Outside Linux there is none, and Go's timers do it all.
+	fine, err := hrtimer.New()
+	if err == nil {
+		defer fine.Close()
+	}
 	for {
 		// Take every answer already read before sending more or deciding
 		// that a probe timed out: a long send may have kept this loop
@@ -140,12 +153,25 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev PathEven
 			r.expire(time.Now())
 			continue
 		}
+		if fine != nil {
+			if wait <= timerGrain {
+				// Answers that come meanwhile wait in the channel,
+				// with the kernel's arrival times; ctx waits at most
+				// timerGrain.
+				if fine.Sleep(wait) != nil {
+					fine = nil // Go's timers from now on
+				}
+				continue
+			}
+			wait -= timerGrain // and the rest on the fine timer
+		}
 		timer.Reset(wait)
 		select {
 		case a := <-answers:
 			r.take(a, ev)
-		case now := <-timer.C:
-			r.expire(now)
+		case <-timer.C:
+			// Due, or within timerGrain of it: the next turn expires
+			// what is due or sleeps the rest.
 		case <-ctx.Done():
 			return ctx.Err()
 		}

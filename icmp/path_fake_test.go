@@ -288,3 +288,20 @@ func TestPathEngineCancel(t *testing.T) {
 		t.Errorf("Run returned %v after %v", err, time.Since(start))
 	}
 }
+
+// TestPathEngineGivesUpWhenDue: a silent probe is given up when its wait
+// is over, not before: the last stretch of the wait, on the fine timer,
+// must not end early. The fake network sends within microseconds of
+// Run's start, so a run that ends before the wait did give up early.
+func TestPathEngineGivesUpWhenDue(t *testing.T) {
+	const wait = 20 * time.Millisecond
+	f := newFakePath(t, 2)
+	f.silent[1], f.silent[2] = true, true
+	hops, sum, err := runFake(t, f, &PathConfig{Wait: wait, HereFactor: -1, NearFactor: -1, MaxTTL: 2, Queries: 1})
+	if err != nil || len(hops) != 2 || hops[0].Probes[0].Answered || hops[1].Probes[0].Answered {
+		t.Fatalf("%+v %v", hops, err)
+	}
+	if sum.Elapsed < wait || sum.Elapsed > wait+time.Second {
+		t.Errorf("run took %v, want %v to %v", sum.Elapsed, wait, wait+time.Second)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/hrtimer"
 )
 
 // Delayer holds the IPv4 and IPv6 packets leaving one interface for a
@@ -21,8 +23,8 @@ import (
 type Delayer struct {
 	queueProgram
 	delay time.Duration
-	due   chan verdict // FIFO: the delay is constant, so due times ascend
-	timer *hrTimer     // release's
+	due   chan verdict   // FIFO: the delay is constant, so due times ascend
+	timer *hrtimer.Timer // release's
 
 	delayed atomic.Uint64
 }
@@ -49,7 +51,7 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	if d <= 0 || d > time.Minute {
 		return nil, fmt.Errorf("netlab: delay %v: want more than 0, at most 1m", d)
 	}
-	timer, err := newHRTimer()
+	timer, err := hrtimer.New()
 	if err != nil {
 		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
 	}
@@ -60,14 +62,14 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 		return err
 	})
 	if err != nil {
-		timer.close()
+		timer.Close()
 		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
 	}
 	spec := []string{"-o", iface, "-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
 	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
 	if err != nil {
 		q.close()
-		timer.close()
+		timer.Close()
 		return nil, err
 	}
 	// Queue instances are per number, not per family: since Linux 3.8
@@ -78,10 +80,10 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 	if err != nil {
 		rule.Remove(context.Background())
 		q.close()
-		timer.close()
+		timer.Close()
 		return nil, err
 	}
-	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q, stop: func() { timer.close() }},
+	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q, stop: func() { timer.Close() }},
 		delay: d, due: make(chan verdict, maxQueued), timer: timer}
 	dl.wg.Add(2)
 	go dl.receive()
@@ -150,7 +152,7 @@ func (dl *Delayer) release() {
 		}
 		have = false
 		if wait := time.Until(next.due); wait > 0 {
-			dl.timer.sleep(wait) // fails only once closed, checked next
+			dl.timer.Sleep(wait) // fails only once closed, checked next
 		}
 		if dl.q.isClosed() {
 			continue // acceptAll let it go

@@ -1,4 +1,4 @@
-package netlab
+package hrtimer
 
 import (
 	"errors"
@@ -7,59 +7,59 @@ import (
 	"time"
 )
 
-func TestHRTimerSleeps(t *testing.T) {
-	tm, err := newHRTimer()
+func TestTimerSleeps(t *testing.T) {
+	tm, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tm.close()
+	defer tm.Close()
 	for _, d := range []time.Duration{-time.Millisecond, 0, 300 * time.Microsecond, 3 * time.Millisecond} {
 		start := time.Now()
-		if err := tm.sleep(d); err != nil {
-			t.Fatalf("sleep(%v): %v", d, err)
+		if err := tm.Sleep(d); err != nil {
+			t.Fatalf("Sleep(%v): %v", d, err)
 		}
 		// Only the lower bound is exact; a loaded machine may wake late.
 		if got := time.Since(start); got < d || got > d+time.Second {
-			t.Errorf("sleep(%v) took %v, want %v to %v", d, got, max(d, 0), d+time.Second)
+			t.Errorf("Sleep(%v) took %v, want %v to %v", d, got, max(d, 0), d+time.Second)
 		}
 	}
 }
 
-func TestHRTimerCloseUnblocks(t *testing.T) {
-	tm, err := newHRTimer()
+func TestTimerCloseUnblocks(t *testing.T) {
+	tm, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error)
-	go func() { done <- tm.sleep(time.Hour) }()
+	go func() { done <- tm.Sleep(time.Hour) }()
 	time.Sleep(10 * time.Millisecond) // let it block, most likely
-	if err := tm.close(); err != nil {
+	if err := tm.Close(); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case err := <-done:
 		if !errors.Is(err, os.ErrClosed) {
-			t.Errorf("sleep after close: %v, want os.ErrClosed", err)
+			t.Errorf("Sleep after close: %v, want os.ErrClosed", err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("close did not unblock sleep")
+		t.Fatal("Close did not end Sleep")
 	}
 }
 
-// BenchmarkWakeLate reports how late a 4.3 ms wait wakes, on a timer file
-// and on a Go timer (late-us/op): a delay's precision per packet.
+// BenchmarkWakeLate reports how late a 4.3 ms wait wakes, on a Timer and
+// on a Go timer (late-us/op).
 func BenchmarkWakeLate(b *testing.B) {
 	const d = 4300 * time.Microsecond
-	tm, err := newHRTimer()
+	tm, err := New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tm.close()
+	defer tm.Close()
 	for _, c := range []struct {
 		name  string
 		sleep func()
 	}{
-		{"timerfd", func() { tm.sleep(d) }},
+		{"timerfd", func() { tm.Sleep(d) }},
 		{"go-timer", func() { <-time.After(d) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
