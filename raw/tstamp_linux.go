@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/hrtimer"
 )
 
 // awaitArrivalStamps waits, at most maxStampWait, until the kernel stamps
@@ -19,6 +21,12 @@ import (
 // there is nothing to check with, and it returns at once. When stamps
 // are on already, as while another stamping socket is open, it costs one
 // datagram.
+//
+// The work item patches kernel text (static_branch_enable), which takes
+// from 0.1 to 3 ms in a VM. Between checks it sleeps stampStep on a
+// timerfd: a Go timer sleep rounds up to a whole millisecond (the
+// runtime waits in epoll_wait(2)), which made every start that had to
+// wait at all wait 1 ms or more.
 func awaitArrivalStamps() {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -33,25 +41,50 @@ func awaitArrivalStamps() {
 	if err != nil {
 		return
 	}
-	var b [1]byte
-	oob := make([]byte, unix.CmsgSpace(16))
-	for deadline := time.Now().Add(maxStampWait); time.Now().Before(deadline); time.Sleep(100 * time.Microsecond) {
-		if unix.Sendto(fd, b[:], 0, self) != nil {
+	var timer *hrtimer.Timer
+	defer func() {
+		if timer != nil {
+			timer.Close()
+		}
+	}()
+	for deadline := time.Now().Add(maxStampWait); time.Now().Before(deadline); {
+		if stamped, ok := stampedOnArrival(fd, self); stamped || !ok {
 			return
 		}
-		sent := time.Now()
-		_, oobn, _, _, err := unix.Recvmsg(fd, b[:], oob, unix.MSG_DONTWAIT)
-		if err != nil {
-			return // not delivered within the send: no loopback to judge by
+		if timer == nil {
+			if timer, err = hrtimer.New(); err != nil {
+				return
+			}
 		}
-		var m Message
-		parseControl(oob[:oobn], &m)
-		if !m.Received.IsZero() && !m.Received.After(sent) {
+		if timer.Sleep(stampStep) != nil {
 			return
 		}
 	}
 }
 
+// stampedOnArrival sends one datagram to self through fd and reports
+// whether its stamp was taken on arrival; ok is false when it could not
+// tell.
+func stampedOnArrival(fd int, self unix.Sockaddr) (stamped, ok bool) {
+	var b [1]byte
+	var oob [32]byte // unix.CmsgSpace(16): one struct timespec
+	if unix.Sendto(fd, b[:], 0, self) != nil {
+		return false, false
+	}
+	sent := time.Now()
+	_, oobn, _, _, err := unix.Recvmsg(fd, b[:], oob[:], unix.MSG_DONTWAIT)
+	if err != nil {
+		return false, false // not delivered within the send: no loopback to judge by
+	}
+	var m Message
+	parseControl(oob[:oobn], &m)
+	return !m.Received.IsZero() && !m.Received.After(sent), true
+}
+
 // maxStampWait bounds awaitArrivalStamps: the work item runs within
 // microseconds on an idle machine and within milliseconds on a busy one.
-const maxStampWait = 50 * time.Millisecond
+// stampStep is the pause between its checks.
+const (
+	maxStampWait = 50 * time.Millisecond
+	stampStep    = 25 * time.Microsecond
+)
