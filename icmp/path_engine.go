@@ -130,15 +130,8 @@ func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev PathEven
 		// Take every answer already read before sending more or deciding
 		// that a probe timed out: a long send may have kept this loop
 		// away from the channel.
-		for drained := false; !drained; {
-			select {
-			case a := <-answers:
-				r.take(a, ev)
-			default:
-				drained = true
-			}
-		}
-		if err := r.sendMore(ctx); err != nil {
+		r.takeQueued(answers, ev)
+		if err := r.sendMore(ctx, answers, ev); err != nil {
 			return err
 		}
 		r.emit(ev.Hop, time.Now())
@@ -191,6 +184,18 @@ type runEvent struct {
 	a    answer // an answer
 	recv int    // sync: the receiver
 	gen  int64  // sync: the sync it caught up with
+}
+
+// takeQueued takes every event the receivers have already sent.
+func (r *pathRun) takeQueued(answers <-chan runEvent, ev PathEvents) {
+	for {
+		select {
+		case a := <-answers:
+			r.take(a, ev)
+		default:
+			return
+		}
+	}
 }
 
 // take hands the run what a receiver sent.

@@ -160,15 +160,22 @@ func (f *fakePath) deliver(p []byte) {
 	f.answer(hop, ch, m, from)
 }
 
+// answer queues m after hop times perHop; with no perHop, within the
+// write, as loopback answers.
 func (f *fakePath) answer(hop int, ch chan Message, m []byte, from netip.Addr) {
-	time.AfterFunc(time.Duration(hop)*f.perHop, func() {
+	queue := func() {
 		f.mu.Lock()
 		f.inflight--
 		f.mu.Unlock()
 		if ch != nil {
 			ch <- Message{Data: m, Src: from}
 		}
-	})
+	}
+	if f.perHop == 0 {
+		queue()
+		return
+	}
+	time.AfterFunc(time.Duration(hop)*f.perHop, queue)
 }
 
 func runFake(t *testing.T, f *fakePath, cfg *PathConfig) ([]Hop, PathSummary, error) {

@@ -74,7 +74,12 @@ func (t *Path) newRun() *pathRun {
 
 // sendMore sends what the bound on probes in flight allows: probes to
 // resend first, then new ones up to the last TTL still of interest.
-func (r *pathRun) sendMore(ctx context.Context) error {
+// Between writes it takes the answers already handed over: once the
+// destination has answered, probes beyond its TTL are not sent, as
+// traceroute sends none beyond it. On a near destination, whose answer
+// comes before the batch is out, that spares it most of the batch, and
+// with them its ICMP error budget (icmp_msgs_burst, ip-sysctl).
+func (r *pathRun) sendMore(ctx context.Context, answers <-chan runEvent, ev PathEvents) error {
 	sim := r.t.s.Simultaneous
 	var batch []int
 	for sim == 0 || r.inflight+len(batch) < sim {
@@ -109,6 +114,12 @@ func (r *pathRun) sendMore(ctx context.Context) error {
 	// time must not be taken before its batch-mates were sent.
 	for k, i := range batch {
 		p := &r.probes[i]
+		if k > 0 {
+			r.takeQueued(answers, ev)
+			if p.ttl > r.stopTTL {
+				break // never sent; beyond stopTTL, never waited for
+			}
+		}
 		p.sent, p.stamp, p.state = time.Now(), time.Time{}, probeInFlight
 		r.inflight++
 		n, err := r.t.send.WriteBatch(ctx, pkts[k:k+1], r.t.pr.dst)

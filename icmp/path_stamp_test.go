@@ -23,7 +23,7 @@ func TestPathStampKeys(t *testing.T) {
 	p := f.path(&PathConfig{MaxTTL: 3, Queries: 2})
 	p.send, p.stamps = &nopSender{}, true
 	r := p.newRun()
-	if err := r.sendMore(context.Background()); err != nil {
+	if err := r.sendMore(context.Background(), nil, PathEvents{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.keys) != 6 {
@@ -79,13 +79,13 @@ func TestPathStampResend(t *testing.T) {
 	p := f.path(&PathConfig{MaxTTL: 2, Queries: 1})
 	p.send, p.stamps = &nopSender{}, true
 	r := p.newRun()
-	if err := r.sendMore(context.Background()); err != nil {
+	if err := r.sendMore(context.Background(), nil, PathEvents{}); err != nil {
 		t.Fatal(err)
 	}
 	// Probe 1 goes again: it is send 2 now.
 	r.probes[1].state = probePending
 	r.resend = append(r.resend, 1)
-	if err := r.sendMore(context.Background()); err != nil {
+	if err := r.sendMore(context.Background(), nil, PathEvents{}); err != nil {
 		t.Fatal(err)
 	}
 	if r.probes[1].key != 2 {

@@ -15,8 +15,9 @@ const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
 
 Trace the route to HOST (a name, an IPv4 or an IPv6 address, fe80::1%eth0
 for a link-local one) with probes of increasing TTL (hop limit), all sent
-at once, Paris mode by default: every probe of a trace has the same flow fields
-(IPv6: and one flow label), so load balancers keep it on one path.
+at once (none beyond a destination that has answered), Paris mode by
+default: every probe of a trace has the same flow fields (IPv6: and one
+flow label), so load balancers keep it on one path.
 
   -I, --icmp       ICMP echo probes
   -T, --tcp        TCP SYN probes (port 80 unless -p)

@@ -116,12 +116,14 @@ func TestTracerouteTCPClassicPorts(t *testing.T) {
 					resets++
 				}
 			}
-			// 5 TTLs of 3 probes; from TTL 3 on they reach the server.
-			if syns != 15 || len(sports) != syns {
-				t.Errorf("capture: %d SYNs from %d source ports, want 15 from 15", syns, len(sports))
+			// 3 probes a TTL, from TTL 3 on they reach the server: those
+			// of TTLs 1 to 3, and of 4 and 5 unless the server's answer
+			// came before they went out.
+			if syns < 9 || syns > 15 || len(sports) != syns {
+				t.Errorf("capture: %d SYNs from %d source ports, want 9 to 15, each from its own", syns, len(sports))
 			}
-			if synacks != 9 || resets != synacks {
-				t.Errorf("capture: %d SYN-ACKs and %d resets from the client, want 9 and 9", synacks, resets)
+			if synacks != syns-6 || resets != synacks {
+				t.Errorf("capture: %d SYN-ACKs and %d resets from the client, want %d and %d", synacks, resets, syns-6, syns-6)
 			}
 			t.Logf("%d SYNs from %d source ports to port %d, %d SYN-ACKs, %d resets", syns, len(sports), port, synacks, resets)
 		})

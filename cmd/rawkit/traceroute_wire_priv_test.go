@@ -195,8 +195,9 @@ func TestTracerouteTCPOpenPort(t *testing.T) {
 			rst++
 		}
 	}
-	// Every probe from TTL 3 on reaches the server (all TTLs go out at
-	// once); the client's kernel resets each SYN-ACK.
+	// The probes of TTL 3, and those of later TTLs that went out before
+	// its answer came back, reach the server; the client's kernel resets
+	// each SYN-ACK.
 	if synack < 3 || rst < synack {
 		t.Errorf("capture: %d SYN-ACKs and %d resets from the client, want at least 3 and one per SYN-ACK", synack, rst)
 	}
@@ -237,13 +238,15 @@ func TestTracerouteJSONQuotedFields(t *testing.T) {
 	if !strings.Contains(lines[3], `"type":"summary"`) || !strings.Contains(lines[3], `"reached":true`) {
 		t.Errorf("summary: %s", lines[3])
 	}
-	if len(pkts) != 5 {
-		t.Errorf("capture: %d probes, want 5 (TTL 1 to 5)", len(pkts))
+	// TTLs 1 to 3, and 4 and 5 unless the server's answer came before
+	// they went out.
+	if len(pkts) < 3 || len(pkts) > 5 {
+		t.Errorf("capture: %d probes, want those of TTL 1 to 3, 4 or 5", len(pkts))
 	}
-	for _, p := range pkts {
+	for i, p := range pkts {
 		b := p.Network()
-		if b[1] != 16 || binary.BigEndian.Uint16(b[6:])&0x4000 == 0 {
-			t.Errorf("probe TOS %d flags %#x, want 16 and DF", b[1], binary.BigEndian.Uint16(b[6:]))
+		if b[1] != 16 || binary.BigEndian.Uint16(b[6:])&0x4000 == 0 || int(b[8]) != i+1 {
+			t.Errorf("probe %d: TOS %d flags %#x TTL %d, want 16, DF and TTL %d", i, b[1], binary.BigEndian.Uint16(b[6:]), b[8], i+1)
 		}
 	}
 }

@@ -1,0 +1,87 @@
+package icmp
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+)
+
+// gatedSender holds each write until the run has been handed every
+// answer to the writes before it: the answers of a destination one hop
+// away, which come back while the batch is still going out.
+type gatedSender struct {
+	fakeSender
+	rc *countingReceiver
+}
+
+func (s *gatedSender) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	s.rc.awaitHanded(s.f.sentCount())
+	return s.fakeSender.WriteBatch(ctx, pkts, dst)
+}
+
+// countingReceiver counts the reads its receiver begins: the receiver
+// hands what one read returned to the run before it begins the next.
+type countingReceiver struct {
+	fakeReceiver
+	mu    sync.Mutex
+	cond  *sync.Cond
+	reads int
+}
+
+func (r *countingReceiver) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+	r.mu.Lock()
+	r.reads++
+	r.cond.Broadcast()
+	r.mu.Unlock()
+	return r.fakeReceiver.ReadBatch(ctx, ms)
+}
+
+// awaitHanded waits until the answers to n probes (one read each) have
+// been handed over: the receiver has begun read n+1.
+func (r *countingReceiver) awaitHanded(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.reads < n+1 {
+		r.cond.Wait()
+	}
+}
+
+func (f *fakePath) sentCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent
+}
+
+// A destination that answers while the batch is still going out ends
+// the sending: no probe beyond its TTL leaves. Every write here waits
+// until the answers to the writes before it are in the run's hands, so
+// the run knows of the destination's answer (to the first probe of TTL
+// 3) when it comes to the third, and sends no probe of TTL 4 to 30.
+func TestPathEngineSendsNothingBeyondAnsweredDestination(t *testing.T) {
+	f := newFakePath(t, 2)
+	f.perHop = 0 // answers queued within the write
+	p := f.path(&PathConfig{})
+	rc := &countingReceiver{fakeReceiver: fakeReceiver{f.icmp}}
+	rc.cond = sync.NewCond(&rc.mu)
+	p.icmpConn = rc
+	p.send = &gatedSender{fakeSender: fakeSender{f}, rc: rc}
+	var hops []Hop
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sum, err := p.Run(ctx, PathEvents{Hop: func(h Hop) { hops = append(hops, h) }})
+	if err != nil || !sum.Reached || len(hops) != 3 {
+		t.Fatalf("%d hops, %+v, %v", len(hops), sum, err)
+	}
+	if f.sent != 9 || sum.Sent != 9 {
+		t.Errorf("%d probes sent (summary: %d), want the 9 of TTLs 1 to 3", f.sent, sum.Sent)
+	}
+	for _, h := range hops {
+		for _, q := range h.Probes {
+			if !q.Answered {
+				t.Errorf("hop %d: probe %d unanswered", h.TTL, q.Query)
+			}
+		}
+	}
+}
