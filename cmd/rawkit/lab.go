@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +52,19 @@ type labOpts struct {
 	mtuSize int
 }
 
-var labNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,15}$`)
+// labNameOK reports whether name is 1-16 of a-z, 0-9 and _, not
+// starting with _ (it names namespaces and files).
+func labNameOK(name string) bool {
+	if name == "" || len(name) > 16 || name[0] == '_' {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // parseLabArgs reads the options of every lab subcommand; rest is what
 // follows them (NODE -- CMD for exec).
@@ -98,7 +109,7 @@ func parseLabArgs(sub string, args []string) (o labOpts, rest []string, err erro
 func (o *labOpts) set(name, v string) error {
 	switch name {
 	case "name":
-		if !labNameRE.MatchString(v) {
+		if !labNameOK(v) {
 			return fmt.Errorf("bad lab name %q: want 1-16 of a-z, 0-9 and _", v)
 		}
 		o.name = v

@@ -88,6 +88,9 @@ func TestLabBadInput(t *testing.T) {
 		{[]string{"up", "--mtu", "1280"}, `bad mtu "1280"`},
 		{[]string{"up", "--mtu", "9:1280"}, "bad mtu hop 9"},
 		{[]string{"up", "--name", "Bad/Name"}, `bad lab name "Bad/Name"`},
+		{[]string{"up", "--name", "_lab"}, `bad lab name "_lab"`},
+		{[]string{"up", "--name", ""}, `bad lab name ""`},
+		{[]string{"up", "--name", "abcdefghijklmnopq"}, `bad lab name "abcdefghijklmnopq"`},
 		{[]string{"down", "--routers", "3"}, `unknown option "--routers" for lab down`},
 		{[]string{"up", "extra"}, `unexpected argument "extra"`},
 	} {
@@ -96,6 +99,19 @@ func TestLabBadInput(t *testing.T) {
 		e := errb.String()
 		if code != 2 || (c.want != "" && (strings.Count(e, "\n") != 1 || !strings.Contains(e, c.want))) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", c.args, code, e, c.want)
+		}
+	}
+}
+
+func TestLabNameOK(t *testing.T) {
+	for _, n := range []string{"a", "0", "lab", "bench_6", "abcdefghijklmnop"} {
+		if !labNameOK(n) {
+			t.Errorf("%q refused", n)
+		}
+	}
+	for _, n := range []string{"", "_a", "A", "a-b", "a.b", "a b", "abcdefghijklmnopq", "é"} {
+		if labNameOK(n) {
+			t.Errorf("%q accepted", n)
 		}
 	}
 }
