@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"golang.org/x/sys/unix"
 )
 
 // labHoldCmd is the hidden subcommand of the background process that
@@ -97,23 +98,37 @@ func labHold(io *stdio, name string) error {
 }
 
 // labStopHolder sends SIGTERM to the holder (if it is still one: its
-// command line says lab hold) and waits up to 5 s for it to go.
+// command line says lab hold) and waits up to 5 s for it to go. It
+// holds the process by a pidfd (pidfd_open(2), Linux 5.3), which names
+// that process and no later one given its pid, takes the signal
+// (pidfd_send_signal(2)), and turns readable when the process exits.
 func labStopHolder(pid int) error {
-	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || !strings.Contains(string(cmdline), "lab\x00"+labHoldCmd) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
 		return nil // gone already
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	if err != nil {
+		return fmt.Errorf("delay process %d: %w", pid, os.NewSyscallError("pidfd_open", err))
+	}
+	defer unix.Close(fd)
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || !strings.Contains(string(cmdline), "lab\x00"+labHoldCmd) {
+		return nil // gone, or the pid is another process's now
+	}
+	if err := unix.PidfdSendSignal(fd, unix.SIGTERM, nil, 0); err != nil {
+		return nil // exited meanwhile
+	}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		n, err := unix.Poll(fds, int(max(time.Until(deadline).Milliseconds(), 0)))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return fmt.Errorf("delay process %d: %w", pid, os.NewSyscallError("poll", err))
+		case n == 0:
+			return fmt.Errorf("delay process %d did not stop", pid)
+		}
 		return nil
 	}
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
-			return nil
-		}
-		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); strings.Contains(string(b), ") Z ") {
-			return nil // exited, waiting for its parent to reap it
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("delay process %d did not stop", pid)
 }
