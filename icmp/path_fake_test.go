@@ -180,7 +180,11 @@ func (f *fakePath) answer(hop int, ch chan Message, m []byte, from netip.Addr) {
 
 func runFake(t *testing.T, f *fakePath, cfg *PathConfig) ([]Hop, PathSummary, error) {
 	t.Helper()
-	p := f.path(cfg)
+	return runPath(f.path(cfg))
+}
+
+// runPath runs p, with 10 s at most, and returns the hops it reported.
+func runPath(p *Path) ([]Hop, PathSummary, error) {
 	var hops []Hop
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

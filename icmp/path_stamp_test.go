@@ -153,10 +153,7 @@ func TestPathEngineSendStamps(t *testing.T) {
 	p := f.path(&PathConfig{MaxTTL: 3, HereFactor: -1, NearFactor: -1})
 	p.send = &lagSender{fakeSender: fakeSender{f}, lag: lag}
 	p.stamps = true
-	var hops []Hop
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	sum, err := p.Run(ctx, PathEvents{Hop: func(h Hop) { hops = append(hops, h) }})
+	hops, sum, err := runPath(p)
 	if err != nil || !sum.Reached || len(hops) != 3 {
 		t.Fatalf("%d hops, %+v, %v", len(hops), sum, err)
 	}

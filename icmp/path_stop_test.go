@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
-	"time"
 )
 
 // gatedSender holds each write until the run has been handed every
@@ -67,10 +66,7 @@ func TestPathEngineSendsNothingBeyondAnsweredDestination(t *testing.T) {
 	rc.cond = sync.NewCond(&rc.mu)
 	p.icmpConn = rc
 	p.send = &gatedSender{fakeSender: fakeSender{f}, rc: rc}
-	var hops []Hop
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	sum, err := p.Run(ctx, PathEvents{Hop: func(h Hop) { hops = append(hops, h) }})
+	hops, sum, err := runPath(p)
 	if err != nil || !sum.Reached || len(hops) != 3 {
 		t.Fatalf("%d hops, %+v, %v", len(hops), sum, err)
 	}
