@@ -52,12 +52,12 @@ func awaitArrivalStamps() {
 			return
 		}
 		if timer == nil {
-			if timer, err = hrtimer.New(); err != nil {
-				return
-			}
+			timer, _ = hrtimer.New()
 		}
-		if timer.Sleep(stampStep) != nil {
-			return
+		if timer == nil || timer.Sleep(stampStep) != nil {
+			// No timer file (out of descriptors): a Go sleep still
+			// waits, if a millisecond at a time.
+			time.Sleep(stampStep)
 		}
 	}
 }
