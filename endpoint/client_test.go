@@ -154,6 +154,21 @@ func TestRelayDatagram(t *testing.T) {
 	}
 }
 
+// Once the input has ended, a read timeout shorter than the linger ends
+// a datagram relay as the linger would: nothing more is waited for.
+func TestRelayDatagramReadTimeoutAfterInput(t *testing.T) {
+	sv := serve(t, "udp", &Config{Mode: Discard})
+	c, err := Dial(context.Background(), "udp", sv.Addr().String(), &DialConfig{ReadTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = Relay(context.Background(), c, strings.NewReader("x"), io.Discard, &RelayConfig{Linger: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("relay: %v", err)
+	}
+}
+
 func TestClosedPort(t *testing.T) {
 	p, err := ReserveClosedUDPPort(context.Background(), "udp4", "127.0.0.1")
 	if err != nil {

@@ -30,7 +30,9 @@ type RelayStats struct {
 // of in half-closes c (CloseWrite) and Relay goes on reading until the
 // peer closes; on a datagram connection each read from in is sent as one
 // datagram and replies are read until Linger after in ends. A read
-// timeout set on c ends the relay with a timeout error.
+// timeout set on c ends the relay with a timeout error while in is still
+// open; after in has ended on a datagram connection, it ends the relay
+// as the linger does.
 //
 // When the peer closes first, Relay stops reading in: if in has a
 // SetReadDeadline method (an *os.File on a pipe or terminal opened
@@ -134,12 +136,16 @@ func relayOutput(c *Conn, out io.Writer, stream bool) error {
 	}
 }
 
-// lingering reports whether a datagram relay's read deadline came from
-// the input's end rather than from a read timeout.
+// lingering reports whether a datagram relay's input has ended (it set
+// the linger's deadline): a deadline that passes then, the linger's or a
+// read timeout's, ends the relay. Telling the two apart by the time
+// misread a read that began before the input ended: its read timeout,
+// counted from its start, came first though both were as long, and the
+// relay failed when a busy scheduler ran the input late.
 func lingering(c *Conn) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return !c.userRD.IsZero() && !time.Now().Before(c.userRD)
+	return !c.userRD.IsZero()
 }
 
 // interruptInput wakes a Read blocked on in, if in has deadlines.
