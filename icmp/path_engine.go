@@ -30,13 +30,15 @@ type Path struct {
 // pathConn is what the path engine needs of a socket; the Linux one is
 // a raw.Conn, tests use an in-memory network.
 type pathConn interface {
-	// ReadBatch fills ms[i].Data from ms[i].Buf with up to len(ms)
-	// messages (the IP payload), blocking until one is there or ctx is
-	// done.
-	ReadBatch(ctx context.Context, ms []Message) (int, error)
-	// TryReadBatch is ReadBatch without waiting: it returns what is
-	// already queued, 0 when nothing is.
+	// TryReadBatch fills ms[i].Data from ms[i].Buf with up to len(ms)
+	// messages already queued (the IP payload), without waiting; 0 when
+	// nothing is.
 	TryReadBatch(ms []Message) (int, error)
+	// WaitRead blocks until a message is queued or ctx is done, and
+	// reads nothing (raw.Conn.WaitRead).
+	WaitRead(ctx context.Context) error
+	// Readable reports whether a message is queued now.
+	Readable() (bool, error)
 	// WriteBatch sends whole IPv4 packets to dst.
 	WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error)
 	Close() error

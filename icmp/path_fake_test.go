@@ -25,7 +25,7 @@ type fakePath struct {
 	linkMTU map[int]int  // MTU of the link after router k (from 1)
 	v6      bool         // an IPv6 chain (newFakePath6)
 
-	icmp, tcp chan Message
+	icmp, tcp *fakeQueue
 
 	mu          sync.Mutex
 	inflight    int
@@ -36,7 +36,7 @@ type fakePath struct {
 func newFakePath(t *testing.T, routers int) *fakePath {
 	f := &fakePath{t: t, dst: netip.MustParseAddr("10.0.99.2"), perHop: time.Millisecond,
 		silent: map[int]bool{}, linkMTU: map[int]int{},
-		icmp: make(chan Message, 4096), tcp: make(chan Message, 4096)}
+		icmp: newFakeQueue(), tcp: newFakeQueue()}
 	for i := range routers {
 		f.routers = append(f.routers, netip.AddrFrom4([4]byte{10, 0, byte(i + 1), 2}))
 	}
@@ -71,32 +71,64 @@ func (s *fakeSender) WriteBatch(_ context.Context, pkts [][]byte, dst netip.Addr
 	}
 	return len(pkts), nil
 }
-func (s *fakeSender) ReadBatch(context.Context, []Message) (int, error) {
-	return 0, errors.ErrUnsupported
-}
 func (s *fakeSender) TryReadBatch([]Message) (int, error) { return 0, errors.ErrUnsupported }
+func (s *fakeSender) WaitRead(context.Context) error      { return errors.ErrUnsupported }
+func (s *fakeSender) Readable() (bool, error)             { return false, errors.ErrUnsupported }
 func (s *fakeSender) Close() error                        { return nil }
 
-type fakeReceiver struct{ ch chan Message }
+// fakeQueue is a socket's receive queue: answers wait in it until read.
+type fakeQueue struct {
+	mu    sync.Mutex
+	q     []Message
+	ready chan struct{} // holds a token after each push
+}
 
-func (r *fakeReceiver) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+func newFakeQueue() *fakeQueue { return &fakeQueue{ready: make(chan struct{}, 1)} }
+
+func (q *fakeQueue) push(m Message) {
+	q.mu.Lock()
+	q.q = append(q.q, m)
+	q.mu.Unlock()
 	select {
-	case m := <-r.ch:
-		ms[0].Data, ms[0].Src, ms[0].Received = append(ms[0].Buf[:0], m.Data...), m.Src, time.Now()
-		return 1, nil
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-func (r *fakeReceiver) TryReadBatch(ms []Message) (int, error) {
-	select {
-	case m := <-r.ch:
-		ms[0].Data, ms[0].Src, ms[0].Received = append(ms[0].Buf[:0], m.Data...), m.Src, time.Now()
-		return 1, nil
+	case q.ready <- struct{}{}:
 	default:
-		return 0, nil
 	}
 }
+
+func (q *fakeQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.q)
+}
+
+// fakeReceiver reads a fakeQueue as the kernel's socket would be read:
+// each message gets the time it is read as its receive time.
+type fakeReceiver struct{ q *fakeQueue }
+
+func (r *fakeReceiver) TryReadBatch(ms []Message) (int, error) {
+	r.q.mu.Lock()
+	defer r.q.mu.Unlock()
+	n := min(len(ms), len(r.q.q))
+	for i, m := range r.q.q[:n] {
+		ms[i].Data, ms[i].Src, ms[i].Received = append(ms[i].Buf[:0], m.Data...), m.Src, time.Now()
+	}
+	r.q.q = r.q.q[n:]
+	return n, nil
+}
+
+func (r *fakeReceiver) WaitRead(ctx context.Context) error {
+	for r.q.len() == 0 {
+		select {
+		case <-r.q.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func (r *fakeReceiver) Readable() (bool, error) { return r.q.len() > 0, nil }
+
 func (r *fakeReceiver) WriteBatch(context.Context, [][]byte, netip.Addr) (int, error) {
 	return 0, errors.ErrUnsupported
 }
@@ -162,13 +194,13 @@ func (f *fakePath) deliver(p []byte) {
 
 // answer queues m after hop times perHop; with no perHop, within the
 // write, as loopback answers.
-func (f *fakePath) answer(hop int, ch chan Message, m []byte, from netip.Addr) {
+func (f *fakePath) answer(hop int, ch *fakeQueue, m []byte, from netip.Addr) {
 	queue := func() {
 		f.mu.Lock()
 		f.inflight--
 		f.mu.Unlock()
 		if ch != nil {
-			ch <- Message{Data: m, Src: from}
+			ch.push(Message{Data: m, Src: from})
 		}
 	}
 	if f.perHop == 0 {

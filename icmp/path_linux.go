@@ -175,27 +175,16 @@ func opErr(call string, err error) error {
 	return &net.OpError{Op: call, Net: "ip4", Err: os.NewSyscallError(call, err)}
 }
 
-// pathRaw adapts a raw.Conn to pathConn. Its ReadBatch is for one reader.
+// pathRaw adapts a raw.Conn to pathConn.
 type pathRaw struct {
-	c  *raw.Conn
-	rm []raw.Message
+	c *raw.Conn
 }
 
-func (p *pathRaw) ReadBatch(ctx context.Context, ms []Message) (int, error) {
-	if cap(p.rm) < len(ms) {
-		p.rm = make([]raw.Message, len(ms))
-	}
-	rm := p.rm[:len(ms)]
-	for i := range ms {
-		rm[i].Buf = ms[i].Buf
-	}
-	n, err := p.c.ReadBatch(ctx, rm)
-	for i := range n {
-		m := &rm[i]
-		ms[i].Data, ms[i].Src, ms[i].TTL, ms[i].Received = m.Data, m.Src, m.TTL, m.Received
-	}
-	return n, err
-}
+// WaitRead waits for a message without reading it.
+func (p *pathRaw) WaitRead(ctx context.Context) error { return p.c.WaitRead(ctx) }
+
+// Readable reports whether a message is queued.
+func (p *pathRaw) Readable() (bool, error) { return p.c.Readable() }
 
 // TryReadBatch reads what is queued without waiting.
 func (p *pathRaw) TryReadBatch(ms []Message) (int, error) {

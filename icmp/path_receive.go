@@ -7,21 +7,38 @@ import (
 )
 
 // receiver reads one socket's answers for Run. When a probe times out,
-// the run asks every receiver to catch up (sync): to hand over what its
-// socket holds at that moment and say so, so that an answer the kernel
-// received in time counts, and the hop is reported as soon as that is
-// known rather than after a fixed grace.
+// an answer the kernel received in time must still count, so the hop is
+// reported once no such answer can be on its way: at once when the
+// receiver is idle (idle), else after the receiver has caught up (sync):
+// handed over what its socket held when asked, and said so.
 type receiver struct {
 	c   pathConn
 	tcp bool
 	id  int
 
 	mu     sync.Mutex
-	cancel context.CancelFunc // ends the read in progress
+	cancel context.CancelFunc // ends the wait in progress
 	want   atomic.Int64       // the latest sync asked for
+	// busy is set from before each read of the socket until what it
+	// read is handed over: a receiver that is not busy holds nothing
+	// taken from its socket.
+	busy atomic.Bool
 	// stopped is set when the receiver no longer reads: syncs then
 	// wait for it no more.
 	stopped atomic.Bool
+}
+
+// idle reports whether rc neither holds an answer nor has one queued:
+// its socket is empty, then it is not busy. In that order, an answer
+// queued before the look is either still queued (seen) or was read
+// before it, and then rc is busy until it has handed it over, before
+// the look at busy; an answer handed over is in the run's channel.
+func (rc *receiver) idle() bool {
+	if rc.stopped.Load() {
+		return true
+	}
+	queued, err := rc.c.Readable()
+	return err == nil && !queued && !rc.busy.Load()
 }
 
 // sync asks the receiver to catch up and report gen.
@@ -65,15 +82,18 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 	}()
 	var synced int64
 	for {
-		// The read's context first, then the sync asked for: a sync
-		// asked after this look cancels that context.
+		// The wait's context first, then the sync asked for: a sync
+		// asked after this look cancels that context. What is queued
+		// when drain runs was received before the sync was asked for.
 		rctx = rc.readCtx(ctx, rctx)
-		if w := rc.want.Load(); w > synced {
-			// Everything queued now was received before the sync was
-			// asked for: read it without waiting, then report.
-			if !t.drain(ctx, rc, ms, out) {
-				return
-			}
+		w := rc.want.Load()
+		rc.busy.Store(true)
+		ok := t.drain(ctx, rc, ms, out)
+		rc.busy.Store(false)
+		if !ok {
+			return
+		}
+		if w > synced {
 			synced = w
 			select {
 			case out <- runEvent{sync: true, recv: rc.id, gen: w}:
@@ -82,16 +102,9 @@ func (t *Path) receive(ctx context.Context, rc *receiver, out chan<- runEvent) {
 			}
 			continue
 		}
-		n, err := rc.c.ReadBatch(rctx, ms)
-		if err != nil {
-			if ctx.Err() != nil || rctx.Err() == nil {
-				// Cancelled, closed, or broken: the probes still
-				// waiting for this socket time out.
-				return
-			}
-			continue // a sync ended the read
-		}
-		if !t.hand(ctx, ms[:n], rc.tcp, out) {
+		if err := rc.c.WaitRead(rctx); err != nil && (ctx.Err() != nil || rctx.Err() == nil) {
+			// Cancelled, closed, or broken: the probes still waiting
+			// for this socket time out.
 			return
 		}
 	}

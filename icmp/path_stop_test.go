@@ -20,29 +20,34 @@ func (s *gatedSender) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.A
 	return s.fakeSender.WriteBatch(ctx, pkts, dst)
 }
 
-// countingReceiver counts the reads its receiver begins: the receiver
-// hands what one read returned to the run before it begins the next.
+// countingReceiver counts the answers its receiver has handed over: a
+// receiver hands over what one read returned before it begins the next.
 type countingReceiver struct {
 	fakeReceiver
-	mu    sync.Mutex
-	cond  *sync.Cond
-	reads int
+	mu       sync.Mutex
+	cond     *sync.Cond
+	returned int // answers its reads returned
+	handed   int // answers returned before the latest read began
 }
 
-func (r *countingReceiver) ReadBatch(ctx context.Context, ms []Message) (int, error) {
+func (r *countingReceiver) TryReadBatch(ms []Message) (int, error) {
 	r.mu.Lock()
-	r.reads++
+	r.handed = r.returned
 	r.cond.Broadcast()
 	r.mu.Unlock()
-	return r.fakeReceiver.ReadBatch(ctx, ms)
+	n, err := r.fakeReceiver.TryReadBatch(ms)
+	r.mu.Lock()
+	r.returned += n
+	r.mu.Unlock()
+	return n, err
 }
 
-// awaitHanded waits until the answers to n probes (one read each) have
-// been handed over: the receiver has begun read n+1.
+// awaitHanded waits until the answers to n probes (one each) have been
+// handed over.
 func (r *countingReceiver) awaitHanded(n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for r.reads < n+1 {
+	for r.handed < n {
 		r.cond.Wait()
 	}
 }

@@ -8,24 +8,34 @@ import (
 	"time"
 )
 
-// heldReceiver is a socket whose answers the blocking read never
-// returns: only a read that does not wait finds them, as when the
-// kernel has an answer queued that the receiver has not read yet.
+// heldReceiver is a socket whose answers never wake a waiting reader,
+// and whose reader finds them only once a sync has ended its wait: the
+// kernel has answers queued that a descheduled receiver has not read.
 type heldReceiver struct {
 	fakeReceiver
-	mu   sync.Mutex
-	held []Message
+	mu       sync.Mutex
+	held     []Message
+	released bool // a sync ended a wait
 }
 
-func (r *heldReceiver) ReadBatch(ctx context.Context, _ []Message) (int, error) {
+func (r *heldReceiver) WaitRead(ctx context.Context) error {
 	<-ctx.Done()
-	return 0, ctx.Err()
+	r.mu.Lock()
+	r.released = true
+	r.mu.Unlock()
+	return ctx.Err()
+}
+
+func (r *heldReceiver) Readable() (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.held) > 0, nil
 }
 
 func (r *heldReceiver) TryReadBatch(ms []Message) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.held) == 0 {
+	if len(r.held) == 0 || !r.released {
 		return 0, nil
 	}
 	m := r.held[0]
@@ -58,7 +68,8 @@ func (s *heldSender) WriteBatch(_ context.Context, pkts [][]byte, _ netip.Addr) 
 
 // TestPathSyncTakesQueuedAnswers checks that when a probe's wait ends,
 // the run has its receivers read what their sockets hold: an answer the
-// kernel received in time counts, though nothing had read it.
+// kernel received in time counts, though nothing had read it, and its
+// socket is not idle.
 func TestPathSyncTakesQueuedAnswers(t *testing.T) {
 	f := newFakePath(t, 2)
 	p := f.path(&PathConfig{MaxTTL: 1, Queries: 2, Wait: 50 * time.Millisecond, HereFactor: -1, NearFactor: -1})

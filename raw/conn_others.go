@@ -60,3 +60,7 @@ type (
 	writer      struct{}
 	stampReader struct{}
 )
+
+func (c *Conn) waitRead(context.Context) error { return ErrNotImplemented }
+
+func (c *Conn) readable() (bool, error) { return false, ErrNotImplemented }
