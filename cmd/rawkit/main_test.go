@@ -1,0 +1,27 @@
+package main
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// SIGINT and SIGTERM cancel the context main hands the commands.
+func TestInterruptContext(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		ctx, stop, ready := interruptContext()
+		<-ready
+		if ctx.Err() != nil {
+			t.Fatalf("context done before %v: %v", sig, ctx.Err())
+		}
+		if err := syscall.Kill(syscall.Getpid(), sig); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			t.Errorf("%v did not cancel the context", sig)
+		}
+		stop()
+	}
+}
