@@ -18,9 +18,10 @@ import (
 // sending all its probes at once would see longer round trips than one
 // sending them a few at a time, through no fault of its own. So the
 // delay reads the queue with recvmmsg(2), up to recvBatch packets a
-// call, and counts each packet's delay from the start of the call that
-// read it: the packet was queued by then (or, for a call that had to
-// wait, arrived as it began).
+// call, and counts each packet's delay from the time the kernel received
+// it (NFQA_TIMESTAMP), or, for a packet without one, from the start of
+// the call that read it: the packet was queued by then (or, for a call
+// that had to wait, arrived as it began).
 const (
 	recvBatch   = 64
 	recvMsgSize = 1024 // a packet message without payload (NFQNL_COPY_META)
@@ -41,6 +42,8 @@ type batchReader struct {
 	errno unix.Errno
 	start time.Time // when the call that read began
 	fn    func(fd uintptr) bool
+
+	beforeRead func() // tests: a slow reader
 }
 
 func newBatchReader() *batchReader {
@@ -56,6 +59,9 @@ func newBatchReader() *batchReader {
 }
 
 func (r *batchReader) read(fd uintptr) bool {
+	if r.beforeRead != nil {
+		r.beforeRead()
+	}
 	for {
 		r.start = time.Now()
 		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&r.hdrs[0])), recvBatch,
@@ -98,13 +104,27 @@ func (r *batchReader) receive(q *nfqueue, fn func(id uint32, at time.Time)) erro
 				// Other messages answer verdicts for packets that
 				// close's batch verdict let go: nothing to do.
 				if binary.NativeEndian.Uint16(b[4:]) == nfnlSubsysQueue<<8|nfqnlMsgPacket && l >= unix.NLMSG_HDRLEN+4 {
-					if id, ok := packetID(b[unix.NLMSG_HDRLEN+4 : l]); ok {
+					if id, at, ok := packetInfo(b[unix.NLMSG_HDRLEN+4 : l]); ok {
 						q.last.Store(id)
-						fn(id, r.start)
+						fn(id, since(at, r.start))
 					}
 				}
 				b = b[min((l+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1), len(b)):]
 			}
 		}
 	}
+}
+
+// maxStampAge bounds how far before its read a packet's receive time may
+// be and still count: older means a clock step, not a queue.
+const maxStampAge = time.Second
+
+// since is the time a packet's delay counts from: its receive time at,
+// when it has one that is not after the read began (read) and not
+// implausibly older.
+func since(at, read time.Time) time.Time {
+	if at.IsZero() || at.After(read) || read.Sub(at) > maxStampAge {
+		return read
+	}
+	return at
 }

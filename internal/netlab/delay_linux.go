@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rawkit/rawkit/internal/hrtimer"
 )
 
@@ -44,10 +46,18 @@ var queueNums atomic.Uint32
 const maxQueued = 16384
 
 // StartDelay delays by d every IPv4 and IPv6 packet leaving iface, sent from the
-// host or forwarded by it, until ctx is done or Close is called. The
-// listener runs in this process: the packets wait while it lives and are
-// dropped by the kernel if it dies without Close.
+// host or forwarded by it, until ctx is done or Close is called: a
+// forwarded packet d after the host received it, one the host sent d
+// after the listener read it. The listener runs in this process: the
+// packets wait while it lives and are dropped by the kernel if it dies
+// without Close.
 func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*Delayer, error) {
+	return h.startDelay(ctx, iface, d, nil)
+}
+
+// startDelay is StartDelay; tests pass beforeRead, called before each
+// read of the queue, to make the listener slow.
+func (h *Host) startDelay(ctx context.Context, iface string, d time.Duration, beforeRead func()) (*Delayer, error) {
 	if d <= 0 || d > time.Minute {
 		return nil, fmt.Errorf("netlab: delay %v: want more than 0, at most 1m", d)
 	}
@@ -65,28 +75,40 @@ func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*
 		timer.Close()
 		return nil, fmt.Errorf("netlab: %s: delay: %w", h.Name, err)
 	}
-	spec := []string{"-o", iface, "-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
-	rule, err := h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
-	if err != nil {
-		q.close()
+	stamps := holdRxStamps()
+	stop := func() {
 		timer.Close()
-		return nil, err
+		if stamps >= 0 {
+			unix.Close(stamps)
+		}
 	}
+	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", q: q, stop: stop},
+		delay: d, due: make(chan verdict, maxQueued), timer: timer}
+	// Forwarded packets are queued in FORWARD, where they still carry
+	// the time they were received (the kernel clears it before
+	// POSTROUTING, ip_forward_finish), so that each one's delay counts
+	// from its arrival, not from when this process got round to reading
+	// it. The host's own packets are queued in POSTROUTING (source
+	// address local: not forwarded ones, which an accepted verdict sends
+	// on through POSTROUTING too).
+	//
 	// Queue instances are per number, not per family: since Linux 3.8
 	// one bound queue gets the packets of every family that points at
 	// it (the per-family PF_BIND of old kernels is a no-op), so the
-	// IPv6 rule feeds the same listener.
-	r6, err := h.AddRule6(ctx, "mangle", "POSTROUTING", spec...)
+	// IPv6 rules feed the same listener.
+	queue := []string{"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
+	fwd := append([]string{"-o", iface}, queue...)
+	local := append([]string{"-o", iface, "-m", "addrtype", "--src-type", "LOCAL"}, queue...)
+	err = dl.addRules(ctx,
+		queueRule{chain: "FORWARD", spec: fwd}, queueRule{chain: "POSTROUTING", spec: local},
+		queueRule{v6: true, chain: "FORWARD", spec: fwd}, queueRule{v6: true, chain: "POSTROUTING", spec: local})
 	if err != nil {
-		rule.Remove(context.Background())
 		q.close()
-		timer.Close()
+		stop()
 		return nil, err
 	}
-	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", rule: rule, rule6: r6, q: q, stop: func() { timer.Close() }},
-		delay: d, due: make(chan verdict, maxQueued), timer: timer}
 	dl.wg.Add(2)
-	go dl.receive()
+	go dl.receive(beforeRead)
 	go dl.release()
 	dl.stopWith(ctx, dl.Close)
 	return dl, nil
@@ -117,10 +139,12 @@ func (dl *Delayer) Close() error { return dl.close() }
 
 // receive reads queued packets and hands them to release with their due
 // time, until the socket is closed.
-func (dl *Delayer) receive() {
+func (dl *Delayer) receive(beforeRead func()) {
 	defer dl.wg.Done()
 	defer close(dl.due)
-	err := newBatchReader().receive(dl.q, func(id uint32, at time.Time) {
+	r := newBatchReader()
+	r.beforeRead = beforeRead
+	err := r.receive(dl.q, func(id uint32, at time.Time) {
 		dl.due <- verdict{id: id, due: at.Add(dl.delay)}
 	})
 	if !dl.q.isClosed() {
@@ -208,4 +232,21 @@ func ip6tables(ipt string) string {
 		return dir + "ip6tables" + rest
 	}
 	return dir + "ip6tables"
+}
+
+// holdRxStamps opens a socket with SO_TIMESTAMPNS and returns it (-1 if
+// it could not): while a socket on the machine asks for receive
+// timestamps, the kernel stamps every packet as it arrives, in every
+// namespace (net_enable_timestamp, net/core/dev.c), and the delay's
+// queue then reports forwarded packets' arrival times.
+func holdRxStamps() int {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) != nil {
+		unix.Close(fd)
+		return -1
+	}
+	return fd
 }

@@ -65,14 +65,10 @@ func (h *Host) StartMPLSExtensions(ctx context.Context, labels []xicmp.MPLSLabel
 	queue := []string{"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num)), "--queue-bypass"}
 	x := &MPLSExtender{queueProgram: queueProgram{h: h, what: "MPLS extensions", q: q},
 		labels: append([]xicmp.MPLSLabel(nil), labels...)}
-	x.rule, err = h.AddRule(ctx, "mangle", "OUTPUT", append([]string{"-p", "icmp", "--icmp-type", "time-exceeded"}, queue...)...)
-	if err == nil {
-		x.rule6, err = h.AddRule6(ctx, "mangle", "OUTPUT", append([]string{"-p", "ipv6-icmp", "--icmpv6-type", "time-exceeded"}, queue...)...)
-	}
+	err = x.addRules(ctx,
+		queueRule{chain: "OUTPUT", spec: append([]string{"-p", "icmp", "--icmp-type", "time-exceeded"}, queue...)},
+		queueRule{v6: true, chain: "OUTPUT", spec: append([]string{"-p", "ipv6-icmp", "--icmpv6-type", "time-exceeded"}, queue...)})
 	if err != nil {
-		if x.rule != nil {
-			x.rule.Remove(context.Background())
-		}
 		q.close()
 		return nil, err
 	}

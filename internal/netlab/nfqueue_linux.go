@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,6 +28,7 @@ const (
 
 	nfqaPacketHdr  = 1
 	nfqaVerdictHdr = 2
+	nfqaTimestamp  = 4 // struct nfqnl_msg_packet_timestamp: be64 sec, be64 usec
 
 	nfqaCfgCmd      = 1
 	nfqaCfgParams   = 2
@@ -166,20 +168,27 @@ func (q *nfqueue) read(buf []byte) (int, error) {
 	return n, nil
 }
 
-// packetID finds NFQA_PACKET_HDR among the attributes of a packet message.
-func packetID(attrs []byte) (uint32, bool) {
+// packetInfo finds NFQA_PACKET_HDR among the attributes of a packet
+// message, and NFQA_TIMESTAMP, the packet's receive time (zero when it
+// has none: packets the host sent, or received while no socket on the
+// machine asked for receive timestamps).
+func packetInfo(attrs []byte) (id uint32, at time.Time, ok bool) {
 	for len(attrs) >= 4 {
 		l := int(binary.NativeEndian.Uint16(attrs))
 		typ := binary.NativeEndian.Uint16(attrs[2:]) & 0x3fff // drop NLA_F_NESTED/NET_BYTEORDER
 		if l < 4 || l > len(attrs) {
-			return 0, false
+			return 0, time.Time{}, false
 		}
-		if typ == nfqaPacketHdr && l >= 8 {
-			return binary.BigEndian.Uint32(attrs[4:]), true
+		switch {
+		case typ == nfqaPacketHdr && l >= 8:
+			id, ok = binary.BigEndian.Uint32(attrs[4:]), true
+		case typ == nfqaTimestamp && l >= 20:
+			sec, usec := binary.BigEndian.Uint64(attrs[4:]), binary.BigEndian.Uint64(attrs[12:])
+			at = time.Unix(int64(sec), int64(usec)*1000)
 		}
 		attrs = attrs[min((l+3)&^3, len(attrs)):]
 	}
-	return 0, false
+	return id, at, ok
 }
 
 // accept lets packet id go on.

@@ -11,13 +11,13 @@ import (
 // MPLSExtender) holds: the queue, the iptables and ip6tables rules that
 // feed it, and the goroutines that serve it.
 type queueProgram struct {
-	h           *Host
-	what        string // for errors: "delay", "MPLS extensions"
-	rule, rule6 *Rule
-	q           *nfqueue
-	stop        func() // unblocks what else the goroutines wait on, if set
-	wg          sync.WaitGroup
-	once        sync.Once
+	h     *Host
+	what  string // for errors: "delay", "MPLS extensions"
+	rules []*Rule
+	q     *nfqueue
+	stop  func() // unblocks what else the goroutines wait on, if set
+	wg    sync.WaitGroup
+	once  sync.Once
 
 	mu  sync.Mutex
 	err error // the first error of the listener
@@ -42,13 +42,12 @@ func (p *queueProgram) stopWith(ctx context.Context, stop func() error) {
 // the listener and returns its first error.
 func (p *queueProgram) close() error {
 	p.once.Do(func() {
-		err := p.rule.Remove(context.Background())
-		err6 := p.rule6.Remove(context.Background())
-		if _, gone := os.Stat(netnsDir + "/" + p.h.Name); gone != nil {
-			err, err6 = nil, nil // the namespace, and the rules with it, are gone
+		_, gone := os.Stat(netnsDir + "/" + p.h.Name)
+		for _, r := range p.rules {
+			if err := r.Remove(context.Background()); gone == nil {
+				p.fail(err) // else the namespace, and the rules with it, are gone
+			}
 		}
-		p.fail(err)
-		p.fail(err6)
 		p.fail(p.q.acceptAll())
 		p.q.close()
 		if p.stop != nil {
@@ -71,4 +70,32 @@ func (p *queueProgram) fail(err error) {
 	if p.err == nil {
 		p.err = fmt.Errorf("netlab: %s: %s: %w", p.h.Name, p.what, err)
 	}
+}
+
+// queueRule is one iptables (v6: ip6tables) rule of a queue program.
+type queueRule struct {
+	v6    bool
+	chain string
+	spec  []string
+}
+
+// addRules adds the mangle rules that feed the program's queue, in
+// order; on failure it removes those it added.
+func (p *queueProgram) addRules(ctx context.Context, rules ...queueRule) error {
+	for _, qr := range rules {
+		add := p.h.AddRule
+		if qr.v6 {
+			add = p.h.AddRule6
+		}
+		r, err := add(ctx, "mangle", qr.chain, qr.spec...)
+		if err != nil {
+			for _, r := range p.rules {
+				r.Remove(context.Background())
+			}
+			p.rules = nil
+			return err
+		}
+		p.rules = append(p.rules, r)
+	}
+	return nil
 }
