@@ -20,7 +20,7 @@ client 10.0.1.1, router I 10.0.I.2 toward the client, the server
 over two branches.
 
   --routers N     routers in the chain, 1-32 (3)
-  --delay D       delay added by each router to what it sends, each way
+  --delay D       delay added by each router to what it receives, each way
                   (so 3 routers and 10ms make a 60 ms round trip)
   --loss P%       packets the first router drops on the way to the server
   --ecmp          an ECMP diamond (client, entry, up, down, exit, server)

@@ -68,8 +68,11 @@ func labStartHolder(ctx context.Context, name string) (int, error) {
 	return 0, errors.New("delay process did not start within 10s")
 }
 
-// labHold runs in the background: it holds every router's outgoing
-// packets for the lab's delay until SIGTERM (lab down).
+// labHold runs in the background: it holds the packets arriving on every
+// router interface for the lab's delay until SIGTERM (lab down). Held on
+// the way in, each has the kernel's arrival time to count from, and a
+// round trip from the client crosses as many delays as it would held on
+// the way out (netlab.Host.StartDelayIn).
 func labHold(io *stdio, name string) error {
 	st, err := readLabState(name)
 	if err != nil {
@@ -85,7 +88,7 @@ func labHold(io *stdio, name string) error {
 	}()
 	for _, n := range st.Nodes {
 		for _, ifc := range n.Ifaces {
-			d, err := (&netlab.Host{Name: n.NS}).StartDelay(ctx, ifc, st.Delay)
+			d, err := (&netlab.Host{Name: n.NS}).StartDelayIn(ctx, ifc, st.Delay)
 			if err != nil {
 				return err
 			}

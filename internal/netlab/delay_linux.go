@@ -52,12 +52,23 @@ const maxQueued = 16384
 // packets wait while it lives and are dropped by the kernel if it dies
 // without Close.
 func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*Delayer, error) {
-	return h.startDelay(ctx, iface, d, nil)
+	return h.startDelay(ctx, iface, d, false, nil)
 }
 
-// startDelay is StartDelay; tests pass beforeRead, called before each
-// read of the queue, to make the listener slow.
-func (h *Host) startDelay(ctx context.Context, iface string, d time.Duration, beforeRead func()) (*Delayer, error) {
+// StartDelayIn is StartDelay for the packets arriving on iface, each
+// held for d from its arrival before the host routes it: every one has
+// the kernel's receive time, so a busy listener never adds to the delay.
+// On a chain's routers it gives the round trips StartDelay gives on
+// their outgoing interfaces (each link's delay is counted at its other
+// end), and only from arrival times.
+func (h *Host) StartDelayIn(ctx context.Context, iface string, d time.Duration) (*Delayer, error) {
+	return h.startDelay(ctx, iface, d, true, nil)
+}
+
+// startDelay is StartDelay, or StartDelayIn for in; tests pass
+// beforeRead, called before each read of the queue, to make the listener
+// slow.
+func (h *Host) startDelay(ctx context.Context, iface string, d time.Duration, in bool, beforeRead func()) (*Delayer, error) {
 	if d <= 0 || d > time.Minute {
 		return nil, fmt.Errorf("netlab: delay %v: want more than 0, at most 1m", d)
 	}
@@ -84,24 +95,7 @@ func (h *Host) startDelay(ctx context.Context, iface string, d time.Duration, be
 	}
 	dl := &Delayer{queueProgram: queueProgram{h: h, what: "delay", q: q, stop: stop},
 		delay: d, due: make(chan verdict, maxQueued), timer: timer}
-	// Forwarded packets are queued in FORWARD, where they still carry
-	// the time they were received (the kernel clears it before
-	// POSTROUTING, ip_forward_finish), so that each one's delay counts
-	// from its arrival, not from when this process got round to reading
-	// it. The host's own packets are queued in POSTROUTING (source
-	// address local: not forwarded ones, which an accepted verdict sends
-	// on through POSTROUTING too).
-	//
-	// Queue instances are per number, not per family: since Linux 3.8
-	// one bound queue gets the packets of every family that points at
-	// it (the per-family PF_BIND of old kernels is a no-op), so the
-	// IPv6 rules feed the same listener.
-	queue := []string{"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
-	fwd := append([]string{"-o", iface}, queue...)
-	local := append([]string{"-o", iface, "-m", "addrtype", "--src-type", "LOCAL"}, queue...)
-	err = dl.addRules(ctx,
-		queueRule{chain: "FORWARD", spec: fwd}, queueRule{chain: "POSTROUTING", spec: local},
-		queueRule{v6: true, chain: "FORWARD", spec: fwd}, queueRule{v6: true, chain: "POSTROUTING", spec: local})
+	err = dl.addRules(ctx, delayRules(iface, num, in)...)
 	if err != nil {
 		q.close()
 		stop()
@@ -249,4 +243,30 @@ func holdRxStamps() int {
 		return -1
 	}
 	return fd
+}
+
+// delayRules are the rules that feed a delay's queue.
+//
+// Queue instances are per number, not per family: since Linux 3.8 one
+// bound queue gets the packets of every family that points at it (the
+// per-family PF_BIND of old kernels is a no-op), so the IPv6 rules feed
+// the same listener.
+func delayRules(iface string, num uint16, in bool) []queueRule {
+	queue := []string{"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(num))}
+	if in {
+		// Arriving packets carry their receive time in PREROUTING.
+		spec := append([]string{"-i", iface}, queue...)
+		return []queueRule{{chain: "PREROUTING", spec: spec}, {v6: true, chain: "PREROUTING", spec: spec}}
+	}
+	// Forwarded packets are queued in FORWARD, where they still carry
+	// the time they were received (the kernel clears it before
+	// POSTROUTING, ip_forward_finish). The host's own packets are queued
+	// in POSTROUTING (source address local: not forwarded ones, which an
+	// accepted verdict sends on through POSTROUTING too).
+	fwd := append([]string{"-o", iface}, queue...)
+	local := append([]string{"-o", iface, "-m", "addrtype", "--src-type", "LOCAL"}, queue...)
+	return []queueRule{
+		{chain: "FORWARD", spec: fwd}, {chain: "POSTROUTING", spec: local},
+		{v6: true, chain: "FORWARD", spec: fwd}, {v6: true, chain: "POSTROUTING", spec: local},
+	}
 }

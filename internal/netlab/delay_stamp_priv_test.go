@@ -16,21 +16,34 @@ import (
 // A forwarded packet's delay counts from its arrival at the router, not
 // from when the delay's listener read it: a listener that reads every
 // packet 10 ms late, as on a busy machine, still lets each go 20 ms
-// after it came (checked by captures on both sides of the router).
+// after it came (checked by captures on both sides of the router), for
+// a delay on the way out (StartDelay) and on the way in (StartDelayIn).
 // Counted from the read, each would leave 30 ms after.
 func TestDelayCountsFromArrival(t *testing.T) {
 	Privileged(t)
 	t.Parallel()
+	for _, c := range []struct {
+		name, iface string
+		in          bool
+	}{{"out", "eth1", false}, {"in", "eth0", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			testDelayCountsFromArrival(t, c.iface, c.in)
+		})
+	}
+}
+
+func testDelayCountsFromArrival(t *testing.T, iface string, in bool) {
 	const delay, late, n = 20 * time.Millisecond, 10 * time.Millisecond, 7
 	c := NewChain(t, 1)
 	r := c.Routers[0]
-	dl, err := r.startDelay(context.Background(), "eth1", delay, func() { time.Sleep(late) })
+	dl, err := r.startDelay(context.Background(), iface, delay, in, func() { time.Sleep(late) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dl.Close()
 	const filter = "udp port 7777"
-	in, out := r.Sniff(t, "eth0", filter), c.Server.Sniff(t, "eth0", filter)
+	cameS, leftS := r.Sniff(t, "eth0", filter), c.Server.Sniff(t, "eth0", filter)
 	// Unconnected: the server's port unreachable answers must not fail
 	// the writes.
 	var conn *net.UDPConn
@@ -49,7 +62,7 @@ func TestDelayCountsFromArrival(t *testing.T) {
 		}
 		time.Sleep(3 * delay)
 	}
-	came, left := seqTimes(t, in.Stop()), seqTimes(t, out.Stop())
+	came, left := seqTimes(t, cameS.Stop()), seqTimes(t, leftS.Stop())
 	var held []time.Duration
 	for i := range n {
 		a, ok1 := came[i]
