@@ -24,7 +24,8 @@
 // For `rawkit lab`, the builders and impairments have forms that return
 // errors instead of failing a test: CreateHost, ConnectHosts, BuildChain,
 // BuildDiamond, AddRule, AddLoss, AddLossIn, AddDuplicate, StartDelay,
-// StartMPLSExtensions.
+// StartDelayIn (a delay on the way in, which `rawkit lab` gives its
+// routers), StartMPLSExtensions.
 // Their caller deletes what it made (Close, Remove).
 //
 // Everything a test creates is removed in t.Cleanup, also when the test
