@@ -89,3 +89,15 @@ func openIn(t *testing.T, h *netlab.Host, open func() (*Conn, error)) *Conn {
 }
 
 func netipParse(s string) (netip.Addr, error) { return netip.ParseAddr(s) }
+
+// listenEchoReplies opens, in h's namespace, a raw ICMP socket sending
+// from src that receives echo replies only, with kernel receive times.
+func listenEchoReplies(t *testing.T, h *netlab.Host, src netip.Addr) *Conn {
+	t.Helper()
+	return openIn(t, h, func() (*Conn, error) {
+		f := &ipv4.ICMPFilter{}
+		f.SetAll(true)
+		f.Accept(ipv4.ICMPTypeEchoReply)
+		return ListenIPv4(1, &Config{Timestamps: true, ICMPFilter: f, Source: src})
+	})
+}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -46,12 +45,7 @@ func TestTryWriteAndRead(t *testing.T) {
 	netlab.Privileged(t)
 	p := netlab.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
-	c := openIn(t, p.A, func() (*Conn, error) {
-		f := &ipv4.ICMPFilter{}
-		f.SetAll(true)
-		f.Accept(ipv4.ICMPTypeEchoReply)
-		return ListenIPv4(1, &Config{Timestamps: true, ICMPFilter: f, Source: a})
-	})
+	c := listenEchoReplies(t, p.A, a)
 	buf := make([]byte, 1500)
 	if _, err := c.TryReadMsg(buf); err != ErrWouldBlock || !errors.Is(err, syscall.EAGAIN) {
 		t.Fatalf("TryReadMsg on an empty queue: %v, want ErrWouldBlock", err)

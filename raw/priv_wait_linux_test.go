@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
-	"golang.org/x/net/ipv4"
 )
 
 // WaitRead returns once a packet is queued and leaves it there, Readable
@@ -19,12 +18,7 @@ func TestWaitReadLeavesPacketQueued(t *testing.T) {
 	netlab.Privileged(t)
 	p := netlab.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
-	c := openIn(t, p.A, func() (*Conn, error) {
-		f := &ipv4.ICMPFilter{}
-		f.SetAll(true)
-		f.Accept(ipv4.ICMPTypeEchoReply)
-		return ListenIPv4(1, &Config{Timestamps: true, ICMPFilter: f, Source: a})
-	})
+	c := listenEchoReplies(t, p.A, a)
 	if ok, err := c.Readable(); ok || err != nil {
 		t.Fatalf("Readable on an empty socket: %v, %v", ok, err)
 	}
