@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-const labUsage = `usage: rawkit lab up [--routers N] [--delay D] [--loss P%] [--ecmp] [--mtu HOP:SIZE] [--name NAME]
+const labUsage = `usage: rawkit lab up [--routers N] [--delay D] [--loss P%] [--ecmp] [--mtu HOP:SIZE]
+                    [--mpls HOP:LABEL[/LABEL...]] [--name NAME]
        rawkit lab exec [--name NAME] NODE -- COMMAND [ARGS...]
        rawkit lab down [--name NAME]
        rawkit lab status [--name NAME]
@@ -25,6 +26,11 @@ over two branches.
   --loss P%       packets the first router drops on the way to the server
   --ecmp          an ECMP diamond (client, entry, up, down, exit, server)
   --mtu HOP:SIZE  MTU of the link after hop HOP (0 is the client's link)
+  --mpls HOP:LABEL[/LABEL...]
+                  the router at hop HOP (with --ecmp: 1 entry, 2 up and down,
+                  3 exit) answers as an MPLS router: its time exceeded
+                  messages carry this label stack (RFC 4950), outermost
+                  first, for traceroute -e; repeat for more hops
   --name NAME     several labs can be up at once (default "lab")
 
 NODE is client, server, r1..rN (or entry, up, down, exit with --ecmp).
@@ -50,6 +56,7 @@ type labOpts struct {
 	ecmp    bool
 	mtuHop  int
 	mtuSize int
+	mpls    map[int][]uint32 // hop: label stack, outermost first
 }
 
 // labNameOK reports whether name is 1-16 of a-z, 0-9 and _, not
@@ -85,7 +92,7 @@ func parseLabArgs(sub string, args []string) (o labOpts, rest []string, err erro
 		}
 		allowed := map[string]bool{"name": true}
 		if sub == "up" {
-			for _, n := range []string{"routers", "delay", "loss", "mtu"} {
+			for _, n := range []string{"routers", "delay", "loss", "mtu", "mpls"} {
 				allowed[n] = true
 			}
 		}
@@ -139,8 +146,35 @@ func (o *labOpts) set(name, v string) error {
 			return fmt.Errorf("bad mtu %q: want HOP:SIZE, such as 2:1280 (SIZE 68-65535)", v)
 		}
 		o.mtuHop, o.mtuSize = h, s
+	case "mpls":
+		hop, stack, err := parseLabMPLS(v)
+		if err != nil {
+			return err
+		}
+		if o.mpls == nil {
+			o.mpls = map[int][]uint32{}
+		}
+		o.mpls[hop] = stack
 	}
 	return nil
+}
+
+// parseLabMPLS reads --mpls HOP:LABEL[/LABEL...].
+func parseLabMPLS(v string) (hop int, stack []uint32, err error) {
+	bad := fmt.Errorf("bad mpls %q: want HOP:LABEL[/LABEL...], such as 2:100 or 3:16001/24 (HOP from 1, LABEL 0-1048575)", v)
+	h, labels, ok := strings.Cut(v, ":")
+	hop, herr := strconv.Atoi(h)
+	if !ok || herr != nil || hop < 1 || labels == "" {
+		return 0, nil, bad
+	}
+	for l := range strings.SplitSeq(labels, "/") {
+		n, err := strconv.ParseUint(l, 10, 32)
+		if err != nil || n > 1<<20-1 || len(stack) == 16 {
+			return 0, nil, bad
+		}
+		stack = append(stack, uint32(n))
+	}
+	return hop, stack, nil
 }
 
 func runLab(ctx context.Context, io *stdio, args []string) int {
@@ -166,6 +200,11 @@ func runLab(ctx context.Context, io *stdio, args []string) int {
 	}
 	if o.ecmp && o.mtuHop > 3 || !o.ecmp && o.mtuHop > o.routers {
 		return failf(io, "lab", "bad mtu hop %d: the lab has links 0 to %d", o.mtuHop, labLinks(o)-1)
+	}
+	for hop := range o.mpls {
+		if hop >= labLinks(o) {
+			return failf(io, "lab", "bad mpls hop %d: the lab has routers at hops 1 to %d", hop, labLinks(o)-1)
+		}
 	}
 	return labRun(ctx, io, sub, o, rest)
 }

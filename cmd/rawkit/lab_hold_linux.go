@@ -19,12 +19,13 @@ import (
 )
 
 // labHoldCmd is the hidden subcommand of the background process that
-// keeps a lab's delay going (netlab's NFQUEUE listener lives in a
-// process: the kernel drops queued packets once nobody listens).
+// keeps a lab's delay and MPLS answers going (netlab's NFQUEUE listeners
+// live in a process: the kernel drops queued packets once nobody
+// listens).
 const labHoldCmd = "hold"
 
 // labStartHolder starts `rawkit lab hold` in its own session and waits
-// for it to say the delay is in place.
+// for it to say the delay and MPLS answers are in place.
 func labStartHolder(ctx context.Context, name string) (int, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -68,8 +69,9 @@ func labStartHolder(ctx context.Context, name string) (int, error) {
 	return 0, errors.New("delay process did not start within 10s")
 }
 
-// labHold runs in the background: it holds the packets arriving on every
-// router interface for the lab's delay until SIGTERM (lab down). Held on
+// labHold runs in the background until SIGTERM (lab down): it holds the
+// packets arriving on every router interface for the lab's delay, and
+// gives the --mpls routers' time exceeded messages their label stacks. Held on
 // the way in, each has the kernel's arrival time to count from, and a
 // round trip from the client crosses as many delays as it would held on
 // the way out (netlab.Host.StartDelayIn).
@@ -80,19 +82,29 @@ func labHold(io *stdio, name string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer stop()
-	var dls []*netlab.Delayer
+	var progs []interface{ Close() error }
 	defer func() {
-		for _, d := range dls {
-			d.Close()
+		for _, p := range progs {
+			p.Close()
 		}
 	}()
 	for _, n := range st.Nodes {
 		for _, ifc := range n.Ifaces {
+			if st.Delay <= 0 {
+				break
+			}
 			d, err := (&netlab.Host{Name: n.NS}).StartDelayIn(ctx, ifc, st.Delay)
 			if err != nil {
 				return err
 			}
-			dls = append(dls, d)
+			progs = append(progs, d)
+		}
+		if len(n.MPLS) > 0 {
+			x, err := labStartMPLS(ctx, n)
+			if err != nil {
+				return err
+			}
+			progs = append(progs, x)
 		}
 	}
 	fmt.Fprintln(io.out, "ready")

@@ -32,7 +32,8 @@ type labNode struct {
 	Role   string     `json:"role"` // client, r1, ..., server
 	NS     string     `json:"ns"`
 	Addr   netip.Addr `json:"addr"`
-	Ifaces []string   `json:"ifaces"` // what the delay applies to: a router's interfaces
+	Ifaces []string   `json:"ifaces"`         // what the delay applies to: a router's interfaces
+	MPLS   []uint32   `json:"mpls,omitempty"` // the label stack its time exceeded messages carry
 }
 
 func labStatePath(name string) string { return filepath.Join(labDir, name+".json") }
@@ -112,10 +113,11 @@ func labUp(ctx context.Context, io *stdio, o labOpts) (err error) {
 	if err != nil {
 		return err
 	}
+	labSetMPLS(st, o)
 	if err := st.write(); err != nil {
 		return err
 	}
-	if o.delay > 0 {
+	if st.needsHolder() {
 		pid, err := labStartHolder(ctx, o.name)
 		if err != nil {
 			return err
@@ -192,44 +194,6 @@ func labBuildDiamond(ctx context.Context, st *labState, o labOpts) error {
 		if _, err := d.Entry.AddLoss(ctx, "eth2", o.loss); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func labPrint(io *stdio, st *labState, o labOpts) {
-	what := fmt.Sprintf("client, %d routers, server", o.routers)
-	if o.ecmp {
-		what = "ECMP diamond: client, entry, up, down, exit, server"
-	}
-	fmt.Fprintf(io.out, "lab %q is up: %s\n", st.Name, what)
-	if o.delay > 0 {
-		fmt.Fprintf(io.out, "delay: %v per router each way (holder pid %d)\n", o.delay, st.Holder)
-	}
-	if o.loss > 0 {
-		fmt.Fprintf(io.out, "loss: %g%% toward the server at the first router\n", o.loss)
-	}
-	if o.mtuHop >= 0 {
-		fmt.Fprintf(io.out, "mtu: %d on the link after hop %d\n", o.mtuSize, o.mtuHop)
-	}
-	for _, n := range st.Nodes {
-		fmt.Fprintf(io.out, "  %-7s %-12s %s\n", n.Role, n.Addr, n.NS)
-	}
-	server := st.Nodes[len(st.Nodes)-1].Addr
-	flag := ""
-	if st.Name != "lab" {
-		flag = " --name " + st.Name
-	}
-	fmt.Fprintf(io.out, "run a command in a node: rawkit lab exec%s client -- rawkit traceroute -n %s\n", flag, server)
-	fmt.Fprintf(io.out, "take it down:            rawkit lab down%s\n", flag)
-}
-
-func labStatus(io *stdio, name string) error {
-	st, err := readLabState(name)
-	if err != nil {
-		return err
-	}
-	for _, n := range st.Nodes {
-		fmt.Fprintf(io.out, "%-7s %-12s %s\n", n.Role, n.Addr, n.NS)
 	}
 	return nil
 }

@@ -25,25 +25,7 @@ func TestLabUpDelayDown(t *testing.T) {
 	netlab.Privileged(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	name := "t" + strconv.Itoa(os.Getpid())
-	// rawkit runs the test binary as rawkit in the test's namespace.
-	rawkit := func(args ...string) (string, int) {
-		cmd := exec.CommandContext(ctx, os.Args[0], args...)
-		cmd.Env = append(os.Environ(), asMainEnv+"=1")
-		return procRun(t, cmd)
-	}
-	out, code := rawkit("lab", "up", "--name", name, "--routers", "3", "--delay", "10ms")
-	t.Cleanup(func() {
-		if _, err := os.Stat(labStatePath(name)); err == nil {
-			cmd := exec.Command(os.Args[0], "lab", "down", "--name", name)
-			cmd.Env = append(os.Environ(), asMainEnv+"=1")
-			out, err := cmd.CombinedOutput()
-			t.Logf("cleanup: lab down: %v %s", err, out)
-		}
-	})
-	if code != 0 {
-		t.Fatalf("lab up: exit %d:\n%s", code, out)
-	}
+	name, rawkit, out := labUpForTest(ctx, t, "t", "--routers", "3", "--delay", "10ms")
 	holder := regexp.MustCompile(`holder pid (\d+)`).FindStringSubmatch(out)
 	if holder == nil {
 		t.Fatalf("lab up printed no holder pid:\n%s", out)
@@ -82,5 +64,77 @@ func TestLabUpDelayDown(t *testing.T) {
 	}
 	if _, err := os.Stat(labStatePath(name)); err == nil {
 		t.Errorf("lab down left %s", labStatePath(name))
+	}
+}
+
+// labUpForTest runs `rawkit lab up --name NAME ARGS`, NAME being prefix
+// and the test's pid, and fails t unless it succeeds; the lab goes down
+// when t ends if it is still up. It returns NAME, a runner of rawkit
+// commands (the test binary as rawkit, in the test's namespace) and up's
+// output.
+func labUpForTest(ctx context.Context, t *testing.T, prefix string, args ...string) (string, func(...string) (string, int), string) {
+	t.Helper()
+	name := prefix + strconv.Itoa(os.Getpid())
+	rawkit := func(args ...string) (string, int) {
+		cmd := exec.CommandContext(ctx, os.Args[0], args...)
+		cmd.Env = append(os.Environ(), asMainEnv+"=1")
+		return procRun(t, cmd)
+	}
+	out, code := rawkit(append([]string{"lab", "up", "--name", name}, args...)...)
+	t.Cleanup(func() {
+		if _, err := os.Stat(labStatePath(name)); err == nil {
+			cmd := exec.Command(os.Args[0], "lab", "down", "--name", name)
+			cmd.Env = append(os.Environ(), asMainEnv+"=1")
+			out, err := cmd.CombinedOutput()
+			t.Logf("cleanup: lab down: %v %s", err, out)
+		}
+	})
+	if code != 0 {
+		t.Fatalf("lab up: exit %d:\n%s", code, out)
+	}
+	return name, rawkit, out
+}
+
+// TestLabMPLS builds a lab whose routers 2 and 3 answer as MPLS routers
+// (--mpls) and checks with Linux traceroute -e, which decodes RFC 4950
+// on its own, that hop 2's time exceeded messages carry the stack
+// 100/200 and hop 3's 16001, and no other hop's any; lab down then
+// stops the background process that adds them.
+func TestLabMPLS(t *testing.T) {
+	netlab.Privileged(t)
+	if _, err := exec.LookPath("traceroute"); err != nil {
+		t.Fatalf("traceroute not installed (scripts/test-privileged.sh installs it): %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name, rawkit, out := labUpForTest(ctx, t, "m", "--routers", "3", "--mpls", "2:100/200", "--mpls", "3:16001")
+	if !strings.Contains(out, "rklab-"+name+"-r2  (MPLS 100/200)") {
+		t.Errorf("lab up does not show r2's stack:\n%s", out)
+	}
+	want := map[string]string{
+		"1": "", "2": "<MPLS:L=100,E=0,S=0,T=1/L=200,E=0,S=1,T=1>", "3": "<MPLS:L=16001,E=0,S=1,T=1>", "4": "",
+	}
+	for _, m := range []string{"-U", "-I"} {
+		tout, code := rawkit("lab", "exec", "--name", name, "client", "--", "traceroute", "-n", "-e", m, "-w", "2", "10.0.4.2")
+		lines := strings.Split(strings.TrimSpace(tout), "\n")
+		if code != 0 || len(lines) != 5 {
+			t.Fatalf("traceroute %s in the lab: exit %d, want 0 and 4 hops:\n%s", m, code, tout)
+		}
+		for _, l := range lines[1:] {
+			f := strings.Fields(l)
+			stack := ""
+			if len(f) > 2 && strings.HasPrefix(f[2], "<MPLS:") {
+				stack = f[2]
+			}
+			if w, ok := want[f[0]]; !ok || stack != w {
+				t.Errorf("traceroute %s, hop line %q: stack %q, want %q", m, l, stack, w)
+			}
+		}
+	}
+	if out, code := rawkit("lab", "down", "--name", name); code != 0 {
+		t.Fatalf("lab down: exit %d:\n%s", code, out)
+	}
+	if left, _ := netlab.Namespaces(labPrefix(name)); len(left) != 0 {
+		t.Errorf("lab down left namespaces %v", left)
 	}
 }

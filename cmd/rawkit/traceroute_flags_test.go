@@ -93,6 +93,13 @@ func TestLabBadInput(t *testing.T) {
 		{[]string{"up", "--name", "abcdefghijklmnopq"}, `bad lab name "abcdefghijklmnopq"`},
 		{[]string{"down", "--routers", "3"}, `unknown option "--routers" for lab down`},
 		{[]string{"up", "extra"}, `unexpected argument "extra"`},
+		{[]string{"up", "--mpls", "2"}, `bad mpls "2"`},
+		{[]string{"up", "--mpls", "2:"}, `bad mpls "2:"`},
+		{[]string{"up", "--mpls", "2:1048576"}, `bad mpls "2:1048576"`},
+		{[]string{"up", "--mpls", "2:100//200"}, `bad mpls "2:100//200"`},
+		{[]string{"up", "--mpls", "0:100"}, `bad mpls "0:100"`},
+		{[]string{"up", "--mpls", "4:100"}, "bad mpls hop 4: the lab has routers at hops 1 to 3"},
+		{[]string{"up", "--ecmp", "--mpls", "4:100"}, "bad mpls hop 4"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append([]string{"rawkit", "lab"}, c.args...), &stdio{in: strings.NewReader(""), out: &out, err: &errb})
