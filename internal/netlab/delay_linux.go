@@ -48,9 +48,11 @@ const maxQueued = 16384
 // StartDelay delays by d every IPv4 and IPv6 packet leaving iface, sent from the
 // host or forwarded by it, until ctx is done or Close is called: a
 // forwarded packet d after the host received it, one the host sent d
-// after the listener read it. The listener runs in this process: the
-// packets wait while it lives and are dropped by the kernel if it dies
-// without Close.
+// after the listener read it. The host's own packets are told from
+// forwarded ones by their source address: one it sends from an address
+// it does not have (a forged source) is not delayed. The listener runs
+// in this process: the packets wait while it lives and are dropped by
+// the kernel if it dies without Close.
 func (h *Host) StartDelay(ctx context.Context, iface string, d time.Duration) (*Delayer, error) {
 	return h.startDelay(ctx, iface, d, false, nil)
 }
