@@ -91,30 +91,13 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 		names = newTraceNames(ctx, 8)
 		defer names.stop()
 	}
-	size := path.PacketLen()
-	if o.cfg.MTU && !o.lenSet {
-		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
-	}
 	var ev icmp.PathEvents
 	var js *traceJSON
 	if o.json {
 		js = &traceJSON{w: w, dst: dst}
 		ev.Hop = js.hop
 	} else {
-		fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
-		w.Flush()
-		var buf []byte
-		lookup := names.lookup
-		if names == nil {
-			lookup = nil
-		}
-		ev.Answer = names.start
-		ev.Hop = func(h icmp.Hop) {
-			names.wait(h)
-			buf = appendHop(buf[:0], h, lookup, o.ext)
-			w.Write(buf)
-			w.Flush()
-		}
+		ev = traceText(w, o, dst, path.PacketLen(), names)
 	}
 	sum, err := path.Run(ctx, ev)
 	if js != nil {
@@ -130,6 +113,31 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 		return exitOK
 	}
 	return exitNoReply
+}
+
+// traceText prints traceroute's header to w and returns the events that
+// print each hop as traceroute does, with names (nil: -n) looked up as
+// answers come.
+func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) icmp.PathEvents {
+	if o.cfg.MTU && !o.lenSet {
+		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
+	}
+	fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
+	w.Flush()
+	var buf []byte
+	lookup := names.lookup
+	if names == nil {
+		lookup = nil
+	}
+	return icmp.PathEvents{
+		Answer: names.start,
+		Hop: func(h icmp.Hop) {
+			names.wait(h)
+			buf = appendHop(buf[:0], h, lookup, o.ext)
+			w.Write(buf)
+			w.Flush()
+		},
+	}
 }
 
 // resolveTraceHost takes an IPv4 or IPv6 address (fe80::1%eth0 for a
