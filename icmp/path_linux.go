@@ -2,7 +2,6 @@ package icmp
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -47,7 +46,7 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	}
 	t.localMTU = mtu
 	var rnd [13]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
+	if err := fillRandom(rnd[:]); err != nil {
 		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
 	}
 	t.pr = prober{
