@@ -2,6 +2,7 @@ package icmp
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -69,7 +70,7 @@ type EchoConfig struct {
 	// (Event.WrongByte).
 	Pattern []byte
 	// Token is the per-run tag carried in every payload; nil means a
-	// fresh random one.
+	// fresh one from crypto/rand.
 	Token *Token
 	// Handler, if set, gets every event. Calls come one at a time, in
 	// order, from the engine's goroutines; the handler may call Stats.
@@ -164,7 +165,7 @@ func NewEchoSockets(socks []Socket, targets []netip.Addr, cfg *EchoConfig) (*Ech
 	}
 	if e.cfg.Token != nil {
 		e.token = *e.cfg.Token
-	} else if err := fillRandom(e.token[:]); err != nil {
+	} else if _, err := rand.Read(e.token[:]); err != nil {
 		return nil, fmt.Errorf("icmp: run token: %w", err)
 	}
 	e.handler = e.cfg.Handler

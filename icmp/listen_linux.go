@@ -2,6 +2,7 @@ package icmp
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -77,7 +78,7 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 
 func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
 	var b [2]byte
-	if err := fillRandom(b[:]); err != nil {
+	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("icmp: identifier: %w", err)
 	}
 	id := binary.BigEndian.Uint16(b[:])

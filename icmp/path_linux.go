@@ -2,6 +2,7 @@ package icmp
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ func NewPath(dst netip.Addr, cfg *PathConfig) (*Path, error) {
 	}
 	t.localMTU = mtu
 	var rnd [13]byte
-	if err := fillRandom(rnd[:]); err != nil {
+	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
 	}
 	t.pr = prober{
