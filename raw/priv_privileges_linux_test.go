@@ -272,3 +272,12 @@ func copyExecutable(dst string) error {
 	}
 	return os.WriteFile(dst, b, 0o755)
 }
+
+// checkDropped, the check DropPrivileges ends with, sees capabilities
+// still held: this test process runs with them.
+func TestCheckDroppedSeesPrivileges(t *testing.T) {
+	netlab.Privileged(t)
+	if err := checkDropped(false); err == nil || !strings.Contains(err.Error(), "capabilities still held") {
+		t.Errorf("checkDropped with capabilities held: %v", err)
+	}
+}
