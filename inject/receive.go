@@ -73,18 +73,26 @@ func (s *Session) receive(ctx context.Context, c *raw.Conn, out chan<- Answer) {
 			continue // a truncated or malformed packet: read the next
 		}
 		pkt := m.Buf[:len(m.Header)+len(m.Data)]
-		i, ok := s.match.Match(pkt)
-		if !ok {
-			continue
-		}
-		a := Answer{Index: i, Data: append([]byte(nil), pkt...), Received: m.Received}
-		if a.Received.IsZero() {
-			a.Received = time.Now()
-		}
-		select {
-		case out <- a:
-		case <-ctx.Done():
+		if !s.pass(ctx, pkt, m.Received, out) {
 			return
 		}
+	}
+}
+
+// pass hands out pkt, received at the given time (now if zero), when it
+// answers a packet of the session; false once ctx is done.
+func (s *Session) pass(ctx context.Context, pkt []byte, received time.Time, out chan<- Answer) bool {
+	i, ok := s.match.Match(pkt)
+	if !ok {
+		return true
+	}
+	if received.IsZero() {
+		received = time.Now()
+	}
+	select {
+	case out <- Answer{Index: i, Data: append([]byte(nil), pkt...), Received: received}:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
-	"time"
 
 	"github.com/rawkit/rawkit/raw"
 	"golang.org/x/net/ipv6"
@@ -49,17 +48,7 @@ func (s *Session) receive6(ctx context.Context, c *raw.Conn, proto int, out chan
 			continue // a truncated or malformed packet: read the next
 		}
 		pkt := header6(buf[:40+len(m.Data)], &m, proto)
-		i, ok := s.match.Match(pkt)
-		if !ok {
-			continue
-		}
-		a := Answer{Index: i, Data: append([]byte(nil), pkt...), Received: m.Received}
-		if a.Received.IsZero() {
-			a.Received = time.Now()
-		}
-		select {
-		case out <- a:
-		case <-ctx.Done():
+		if !s.pass(ctx, pkt, m.Received, out) {
 			return
 		}
 	}
