@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Int parses v, an option's value, as a whole number from lo to hi.
+// Decimal, or hexadecimal with 0x and octal with 0 as C's strtol reads
+// them with base 0; spaces around it are ignored. opt is the option as the
+// user spells it ("-c", "--rate"), empty for an operand; what names the
+// value ("count"). The error names both and the value:
+//
+//	bad count "x" for -c: want a whole number from 1 to 2147483647
+func Int(opt, what, v string, lo, hi int) (int, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
+	if err != nil || n < int64(lo) || n > int64(hi) {
+		return 0, fmt.Errorf("bad %s %q%s: want a whole number from %d to %d", what, v, forOpt(opt), lo, hi)
+	}
+	return int(n), nil
+}
+
+// Duration parses v, an option's value, as a time from lo to hi: seconds
+// with fractions ("0.2", as iputils and traceroute read their times) or a
+// Go duration ("200ms", "1m30s"). A lo of 0 admits zero; a lo of
+// time.Nanosecond is read as "above 0". The error names the option and
+// the value:
+//
+//	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s
+func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) {
+	d, ok := parseDuration(strings.TrimSpace(v))
+	if !ok || d < lo || d > hi {
+		return 0, fmt.Errorf("bad %s %q%s: want seconds (0.5) or a duration (500ms), %s",
+			what, v, forOpt(opt), durationRange(lo, hi))
+	}
+	return d, nil
+}
+
+// parseDuration reads seconds or a Go duration. Seconds beyond what a
+// time.Duration holds are refused rather than wrapped.
+func parseDuration(v string) (time.Duration, bool) {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(f) || f < 0 || f > float64(math.MaxInt64/int64(time.Second)) {
+			return 0, false
+		}
+		return time.Duration(f * float64(time.Second)), true
+	}
+	d, err := time.ParseDuration(v)
+	return d, err == nil
+}
+
+func durationRange(lo, hi time.Duration) string {
+	switch lo {
+	case 0:
+		return "from 0 to " + seconds(hi)
+	case time.Nanosecond:
+		return "above 0, up to " + seconds(hi)
+	}
+	return "from " + seconds(lo) + " to " + seconds(hi)
+}
+
+// seconds prints d in seconds, as the options take it.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+}
+
+func forOpt(opt string) string {
+	if opt == "" {
+		return ""
+	}
+	return " for " + opt
+}
+
+// DurationValue is a flag.Value for a FlagSet option read by [Duration].
+// The FlagSet's error names the option and the value; this adds what is
+// wanted.
+type DurationValue struct {
+	P      *time.Duration
+	What   string
+	Lo, Hi time.Duration
+}
+
+func (d *DurationValue) String() string {
+	if d == nil || d.P == nil {
+		return ""
+	}
+	return d.P.String()
+}
+
+// Set parses s into *d.P.
+func (d *DurationValue) Set(s string) error {
+	v, err := Duration("", d.What, s, d.Lo, d.Hi)
+	if err != nil {
+		return err
+	}
+	*d.P = v
+	return nil
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"flag"
+	"io"
+	"math"
+	"testing"
+	"time"
+)
+
+func TestInt(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    string
+		want int
+		err  string
+	}{
+		{"5", 5, ""},
+		{" 7 ", 7, ""},
+		{"0x10", 16, ""},
+		{"0", 0, `bad count "0" for -c: want a whole number from 1 to 2147483647`},
+		{"x", 0, `bad count "x" for -c: want a whole number from 1 to 2147483647`},
+		{"2147483648", 0, `bad count "2147483648" for -c: want a whole number from 1 to 2147483647`},
+	} {
+		got, err := Int("-c", "count", c.v, 1, math.MaxInt32)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("Int(%q) error %v, want %q", c.v, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("Int(%q) = %d, %v; want %d", c.v, got, err, c.want)
+		}
+	}
+	if _, err := Int("", "packet length", "x", 28, 65000); err == nil ||
+		err.Error() != `bad packet length "x": want a whole number from 28 to 65000` {
+		t.Errorf("operand error: %v", err)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v      string
+		lo, hi time.Duration
+		want   time.Duration
+		err    string
+	}{
+		{"0.2", 0, time.Hour, 200 * time.Millisecond, ""},
+		{"200ms", 0, time.Hour, 200 * time.Millisecond, ""},
+		{"0", 0, time.Hour, 0, ""},
+		{"0", time.Nanosecond, time.Hour, 0, `bad wait "0" for -W: want seconds (0.5) or a duration (500ms), above 0, up to 3600s`},
+		{"-1", 0, time.Hour, 0, `bad wait "-1" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
+		{"NaN", 0, time.Hour, 0, `bad wait "NaN" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
+		{"1e300", 0, time.Hour, 0, `bad wait "1e300" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
+		{"2h", time.Second, time.Hour, 0, `bad wait "2h" for -W: want seconds (0.5) or a duration (500ms), from 1s to 3600s`},
+	} {
+		got, err := Duration("-W", "wait", c.v, c.lo, c.hi)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("Duration(%q) error %v, want %q", c.v, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("Duration(%q) = %v, %v; want %v", c.v, got, err, c.want)
+		}
+	}
+}
+
+func TestDurationValue(t *testing.T) {
+	t.Parallel()
+	var d time.Duration
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(&DurationValue{P: &d, What: "duration", Hi: time.Hour}, "duration", "")
+	if err := fs.Parse([]string{"-duration", "1.5"}); err != nil || d != 1500*time.Millisecond {
+		t.Fatalf("-duration 1.5: %v, %v", d, err)
+	}
+	err := fs.Parse([]string{"-duration", "soon"})
+	want := `invalid value "soon" for flag -duration: bad duration "soon": want seconds (0.5) or a duration (500ms), from 0 to 3600s`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
