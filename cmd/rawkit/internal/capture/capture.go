@@ -1,24 +1,33 @@
-package main
+// Package capture is the command `rawkit capture`: live capture with
+// tcpdump's filters, or reading a pcap or pcapng file, printing a line per
+// packet as tcpdump -n does or writing a capture file. The sockets, files
+// and filters are the library package capture's.
+package capture
 
 import (
 	"bufio"
 	"context"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
-	"github.com/rawkit/rawkit/capture"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
-func init() {
-	register(&command{
-		name:    "capture",
-		summary: "capture packets live or read a capture file, with tcpdump filters",
-		usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION]
+// New returns the capture command. It takes no Env: its tests replace
+// nothing, they read and write files and, when privileged, capture in
+// namespaces of their own.
+func New() *cli.Command {
+	c := &cli.Command{
+		Name:    "capture",
+		Summary: "capture packets live or read a capture file, with tcpdump filters",
+		Usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION]
 
 Captures packets on IFACE ("any", the default, for all interfaces) or reads
 them from FILE (pcap or pcapng), keeps those EXPRESSION selects (tcpdump's
@@ -39,11 +48,15 @@ captured, received by the filter and dropped by the kernel.
 
 Live capture needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary).
 `,
-		run: runCapture,
-	})
+	}
+	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
+		return run(ctx, sio, c, args)
+	}
+	return c
 }
 
-type captureOpts struct {
+// opts are the options of one run.
+type opts struct {
 	iface, wfile, rfile string
 	count               int
 	duration            time.Duration
@@ -52,36 +65,34 @@ type captureOpts struct {
 	expr                string
 }
 
-func runCapture(ctx context.Context, sio *stdio, args []string) int {
-	c := commands["capture"]
-	fs := newFlags(sio, c)
-	var o captureOpts
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int {
+	fs := cli.NewFlags(c)
+	var o opts
 	fs.StringVar(&o.iface, "i", "any", "")
 	fs.StringVar(&o.wfile, "w", "", "")
 	fs.StringVar(&o.rfile, "r", "", "")
 	fs.IntVar(&o.count, "c", 0, "")
-	fs.DurationVar(&o.duration, "duration", 0, "")
-	fs.IntVar(&o.snap, "s", capture.DefaultSnapLen, "")
+	// No upper limit: a capture may run for as long as a Duration holds.
+	fs.Var(&cli.DurationValue{P: &o.duration, What: "duration", Hi: math.MaxInt64}, "duration", "")
+	fs.IntVar(&o.snap, "s", rcapture.DefaultSnapLen, "")
 	fs.BoolVar(&o.promisc, "p", false, "")
 	fs.BoolVar(&o.pcapng, "pcapng", false, "")
 	fs.Bool("n", true, "")
-	if code := parseFlags(sio, fs, args); code >= 0 {
+	if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
 		return code
 	}
 	o.expr = strings.Join(fs.Args(), " ")
 	switch {
 	case o.count < 0:
-		return failf(sio, "capture", "bad count %d: must be 0 (no limit) or more", o.count)
-	case o.duration < 0:
-		return failf(sio, "capture", "bad duration %v", o.duration)
-	case o.snap < 1 || o.snap > capture.DefaultSnapLen:
-		return failf(sio, "capture", "bad snap length %d: must be 1 to %d", o.snap, capture.DefaultSnapLen)
+		return cli.Failf(sio, "capture", "bad count %d: must be 0 (no limit) or more", o.count)
+	case o.snap < 1 || o.snap > rcapture.DefaultSnapLen:
+		return cli.Failf(sio, "capture", "bad snap length %d: must be 1 to %d", o.snap, rcapture.DefaultSnapLen)
 	case o.rfile != "" && o.rfile == o.wfile && o.rfile != "-":
-		return failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
+		return cli.Failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
 	}
 	// A bad filter is reported before anything is opened or created.
-	if _, err := capture.Compile(o.expr, capture.LinkEthernet, o.snap); err != nil {
-		return failf(sio, "capture", "%s", errText(err))
+	if _, err := rcapture.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	if o.rfile != "" {
 		return readFile(ctx, sio, &o)
@@ -101,15 +112,15 @@ func errText(err error) string {
 
 // sink is where packets go: a capture file, or summary lines.
 type sink struct {
-	w     capture.PacketWriter // -w
-	out   *bufio.Writer        // lines, when not writing a file
-	link  capture.LinkType
+	w     rcapture.PacketWriter // -w
+	out   *bufio.Writer         // lines, when not writing a file
+	link  rcapture.LinkType
 	names ifNames
 	line  []byte
 	n     int
 }
 
-func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link capture.LinkType) error {
+func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
 	s.n++
 	if s.w != nil {
 		return s.w.WritePacket(ci, data)
@@ -128,15 +139,15 @@ func (s *sink) close() error {
 
 // openSink creates the -w file, or sets up printing to standard output.
 // The returned closer closes the file after the sink is flushed.
-func openSink(sio *stdio, o *captureOpts, link capture.LinkType, ifname string) (*sink, io.Closer, error) {
+func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*sink, io.Closer, error) {
 	s := &sink{link: link}
 	if o.wfile == "" {
-		s.out = bufio.NewWriterSize(sio.out, 64<<10)
+		s.out = bufio.NewWriterSize(sio.Out, 64<<10)
 		return s, io.NopCloser(nil), nil
 	}
 	var f io.WriteCloser
 	if o.wfile == "-" {
-		f = nopWriteCloser{sio.out}
+		f = nopWriteCloser{sio.Out}
 	} else {
 		file, err := os.Create(o.wfile)
 		if err != nil {
@@ -146,9 +157,9 @@ func openSink(sio *stdio, o *captureOpts, link capture.LinkType, ifname string) 
 	}
 	var err error
 	if o.pcapng {
-		s.w, err = capture.NewPcapngWriter(f, capture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr})
+		s.w, err = rcapture.NewPcapngWriter(f, rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr})
 	} else {
-		s.w, err = capture.NewPcapWriter(f, link, o.snap)
+		s.w, err = rcapture.NewPcapWriter(f, link, o.snap)
 	}
 	if err != nil {
 		f.Close()

@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package main
+package capture
 
 import (
 	"bytes"
@@ -18,9 +18,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/capture"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
+
+// These tests run one at a time: they count packets against the kernel's
+// drop counter and ping's, and TestFilesReadByPeers captures on this
+// namespace's loopback, which other tests' traffic would share.
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -67,19 +72,18 @@ func startCaptureIn(t *testing.T, h *netlab.Host, args ...string) (stop func() (
 	ctx, cancel := context.WithCancel(context.Background())
 	var errb syncBuffer
 	done := make(chan int, 1)
-	capture := func() error {
-		done <- run(ctx, append([]string{"rawkit", "capture"}, args...),
-			&stdio{in: strings.NewReader(""), out: io.Discard, err: &errb})
+	runCapture := func() error {
+		done <- New().Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args)
 		return nil
 	}
 	go func() {
 		if h == nil {
-			_ = capture()
+			_ = runCapture()
 			return
 		}
-		if err := h.Do(capture); err != nil {
+		if err := h.Do(runCapture); err != nil {
 			errb.Write([]byte(err.Error()))
-			done <- exitError
+			done <- cli.ExitError
 		}
 	}()
 	deadline := time.Now().Add(5 * time.Second)
@@ -118,18 +122,18 @@ func counts(t *testing.T, stderr string) map[string]int {
 	return m
 }
 
-func readBack(t *testing.T, path string) []capture.Packet {
+func readBack(t *testing.T, path string) []rcapture.Packet {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rd, err := capture.NewReader(f)
+	rd, err := rcapture.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pkts []capture.Packet
+	var pkts []rcapture.Packet
 	for {
 		data, ci, err := rd.ReadPacket()
 		if err == io.EOF {
@@ -138,7 +142,7 @@ func readBack(t *testing.T, path string) []capture.Packet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pkts = append(pkts, capture.Packet{Timestamp: ci.Timestamp, LinkType: rd.LinkType(),
+		pkts = append(pkts, rcapture.Packet{Timestamp: ci.Timestamp, LinkType: rd.LinkType(),
 			Data: append([]byte(nil), data...), Length: ci.Length})
 	}
 }
@@ -183,7 +187,7 @@ func TestCapturePingFlood(t *testing.T) {
 	// the file and not in ping's count: sent after ping stopped waiting,
 	// or dropped by the loopback backlog on a loaded machine (which also
 	// drops requests, so that no reply is ever sent).
-	if code != exitOK || c["dropped by kernel"] != 0 || c["captured"] != len(pkts) ||
+	if code != cli.ExitOK || c["dropped by kernel"] != 0 || c["captured"] != len(pkts) ||
 		req != sent || rep < recv || rep > sent || c["received by filter"] != len(pkts) {
 		t.Errorf("exit %d; want every echo ping counted and 0 dropped\n%s", code, stderr)
 	}
@@ -211,7 +215,7 @@ func TestFilesReadByPeers(t *testing.T) {
 		stop := startCapture(t, args...)
 		out, err := exec.Command(ping, "-n", "-c", "4", "-i", "0.2", "-s", "77", "127.0.0.1").CombinedOutput()
 		code, stderr := stop()
-		if err != nil || code != exitOK {
+		if err != nil || code != cli.ExitOK {
 			t.Fatalf("ping: %v %s; capture exit %d: %s", err, out, code, stderr)
 		}
 		pkts := readBack(t, path)
@@ -223,7 +227,7 @@ func TestFilesReadByPeers(t *testing.T) {
 	}
 }
 
-func checkTcpdump(t *testing.T, tcpdump, path string, pkts []capture.Packet) {
+func checkTcpdump(t *testing.T, tcpdump, path string, pkts []rcapture.Packet) {
 	t.Helper()
 	cmd := exec.Command(tcpdump, "-n", "-tt", "-xx", "-r", path)
 	var stderr bytes.Buffer
@@ -272,7 +276,7 @@ func checkTcpdump(t *testing.T, tcpdump, path string, pkts []capture.Packet) {
 	}
 }
 
-func checkTshark(t *testing.T, tshark, path string, pkts []capture.Packet) {
+func checkTshark(t *testing.T, tshark, path string, pkts []rcapture.Packet) {
 	t.Helper()
 	cmd := exec.Command(tshark, "-n", "-r", path, "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.cap_len", "-e", "frame.len", "-e", "icmp.type")
 	var stderr bytes.Buffer

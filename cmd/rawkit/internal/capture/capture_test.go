@@ -1,4 +1,4 @@
-package main
+package capture
 
 import (
 	"bytes"
@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
-	"github.com/rawkit/rawkit/capture"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 )
 
 // echoFrame is an Ethernet frame holding an ICMP echo request from
@@ -33,7 +35,7 @@ var captureT0 = time.Date(2024, 5, 1, 12, 34, 56, 789012345, time.Local)
 func pcapFile(t *testing.T, n int) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := capture.NewPcapWriter(&buf, capture.LinkEthernet, 0)
+	w, err := rcapture.NewPcapWriter(&buf, rcapture.LinkEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +57,10 @@ func pcapFile(t *testing.T, n int) (string, []byte) {
 }
 
 func TestCaptureReadPrints(t *testing.T) {
+	t.Parallel()
 	path, _ := pcapFile(t, 4)
-	code, out, errs := runArgs(t, "rawkit", "capture", "-r", path, "icmp[icmptype] == icmp-echo")
-	if code != exitOK || errs != "" {
+	code, out, errs := clitest.Run(t, New(), "-r", path, "icmp[icmptype] == icmp-echo")
+	if code != cli.ExitOK || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	want := "12:34:56.789012 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 64\n" +
@@ -68,22 +71,23 @@ func TestCaptureReadPrints(t *testing.T) {
 }
 
 func TestCaptureReadWriteFilterCount(t *testing.T) {
+	t.Parallel()
 	path, _ := pcapFile(t, 10)
 	for _, ng := range []bool{false, true} {
 		dst := filepath.Join(t.TempDir(), "out")
-		args := []string{"rawkit", "capture", "-r", path, "-w", dst, "-c", "3", "-s", "50"}
+		args := []string{"-r", path, "-w", dst, "-c", "3", "-s", "50"}
 		if ng {
 			args = append(args, "--pcapng")
 		}
 		args = append(args, "icmp[0] == 0")
-		if code, _, errs := runArgs(t, args...); code != exitOK {
+		if code, _, errs := clitest.Run(t, New(), args...); code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		f, err := os.Open(dst)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd, err := capture.NewReader(f)
+		rd, err := rcapture.NewReader(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,13 +115,14 @@ func TestCaptureReadWriteFilterCount(t *testing.T) {
 // TestCaptureTruncatedFile: the packets before the damage are printed,
 // then one line of error, and the status is 2.
 func TestCaptureTruncatedFile(t *testing.T) {
+	t.Parallel()
 	_, file := pcapFile(t, 4)
 	path := filepath.Join(t.TempDir(), "cut.pcap")
 	if err := os.WriteFile(path, file[:len(file)-30], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := runArgs(t, "rawkit", "capture", "-r", path)
-	if code != exitError || strings.Count(out, "\n") != 3 {
+	code, out, errs := clitest.Run(t, New(), "-r", path)
+	if code != cli.ExitError || strings.Count(out, "\n") != 3 {
 		t.Errorf("exit %d, %d lines printed; want 2 and 3 lines:\n%s", code, strings.Count(out, "\n"), out)
 	}
 	if !strings.HasPrefix(errs, "rawkit capture: reading "+path+": ") || !strings.Contains(errs, "truncated after 3 packets") ||
@@ -127,6 +132,7 @@ func TestCaptureTruncatedFile(t *testing.T) {
 }
 
 func TestCaptureBadInput(t *testing.T) {
+	t.Parallel()
 	good, file := pcapFile(t, 2)
 	dir := t.TempDir()
 	corrupt := filepath.Join(dir, "corrupt.pcap")
@@ -152,22 +158,23 @@ func TestCaptureBadInput(t *testing.T) {
 		{[]string{"-r", notPcap}, "not a pcap or pcapng file"},
 		{[]string{"-c", "-1"}, "bad count -1"},
 		{[]string{"-s", "0"}, "bad snap length 0"},
-		{[]string{"--duration", "-1s"}, "bad duration"},
+		{[]string{"--duration", "-1s"}, `bad duration "-1s": want seconds (0.5) or a duration (500ms), 0 or more`},
 		{[]string{"-r", good, "-w", good}, "same file"},
 	} {
-		code, _, errs := runArgs(t, append([]string{"rawkit", "capture"}, tc.args...)...)
-		if code != exitError || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 ||
+		code, _, errs := clitest.Run(t, New(), tc.args...)
+		if code != cli.ExitError || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 ||
 			!strings.HasPrefix(errs, "rawkit capture: ") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args, code, errs, tc.want)
 		}
 	}
 	// A flag error prints the usage and exits 2, as every command does.
-	if code, _, _ := runArgs(t, "rawkit", "capture", "-x"); code != exitError {
+	if code, _, _ := clitest.Run(t, New(), "-x"); code != cli.ExitError {
 		t.Errorf("-x: exit %d", code)
 	}
 }
 
 func TestAppendClock(t *testing.T) {
+	t.Parallel()
 	ts := time.Date(2024, 1, 2, 3, 4, 5, 6789, time.Local)
 	if got := string(appendClock(nil, ts)); got != "03:04:05.000006 " {
 		t.Errorf("%q", got)
@@ -181,14 +188,15 @@ func TestAppendClock(t *testing.T) {
 // TestCaptureStdinStdout: "-r -" reads standard input and "-w -" writes
 // the file to standard output, so that captures can be piped.
 func TestCaptureStdinStdout(t *testing.T) {
+	t.Parallel()
 	_, file := pcapFile(t, 4)
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"rawkit", "capture", "-r", "-", "-w", "-", "--pcapng", "icmp[0] == 8"},
-		&stdio{in: bytes.NewReader(file), out: &out, err: &errb})
-	if code != exitOK {
+	code := New().Run(context.Background(), &cli.Stdio{In: bytes.NewReader(file), Out: &out, Err: &errb},
+		[]string{"-r", "-", "-w", "-", "--pcapng", "icmp[0] == 8"})
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	rd, err := capture.NewReader(&out)
+	rd, err := rcapture.NewReader(&out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +209,15 @@ func TestCaptureStdinStdout(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d packets on stdout, want 2", n)
+	}
+}
+
+// TestCaptureBadFlag: an unknown flag is one line naming it, status 2,
+// nothing on standard output.
+func TestCaptureBadFlag(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := clitest.Run(t, New(), "-no-such-flag")
+	if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "-no-such-flag") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line naming the flag", code, out, errOut)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package capture
 
 import (
 	"encoding/binary"
@@ -7,21 +7,21 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/rawkit/rawkit/capture"
+	rcapture "github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/craft"
 )
 
 // appendLine formats one packet as tcpdump -n does: local time with
 // microseconds, then craft's summary; on cooked captures ("any") the
 // interface and direction come first, as tcpdump prints them.
-func appendLine(dst []byte, ts time.Time, data []byte, link capture.LinkType, names *ifNames) []byte {
+func appendLine(dst []byte, ts time.Time, data []byte, link rcapture.LinkType, names *ifNames) []byte {
 	dst = appendClock(dst, ts)
 	switch link {
-	case capture.LinkEthernet:
+	case rcapture.LinkEthernet:
 		dst = craft.AppendSummary(dst, data, layers.LayerTypeEthernet)
-	case capture.LinkRaw:
+	case rcapture.LinkRaw:
 		dst = craft.AppendSummary(dst, data, layers.LayerTypeIPv4)
-	case capture.LinkLinuxSLL2, capture.LinkLinuxSLL:
+	case rcapture.LinkLinuxSLL2, rcapture.LinkLinuxSLL:
 		dst = appendCooked(dst, data, link, names)
 	default:
 		dst = append(dst, "link type "...)
@@ -46,16 +46,16 @@ func appendClock(dst []byte, ts time.Time) []byte {
 
 var directions = [...]string{"In ", "B  ", "M  ", "P  ", "Out"}
 
-func appendCooked(dst, data []byte, link capture.LinkType, names *ifNames) []byte {
+func appendCooked(dst, data []byte, link rcapture.LinkType, names *ifNames) []byte {
 	var proto uint16
 	var pkttype byte
 	var payload []byte
 	switch {
-	case link == capture.LinkLinuxSLL2 && len(data) >= 20:
+	case link == rcapture.LinkLinuxSLL2 && len(data) >= 20:
 		proto, pkttype, payload = binary.BigEndian.Uint16(data), data[10], data[20:]
 		dst = append(dst, names.name(int(binary.BigEndian.Uint32(data[4:])))...)
 		dst = append(dst, ' ')
-	case link == capture.LinkLinuxSLL && len(data) >= 16:
+	case link == rcapture.LinkLinuxSLL && len(data) >= 16:
 		proto, pkttype, payload = binary.BigEndian.Uint16(data[14:]), data[1], data[16:]
 	default:
 		return append(dst, "[|cooked]"...)

@@ -1,4 +1,4 @@
-package main
+package capture
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"os"
 
 	"github.com/gopacket/gopacket"
-	"github.com/rawkit/rawkit/capture"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 // errStop ends a loop once -c packets are out.
@@ -16,17 +17,17 @@ var errStop = errors.New("count reached")
 
 // liveCapture captures until the count, the duration or a signal, then
 // drains what the kernel still holds, flushes, and prints the counts.
-func liveCapture(ctx context.Context, sio *stdio, o *captureOpts) int {
-	c, err := capture.Listen(o.iface, &capture.Config{SnapLen: o.snap, Promiscuous: o.promisc, Filter: o.expr})
+func liveCapture(ctx context.Context, sio *cli.Stdio, o *opts) int {
+	c, err := rcapture.Listen(o.iface, &rcapture.Config{SnapLen: o.snap, Promiscuous: o.promisc, Filter: o.expr})
 	if err != nil {
-		return failf(sio, "capture", "%s", errText(err))
+		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	defer c.Close()
 	s, f, err := openSink(sio, o, c.LinkType(), o.iface)
 	if err != nil {
-		return failf(sio, "capture", "%s", errText(err))
+		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
-	fmt.Fprintf(sio.err, "rawkit capture: listening on %s, link-type %v, snapshot length %d bytes\n", o.iface, c.LinkType(), c.SnapLen())
+	fmt.Fprintf(sio.Err, "rawkit capture: listening on %s, link-type %v, snapshot length %d bytes\n", o.iface, c.LinkType(), c.SnapLen())
 	if o.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
@@ -65,38 +66,38 @@ func liveCapture(ctx context.Context, sio *stdio, o *captureOpts) int {
 	}
 	err = finish(s, f, err)
 	st, serr := c.Stats()
-	fmt.Fprintf(sio.err, "%s captured\n%s received by filter\n%s dropped by kernel\n",
+	fmt.Fprintf(sio.Err, "%s captured\n%s received by filter\n%s dropped by kernel\n",
 		plural(uint64(s.n), "packet"), plural(st.Received, "packet"), plural(st.Dropped, "packet"))
 	if err == nil {
 		err = serr
 	}
 	if err != nil {
-		return failf(sio, "capture", "%s", errText(err))
+		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // readFile reads -r FILE, filters, and prints or writes the packets. A
 // damaged file still yields every packet before the damage, then the error.
-func readFile(ctx context.Context, sio *stdio, o *captureOpts) int {
-	var in io.Reader = sio.in
+func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
+	var in io.Reader = sio.In
 	if o.rfile != "-" {
 		f, err := os.Open(o.rfile)
 		if err != nil {
-			return failf(sio, "capture", "%s", errText(err))
+			return cli.Failf(sio, "capture", "%s", errText(err))
 		}
 		defer f.Close()
 		in = f
 	}
-	rd, err := capture.NewReader(in)
+	rd, err := rcapture.NewReader(in)
 	if err != nil {
-		return failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
+		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
 	}
 	s, f, err := openSink(sio, o, rd.LinkType(), "")
 	if err != nil {
-		return failf(sio, "capture", "%s", errText(err))
+		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
-	filters := map[capture.LinkType]*capture.Filter{}
+	filters := map[rcapture.LinkType]*rcapture.Filter{}
 	for err == nil && (o.count == 0 || s.n < o.count) {
 		var data []byte
 		var ci gopacket.CaptureInfo
@@ -107,7 +108,7 @@ func readFile(ctx context.Context, sio *stdio, o *captureOpts) int {
 		link := rd.LinkTypeOf(ci.InterfaceIndex)
 		flt, ok := filters[link]
 		if !ok {
-			if flt, err = capture.NewFilter(o.expr, link); err != nil {
+			if flt, err = rcapture.NewFilter(o.expr, link); err != nil {
 				break
 			}
 			filters[link] = flt
@@ -128,10 +129,10 @@ func readFile(ctx context.Context, sio *stdio, o *captureOpts) int {
 	}
 	// Whatever came before the damage is out before the error is told.
 	if ferr := finish(s, f, nil); ferr != nil {
-		return failf(sio, "capture", "%s", errText(ferr))
+		return cli.Failf(sio, "capture", "%s", errText(ferr))
 	}
 	if err != nil {
-		return failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
+		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
 	}
-	return exitOK
+	return cli.ExitOK
 }

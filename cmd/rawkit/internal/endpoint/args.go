@@ -1,33 +1,32 @@
-package main
+package endpoint
 
 import (
 	"errors"
 	"flag"
 	"fmt"
-	goio "io"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments (rawkit serve tcp :7 --mode echo) and returns
-// the positionals. status is as parseFlags returns it. A bad flag gets
+// the positionals. status is as cli.ParseFlags returns it. A bad flag gets
 // the one-line error alone; -h prints the usage to standard output.
-func parseInterleaved(io *stdio, name string, fs *flag.FlagSet, args []string) (pos []string, status int) {
-	fs.SetOutput(goio.Discard)
-	fs.Usage = func() {}
+func parseInterleaved(sio *cli.Stdio, c *cli.Command, fs *flag.FlagSet, args []string) (pos []string, status int) {
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			commands[name].printUsage(io.out)
-			return nil, exitOK
+			c.PrintUsage(sio.Out)
+			return nil, cli.ExitOK
 		}
 		if err != nil {
-			return nil, failf(io, name, "%v", err)
+			return nil, cli.Failf(sio, c.Name, "%v", err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

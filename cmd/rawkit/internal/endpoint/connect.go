@@ -1,23 +1,21 @@
-package main
+package endpoint
 
 import (
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/rawkit/rawkit/endpoint"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	rendpoint "github.com/rawkit/rawkit/endpoint"
 )
 
-func init() {
-	register(&command{
-		name:    "connect",
-		summary: "netcat-like TCP/UDP/unix client, and an echo-server measurement",
-		usage: `usage: rawkit connect tcp|udp|unix|unixgram ADDRESS [options]
+const connectUsage = `usage: rawkit connect tcp|udp|unix|unixgram ADDRESS [options]
        rawkit connect tcp|udp|unix|unixgram ADDRESS --echo-test N [--size S] [--concurrency C] [options]
 
 Send standard input to ADDRESS and write what comes back to standard
@@ -41,73 +39,66 @@ latency percentiles, mismatches and lost datagrams.
 
 Exit status: 0 when the peer closed (every echo intact with --echo-test),
 1 when --read-timeout ran out (some echo failed with --echo-test), 2 on errors.
-`,
-		run: runConnect,
-	})
-}
+`
 
 type connectOptions struct {
 	network, address string
 	connectTimeout   time.Duration
 	readTimeout      time.Duration
-	echo             endpoint.EchoConfig
+	echo             rendpoint.EchoConfig
 	echoTest         bool
 	json             bool
 }
 
-func parseConnect(io *stdio, args []string) (*connectOptions, int) {
-	fs := newFlags(io, commands["connect"])
-	o := &connectOptions{}
-	fs.DurationVar(&o.connectTimeout, "connect-timeout", endpoint.DefaultConnect, "")
-	fs.DurationVar(&o.readTimeout, "read-timeout", 0, "")
+func parseConnect(sio *cli.Stdio, c *cli.Command, args []string) (*connectOptions, int) {
+	fs := cli.NewFlags(c)
+	o := &connectOptions{connectTimeout: rendpoint.DefaultConnect}
+	o.echo.Timeout = rendpoint.DefaultEchoTimeout
+	// Times have no upper limit but what a Duration holds.
+	fs.Var(&cli.DurationValue{P: &o.connectTimeout, What: "connect timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "connect-timeout", "")
+	fs.Var(&cli.DurationValue{P: &o.readTimeout, What: "read timeout", Hi: math.MaxInt64}, "read-timeout", "")
 	n := fs.Int("echo-test", 0, "")
 	size := fs.String("size", "64", "")
 	fs.IntVar(&o.echo.Concurrency, "concurrency", 1, "")
 	fs.IntVar(&o.echo.Window, "window", 1, "")
-	fs.DurationVar(&o.echo.Timeout, "timeout", endpoint.DefaultEchoTimeout, "")
+	fs.Var(&cli.DurationValue{P: &o.echo.Timeout, What: "timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "timeout", "")
 	fs.BoolVar(&o.json, "json", false, "")
-	pos, st := parseInterleaved(io, "connect", fs, args)
+	pos, st := parseInterleaved(sio, c, fs, args)
 	if st != -1 {
 		return nil, st
 	}
 	if len(pos) != 2 {
-		return nil, failf(io, "connect", "want NETWORK and ADDRESS, got %d arguments; run 'rawkit help connect'", len(pos))
+		return nil, cli.Failf(sio, "connect", "want NETWORK and ADDRESS, got %d arguments; run 'rawkit help connect'", len(pos))
 	}
 	o.network, o.address = pos[0], pos[1]
 	switch o.network {
 	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram":
 	default:
-		return nil, failf(io, "connect", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
+		return nil, cli.Failf(sio, "connect", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
 	}
 	if err := checkAddress(o.network, o.address, false); err != nil {
-		return nil, failf(io, "connect", "%v", err)
+		return nil, cli.Failf(sio, "connect", "%v", err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.echoTest = set["echo-test"]
 	for _, name := range []string{"size", "concurrency", "window", "timeout", "json"} {
 		if set[name] && !o.echoTest {
-			return nil, failf(io, "connect", "--%s goes with --echo-test", name)
+			return nil, cli.Failf(sio, "connect", "--%s goes with --echo-test", name)
 		}
 	}
 	switch {
-	case o.connectTimeout <= 0:
-		return nil, failf(io, "connect", "bad --connect-timeout %v: want more than 0", o.connectTimeout)
-	case o.readTimeout < 0:
-		return nil, failf(io, "connect", "bad --read-timeout %v: want 0 or more", o.readTimeout)
 	case o.echoTest && *n < 1:
-		return nil, failf(io, "connect", "bad --echo-test %d: want 1 or more messages", *n)
+		return nil, cli.Failf(sio, "connect", "bad --echo-test %d: want 1 or more messages", *n)
 	case o.echo.Concurrency < 1 || o.echo.Concurrency > 1<<20:
-		return nil, failf(io, "connect", "bad --concurrency %d: want 1 to %d", o.echo.Concurrency, 1<<20)
+		return nil, cli.Failf(sio, "connect", "bad --concurrency %d: want 1 to %d", o.echo.Concurrency, 1<<20)
 	case o.echo.Window < 1 || o.echo.Window > 1<<16:
-		return nil, failf(io, "connect", "bad --window %d: want 1 to %d", o.echo.Window, 1<<16)
-	case o.echo.Timeout <= 0:
-		return nil, failf(io, "connect", "bad --timeout %v: want more than 0", o.echo.Timeout)
+		return nil, cli.Failf(sio, "connect", "bad --window %d: want 1 to %d", o.echo.Window, 1<<16)
 	}
 	o.echo.Messages, o.echo.ConnectTimeout = *n, o.connectTimeout
 	lo, hi, err := parseSize(*size)
 	if err != nil {
-		return nil, failf(io, "connect", "bad --size %q: %v", *size, err)
+		return nil, cli.Failf(sio, "connect", "bad --size %q: %v", *size, err)
 	}
 	o.echo.Size, o.echo.MaxSize = lo, hi
 	return o, -1
@@ -131,31 +122,31 @@ func parseSize(s string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
-func runConnect(ctx context.Context, io *stdio, args []string) int {
-	o, st := parseConnect(io, args)
+func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, args []string) int {
+	o, st := parseConnect(sio, cmd, args)
 	if st != -1 {
 		return st
 	}
 	if o.echoTest {
-		return runEchoTest(ctx, io, o)
+		return runEchoTest(ctx, sio, o)
 	}
-	c, err := endpoint.Dial(ctx, o.network, o.address, &endpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
+	c, err := rendpoint.Dial(ctx, o.network, o.address, &rendpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
 	if err != nil {
-		return failf(io, "connect", "%s %s: %v", o.network, o.address, innermost(err))
+		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
 	}
 	defer c.Close()
-	in, closeIn := pollableInput(io.in)
+	in, closeIn := pollableInput(sio.In)
 	defer closeIn()
-	_, err = endpoint.Relay(ctx, c, in, io.out, &endpoint.RelayConfig{Linger: o.readTimeout})
+	_, err = rendpoint.Relay(ctx, c, in, sio.Out, &rendpoint.RelayConfig{Linger: o.readTimeout})
 	switch {
 	case err == nil:
-		return exitOK
+		return cli.ExitOK
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		fmt.Fprintf(io.err, "rawkit connect: nothing received for %v\n", o.readTimeout)
-		return exitNoReply
+		fmt.Fprintf(sio.Err, "rawkit connect: nothing received for %v\n", o.readTimeout)
+		return cli.ExitNoReply
 	case ctx.Err() != nil:
-		return exitOK // interrupted by the user
+		return cli.ExitOK // interrupted by the user
 	default:
-		return failf(io, "connect", "%s %s: %v", o.network, o.address, innermost(err))
+		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
 	}
 }

@@ -1,5 +1,5 @@
 //go:build !linux
 
-package main
+package endpoint
 
 func addrHolder(network, address string) string { return "another process holds it" }

@@ -1,4 +1,4 @@
-package main
+package endpoint
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rawkit/rawkit/endpoint"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	rendpoint "github.com/rawkit/rawkit/endpoint"
 )
 
 // pollableInput returns standard input opened anew without blocking, when
@@ -33,41 +34,41 @@ func pollableInput(in io.Reader) (io.Reader, func()) {
 	return f, func() { _ = f.Close() }
 }
 
-func runEchoTest(ctx context.Context, io *stdio, o *connectOptions) int {
+func runEchoTest(ctx context.Context, sio *cli.Stdio, o *connectOptions) int {
 	raiseNoFile(o.echo.Concurrency + 64)
-	rep, err := endpoint.EchoTest(ctx, o.network, o.address, &o.echo)
+	rep, err := rendpoint.EchoTest(ctx, o.network, o.address, &o.echo)
 	switch {
 	case rep == nil:
-		return failf(io, "connect", "%v", err)
+		return cli.Failf(sio, "connect", "%v", err)
 	case rep.Connections == 0:
-		return failf(io, "connect", "%s %s: %s", o.network, o.address, firstErr(rep))
+		return cli.Failf(sio, "connect", "%s %s: %s", o.network, o.address, firstErr(rep))
 	}
 	if o.json {
-		printEchoJSON(io.out, rep, &o.echo)
+		printEchoJSON(sio.Out, rep, &o.echo)
 	} else {
-		printEchoText(io.out, rep, &o.echo)
+		printEchoText(sio.Out, rep, &o.echo)
 	}
 	if ctx.Err() != nil || !rep.OK() {
-		return exitNoReply
+		return cli.ExitNoReply
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
-func firstErr(rep *endpoint.EchoReport) string {
+func firstErr(rep *rendpoint.EchoReport) string {
 	if len(rep.Errors) == 0 {
 		return "no connection"
 	}
 	return rep.Errors[0].Error
 }
 
-func sizeText(c *endpoint.EchoConfig) string {
+func sizeText(c *rendpoint.EchoConfig) string {
 	if c.MaxSize > c.Size {
 		return fmt.Sprintf("%d-%d", c.Size, c.MaxSize)
 	}
 	return fmt.Sprint(c.Size)
 }
 
-func printEchoText(w io.Writer, r *endpoint.EchoReport, c *endpoint.EchoConfig) {
+func printEchoText(w io.Writer, r *rendpoint.EchoReport, c *rendpoint.EchoConfig) {
 	fmt.Fprintf(w, "echo test %s %s: %d connections x %d messages of %s bytes, window %d\n",
 		r.Network, r.Address, c.Concurrency, c.Messages, sizeText(c), c.Window)
 	fmt.Fprintf(w, "%d sent, %d round trips intact, %d mismatched, %d lost, %d late, %d unanswered, %d connections failed\n",
@@ -92,7 +93,7 @@ func us(d time.Duration) time.Duration {
 	return d.Round(100 * time.Microsecond)
 }
 
-func printEchoJSON(w io.Writer, r *endpoint.EchoReport, c *endpoint.EchoConfig) {
+func printEchoJSON(w io.Writer, r *rendpoint.EchoReport, c *rendpoint.EchoConfig) {
 	errs := make([]map[string]any, 0, len(r.Errors))
 	for _, e := range r.Errors {
 		errs = append(errs, map[string]any{"error": e.Error, "count": e.Count})

@@ -1,23 +1,21 @@
-package main
+package endpoint
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/rawkit/rawkit/endpoint"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	rendpoint "github.com/rawkit/rawkit/endpoint"
 )
 
-func init() {
-	register(&command{
-		name:    "serve",
-		summary: "run a TCP/UDP/unix test server: echo, discard, chargen, daytime, fixed reply",
-		usage: `usage: rawkit serve tcp|udp|unix|unixgram ADDRESS [options]
+const serveUsage = `usage: rawkit serve tcp|udp|unix|unixgram ADDRESS [options]
 
 Serve ADDRESS (HOST:PORT, or a socket path for unix and unixgram; port 0
 picks a free port) until SIGINT or SIGTERM, then stop accepting, let open
@@ -33,87 +31,81 @@ connections finish for up to --drain, and print the counters.
   --drain D       how long open connections may finish after a signal (default 5s);
                   a second signal closes at once
   --json          print events and counters as JSON, one object per line
-`,
-		run: runServe,
-	})
-}
+`
 
 type serveOptions struct {
 	network, address string
-	cfg              endpoint.Config
+	cfg              rendpoint.Config
 	json             bool
 }
 
-func parseServe(io *stdio, args []string) (*serveOptions, int) {
-	c := commands["serve"]
-	fs := newFlags(io, c)
+func parseServe(sio *cli.Stdio, c *cli.Command, args []string) (*serveOptions, int) {
+	fs := cli.NewFlags(c)
 	mode := fs.String("mode", "", "")
 	reply := fs.String("reply", "", "")
 	maxConns := fs.Int("max-conns", 0, "")
-	idle := fs.Duration("idle", 0, "")
+	var idle, drain time.Duration
+	fs.Var(&cli.DurationValue{P: &idle, What: "idle time", Hi: math.MaxInt64}, "idle", "")
 	maxSize := fs.Int("max-size", 0, "")
-	drain := fs.Duration("drain", endpoint.DefaultDrain, "")
+	drain = rendpoint.DefaultDrain
+	fs.Var(&cli.DurationValue{P: &drain, What: "drain time", Hi: math.MaxInt64}, "drain", "")
 	jsonOut := fs.Bool("json", false, "")
-	pos, st := parseInterleaved(io, "serve", fs, args)
+	pos, st := parseInterleaved(sio, c, fs, args)
 	if st != -1 {
 		return nil, st
 	}
 	if len(pos) != 2 {
-		return nil, failf(io, "serve", "want NETWORK and ADDRESS, got %d arguments; run 'rawkit help serve'", len(pos))
+		return nil, cli.Failf(sio, "serve", "want NETWORK and ADDRESS, got %d arguments; run 'rawkit help serve'", len(pos))
 	}
 	o := &serveOptions{network: pos[0], address: pos[1], json: *jsonOut}
 	switch o.network {
 	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram":
 	default:
-		return nil, failf(io, "serve", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
+		return nil, cli.Failf(sio, "serve", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
 	}
-	o.cfg = endpoint.Config{MaxConns: *maxConns, IdleTimeout: *idle, MaxSize: *maxSize, Drain: *drain}
+	o.cfg = rendpoint.Config{MaxConns: *maxConns, IdleTimeout: idle, MaxSize: *maxSize, Drain: drain}
 	switch {
 	case *mode != "":
-		m, err := endpoint.ParseMode(*mode)
+		m, err := rendpoint.ParseMode(*mode)
 		if err != nil {
-			return nil, failf(io, "serve", "unknown mode %q: want echo, discard, chargen, daytime or fixed", *mode)
+			return nil, cli.Failf(sio, "serve", "unknown mode %q: want echo, discard, chargen, daytime or fixed", *mode)
 		}
 		o.cfg.Mode = m
 	case *reply != "":
-		o.cfg.Mode = endpoint.Fixed
+		o.cfg.Mode = rendpoint.Fixed
 	}
-	if o.cfg.Mode == endpoint.Fixed {
+	if o.cfg.Mode == rendpoint.Fixed {
 		o.cfg.Reply = []byte(*reply)
 	}
 	switch {
 	case *maxConns < 0:
-		return nil, failf(io, "serve", "bad --max-conns %d: want 0 or more", *maxConns)
-	case *idle < 0:
-		return nil, failf(io, "serve", "bad --idle %v: want 0 or more", *idle)
+		return nil, cli.Failf(sio, "serve", "bad --max-conns %d: want 0 or more", *maxConns)
 	case *maxSize < 0 || *maxSize > 1<<24:
-		return nil, failf(io, "serve", "bad --max-size %d: want 0 to %d", *maxSize, 1<<24)
-	case *drain < 0:
-		return nil, failf(io, "serve", "bad --drain %v: want 0 or more", *drain)
-	case *drain == 0:
+		return nil, cli.Failf(sio, "serve", "bad --max-size %d: want 0 to %d", *maxSize, 1<<24)
+	case drain == 0:
 		o.cfg.Drain = -1 // close at once
-	case o.cfg.Mode == endpoint.Fixed && *reply == "":
-		return nil, failf(io, "serve", "--mode fixed needs --reply TEXT")
-	case *reply != "" && o.cfg.Mode != endpoint.Fixed:
-		return nil, failf(io, "serve", "--reply %q goes with --mode fixed, not %v", *reply, o.cfg.Mode)
+	case o.cfg.Mode == rendpoint.Fixed && *reply == "":
+		return nil, cli.Failf(sio, "serve", "--mode fixed needs --reply TEXT")
+	case *reply != "" && o.cfg.Mode != rendpoint.Fixed:
+		return nil, cli.Failf(sio, "serve", "--reply %q goes with --mode fixed, not %v", *reply, o.cfg.Mode)
 	}
 	if err := checkAddress(o.network, o.address, true); err != nil {
-		return nil, failf(io, "serve", "%v", err)
+		return nil, cli.Failf(sio, "serve", "%v", err)
 	}
 	return o, -1
 }
 
-func runServe(ctx context.Context, io *stdio, args []string) int {
-	o, st := parseServe(io, args)
+func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(chan<- os.Signal, ...os.Signal), args []string) int {
+	o, st := parseServe(sio, c, args)
 	if st != -1 {
 		return st
 	}
 	raiseNoFile(o.cfg.MaxConns + 64)
-	s, err := endpoint.Listen(ctx, o.network, o.address, &o.cfg)
+	s, err := rendpoint.Listen(ctx, o.network, o.address, &o.cfg)
 	if err != nil {
-		return failf(io, "serve", "%s", describeListenError(o.network, o.address, err))
+		return cli.Failf(sio, "serve", "%s", describeListenError(o.network, o.address, err))
 	}
-	p := &servePrinter{w: io.out, json: o.json, s: s}
+	p := &servePrinter{w: sio.Out, json: o.json, s: s}
 	p.listening()
 
 	// A second SIGINT or SIGTERM during the drain closes at once: watch
@@ -127,7 +119,7 @@ func runServe(ctx context.Context, io *stdio, args []string) int {
 		select {
 		case <-s.Draining():
 			p.stopping(o.cfg.Drain)
-			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			notify(sig, os.Interrupt, syscall.SIGTERM)
 		case <-done:
 			return
 		}
@@ -145,16 +137,16 @@ func runServe(ctx context.Context, io *stdio, args []string) int {
 	<-watched
 	p.stats()
 	if err != nil && ctx.Err() == nil {
-		return failf(io, "serve", "%v", err)
+		return cli.Failf(sio, "serve", "%v", err)
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // servePrinter writes the server's events as text or JSON lines.
 type servePrinter struct {
 	w    io.Writer
 	json bool
-	s    *endpoint.Server
+	s    *rendpoint.Server
 }
 
 func (p *servePrinter) emit(text string, obj map[string]any) {

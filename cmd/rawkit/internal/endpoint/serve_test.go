@@ -1,4 +1,4 @@
-package main
+package endpoint
 
 import (
 	"bufio"
@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 )
 
 func TestServeBadInput(t *testing.T) {
@@ -54,8 +57,8 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"udp", heldUDP.LocalAddr().String()}, []string{heldUDP.LocalAddr().String(), "another process holds it", pid}},
 	}
 	for _, c := range cases {
-		code, out, errOut := runArgs(t, append([]string{"rawkit", "serve"}, c.args...)...)
-		if code != exitError || out != "" || strings.Count(errOut, "\n") != 1 {
+		code, out, errOut := clitest.Run(t, NewServe(nil), c.args...)
+		if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line", c.args, code, out, errOut)
 			continue
 		}
@@ -109,8 +112,8 @@ func TestServeRunsAndReports(t *testing.T) {
 	lines := newLines()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"rawkit", "serve", "udp", "127.0.0.1:0", "--reply", "pong", "--json"},
-			&stdio{in: strings.NewReader(""), out: lines.w, err: lines.w})
+		done <- NewServe(nil).Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: lines.w, Err: lines.w},
+			[]string{"udp", "127.0.0.1:0", "--reply", "pong", "--json"})
 		lines.w.Close()
 	}()
 	var ev map[string]any
@@ -141,7 +144,7 @@ func TestServeRunsAndReports(t *testing.T) {
 	if ev["datagrams_in"] != 1.0 || ev["datagrams_out"] != 1.0 || ev["bytes_out"] != 4.0 {
 		t.Errorf("stats %v", ev)
 	}
-	if code := <-done; code != exitOK {
+	if code := <-done; code != cli.ExitOK {
 		t.Errorf("exit %d", code)
 	}
 }
@@ -163,7 +166,7 @@ func TestServeSIGTERMDrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildRawkit(t)
+	bin := clitest.BuildRawkit(t)
 	srv := startServe(t, bin, "tcp", "127.0.0.1:0", "--drain", "20s")
 	const n, size = 100, 1 << 20
 	var halfway, wg sync.WaitGroup
@@ -221,7 +224,7 @@ func TestServeIntegrityPeakMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	bin := buildRawkit(t)
+	bin := clitest.BuildRawkit(t)
 	srv := startServe(t, bin, "tcp", "127.0.0.1:0")
 	const n, size = 1000, 1 << 20
 	start := time.Now()

@@ -1,4 +1,4 @@
-package main
+package lab
 
 import (
 	"bufio"
@@ -8,12 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
 	"golang.org/x/sys/unix"
 )
@@ -26,18 +26,22 @@ const labHoldCmd = "hold"
 
 // labStartHolder starts `rawkit lab hold` in its own session and waits
 // for it to say the delay and MPLS answers are in place.
-func labStartHolder(ctx context.Context, name string) (int, error) {
+func labStartHolder(ctx context.Context, dir store, name string) (int, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, err
 	}
-	cmd := exec.Command(exe, "lab", labHoldCmd, "--name", name)
+	args := []string{"lab", labHoldCmd, "--name", name}
+	if dir != defaultDir {
+		args = append(args, "--state-dir", string(dir))
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return 0, err
 	}
-	logf, err := os.Create(filepath.Join(labDir, name+".log"))
+	logf, err := os.Create(dir.logPath(name))
 	if err != nil {
 		return 0, err
 	}
@@ -75,8 +79,8 @@ func labStartHolder(ctx context.Context, name string) (int, error) {
 // the way in, each has the kernel's arrival time to count from, and a
 // round trip from the client crosses as many delays as it would held on
 // the way out (netlab.Host.StartDelayIn).
-func labHold(io *stdio, name string) error {
-	st, err := readLabState(name)
+func labHold(sio *cli.Stdio, dir store, name string) error {
+	st, err := dir.read(name)
 	if err != nil {
 		return err
 	}
@@ -107,7 +111,7 @@ func labHold(io *stdio, name string) error {
 			progs = append(progs, x)
 		}
 	}
-	fmt.Fprintln(io.out, "ready")
+	fmt.Fprintln(sio.Out, "ready")
 	<-ctx.Done()
 	return nil
 }

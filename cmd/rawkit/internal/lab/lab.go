@@ -1,11 +1,18 @@
-package main
+// Package lab is the command `rawkit lab`: namespace labs of routers with
+// delay, loss, ECMP, MTU and MPLS answers, built with internal/netlab for
+// hands-on experiments, and the background process that keeps a lab's
+// delays and MPLS answers going. A lab that is up is a state file.
+package lab
 
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 const labUsage = `usage: rawkit lab up [--routers N] [--delay D] [--loss P%] [--ecmp] [--mtu HOP:SIZE]
@@ -38,14 +45,39 @@ The delay is kept by a background 'rawkit lab' process that 'lab down'
 stops; the namespaces are named rklab-NAME-NODE.
 `
 
-func init() {
-	register(&command{
-		name:    "lab",
-		summary: "build a namespace lab of routers with delay, loss, ECMP and MTU for experiments",
-		usage:   labUsage,
-		run:     runLab,
-	})
+// defaultDir holds one state file per lab that is up.
+const defaultDir = "/run/rawkit-lab"
+
+// Env holds what the command depends on that a test replaces; a nil Env
+// or a zero field means the real one.
+type Env struct {
+	// Dir is the directory of the labs' state files (default
+	// /run/rawkit-lab). The background process of a lab is told it.
+	Dir string
 }
+
+// New returns the lab command.
+func New(env *Env) *cli.Command {
+	dir := store(defaultDir)
+	if env != nil && env.Dir != "" {
+		dir = store(env.Dir)
+	}
+	return &cli.Command{
+		Name:    "lab",
+		Summary: "build a namespace lab of routers with delay, loss, ECMP and MTU for experiments",
+		Usage:   labUsage,
+		Run: func(ctx context.Context, sio *cli.Stdio, args []string) int {
+			return run(ctx, sio, dir, args)
+		},
+	}
+}
+
+// store is the directory of the state files: NAME.json for each lab that
+// is up, and NAME.log, its background process's standard error.
+type store string
+
+func (d store) path(name string) string    { return filepath.Join(string(d), name+".json") }
+func (d store) logPath(name string) string { return filepath.Join(string(d), name+".log") }
 
 // labOpts are the options of `rawkit lab up`.
 type labOpts struct {
@@ -57,6 +89,7 @@ type labOpts struct {
 	mtuHop  int
 	mtuSize int
 	mpls    map[int][]uint32 // hop: label stack, outermost first
+	dir     store            // lab hold only: where lab up keeps the state, when not the default
 }
 
 // labNameOK reports whether name is 1-16 of a-z, 0-9 and _, not
@@ -91,6 +124,9 @@ func parseLabArgs(sub string, args []string) (o labOpts, rest []string, err erro
 			continue
 		}
 		allowed := map[string]bool{"name": true}
+		if sub == labHoldCmd {
+			allowed["state-dir"] = true
+		}
 		if sub == "up" {
 			for _, n := range []string{"routers", "delay", "loss", "mtu", "mpls"} {
 				allowed[n] = true
@@ -120,16 +156,18 @@ func (o *labOpts) set(name, v string) error {
 			return fmt.Errorf("bad lab name %q: want 1-16 of a-z, 0-9 and _", v)
 		}
 		o.name = v
+	case "state-dir":
+		o.dir = store(v)
 	case "routers":
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 32 {
-			return fmt.Errorf("bad router count %q: want 1 to 32", v)
+		n, err := cli.Int("--routers", "router count", v, 1, 32)
+		if err != nil {
+			return err
 		}
 		o.routers = n
 	case "delay":
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 10*time.Second {
-			return fmt.Errorf("bad delay %q: want a duration such as 10ms, at most 10s", v)
+		d, err := cli.Duration("--delay", "delay", v, 0, 10*time.Second)
+		if err != nil {
+			return err
 		}
 		o.delay = d
 	case "loss":
@@ -177,36 +215,39 @@ func parseLabMPLS(v string) (hop int, stack []uint32, err error) {
 	return hop, stack, nil
 }
 
-func runLab(ctx context.Context, io *stdio, args []string) int {
+func run(ctx context.Context, sio *cli.Stdio, dir store, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(io.err, labUsage)
-		return exitError
+		fmt.Fprint(sio.Err, labUsage)
+		return cli.ExitError
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "-h", "--help", "help":
-		fmt.Fprint(io.out, labUsage)
-		return exitOK
+		fmt.Fprint(sio.Out, labUsage)
+		return cli.ExitOK
 	case "up", "down", "exec", "status", labHoldCmd:
 	default:
-		return failf(io, "lab", "unknown subcommand %q: want up, exec, down or status", sub)
+		return cli.Failf(sio, "lab", "unknown subcommand %q: want up, exec, down or status", sub)
 	}
 	o, rest, err := parseLabArgs(sub, args)
 	if err != nil {
-		return failf(io, "lab", "%v", err)
+		return cli.Failf(sio, "lab", "%v", err)
 	}
 	if sub != "exec" && sub != labHoldCmd && len(rest) > 0 {
-		return failf(io, "lab", "unexpected argument %q", rest[0])
+		return cli.Failf(sio, "lab", "unexpected argument %q", rest[0])
 	}
 	if o.ecmp && o.mtuHop > 3 || !o.ecmp && o.mtuHop > o.routers {
-		return failf(io, "lab", "bad mtu hop %d: the lab has links 0 to %d", o.mtuHop, labLinks(o)-1)
+		return cli.Failf(sio, "lab", "bad mtu hop %d: the lab has links 0 to %d", o.mtuHop, labLinks(o)-1)
 	}
 	for hop := range o.mpls {
 		if hop >= labLinks(o) {
-			return failf(io, "lab", "bad mpls hop %d: the lab has routers at hops 1 to %d", hop, labLinks(o)-1)
+			return cli.Failf(sio, "lab", "bad mpls hop %d: the lab has routers at hops 1 to %d", hop, labLinks(o)-1)
 		}
 	}
-	return labRun(ctx, io, sub, o, rest)
+	if o.dir != "" {
+		dir = o.dir
+	}
+	return labRun(ctx, sio, dir, sub, o, rest)
 }
 
 // labLinks is how many links a lab has, from the client's.

@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package main
+package lab
 
 import (
 	"context"
@@ -14,8 +14,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
+
+// The test binary stands in for rawkit lab (and, in the background, for
+// rawkit lab hold) in the processes these tests start; the state is in
+// the default directory, as a user's labs are.
+func init() { clitest.AsMain(New(nil)) }
+
+// labStatePath is where lab up records the lab name.
+func labStatePath(name string) string { return store(defaultDir).path(name) }
+
+// These tests run one at a time: TestLabUpDelayDown measures round-trip
+// times, which a parallel test's load on a small machine would stretch.
 
 // TestLabUpDelayDown builds `rawkit lab up --routers 3 --delay 10ms`,
 // checks that ping from the client to the server takes about 60 ms (10
@@ -25,12 +37,13 @@ func TestLabUpDelayDown(t *testing.T) {
 	netlab.Privileged(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	bin := clitest.BuildRawkit(t) // for rawkit ping in the lab
 	name, rawkit, out := labUpForTest(ctx, t, "t", "--routers", "3", "--delay", "10ms")
 	holder := regexp.MustCompile(`holder pid (\d+)`).FindStringSubmatch(out)
 	if holder == nil {
 		t.Fatalf("lab up printed no holder pid:\n%s", out)
 	}
-	pout, code := rawkit("lab", "exec", "--name", name, "client", "--", os.Args[0], "ping", "-n", "-c", "10", "-i", "0.1", "10.0.4.2")
+	pout, code := rawkit("lab", "exec", "--name", name, "client", "--", bin, "ping", "-n", "-c", "10", "-i", "0.1", "10.0.4.2")
 	if code != 0 {
 		t.Fatalf("ping in the lab: exit %d:\n%s", code, pout)
 	}
@@ -76,16 +89,12 @@ func labUpForTest(ctx context.Context, t *testing.T, prefix string, args ...stri
 	t.Helper()
 	name := prefix + strconv.Itoa(os.Getpid())
 	rawkit := func(args ...string) (string, int) {
-		cmd := exec.CommandContext(ctx, os.Args[0], args...)
-		cmd.Env = append(os.Environ(), asMainEnv+"=1")
-		return procRun(t, cmd)
+		return clitest.ProcRun(t, clitest.Command(ctx, exec.CommandContext, args...))
 	}
 	out, code := rawkit(append([]string{"lab", "up", "--name", name}, args...)...)
 	t.Cleanup(func() {
 		if _, err := os.Stat(labStatePath(name)); err == nil {
-			cmd := exec.Command(os.Args[0], "lab", "down", "--name", name)
-			cmd.Env = append(os.Environ(), asMainEnv+"=1")
-			out, err := cmd.CombinedOutput()
+			out, err := clitest.Command(context.Background(), exec.CommandContext, "lab", "down", "--name", name).CombinedOutput()
 			t.Logf("cleanup: lab down: %v %s", err, out)
 		}
 	})

@@ -1,4 +1,4 @@
-package main
+package lab
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseLabMPLS(t *testing.T) {
+	t.Parallel()
 	hop, stack, err := parseLabMPLS("3:16001/24/1048575")
 	if err != nil || hop != 3 || !slices.Equal(stack, []uint32{16001, 24, 1048575}) {
 		t.Errorf("parseLabMPLS: %d, %v, %v", hop, stack, err)
@@ -14,6 +15,7 @@ func TestParseLabMPLS(t *testing.T) {
 
 // --mpls hops name a chain's routers by position, and a diamond's by depth.
 func TestLabSetMPLS(t *testing.T) {
+	t.Parallel()
 	rt := []string{"eth0", "eth1"}
 	chain := &labState{Nodes: []labNode{{Role: "client"}, {Role: "r1", Ifaces: rt}, {Role: "r2", Ifaces: rt}, {Role: "server"}}}
 	labSetMPLS(chain, labOpts{routers: 2, mpls: map[int][]uint32{2: {100}}})

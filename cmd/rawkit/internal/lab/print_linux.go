@@ -1,47 +1,49 @@
-package main
+package lab
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
-func labPrint(io *stdio, st *labState, o labOpts) {
+func labPrint(sio *cli.Stdio, st *labState, o labOpts) {
 	what := fmt.Sprintf("client, %d routers, server", o.routers)
 	if o.ecmp {
 		what = "ECMP diamond: client, entry, up, down, exit, server"
 	}
-	fmt.Fprintf(io.out, "lab %q is up: %s\n", st.Name, what)
+	fmt.Fprintf(sio.Out, "lab %q is up: %s\n", st.Name, what)
 	if o.delay > 0 {
-		fmt.Fprintf(io.out, "delay: %v per router each way (holder pid %d)\n", o.delay, st.Holder)
+		fmt.Fprintf(sio.Out, "delay: %v per router each way (holder pid %d)\n", o.delay, st.Holder)
 	} else if st.Holder > 0 {
-		fmt.Fprintf(io.out, "MPLS answers kept by holder pid %d\n", st.Holder)
+		fmt.Fprintf(sio.Out, "MPLS answers kept by holder pid %d\n", st.Holder)
 	}
 	if o.loss > 0 {
-		fmt.Fprintf(io.out, "loss: %g%% toward the server at the first router\n", o.loss)
+		fmt.Fprintf(sio.Out, "loss: %g%% toward the server at the first router\n", o.loss)
 	}
 	if o.mtuHop >= 0 {
-		fmt.Fprintf(io.out, "mtu: %d on the link after hop %d\n", o.mtuSize, o.mtuHop)
+		fmt.Fprintf(sio.Out, "mtu: %d on the link after hop %d\n", o.mtuSize, o.mtuHop)
 	}
 	for _, n := range st.Nodes {
-		fmt.Fprintf(io.out, "  %-7s %-12s %s%s\n", n.Role, n.Addr, n.NS, labMPLSNote(n))
+		fmt.Fprintf(sio.Out, "  %-7s %-12s %s%s\n", n.Role, n.Addr, n.NS, labMPLSNote(n))
 	}
 	server := st.Nodes[len(st.Nodes)-1].Addr
 	flag := ""
 	if st.Name != "lab" {
 		flag = " --name " + st.Name
 	}
-	fmt.Fprintf(io.out, "run a command in a node: rawkit lab exec%s client -- rawkit traceroute -n %s\n", flag, server)
-	fmt.Fprintf(io.out, "take it down:            rawkit lab down%s\n", flag)
+	fmt.Fprintf(sio.Out, "run a command in a node: rawkit lab exec%s client -- rawkit traceroute -n %s\n", flag, server)
+	fmt.Fprintf(sio.Out, "take it down:            rawkit lab down%s\n", flag)
 }
 
-func labStatus(io *stdio, name string) error {
-	st, err := readLabState(name)
+func labStatus(sio *cli.Stdio, dir store, name string) error {
+	st, err := dir.read(name)
 	if err != nil {
 		return err
 	}
 	for _, n := range st.Nodes {
-		fmt.Fprintf(io.out, "%-7s %-12s %s%s\n", n.Role, n.Addr, n.NS, labMPLSNote(n))
+		fmt.Fprintf(sio.Out, "%-7s %-12s %s%s\n", n.Role, n.Addr, n.NS, labMPLSNote(n))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package lab
 
 import (
 	"context"
@@ -8,16 +8,13 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
-
-// labDir holds one state file per lab that is up.
-var labDir = "/run/rawkit-lab"
 
 // labState is what `lab up` records for exec, down and the holder.
 type labState struct {
@@ -36,35 +33,33 @@ type labNode struct {
 	MPLS   []uint32   `json:"mpls,omitempty"` // the label stack its time exceeded messages carry
 }
 
-func labStatePath(name string) string { return filepath.Join(labDir, name+".json") }
-
-func labRun(ctx context.Context, io *stdio, sub string, o labOpts, rest []string) int {
+func labRun(ctx context.Context, sio *cli.Stdio, dir store, sub string, o labOpts, rest []string) int {
 	if os.Geteuid() != 0 && sub != "status" {
 		// Namespaces, veth pairs and iptables need CAP_SYS_ADMIN and
 		// CAP_NET_ADMIN; ip(8) would say so at length.
-		return failf(io, "lab", "lab %s needs root: run it with sudo (or scripts/lab.sh)", sub)
+		return cli.Failf(sio, "lab", "lab %s needs root: run it with sudo (or scripts/lab.sh)", sub)
 	}
 	var err error
 	switch sub {
 	case "up":
-		err = labUp(ctx, io, o)
+		err = labUp(ctx, sio, dir, o)
 	case "down":
-		err = labDown(ctx, io, o.name)
+		err = labDown(ctx, sio, dir, o.name)
 	case "status":
-		err = labStatus(io, o.name)
+		err = labStatus(sio, dir, o.name)
 	case "exec":
-		return labExec(ctx, io, o.name, rest)
+		return labExec(ctx, sio, dir, o.name, rest)
 	case labHoldCmd:
-		err = labHold(io, o.name)
+		err = labHold(sio, dir, o.name)
 	}
 	if err != nil {
-		return failf(io, "lab", "%v", err)
+		return cli.Failf(sio, "lab", "%v", err)
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
-func readLabState(name string) (*labState, error) {
-	b, err := os.ReadFile(labStatePath(name))
+func (d store) read(name string) (*labState, error) {
+	b, err := os.ReadFile(d.path(name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no lab %q is up (run 'rawkit lab up')", name)
 	}
@@ -73,24 +68,24 @@ func readLabState(name string) (*labState, error) {
 	}
 	var s labState
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("lab state %s: %w", labStatePath(name), err)
+		return nil, fmt.Errorf("lab state %s: %w", d.path(name), err)
 	}
 	return &s, nil
 }
 
-func (s *labState) write() error {
+func (d store) write(s *labState) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(labDir, 0o755); err != nil {
+	if err := os.MkdirAll(string(d), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(labStatePath(s.Name), append(b, '\n'), 0o644)
+	return os.WriteFile(d.path(s.Name), append(b, '\n'), 0o644)
 }
 
-func labUp(ctx context.Context, io *stdio, o labOpts) (err error) {
-	if _, err := os.Stat(labStatePath(o.name)); err == nil {
+func labUp(ctx context.Context, sio *cli.Stdio, dir store, o labOpts) (err error) {
+	if _, err := os.Stat(dir.path(o.name)); err == nil {
 		return fmt.Errorf("lab %q is already up; run 'rawkit lab down --name %s' first", o.name, o.name)
 	}
 	prefix := labPrefix(o.name)
@@ -102,7 +97,7 @@ func labUp(ctx context.Context, io *stdio, o labOpts) (err error) {
 	st := &labState{Name: o.name, Prefix: prefix, Delay: o.delay}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, labTeardown(ctx, st))
+			err = errors.Join(err, labTeardown(ctx, dir, st))
 		}
 	}()
 	if o.ecmp {
@@ -114,20 +109,20 @@ func labUp(ctx context.Context, io *stdio, o labOpts) (err error) {
 		return err
 	}
 	labSetMPLS(st, o)
-	if err := st.write(); err != nil {
+	if err := dir.write(st); err != nil {
 		return err
 	}
 	if st.needsHolder() {
-		pid, err := labStartHolder(ctx, o.name)
+		pid, err := labStartHolder(ctx, dir, o.name)
 		if err != nil {
 			return err
 		}
 		st.Holder = pid
-		if err := st.write(); err != nil {
+		if err := dir.write(st); err != nil {
 			return err
 		}
 	}
-	labPrint(io, st, o)
+	labPrint(sio, st, o)
 	return nil
 }
 
@@ -200,13 +195,13 @@ func labBuildDiamond(ctx context.Context, st *labState, o labOpts) error {
 
 // labExec runs CMD in a node's namespace with the terminal's streams and
 // returns its exit status.
-func labExec(ctx context.Context, io *stdio, name string, rest []string) int {
+func labExec(ctx context.Context, sio *cli.Stdio, dir store, name string, rest []string) int {
 	if len(rest) < 3 || rest[1] != "--" {
-		return failf(io, "lab", "usage: rawkit lab exec NODE -- COMMAND [ARGS...]")
+		return cli.Failf(sio, "lab", "usage: rawkit lab exec NODE -- COMMAND [ARGS...]")
 	}
-	st, err := readLabState(name)
+	st, err := dir.read(name)
 	if err != nil {
-		return failf(io, "lab", "%v", err)
+		return cli.Failf(sio, "lab", "%v", err)
 	}
 	node := rest[0]
 	for _, n := range st.Nodes {
@@ -214,26 +209,26 @@ func labExec(ctx context.Context, io *stdio, name string, rest []string) int {
 			continue
 		}
 		cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", n.NS}, rest[2:]...)...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = io.in, io.out, io.err
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = sio.In, sio.Out, sio.Err
 		err := cmd.Run()
 		var ee *exec.ExitError
 		switch {
 		case errors.As(err, &ee):
 			return ee.ExitCode()
 		case err != nil:
-			return failf(io, "lab", "%v", err)
+			return cli.Failf(sio, "lab", "%v", err)
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	roles := make([]string, len(st.Nodes))
 	for i, n := range st.Nodes {
 		roles[i] = n.Role
 	}
-	return failf(io, "lab", "unknown node %q: want one of %s", node, strings.Join(roles, ", "))
+	return cli.Failf(sio, "lab", "unknown node %q: want one of %s", node, strings.Join(roles, ", "))
 }
 
-func labDown(ctx context.Context, io *stdio, name string) error {
-	st, err := readLabState(name)
+func labDown(ctx context.Context, sio *cli.Stdio, dir store, name string) error {
+	st, err := dir.read(name)
 	if err != nil {
 		// Nothing recorded: still remove what a crashed lab left.
 		st = &labState{Name: name, Prefix: labPrefix(name)}
@@ -241,21 +236,21 @@ func labDown(ctx context.Context, io *stdio, name string) error {
 			return err
 		}
 	}
-	if err := labTeardown(ctx, st); err != nil {
+	if err := labTeardown(ctx, dir, st); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.out, "lab %q is down\n", name)
+	fmt.Fprintf(sio.Out, "lab %q is down\n", name)
 	return nil
 }
 
 // labTeardown stops the holder, deletes the namespaces and the state.
-func labTeardown(ctx context.Context, st *labState) error {
+func labTeardown(ctx context.Context, dir store, st *labState) error {
 	var errs []error
 	if st.Holder > 0 {
 		errs = append(errs, labStopHolder(st.Holder))
 	}
 	errs = append(errs, netlab.Remove(ctx, st.Prefix))
-	for _, f := range []string{labStatePath(st.Name), filepath.Join(labDir, st.Name+".log")} {
+	for _, f := range []string{dir.path(st.Name), dir.logPath(st.Name)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}

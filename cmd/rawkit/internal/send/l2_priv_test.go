@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package main
+package send
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -51,7 +52,7 @@ func TestSendLiteralIPHeader(t *testing.T) {
 		`ip(dst=10.0.0.2, len=20, chksum=0xdead)/icmp(id=77, seq=1)`,
 		`ip(dst=10.0.0.2, id=0)/icmp(id=77, seq=2)`,
 	} {
-		if code, out, errs := sendIn(t, p.A, spec); code != exitOK || strings.Contains(errs, "note") {
+		if code, out, errs := sendIn(t, p.A, spec); code != cli.ExitOK || strings.Contains(errs, "note") {
 			t.Fatalf("%s: status %d\n%s%s", spec, code, out, errs)
 		}
 	}
@@ -94,7 +95,7 @@ func TestSendLiteralIPHeaderLoopback(t *testing.T) {
 	netlab.Privileged(t)
 	h := netlab.NewHost(t)
 	s := h.Sniff(t, "lo", "icmp")
-	if code, out, errs := sendIn(t, h, `ip(dst=127.0.0.1, len=20, chksum=0xbeef)/icmp(id=78)`); code != exitOK {
+	if code, out, errs := sendIn(t, h, `ip(dst=127.0.0.1, len=20, chksum=0xbeef)/icmp(id=78)`); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
 	got := s.Stop()
@@ -115,7 +116,7 @@ func TestSendLiteralIPHeaderNoNeighbour(t *testing.T) {
 	p := netlab.NewPair(t)
 	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1")
 	code, out, errs := sendIn(t, p.A, `ip(dst=10.0.0.99, chksum=0xdead)/icmp()`)
-	if code != exitError || !strings.Contains(errs, "10.0.0.99") || strings.Count(errs, "\n") != 1 {
+	if code != cli.ExitError || !strings.Contains(errs, "10.0.0.99") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("status %d, stderr %q, want 2 and one line naming 10.0.0.99\n%s", code, errs, out)
 	}
 	arp := 0
@@ -153,7 +154,7 @@ func TestSendLiteralIPHeaderViaGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := r.Sniff(t, "eth0", "src host 10.0.1.1 and icmp")
-	if code, out, errs := sendIn(t, c.Client, `ip(dst=10.0.2.2, chksum=0xdead)/icmp(id=79)`); code != exitOK {
+	if code, out, errs := sendIn(t, c.Client, `ip(dst=10.0.2.2, chksum=0xdead)/icmp(id=79)`); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
 	got := s.Stop()

@@ -1,4 +1,4 @@
-package main
+package send
 
 import (
 	"encoding/hex"
@@ -9,44 +9,45 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/inject"
 )
 
 // printPacket prints a packet's summary and, as asked, its fields and a
 // hex dump.
-func printPacket(io *stdio, o *sendOpts, p *craft.SpecPacket) {
-	fmt.Fprintln(io.out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
+func printPacket(sio *cli.Stdio, o *opts, p *craft.SpecPacket) {
+	fmt.Fprintln(sio.Out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
 	if o.show {
-		fmt.Fprint(io.out, p.Show())
+		fmt.Fprint(sio.Out, p.Show())
 	}
 	if o.hex {
-		fmt.Fprint(io.out, hex.Dump(p.Bytes))
+		fmt.Fprint(sio.Out, hex.Dump(p.Bytes))
 	}
 }
 
 // printAnswers prints each packet with its answers under it, as scapy's
 // sr shows answered and unanswered packets.
-func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+func printAnswers(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
 	byPkt := make([][]inject.Answer, len(pkts))
 	for _, a := range res.Answers {
 		byPkt[a.Index] = append(byPkt[a.Index], a)
 	}
 	for i := range pkts {
-		printPacket(io, o, &pkts[i])
+		printPacket(sio, o, &pkts[i])
 		if len(byPkt[i]) == 0 {
-			fmt.Fprintln(io.out, "  <- no answer")
+			fmt.Fprintln(sio.Out, "  <- no answer")
 		}
 		for _, a := range byPkt[i] {
-			fmt.Fprintf(io.out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, answerLayer(a.Data)), float64(a.RTT.Microseconds())/1000)
+			fmt.Fprintf(sio.Out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, answerLayer(a.Data)), float64(a.RTT.Microseconds())/1000)
 			if o.hex {
-				fmt.Fprint(io.out, hex.Dump(a.Data))
+				fmt.Fprint(sio.Out, hex.Dump(a.Data))
 			}
 		}
 	}
 }
 
-func printTotals(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+func printTotals(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
 	var d time.Duration
 	if !res.Start.IsZero() && !res.End.IsZero() {
 		d = res.End.Sub(res.Start) // zero when nothing went out
@@ -55,25 +56,25 @@ func printTotals(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Re
 	if d > 0 {
 		rate = fmt.Sprintf(" (%.0f packets/s)", float64(res.Sent)/d.Seconds())
 	}
-	fmt.Fprintf(io.out, "sent %d packets in %s%s", res.Sent, d.Round(time.Microsecond), rate)
+	fmt.Fprintf(sio.Out, "sent %d packets in %s%s", res.Sent, d.Round(time.Microsecond), rate)
 	if o.wait.set {
 		answered := map[int]bool{}
 		for _, a := range res.Answers {
 			answered[a.Index] = true
 		}
-		fmt.Fprintf(io.out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
+		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
 	}
-	fmt.Fprintln(io.out)
+	fmt.Fprintln(sio.Out)
 }
 
-// sendPcap writes packets to a pcap file (LINKTYPE_RAW); with no file name
+// pcapFile writes packets to a pcap file (LINKTYPE_RAW); with no file name
 // it does nothing.
-type sendPcap struct {
+type pcapFile struct {
 	f *os.File
 	w *capture.PcapWriter
 }
 
-func openSendPcap(name string) (*sendPcap, error) {
+func openPcap(name string) (*pcapFile, error) {
 	if name == "" {
 		return nil, nil
 	}
@@ -86,17 +87,17 @@ func openSendPcap(name string) (*sendPcap, error) {
 		f.Close()
 		return nil, err
 	}
-	return &sendPcap{f: f, w: w}, nil
+	return &pcapFile{f: f, w: w}, nil
 }
 
-func (p *sendPcap) write(b []byte, t time.Time) error {
+func (p *pcapFile) write(b []byte, t time.Time) error {
 	if p == nil {
 		return nil
 	}
 	return p.w.WritePacket(gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}, b)
 }
 
-func (p *sendPcap) close() error {
+func (p *pcapFile) close() error {
 	if p == nil {
 		return nil
 	}

@@ -1,22 +1,24 @@
-package main
+// Package send is the command `rawkit send`: it builds the packets a
+// scapy-like spec describes (package craft), sends them through package
+// inject, and prints them and the answers they got.
+package send
 
 import (
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	goio "io"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/craft"
 	"github.com/rawkit/rawkit/inject"
 	"github.com/rawkit/rawkit/raw"
 )
 
-const sendUsage = `usage: rawkit send SPEC [options]
+const usage = `usage: rawkit send SPEC [options]
 
 Build the packets SPEC describes and send them through a raw socket with
 the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
@@ -55,20 +57,35 @@ nothing.
 
 `
 
-func init() {
-	register(&command{
-		name:      "send",
-		summary:   "send packets described in a scapy-like spec, and match their answers",
-		usage:     sendUsage,
-		usageMore: craft.SpecHelp,
-		run:       runSend,
-	})
+// Env holds what the command depends on that a test replaces; a nil Env
+// or a zero field means the real one.
+type Env struct {
+	// DropPrivileges is called once the sockets are open
+	// (raw.DropPrivileges). Tests that run the command inside their own
+	// namespaces keep their capabilities with a function that does nothing.
+	DropPrivileges func() error
 }
 
-// sendDropPrivileges is called once the sockets are open; tests replace it.
-var sendDropPrivileges = raw.DropPrivileges
+// New returns the send command.
+func New(env *Env) *cli.Command {
+	drop := raw.DropPrivileges
+	if env != nil && env.DropPrivileges != nil {
+		drop = env.DropPrivileges
+	}
+	c := &cli.Command{
+		Name:      "send",
+		Summary:   "send packets described in a scapy-like spec, and match their answers",
+		Usage:     usage,
+		UsageMore: craft.SpecHelp,
+	}
+	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
+		return run(ctx, sio, c, drop, args)
+	}
+	return c
+}
 
-type sendOpts struct {
+// opts are the options of one run.
+type opts struct {
 	spec     string
 	count    int
 	rate     float64
@@ -87,7 +104,7 @@ type waitFlag struct {
 	timeout time.Duration
 }
 
-// takeWait removes --wait and --wait=TIMEOUT from args (the flag package
+// take removes --wait and --wait=TIMEOUT from args (the flag package
 // has no flags with optional values) and sets w from them.
 func (w *waitFlag) take(args []string) ([]string, error) {
 	out := args[:0:0]
@@ -111,28 +128,17 @@ func (w *waitFlag) take(args []string) ([]string, error) {
 }
 
 func (w *waitFlag) parse(s string) error {
-	d, err := parseSeconds(s)
-	if err != nil || d <= 0 || d > time.Hour {
-		return fmt.Errorf("bad --wait timeout %q: want a duration such as 2s or 500ms, up to 1h", s)
+	d, err := cli.Duration("--wait", "timeout", s, time.Nanosecond, time.Hour)
+	if err != nil {
+		return err
 	}
 	w.timeout = d
 	return nil
 }
 
-// parseSeconds reads seconds ("0.5") or a Go duration ("500ms").
-func parseSeconds(s string) (time.Duration, error) {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f < 0 || f > 1e6 {
-			return 0, errors.New("out of range")
-		}
-		return time.Duration(f * float64(time.Second)), nil
-	}
-	return time.ParseDuration(s)
-}
-
-func parseSendArgs(io *stdio, c *command, args []string) (*sendOpts, int) {
-	o := &sendOpts{}
-	fs := newFlags(io, c)
+func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
+	o := &opts{}
+	fs := cli.NewFlags(c)
 	fs.IntVar(&o.count, "c", 1, "")
 	fs.Float64Var(&o.rate, "rate", 0, "")
 	var interval string
@@ -142,20 +148,18 @@ func parseSendArgs(io *stdio, c *command, args []string) (*sendOpts, int) {
 	fs.BoolVar(&o.hex, "hex", false, "")
 	fs.StringVar(&o.pcap, "w", "", "")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "")
-	fs.SetOutput(goio.Discard)
-	fs.Usage = func() {}
 	args, err := o.wait.take(args)
 	if err != nil {
-		return nil, failf(io, "send", "%v", err)
+		return nil, cli.Failf(sio, "send", "%v", err)
 	}
 	// Flags may come before and after SPEC.
 	var pos []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			c.printUsage(io.out)
-			return nil, exitOK
+			c.PrintUsage(sio.Out)
+			return nil, cli.ExitOK
 		} else if err != nil {
-			return nil, failf(io, "send", "%v (rawkit help send)", err)
+			return nil, cli.Failf(sio, "send", "%v (rawkit help send)", err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -165,37 +169,37 @@ func parseSendArgs(io *stdio, c *command, args []string) (*sendOpts, int) {
 	}
 	switch {
 	case len(pos) == 0:
-		return nil, failf(io, "send", "no packet spec; try: rawkit send 'ip(dst=127.0.0.1)/icmp()' (rawkit help send)")
+		return nil, cli.Failf(sio, "send", "no packet spec; try: rawkit send 'ip(dst=127.0.0.1)/icmp()' (rawkit help send)")
 	case len(pos) > 1:
-		return nil, failf(io, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
+		return nil, cli.Failf(sio, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
 	case o.count < 1:
-		return nil, failf(io, "send", "bad count %d: want 1 or more", o.count)
+		return nil, cli.Failf(sio, "send", "bad count %d: want 1 or more", o.count)
 	case o.rate < 0 || o.rate > 1e9:
-		return nil, failf(io, "send", "bad rate %v: want 0 (no limit) to 1e9 packets per second", o.rate)
+		return nil, cli.Failf(sio, "send", "bad rate %v: want 0 (no limit) to 1e9 packets per second", o.rate)
 	case o.rate > 0 && interval != "":
-		return nil, failf(io, "send", "--rate and -i both pace the packets: give one")
+		return nil, cli.Failf(sio, "send", "--rate and -i both pace the packets: give one")
 	}
 	if interval != "" {
-		d, err := parseSeconds(interval)
-		if err != nil || d < 0 || d > time.Hour {
-			return nil, failf(io, "send", "bad interval %q: want seconds (0.5) or a duration (200ms), up to 1h", interval)
+		d, err := cli.Duration("-i", "interval", interval, 0, time.Hour)
+		if err != nil {
+			return nil, cli.Failf(sio, "send", "%v", err)
 		}
 		o.interval = d
 	}
 	if o.iface != "" {
 		if _, err := net.InterfaceByName(o.iface); err != nil {
-			return nil, failf(io, "send", "unknown interface %q", o.iface)
+			return nil, cli.Failf(sio, "send", "unknown interface %q", o.iface)
 		}
 	}
 	o.spec = pos[0]
 	if total := int64(o.count); total > 1<<40 {
-		return nil, failf(io, "send", "bad count %d: too many packets", o.count)
+		return nil, cli.Failf(sio, "send", "bad count %d: too many packets", o.count)
 	}
 	return o, -1
 }
 
-func runSend(ctx context.Context, io *stdio, args []string) int {
-	o, code := parseSendArgs(io, commands["send"], args)
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error, args []string) int {
+	o, code := parseArgs(sio, c, args)
 	if o == nil {
 		return code
 	}
@@ -203,50 +207,50 @@ func runSend(ctx context.Context, io *stdio, args []string) int {
 	if err != nil {
 		var se *craft.SpecError
 		if errors.As(err, &se) {
-			failf(io, "send", "%s", se.Error())
+			cli.Failf(sio, "send", "%s", se.Error())
 			if c := se.Caret(); c != "" {
-				fmt.Fprintln(io.err, c)
+				fmt.Fprintln(sio.Err, c)
 			}
-			return exitError
+			return cli.ExitError
 		}
-		return failf(io, "send", "%v", err)
+		return cli.Failf(sio, "send", "%v", err)
 	}
 	if int64(len(pkts))*int64(o.count) > 1<<40 {
-		return failf(io, "send", "%d packets %d times is too many", len(pkts), o.count)
+		return cli.Failf(sio, "send", "%d packets %d times is too many", len(pkts), o.count)
 	}
 	if o.dryRun {
-		return dryRun(io, o, pkts)
+		return dryRun(sio, o, pkts)
 	}
-	return sendPackets(ctx, io, o, pkts)
+	return sendPackets(ctx, sio, o, pkts, drop)
 }
 
-func dryRun(io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
-	pw, err := openSendPcap(o.pcap)
+func dryRun(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket) int {
+	pw, err := openPcap(o.pcap)
 	if err != nil {
-		return failf(io, "send", "%v", err)
+		return cli.Failf(sio, "send", "%v", err)
 	}
 	now := time.Now()
 	for i := range pkts {
-		printPacket(io, o, &pkts[i])
+		printPacket(sio, o, &pkts[i])
 		if err := pw.write(pkts[i].Bytes, now); err != nil {
-			return failf(io, "send", "%v", err)
+			return cli.Failf(sio, "send", "%v", err)
 		}
 	}
 	if err := pw.close(); err != nil {
-		return failf(io, "send", "%v", err)
+		return cli.Failf(sio, "send", "%v", err)
 	}
-	fmt.Fprintf(io.out, "%d packets built, none sent (--dry-run)\n", len(pkts))
-	return exitOK
+	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", len(pkts))
+	return cli.ExitOK
 }
 
-func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
+func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, drop func() error) int {
 	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
 	if o.wait.set {
 		cfg.Wait = o.wait.timeout
 	}
 	// The pcap file is made once the privileges are dropped, so that it
 	// belongs to the user who ran sudo; Sent runs only after that.
-	var pw *sendPcap
+	var pw *pcapFile
 	var pcapErr error
 	if o.pcap != "" {
 		cfg.Sent = func(_ int, b []byte, t time.Time) {
@@ -257,18 +261,18 @@ func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []craft.SpecP
 	}
 	s, err := inject.Open(pkts, cfg)
 	if err != nil {
-		return failf(io, "send", "%v", err)
+		return cli.Failf(sio, "send", "%v", err)
 	}
 	defer s.Close()
-	if err := sendDropPrivileges(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
-		fmt.Fprintf(io.err, "rawkit send: warning: privileges kept: %v\n", err)
+	if err := drop(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
+		fmt.Fprintf(sio.Err, "rawkit send: warning: privileges kept: %v\n", err)
 	}
-	if pw, err = openSendPcap(o.pcap); err != nil {
-		return failf(io, "send", "%v", err)
+	if pw, err = openPcap(o.pcap); err != nil {
+		return cli.Failf(sio, "send", "%v", err)
 	}
 	if !o.wait.set {
 		for i := range pkts {
-			printPacket(io, o, &pkts[i])
+			printPacket(sio, o, &pkts[i])
 		}
 	}
 	res, err := s.Run(ctx)
@@ -276,16 +280,16 @@ func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []craft.SpecP
 		pcapErr = cerr
 	}
 	if o.wait.set {
-		printAnswers(io, o, pkts, res)
+		printAnswers(sio, o, pkts, res)
 	}
-	printTotals(io, o, pkts, res)
+	printTotals(sio, o, pkts, res)
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
-		return failf(io, "send", "after %d packets: %v", res.Sent, err)
+		return cli.Failf(sio, "send", "after %d packets: %v", res.Sent, err)
 	case pcapErr != nil:
-		return failf(io, "send", "%v", pcapErr)
+		return cli.Failf(sio, "send", "%v", pcapErr)
 	case o.wait.set && len(res.Answers) == 0:
-		return exitNoReply
+		return cli.ExitNoReply
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -1,6 +1,6 @@
 //go:build privileged
 
-package main
+package send
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/internal/netlab"
 	"golang.org/x/net/ipv4"
 )
@@ -23,14 +25,20 @@ import (
 // capture is the oracle, parsed here with x/net's header parser and plain
 // byte reads, not with package craft that built the packets.
 
-// sendIn runs rawkit send with args inside h's namespace.
+// sendIn runs rawkit send with args inside h's namespace. The test
+// process keeps its capabilities: the next test needs them.
+//
+// These tests run one at a time: each builds namespaces and runs tcpdump
+// in them, TestSendPacedThroughInterface times packets on the wire, and
+// TestSendAsNobody runs the test binary again as nobody; in parallel on a
+// small machine the timings would not hold.
 func sendIn(t *testing.T, h *netlab.Host, args ...string) (int, string, string) {
 	t.Helper()
-	sendDropPrivileges = func() error { return nil } // the test process keeps its capabilities
+	c := New(&Env{DropPrivileges: func() error { return nil }})
 	var code int
 	var out, errb bytes.Buffer
 	err := h.Do(func() error {
-		code = runSend(context.Background(), &stdio{in: strings.NewReader(""), out: &out, err: &errb}, args)
+		code = c.Run(context.Background(), &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, args)
 		return nil
 	})
 	if err != nil {
@@ -93,7 +101,7 @@ func TestSendWire(t *testing.T) {
 	}
 	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and not arp")
 	for _, spec := range specs {
-		if code, out, errs := sendIn(t, p.A, spec); code != exitOK {
+		if code, out, errs := sendIn(t, p.A, spec); code != cli.ExitOK {
 			t.Fatalf("%s: status %d\n%s%s", spec, code, out, errs)
 		}
 	}
@@ -152,7 +160,7 @@ func TestSendPcapIsWire(t *testing.T) {
 	p := netlab.NewPair(t)
 	file := t.TempDir() + "/sent.pcap"
 	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and udp")
-	if code, out, errs := sendIn(t, p.A, "-c", "2", "ip(dst=10.0.0.2, ttl=1-3)/udp(sport=999, dport=[7,9])/raw(\"x\")", "-w", file); code != exitOK {
+	if code, out, errs := sendIn(t, p.A, "-c", "2", "ip(dst=10.0.0.2, ttl=1-3)/udp(sport=999, dport=[7,9])/raw(\"x\")", "-w", file); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
 	wire := capturedIPv4(t, s.Stop())
@@ -183,7 +191,7 @@ func TestSendWait(t *testing.T) {
 	defer ln.Close()
 	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.2 and (tcp or icmp)")
 	code, out, errs := sendIn(t, p.A, "--wait=3s", "ip(dst=10.0.0.2)/tcp(sport=40000, dport=[8080,8081], seq=1000)")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("tcp: status %d\n%s%s", code, out, errs)
 	}
 	for _, re := range []string{
@@ -196,7 +204,7 @@ func TestSendWait(t *testing.T) {
 		}
 	}
 	code, out, errs = sendIn(t, p.A, "--wait=3s", "ip(dst=10.0.0.2)/udp(sport=40001, dport=9999)/raw(\"ping\")")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("udp: status %d\n%s%s", code, out, errs)
 	}
 	want := "IP 10.0.0.1.40001 > 10.0.0.2.9999: UDP, length 4\n  <- IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.2 udp port 9999 unreachable, length 40, rtt "
@@ -224,7 +232,7 @@ func TestSendWaitNoAnswer(t *testing.T) {
 	netlab.Privileged(t)
 	p := netlab.NewPair(t)
 	code, out, errs := sendIn(t, p.A, "--wait=500ms", "ip(dst=10.0.0.2)/icmp(id=3, seq=4, chksum=1)")
-	if code != exitNoReply || !strings.Contains(out, "  <- no answer\n") || errs != "" {
+	if code != cli.ExitNoReply || !strings.Contains(out, "  <- no answer\n") || errs != "" {
 		t.Errorf("status %d\n%s%s", code, out, errs)
 	}
 }
@@ -237,7 +245,7 @@ func TestSendNoRoute(t *testing.T) {
 	s := p.A.Sniff(t, p.AIf, "not arp")
 	code, out, errs := sendIn(t, p.A, "ip(ttl=5, dst=192.0.2.9)/icmp()")
 	want := "rawkit send: no source address for dst 192.0.2.9: connect: network is unreachable at column 11\n  ip(ttl=5, dst=192.0.2.9)/icmp()\n            ^\n"
-	if code != exitError || out != "" || errs != want {
+	if code != cli.ExitError || out != "" || errs != want {
 		t.Errorf("status %d, stdout %q, stderr\n%s\nwant\n%s", code, out, errs, want)
 	}
 	if pkts := s.Stop(); len(pkts) != 0 {
@@ -248,8 +256,8 @@ func TestSendNoRoute(t *testing.T) {
 // TestSendAsNobody: without privilege, one line with the hint, status 2.
 func TestSendAsNobody(t *testing.T) {
 	if netlab.AsNobody() {
-		code, out, errs := runSendArgs("ip(dst=10.0.0.2)/icmp()")
-		if code != exitError || out != "" || strings.Count(errs, "\n") != 1 ||
+		code, out, errs := clitest.Run(t, New(nil), "ip(dst=10.0.0.2)/icmp()")
+		if code != cli.ExitError || out != "" || strings.Count(errs, "\n") != 1 ||
 			!strings.HasPrefix(errs, "rawkit send: ") || !strings.Contains(errs, "setcap cap_net_raw+ep") {
 			t.Fatalf("status %d, stdout %q, stderr %q", code, out, errs)
 		}
@@ -297,7 +305,7 @@ func TestSendPacedThroughInterface(t *testing.T) {
 	p := netlab.NewPair(t)
 	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and icmp")
 	code, out, errs := sendIn(t, p.A, "-I", p.AIf, "-c", "21", "--rate", "200", "ip(dst=10.0.0.2)/icmp(id=77)")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
 	pkts := s.Stop()
