@@ -40,6 +40,7 @@ func runIn(t *testing.T, in string, args ...string) (int, string, string) {
 }
 
 func TestConnectBadInput(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +79,7 @@ func TestConnectBadInput(t *testing.T) {
 }
 
 func TestConnectRelay(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "e.sock")
 	for _, tc := range []struct{ network, addr string }{
 		{"tcp", target(t, "tcp", "127.0.0.1:0", nil)},
@@ -105,6 +107,7 @@ func TestConnectRelay(t *testing.T) {
 }
 
 func TestConnectIdleServerTimesOut(t *testing.T) {
+	t.Parallel()
 	// A TCP server that accepts and says nothing, with input still open:
 	// the read timeout ends the client with status 1.
 	addr := target(t, "tcp", "127.0.0.1:0", &rendpoint.Config{Mode: rendpoint.Discard})
@@ -118,6 +121,7 @@ func TestConnectIdleServerTimesOut(t *testing.T) {
 }
 
 func TestConnectEchoTest(t *testing.T) {
+	t.Parallel()
 	for _, network := range []string{"tcp", "udp"} {
 		addr := target(t, network, "127.0.0.1:0", nil)
 		code, out, errOut := runIn(t, "", network, addr, "--echo-test", "500",
@@ -146,6 +150,7 @@ func TestConnectEchoTest(t *testing.T) {
 // (a reset: status 2 naming it) and idle timeout (an orderly close while
 // its input is still open: status 0).
 func TestConnectSeesLimits(t *testing.T) {
+	t.Parallel()
 	limited := target(t, "tcp", "127.0.0.1:0", &rendpoint.Config{MaxConns: 1})
 	held, err := net.Dial("tcp", limited)
 	if err != nil {
