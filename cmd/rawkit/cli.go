@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -106,30 +104,4 @@ func failf(io *stdio, name, format string, a ...any) int {
 	msg = strings.TrimRight(msg, "\n")
 	fmt.Fprintf(io.err, "rawkit %s: %s\n", name, msg)
 	return exitError
-}
-
-// newFlags returns a FlagSet that reports errors instead of exiting and
-// prints nothing itself: parseFlags turns its outcome into one line.
-func newFlags(_ *stdio, c *command) *flag.FlagSet {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// parseFlags parses args and maps the outcome to an exit status: -1 means
-// carry on, anything else is the status to return. -h prints the command's
-// usage on standard output (status 0); a bad flag prints one line naming
-// it (status 2), never the whole usage.
-func parseFlags(sio *stdio, fs *flag.FlagSet, args []string) int {
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return -1
-	case errors.Is(err, flag.ErrHelp):
-		commands[fs.Name()].printUsage(sio.out)
-		return exitOK
-	default:
-		return failf(sio, fs.Name(), "%v (run 'rawkit help %s')", err, fs.Name())
-	}
 }

@@ -26,8 +26,8 @@ func Int(opt, what, v string, lo, hi int) (int, error) {
 // Duration parses v, an option's value, as a time from lo to hi: seconds
 // with fractions ("0.2", as iputils and traceroute read their times) or a
 // Go duration ("200ms", "1m30s"). A lo of 0 admits zero; a lo of
-// time.Nanosecond is read as "above 0". The error names the option and
-// the value:
+// time.Nanosecond is read as "above 0"; a hi of math.MaxInt64 as no upper
+// limit. The error names the option and the value:
 //
 //	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s
 func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) {
@@ -53,6 +53,17 @@ func parseDuration(v string) (time.Duration, bool) {
 }
 
 func durationRange(lo, hi time.Duration) string {
+	if hi == math.MaxInt64 {
+		// No limit but what a Duration holds: 292 years are not a
+		// bound worth printing.
+		switch lo {
+		case 0:
+			return "0 or more"
+		case time.Nanosecond:
+			return "above 0"
+		}
+		return seconds(lo) + " or more"
+	}
 	switch lo {
 	case 0:
 		return "from 0 to " + seconds(hi)

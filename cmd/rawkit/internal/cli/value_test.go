@@ -55,6 +55,10 @@ func TestDuration(t *testing.T) {
 		{"NaN", 0, time.Hour, 0, `bad wait "NaN" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
 		{"1e300", 0, time.Hour, 0, `bad wait "1e300" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
 		{"2h", time.Second, time.Hour, 0, `bad wait "2h" for -W: want seconds (0.5) or a duration (500ms), from 1s to 3600s`},
+		{"1000000h", 0, math.MaxInt64, 1000000 * time.Hour, ""},
+		{"-1s", 0, math.MaxInt64, 0, `bad wait "-1s" for -W: want seconds (0.5) or a duration (500ms), 0 or more`},
+		{"0", time.Nanosecond, math.MaxInt64, 0, `bad wait "0" for -W: want seconds (0.5) or a duration (500ms), above 0`},
+		{"0.5", time.Second, math.MaxInt64, 0, `bad wait "0.5" for -W: want seconds (0.5) or a duration (500ms), 1s or more`},
 	} {
 		got, err := Duration("-W", "wait", c.v, c.lo, c.hi)
 		if c.err != "" {

@@ -1,0 +1,191 @@
+// Package capture is the command `rawkit capture`: live capture with
+// tcpdump's filters, or reading a pcap or pcapng file, printing a line per
+// packet as tcpdump -n does or writing a capture file. The sockets, files
+// and filters are the library package capture's.
+package capture
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+)
+
+// New returns the capture command. It takes no Env: its tests replace
+// nothing, they read and write files and, when privileged, capture in
+// namespaces of their own.
+func New() *cli.Command {
+	c := &cli.Command{
+		Name:    "capture",
+		Summary: "capture packets live or read a capture file, with tcpdump filters",
+		Usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION]
+
+Captures packets on IFACE ("any", the default, for all interfaces) or reads
+them from FILE (pcap or pcapng), keeps those EXPRESSION selects (tcpdump's
+filter syntax, pcap-filter(7)), and prints one line per packet or writes
+them to a file. On exit it prints to standard error how many packets were
+captured, received by the filter and dropped by the kernel.
+
+  -i IFACE      interface to capture on (default any)
+  -r FILE       read packets from FILE instead of capturing ("-" for stdin)
+  -w FILE       write packets to FILE instead of printing them ("-" for stdout)
+  -c COUNT      stop after COUNT packets
+  --duration D  stop after D (e.g. 10s, 1m)
+  -s SNAPLEN    keep at most SNAPLEN bytes of each packet (default 262144)
+  -p            put the interface into promiscuous mode (unlike tcpdump,
+                where -p turns it off: rawkit never turns it on unasked)
+  --pcapng      write pcapng instead of pcap (nanosecond time stamps either way)
+  -n            do not resolve addresses (always the case; for tcpdump habits)
+
+Live capture needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary).
+`,
+	}
+	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
+		return run(ctx, sio, c, args)
+	}
+	return c
+}
+
+// opts are the options of one run.
+type opts struct {
+	iface, wfile, rfile string
+	count               int
+	duration            time.Duration
+	snap                int
+	promisc, pcapng     bool
+	expr                string
+}
+
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int {
+	fs := cli.NewFlags(c)
+	var o opts
+	fs.StringVar(&o.iface, "i", "any", "")
+	fs.StringVar(&o.wfile, "w", "", "")
+	fs.StringVar(&o.rfile, "r", "", "")
+	fs.IntVar(&o.count, "c", 0, "")
+	// No upper limit: a capture may run for as long as a Duration holds.
+	fs.Var(&cli.DurationValue{P: &o.duration, What: "duration", Hi: math.MaxInt64}, "duration", "")
+	fs.IntVar(&o.snap, "s", rcapture.DefaultSnapLen, "")
+	fs.BoolVar(&o.promisc, "p", false, "")
+	fs.BoolVar(&o.pcapng, "pcapng", false, "")
+	fs.Bool("n", true, "")
+	if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
+		return code
+	}
+	o.expr = strings.Join(fs.Args(), " ")
+	switch {
+	case o.count < 0:
+		return cli.Failf(sio, "capture", "bad count %d: must be 0 (no limit) or more", o.count)
+	case o.snap < 1 || o.snap > rcapture.DefaultSnapLen:
+		return cli.Failf(sio, "capture", "bad snap length %d: must be 1 to %d", o.snap, rcapture.DefaultSnapLen)
+	case o.rfile != "" && o.rfile == o.wfile && o.rfile != "-":
+		return cli.Failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
+	}
+	// A bad filter is reported before anything is opened or created.
+	if _, err := rcapture.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
+	}
+	if o.rfile != "" {
+		return readFile(ctx, sio, &o)
+	}
+	return liveCapture(ctx, sio, &o)
+}
+
+// errText is an error as one line without the package prefix, which
+// "rawkit capture:" already says.
+func errText(err error) string {
+	s := strings.TrimPrefix(err.Error(), "capture: ")
+	if errors.Is(err, os.ErrPermission) {
+		s += " (capturing needs CAP_NET_RAW: run as root, or `setcap cap_net_raw+ep` on the binary)"
+	}
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// sink is where packets go: a capture file, or summary lines.
+type sink struct {
+	w     rcapture.PacketWriter // -w
+	out   *bufio.Writer         // lines, when not writing a file
+	link  rcapture.LinkType
+	names ifNames
+	line  []byte
+	n     int
+}
+
+func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
+	s.n++
+	if s.w != nil {
+		return s.w.WritePacket(ci, data)
+	}
+	s.line = appendLine(s.line[:0], ci.Timestamp, data, link, &s.names)
+	_, err := s.out.Write(s.line)
+	return err
+}
+
+func (s *sink) close() error {
+	if s.w != nil {
+		return s.w.Flush()
+	}
+	return s.out.Flush()
+}
+
+// openSink creates the -w file, or sets up printing to standard output.
+// The returned closer closes the file after the sink is flushed.
+func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*sink, io.Closer, error) {
+	s := &sink{link: link}
+	if o.wfile == "" {
+		s.out = bufio.NewWriterSize(sio.Out, 64<<10)
+		return s, io.NopCloser(nil), nil
+	}
+	var f io.WriteCloser
+	if o.wfile == "-" {
+		f = nopWriteCloser{sio.Out}
+	} else {
+		file, err := os.Create(o.wfile)
+		if err != nil {
+			return nil, nil, err
+		}
+		f = file
+	}
+	var err error
+	if o.pcapng {
+		s.w, err = rcapture.NewPcapngWriter(f, rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr})
+	} else {
+		s.w, err = rcapture.NewPcapWriter(f, link, o.snap)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return s, f, nil
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// finish flushes the sink and closes the file; the first error wins.
+func finish(s *sink, f io.Closer, err error) error {
+	if ferr := s.close(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func plural(n uint64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.FormatUint(n, 10) + " " + word + "s"
+}

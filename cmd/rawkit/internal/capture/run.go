@@ -1,0 +1,138 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+)
+
+// errStop ends a loop once -c packets are out.
+var errStop = errors.New("count reached")
+
+// liveCapture captures until the count, the duration or a signal, then
+// drains what the kernel still holds, flushes, and prints the counts.
+func liveCapture(ctx context.Context, sio *cli.Stdio, o *opts) int {
+	c, err := rcapture.Listen(o.iface, &rcapture.Config{SnapLen: o.snap, Promiscuous: o.promisc, Filter: o.expr})
+	if err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
+	}
+	defer c.Close()
+	s, f, err := openSink(sio, o, c.LinkType(), o.iface)
+	if err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
+	}
+	fmt.Fprintf(sio.Err, "rawkit capture: listening on %s, link-type %v, snapshot length %d bytes\n", o.iface, c.LinkType(), c.SnapLen())
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+	put := func(data []byte, ci gopacket.CaptureInfo) error {
+		if err := s.put(ci, data, c.LinkType()); err != nil {
+			return err
+		}
+		// Lines go out as soon as the kernel has nothing more for us,
+		// so that a terminal or a pipe sees them without delay.
+		if s.out != nil && c.Buffered() == 0 {
+			if err := s.out.Flush(); err != nil {
+				return err
+			}
+		}
+		if o.count > 0 && s.n >= o.count {
+			return errStop
+		}
+		return nil
+	}
+	for err == nil {
+		var data []byte
+		var ci gopacket.CaptureInfo
+		data, ci, err = c.ReadPacket(ctx)
+		if err == nil {
+			err = put(data, ci)
+		}
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Interrupted or out of time: keep what the kernel already has.
+		err = c.Drain(put)
+	}
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	err = finish(s, f, err)
+	st, serr := c.Stats()
+	fmt.Fprintf(sio.Err, "%s captured\n%s received by filter\n%s dropped by kernel\n",
+		plural(uint64(s.n), "packet"), plural(st.Received, "packet"), plural(st.Dropped, "packet"))
+	if err == nil {
+		err = serr
+	}
+	if err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
+	}
+	return cli.ExitOK
+}
+
+// readFile reads -r FILE, filters, and prints or writes the packets. A
+// damaged file still yields every packet before the damage, then the error.
+func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
+	var in io.Reader = sio.In
+	if o.rfile != "-" {
+		f, err := os.Open(o.rfile)
+		if err != nil {
+			return cli.Failf(sio, "capture", "%s", errText(err))
+		}
+		defer f.Close()
+		in = f
+	}
+	rd, err := rcapture.NewReader(in)
+	if err != nil {
+		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
+	}
+	s, f, err := openSink(sio, o, rd.LinkType(), "")
+	if err != nil {
+		return cli.Failf(sio, "capture", "%s", errText(err))
+	}
+	filters := map[rcapture.LinkType]*rcapture.Filter{}
+	for err == nil && (o.count == 0 || s.n < o.count) {
+		var data []byte
+		var ci gopacket.CaptureInfo
+		data, ci, err = rd.ReadPacket()
+		if err != nil {
+			break
+		}
+		link := rd.LinkTypeOf(ci.InterfaceIndex)
+		flt, ok := filters[link]
+		if !ok {
+			if flt, err = rcapture.NewFilter(o.expr, link); err != nil {
+				break
+			}
+			filters[link] = flt
+		}
+		if flt.Match(data, ci.Length) {
+			if len(data) > o.snap {
+				data = data[:o.snap]
+				ci.CaptureLength = o.snap
+			}
+			err = s.put(ci, data, link)
+		}
+		if s.n%4096 == 0 && ctx.Err() != nil {
+			break
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	// Whatever came before the damage is out before the error is told.
+	if ferr := finish(s, f, nil); ferr != nil {
+		return cli.Failf(sio, "capture", "%s", errText(ferr))
+	}
+	if err != nil {
+		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
+	}
+	return cli.ExitOK
+}

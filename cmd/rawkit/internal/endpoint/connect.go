@@ -1,0 +1,152 @@
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	rendpoint "github.com/rawkit/rawkit/endpoint"
+)
+
+const connectUsage = `usage: rawkit connect tcp|udp|unix|unixgram ADDRESS [options]
+       rawkit connect tcp|udp|unix|unixgram ADDRESS --echo-test N [--size S] [--concurrency C] [options]
+
+Send standard input to ADDRESS and write what comes back to standard
+output. At the end of input a stream is half-closed and read until the
+peer closes; on UDP each read of input is one datagram, and replies are
+read for --read-timeout (default 1s) after the input ends.
+
+With --echo-test, send N messages on each of C connections to an echo
+server, check every echoed byte, and report round trips per second,
+latency percentiles, mismatches and lost datagrams.
+
+  --connect-timeout D  give up connecting after D (default 10s)
+  --read-timeout D     end when nothing arrives for D (0: wait)
+  --echo-test N        measurement mode: N messages per connection
+  --size S|MIN-MAX     message size in bytes, or sizes varying in a range (default 64)
+  --concurrency C      connections (UDP sockets) at once (default 1)
+  --window W           messages in flight per connection (default 1)
+  --timeout D          wait D for each echo: later datagrams count as lost,
+                       a stream stalled that long fails (default 2s)
+  --json               print the echo-test report as JSON
+
+Exit status: 0 when the peer closed (every echo intact with --echo-test),
+1 when --read-timeout ran out (some echo failed with --echo-test), 2 on errors.
+`
+
+type connectOptions struct {
+	network, address string
+	connectTimeout   time.Duration
+	readTimeout      time.Duration
+	echo             rendpoint.EchoConfig
+	echoTest         bool
+	json             bool
+}
+
+func parseConnect(sio *cli.Stdio, c *cli.Command, args []string) (*connectOptions, int) {
+	fs := cli.NewFlags(c)
+	o := &connectOptions{connectTimeout: rendpoint.DefaultConnect}
+	o.echo.Timeout = rendpoint.DefaultEchoTimeout
+	// Times have no upper limit but what a Duration holds.
+	fs.Var(&cli.DurationValue{P: &o.connectTimeout, What: "connect timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "connect-timeout", "")
+	fs.Var(&cli.DurationValue{P: &o.readTimeout, What: "read timeout", Hi: math.MaxInt64}, "read-timeout", "")
+	n := fs.Int("echo-test", 0, "")
+	size := fs.String("size", "64", "")
+	fs.IntVar(&o.echo.Concurrency, "concurrency", 1, "")
+	fs.IntVar(&o.echo.Window, "window", 1, "")
+	fs.Var(&cli.DurationValue{P: &o.echo.Timeout, What: "timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "timeout", "")
+	fs.BoolVar(&o.json, "json", false, "")
+	pos, st := parseInterleaved(sio, c, fs, args)
+	if st != -1 {
+		return nil, st
+	}
+	if len(pos) != 2 {
+		return nil, cli.Failf(sio, "connect", "want NETWORK and ADDRESS, got %d arguments; run 'rawkit help connect'", len(pos))
+	}
+	o.network, o.address = pos[0], pos[1]
+	switch o.network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram":
+	default:
+		return nil, cli.Failf(sio, "connect", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
+	}
+	if err := checkAddress(o.network, o.address, false); err != nil {
+		return nil, cli.Failf(sio, "connect", "%v", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.echoTest = set["echo-test"]
+	for _, name := range []string{"size", "concurrency", "window", "timeout", "json"} {
+		if set[name] && !o.echoTest {
+			return nil, cli.Failf(sio, "connect", "--%s goes with --echo-test", name)
+		}
+	}
+	switch {
+	case o.echoTest && *n < 1:
+		return nil, cli.Failf(sio, "connect", "bad --echo-test %d: want 1 or more messages", *n)
+	case o.echo.Concurrency < 1 || o.echo.Concurrency > 1<<20:
+		return nil, cli.Failf(sio, "connect", "bad --concurrency %d: want 1 to %d", o.echo.Concurrency, 1<<20)
+	case o.echo.Window < 1 || o.echo.Window > 1<<16:
+		return nil, cli.Failf(sio, "connect", "bad --window %d: want 1 to %d", o.echo.Window, 1<<16)
+	}
+	o.echo.Messages, o.echo.ConnectTimeout = *n, o.connectTimeout
+	lo, hi, err := parseSize(*size)
+	if err != nil {
+		return nil, cli.Failf(sio, "connect", "bad --size %q: %v", *size, err)
+	}
+	o.echo.Size, o.echo.MaxSize = lo, hi
+	return o, -1
+}
+
+// parseSize reads S or MIN-MAX.
+func parseSize(s string) (lo, hi int, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if lo, err = strconv.Atoi(a); err != nil || lo < 1 {
+		return 0, 0, errors.New("want a size of 1 byte or more, or MIN-MAX")
+	}
+	hi = lo
+	if isRange {
+		if hi, err = strconv.Atoi(b); err != nil || hi < lo {
+			return 0, 0, errors.New("want MIN-MAX with MAX at least MIN")
+		}
+	}
+	if hi > 1<<24 {
+		return 0, 0, fmt.Errorf("%d bytes is over the %d allowed", hi, 1<<24)
+	}
+	return lo, hi, nil
+}
+
+func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, args []string) int {
+	o, st := parseConnect(sio, cmd, args)
+	if st != -1 {
+		return st
+	}
+	if o.echoTest {
+		return runEchoTest(ctx, sio, o)
+	}
+	c, err := rendpoint.Dial(ctx, o.network, o.address, &rendpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
+	if err != nil {
+		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
+	}
+	defer c.Close()
+	in, closeIn := pollableInput(sio.In)
+	defer closeIn()
+	_, err = rendpoint.Relay(ctx, c, in, sio.Out, &rendpoint.RelayConfig{Linger: o.readTimeout})
+	switch {
+	case err == nil:
+		return cli.ExitOK
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		fmt.Fprintf(sio.Err, "rawkit connect: nothing received for %v\n", o.readTimeout)
+		return cli.ExitNoReply
+	case ctx.Err() != nil:
+		return cli.ExitOK // interrupted by the user
+	default:
+		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
+	}
+}

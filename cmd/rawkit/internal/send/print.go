@@ -1,0 +1,118 @@
+package send
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/inject"
+)
+
+// printPacket prints a packet's summary and, as asked, its fields and a
+// hex dump.
+func printPacket(sio *cli.Stdio, o *opts, p *craft.SpecPacket) {
+	fmt.Fprintln(sio.Out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
+	if o.show {
+		fmt.Fprint(sio.Out, p.Show())
+	}
+	if o.hex {
+		fmt.Fprint(sio.Out, hex.Dump(p.Bytes))
+	}
+}
+
+// printAnswers prints each packet with its answers under it, as scapy's
+// sr shows answered and unanswered packets.
+func printAnswers(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
+	byPkt := make([][]inject.Answer, len(pkts))
+	for _, a := range res.Answers {
+		byPkt[a.Index] = append(byPkt[a.Index], a)
+	}
+	for i := range pkts {
+		printPacket(sio, o, &pkts[i])
+		if len(byPkt[i]) == 0 {
+			fmt.Fprintln(sio.Out, "  <- no answer")
+		}
+		for _, a := range byPkt[i] {
+			fmt.Fprintf(sio.Out, "  <- %s, rtt %.3f ms\n", craft.Summary(a.Data, answerLayer(a.Data)), float64(a.RTT.Microseconds())/1000)
+			if o.hex {
+				fmt.Fprint(sio.Out, hex.Dump(a.Data))
+			}
+		}
+	}
+}
+
+func printTotals(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
+	var d time.Duration
+	if !res.Start.IsZero() && !res.End.IsZero() {
+		d = res.End.Sub(res.Start) // zero when nothing went out
+	}
+	rate := ""
+	if d > 0 {
+		rate = fmt.Sprintf(" (%.0f packets/s)", float64(res.Sent)/d.Seconds())
+	}
+	fmt.Fprintf(sio.Out, "sent %d packets in %s%s", res.Sent, d.Round(time.Microsecond), rate)
+	if o.wait.set {
+		answered := map[int]bool{}
+		for _, a := range res.Answers {
+			answered[a.Index] = true
+		}
+		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
+	}
+	fmt.Fprintln(sio.Out)
+}
+
+// pcapFile writes packets to a pcap file (LINKTYPE_RAW); with no file name
+// it does nothing.
+type pcapFile struct {
+	f *os.File
+	w *capture.PcapWriter
+}
+
+func openPcap(name string) (*pcapFile, error) {
+	if name == "" {
+		return nil, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	w, err := capture.NewPcapWriter(f, capture.LinkRaw, 65535)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &pcapFile{f: f, w: w}, nil
+}
+
+func (p *pcapFile) write(b []byte, t time.Time) error {
+	if p == nil {
+		return nil
+	}
+	return p.w.WritePacket(gopacket.CaptureInfo{Timestamp: t, CaptureLength: len(b), Length: len(b)}, b)
+}
+
+func (p *pcapFile) close() error {
+	if p == nil {
+		return nil
+	}
+	err := p.w.Flush()
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// answerLayer is the first layer of an answer's bytes, by the IP version
+// nibble.
+func answerLayer(b []byte) gopacket.LayerType {
+	if len(b) > 0 && b[0]>>4 == 6 {
+		return layers.LayerTypeIPv6
+	}
+	return layers.LayerTypeIPv4
+}

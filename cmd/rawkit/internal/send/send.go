@@ -1,0 +1,295 @@
+// Package send is the command `rawkit send`: it builds the packets a
+// scapy-like spec describes (package craft), sends them through package
+// inject, and prints them and the answers they got.
+package send
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/inject"
+	"github.com/rawkit/rawkit/raw"
+)
+
+const usage = `usage: rawkit send SPEC [options]
+
+Build the packets SPEC describes and send them through a raw socket with
+the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
+
+  rawkit send 'ip(dst=10.0.0.2, ttl=1-5)/icmp(id=1, seq=1)' --wait
+  rawkit send 'ip(dst=10.0.0.2)/tcp(dport=[22,80,443], flags=S)' --wait=1s
+  rawkit send -c 500000 --rate 0 'ip(dst=127.0.0.1)/icmp()'
+
+  -c COUNT          send the packets COUNT times (default 1)
+  --rate PPS        at most PPS packets per second; 0, the default, is as
+                    fast as possible, in sendmmsg batches (from up to 4
+                    sockets at once for 65536 packets or more, without -w:
+                    their batches may then interleave)
+  -i INTERVAL       time between packets: seconds (0.5) or a duration
+                    (200ms); not with --rate
+  -I IFACE          send and receive through this interface only
+  --wait[=TIMEOUT]  receive the answers to each packet until TIMEOUT
+                    (default 2s) after the last send, or until every
+                    packet has one: ICMP replies by identifier and
+                    sequence, ICMP errors by the datagram they quote, TCP
+                    and UDP by addresses and ports
+  --show            print every field of every layer of each packet
+  --hex             print a hex dump of each packet
+  -w FILE           write the packets as sent to FILE (pcap, raw IPv4)
+  --dry-run         build and print the packets; send nothing
+
+Every field goes out as the spec says. Linux would rewrite a set IPv4
+total length or header checksum, and an identification or source
+address of 0, in a header-included packet (raw(7)): such packets go out
+through a packet socket instead, to the next hop's link-layer address
+(from the neighbour table, or asked with ARP).
+
+Exit status: 0 when the packets were sent (with --wait: and at least one
+was answered), 1 when --wait got no answer, 2 on errors; a bad spec sends
+nothing.
+
+`
+
+// Env holds what the command depends on that a test replaces; a nil Env
+// or a zero field means the real one.
+type Env struct {
+	// DropPrivileges is called once the sockets are open
+	// (raw.DropPrivileges). Tests that run the command inside their own
+	// namespaces keep their capabilities with a function that does nothing.
+	DropPrivileges func() error
+}
+
+// New returns the send command.
+func New(env *Env) *cli.Command {
+	drop := raw.DropPrivileges
+	if env != nil && env.DropPrivileges != nil {
+		drop = env.DropPrivileges
+	}
+	c := &cli.Command{
+		Name:      "send",
+		Summary:   "send packets described in a scapy-like spec, and match their answers",
+		Usage:     usage,
+		UsageMore: craft.SpecHelp,
+	}
+	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
+		return run(ctx, sio, c, drop, args)
+	}
+	return c
+}
+
+// opts are the options of one run.
+type opts struct {
+	spec     string
+	count    int
+	rate     float64
+	interval time.Duration
+	iface    string
+	wait     waitFlag
+	show     bool
+	hex      bool
+	pcap     string
+	dryRun   bool
+}
+
+// waitFlag is --wait or --wait=TIMEOUT.
+type waitFlag struct {
+	set     bool
+	timeout time.Duration
+}
+
+// take removes --wait and --wait=TIMEOUT from args (the flag package
+// has no flags with optional values) and sets w from them.
+func (w *waitFlag) take(args []string) ([]string, error) {
+	out := args[:0:0]
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...), nil
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "wait" {
+			out = append(out, a)
+			continue
+		}
+		w.set, w.timeout = true, 2*time.Second
+		if hasVal {
+			if err := w.parse(val); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func (w *waitFlag) parse(s string) error {
+	d, err := cli.Duration("--wait", "timeout", s, time.Nanosecond, time.Hour)
+	if err != nil {
+		return err
+	}
+	w.timeout = d
+	return nil
+}
+
+func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
+	o := &opts{}
+	fs := cli.NewFlags(c)
+	fs.IntVar(&o.count, "c", 1, "")
+	fs.Float64Var(&o.rate, "rate", 0, "")
+	var interval string
+	fs.StringVar(&interval, "i", "", "")
+	fs.StringVar(&o.iface, "I", "", "")
+	fs.BoolVar(&o.show, "show", false, "")
+	fs.BoolVar(&o.hex, "hex", false, "")
+	fs.StringVar(&o.pcap, "w", "", "")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "")
+	args, err := o.wait.take(args)
+	if err != nil {
+		return nil, cli.Failf(sio, "send", "%v", err)
+	}
+	// Flags may come before and after SPEC.
+	var pos []string
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			c.PrintUsage(sio.Out)
+			return nil, cli.ExitOK
+		} else if err != nil {
+			return nil, cli.Failf(sio, "send", "%v (rawkit help send)", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(pos) == 0:
+		return nil, cli.Failf(sio, "send", "no packet spec; try: rawkit send 'ip(dst=127.0.0.1)/icmp()' (rawkit help send)")
+	case len(pos) > 1:
+		return nil, cli.Failf(sio, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
+	case o.count < 1:
+		return nil, cli.Failf(sio, "send", "bad count %d: want 1 or more", o.count)
+	case o.rate < 0 || o.rate > 1e9:
+		return nil, cli.Failf(sio, "send", "bad rate %v: want 0 (no limit) to 1e9 packets per second", o.rate)
+	case o.rate > 0 && interval != "":
+		return nil, cli.Failf(sio, "send", "--rate and -i both pace the packets: give one")
+	}
+	if interval != "" {
+		d, err := cli.Duration("-i", "interval", interval, 0, time.Hour)
+		if err != nil {
+			return nil, cli.Failf(sio, "send", "%v", err)
+		}
+		o.interval = d
+	}
+	if o.iface != "" {
+		if _, err := net.InterfaceByName(o.iface); err != nil {
+			return nil, cli.Failf(sio, "send", "unknown interface %q", o.iface)
+		}
+	}
+	o.spec = pos[0]
+	if total := int64(o.count); total > 1<<40 {
+		return nil, cli.Failf(sio, "send", "bad count %d: too many packets", o.count)
+	}
+	return o, -1
+}
+
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error, args []string) int {
+	o, code := parseArgs(sio, c, args)
+	if o == nil {
+		return code
+	}
+	pkts, err := inject.Parse(o.spec, o.iface)
+	if err != nil {
+		var se *craft.SpecError
+		if errors.As(err, &se) {
+			cli.Failf(sio, "send", "%s", se.Error())
+			if c := se.Caret(); c != "" {
+				fmt.Fprintln(sio.Err, c)
+			}
+			return cli.ExitError
+		}
+		return cli.Failf(sio, "send", "%v", err)
+	}
+	if int64(len(pkts))*int64(o.count) > 1<<40 {
+		return cli.Failf(sio, "send", "%d packets %d times is too many", len(pkts), o.count)
+	}
+	if o.dryRun {
+		return dryRun(sio, o, pkts)
+	}
+	return sendPackets(ctx, sio, o, pkts, drop)
+}
+
+func dryRun(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket) int {
+	pw, err := openPcap(o.pcap)
+	if err != nil {
+		return cli.Failf(sio, "send", "%v", err)
+	}
+	now := time.Now()
+	for i := range pkts {
+		printPacket(sio, o, &pkts[i])
+		if err := pw.write(pkts[i].Bytes, now); err != nil {
+			return cli.Failf(sio, "send", "%v", err)
+		}
+	}
+	if err := pw.close(); err != nil {
+		return cli.Failf(sio, "send", "%v", err)
+	}
+	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", len(pkts))
+	return cli.ExitOK
+}
+
+func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, drop func() error) int {
+	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
+	if o.wait.set {
+		cfg.Wait = o.wait.timeout
+	}
+	// The pcap file is made once the privileges are dropped, so that it
+	// belongs to the user who ran sudo; Sent runs only after that.
+	var pw *pcapFile
+	var pcapErr error
+	if o.pcap != "" {
+		cfg.Sent = func(_ int, b []byte, t time.Time) {
+			if pcapErr == nil {
+				pcapErr = pw.write(b, t)
+			}
+		}
+	}
+	s, err := inject.Open(pkts, cfg)
+	if err != nil {
+		return cli.Failf(sio, "send", "%v", err)
+	}
+	defer s.Close()
+	if err := drop(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
+		fmt.Fprintf(sio.Err, "rawkit send: warning: privileges kept: %v\n", err)
+	}
+	if pw, err = openPcap(o.pcap); err != nil {
+		return cli.Failf(sio, "send", "%v", err)
+	}
+	if !o.wait.set {
+		for i := range pkts {
+			printPacket(sio, o, &pkts[i])
+		}
+	}
+	res, err := s.Run(ctx)
+	if cerr := pw.close(); pcapErr == nil {
+		pcapErr = cerr
+	}
+	if o.wait.set {
+		printAnswers(sio, o, pkts, res)
+	}
+	printTotals(sio, o, pkts, res)
+	switch {
+	case err != nil && !errors.Is(err, context.Canceled):
+		return cli.Failf(sio, "send", "after %d packets: %v", res.Sent, err)
+	case pcapErr != nil:
+		return cli.Failf(sio, "send", "%v", pcapErr)
+	case o.wait.set && len(res.Answers) == 0:
+		return cli.ExitNoReply
+	}
+	return cli.ExitOK
+}
