@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestLabUpDelayDown builds `rawkit lab up --routers 3 --delay 10ms`,
@@ -22,7 +23,7 @@ import (
 // ms per router each way), and that `lab down` leaves no namespace and
 // no process behind.
 func TestLabUpDelayDown(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	name, rawkit, out := labUpForTest(ctx, t, "t", "--routers", "3", "--delay", "10ms")
@@ -101,7 +102,7 @@ func labUpForTest(ctx context.Context, t *testing.T, prefix string, args ...stri
 // 100/200 and hop 3's 16001, and no other hop's any; lab down then
 // stops the background process that adds them.
 func TestLabMPLS(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	if _, err := exec.LookPath("traceroute"); err != nil {
 		t.Fatalf("traceroute not installed (scripts/test-privileged.sh installs it): %v", err)
 	}
