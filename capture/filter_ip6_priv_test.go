@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rawkit/rawkit/capture"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestKernelWalksIP6Extensions: the kernel runs the extension header
@@ -21,7 +21,7 @@ import (
 // kernel layout); each capture must hold exactly the frames Filter
 // selects, each once.
 func TestKernelWalksIP6Extensions(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	const expr = "udp port 53 or tcp dst port 80 or icmp6[icmp6type] == icmp6-echo"
 	names, frames := capture.Ext6Frames()
 	want := map[string]bool{"hbh udp 53": true, "dst rt tcp 80": true, "first frag udp 53": true,
@@ -35,7 +35,7 @@ func TestKernelWalksIP6Extensions(t *testing.T) {
 			t.Fatalf("Filter on %s: %v, want %v", names[i], got, want[names[i]])
 		}
 	}
-	h := netlab.NewHost(t)
+	h := netlabtest.NewHost(t)
 	var onLo, onAny *capture.Collector
 	err = h.Do(func() error {
 		var err error

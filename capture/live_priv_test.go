@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/capture"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // icmpOf returns the ICMP type, id and seq of an Ethernet-framed IPv4
@@ -26,7 +26,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv(netlab.PrivilegedEnv) == "1" {
+		if os.Getenv(netlabtest.PrivilegedEnv) == "1" {
 			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
 		}
 		t.Skipf("%s is not installed", name)
@@ -47,7 +47,7 @@ func icmpOf(p capture.Packet) (typ byte, id, seq uint16, ok bool) {
 // packet sockets twice (leaving and arriving); a capture must report
 // each request and each reply exactly once, as it left.
 func TestLoopbackSeesEachPacketOnce(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ping := needTool(t, "ping")
 	// An unusual size keeps other tests' pings on lo out of the count.
 	col, err := capture.Collect("lo", &capture.Config{Filter: "icmp and ip[2:2] == 89"})
@@ -85,11 +85,11 @@ func TestLoopbackSeesEachPacketOnce(t *testing.T) {
 // TestNamespaceCapture: a capture on B's interface in B's namespace sees
 // exactly what tcpdump (the independent oracle) sees of A pinging B.
 func TestNamespaceCapture(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	needTool(t, "tcpdump")
 	ping := needTool(t, "ping")
-	p := netlab.NewPair(t)
-	oracle := p.B.Sniff(t, p.BIf, "icmp")
+	p := netlabtest.NewPair(t)
+	oracle := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	var col *capture.Collector
 	if err := p.B.Do(func() (err error) {
 		col, err = capture.Collect(p.BIf, &capture.Config{Filter: "icmp"})
@@ -128,7 +128,7 @@ func TestNamespaceCapture(t *testing.T) {
 // never returns a packet its filter rejects (the filter is attached
 // before bind(2) queues anything).
 func TestFilterBeforeBind(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestFilterBeforeBind(t *testing.T) {
 }
 
 func TestDeadlineContextClose(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	c, err := capture.Listen("lo", &capture.Config{Filter: "udp port 9 and host 127.0.0.254"})
 	if err != nil {
 		t.Fatal(err)
@@ -204,9 +204,9 @@ func TestDeadlineContextClose(t *testing.T) {
 }
 
 func TestSnapLenAndPromiscuous(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ping := needTool(t, "ping")
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	var col *capture.Collector
 	if err := p.B.Do(func() (err error) {
 		col, err = capture.Collect(p.BIf, &capture.Config{Filter: "icmp", SnapLen: 64, Promiscuous: true})
@@ -246,7 +246,7 @@ func TestSnapLenAndPromiscuous(t *testing.T) {
 // filter selects in user space on the cooked packets, and "len" counts
 // the cooked header in both.
 func TestAnyCookedHeaders(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ping := needTool(t, "ping")
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -118,7 +118,7 @@ func TestWireGracefulStopIdleAndRefusal(t *testing.T) {
 	if os.Geteuid() != 0 && os.Getenv("RAWKIT_PRIVILEGED") != "1" {
 		t.Skip("needs root for namespaces and AF_PACKET: run scripts/test-privileged.sh")
 	}
-	h := netlab.NewHost(t)
+	h := netlabtest.NewHost(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (

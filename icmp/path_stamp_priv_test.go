@@ -10,6 +10,7 @@ import (
 
 	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestPathSendStamps traces a 3-router chain with one probe a hop, for
@@ -18,8 +19,8 @@ import (
 // client's link: the probe leaving and its answer arriving, both as the
 // kernel saw them there.
 func TestPathSendStamps(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	const maxTTL = 4 // the server is hop 4: no probe goes beyond it
 	for _, fam := range []struct {
 		name string
@@ -31,7 +32,7 @@ func TestPathSendStamps(t *testing.T) {
 	} {
 		for _, m := range []icmp.Method{icmp.MethodUDP, icmp.MethodICMP, icmp.MethodTCP} {
 			t.Run(fam.name+"/"+m.String(), func(t *testing.T) {
-				s := c.Client.Sniff(t, "eth0", "")
+				s := netlabtest.Sniff(t, c.Client, "eth0", "")
 				var hops []icmp.Hop
 				var sum icmp.PathSummary
 				err := c.Client.Do(func() error {

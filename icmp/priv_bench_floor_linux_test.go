@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"github.com/rawkit/rawkit/raw"
 )
 
@@ -20,8 +20,8 @@ import (
 // to 127.0.0.1. What `rawkit ping -f` takes above this is the engine's
 // own; what this takes above BenchmarkFloodFloor is the socket's.
 func BenchmarkFloodFloorSocket(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	var s *Socket
 	if err := h.Do(func() (err error) {
 		s, err = Listen(&ListenConfig{Mode: ModeRaw})

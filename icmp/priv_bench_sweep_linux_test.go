@@ -10,7 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/rawkit/rawkit/icmp"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,8 +27,8 @@ const sweepFloorTargets = 4094
 // the sends are most of the time. Each op is one sweep; ms/sweep is the
 // figure to hold against a whole `fping -g` run.
 func BenchmarkSweepFloor(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	for _, threads := range []int{1, 2} {
 		b.Run(map[int]string{1: "1thread", 2: "2threads"}[threads], func(b *testing.B) {
 			var f *sweepFloor
@@ -169,8 +169,8 @@ func (f *sweepFloor) close() {
 // outside the runtime poller, as iputils' flood does (ping -f: the next
 // request once the reply is in). Each op is one round trip.
 func BenchmarkFloodFloor(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	var fd int
 	if err := h.Do(func() (err error) {
 		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/byteorder"
 )
 
 // ARP resolution as scapy does it when the neighbour table has no entry:
@@ -49,7 +51,7 @@ func resolveARP(ifi *net.Interface, src, hop netip.Addr) (net.HardwareAddr, erro
 		return nil, err
 	}
 	req := arpRequestFor(ifi.HardwareAddr, src, hop)
-	bcast := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifi.Index, Halen: 6,
+	bcast := &unix.SockaddrLinklayer{Protocol: byteorder.Htons(unix.ETH_P_ARP), Ifindex: ifi.Index, Halen: 6,
 		Addr: [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
 	buf := make([]byte, 1500)
 	for range arpTries {
@@ -95,12 +97,12 @@ func resolveARP(ifi *net.Interface, src, hop netip.Addr) (net.HardwareAddr, erro
 // to interface ifindex unless it is 0, as an *os.File in the runtime
 // poller so that deadlines work.
 func openPacket(proto uint16, ifindex int) (*os.File, error) {
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(htons(proto)))
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(byteorder.Htons(proto)))
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: "packet", Err: os.NewSyscallError("socket", err)}
 	}
 	if ifindex != 0 {
-		if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(proto), Ifindex: ifindex}); err != nil {
+		if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: byteorder.Htons(proto), Ifindex: ifindex}); err != nil {
 			unix.Close(fd)
 			return nil, &net.OpError{Op: "listen", Net: "packet", Err: os.NewSyscallError("bind", err)}
 		}

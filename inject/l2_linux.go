@@ -2,7 +2,6 @@ package inject
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/byteorder"
 )
 
 // linkSender sends IPv4 packets exactly as built, through a packet
@@ -81,7 +82,7 @@ func nextHop(dst netip.Addr, oif int) (unix.SockaddrLinklayer, error) {
 			return unix.SockaddrLinklayer{}, err
 		}
 	}
-	sa := unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_IP), Ifindex: ifi.Index, Halen: uint8(len(hw))}
+	sa := unix.SockaddrLinklayer{Protocol: byteorder.Htons(unix.ETH_P_IP), Ifindex: ifi.Index, Halen: uint8(len(hw))}
 	if len(hw) > len(sa.Addr) {
 		return unix.SockaddrLinklayer{}, fmt.Errorf("inject: %s: link-layer address %v too long", ifi.Name, hw)
 	}
@@ -122,9 +123,3 @@ func (l *linkSender) writeBatch(ctx context.Context, batch [][]byte, dst netip.A
 
 // Close closes the socket.
 func (l *linkSender) Close() error { return l.f.Close() }
-
-// htons turns a 16-bit value into network byte order, as the protocol
-// numbers of packet(7) take it.
-func htons(v uint16) uint16 {
-	return binary.NativeEndian.Uint16(binary.BigEndian.AppendUint16(nil, v))
-}

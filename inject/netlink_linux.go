@@ -3,12 +3,15 @@ package inject
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/netlink"
 )
 
 // route is what the kernel's routing table says of a destination.
@@ -26,9 +29,9 @@ func lookupRoute(dst netip.Addr, oif int) (route, error) {
 	body := make([]byte, unix.SizeofRtMsg)
 	body[0], body[1] = unix.AF_INET, 32 // family, destination prefix length
 	d := dst.As4()
-	body = appendAttr(body, unix.RTA_DST, d[:])
+	body = netlink.AppendAttr(body, unix.RTA_DST, d[:])
 	if oif > 0 {
-		body = appendAttr(body, unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, uint32(oif)))
+		body = netlink.AppendAttr(body, unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, uint32(oif)))
 	}
 	msgs, err := netlinkRequest(unix.RTM_GETROUTE, 0, body)
 	if err != nil {
@@ -39,7 +42,8 @@ func lookupRoute(dst netip.Addr, oif int) (route, error) {
 	}
 	m := msgs[0]
 	r := route{typ: m[7]}
-	a := parseAttrs(m[unix.SizeofRtMsg:])
+	// Indexed by type; a repeated attribute counts as its last copy.
+	a := maps.Collect(netlink.Attrs(m[unix.SizeofRtMsg:]))
 	if v := a[unix.RTA_OIF]; len(v) == 4 {
 		r.ifindex = int(binary.NativeEndian.Uint32(v))
 	}
@@ -76,7 +80,7 @@ func lookupNeigh(ifindex int, addr netip.Addr) (hw net.HardwareAddr, ok bool, er
 			binary.NativeEndian.Uint16(m[8:])&usableNeigh == 0 {
 			continue
 		}
-		a := parseAttrs(m[unix.SizeofNdMsg:])
+		a := maps.Collect(netlink.Attrs(m[unix.SizeofNdMsg:]))
 		if dst, ll := a[unix.NDA_DST], a[unix.NDA_LLADDR]; len(dst) == 4 && [4]byte(dst) == want && len(ll) > 0 {
 			return net.HardwareAddr(append([]byte(nil), ll...)), true, nil
 		}
@@ -134,35 +138,7 @@ func netlinkRequest(typ, flags uint16, body []byte) ([][]byte, error) {
 			if flags&unix.NLM_F_DUMP == 0 {
 				return out, nil
 			}
-			b = b[min(align4(l), len(b)):]
+			b = b[min(netlink.Align(l), len(b)):]
 		}
 	}
 }
-
-// appendAttr appends a route attribute (struct rtattr) to b.
-func appendAttr(b []byte, typ uint16, v []byte) []byte {
-	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(v)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, v...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
-
-// parseAttrs indexes route attributes by type.
-func parseAttrs(b []byte) map[uint16][]byte {
-	m := make(map[uint16][]byte)
-	for len(b) >= 4 {
-		l := int(binary.NativeEndian.Uint16(b))
-		if l < 4 || l > len(b) {
-			break
-		}
-		// The type without NLA_F_NESTED and NLA_F_NET_BYTEORDER.
-		m[binary.NativeEndian.Uint16(b[2:])&^0xc000] = b[4:l]
-		b = b[min(align4(l), len(b)):]
-	}
-	return m
-}
-
-func align4(n int) int { return (n + 3) &^ 3 }

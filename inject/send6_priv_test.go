@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestSendIPv6: IPv6 specs go out through an IPV6_HDRINCL socket exactly
@@ -17,8 +17,8 @@ import (
 // checksum, extension headers and a later fragment included. The source
 // comes from A's IPv6 route.
 func TestSendIPv6(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	specs := []string{
 		`ip6(dst=fd00::2, hlim=7, tc=0x28, fl=12345)/icmp6(id=4242, seq=[1,2,3])/raw("rawkit")`,
 		`ip6(dst=fd00::2)/udp(sport=4000, dport=9, chksum=0xbad0)/raw("x")`,
@@ -37,7 +37,7 @@ func TestSendIPv6(t *testing.T) {
 		if pkts[0].Src != p.A.Addr6() {
 			t.Fatalf("%s: source %v, want A's %v", spec, pkts[0].Src, p.A.Addr6())
 		}
-		s := p.B.Sniff(t, p.BIf, "ip6 and src host "+p.A.Addr6().String())
+		s := netlabtest.Sniff(t, p.B, p.BIf, "ip6 and src host "+p.A.Addr6().String())
 		var sess *Session
 		if err := p.A.Do(func() (err error) {
 			sess, err = Open(pkts, &Config{Count: 2})
@@ -79,8 +79,8 @@ func TestSendIPv6(t *testing.T) {
 // matches them: B's echo reply, the ICMPv6 port unreachable of a closed
 // UDP port (through the quoted datagram) and the RST of a closed TCP port.
 func TestSendIPv6Wait(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	for _, c := range []struct {
 		spec string
 		want func(b []byte) bool

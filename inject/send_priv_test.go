@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestSendersShareTheWork: with several sockets every packet still goes
 // out Count times, as B's capture counts them, and --wait semantics hold.
 func TestSendersShareTheWork(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	var pkts []craft.SpecPacket
 	if err := p.A.Do(func() (err error) {
 		pkts, err = Parse("ip(dst=10.0.0.2)/icmp(id=4242, seq=[1,2,3])", "")
@@ -23,7 +23,7 @@ func TestSendersShareTheWork(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and icmp[icmptype] = icmp-echo")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1 and icmp[icmptype] = icmp-echo")
 	var sess *Session
 	if err := p.A.Do(func() (err error) {
 		sess, err = Open(pkts, &Config{Count: 700, Senders: 3, Wait: 2e9})

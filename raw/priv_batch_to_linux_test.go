@@ -15,16 +15,17 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // One WriteBatchTo sends a request to each of 300 loopback addresses: the
 // capture on lo saw each address get its own request, and a steady-state
 // batch allocates nothing.
 func TestWriteBatchToManyDestinations(t *testing.T) {
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
 	c := openIn(t, h, func() (*Conn, error) { return ListenIPv4(1, &Config{}) })
-	sn := h.SniffWith(t, "lo", "icmp[icmptype] == icmp-echo", &netlab.SniffConfig{Snaplen: 96})
+	sn := netlabtest.SniffWith(t, h, "lo", "icmp[icmptype] == icmp-echo", &netlab.SniffConfig{Snaplen: 96})
 	const n = 300
 	pkts := make([][]byte, n)
 	dsts := make([]netip.Addr, n)

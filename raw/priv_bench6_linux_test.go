@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 )
@@ -18,8 +18,8 @@ import (
 // 127.0.0.1 and "v6" over ::1, side by side in one run, so that the
 // IPv6 path can be held to the IPv4 one's figure.
 func BenchmarkEchoRoundTrip(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	var f4 ipv4.ICMPFilter
 	f4.SetAll(true)
 	f4.Accept(ipv4.ICMPTypeEchoReply)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,8 +22,8 @@ import (
 // from batching on this kernel and machine; the rawkit figures are judged
 // against it.
 func BenchmarkSendHeaderIncludedFloor(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	var fd int
 	if err := h.Do(func() (err error) {
 		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,8 +26,8 @@ const benchBatch = 256
 // The packets are ICMP echo replies, which the receiving kernel drops
 // without answering, so the figure is the send path's.
 func BenchmarkSendHeaderIncluded(b *testing.B) {
-	netlab.Privileged(b)
-	h := netlab.NewHost(b)
+	netlabtest.Privileged(b)
+	h := netlabtest.NewHost(b)
 	var c *Conn
 	if err := h.Do(func() (err error) {
 		c, err = ListenIPv4(255, &Config{HeaderIncluded: true})

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 )
@@ -50,8 +50,8 @@ func readEchoReply(t *testing.T, c *Conn, id, seq int) Message {
 // kernel's reply, and the reply's metadata matches what the receiver's
 // capture saw.
 func TestRawEchoMetadata(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	var ifindex int
 	c := openIn(t, p.A, func() (*Conn, error) {
@@ -65,7 +65,7 @@ func TestRawEchoMetadata(t *testing.T) {
 		f.Accept(ipv4.ICMPTypeEchoReply)
 		return ListenIPv4(1, &Config{Timestamps: true, ICMPFilter: f, Interface: p.AIf, Source: a})
 	})
-	sn := p.B.Sniff(t, p.BIf, "icmp")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 
 	before := time.Now()
 	if _, err := c.WriteToAddr(context.Background(), echoRequest(t, 0x7777, 3, "metadata"), b); err != nil {
@@ -98,8 +98,8 @@ func TestRawEchoMetadata(t *testing.T) {
 // TestPingSocketEcho: the ping socket's kernel-chosen identifier is what
 // crosses the wire, and the reply comes back with its metadata.
 func TestPingSocketEcho(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	if err := p.A.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestPingSocketEcho(t *testing.T) {
 	if id == 0 {
 		t.Fatal("ping socket has no identifier after ListenPing")
 	}
-	sn := p.B.Sniff(t, p.BIf, "icmp")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	if _, err := c.WriteToAddr(context.Background(), echoRequest(t, 1, 5, "ping socket"), b); err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestPingSocketEcho(t *testing.T) {
 // TestRawReadUnblocks: deadline, context and Close each end a read that
 // nothing will satisfy, on a real raw socket.
 func TestRawReadUnblocks(t *testing.T) {
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
 	open := func() *Conn {
 		// Protocol 253 (RFC 3692 experimentation): nothing arrives.
 		return openIn(t, h, func() (*Conn, error) { return ListenIPv4(253, nil) })

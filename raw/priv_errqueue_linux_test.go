@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,8 +26,8 @@ func pingRequest(seq uint16) []byte {
 // the second router at TTL 2, host unreachable from the last router for
 // an address with no host. The capture on the client is the oracle.
 func TestPingSocketErrorQueue(t *testing.T) {
-	netlab.Privileged(t)
-	ch := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	ch := netlabtest.NewChain(t, 3)
 	if err := ch.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestPingSocketErrorQueue(t *testing.T) {
 			c := openIn(t, ch.Client, func() (*Conn, error) {
 				return ListenPing(&Config{RecvErr: true, TTL: tc.ttl, Timestamps: true})
 			})
-			s := ch.Client.Sniff(t, "eth0", "icmp")
+			s := netlabtest.Sniff(t, ch.Client, "eth0", "icmp")
 			const seq = 4242
 			if _, err := c.WriteToAddr(ctx, pingRequest(seq), tc.dst); err != nil {
 				t.Fatal(err)
@@ -93,8 +93,8 @@ func TestPingSocketErrorQueue(t *testing.T) {
 // An ordinary read on a RecvErr socket that is waiting when an error
 // arrives is woken and returns it; replies still come as packets.
 func TestPingSocketErrorQueueWakesReader(t *testing.T) {
-	netlab.Privileged(t)
-	ch := netlab.NewChain(t, 2)
+	netlabtest.Privileged(t)
+	ch := netlabtest.NewChain(t, 2)
 	if err := ch.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/ipv6"
 )
 
@@ -23,12 +23,12 @@ import (
 // interface, hop limit 64 and a kernel timestamp; B's capture shows the
 // request as sent, its checksum filled by A's kernel.
 func TestIPv6EchoMetadata(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr6(), p.B.Addr6()
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(58, &Config{Timestamps: true}) })
-	sn := p.B.Sniff(t, p.BIf, "icmp6 and ip6[40] == 128")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and ip6[40] == 128")
 	before := time.Now()
 	if _, err := c.WriteToAddr(context.Background(), echo6Request(0x4242, 7, "metadata"), b); err != nil {
 		t.Fatal(err)
@@ -60,11 +60,11 @@ func TestIPv6EchoMetadata(t *testing.T) {
 // the hop limit and traffic class B captures, and so are SetTTL and
 // SetTOS; B's kernel echoes the traffic class, which the reader reports.
 func TestIPv6HopLimitAndTrafficClassOnTheWire(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(58, &Config{TTL: 9, TOS: 0xb8}) })
-	sn := p.B.Sniff(t, p.BIf, "icmp6 and ip6[40] == 128")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and ip6[40] == 128")
 	ctx := context.Background()
 	if _, err := c.WriteToAddr(ctx, echo6Request(1, 1, "first"), p.B.Addr6()); err != nil {
 		t.Fatal(err)
@@ -96,13 +96,13 @@ func TestIPv6HopLimitAndTrafficClassOnTheWire(t *testing.T) {
 // carries the zone as the interface's name. An unknown zone and an IPv4
 // destination are bad input, and nothing is sent.
 func TestIPv6LinkLocalZone(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	ll := linkLocal6(t, p.B, p.BIf)
 	idx, _ := ifAddrs(t, p.A, p.AIf)
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(58, nil) })
-	sn := p.B.Sniff(t, p.BIf, "icmp6 and ip6[40] == 128")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and ip6[40] == 128")
 	ctx := context.Background()
 	for seq, zone := range []string{p.AIf, strconv.Itoa(idx)} {
 		if _, err := c.WriteToAddr(ctx, echo6Request(9, seq, "zone"), ll.WithZone(zone)); err != nil {
@@ -140,9 +140,9 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 // replies reads B's reply and nothing else, while an unfiltered socket
 // opened alongside also reads the neighbour discovery that preceded it.
 func TestICMP6FilterDrops(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	var f ipv6.ICMPFilter
 	f.SetAll(true)
 	f.Accept(ipv6.ICMPTypeEchoReply)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/ipv6"
 )
 
@@ -39,13 +39,13 @@ func udp6Packet(src, dst netip.Addr, data string) []byte {
 // IPPROTO_RAW socket, the packet B captures is byte for byte the one A
 // wrote, sent to the given destination or to the header's.
 func TestIPv6HeaderIncludedArrivesAsBuilt(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr6(), p.B.Addr6()
 	hdrincl := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(17, &Config{HeaderIncluded: true}) })
 	rawProto := openIn(t, p.A, func() (*Conn, error) { return ListenIPv6(255, nil) })
-	sn := p.B.Sniff(t, p.BIf, "ip6 and udp and dst port 9")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "ip6 and udp and dst port 9")
 	pkts := [][]byte{udp6Packet(a, b, "hdrincl"), udp6Packet(a, b, "ipproto-raw")}
 	if _, err := hdrincl.WriteToAddr(context.Background(), pkts[0], b); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestIPv6HeaderIncludedArrivesAsBuilt(t *testing.T) {
 // hint. B's capture shows the request and the reply.
 func TestPing6SocketAsNobody(t *testing.T) {
 	b := netip.MustParseAddr("fd00::2") // NewPair's B, fixed
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		if c, err := ListenIPv6(58, nil); err == nil || !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), "setcap cap_net_raw+ep") {
 			if c != nil {
 				c.Close()
@@ -97,16 +97,16 @@ func TestPing6SocketAsNobody(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	if p.B.Addr6() != b {
 		t.Fatalf("B is %v", p.B.Addr6())
 	}
 	if err := p.A.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
-	sn := p.B.Sniff(t, p.BIf, "icmp6 and (ip6[40] == 128 or ip6[40] == 129)")
-	if out, err := netlab.RunAsNobody(t, p.A, t.Name()); err != nil {
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and (ip6[40] == 128 or ip6[40] == 129)")
+	if out, err := netlabtest.RunAsNobody(t, p.A, t.Name()); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	got := captured6(sn.Stop())
@@ -121,14 +121,14 @@ func TestPing6SocketAsNobody(t *testing.T) {
 // hop limit 1, as a queued error quoting the request; the capture on the
 // client shows the router's message.
 func TestPing6SocketErrorQueue(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 1)
+	c := netlabtest.NewChain(t, 1)
 	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
 	conn := openIn(t, c.Client, func() (*Conn, error) { return ListenPing6(&Config{RecvErr: true, TTL: 1}) })
-	sn := c.Client.Sniff(t, "eth0", "icmp6 and ip6[40] == 3")
+	sn := netlabtest.Sniff(t, c.Client, "eth0", "icmp6 and ip6[40] == 3")
 	if _, err := conn.WriteToAddr(context.Background(), echo6Request(0, 4, "errqueue"), c.Server.Addr6()); err != nil {
 		t.Fatal(err)
 	}
@@ -153,9 +153,9 @@ func TestPing6SocketErrorQueue(t *testing.T) {
 // on an IPv6 socket: B's capture counts every request, and every reply
 // is read with its source.
 func TestIPv6BatchAndTry(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	var f ipv6.ICMPFilter
 	f.SetAll(true)
 	f.Accept(ipv6.ICMPTypeEchoReply)
@@ -163,7 +163,7 @@ func TestIPv6BatchAndTry(t *testing.T) {
 	if _, err := c.TryReadMsg(make([]byte, 100)); err != ErrWouldBlock {
 		t.Fatalf("TryReadMsg on an empty socket: %v", err)
 	}
-	sn := p.B.Sniff(t, p.BIf, "icmp6 and ip6[40] == 128")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and ip6[40] == 128")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	pkts := [][]byte{echo6Request(1, 1, "a"), echo6Request(1, 2, "b"), echo6Request(1, 3, "c")}

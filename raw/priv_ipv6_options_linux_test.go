@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -23,9 +23,9 @@ import (
 // EMSGSIZE, DFDont lets the kernel fragment it (B captures fragments,
 // next header 44), and the mark reads back from the socket.
 func TestIPv6OptionsOnTheWire(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr6(), p.B.Addr6()
 	udp := func(n int) []byte {
 		u := make([]byte, n)
@@ -48,7 +48,7 @@ func TestIPv6OptionsOnTheWire(t *testing.T) {
 	if mark != 0x42 {
 		t.Errorf("SO_MARK %#x, want 0x42", mark)
 	}
-	sn := p.B.Sniff(t, p.BIf, "ip6 and not icmp6 and src host "+a.String()) // no neighbour discovery
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "ip6 and not icmp6 and src host "+a.String()) // no neighbour discovery
 	ctx := context.Background()
 	if _, err := do.WriteToAddr(ctx, udp(64), b); err != nil {
 		t.Fatal(err)
@@ -74,9 +74,9 @@ func TestIPv6OptionsOnTheWire(t *testing.T) {
 // TestIPv6BadInput: an IPv4 source, an unknown zone on the source and a
 // checksum offset on an ICMPv6 socket are refused naming the value.
 func TestIPv6BadInput(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	for _, tt := range []struct {
 		cfg  Config
 		want string
@@ -108,9 +108,9 @@ func TestIPv6BadInput(t *testing.T) {
 // = 129 reads B's echo reply and not the neighbour advertisement before
 // it.
 func TestIPv6BPFSeesPayload(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	prog, err := bpf.Assemble([]bpf.Instruction{
 		bpf.LoadAbsolute{Off: 0, Size: 1},
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 129, SkipFalse: 1},

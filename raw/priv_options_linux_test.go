@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
@@ -20,10 +20,10 @@ import (
 // interface set in Config show in what the receiver captures; the mark
 // and receive buffer read back from the socket.
 func TestPayloadModeOptionsOnTheWire(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
-	sn := p.B.Sniff(t, p.BIf, "udp and dst port 9")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "udp and dst port 9")
 	udp := func(tag byte) []byte { // header with checksum 0 ("none", RFC 768)
 		return []byte{0x9c, 0x40, 0, 9, 0, 10, 0, 0, 'o', tag}
 	}
@@ -81,8 +81,8 @@ func sockoptInt(t *testing.T, c *Conn, opt int) int {
 // TestBPFFilterSelects: a classic BPF program in Config lets through only
 // the echo requests with one identifier.
 func TestBPFFilterSelects(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a := p.A.Addr()
 	const want = 0x1111
 	prog, err := bpf.Assemble([]bpf.Instruction{

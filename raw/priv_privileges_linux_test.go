@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,7 +27,7 @@ const childEnv = "RAWKIT_RAW_CHILD"
 // TestUnprivilegedGetsPermissionError: user nobody cannot open raw or
 // ping sockets and is told what to do.
 func TestUnprivilegedGetsPermissionError(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		for _, tt := range []struct {
 			name string
 			open func() (*Conn, error)
@@ -52,12 +53,12 @@ func TestUnprivilegedGetsPermissionError(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
 	if err := h.Sysctl("net.ipv4.ping_group_range", "1 0"); err != nil { // nobody's group outside
 		t.Fatal(err)
 	}
-	if out, err := netlab.RunAsNobody(t, h, t.Name()); err != nil {
+	if out, err := netlabtest.RunAsNobody(t, h, t.Name()); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 }
@@ -173,9 +174,9 @@ func TestDropPrivilegesUnderSudo(t *testing.T) {
 		afterDrop(t)
 		return
 	}
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
-	sn := p.B.Sniff(t, p.BIf, "icmp")
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -189,10 +190,10 @@ func TestDropPrivilegesUnderSudo(t *testing.T) {
 	// later starts with no capability, under sudo and as plain root,
 	// whose user ID stays 0.
 	noCgo := buildNoCgo(t)
-	sn = p.B.Sniff(t, p.BIf, "icmp")
+	sn = netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	runChild(t, p.A, noCgo, t.Name(), nil, nil, append(env, "RAWKIT_RAW_WANT_EXEC_NO_CAPS=1", "RAWKIT_RAW_WANT_NNP=1")...)
 	checkDropCapture(t, p, sn.Stop())
-	sn = p.B.Sniff(t, p.BIf, "icmp")
+	sn = netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	runChild(t, p.A, noCgo, t.Name(), nil, nil, childEnv+"=sudo", "RAWKIT_RAW_WANT_UID=0",
 		"RAWKIT_RAW_PEER="+p.B.Addr().String(), "RAWKIT_RAW_WANT_EXEC_NO_CAPS=1", "RAWKIT_RAW_WANT_NNP=1")
 	checkDropCapture(t, p, sn.Stop())
@@ -219,12 +220,12 @@ func TestDropPrivilegesWithCapabilities(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	bin := buildNoCgo(t)
 	dir := filepath.Dir(bin)
 
-	p := netlab.NewPair(t)
-	sn := p.B.Sniff(t, p.BIf, "icmp")
+	p := netlabtest.NewPair(t)
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	nobody := &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}
 	netRaw := []uintptr{unix.CAP_NET_RAW}
 	runChild(t, p.A, bin, t.Name(), nobody, netRaw, childEnv+"=caps",
@@ -276,7 +277,7 @@ func copyExecutable(dst string) error {
 // checkDropped, the check DropPrivileges ends with, sees capabilities
 // still held: this test process runs with them.
 func TestCheckDroppedSeesPrivileges(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	if err := checkDropped(false); err == nil || !strings.Contains(err.Error(), "capabilities still held") {
 		t.Errorf("checkDropped with capabilities held: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestSendStamps sends five header-included packets in one batch with
@@ -19,8 +19,8 @@ import (
 // batch call and within 200 µs of the time the capture on the sender's
 // own link saw that packet leave.
 func TestSendStamps(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv4(255, &Config{HeaderIncluded: true}) })
 	if err := c.EnableSendStamps(); err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func TestSendStamps(t *testing.T) {
 		}
 		pkts[i] = append([]byte(nil), b...)
 	}
-	s := p.A.Sniff(t, p.AIf, "icmp[4:2] == 0x5a5a")
+	s := netlabtest.Sniff(t, p.A, p.AIf, "icmp[4:2] == 0x5a5a")
 	before := time.Now()
 	if n, err := c.WriteBatch(context.Background(), pkts, p.B.Addr()); n != len(pkts) || err != nil {
 		t.Fatalf("WriteBatch: %d, %v", n, err)

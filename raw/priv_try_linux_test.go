@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,15 +42,15 @@ func (r *readable) wait(t *testing.T, c *Conn) {
 // or says ErrWouldBlock; every request reached the wire (the capture on
 // B saw it) and every reply is read back, with no allocation per round.
 func TestTryWriteAndRead(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := listenEchoReplies(t, p.A, a)
 	buf := make([]byte, 1500)
 	if _, err := c.TryReadMsg(buf); err != ErrWouldBlock || !errors.Is(err, syscall.EAGAIN) {
 		t.Fatalf("TryReadMsg on an empty queue: %v, want ErrWouldBlock", err)
 	}
-	sn := p.B.Sniff(t, p.BIf, "icmp[icmptype] == icmp-echo")
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp[icmptype] == icmp-echo")
 	const rounds = 50
 	req := echoRequest(t, 0x5151, 0, "try")
 	seq := 0

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // WaitRead returns once a packet is queued and leaves it there, Readable
 // tells whether one is, and a cancelled ctx or Close ends a wait.
 func TestWaitReadLeavesPacketQueued(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := listenEchoReplies(t, p.A, a)
 	if ok, err := c.Readable(); ok || err != nil {

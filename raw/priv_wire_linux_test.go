@@ -12,7 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/craft"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/ipv4"
 )
 
@@ -20,11 +20,11 @@ import (
 // header included and checks on the receiver that every field is as set
 // and every checksum valid.
 func TestHeaderIncludedArrivesAsBuilt(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv4(255, &Config{HeaderIncluded: true}) })
-	sn := p.B.Sniff(t, p.BIf, "src host "+a.String())
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "src host "+a.String())
 
 	bld := craft.NewBuilder()
 	echo := craft.NewICMPEcho(a, b, 0x1234, 7, []byte("rawkit hdrincl icmp"))
@@ -85,11 +85,11 @@ func TestHeaderIncludedArrivesAsBuilt(t *testing.T) {
 // TestWrongChecksumArrivesWrong: a checksum kept wrong on purpose is not
 // fixed by anyone on the way.
 func TestWrongChecksumArrivesWrong(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv4(1, &Config{HeaderIncluded: true}) })
-	sn := p.B.Sniff(t, p.BIf, "icmp and src host "+a.String())
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp and src host "+a.String())
 
 	echo := craft.NewICMPEcho(a, b, 0x5151, 1, []byte("bad checksum"))
 	echo.ICMP.Checksum = 0xdead
@@ -120,11 +120,11 @@ func TestWrongChecksumArrivesWrong(t *testing.T) {
 // TestWriteBatchThousand: one WriteBatch call of 1,000 packets, all 1,000
 // captured by the receiver.
 func TestWriteBatchThousand(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv4(17, &Config{HeaderIncluded: true}) })
-	sn := p.B.Sniff(t, p.BIf, "udp and dst port 9 and src host "+a.String())
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "udp and dst port 9 and src host "+a.String())
 
 	const n = 1000
 	bld := craft.NewBuilder()
@@ -155,11 +155,11 @@ func TestWriteBatchThousand(t *testing.T) {
 // TestBadInputSendsNothing: every refused write leaves the wire silent;
 // only the good packet sent last is captured.
 func TestBadInputSendsNothing(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	a, b := p.A.Addr(), p.B.Addr()
 	c := openIn(t, p.A, func() (*Conn, error) { return ListenIPv4(17, &Config{HeaderIncluded: true}) })
-	sn := p.B.Sniff(t, p.BIf, "src host "+a.String())
+	sn := netlabtest.Sniff(t, p.B, p.BIf, "src host "+a.String())
 
 	build := func(payload []byte) []byte {
 		pkt, err := craft.NewBuilder().BuildUDP(craft.NewUDP(netip.AddrPortFrom(a, 1), netip.AddrPortFrom(b, 9), payload))

@@ -14,7 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-go build -o ./rawkit ./cmd/rawkit
+# Pure Go, as the README builds it: only then can rawkit drop its
+# capabilities on every thread.
+CGO_ENABLED=0 go build -o ./rawkit ./cmd/rawkit
 BIN=$PWD/rawkit
 
 SUDO=

@@ -2,8 +2,25 @@
 # Runs every test rawkit has: static checks, the unprivileged suite with the
 # race detector, then the privileged suite (raw sockets, namespaces).
 # This is the README's test command and what CI runs.
+#
+#   scripts/test.sh                  # everything (needs root or sudo, and apt)
+#   scripts/test.sh --unprivileged   # all but the privileged suite
+#
+# --unprivileged is for a contributor without root: gofmt, go vet,
+# staticcheck, the pure Go build, the unit tests with the race detector
+# and the full-size load tests. It needs no root, no sudo and no apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+privileged=1
+case "${1:-}" in
+"") ;;
+--unprivileged) privileged= ;;
+*)
+	echo "usage: scripts/test.sh [--unprivileged]" >&2
+	exit 2
+	;;
+esac
 
 STATICCHECK_VERSION=v0.7.0
 
@@ -30,6 +47,11 @@ go test -race -count=1 ./...
 
 echo "== full-size load tests (no race detector: -race scales them down)"
 go test -count=1 -run 'IntegrityUnderLoad|DatagramLossCounted|GracefulShutdown' ./endpoint/
+
+if [ -z "$privileged" ]; then
+	echo "== privileged tests skipped (--unprivileged): scripts/test-privileged.sh runs them"
+	exit 0
+fi
 
 echo "== privileged tests"
 scripts/test-privileged.sh

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // icmp6Seen is an ICMPv6 message in a capture.
@@ -70,14 +71,14 @@ func count6(seen []icmp6Seen, f func(icmp6Seen) bool) int {
 // TestPing6Chain pings across a dual-stack chain of 3 routers over IPv6,
 // with the client's capture as the oracle.
 func TestPing6Chain(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	server, router2 := c.Server.Addr6(), c.RouterAddr6(1)
 
 	t.Run("replies", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-6", "-c", "3", "-i", "0.05", server.String()))
 		seen := icmp6Captured(s.Stop())
 		if code != 0 || !strings.HasPrefix(out, fmt.Sprintf("PING %s(%s) 56 data bytes\n", server, server)) ||
@@ -89,7 +90,7 @@ func TestPing6Chain(t *testing.T) {
 		}
 	})
 	t.Run("hop limit 2", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", "-t", "2", server.String()))
 		seen := icmp6Captured(s.Stop())
 		for seq := 1; seq <= 3; seq++ {
@@ -111,7 +112,7 @@ func TestPing6Chain(t *testing.T) {
 		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.2", c.Unreachable6().String()))
 		seen := icmp6Captured(s.Stop())
 		lines := strings.Count(out, "Destination unreachable: Address unreachable\n")
@@ -128,7 +129,7 @@ func TestPing6Chain(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Links[2].SetMTU(ctx, 1500) //nolint:errcheck // the chain goes at the end anyway
-		s := c.Client.Sniff(t, "eth0", "")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "1", "-M", "do", "-s", "1400", server.String()))
 		seen := icmp6Captured(s.Stop())
 		line := fmt.Sprintf("From %s icmp_seq=1 Packet too big: mtu=1280\n", router2)
@@ -144,7 +145,7 @@ func TestPing6Chain(t *testing.T) {
 // exceeded, which the kernel queues on the socket's error queue, printed
 // as iputils prints them, one per error the capture saw.
 func TestPing6AsNobody(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
 		args := append([]string{"rawkit", "ping", "--mode", "ping"}, strings.Fields(os.Getenv("PING_ARGS"))...)
 		code, out, errOut := runArgs(t, args...)
@@ -161,8 +162,8 @@ func TestPing6AsNobody(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
@@ -179,8 +180,8 @@ func TestPing6AsNobody(t *testing.T) {
 	linesRE := regexp.MustCompile(`LINES=(\d+)`)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := c.Client.Sniff(t, "eth0", "")
-			out, err := netlab.RunAsNobody(t, c.Client, "TestPing6AsNobody",
+			s := netlabtest.Sniff(t, c.Client, "eth0", "")
+			out, err := netlabtest.RunAsNobody(t, c.Client, "TestPing6AsNobody",
 				"PING_ARGS="+tc.args, "PING_PREFIX="+tc.prefix, "PING_LINE="+tc.line, "PING_EXIT="+tc.exit)
 			seen := icmp6Captured(s.Stop())
 			if err != nil {
@@ -203,14 +204,14 @@ func TestPing6AsNobody(t *testing.T) {
 // ip-route(8) "local" makes it): every address alive, one reply from each
 // in the capture.
 func TestPing6SweepPrefix(t *testing.T) {
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if out, err := h.Run(ctx, "ip", "-6", "route", "add", "local", "fd00:0:0:77::/116", "dev", "lo"); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	s := h.SniffWith(t, "lo", "", &netlab.SniffConfig{Snaplen: 96})
+	s := netlabtest.SniffWith(t, h, "lo", "", &netlab.SniffConfig{Snaplen: 96})
 	out, code := procRun(t, rawkitProc(ctx, h, "ping", "-q", "-c", "1", "-W", "2", "fd00:0:0:77::/116", "::1"))
 	seen := icmp6Captured(s.Stop())
 	if code != 0 || !strings.Contains(out, "4097 alive, 0 unreachable\n") {
@@ -237,8 +238,8 @@ func TestPing6SweepPrefix(t *testing.T) {
 // scoped to the client's interface (fe80::...%IFACE): the zone picks the
 // link, replies and the trace's one hop come from that address.
 func TestPing6LinkLocalZone(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 1)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	l := c.Links[0]
@@ -253,7 +254,7 @@ func TestPing6LinkLocalZone(t *testing.T) {
 	ll := netip.MustParseAddr(string(m[1]))
 	scoped := ll.WithZone(l.AIf).String()
 
-	s := c.Client.Sniff(t, l.AIf, "")
+	s := netlabtest.Sniff(t, c.Client, l.AIf, "")
 	text, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.05", scoped))
 	seen := icmp6Captured(s.Stop())
 	if code != 0 || !strings.HasPrefix(text, "PING "+scoped+"("+scoped+") 56 data bytes\n") ||

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestPingBothFamilies pings a host's IPv4 and IPv6 addresses in one run:
 // the capture on that host sees each family's echo requests arrive from
 // the client, as many as each target was sent, and every target answers.
 func TestPingBothFamilies(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s := p.B.Sniff(t, p.BIf, "icmp or icmp6")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "icmp or icmp6")
 	v4, v6 := p.B.Addr().String(), p.B.Addr6().String()
 	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-n", "-c", "3", "-i", "0.05", v4, v6))
 	pkts := s.Stop()

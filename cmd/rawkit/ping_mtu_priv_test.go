@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // runBoth runs cmd and returns its stdout, stderr and exit status.
@@ -48,8 +48,8 @@ func localErrorLines(stderr, prog string) []string {
 // reach the wire; requests that just fit go and come back. rawkit and
 // iputils ping run side by side, IPv4 and IPv6.
 func TestPingMessageTooLong(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := p.Link.SetMTU(ctx, 1280); err != nil {
@@ -66,7 +66,7 @@ func TestPingMessageTooLong(t *testing.T) {
 		{"IPv6", "-6", p.B.Addr6().String(), 48, "local error: message too long, mtu: 1280"},
 	} {
 		t.Run(fam.name, func(t *testing.T) {
-			s := p.B.Sniff(t, p.BIf, "icmp or icmp6")
+			s := netlabtest.Sniff(t, p.B, p.BIf, "icmp or icmp6")
 			fits := strconv.Itoa(1280 - fam.hdr)
 			tooLong := strconv.Itoa(1280 - fam.hdr + 1)
 			type result struct {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/icmp"
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // As user nobody, through a ping socket, across a chain of three routers:
@@ -19,7 +19,7 @@ import (
 // with no host behind the last router its host unreachable errors, are
 // printed as iputils prints them, one per error the capture saw arrive.
 func TestPingAsNobodyShowsICMPErrors(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
 		args := append([]string{"rawkit", "ping"}, strings.Fields(os.Getenv("PING_ARGS"))...)
 		code, out, errOut := runArgs(t, args...)
@@ -37,8 +37,8 @@ func TestPingAsNobodyShowsICMPErrors(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,8 @@ func TestPingAsNobodyShowsICMPErrors(t *testing.T) {
 	linesRE := regexp.MustCompile(`ERROR_LINES=(\d+)`)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := c.Client.Sniff(t, "eth0", "icmp")
-			out, err := netlab.RunAsNobody(t, c.Client, "TestPingAsNobodyShowsICMPErrors",
+			s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
+			out, err := netlabtest.RunAsNobody(t, c.Client, "TestPingAsNobodyShowsICMPErrors",
 				"PING_ARGS="+tc.args, "PING_LINE="+tc.line, "PING_FROM="+tc.from)
 			seen := pingCaptured(s.Stop())
 			if err != nil {

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestPingPatternOnTheWire: with -p, the capture on the target sees the
 // pattern fill every request's payload past rawkit's own 12 bytes, and
 // the echoed replies pass the data check.
 func TestPingPatternOnTheWire(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s := p.B.Sniff(t, p.BIf, "icmp")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-n", "-c", "2", "-i", "0.05", "-s", "100", "-p", "a55a", p.B.Addr().String()))
 	pkts := s.Stop()
 	if code != 0 || !strings.HasPrefix(out, "PATTERN: 0xa55a\n") || strings.Count(out, "108 bytes from ") != 2 || strings.Contains(out, "wrong data") {

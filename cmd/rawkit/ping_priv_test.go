@@ -22,6 +22,7 @@ import (
 
 	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // pingSeen is an ICMP message in a capture.
@@ -83,14 +84,14 @@ func pingSummaryOf(t *testing.T, out string) (tx, rx, dup, errs int) {
 }
 
 func TestPingChain(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	server, router2 := c.Server.Addr(), c.RouterAddr(1)
 
 	t.Run("replies", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "icmp")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", server.String()))
 		seen := pingCaptured(s.Stop())
 		if code != 0 || strings.Count(out, " ttl=61 time=") != 3 {
@@ -101,7 +102,7 @@ func TestPingChain(t *testing.T) {
 		}
 	})
 	t.Run("ttl 2", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "icmp")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "3", "-i", "0.05", "-t", "2", server.String()))
 		seen := pingCaptured(s.Stop())
 		for seq := 1; seq <= 3; seq++ {
@@ -115,7 +116,7 @@ func TestPingChain(t *testing.T) {
 		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
-		s := c.Client.Sniff(t, "eth0", "icmp")
+		s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
 		out, code := procRun(t, rawkitProc(ctx, c.Client, "ping", "-c", "2", "-i", "0.2", c.Unreachable().String()))
 		seen := pingCaptured(s.Stop())
 		lines := strings.Count(out, "Destination Host Unreachable\n")
@@ -130,12 +131,12 @@ func TestPingChain(t *testing.T) {
 }
 
 func TestPingLoss(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p.B.Loss(t, p.BIf, 20)
-	s := p.A.Sniff(t, p.AIf, "icmp")
+	netlabtest.Loss(t, p.B, p.BIf, 20)
+	s := netlabtest.Sniff(t, p.A, p.AIf, "icmp")
 	out, _ := procRun(t, rawkitProc(ctx, p.A, "ping", "-q", "-c", "200", "-i", "0.005", "-W", "1", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, _, _ := pingSummaryOf(t, out)
@@ -146,12 +147,12 @@ func TestPingLoss(t *testing.T) {
 }
 
 func TestPingDuplicates(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p.B.Duplicate(t, p.BIf, p.A.Addr())
-	s := p.A.Sniff(t, p.AIf, "icmp")
+	netlabtest.Duplicate(t, p.B, p.BIf, p.A.Addr())
+	s := netlabtest.Sniff(t, p.A, p.AIf, "icmp")
 	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-c", "20", "-i", "0.02", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, dup, _ := pingSummaryOf(t, out)
@@ -177,12 +178,12 @@ func TestPingDuplicates(t *testing.T) {
 // Eight rawkit pings and an iputils ping to one target at once: each
 // counts exactly its own 50 replies.
 func TestPingConcurrentRunsKeepTheirReplies(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	target := p.B.Addr().String()
-	s := p.A.Sniff(t, p.AIf, "icmp[icmptype] == icmp-echoreply")
+	s := netlabtest.Sniff(t, p.A, p.AIf, "icmp[icmptype] == icmp-echoreply")
 	cmds := []*exec.Cmd{p.A.Command(ctx, "ping", "-c", "50", "-i", "0.01", target)}
 	for range 8 {
 		cmds = append(cmds, rawkitProc(ctx, p.A, "ping", "-q", "-c", "50", "-i", "0.01", target))
@@ -212,7 +213,7 @@ func TestPingConcurrentRunsKeepTheirReplies(t *testing.T) {
 // As user nobody, ping works through a ping socket where
 // net.ipv4.ping_group_range admits it, and says how to fix it where not.
 func TestPingAsNobody(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
 		code, out, errOut := runArgs(t, "rawkit", "ping", "--json", "-c", "2", "-i", "0.05", os.Getenv("PING_TARGET"))
 		if os.Getenv("PING_EXPECT") == "works" {
@@ -227,19 +228,19 @@ func TestPingAsNobody(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	target := "PING_TARGET=" + p.B.Addr().String()
 	if err := p.A.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := netlab.RunAsNobody(t, p.A, "TestPingAsNobody", target, "PING_EXPECT=works"); err != nil {
+	if out, err := netlabtest.RunAsNobody(t, p.A, "TestPingAsNobody", target, "PING_EXPECT=works"); err != nil {
 		t.Fatalf("range open: %v\n%s", err, out)
 	}
 	if err := p.A.Sysctl("net.ipv4.ping_group_range", "1 0"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := netlab.RunAsNobody(t, p.A, "TestPingAsNobody", target, "PING_EXPECT=refused"); err != nil {
+	if out, err := netlabtest.RunAsNobody(t, p.A, "TestPingAsNobody", target, "PING_EXPECT=refused"); err != nil {
 		t.Fatalf("range closed: %v\n%s", err, out)
 	}
 }
@@ -247,13 +248,13 @@ func TestPingAsNobody(t *testing.T) {
 // A sweep of 127.0.0.0/20 in a namespace of its own: all 4,094 alive,
 // and the capture on lo saw a reply from each.
 func TestPingSweepLoopback(t *testing.T) {
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// The capture records each packet on lo once, as it left; keep it
 	// small per packet so that a burst of 4,094 fits.
-	s := h.SniffWith(t, "lo", "icmp[icmptype] == icmp-echoreply", &netlab.SniffConfig{Snaplen: 96})
+	s := netlabtest.SniffWith(t, h, "lo", "icmp[icmptype] == icmp-echoreply", &netlab.SniffConfig{Snaplen: 96})
 	out, code := procRun(t, rawkitProc(ctx, h, "ping", "-q", "-c", "1", "-W", "2", "127.0.0.0/20"))
 	seen := pingCaptured(s.Stop())
 	if code != 0 || !strings.Contains(out, "4094 alive, 0 unreachable\n") {
@@ -272,7 +273,7 @@ func TestPingSweepLoopback(t *testing.T) {
 // iputils' in the same situation: the same structure and the same values
 // except the measured times.
 func TestPingJCParity(t *testing.T) {
-	netlab.Privileged(t) // the suite installs jc
+	netlabtest.Privileged(t) // the suite installs jc
 	jc, err := exec.LookPath("jc")
 	if err != nil {
 		t.Fatalf("jc is not installed: %v", err)
@@ -329,11 +330,11 @@ func maskTimes(v any) any {
 
 // A flood counts what the capture saw: every request answered once.
 func TestPingFlood(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s := p.A.Sniff(t, p.AIf, "icmp[icmptype] == icmp-echoreply")
+	s := netlabtest.Sniff(t, p.A, p.AIf, "icmp[icmptype] == icmp-echoreply")
 	out, code := procRun(t, rawkitProc(ctx, p.A, "ping", "-f", "-c", "2000", p.B.Addr().String()))
 	seen := pingCaptured(s.Stop())
 	tx, rx, dup, _ := pingSummaryOf(t, out)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestTraceroute6ChainMethods traces a dual-stack chain of 3 routers over
@@ -16,12 +17,12 @@ import (
 // (addresses, flow label, ports or ICMPv6 checksum) for all probes, hop
 // limits 1 to 4, and every time exceeded quoting a probe of that flow.
 func TestTraceroute6ChainMethods(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	server := c.Server.Addr6()
 	for _, m := range []struct{ name, flag string }{{"udp", "-U"}, {"icmp", "-I"}, {"tcp", "-T"}} {
 		t.Run(m.name, func(t *testing.T) {
-			s := c.Client.Sniff(t, "eth0", "")
+			s := netlabtest.Sniff(t, c.Client, "eth0", "")
 			out, code := traceInProc(t, c.Client, "traceroute", "-n", m.flag, "-w", "2", server.String())
 			pkts := s.Stop()
 			hops := parseTrace(t, out)
@@ -90,14 +91,14 @@ func checkParisProbes6(t *testing.T, pkts []netlab.Packet, dst [16]byte, method 
 // TestTraceroute6MTU: a 1280-byte link after router 2; --mtu marks hop 3
 // with F=1280, from router 2's packet too big, which the capture sees.
 func TestTraceroute6MTU(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := c.Links[2].SetMTU(ctx, 1280); err != nil {
 		t.Fatal(err)
 	}
-	s := c.Client.Sniff(t, "eth0", "")
+	s := netlabtest.Sniff(t, c.Client, "eth0", "")
 	out, code := procRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "--mtu", c.Server.Addr6().String()))
 	seen := icmp6Captured(s.Stop())
 	hops := parseTrace(t, out)

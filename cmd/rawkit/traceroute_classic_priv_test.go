@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestTracerouteECMPTCPParisVersusClassic is the TCP counterpart of
@@ -19,8 +20,8 @@ import (
 // diamond in every trace, and classic TCP (one source port per probe)
 // mixes the branches at hop 2.
 func TestTracerouteECMPTCPParisVersusClassic(t *testing.T) {
-	netlab.Privileged(t)
-	d := netlab.NewDiamond(t)
+	netlabtest.Privileged(t)
+	d := netlabtest.NewDiamond(t)
 	for _, fam := range []struct {
 		name   string
 		server netip.Addr
@@ -59,8 +60,8 @@ func TestTracerouteECMPTCPParisVersusClassic(t *testing.T) {
 // hop lines); the client's kernel resets every SYN-ACK, at the port it
 // came to, and the server never accepts a connection.
 func TestTracerouteTCPClassicPorts(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 2)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 2)
 	const port = 8080
 	var ln *net.TCPListener
 	if err := c.Server.Do(func() (err error) {
@@ -76,7 +77,7 @@ func TestTracerouteTCPClassicPorts(t *testing.T) {
 		hop    func(int) netip.Addr
 	}{{"ipv4", c.Server.Addr(), c.Hop}, {"ipv6", c.Server.Addr6(), c.Hop6}} {
 		t.Run(fam.name, func(t *testing.T) {
-			s := c.Client.Sniff(t, "eth0", "tcp port "+strconv.Itoa(port))
+			s := netlabtest.Sniff(t, c.Client, "eth0", "tcp port "+strconv.Itoa(port))
 			out, code := traceInProc(t, c.Client, "traceroute", "-n", "-T", "--classic", "-p", strconv.Itoa(port),
 				"-m", "5", "-w", "2", fam.server.String())
 			segs := tcpCaptured(s.Stop())

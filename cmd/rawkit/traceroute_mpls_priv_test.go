@@ -19,6 +19,7 @@ import (
 	xicmp "golang.org/x/net/icmp"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestTracerouteMPLSExtensionsOnTheWire makes router 2 of a chain answer
@@ -31,14 +32,14 @@ import (
 // others; and jc --traceroute still parses the output. --json gives
 // the stack as hop 2's probe's "mpls" list.
 func TestTracerouteMPLSExtensionsOnTheWire(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	for _, tool := range []string{"tshark", "jc"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not installed (scripts/test-privileged.sh installs it): %v", tool, err)
 		}
 	}
-	c := netlab.NewChain(t, 3)
-	x := c.Routers[1].MPLSExtensions(t, xicmp.MPLSLabel{Label: 100, TC: 0, S: true, TTL: 1})
+	c := netlabtest.NewChain(t, 3)
+	x := netlabtest.MPLSExtensions(t, c.Routers[1], xicmp.MPLSLabel{Label: 100, TC: 0, S: true, TTL: 1})
 	const stack = "<MPLS:L=100,E=0,S=1,T=1>"
 	for _, fam := range []struct {
 		name string
@@ -50,7 +51,7 @@ func TestTracerouteMPLSExtensionsOnTheWire(t *testing.T) {
 		for _, m := range []string{"-U", "-I", "-T"} {
 			t.Run(fam.name+m, func(t *testing.T) {
 				server := fam.hop(4)
-				s := c.Client.Sniff(t, "eth0", "icmp or icmp6")
+				s := netlabtest.Sniff(t, c.Client, "eth0", "icmp or icmp6")
 				out, code := traceInProc(t, c.Client, "traceroute", "-n", "-e", m, "-w", "2", server)
 				pkts := s.Stop()
 				hops := parseTrace(t, out)

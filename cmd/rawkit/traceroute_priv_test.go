@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // traceInProc runs `rawkit ARGS` in this process, from inside h's
@@ -89,14 +90,14 @@ func parseTrace(t *testing.T, out string) []traceLine {
 }
 
 func TestTracerouteChainMethods(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 8)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 8)
 	server := c.Server.Addr()
 	for _, m := range []struct{ name, flag, filter string }{
 		{"udp", "-U", "udp"}, {"icmp", "-I", "icmp[0] == 8"}, {"tcp", "-T", "tcp[13] == 2"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
-			s := c.Client.Sniff(t, "eth0", "dst host "+server.String()+" and "+m.filter)
+			s := netlabtest.Sniff(t, c.Client, "eth0", "dst host "+server.String()+" and "+m.filter)
 			out, code := traceInProc(t, c.Client, "traceroute", "-n", m.flag, "-w", "2", server.String())
 			probes := s.Stop()
 			hops := parseTrace(t, out)
@@ -153,12 +154,12 @@ func checkParisProbes(t *testing.T, pkts []netlab.Packet, method string) {
 // TestTracerouteMatchesLinuxTraceroute runs Linux traceroute and rawkit
 // on the same chain and compares the text, round trips aside.
 func TestTracerouteMatchesLinuxTraceroute(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	if _, err := exec.LookPath("traceroute"); err != nil {
 		t.Fatalf("traceroute not installed (scripts/test-privileged.sh installs it): %v", err)
 	}
-	c := netlab.NewChain(t, 3)
-	c.Routers[0].Rule(t, "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP")
+	c := netlabtest.NewChain(t, 3)
+	netlabtest.Rule(t, c.Routers[0], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rtt := regexp.MustCompile(`\d+\.\d{3} ms`)
@@ -182,8 +183,8 @@ func TestTracerouteMatchesLinuxTraceroute(t *testing.T) {
 }
 
 func TestTracerouteECMPParisVersusClassic(t *testing.T) {
-	netlab.Privileged(t)
-	d := netlab.NewDiamond(t)
+	netlabtest.Privileged(t)
+	d := netlabtest.NewDiamond(t)
 	server := d.Server.Addr().String()
 	branches := map[string]bool{d.Branches[0].Addr().String(): true, d.Branches[1].Addr().String(): true}
 	mixedTraces := func(classic bool) (int, map[string]bool) {
@@ -202,9 +203,9 @@ func TestTracerouteECMPParisVersusClassic(t *testing.T) {
 }
 
 func TestTracerouteSilentRouter(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 4)
-	c.Routers[1].Rule(t, "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP")
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 4)
+	netlabtest.Rule(t, c.Routers[1], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -231,8 +232,8 @@ func TestTracerouteSilentRouter(t *testing.T) {
 }
 
 func TestTracerouteMTU(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 4)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 4)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// Link 2 joins router 2 and router 3: router 2 cannot forward more
@@ -240,7 +241,7 @@ func TestTracerouteMTU(t *testing.T) {
 	if err := c.Links[2].SetMTU(ctx, 1280); err != nil {
 		t.Fatal(err)
 	}
-	s := c.Client.Sniff(t, "eth0", "icmp[0] == 3 and icmp[1] == 4")
+	s := netlabtest.Sniff(t, c.Client, "eth0", "icmp[0] == 3 and icmp[1] == 4")
 	out, code := procRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "--mtu", c.Server.Addr().String()))
 	frag := s.Stop()
 	hops := parseTrace(t, out)

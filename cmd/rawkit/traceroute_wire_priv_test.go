@@ -18,14 +18,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestTracerouteAndPingKeepTheirReplies runs an ICMP traceroute and a
 // rawkit ping from one host at once: neither takes the other's answers.
 func TestTracerouteAndPingKeepTheirReplies(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 3)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	server := c.Server.Addr().String()
@@ -113,11 +113,11 @@ func (w *signalWriter) String() string {
 // and checks rawkit's text against Linux traceroute's, and jc's parse of
 // both (jc --traceroute), round trips aside.
 func TestTracerouteNamesAndJC(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	if _, err := exec.LookPath("jc"); err != nil {
 		t.Fatalf("jc not installed (scripts/test-privileged.sh installs it): %v", err)
 	}
-	c := netlab.NewChain(t, 3)
+	c := netlabtest.NewChain(t, 3)
 	dir := "/etc/netns/" + c.Client.Name
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -166,8 +166,8 @@ func TestTracerouteNamesAndJC(t *testing.T) {
 // SYN-ACK ends the trace, the client's kernel resets it, and no
 // connection is ever accepted.
 func TestTracerouteTCPOpenPort(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 2)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 2)
 	var ln *net.TCPListener
 	if err := c.Server.Do(func() (err error) {
 		ln, err = net.ListenTCP("tcp4", &net.TCPAddr{Port: 8080})
@@ -176,7 +176,7 @@ func TestTracerouteTCPOpenPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	s := c.Client.Sniff(t, "eth0", "tcp port 8080")
+	s := netlabtest.Sniff(t, c.Client, "eth0", "tcp port 8080")
 	out, code := traceInProc(t, c.Client, "traceroute", "-n", "-T", "-p", "8080", "-w", "2", c.Server.Addr().String())
 	pkts := s.Stop()
 	if hops := parseTrace(t, out); code != 0 || len(hops) != 3 || hops[2].from[0] != c.Server.Addr().String() {
@@ -212,9 +212,9 @@ func TestTracerouteTCPOpenPort(t *testing.T) {
 // probes carry the TOS and DF asked for, and each router quotes the TOS
 // back with the TTL the probe reached it with (1).
 func TestTracerouteJSONQuotedFields(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 2)
-	s := c.Client.Sniff(t, "eth0", "udp and dst host "+c.Server.Addr().String())
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 2)
+	s := netlabtest.Sniff(t, c.Client, "eth0", "udp and dst host "+c.Server.Addr().String())
 	out, code := traceInProc(t, c.Client, "traceroute", "-n", "--json", "-t", "16", "-F", "-q", "1", "-m", "5", c.Server.Addr().String())
 	pkts := s.Stop()
 	if code != 0 {

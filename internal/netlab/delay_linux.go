@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -110,22 +109,6 @@ func (h *Host) startDelay(ctx context.Context, iface string, d time.Duration, in
 	return dl, nil
 }
 
-// Delay is StartDelay for tests: it fails the test on error and stops the
-// delay when the test ends.
-func (h *Host) Delay(t testing.TB, iface string, d time.Duration) *Delayer {
-	t.Helper()
-	dl, err := h.StartDelay(context.Background(), iface, d)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := dl.Close(); err != nil {
-			t.Errorf("netlab: %v", err)
-		}
-	})
-	return dl
-}
-
 // Delayed returns how many packets have been held and let go.
 func (dl *Delayer) Delayed() uint64 { return dl.delayed.Load() }
 
@@ -214,7 +197,7 @@ func (dl *Delayer) acceptUpTo(last uint32, n uint64) error {
 	if n == 1 {
 		return dl.q.accept(last)
 	}
-	return dl.q.request(nfqnlMsgVerdictBatch, 0, attr(nfqaVerdictHdr, verdictHdr(last)))
+	return dl.q.request(nfqnlMsgVerdictBatch, 0, verdictAttr(last))
 }
 
 // ip6tables returns the ip6tables command of the same flavour as the

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/netlink"
 )
 
 func TestIP6tables(t *testing.T) {
@@ -39,11 +41,11 @@ func TestPacketInfo(t *testing.T) {
 		at    time.Time
 		ok    bool
 	}{
-		{"header, stamp", slices.Concat(attr(nfqaPacketHdr, hdr), attr(3, mark), attr(nfqaTimestamp, ts)), 4242, at, true},
-		{"stamp first", slices.Concat(attr(nfqaTimestamp, ts), attr(nfqaPacketHdr, hdr)), 4242, at, true},
-		{"no stamp", attr(nfqaPacketHdr, hdr), 4242, time.Time{}, true},
-		{"no header", attr(nfqaTimestamp, ts), 0, at, false},
-		{"truncated", attr(nfqaPacketHdr, hdr)[:6], 0, time.Time{}, false},
+		{"header, stamp", slices.Concat(netlink.AppendAttr(nil, nfqaPacketHdr, hdr), netlink.AppendAttr(nil, 3, mark), netlink.AppendAttr(nil, nfqaTimestamp, ts)), 4242, at, true},
+		{"stamp first", slices.Concat(netlink.AppendAttr(nil, nfqaTimestamp, ts), netlink.AppendAttr(nil, nfqaPacketHdr, hdr)), 4242, at, true},
+		{"no stamp", netlink.AppendAttr(nil, nfqaPacketHdr, hdr), 4242, time.Time{}, true},
+		{"no header", netlink.AppendAttr(nil, nfqaTimestamp, ts), 0, at, false},
+		{"truncated", netlink.AppendAttr(nil, nfqaPacketHdr, hdr)[:6], 0, time.Time{}, false},
 	} {
 		id, got, ok := packetInfo(c.attrs)
 		if id != c.id || !got.Equal(c.at) || ok != c.ok {

@@ -11,18 +11,19 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestDelay: IPv4 and IPv6 packets leaving A, both families at once,
 // wait 50 ms, checked against B's capture; the reply, not delayed, comes
 // back at once.
 func TestDelay(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
 	const delay = 50 * time.Millisecond
-	p := netlab.NewPair(t)
-	dl := p.A.Delay(t, p.AIf, delay)
-	s := p.B.Sniff(t, p.BIf, fmt.Sprintf("udp port %d", port))
+	p := netlabtest.NewPair(t)
+	dl := netlabtest.Delay(t, p.A, p.AIf, delay)
+	s := netlabtest.Sniff(t, p.B, p.BIf, fmt.Sprintf("udp port %d", port))
 	fams := []*delayEcho{
 		newDelayEcho(t, p, "udp4", p.B.Addr()),
 		newDelayEcho(t, p, "udp6", p.B.Addr6()),
@@ -143,10 +144,10 @@ func newDelayEcho(t *testing.T, p *netlab.Pair, network string, dst netip.Addr) 
 // TestDelayCloseReleases: packets held when the delay stops go on at
 // once instead of being dropped.
 func TestDelayCloseReleases(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
-	dl := p.A.Delay(t, p.AIf, 10*time.Second)
+	p := netlabtest.NewPair(t)
+	dl := netlabtest.Delay(t, p.A, p.AIf, 10*time.Second)
 	srv := listenUDP(t, p.B, p.B.Addr())
 	const n = 50
 	sendUDP(t, p.A, p.B.Addr(), n)

@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package netlab
+package netlab_test
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // A forwarded packet's delay counts from its arrival at the router, not
@@ -20,7 +23,7 @@ import (
 // a delay on the way out (StartDelay) and on the way in (StartDelayIn).
 // Counted from the read, each would leave 30 ms after.
 func TestDelayCountsFromArrival(t *testing.T) {
-	Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
 	for _, c := range []struct {
 		name, iface string
@@ -35,15 +38,15 @@ func TestDelayCountsFromArrival(t *testing.T) {
 
 func testDelayCountsFromArrival(t *testing.T, iface string, in bool) {
 	const delay, late, n = 20 * time.Millisecond, 10 * time.Millisecond, 7
-	c := NewChain(t, 1)
+	c := netlabtest.NewChain(t, 1)
 	r := c.Routers[0]
-	dl, err := r.startDelay(context.Background(), iface, delay, in, func() { time.Sleep(late) })
+	dl, err := r.StartDelaySlowReader(context.Background(), iface, delay, in, func() { time.Sleep(late) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dl.Close()
 	const filter = "udp port 7777"
-	cameS, leftS := r.Sniff(t, "eth0", filter), c.Server.Sniff(t, "eth0", filter)
+	cameS, leftS := netlabtest.Sniff(t, r, "eth0", filter), netlabtest.Sniff(t, c.Server, "eth0", filter)
 	// Unconnected: the server's port unreachable answers must not fail
 	// the writes.
 	var conn *net.UDPConn
@@ -82,7 +85,7 @@ func testDelayCountsFromArrival(t *testing.T, iface string, in bool) {
 }
 
 // seqTimes maps each "seq N" datagram of a capture to when it was seen.
-func seqTimes(t *testing.T, pkts []Packet) map[int]time.Time {
+func seqTimes(t *testing.T, pkts []netlab.Packet) map[int]time.Time {
 	t.Helper()
 	m := map[int]time.Time{}
 	for _, p := range pkts {

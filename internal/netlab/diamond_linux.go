@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -37,27 +36,11 @@ type Diamond struct {
 	hosts []*Host
 }
 
-// NewDiamond creates a diamond deleted when the test ends.
-func NewDiamond(t testing.TB) *Diamond {
-	t.Helper()
-	sweepOnce(t)
-	d, err := BuildDiamond(context.Background(), "")
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("netlab: %v", err)
-		}
-	})
-	return d
-}
-
 // BuildDiamond creates a diamond whose namespace names start with prefix
 // ("" for a unique test prefix); the caller deletes it with Close.
 func BuildDiamond(ctx context.Context, prefix string) (d *Diamond, err error) {
 	if prefix == "" {
-		prefix = uniquePrefix()
+		prefix = UniquePrefix()
 	}
 	d = &Diamond{}
 	defer func() {

@@ -9,24 +9,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestDiamondECMP: one flow keeps one branch; many flows use both. The
 // branch taken is what each branch's capture saw.
 func TestDiamondECMP(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	d := netlab.NewDiamond(t)
+	d := netlabtest.NewDiamond(t)
 	if d.Server.Addr() != netip.MustParseAddr("10.0.6.2") || d.Branches[1].Addr() != netip.MustParseAddr("10.0.3.2") {
 		t.Fatalf("addresses: server %v, down %v", d.Server.Addr(), d.Branches[1].Addr())
 	}
 	srv := listenUDP(t, d.Server, d.Server.Addr())
 	count := func(name string, flows, perFlow int) (up, down int) {
 		t.Helper()
-		var sniffs [2]*netlab.Sniffer
+		var sniffs [2]*netlabtest.Sniffer
 		for i, b := range d.Branches {
-			sniffs[i] = b.Sniff(t, "eth0", fmt.Sprintf("udp and dst host %v", d.Server.Addr()))
+			sniffs[i] = netlabtest.Sniff(t, b, "eth0", fmt.Sprintf("udp and dst host %v", d.Server.Addr()))
 		}
 		err := d.Client.Do(func() error {
 			for f := range flows {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"github.com/rawkit/rawkit/raw"
 	"golang.org/x/net/ipv6"
 )
@@ -62,20 +63,20 @@ func echo6(t *testing.T, h *netlab.Host, dst netip.Addr, hlim int, seq uint16) r
 // sends nothing of its own (no router solicitation, DAD or late MLD
 // report) once built.
 func TestPairDualStack(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	if p.A.Addr6() != netip.MustParseAddr("fd00::1") || p.B.Addr6() != netip.MustParseAddr("fd00::2") ||
 		p.Link.BPrefix6 != netip.MustParsePrefix("fd00::2/64") {
 		t.Fatalf("addresses %v %v %v", p.A.Addr6(), p.B.Addr6(), p.Link.BPrefix6)
 	}
-	quiet := p.B.Sniff(t, p.BIf, "")
+	quiet := netlabtest.Sniff(t, p.B, p.BIf, "")
 	time.Sleep(300 * time.Millisecond)
 	if pkts := quiet.Stop(); len(pkts) != 0 {
 		t.Errorf("%d packets on an idle pair, first %x", len(pkts), pkts[0].Network())
 	}
 
-	s := p.B.Sniff(t, p.BIf, "icmp6 and ip6[40] == 128")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "icmp6 and ip6[40] == 128")
 	m := echo6(t, p.A, p.B.Addr6(), 0, 1)
 	if m.Src != p.B.Addr6() || m.Data[0] != 129 || m.TTL != 64 {
 		t.Errorf("answer %d from %v, hop limit %d", m.Data[0], m.Src, m.TTL)
@@ -127,9 +128,9 @@ func linkLocal(t *testing.T, h *netlab.Host, ifname string) netip.Addr {
 // its hop, and Unreachable6 brings address unreachable from the last
 // router.
 func TestChainDualStack(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 3)
+	c := netlabtest.NewChain(t, 3)
 	if c.Server.Addr6() != netip.MustParseAddr("fd00:0:0:4::2") || c.RouterAddr6(1) != netip.MustParseAddr("fd00:0:0:2::2") ||
 		c.Hop6(4) != c.Server.Addr6() || c.Unreachable6() != netip.MustParseAddr("fd00:0:0:4::c8") {
 		t.Fatalf("addresses: server %v, r2 %v, unreachable %v", c.Server.Addr6(), c.RouterAddr6(1), c.Unreachable6())
@@ -156,13 +157,13 @@ func TestChainDualStack(t *testing.T) {
 
 // TestDiamondDualStack: the diamond routes IPv6 both ways.
 func TestDiamondDualStack(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	d := netlab.NewDiamond(t)
+	d := netlabtest.NewDiamond(t)
 	if d.Server.Addr6() != netip.MustParseAddr("fd00:0:0:6::2") {
 		t.Fatalf("server %v", d.Server.Addr6())
 	}
-	s := d.Server.Sniff(t, "eth0", "icmp6 and src host "+d.Client.Addr6().String())
+	s := netlabtest.Sniff(t, d.Server, "eth0", "icmp6 and src host "+d.Client.Addr6().String())
 	if m := echo6(t, d.Client, d.Server.Addr6(), 0, 1); m.Src != d.Server.Addr6() || m.Data[0] != 129 || m.TTL != 61 {
 		t.Errorf("type %d from %v hop limit %d", m.Data[0], m.Src, m.TTL)
 	}

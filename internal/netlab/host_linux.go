@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,9 +34,10 @@ type Host struct {
 // unique across parallel tests and across test binaries (the pid).
 var seq atomic.Uint64
 
-// uniquePrefix returns "rk-PID-N-", the prefix of every namespace a test
-// makes. Sweep recognises it; the pid tells a leftover from a live one.
-func uniquePrefix() string {
+// UniquePrefix returns a new "rk-PID-N-", the prefix of every namespace
+// a test makes: unique in the process (N) and among processes (PID).
+// Sweep recognises it; the PID tells a leftover from a live one.
+func UniquePrefix() string {
 	return fmt.Sprintf("%s%d-%d-", Prefix, os.Getpid(), seq.Add(1))
 }
 
@@ -89,28 +89,6 @@ func CreateHost(ctx context.Context, name string) (*Host, error) {
 	return h, nil
 }
 
-// NewHost creates a namespace with a unique name (see CreateHost) that is
-// deleted when the test ends, also when it fails.
-func NewHost(t testing.TB) *Host {
-	t.Helper()
-	return newHost(t, uniquePrefix()+"h")
-}
-
-func newHost(t testing.TB, name string) *Host {
-	t.Helper()
-	sweepOnce(t)
-	h, err := CreateHost(context.Background(), name)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := h.Close(); err != nil {
-			t.Errorf("netlab: %v", err)
-		}
-	})
-	return h
-}
-
 // Close deletes the namespace and with it every interface, address,
 // route and iptables rule in it. Processes still running inside keep the
 // namespace alive until they exit; the name is gone at once.
@@ -138,8 +116,8 @@ func (h *Host) String() string { return h.Name }
 // host's namespace (setns(2)), and returns fn's error. Sockets that fn
 // opens belong to the namespace for their whole life, whichever thread
 // uses them later. Goroutines that fn starts do not run in the namespace.
-// fn must not call t.Fatal (it is not the test's goroutine): return an
-// error instead. A panic in fn is re-raised in the caller.
+// In a test, fn must not call t.Fatal (it does not run on the test's
+// goroutine): return an error instead. A panic in fn is re-raised in the caller.
 //
 // The thread goes back to its own namespace afterwards; if that fails it
 // stays locked, so the runtime ends it instead of reusing it elsewhere.

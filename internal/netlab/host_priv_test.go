@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // netnsOf is the identity of a thread's network namespace.
@@ -28,10 +29,10 @@ func netnsOf(t *testing.T, path string) string {
 }
 
 func TestDoRestoresEveryThread(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	// Not parallel: it inspects every thread of the process.
 	home := netnsOf(t, "/proc/self/ns/net")
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
 	for i := range 100 {
@@ -73,9 +74,9 @@ func TestDoRestoresEveryThread(t *testing.T) {
 }
 
 func TestDoPanicAndError(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	h := netlab.NewHost(t)
+	h := netlabtest.NewHost(t)
 	want := errors.New("from fn")
 	if err := h.Do(func() error { return want }); !errors.Is(err, want) {
 		t.Errorf("Do returned %v, want fn's error", err)
@@ -96,7 +97,7 @@ func TestDoPanicAndError(t *testing.T) {
 
 // TestAsNobody runs its body again as nobody inside a pair's host A.
 func TestAsNobody(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		if os.Getuid() != 65534 || os.Getgid() != 65534 {
 			t.Fatalf("uid %d gid %d, want 65534", os.Getuid(), os.Getgid())
 		}
@@ -120,10 +121,10 @@ func TestAsNobody(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
-	out, err := netlab.RunAsNobody(t, p.A, "TestAsNobody")
+	p := netlabtest.NewPair(t)
+	out, err := netlabtest.RunAsNobody(t, p.A, "TestAsNobody")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -147,19 +148,19 @@ func capEff(t *testing.T) string {
 
 // TestRunAsNobodyReportsFailure: a child whose test fails is an error.
 func TestRunAsNobodyReportsFailure(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		if os.Getenv("NETLAB_WANT_FAIL") == "1" {
 			t.Fatal("failing on purpose")
 		}
 		return
 	}
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	out, err := netlab.RunAsNobody(t, nil, "TestRunAsNobodyReportsFailure", "NETLAB_WANT_FAIL=1")
+	out, err := netlabtest.RunAsNobody(t, nil, "TestRunAsNobodyReportsFailure", "NETLAB_WANT_FAIL=1")
 	if err == nil || !strings.Contains(string(out), "failing on purpose") {
 		t.Fatalf("RunAsNobody of a failing test: err %v, output:\n%s", err, out)
 	}
-	out, err = netlab.RunAsNobody(t, nil, "TestNoSuchTest")
+	out, err = netlabtest.RunAsNobody(t, nil, "TestNoSuchTest")
 	if err == nil {
 		t.Fatalf("RunAsNobody of a missing test succeeded:\n%s", out)
 	}
@@ -172,8 +173,8 @@ const leakEnv = "NETLAB_LEAK_FILE"
 // child's namespaces outlived it.
 func TestCleanupAfterFailure(t *testing.T) {
 	if path := os.Getenv(leakEnv); path != "" {
-		c := netlab.NewChain(t, 2)
-		c.Client.Sniff(t, "eth0", "")
+		c := netlabtest.NewChain(t, 2)
+		netlabtest.Sniff(t, c.Client, "eth0", "")
 		var names []string
 		for _, h := range c.Hosts() {
 			names = append(names, h.Name)
@@ -183,7 +184,7 @@ func TestCleanupAfterFailure(t *testing.T) {
 		}
 		t.Fatal("failing on purpose")
 	}
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "names")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCleanupAfterFailure$", "-test.count=1")

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"testing"
 )
 
 // IPTablesEnv names a variable that overrides the iptables command
@@ -48,16 +47,6 @@ func (h *Host) AddRule6(ctx context.Context, table, chain string, spec ...string
 	return r, r.run(ctx, "-A")
 }
 
-// Rule is AddRule for tests: it fails the test on error.
-func (h *Host) Rule(t testing.TB, table, chain string, spec ...string) *Rule {
-	t.Helper()
-	r, err := h.AddRule(context.Background(), table, chain, spec...)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	return r
-}
-
 // Remove deletes the rule.
 func (r *Rule) Remove(ctx context.Context) error { return r.run(ctx, "-D") }
 
@@ -77,21 +66,16 @@ func (r *Rule) run(ctx context.Context, op string) error {
 	return err
 }
 
-// Loss drops percent (0 to 100) of the IPv4 packets leaving iface, sent
-// from the host or forwarded by it, at random (iptables statistic match,
-// iptables-extensions(8)). The drop happens before the packet reaches the
-// interface, so a capture on iface sees only the packets that survive.
+// AddLoss drops percent (0 to 100) of the IPv4 packets leaving iface,
+// sent from the host or forwarded by it, at random (iptables statistic
+// match, iptables-extensions(8)). The drop happens before the packet
+// reaches the interface, so a capture on iface sees only the packets that
+// survive.
 //
 // On a router it is a lossy link. On the sending host itself netfilter
 // reports each drop to the sender: send(2) fails with EPERM. To lose
-// packets without the sender knowing, use a router, or LossIn on the
+// packets without the sender knowing, use a router, or AddLossIn on the
 // receiving host.
-func (h *Host) Loss(t testing.TB, iface string, percent float64) *Rule {
-	t.Helper()
-	return must(t)(h.AddLoss(context.Background(), iface, percent))
-}
-
-// AddLoss is Loss returning an error instead of failing a test.
 func (h *Host) AddLoss(ctx context.Context, iface string, percent float64) (*Rule, error) {
 	spec, err := lossSpec("-o", iface, percent)
 	if err != nil {
@@ -100,16 +84,11 @@ func (h *Host) AddLoss(ctx context.Context, iface string, percent float64) (*Rul
 	return h.AddRule(ctx, "mangle", "POSTROUTING", spec...)
 }
 
-// LossIn drops percent (0 to 100) of the IPv4 packets arriving on iface,
-// at random, before routing (raw table PREROUTING). The sender is not
-// told. A capture on iface still sees the packets, as the capture taps
-// the interface before netfilter: capture on the sending side instead.
-func (h *Host) LossIn(t testing.TB, iface string, percent float64) *Rule {
-	t.Helper()
-	return must(t)(h.AddLossIn(context.Background(), iface, percent))
-}
-
-// AddLossIn is LossIn returning an error instead of failing a test.
+// AddLossIn drops percent (0 to 100) of the IPv4 packets arriving on
+// iface, at random, before routing (raw table PREROUTING). The sender is
+// not told. A capture on iface still sees the packets, as the capture
+// taps the interface before netfilter: capture on the sending side
+// instead.
 func (h *Host) AddLossIn(ctx context.Context, iface string, percent float64) (*Rule, error) {
 	spec, err := lossSpec("-i", iface, percent)
 	if err != nil {
@@ -131,31 +110,15 @@ func probability(percent float64) string {
 	return strconv.FormatFloat(percent/100, 'f', 6, 64)
 }
 
-// Duplicate sends a copy of every IPv4 packet leaving iface to gateway as
-// next hop (iptables TEE target, iptables-extensions(8)): with gateway the
-// next hop the original goes to, the receiver gets every packet twice.
-// The copy is not copied again. Rules apply in the order they were added:
-// a Loss added earlier sees the original only, one added later sees both.
-func (h *Host) Duplicate(t testing.TB, iface string, gateway netip.Addr) *Rule {
-	t.Helper()
-	return must(t)(h.AddDuplicate(context.Background(), iface, gateway))
-}
-
-// AddDuplicate is Duplicate returning an error instead of failing a test.
+// AddDuplicate sends a copy of every IPv4 packet leaving iface to gateway
+// as next hop (iptables TEE target, iptables-extensions(8)): with gateway
+// the next hop the original goes to, the receiver gets every packet
+// twice. The copy is not copied again. Rules apply in the order they were
+// added: a loss added earlier sees the original only, one added later
+// sees both.
 func (h *Host) AddDuplicate(ctx context.Context, iface string, gateway netip.Addr) (*Rule, error) {
 	if !gateway.Is4() {
 		return nil, fmt.Errorf("netlab: duplicate to %v: want an IPv4 next hop", gateway)
 	}
 	return h.AddRule(ctx, "mangle", "POSTROUTING", "-o", iface, "-j", "TEE", "--gateway", gateway.String())
-}
-
-// must turns an error into a test failure.
-func must(t testing.TB) func(*Rule, error) *Rule {
-	return func(r *Rule, err error) *Rule {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("netlab: %v", err)
-		}
-		return r
-	}
 }

@@ -28,18 +28,6 @@ func TestNamePID(t *testing.T) {
 	}
 }
 
-func TestRunPattern(t *testing.T) {
-	for in, want := range map[string]string{
-		"TestX":          "^TestX$",
-		"TestX/sub_case": "^TestX$/^sub_case$",
-		"TestY/a.b(c)":   `^TestY$/^a\.b\(c\)$`,
-	} {
-		if got := runPattern(in); got != want {
-			t.Errorf("runPattern(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestLossSpec(t *testing.T) {
 	spec, err := lossSpec("-o", "eth1", 20)
 	if err != nil || strings.Join(spec, " ") != "-o eth1 -m statistic --mode random --probability 0.200000 -j DROP" {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"testing"
 	"time"
 	"unsafe"
 
@@ -106,17 +105,6 @@ func connect6(ctx context.Context, a, b *Host, aIf, bIf string, subnet byte) (*L
 // subnetEnd6 is subnetEnd's IPv6 counterpart: fd00:0:0:subnet::end/64.
 func subnetEnd6(subnet, end byte) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom16([16]byte{0xfd, 0, 0, 0, 0, 0, 0, subnet, 15: end}), 64)
-}
-
-// Connect is ConnectHosts for tests: it fails the test on error. The link
-// goes away with its namespaces.
-func Connect(t testing.TB, a, b *Host, aIf, bIf string, aPrefix, bPrefix netip.Prefix) *Link {
-	t.Helper()
-	l, err := ConnectHosts(context.Background(), a, b, aIf, bIf, aPrefix, bPrefix)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	return l
 }
 
 // SetMTU sets the MTU of both ends of the link.

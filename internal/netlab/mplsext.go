@@ -4,8 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 
 	xicmp "golang.org/x/net/icmp"
+
+	inet "github.com/rawkit/rawkit/internal/checksum"
 )
 
 // RFC 4884 and RFC 4950 layout.
@@ -95,30 +98,12 @@ func AddMPLSExtension(dst, pkt []byte, labels []xicmp.MPLSLabel) ([]byte, error)
 		return dst, nil
 	}
 	binary.BigEndian.PutUint16(p[4:], uint16(len(m)))
-	// The pseudo-header: source, destination, upper-layer length, next
-	// header 58.
-	pseudo := sum16(p[8:40], uint32(len(m))>>16+uint32(len(m))&0xffff+58)
-	binary.BigEndian.PutUint16(m[2:], checksum(m, pseudo))
+	src, dst6 := netip.AddrFrom16([16]byte(p[8:24])), netip.AddrFrom16([16]byte(p[24:40]))
+	binary.BigEndian.PutUint16(m[2:], checksum(m, inet.Pseudo(src, dst6, 58, len(m))))
 	return dst, nil
 }
 
-// sum16 adds b as big-endian 16-bit words to s (RFC 1071).
-func sum16(b []byte, s uint32) uint32 {
-	for len(b) >= 2 {
-		s += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		s += uint32(b[0]) << 8
-	}
-	return s
-}
-
-// checksum is the Internet checksum of b with a starting sum.
-func checksum(b []byte, initial uint32) uint16 {
-	s := sum16(b, initial)
-	for s>>16 != 0 {
-		s = s>>16 + s&0xffff
-	}
-	return ^uint16(s)
-}
+// checksum is the Internet checksum of b added to the starting sum s (a
+// pseudo-header's, or 0), computed by internal/checksum (imported as
+// inet, since this shorthand for the four checksums above holds the name).
+func checksum(b []byte, s uint64) uint16 { return ^inet.Fold(inet.Sum(b, s)) }

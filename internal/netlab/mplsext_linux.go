@@ -9,10 +9,11 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"testing"
 
 	xicmp "golang.org/x/net/icmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/netlink"
 )
 
 // nfnetlink_queue values the delay's metadata-only queue does not use
@@ -78,22 +79,6 @@ func (h *Host) StartMPLSExtensions(ctx context.Context, labels []xicmp.MPLSLabel
 	return x, nil
 }
 
-// MPLSExtensions is StartMPLSExtensions for tests: it fails the test on
-// error and stops when the test ends.
-func (h *Host) MPLSExtensions(t testing.TB, labels ...xicmp.MPLSLabel) *MPLSExtender {
-	t.Helper()
-	x, err := h.StartMPLSExtensions(context.Background(), labels)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := x.Close(); err != nil {
-			t.Errorf("netlab: %v", err)
-		}
-	})
-	return x
-}
-
 // Rewritten returns how many messages have left with the extension.
 func (x *MPLSExtender) Rewritten() uint64 { return x.rewritten.Load() }
 
@@ -128,7 +113,7 @@ func (x *MPLSExtender) serve() {
 func (q *nfqueue) copyPackets(n uint32) error {
 	params := binary.BigEndian.AppendUint32(nil, n)
 	params = append(params, nfqnlCopyPacket)
-	if err := q.request(nfqnlMsgConfig, unix.NLM_F_ACK, attr(nfqaCfgParams, params)); err != nil {
+	if err := q.request(nfqnlMsgConfig, unix.NLM_F_ACK, netlink.AppendAttr(nil, nfqaCfgParams, params)); err != nil {
 		return err
 	}
 	return q.ack()
@@ -171,19 +156,13 @@ func (q *nfqueue) receivePackets(fn func(id uint32, pkt []byte) error) error {
 // attributes of a packet message.
 func packetAttrs(attrs []byte) (id uint32, pkt []byte, ok bool) {
 	var haveID bool
-	for len(attrs) >= 4 {
-		l := int(binary.NativeEndian.Uint16(attrs))
-		typ := binary.NativeEndian.Uint16(attrs[2:]) & 0x3fff
-		if l < 4 || l > len(attrs) {
-			break
-		}
+	for typ, v := range netlink.Attrs(attrs) {
 		switch {
-		case typ == nfqaPacketHdr && l >= 8:
-			id, haveID = binary.BigEndian.Uint32(attrs[4:]), true
+		case typ == nfqaPacketHdr && len(v) >= 4:
+			id, haveID = binary.BigEndian.Uint32(v), true
 		case typ == nfqaPayload:
-			pkt = attrs[4:l]
+			pkt = v
 		}
-		attrs = attrs[min((l+3)&^3, len(attrs)):]
 	}
 	return id, pkt, haveID && pkt != nil
 }
@@ -191,5 +170,5 @@ func packetAttrs(attrs []byte) (id uint32, pkt []byte, ok bool) {
 // acceptPayload lets packet id go on as pkt instead of what was queued
 // (the kernel's nfqnl_mangle resizes it).
 func (q *nfqueue) acceptPayload(id uint32, pkt []byte) error {
-	return q.request(nfqnlMsgVerdict, 0, attr(nfqaVerdictHdr, verdictHdr(id)), attr(nfqaPayload, pkt))
+	return q.request(nfqnlMsgVerdict, 0, verdictAttr(id), netlink.AppendAttr(nil, nfqaPayload, pkt))
 }

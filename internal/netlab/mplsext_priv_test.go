@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package netlab
+package netlab_test
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 	xicmp "golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+
+	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // TestMPLSExtensions: a datagram sent with TTL (hop limit) 1 through a
@@ -21,10 +24,10 @@ import (
 // client; once the extender is closed, its rules are gone and the
 // router's time exceeded is plain again.
 func TestMPLSExtensions(t *testing.T) {
-	Privileged(t)
-	c := NewChain(t, 1)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 1)
 	labels := []xicmp.MPLSLabel{{Label: 16, TC: 3, TTL: 1}, {Label: 1048575, S: true, TTL: 254}}
-	x := c.Routers[0].MPLSExtensions(t, labels...)
+	x := netlabtest.MPLSExtensions(t, c.Routers[0], labels...)
 	for _, dst := range []netip.Addr{c.Server.Addr(), c.Server.Addr6()} {
 		exts := timeExceededFrom(t, c.Client, dst, c.RouterAddr(0), c.RouterAddr6(0))
 		st, ok := firstStack(exts)
@@ -39,7 +42,8 @@ func TestMPLSExtensions(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, cmd := range []string{iptables(), ip6tables(iptables())} {
+	ipt, ip6t := netlab.IPTablesCommands()
+	for _, cmd := range []string{ipt, ip6t} {
 		out, err := c.Routers[0].Run(ctx, cmd, "-w", "10", "-t", "mangle", "-S", "OUTPUT")
 		if err != nil || strings.Contains(string(out), "NFQUEUE") {
 			t.Errorf("%s after Close: %v\n%s", cmd, err, out)
@@ -63,7 +67,7 @@ func firstStack(exts []xicmp.Extension) (*xicmp.MPLSLabelStack, bool) {
 // timeExceededFrom sends a UDP datagram to dst with TTL 1 from h and
 // returns the extensions of the time exceeded that router4 or router6
 // answers with.
-func timeExceededFrom(t *testing.T, h *Host, dst, router4, router6 netip.Addr) []xicmp.Extension {
+func timeExceededFrom(t *testing.T, h *netlab.Host, dst, router4, router6 netip.Addr) []xicmp.Extension {
 	t.Helper()
 	network, laddr, proto, router := "ip4:icmp", "0.0.0.0", 1, router4
 	if dst.Is6() {

@@ -2,24 +2,11 @@
 
 package netlab
 
-import (
-	"errors"
-	"os"
-	"testing"
-)
+import "errors"
 
 // ErrNotImplemented is returned where network namespaces do not exist.
 var ErrNotImplemented = errors.New("netlab: not implemented on this platform")
 
-// Privileged fails the test when RAWKIT_PRIVILEGED=1 and skips it
-// otherwise: network namespaces are Linux only.
-func Privileged(t testing.TB) {
-	t.Helper()
-	if os.Getenv(PrivilegedEnv) == "1" {
-		t.Fatalf("netlab: %s=1 but %v", PrivilegedEnv, ErrNotImplemented)
-	}
-	t.Skip(ErrNotImplemented)
-}
-
-// AsNobody reports false: RunAsNobody exists only on Linux.
-func AsNobody() bool { return false }
+// CheckCapabilities returns ErrNotImplemented: network namespaces are
+// Linux only.
+func CheckCapabilities() error { return ErrNotImplemented }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 const port = 7000
@@ -129,13 +130,13 @@ func udpChecksumOK(t *testing.T, d *decoded) bool {
 }
 
 func TestPairRoundTrip(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	if p.A.Addr() != netip.MustParseAddr("10.0.0.1") || p.B.Addr() != netip.MustParseAddr("10.0.0.2") {
 		t.Fatalf("addresses %v %v", p.A.Addr(), p.B.Addr())
 	}
-	s := p.B.Sniff(t, p.BIf, fmt.Sprintf("udp port %d", port))
+	s := netlabtest.Sniff(t, p.B, p.BIf, fmt.Sprintf("udp port %d", port))
 	srv := listenUDP(t, p.B, p.B.Addr())
 	sendUDP(t, p.A, p.B.Addr(), 1)
 
@@ -178,9 +179,9 @@ func TestPairRoundTrip(t *testing.T) {
 }
 
 func TestChainTTLAndRoutes(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 3)
+	c := netlabtest.NewChain(t, 3)
 	wantAddrs := map[string]netip.Addr{
 		"client": netip.MustParseAddr("10.0.1.1"),
 		"r1":     netip.MustParseAddr("10.0.1.2"),
@@ -196,8 +197,8 @@ func TestChainTTLAndRoutes(t *testing.T) {
 		}
 	}
 
-	atServer := c.Server.Sniff(t, "eth0", "udp")
-	atClient := c.Client.Sniff(t, "eth0", "udp")
+	atServer := netlabtest.Sniff(t, c.Server, "eth0", "udp")
+	atClient := netlabtest.Sniff(t, c.Client, "eth0", "udp")
 	srv := listenUDP(t, c.Server, c.Server.Addr())
 	cli := listenUDP(t, c.Client, c.Client.Addr())
 	sendUDP(t, c.Client, c.Server.Addr(), 1)
@@ -210,7 +211,7 @@ func TestChainTTLAndRoutes(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		where    string
-		s        *netlab.Sniffer
+		s        *netlabtest.Sniffer
 		src, dst netip.Addr
 	}{
 		{"server", atServer, c.Client.Addr(), c.Server.Addr()},
@@ -233,10 +234,10 @@ func TestChainTTLAndRoutes(t *testing.T) {
 }
 
 func TestChainUnreachable(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 2)
-	s := c.Client.Sniff(t, "eth0", "icmp")
+	c := netlabtest.NewChain(t, 2)
+	s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
 	sendUDP(t, c.Client, c.Unreachable(), 1)
 	// The last router gives up after three ARP probes 250 ms apart.
 	time.Sleep(1500 * time.Millisecond)
@@ -257,11 +258,11 @@ func TestChainUnreachable(t *testing.T) {
 const lossSent, lossMin, lossMax = 200, 60, 140
 
 func TestLossOnRouter(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 1)
-	c.Routers[0].Loss(t, "eth1", 50)
-	s := c.Server.Sniff(t, "eth0", fmt.Sprintf("udp port %d", port))
+	c := netlabtest.NewChain(t, 1)
+	netlabtest.Loss(t, c.Routers[0], "eth1", 50)
+	s := netlabtest.Sniff(t, c.Server, "eth0", fmt.Sprintf("udp port %d", port))
 	srv := listenUDP(t, c.Server, c.Server.Addr())
 	sendUDP(t, c.Client, c.Server.Addr(), lossSent)
 	got := readAll(t, srv, 300*time.Millisecond)
@@ -275,11 +276,11 @@ func TestLossOnRouter(t *testing.T) {
 }
 
 func TestLossIn(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
-	p.B.LossIn(t, p.BIf, 50)
-	s := p.A.Sniff(t, p.AIf, fmt.Sprintf("udp port %d", port))
+	p := netlabtest.NewPair(t)
+	netlabtest.LossIn(t, p.B, p.BIf, 50)
+	s := netlabtest.Sniff(t, p.A, p.AIf, fmt.Sprintf("udp port %d", port))
 	srv := listenUDP(t, p.B, p.B.Addr())
 	sendUDP(t, p.A, p.B.Addr(), lossSent) // no EPERM: the sender is not told
 	got := readAll(t, srv, 300*time.Millisecond)
@@ -292,11 +293,11 @@ func TestLossIn(t *testing.T) {
 }
 
 func TestDuplicate(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
-	p.A.Duplicate(t, p.AIf, p.B.Addr())
-	s := p.B.Sniff(t, p.BIf, fmt.Sprintf("udp port %d", port))
+	p := netlabtest.NewPair(t)
+	netlabtest.Duplicate(t, p.A, p.AIf, p.B.Addr())
+	s := netlabtest.Sniff(t, p.B, p.BIf, fmt.Sprintf("udp port %d", port))
 	srv := listenUDP(t, p.B, p.B.Addr())
 	const sent = 20
 	sendUDP(t, p.A, p.B.Addr(), sent)
@@ -317,9 +318,9 @@ func TestDuplicate(t *testing.T) {
 }
 
 func TestLinkMTU(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 2)
+	c := netlabtest.NewChain(t, 2)
 	if err := c.Links[1].SetMTU(t.Context(), 1280); err != nil {
 		t.Fatal(err)
 	}
@@ -335,10 +336,10 @@ func TestLinkMTU(t *testing.T) {
 }
 
 func TestSniffBurst(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
-	s := p.B.Sniff(t, p.BIf, fmt.Sprintf("udp port %d", port))
+	p := netlabtest.NewPair(t)
+	s := netlabtest.Sniff(t, p.B, p.BIf, fmt.Sprintf("udp port %d", port))
 	listenUDP(t, p.B, p.B.Addr())
 	const sent = 1000
 	sendUDP(t, p.A, p.B.Addr(), sent)
@@ -356,12 +357,12 @@ func TestSniffBurst(t *testing.T) {
 // TestSniffAnyAndLoopback: a capture on "any" gets LINUX_SLL2 headers that
 // Packet.Network skips, and sees a packet on lo once, as one on lo does.
 func TestSniffAnyAndLoopback(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	p := netlab.NewPair(t)
+	p := netlabtest.NewPair(t)
 	filter := fmt.Sprintf("udp port %d", port)
-	anyIf := p.B.Sniff(t, "any", filter)
-	lo := p.B.Sniff(t, "lo", filter)
+	anyIf := netlabtest.Sniff(t, p.B, "any", filter)
+	lo := netlabtest.Sniff(t, p.B, "lo", filter)
 	loopback := netip.MustParseAddr("127.0.0.1")
 	listenUDP(t, p.B, p.B.Addr())
 	listenUDP(t, p.B, loopback)
@@ -377,7 +378,7 @@ func TestSniffAnyAndLoopback(t *testing.T) {
 		{loopback, loopback, "seq 0"}, {loopback, loopback, "seq 1"},
 	}
 	for _, tc := range []struct {
-		s    *netlab.Sniffer
+		s    *netlabtest.Sniffer
 		link capture.LinkType
 		want []seen
 	}{{anyIf, capture.LinkLinuxSLL2, want}, {lo, capture.LinkEthernet, want[3:]}} {
@@ -407,10 +408,10 @@ func TestSniffAnyAndLoopback(t *testing.T) {
 // expiring datagrams, and the server every one to a closed port (the
 // kernel's defaults would let about 50 through).
 func TestChainNoICMPRateLimit(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	t.Parallel()
-	c := netlab.NewChain(t, 2)
-	s := c.Client.Sniff(t, "eth0", "icmp")
+	c := netlabtest.NewChain(t, 2)
+	s := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
 	const burst = 300
 	for _, ttl := range []int{1, 64} {
 		err := c.Client.Do(func() error {

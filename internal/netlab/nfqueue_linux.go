@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rawkit/rawkit/internal/netlink"
 )
 
 // The nfnetlink_queue protocol, from <linux/netfilter/nfnetlink.h> and
@@ -80,7 +82,11 @@ func openNFQueue(num uint16, maxLen uint32) (*nfqueue, error) {
 	binary.BigEndian.PutUint32(params, 0) // copy_range
 	params[4] = nfqnlCopyMeta
 	maxl := binary.BigEndian.AppendUint32(nil, maxLen)
-	for _, a := range [][]byte{attr(nfqaCfgCmd, cmd), attr(nfqaCfgParams, params), attr(nfqaCfgQueueMax, maxl)} {
+	for _, a := range [][]byte{
+		netlink.AppendAttr(nil, nfqaCfgCmd, cmd),
+		netlink.AppendAttr(nil, nfqaCfgParams, params),
+		netlink.AppendAttr(nil, nfqaCfgQueueMax, maxl),
+	} {
 		if err := q.request(nfqnlMsgConfig, unix.NLM_F_ACK, a); err != nil {
 			q.close()
 			return nil, fmt.Errorf("configuring queue %d: %w", num, err)
@@ -91,18 +97,6 @@ func openNFQueue(num uint16, maxLen uint32) (*nfqueue, error) {
 		}
 	}
 	return q, nil
-}
-
-// attr encodes one netlink attribute, padded to 4 bytes.
-func attr(typ uint16, data []byte) []byte {
-	b := make([]byte, 4, 4+len(data)+3)
-	binary.NativeEndian.PutUint16(b, uint16(4+len(data)))
-	binary.NativeEndian.PutUint16(b[2:], typ)
-	b = append(b, data...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
 }
 
 // request sends one nfqueue message with the given attributes.
@@ -172,39 +166,45 @@ func (q *nfqueue) read(buf []byte) (int, error) {
 // message, and NFQA_TIMESTAMP, the packet's receive time (zero when it
 // has none: packets the host sent, or received while no socket on the
 // machine asked for receive timestamps).
+//
+// A message with a malformed attribute is not trusted at all: the walk
+// stops there, and the whole attributes it covered fall short of the
+// message by a header or more.
 func packetInfo(attrs []byte) (id uint32, at time.Time, ok bool) {
-	for len(attrs) >= 4 {
-		l := int(binary.NativeEndian.Uint16(attrs))
-		typ := binary.NativeEndian.Uint16(attrs[2:]) & 0x3fff // drop NLA_F_NESTED/NET_BYTEORDER
-		if l < 4 || l > len(attrs) {
-			return 0, time.Time{}, false
-		}
+	walked := 0
+	for typ, v := range netlink.Attrs(attrs) {
+		walked += netlink.Align(4 + len(v))
 		switch {
-		case typ == nfqaPacketHdr && l >= 8:
-			id, ok = binary.BigEndian.Uint32(attrs[4:]), true
-		case typ == nfqaTimestamp && l >= 20:
-			sec, usec := binary.BigEndian.Uint64(attrs[4:]), binary.BigEndian.Uint64(attrs[12:])
+		case typ == nfqaPacketHdr && len(v) >= 4:
+			id, ok = binary.BigEndian.Uint32(v), true
+		case typ == nfqaTimestamp && len(v) >= 16:
+			sec, usec := binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
 			at = time.Unix(int64(sec), int64(usec)*1000)
 		}
-		attrs = attrs[min((l+3)&^3, len(attrs)):]
+	}
+	if len(attrs)-walked >= 4 {
+		return 0, time.Time{}, false
 	}
 	return id, at, ok
 }
 
 // accept lets packet id go on.
 func (q *nfqueue) accept(id uint32) error {
-	return q.request(nfqnlMsgVerdict, 0, attr(nfqaVerdictHdr, verdictHdr(id)))
+	return q.request(nfqnlMsgVerdict, 0, verdictAttr(id))
 }
 
 // acceptAll lets go every packet the queue holds, also those not read
 // yet (a batch verdict covers every id up to the given one).
 func (q *nfqueue) acceptAll() error {
-	return q.request(nfqnlMsgVerdictBatch, 0, attr(nfqaVerdictHdr, verdictHdr(q.last.Load()+1<<30)))
+	return q.request(nfqnlMsgVerdictBatch, 0, verdictAttr(q.last.Load()+1<<30))
 }
 
-func verdictHdr(id uint32) []byte {
+// verdictAttr is the NFQA_VERDICT_HDR attribute that accepts packet id
+// (struct nfqnl_msg_verdict_hdr: be32 verdict, be32 id); in a batch
+// verdict, every packet up to id.
+func verdictAttr(id uint32) []byte {
 	v := binary.BigEndian.AppendUint32(nil, nfAccept)
-	return binary.BigEndian.AppendUint32(v, id)
+	return netlink.AppendAttr(nil, nfqaVerdictHdr, binary.BigEndian.AppendUint32(v, id))
 }
 
 func (q *nfqueue) isClosed() bool {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -21,7 +20,6 @@ import (
 // so it sees what crossed the wire, not what the code under test says it
 // sent.
 type Sniffer struct {
-	t      testing.TB
 	what   string // "NAMESPACE:IFACE filter", for messages
 	c      *capture.Conn
 	cancel context.CancelFunc
@@ -36,22 +34,7 @@ type Sniffer struct {
 	err  error
 }
 
-// Sniff starts a capture on iface inside the host's namespace with a
-// tcpdump filter expression ("" for everything; pcap-filter(7)), and
-// returns once the capture is open, so that whatever is sent afterwards
-// is captured. Stop ends it and returns what it saw; the capture is
-// closed at the end of the test if Stop was not called. Packets are cut
-// at DefaultSnaplen bytes; SniffWith changes that.
-//
-// On lo, where the kernel shows every packet twice (leaving and
-// arriving), each packet is recorded once, as it left. On "any" the
-// packets carry a LINUX_SLL2 header.
-func (h *Host) Sniff(t testing.TB, iface, filter string) *Sniffer {
-	t.Helper()
-	return h.SniffWith(t, iface, filter, nil)
-}
-
-// SniffConfig tunes SniffWith. The zero value means the defaults.
+// SniffConfig tunes StartSniff. The zero value means the defaults.
 type SniffConfig struct {
 	// Snaplen is the most bytes kept of each packet: DefaultSnaplen if 0.
 	Snaplen int
@@ -68,9 +51,16 @@ const (
 	DefaultBufferKiB = 32 << 10
 )
 
-// SniffWith is Sniff with a configuration (nil means the defaults).
-func (h *Host) SniffWith(t testing.TB, iface, filter string, cfg *SniffConfig) *Sniffer {
-	t.Helper()
+// StartSniff starts a capture on iface inside the host's namespace with
+// a tcpdump filter expression ("" for everything; pcap-filter(7)) and a
+// configuration (nil means the defaults), and returns once the capture is
+// open, so that whatever is sent afterwards is captured. Stop ends it and
+// returns what it saw; Close abandons it.
+//
+// On lo, where the kernel shows every packet twice (leaving and
+// arriving), each packet is recorded once, as it left. On "any" the
+// packets carry a LINUX_SLL2 header.
+func (h *Host) StartSniff(iface, filter string, cfg *SniffConfig) (*Sniffer, error) {
 	snaplen, bufKiB := DefaultSnaplen, DefaultBufferKiB
 	if cfg != nil && cfg.Snaplen > 0 {
 		snaplen = cfg.Snaplen
@@ -78,7 +68,7 @@ func (h *Host) SniffWith(t testing.TB, iface, filter string, cfg *SniffConfig) *
 	if cfg != nil && cfg.BufferKiB > 0 {
 		bufKiB = cfg.BufferKiB
 	}
-	s := &Sniffer{t: t, what: fmt.Sprintf("%s:%s %q", h.Name, iface, filter), done: make(chan struct{})}
+	s := &Sniffer{what: fmt.Sprintf("%s:%s %q", h.Name, iface, filter), done: make(chan struct{})}
 	// The socket belongs to the namespace of the thread that opens it and
 	// stays there, whichever thread reads it later.
 	err := h.Do(func() (err error) {
@@ -86,20 +76,28 @@ func (h *Host) SniffWith(t testing.TB, iface, filter string, cfg *SniffConfig) *
 		return err
 	})
 	if err != nil {
-		t.Fatalf("netlab: sniff %s: %v", s.what, err)
+		return nil, fmt.Errorf("netlab: sniff %s: %w", s.what, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.read(ctx)
-	t.Cleanup(func() {
-		s.stop.Do(func() {
-			s.cancel()
-			<-s.done
-			_ = s.c.Close()
-			s.err = errors.New("not stopped")
-		})
+	return s, nil
+}
+
+// String names the capture: "NAMESPACE:IFACE filter".
+func (s *Sniffer) String() string { return s.what }
+
+// Close ends a capture that Stop has not ended, discarding what it saw;
+// a later Stop reports that. After Stop it does nothing.
+func (s *Sniffer) Close() error {
+	var err error
+	s.stop.Do(func() {
+		s.cancel()
+		<-s.done
+		err = s.c.Close()
+		s.err = errors.New("not stopped")
 	})
-	return s
+	return err
 }
 
 // keep copies a packet out of the ring.
@@ -125,22 +123,12 @@ func (s *Sniffer) read(ctx context.Context) {
 	}
 }
 
-// Stop ends the capture and returns the packets seen, in order. It fails
-// the test if the capture failed, if the kernel dropped packets (its ring
-// was full), or if fewer packets were read than the kernel had queued: an
-// oracle that missed packets would mislead. Calling it again returns the
-// same packets.
-func (s *Sniffer) Stop() []Packet {
-	s.t.Helper()
-	pkts, err := s.StopErr()
-	if err != nil {
-		s.t.Fatalf("netlab: sniff %s: %v", s.what, err)
-	}
-	return pkts
-}
-
-// StopErr is Stop returning the error instead of failing the test.
-func (s *Sniffer) StopErr() ([]Packet, error) {
+// Stop ends the capture and returns the packets seen, in order. It
+// returns an error, with the packets read, if the capture failed, if the
+// kernel dropped packets (its ring was full), or if fewer packets were
+// read than the kernel had queued: an oracle that missed packets would
+// mislead. Calling it again returns the same packets and error.
+func (s *Sniffer) Stop() ([]Packet, error) {
 	s.stop.Do(func() { s.out, s.err = s.finish() })
 	return s.out, s.err
 }

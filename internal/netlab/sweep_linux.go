@@ -8,8 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"testing"
 )
 
 // Prefix starts the name of every namespace that a test makes:
@@ -86,16 +84,4 @@ func namePID(name string) (int, bool) {
 	}
 	pid, err := strconv.Atoi(digits)
 	return pid, err == nil && pid > 0
-}
-
-var sweep sync.Once
-
-// sweepOnce runs Sweep the first time a test makes a host; a failure is
-// reported but does not stop the test (the names cannot clash).
-func sweepOnce(t testing.TB) {
-	sweep.Do(func() {
-		if err := Sweep(context.Background()); err != nil {
-			t.Logf("netlab: removing leftover namespaces: %v", err)
-		}
-	})
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"testing"
 	"time"
 )
 
@@ -20,21 +19,50 @@ type Pair struct {
 	Link     *Link
 }
 
-// NewPair creates a pair of hosts that is deleted when the test ends.
-func NewPair(t testing.TB) *Pair {
-	t.Helper()
-	prefix := uniquePrefix()
-	a := newHost(t, prefix+"a")
-	b := newHost(t, prefix+"b")
-	l := Connect(t, a, b, "eth0", "eth0",
-		netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24"))
-	if err := l.AddIPv6(context.Background(), subnetEnd6(0, 1), subnetEnd6(0, 2)); err != nil {
-		t.Fatalf("netlab: %v", err)
+// BuildPair creates a pair whose namespace names are prefix+"a" and
+// prefix+"b" ("" for a unique test prefix); the caller deletes it with
+// Close. On error nothing is left behind.
+func BuildPair(ctx context.Context, prefix string) (p *Pair, err error) {
+	if prefix == "" {
+		prefix = UniquePrefix()
 	}
-	a.addr, b.addr = l.APrefix.Addr(), l.BPrefix.Addr()
-	a.addr6, b.addr6 = l.APrefix6.Addr(), l.BPrefix6.Addr()
+	p = &Pair{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, p.Close())
+			p = nil
+		}
+	}()
+	if p.A, err = CreateHost(ctx, prefix+"a"); err != nil {
+		return p, err
+	}
+	if p.B, err = CreateHost(ctx, prefix+"b"); err != nil {
+		return p, err
+	}
+	l, err := ConnectHosts(ctx, p.A, p.B, "eth0", "eth0",
+		netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.0.2/24"))
+	if err != nil {
+		return p, err
+	}
+	if err := l.AddIPv6(ctx, subnetEnd6(0, 1), subnetEnd6(0, 2)); err != nil {
+		return p, err
+	}
+	p.A.addr, p.B.addr = l.APrefix.Addr(), l.BPrefix.Addr()
+	p.A.addr6, p.B.addr6 = l.APrefix6.Addr(), l.BPrefix6.Addr()
+	p.AIf, p.BIf, p.Link = l.AIf, l.BIf, l
 	time.Sleep(mldSettle)
-	return &Pair{A: a, B: b, AIf: l.AIf, BIf: l.BIf, Link: l}
+	return p, nil
+}
+
+// Close deletes both namespaces of the pair, B first.
+func (p *Pair) Close() error {
+	var errs []error
+	for _, h := range []*Host{p.B, p.A} {
+		if h != nil {
+			errs = append(errs, h.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Chain is a client, N routers and a server in a line:
@@ -69,23 +97,6 @@ type ChainConfig struct {
 	Prefix string
 }
 
-// NewChain creates a client, routers routers and a server (see Chain),
-// deleted when the test ends.
-func NewChain(t testing.TB, routers int) *Chain {
-	t.Helper()
-	sweepOnce(t)
-	c, err := BuildChain(context.Background(), routers, nil)
-	if err != nil {
-		t.Fatalf("netlab: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Errorf("netlab: %v", err)
-		}
-	})
-	return c
-}
-
 // BuildChain creates a chain with routers routers (1 to MaxRouters); the
 // caller deletes it with Close. On error nothing is left behind.
 func BuildChain(ctx context.Context, routers int, cfg *ChainConfig) (c *Chain, err error) {
@@ -97,7 +108,7 @@ func BuildChain(ctx context.Context, routers int, cfg *ChainConfig) (c *Chain, e
 		prefix = cfg.Prefix
 	}
 	if prefix == "" {
-		prefix = uniquePrefix()
+		prefix = UniquePrefix()
 	}
 	c = &Chain{}
 	defer func() {

@@ -21,6 +21,7 @@ import (
 	rcapture "github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // These tests run one at a time: they count packets against the kernel's
@@ -48,7 +49,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv(netlab.PrivilegedEnv) == "1" {
+		if os.Getenv(netlabtest.PrivilegedEnv) == "1" {
 			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
 		}
 		t.Skipf("%s is not installed", name)
@@ -154,10 +155,10 @@ var pingStatsRE = regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`
 // kernel drops none. The flood uses an unusual size so that other ICMP
 // on lo is not counted.
 func TestCapturePingFlood(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ping := needTool(t, "ping")
 	// A namespace of its own: no other test's ICMP on this loopback.
-	h := netlab.NewHost(t)
+	h := netlabtest.NewHost(t)
 	path := filepath.Join(t.TempDir(), "flood.pcap")
 	stop := startCaptureIn(t, h, "-i", "lo", "-w", path, "icmp and ip[2:2] == 100")
 	out, err := h.Command(context.Background(), ping, "-n", "-q", "-f", "-c", "50000", "-s", "72", "127.0.0.1").CombinedOutput()
@@ -202,7 +203,7 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 // read in tcpdump and tshark with no warnings, with the same packets,
 // bytes and time stamps (µs from tcpdump, ns from tshark).
 func TestFilesReadByPeers(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ping := needTool(t, "ping")
 	tcpdump := needTool(t, "tcpdump")
 	tshark := needTool(t, "tshark")

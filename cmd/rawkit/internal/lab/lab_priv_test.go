@@ -16,6 +16,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // The test binary stands in for rawkit lab (and, in the background, for
@@ -34,7 +35,7 @@ func labStatePath(name string) string { return store(defaultDir).path(name) }
 // ms per router each way), and that `lab down` leaves no namespace and
 // no process behind.
 func TestLabUpDelayDown(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	bin := clitest.BuildRawkit(t) // for rawkit ping in the lab
@@ -110,7 +111,7 @@ func labUpForTest(ctx context.Context, t *testing.T, prefix string, args ...stri
 // 100/200 and hop 3's 16001, and no other hop's any; lab down then
 // stops the background process that adds them.
 func TestLabMPLS(t *testing.T) {
-	netlab.Privileged(t)
+	netlabtest.Privileged(t)
 	if _, err := exec.LookPath("traceroute"); err != nil {
 		t.Fatalf("traceroute not installed (scripts/test-privileged.sh installs it): %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
 // capturedARPRequest reports whether p is an ARP request (Ethernet, IPv4) for
@@ -28,8 +29,8 @@ func capturedARPRequest(p netlab.Packet, target net.IP) bool {
 // header-included raw socket would have them rewritten, raw(7)), sent to
 // B's MAC address, which A, its neighbour table flushed, asked for by ARP.
 func TestSendLiteralIPHeader(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	ctx := context.Background()
 	if out, err := p.A.Run(ctx, "ip", "neigh", "flush", "all"); err != nil {
 		t.Fatalf("ip neigh flush: %v: %s", err, out)
@@ -47,7 +48,7 @@ func TestSendLiteralIPHeader(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1")
 	for _, spec := range []string{
 		`ip(dst=10.0.0.2, len=20, chksum=0xdead)/icmp(id=77, seq=1)`,
 		`ip(dst=10.0.0.2, id=0)/icmp(id=77, seq=2)`,
@@ -92,9 +93,9 @@ func TestSendLiteralIPHeader(t *testing.T) {
 // TestSendLiteralIPHeaderLoopback: to a local address the packet goes
 // out on lo, which needs no link-layer address, still as set.
 func TestSendLiteralIPHeaderLoopback(t *testing.T) {
-	netlab.Privileged(t)
-	h := netlab.NewHost(t)
-	s := h.Sniff(t, "lo", "icmp")
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
+	s := netlabtest.Sniff(t, h, "lo", "icmp")
 	if code, out, errs := sendIn(t, h, `ip(dst=127.0.0.1, len=20, chksum=0xbeef)/icmp(id=78)`); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
@@ -112,9 +113,9 @@ func TestSendLiteralIPHeaderLoopback(t *testing.T) {
 // requests, send says which address it could not resolve, exits 2 and
 // sends no IP packet.
 func TestSendLiteralIPHeaderNoNeighbour(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1")
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1")
 	code, out, errs := sendIn(t, p.A, `ip(dst=10.0.0.99, chksum=0xdead)/icmp()`)
 	if code != cli.ExitError || !strings.Contains(errs, "10.0.0.99") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("status %d, stderr %q, want 2 and one line naming 10.0.0.99\n%s", code, errs, out)
@@ -137,8 +138,8 @@ func TestSendLiteralIPHeaderNoNeighbour(t *testing.T) {
 // with its wrong checksum (which the router then drops, so the capture
 // is on the router's side of the first link).
 func TestSendLiteralIPHeaderViaGateway(t *testing.T) {
-	netlab.Privileged(t)
-	c := netlab.NewChain(t, 1)
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 1)
 	r := c.Routers[0]
 	if out, err := c.Client.Run(context.Background(), "ip", "neigh", "flush", "all"); err != nil {
 		t.Fatalf("ip neigh flush: %v: %s", err, out)
@@ -153,7 +154,7 @@ func TestSendLiteralIPHeaderViaGateway(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s := r.Sniff(t, "eth0", "src host 10.0.1.1 and icmp")
+	s := netlabtest.Sniff(t, r, "eth0", "src host 10.0.1.1 and icmp")
 	if code, out, errs := sendIn(t, c.Client, `ip(dst=10.0.2.2, chksum=0xdead)/icmp(id=79)`); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/net/ipv4"
 )
 
@@ -90,8 +91,8 @@ func capturedIPv4(t *testing.T, pkts []netlab.Packet) []wire {
 // checksum and a fragment offset included; and the bytes against the
 // -w file of what rawkit says it sent.
 func TestSendWire(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	specs := []string{
 		`ip(dst=10.0.0.2, ttl=3, id=7, flags=DF, tos=0x10)/icmp(type=echo-request, id=1, seq=1, chksum=0x1234)/raw("hello")`,
 		`ip(dst=10.0.0.2, id=300, frag=185, flags=MF, ttl=9)/raw(size=64)`,
@@ -99,7 +100,7 @@ func TestSendWire(t *testing.T) {
 		`ip(dst=10.0.0.2, id=9, options=[nop, rr=2])/tcp(sport=40000, dport=80, flags=S, seq=1000, window=1024, options=[mss=1460, sackok, wscale=7])`,
 		`ip(dst=10.0.0.2, id=10)/ip(src=172.16.0.1, dst=172.16.0.2, ttl=5)/icmp(id=5, seq=6)`,
 	}
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and not arp")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1 and not arp")
 	for _, spec := range specs {
 		if code, out, errs := sendIn(t, p.A, spec); code != cli.ExitOK {
 			t.Fatalf("%s: status %d\n%s%s", spec, code, out, errs)
@@ -156,10 +157,10 @@ func TestSendWire(t *testing.T) {
 
 // TestSendPcapIsWire: -w records exactly the bytes B captured.
 func TestSendPcapIsWire(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	file := t.TempDir() + "/sent.pcap"
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and udp")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1 and udp")
 	if code, out, errs := sendIn(t, p.A, "-c", "2", "ip(dst=10.0.0.2, ttl=1-3)/udp(sport=999, dport=[7,9])/raw(\"x\")", "-w", file); code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
 	}
@@ -179,8 +180,8 @@ func TestSendPcapIsWire(t *testing.T) {
 // closed TCP port and the port unreachable of a closed UDP port, each
 // under the packet it answers; B's capture shows they were sent.
 func TestSendWait(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	var ln net.Listener
 	if err := p.B.Do(func() (err error) {
 		ln, err = net.Listen("tcp4", "10.0.0.2:8080")
@@ -189,7 +190,7 @@ func TestSendWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.2 and (tcp or icmp)")
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.2 and (tcp or icmp)")
 	code, out, errs := sendIn(t, p.A, "--wait=3s", "ip(dst=10.0.0.2)/tcp(sport=40000, dport=[8080,8081], seq=1000)")
 	if code != cli.ExitOK {
 		t.Fatalf("tcp: status %d\n%s%s", code, out, errs)
@@ -229,8 +230,8 @@ func TestSendWait(t *testing.T) {
 
 // TestSendWaitNoAnswer: nothing answers a wrong checksum: status 1.
 func TestSendWaitNoAnswer(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
 	code, out, errs := sendIn(t, p.A, "--wait=500ms", "ip(dst=10.0.0.2)/icmp(id=3, seq=4, chksum=1)")
 	if code != cli.ExitNoReply || !strings.Contains(out, "  <- no answer\n") || errs != "" {
 		t.Errorf("status %d\n%s%s", code, out, errs)
@@ -240,9 +241,9 @@ func TestSendWaitNoAnswer(t *testing.T) {
 // TestSendNoRoute: a destination without a route is one line, status 2,
 // and nothing leaves A.
 func TestSendNoRoute(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
-	s := p.A.Sniff(t, p.AIf, "not arp")
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
+	s := netlabtest.Sniff(t, p.A, p.AIf, "not arp")
 	code, out, errs := sendIn(t, p.A, "ip(ttl=5, dst=192.0.2.9)/icmp()")
 	want := "rawkit send: no source address for dst 192.0.2.9: connect: network is unreachable at column 11\n  ip(ttl=5, dst=192.0.2.9)/icmp()\n            ^\n"
 	if code != cli.ExitError || out != "" || errs != want {
@@ -255,7 +256,7 @@ func TestSendNoRoute(t *testing.T) {
 
 // TestSendAsNobody: without privilege, one line with the hint, status 2.
 func TestSendAsNobody(t *testing.T) {
-	if netlab.AsNobody() {
+	if netlabtest.AsNobody() {
 		code, out, errs := clitest.Run(t, New(nil), "ip(dst=10.0.0.2)/icmp()")
 		if code != cli.ExitError || out != "" || strings.Count(errs, "\n") != 1 ||
 			!strings.HasPrefix(errs, "rawkit send: ") || !strings.Contains(errs, "setcap cap_net_raw+ep") {
@@ -263,10 +264,10 @@ func TestSendAsNobody(t *testing.T) {
 		}
 		return
 	}
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
-	s := p.B.Sniff(t, p.BIf, "icmp")
-	if out, err := netlab.RunAsNobody(t, p.A, "TestSendAsNobody"); err != nil {
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
+	s := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
+	if out, err := netlabtest.RunAsNobody(t, p.A, "TestSendAsNobody"); err != nil {
 		t.Fatalf("as nobody: %v\n%s", err, out)
 	}
 	if pkts := s.Stop(); len(pkts) != 0 {
@@ -301,9 +302,9 @@ func readPcapFile(t *testing.T, name string) [][]byte {
 // TestSendPacedThroughInterface: -I binds to A's interface and --rate
 // spaces the packets, as B's capture timestamps show.
 func TestSendPacedThroughInterface(t *testing.T) {
-	netlab.Privileged(t)
-	p := netlab.NewPair(t)
-	s := p.B.Sniff(t, p.BIf, "src host 10.0.0.1 and icmp")
+	netlabtest.Privileged(t)
+	p := netlabtest.NewPair(t)
+	s := netlabtest.Sniff(t, p.B, p.BIf, "src host 10.0.0.1 and icmp")
 	code, out, errs := sendIn(t, p.A, "-I", p.AIf, "-c", "21", "--rate", "200", "ip(dst=10.0.0.2)/icmp(id=77)")
 	if code != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", code, out, errs)
