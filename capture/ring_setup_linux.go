@@ -3,10 +3,10 @@
 package capture
 
 import (
-	"encoding/binary"
 	"os"
 	"time"
 
+	"github.com/rawkit/rawkit/internal/byteorder"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -78,7 +78,7 @@ func (c *Conn) setup(fd, ifindex int, prog []bpf.RawInstruction, cfg *Config) er
 	if err := c.mapRing(fd, cfg.BufferSize); err != nil {
 		return err
 	}
-	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifindex}
+	sa := &unix.SockaddrLinklayer{Protocol: byteorder.Htons(unix.ETH_P_ALL), Ifindex: ifindex}
 	if err := unix.Bind(fd, sa); err != nil {
 		return c.opError("listen", os.NewSyscallError("bind", err))
 	}
@@ -130,8 +130,4 @@ func (c *Conn) mapRing(fd, size int) error {
 	}
 	c.ring = ring
 	return nil
-}
-
-func htons(v uint16) uint16 {
-	return binary.NativeEndian.Uint16(binary.BigEndian.AppendUint16(nil, v))
 }
