@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/internal/byteorder"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -24,9 +25,9 @@ func (c *Conn) kernelFilter(expr string, ifindex, loIndex int) ([]bpf.RawInstruc
 	var prog []bpf.Instruction
 	var err error
 	if c.dgram {
-		prog, err = compileKernel(expr, c.snapLen)
+		prog, err = filter.CompileDgram(expr, c.snapLen)
 	} else {
-		prog, err = Compile(expr, c.link, c.snapLen)
+		prog, err = filter.Compile(expr, c.link, c.snapLen)
 	}
 	if err != nil {
 		return nil, err

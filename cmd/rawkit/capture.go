@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
 )
 
 func init() {
@@ -80,7 +81,7 @@ func runCapture(ctx context.Context, sio *stdio, args []string) int {
 		return failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
 	}
 	// A bad filter is reported before anything is opened or created.
-	if _, err := capture.Compile(o.expr, capture.LinkEthernet, o.snap); err != nil {
+	if _, err := filter.Compile(o.expr, capture.LinkEthernet, o.snap); err != nil {
 		return failf(sio, "capture", "%s", errText(err))
 	}
 	if o.rfile != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
 )
 
 // errStop ends a loop once -c packets are out.
@@ -96,7 +97,7 @@ func readFile(ctx context.Context, sio *stdio, o *captureOpts) int {
 	if err != nil {
 		return failf(sio, "capture", "%s", errText(err))
 	}
-	filters := map[capture.LinkType]*capture.Filter{}
+	filters := map[capture.LinkType]*filter.Filter{}
 	for err == nil && (o.count == 0 || s.n < o.count) {
 		var data []byte
 		var ci gopacket.CaptureInfo
@@ -107,7 +108,7 @@ func readFile(ctx context.Context, sio *stdio, o *captureOpts) int {
 		link := rd.LinkTypeOf(ci.InterfaceIndex)
 		flt, ok := filters[link]
 		if !ok {
-			if flt, err = capture.NewFilter(o.expr, link); err != nil {
+			if flt, err = filter.New(o.expr, link); err != nil {
 				break
 			}
 			filters[link] = flt

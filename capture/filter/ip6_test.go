@@ -1,96 +1,13 @@
-package capture
+package filter
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 	"golang.org/x/net/bpf"
 )
-
-// ext6Hdr is one IPv6 extension header of a hand-built packet: typ is
-// hop-by-hop (0), routing (43), destination options (60) or fragment
-// (44); units is the header's length field (8-octet units after the
-// first 8), frag the fragment offset in 8-octet units.
-type ext6Hdr struct {
-	typ   byte
-	units int
-	frag  uint16
-}
-
-// ext6Frame builds an Ethernet frame: an IPv6 header from 2001:db8::1 to
-// 2001:db8::2, the extension headers hdrs and then proto's header and
-// payload in rest. Checksums are left zero: filters do not read them.
-func ext6Frame(proto byte, rest []byte, hdrs ...ext6Hdr) []byte {
-	var chain []byte
-	for i, h := range hdrs {
-		next := proto
-		if i < len(hdrs)-1 {
-			next = hdrs[i+1].typ
-		}
-		if h.typ == protoFrag6 {
-			b := []byte{next, 0, 0, 0, 0, 0, 0, 0x63}
-			binary.BigEndian.PutUint16(b[2:], h.frag<<3|1) // M flag set
-			chain = append(chain, b...)
-			continue
-		}
-		b := make([]byte, 8*(h.units+1))
-		b[0], b[1] = next, byte(h.units)
-		b[2], b[3] = 1, byte(len(b)-4) // a PadN option filling the header
-		chain = append(chain, b...)
-	}
-	first := proto
-	if len(hdrs) > 0 {
-		first = hdrs[0].typ
-	}
-	ip := make([]byte, 40)
-	ip[0] = 0x60
-	binary.BigEndian.PutUint16(ip[4:], uint16(len(chain)+len(rest)))
-	ip[6], ip[7] = first, 64
-	ip[8], ip[9], ip[23] = 0x20, 0x01, 1
-	ip[10], ip[11] = 0x0d, 0xb8
-	copy(ip[24:], ip[8:24])
-	ip[39] = 2
-	frame := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd}
-	frame = append(frame, ip...)
-	frame = append(frame, chain...)
-	return append(frame, rest...)
-}
-
-func udpHdr(sport, dport uint16) []byte {
-	b := make([]byte, 16)
-	binary.BigEndian.PutUint16(b[0:], sport)
-	binary.BigEndian.PutUint16(b[2:], dport)
-	binary.BigEndian.PutUint16(b[4:], 16)
-	return b
-}
-
-func tcpSyn(sport, dport uint16) []byte {
-	b := make([]byte, 20)
-	binary.BigEndian.PutUint16(b[0:], sport)
-	binary.BigEndian.PutUint16(b[2:], dport)
-	b[12], b[13] = 0x50, 0x02
-	return b
-}
-
-// ext6Packets are IPv6 packets with extension headers, each named by
-// what it carries.
-func ext6Packets() []corpusPacket {
-	hbh, rt, dst := ext6Hdr{typ: 0}, ext6Hdr{typ: 43, units: 2}, ext6Hdr{typ: 60, units: 1}
-	first, later := ext6Hdr{typ: 44}, ext6Hdr{typ: 44, frag: 185}
-	echo := []byte{128, 0, 0, 0, 0, 3, 0, 1}
-	return []corpusPacket{
-		{"hbh udp 53", ext6Frame(17, udpHdr(40010, 53), hbh)},
-		{"dst rt tcp 80", ext6Frame(6, tcpSyn(40011, 80), dst, rt)},
-		{"first frag udp 53", ext6Frame(17, udpHdr(40012, 53), first)},
-		// A later fragment whose data looks like ports 53 -> 53.
-		{"later frag udp", ext6Frame(17, udpHdr(53, 53), later)},
-		{"hbh icmp6 echo", ext6Frame(58, echo, hbh)},
-		{"6 headers tcp 80", ext6Frame(6, tcpSyn(40013, 80), hbh, dst, rt, first, dst, dst)},
-		{"7 headers tcp 80", ext6Frame(6, tcpSyn(40014, 80), hbh, dst, rt, first, dst, dst, dst)},
-	}
-}
 
 // relink rewrites an Ethernet frame for another link type.
 func relink(frame []byte, link LinkType) []byte {
@@ -114,7 +31,7 @@ func relink(frame []byte, link LinkType) []byte {
 // right after the fixed header, so tcpdump selects none of these for a
 // port; rawkit walks up to ip6MaxExt extension headers.
 func TestIP6ExtensionHeaders(t *testing.T) {
-	pkts := ext6Packets()
+	pkts := corpus.Ext6()
 	all := "hbh udp 53,dst rt tcp 80,first frag udp 53,later frag udp,hbh icmp6 echo,6 headers tcp 80,7 headers tcp 80"
 	for _, tc := range []struct{ expr, want string }{
 		{"ip6", all},
@@ -143,15 +60,15 @@ func TestIP6ExtensionHeaders(t *testing.T) {
 		{"tcp[13] == 2", ""},
 	} {
 		for _, link := range []LinkType{LinkEthernet, LinkRaw, LinkLinuxSLL, LinkLinuxSLL2} {
-			f, err := NewFilter(tc.expr, link)
+			f, err := New(tc.expr, link)
 			if err != nil {
 				t.Fatalf("%v %q: %v", link, tc.expr, err)
 			}
 			var got []string
 			for _, p := range pkts {
-				d := relink(p.data, link)
+				d := relink(p.Data, link)
 				if f.Match(d, len(d)) {
-					got = append(got, p.name)
+					got = append(got, p.Name)
 				}
 			}
 			if g := strings.Join(got, ","); g != tc.want {
@@ -164,8 +81,8 @@ func TestIP6ExtensionHeaders(t *testing.T) {
 // TestIP6TruncatedChain: a chain cut short by the snapshot length ends
 // the program, as any load past the captured bytes does.
 func TestIP6TruncatedChain(t *testing.T) {
-	p := ext6Packets()[1].data // dst rt tcp 80
-	f, err := NewFilter("tcp port 80", LinkEthernet)
+	p := corpus.Ext6()[1].Data // dst rt tcp 80
+	f, err := New("tcp port 80", LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,9 +100,9 @@ func TestIP6TruncatedChain(t *testing.T) {
 // TestIP6AgreesWithVM runs the extension header packets through Filter
 // and x/net/bpf's VM.
 func TestIP6AgreesWithVM(t *testing.T) {
-	pkts := append(buildCorpus(t), ext6Packets()...)
+	pkts := append(corpus.Build(t), corpus.Ext6()...)
 	exprs := append([]string{"port 53", "tcp port 80", "portrange 50-90", "udp", "ip6 proto 17",
-		"icmp6[icmp6type] == icmp6-echo", "src port 40011 or dst port 53"}, filterCorpus...)
+		"icmp6[icmp6type] == icmp6-echo", "src port 40011 or dst port 53"}, corpus.Filters()...)
 	for _, expr := range exprs {
 		prog, err := Compile(expr, LinkEthernet, 0)
 		if err != nil {
@@ -195,17 +112,17 @@ func TestIP6AgreesWithVM(t *testing.T) {
 		if err != nil {
 			continue // no "neg" in x/net/bpf's VM
 		}
-		f, err := NewFilter(expr, LinkEthernet)
+		f, err := New(expr, LinkEthernet)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range pkts {
-			n, err := vm.Run(p.data)
+			n, err := vm.Run(p.Data)
 			if err != nil {
 				break
 			}
-			if got := f.Match(p.data, len(p.data)); got != (n > 0) {
-				t.Errorf("%q on %s: Match %v, VM %v", expr, p.name, got, n > 0)
+			if got := f.Match(p.Data, len(p.Data)); got != (n > 0) {
+				t.Errorf("%q on %s: Match %v, VM %v", expr, p.Name, got, n > 0)
 			}
 		}
 	}
@@ -236,7 +153,7 @@ func TestIP6ProgramSize(t *testing.T) {
 }
 
 func ExampleFilter_Match_ip6() {
-	f, err := NewFilter("udp dst port 53", LinkRaw)
+	f, err := New("udp dst port 53", LinkRaw)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -259,13 +176,4 @@ func ExampleFilter_Match_ip6() {
 	// Output:
 	// true
 	// false
-}
-
-// Ext6Frames gives the external tests (the kernel path, in the
-// privileged suite) the extension header packets.
-func Ext6Frames() (names []string, frames [][]byte) {
-	for _, p := range ext6Packets() {
-		names, frames = append(names, p.name), append(frames, p.data)
-	}
-	return names, frames
 }

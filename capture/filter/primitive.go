@@ -1,4 +1,4 @@
-package capture
+package filter
 
 // primitive parses "[proto] [dir] [type] id", "[proto] proto N",
 // "less N", "greater N", or a protocol name alone.

@@ -1,4 +1,4 @@
-package capture
+package filter
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 	"golang.org/x/net/bpf"
 )
 
@@ -50,7 +51,7 @@ func TestSyntaxErrorsHavePositions(t *testing.T) {
 // slow machines and the race detector).
 func TestCorpusCompiles(t *testing.T) {
 	for _, link := range []LinkType{LinkEthernet, LinkLinuxSLL, LinkLinuxSLL2, LinkRaw} {
-		for _, expr := range filterCorpus {
+		for _, expr := range corpus.Filters() {
 			if link != LinkEthernet && (len(expr) >= 5 && expr[:5] == "ether" && expr != "ether proto 0x0806") {
 				continue // MAC addresses need an Ethernet header
 			}
@@ -68,7 +69,7 @@ func TestCorpusCompiles(t *testing.T) {
 				t.Errorf("%v %q: assemble: %v", link, expr, err)
 				continue
 			}
-			if _, err := LoadFilter(raw); err != nil {
+			if _, err := Load(raw); err != nil {
 				t.Errorf("%v %q: %v", link, expr, err)
 			}
 		}
@@ -79,8 +80,8 @@ func TestCorpusCompiles(t *testing.T) {
 // x/net/bpf's VM, an independent interpreter: they must agree on every
 // packet for every expression.
 func TestMatchAgreesWithVM(t *testing.T) {
-	pkts := buildCorpus(t)
-	for _, expr := range filterCorpus {
+	pkts := corpus.Build(t)
+	for _, expr := range corpus.Filters() {
 		prog, err := Compile(expr, LinkEthernet, 0)
 		if err != nil {
 			t.Fatalf("%q: %v", expr, err)
@@ -91,20 +92,20 @@ func TestMatchAgreesWithVM(t *testing.T) {
 			t.Logf("%q: VM cannot run it: %v", expr, err)
 			continue
 		}
-		f, err := NewFilter(expr, LinkEthernet)
+		f, err := New(expr, LinkEthernet)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range pkts {
-			n, err := vm.Run(p.data)
+			n, err := vm.Run(p.Data)
 			if err != nil && strings.Contains(err.Error(), "NegateA") {
 				break // x/net/bpf's VM has no "neg"; the tcpdump corpus test covers it
 			}
 			if err != nil {
-				t.Fatalf("%q on %s: vm: %v", expr, p.name, err)
+				t.Fatalf("%q on %s: vm: %v", expr, p.Name, err)
 			}
-			if got := f.Match(p.data, len(p.data)); got != (n > 0) {
-				t.Errorf("%q on %s: Match %v, VM %v", expr, p.name, got, n > 0)
+			if got := f.Match(p.Data, len(p.Data)); got != (n > 0) {
+				t.Errorf("%q on %s: Match %v, VM %v", expr, p.Name, got, n > 0)
 			}
 		}
 	}
@@ -114,7 +115,7 @@ func TestMatchAgreesWithVM(t *testing.T) {
 // corpus, reasoned from pcap-filter(7) (the privileged suite compares
 // every corpus expression with tcpdump itself).
 func TestFilterSemantics(t *testing.T) {
-	pkts := buildCorpus(t)
+	pkts := corpus.Build(t)
 	for _, tc := range []struct {
 		expr string
 		want []string
@@ -129,14 +130,14 @@ func TestFilterSemantics(t *testing.T) {
 		{"ether broadcast", []string{"arp request"}},
 		{"ip[0] & 0xf > 5", []string{"tcp with ip options", "echo with ip options"}},
 	} {
-		f, err := NewFilter(tc.expr, LinkEthernet)
+		f, err := New(tc.expr, LinkEthernet)
 		if err != nil {
 			t.Fatalf("%q: %v", tc.expr, err)
 		}
 		var got []string
 		for _, p := range pkts {
-			if f.Match(p.data, len(p.data)) {
-				got = append(got, p.name)
+			if f.Match(p.Data, len(p.Data)) {
+				got = append(got, p.Name)
 			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
@@ -148,11 +149,11 @@ func TestFilterSemantics(t *testing.T) {
 // TestLenIsWireLength: "len" is the length on the wire, not what was
 // captured, as in libpcap.
 func TestLenIsWireLength(t *testing.T) {
-	f, err := NewFilter("greater 1000", LinkEthernet)
+	f, err := New("greater 1000", LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkt := buildCorpus(t)[0].data
+	pkt := corpus.Build(t)[0].Data
 	if f.Match(pkt[:60], 60) || !f.Match(pkt[:60], 1500) {
 		t.Error("greater 1000 does not test the wire length")
 	}
@@ -166,19 +167,19 @@ func TestLongJumps(t *testing.T) {
 		expr += fmt.Sprintf(" or port %d", 1480+i)
 	}
 	expr += " or icmp"
-	f, err := NewFilter(expr, LinkEthernet)
+	f, err := New(expr, LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(f.prog) < 300 {
 		t.Fatalf("program has %d instructions; the test needs long jumps", len(f.prog))
 	}
-	for _, p := range buildCorpus(t) {
-		want := p.name == "echo request" || p.name == "echo reply" || p.name == "big echo request" ||
-			p.name == "port unreachable" || p.name == "time exceeded" || p.name == "echo with ip options" ||
-			p.name == "udp 1500" || p.name == "tcp 1500-25"
-		if got := f.Match(p.data, len(p.data)); got != want {
-			t.Errorf("%s: match %v, want %v", p.name, got, want)
+	for _, p := range corpus.Build(t) {
+		want := p.Name == "echo request" || p.Name == "echo reply" || p.Name == "big echo request" ||
+			p.Name == "port unreachable" || p.Name == "time exceeded" || p.Name == "echo with ip options" ||
+			p.Name == "udp 1500" || p.Name == "tcp 1500-25"
+		if got := f.Match(p.Data, len(p.Data)); got != want {
+			t.Errorf("%s: match %v, want %v", p.Name, got, want)
 		}
 	}
 }
@@ -192,17 +193,17 @@ func TestLoadFilterRejectsBadPrograms(t *testing.T) {
 		{{Op: 0x20, K: 0xfffff000}, {Op: 0x06, K: 0}},      // ancillary load
 		{{Op: 0x00, K: 1}},                                 // no return
 	} {
-		if _, err := LoadFilter(prog); err == nil {
+		if _, err := Load(prog); err == nil {
 			t.Errorf("LoadFilter(%v) accepted a bad program", prog)
 		}
 	}
 }
 
 func FuzzCompile(f *testing.F) {
-	for _, e := range filterCorpus {
+	for _, e := range corpus.Filters() {
 		f.Add(e)
 	}
-	pkt := buildCorpus(f)[3].data
+	pkt := corpus.Build(f)[3].Data
 	f.Fuzz(func(t *testing.T, expr string) {
 		for _, link := range []LinkType{LinkEthernet, LinkRaw, LinkLinuxSLL2} {
 			prog, err := Compile(expr, link, 0)
@@ -213,7 +214,7 @@ func FuzzCompile(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%q: assemble: %v", expr, err)
 			}
-			flt, err := LoadFilter(raw)
+			flt, err := Load(raw)
 			if err != nil {
 				t.Fatalf("%q: %v", expr, err)
 			}
@@ -249,7 +250,7 @@ func ExampleCompile() {
 }
 
 func ExampleFilter_Match() {
-	f, err := NewFilter("udp dst port 53", LinkRaw)
+	f, err := New("udp dst port 53", LinkRaw)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package capture
+package filter
 
 import (
 	"golang.org/x/net/bpf"

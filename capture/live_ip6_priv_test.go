@@ -11,6 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -23,10 +25,14 @@ import (
 func TestKernelWalksIP6Extensions(t *testing.T) {
 	netlab.Privileged(t)
 	const expr = "udp port 53 or tcp dst port 80 or icmp6[icmp6type] == icmp6-echo"
-	names, frames := capture.Ext6Frames()
+	var names []string
+	var frames [][]byte
+	for _, p := range corpus.Ext6() {
+		names, frames = append(names, p.Name), append(frames, p.Data)
+	}
 	want := map[string]bool{"hbh udp 53": true, "dst rt tcp 80": true, "first frag udp 53": true,
 		"hbh icmp6 echo": true, "6 headers tcp 80": true}
-	flt, err := capture.NewFilter(expr, capture.LinkEthernet)
+	flt, err := filter.New(expr, capture.LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package capture
+package filter
 
 import (
 	"encoding/binary"
@@ -17,12 +17,12 @@ type Filter struct {
 
 // NewFilter compiles expr (tcpdump syntax) for packets of the given link
 // type. An empty expression matches everything.
-func NewFilter(expr string, link LinkType) (*Filter, error) {
+func New(expr string, link LinkType) (*Filter, error) {
 	prog, err := CompileRaw(expr, link, DefaultSnapLen)
 	if err != nil {
 		return nil, err
 	}
-	return LoadFilter(prog)
+	return Load(prog)
 }
 
 // LoadFilter checks a classic BPF program the way the kernel's
@@ -30,7 +30,7 @@ func NewFilter(expr string, link LinkType) (*Filter, error) {
 // by a constant zero, ends with a return) and returns a Filter running
 // it. Linux ancillary loads (SKF_AD_*) other than the length are refused:
 // they have no meaning outside a socket.
-func LoadFilter(prog []bpf.RawInstruction) (*Filter, error) {
+func Load(prog []bpf.RawInstruction) (*Filter, error) {
 	if len(prog) == 0 || len(prog) > bpfMaxInsns {
 		return nil, fmt.Errorf("capture: BPF program of %d instructions", len(prog))
 	}

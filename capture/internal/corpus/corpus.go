@@ -1,4 +1,9 @@
-package capture
+// Package corpus is the test traffic of package capture and its filter
+// compiler: a mixed-traffic corpus of Ethernet frames, IPv6 packets with
+// extension headers, and the filter expressions both are checked with.
+// Tests of capture/filter and of capture share it; it is not for use
+// outside tests.
+package corpus
 
 import (
 	"net"
@@ -9,10 +14,10 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// corpusPacket is one frame of the mixed-traffic corpus.
-type corpusPacket struct {
-	name string
-	data []byte
+// Packet is one frame of a corpus.
+type Packet struct {
+	Name string
+	Data []byte
 }
 
 var (
@@ -80,15 +85,15 @@ func payload(n int, fill byte) gopacket.Payload {
 	return p
 }
 
-// buildCorpus makes the mixed traffic the filter corpus runs over: ICMP
+// Build makes the mixed traffic the filter corpus runs over: ICMP
 // echoes and errors, UDP, TCP with various flags and payloads, ARP,
 // fragments, IP options, IPv6 (with and without a fragment header),
 // broadcast and multicast.
-func buildCorpus(t testing.TB) []corpusPacket {
+func Build(t testing.TB) []Packet {
 	t.Helper()
-	var c []corpusPacket
+	var c []Packet
 	add := func(name string, ls ...gopacket.SerializableLayer) {
-		c = append(c, corpusPacket{name, serialize(t, ls...)})
+		c = append(c, Packet{name, serialize(t, ls...)})
 	}
 	et4, et6 := layers.EthernetTypeIPv4, layers.EthernetTypeIPv6
 	icmp := func(typ, code uint8, id, seq uint16) *layers.ICMPv4 {
@@ -171,29 +176,31 @@ func buildCorpus(t testing.TB) []corpusPacket {
 	return c
 }
 
-// corpusTime is packet i's time stamp: i seconds after a fixed epoch, so
+// Time is packet i's time stamp: i seconds after a fixed epoch, so
 // that a line of tcpdump -tt output names its packet.
-func corpusTime(i int) time.Time { return time.Unix(1700000000+int64(i), 123456000) }
+func Time(i int) time.Time { return time.Unix(1700000000+int64(i), 123456000) }
 
-// filterCorpus is the set of expressions the corpus is checked with.
-var filterCorpus = []string{
-	"", "icmp", "tcp", "udp", "arp", "ip", "ip6", "icmp6", "not ip",
-	"host 10.0.0.1", "src host 10.0.0.2", "dst host 10.1.2.3", "host 10.0.0.1 or 10.0.0.2",
-	"src and dst host 10.0.0.1", "arp host 10.0.0.1", "ip host 10.0.0.1",
-	"net 10.0.0.0/8", "net 192.168.0.0 mask 255.255.0.0", "src net 172.16", "dst net 10.0.0.0/24",
-	"port 53", "tcp port 80", "udp dst port 123", "src port 443", "port 80 or 443", "port domain",
-	"portrange 1000-2000", "tcp portrange 20-30", "dst portrange 33000-34000", "udp src portrange 1-200",
-	"proto 17", "ip proto 1", "ip6 proto 17", "ip proto \\tcp", "proto 89", "ether proto 0x0806",
-	"len > 100", "greater 200", "less 80", "len >= 60 and len <= 100",
-	"icmp[icmptype] == icmp-echo", "icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
-	"icmp[0] == 3 or icmp[0] == 11", "icmp[icmpcode] == 3",
-	"tcp[tcpflags] & (tcp-syn|tcp-ack) != 0", "tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0",
-	"tcp[tcpflags] & (tcp-rst|tcp-fin) != 0", "tcp[13] == 2", "tcp[tcpflags] & tcp-urg != 0",
-	"tcp[((tcp[12] & 0xf0) >> 2):1] == 0x47", "udp[4:2] > 20",
-	"ip[8] < 5", "ip[0] & 0xf > 5", "ip[6:2] & 0x1fff != 0", "udp and ip[6] & 0x20 != 0", "ip[2:2] > 100",
-	"host 10.0.0.1 and (tcp or icmp)", "not arp and not ip6", "tcp and not port 22",
-	"src host 10.0.0.1 or dst host 10.0.0.2 and udp", "!tcp && !udp", "not (icmp or arp) || ip6",
-	"ip6 host 2001:db8::1", "ip6 net 2001:db8::/32", "src net 2001:db8::/48", "icmp6[icmp6type] == icmp6-echo",
-	"ether host 02:00:00:00:00:01", "ether broadcast", "ether src 02:00:00:00:00:02", "ip multicast",
-	"ip[12:4] == 0x0a000001", "ip[9] * 2 + 1 == 13", "(ip[2:2] - 20) / 4 > 10", "1 + -len < 0xffffff00", "ip[8] - 60 > 0",
+// Filters returns the expressions the corpus is checked with.
+func Filters() []string {
+	return []string{
+		"", "icmp", "tcp", "udp", "arp", "ip", "ip6", "icmp6", "not ip",
+		"host 10.0.0.1", "src host 10.0.0.2", "dst host 10.1.2.3", "host 10.0.0.1 or 10.0.0.2",
+		"src and dst host 10.0.0.1", "arp host 10.0.0.1", "ip host 10.0.0.1",
+		"net 10.0.0.0/8", "net 192.168.0.0 mask 255.255.0.0", "src net 172.16", "dst net 10.0.0.0/24",
+		"port 53", "tcp port 80", "udp dst port 123", "src port 443", "port 80 or 443", "port domain",
+		"portrange 1000-2000", "tcp portrange 20-30", "dst portrange 33000-34000", "udp src portrange 1-200",
+		"proto 17", "ip proto 1", "ip6 proto 17", "ip proto \\tcp", "proto 89", "ether proto 0x0806",
+		"len > 100", "greater 200", "less 80", "len >= 60 and len <= 100",
+		"icmp[icmptype] == icmp-echo", "icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
+		"icmp[0] == 3 or icmp[0] == 11", "icmp[icmpcode] == 3",
+		"tcp[tcpflags] & (tcp-syn|tcp-ack) != 0", "tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0",
+		"tcp[tcpflags] & (tcp-rst|tcp-fin) != 0", "tcp[13] == 2", "tcp[tcpflags] & tcp-urg != 0",
+		"tcp[((tcp[12] & 0xf0) >> 2):1] == 0x47", "udp[4:2] > 20",
+		"ip[8] < 5", "ip[0] & 0xf > 5", "ip[6:2] & 0x1fff != 0", "udp and ip[6] & 0x20 != 0", "ip[2:2] > 100",
+		"host 10.0.0.1 and (tcp or icmp)", "not arp and not ip6", "tcp and not port 22",
+		"src host 10.0.0.1 or dst host 10.0.0.2 and udp", "!tcp && !udp", "not (icmp or arp) || ip6",
+		"ip6 host 2001:db8::1", "ip6 net 2001:db8::/32", "src net 2001:db8::/48", "icmp6[icmp6type] == icmp6-echo",
+		"ether host 02:00:00:00:00:01", "ether broadcast", "ether src 02:00:00:00:00:02", "ip multicast",
+		"ip[12:4] == 0x0a000001", "ip[9] * 2 + 1 == 13", "(ip[2:2] - 20) / 4 > 10", "1 + -len < 0xffffff00", "ip[8] - 60 > 0",
+	}
 }

@@ -1,6 +1,6 @@
 //go:build linux && privileged
 
-package capture
+package filter_test
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket"
+	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 )
 
 // needTool finds a peer tool. scripts/test-privileged.sh installs them;
@@ -29,16 +32,16 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-func writeCorpus(t *testing.T, pkts []corpusPacket) string {
+func writeCorpus(t *testing.T, pkts []corpus.Packet) string {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := NewPcapWriter(&buf, LinkEthernet, 0)
+	w, err := capture.NewPcapWriter(&buf, filter.LinkEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range pkts {
-		ci := gopacket.CaptureInfo{Timestamp: corpusTime(i), CaptureLength: len(p.data), Length: len(p.data)}
-		if err := w.WritePacket(ci, p.data); err != nil {
+		ci := gopacket.CaptureInfo{Timestamp: corpus.Time(i), CaptureLength: len(p.Data), Length: len(p.Data)}
+		if err := w.WritePacket(ci, p.Data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,9 +59,9 @@ func writeCorpus(t *testing.T, pkts []corpusPacket) string {
 // packets that tcpdump -r selects from the same file.
 func TestCorpusMatchesTcpdump(t *testing.T) {
 	tcpdump := needTool(t, "tcpdump")
-	pkts := buildCorpus(t)
+	pkts := corpus.Build(t)
 	path := writeCorpus(t, pkts)
-	for _, expr := range filterCorpus {
+	for _, expr := range corpus.Filters() {
 		out, err := exec.Command(tcpdump, "-n", "-tt", "-r", path, expr).Output()
 		if err != nil {
 			t.Errorf("tcpdump %q: %v", expr, err)
@@ -74,17 +77,17 @@ func TestCorpusMatchesTcpdump(t *testing.T) {
 			if err != nil {
 				t.Fatalf("tcpdump line %q", line)
 			}
-			want = append(want, n-int(corpusTime(0).Unix()))
+			want = append(want, n-int(corpus.Time(0).Unix()))
 		}
 		sort.Ints(want)
-		f, err := NewFilter(expr, LinkEthernet)
+		f, err := filter.New(expr, filter.LinkEthernet)
 		if err != nil {
 			t.Errorf("%q: %v", expr, err)
 			continue
 		}
 		var got []int
 		for i, p := range pkts {
-			if f.Match(p.data, len(p.data)) {
+			if f.Match(p.Data, len(p.Data)) {
 				got = append(got, i)
 			}
 		}
@@ -96,7 +99,7 @@ func TestCorpusMatchesTcpdump(t *testing.T) {
 			t.Errorf("%q: rawkit selects %v, tcpdump %v", expr, names(pkts, got), names(pkts, want))
 		}
 	}
-	t.Logf("%d expressions over %d packets agree with tcpdump", len(filterCorpus), len(pkts))
+	t.Logf("%d expressions over %d packets agree with tcpdump", len(corpus.Filters()), len(pkts))
 }
 
 func equalInts(a, b []int) bool {
@@ -111,10 +114,10 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-func names(pkts []corpusPacket, idx []int) []string {
+func names(pkts []corpus.Packet, idx []int) []string {
 	var s []string
 	for _, i := range idx {
-		s = append(s, pkts[i].name)
+		s = append(s, pkts[i].Name)
 	}
 	return s
 }
@@ -122,17 +125,17 @@ func names(pkts []corpusPacket, idx []int) []string {
 // hasExt6 reports whether an Ethernet frame is IPv6 with an extension
 // header after the fixed header.
 func hasExt6(frame []byte) bool {
-	return len(frame) > 14+6 && frame[12] == 0x86 && frame[13] == 0xdd && isIP6Ext(uint32(frame[14+6]))
+	return len(frame) > 14+6 && frame[12] == 0x86 && frame[13] == 0xdd && filter.IsIP6Ext(uint32(frame[14+6]))
 }
 
 // ext6Count counts the extension headers of an Ethernet-framed IPv6
 // packet.
 func ext6Count(frame []byte) int {
 	n, typ, off := 0, uint32(frame[14+6]), 14+40
-	for isIP6Ext(typ) && off+2 <= len(frame) {
+	for filter.IsIP6Ext(typ) && off+2 <= len(frame) {
 		n++
 		size := 8
-		if typ != protoFrag6 {
+		if typ != filter.ProtoFrag6 {
 			size = 8 * (int(frame[off+1]) + 1)
 		}
 		typ = uint32(frame[off])
@@ -141,10 +144,10 @@ func ext6Count(frame []byte) int {
 	return n
 }
 
-func withoutExt6(pkts []corpusPacket, idx []int) []int {
+func withoutExt6(pkts []corpus.Packet, idx []int) []int {
 	var out []int
 	for _, i := range idx {
-		if !hasExt6(pkts[i].data) {
+		if !hasExt6(pkts[i].Data) {
 			out = append(out, i)
 		}
 	}
@@ -157,11 +160,11 @@ func withoutExt6(pkts []corpusPacket, idx []int) []int {
 // chain.
 func TestProtochainMatchesTcpdump(t *testing.T) {
 	tcpdump := needTool(t, "tcpdump")
-	var pkts []corpusPacket
-	for _, p := range append(buildCorpus(t), ext6Packets()...) {
+	var pkts []corpus.Packet
+	for _, p := range append(corpus.Build(t), corpus.Ext6()...) {
 		// Beyond ip6MaxExt headers rawkit stops looking; libpcap's
 		// protochain goes on (TestIP6ExtensionHeaders pins that case).
-		if hasExt6(p.data) && ext6Count(p.data) <= ip6MaxExt {
+		if hasExt6(p.Data) && ext6Count(p.Data) <= filter.IP6MaxExt {
 			pkts = append(pkts, p)
 		}
 	}
@@ -182,16 +185,16 @@ func TestProtochainMatchesTcpdump(t *testing.T) {
 				if err != nil {
 					t.Fatalf("tcpdump line %q", line)
 				}
-				want = append(want, n-int(corpusTime(0).Unix()))
+				want = append(want, n-int(corpus.Time(0).Unix()))
 			}
 		}
-		f, err := NewFilter(tc.expr, LinkEthernet)
+		f, err := filter.New(tc.expr, filter.LinkEthernet)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []int
 		for i, p := range pkts {
-			if f.Match(p.data, len(p.data)) {
+			if f.Match(p.Data, len(p.Data)) {
 				got = append(got, i)
 			}
 		}

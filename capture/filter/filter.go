@@ -1,4 +1,4 @@
-package capture
+package filter
 
 import (
 	"fmt"
@@ -10,7 +10,8 @@ import (
 // pcap and pcapng files): what the bytes of each packet start with.
 type LinkType uint32
 
-// The link types capture reads, writes and compiles filters for.
+// The link types filters compile for, and package capture reads and
+// writes.
 const (
 	LinkEthernet  LinkType = 1   // LINKTYPE_ETHERNET: Ethernet II (also Linux loopback)
 	LinkRaw       LinkType = 101 // LINKTYPE_RAW: an IPv4 or IPv6 header, no link layer
@@ -71,11 +72,14 @@ func Compile(expr string, link LinkType, snapLen int) ([]bpf.Instruction, error)
 	return compile(expr, lay, snapLen)
 }
 
-// compileKernel compiles for a SOCK_DGRAM packet socket, which hands the
+// CompileDgram is Compile for a SOCK_DGRAM packet socket, which hands the
 // filter the network header at offset 0 and the EtherType through the
-// SKF_AD_PROTOCOL extension (packet(7), filter(2)). Captures on "any" use
-// it; the packets are then given a LINUX_SLL2 header in user space.
-func compileKernel(expr string, snapLen int) ([]bpf.Instruction, error) {
+// SKF_AD_PROTOCOL extension (packet(7), filter(2)). The program runs only
+// in the kernel: Load refuses that extension. Captures on "any" use it;
+// the packets are then given a LINUX_SLL2 header in user space, which
+// "len" counts (its 20 bytes are added to the kernel's length) so that a
+// filter means the same live and on the saved file.
+func CompileDgram(expr string, snapLen int) ([]bpf.Instruction, error) {
 	return compile(expr, linkLayout{protoOff: -1, nh: 0, kernel: true}, snapLen)
 }
 
