@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 )
 
 func runArgs(t *testing.T, argv ...string) (code int, stdout, stderr string) {
@@ -38,7 +38,7 @@ func TestHelpCommand(t *testing.T) {
 // TestHelpSendHasSpecReference: send's usage ends with the spec
 // reference, built when printed; help and --help print the same.
 func TestHelpSendHasSpecReference(t *testing.T) {
-	want := sendUsage + craft.SpecHelp()
+	want := sendUsage + spec.Help()
 	for _, argv := range [][]string{{"rawkit", "help", "send"}, {"rawkit", "send", "--help"}} {
 		code, out, _ := runArgs(t, argv...)
 		if code != exitOK || out != want {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 	"github.com/rawkit/rawkit/raw"
 )
@@ -60,7 +60,7 @@ func init() {
 		name:      "send",
 		summary:   "send packets described in a scapy-like spec, and match their answers",
 		usage:     sendUsage,
-		usageMore: craft.SpecHelp,
+		usageMore: spec.Help,
 		run:       runSend,
 	})
 }
@@ -201,7 +201,7 @@ func runSend(ctx context.Context, io *stdio, args []string) int {
 	}
 	pkts, err := inject.Parse(o.spec, o.iface)
 	if err != nil {
-		var se *craft.SpecError
+		var se *spec.Error
 		if errors.As(err, &se) {
 			failf(io, "send", "%s", se.Error())
 			if c := se.Caret(); c != "" {
@@ -220,7 +220,7 @@ func runSend(ctx context.Context, io *stdio, args []string) int {
 	return sendPackets(ctx, io, o, pkts)
 }
 
-func dryRun(io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
+func dryRun(io *stdio, o *sendOpts, pkts []spec.Packet) int {
 	pw, err := openSendPcap(o.pcap)
 	if err != nil {
 		return failf(io, "send", "%v", err)
@@ -239,7 +239,7 @@ func dryRun(io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
 	return exitOK
 }
 
-func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []craft.SpecPacket) int {
+func sendPackets(ctx context.Context, io *stdio, o *sendOpts, pkts []spec.Packet) int {
 	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
 	if o.wait.set {
 		cfg.Wait = o.wait.timeout

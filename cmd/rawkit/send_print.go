@@ -10,12 +10,13 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 )
 
 // printPacket prints a packet's summary and, as asked, its fields and a
 // hex dump.
-func printPacket(io *stdio, o *sendOpts, p *craft.SpecPacket) {
+func printPacket(io *stdio, o *sendOpts, p *spec.Packet) {
 	fmt.Fprintln(io.out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
 	if o.show {
 		fmt.Fprint(io.out, p.Show())
@@ -27,7 +28,7 @@ func printPacket(io *stdio, o *sendOpts, p *craft.SpecPacket) {
 
 // printAnswers prints each packet with its answers under it, as scapy's
 // sr shows answered and unanswered packets.
-func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+func printAnswers(io *stdio, o *sendOpts, pkts []spec.Packet, res *inject.Result) {
 	byPkt := make([][]inject.Answer, len(pkts))
 	for _, a := range res.Answers {
 		byPkt[a.Index] = append(byPkt[a.Index], a)
@@ -46,7 +47,7 @@ func printAnswers(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.R
 	}
 }
 
-func printTotals(io *stdio, o *sendOpts, pkts []craft.SpecPacket, res *inject.Result) {
+func printTotals(io *stdio, o *sendOpts, pkts []spec.Packet, res *inject.Result) {
 	var d time.Duration
 	if !res.Start.IsZero() && !res.End.IsZero() {
 		d = res.End.Sub(res.Start) // zero when nothing went out

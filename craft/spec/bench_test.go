@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import "testing"
 
@@ -20,7 +20,7 @@ func BenchmarkSpecParse(b *testing.B) {
 
 // BenchmarkSpecBuild builds the 256 packets of an expanding spec, per packet.
 func BenchmarkSpecBuild(b *testing.B) {
-	s, err := CompileSpec(`ip(dst=10.0.0.2, ttl=1-16)/udp(dport=[1-16])/raw(size=32)`, testSource)
+	s, err := Compile(`ip(dst=10.0.0.2, ttl=1-16)/udp(dport=[1-16])/raw(size=32)`, testSource)
 	if err != nil {
 		b.Fatal(err)
 	}

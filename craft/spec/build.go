@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"net"
@@ -8,16 +8,17 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 // Build builds every packet of the spec; see ParseConfig.
-func (s *Spec) Build(cfg *SpecConfig) ([]SpecPacket, error) {
-	b, _ := specBuilders.Get().(*Builder)
+func (s *Spec) Build(cfg *Config) ([]Packet, error) {
+	b, _ := specBuilders.Get().(*craft.Builder)
 	if b == nil {
-		b = NewBuilder()
+		b = craft.NewBuilder()
 	}
 	defer specBuilders.Put(b)
-	pkts := make([]SpecPacket, 0, s.count)
+	pkts := make([]Packet, 0, s.count)
 	var idxBuf [16]int
 	idx := idxBuf[:0]
 	for _, l := range s.layers {
@@ -43,7 +44,7 @@ var specBuilders sync.Pool
 type specPacketMem struct {
 	builds [4]specBuild
 	ls     [4]gopacket.SerializableLayer
-	lits   [4]Literal
+	lits   [4]craft.Literal
 	defs   [4]*specLayerDef
 }
 
@@ -69,7 +70,7 @@ func (set *specSet) pick(k int) (uint64, *specValue) {
 	return 0, &set.alts[0] // unreachable: k < count
 }
 
-func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *specSourceCache) (SpecPacket, error) {
+func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *specSourceCache) (Packet, error) {
 	// Packet n in mixed radix, the last field fastest.
 	j := len(idx)
 	for li := len(s.layers) - 1; li >= 0; li-- {
@@ -82,16 +83,16 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 	}
 	var builds []specBuild
 	var ls []gopacket.SerializableLayer
-	var lits []Literal
+	var lits []craft.Literal
 	var defs []*specLayerDef
 	if n := len(s.layers); n <= 4 {
 		m := new(specPacketMem) // one allocation for the usual packet
 		builds, ls, lits, defs = m.builds[:n], m.ls[:n], m.lits[:n], m.defs[:n]
 	} else {
-		builds, ls, lits, defs = make([]specBuild, n), make([]gopacket.SerializableLayer, n), make([]Literal, n), make([]*specLayerDef, n)
+		builds, ls, lits, defs = make([]specBuild, n), make([]gopacket.SerializableLayer, n), make([]craft.Literal, n), make([]*specLayerDef, n)
 	}
 	j = 0
-	var p SpecPacket
+	var p Packet
 	for li := range s.layers {
 		l := &s.layers[li]
 		sb := &builds[li]
@@ -106,7 +107,7 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 				return p, err
 			}
 		}
-		lits[li] = Literal{Layer: l.def.layer(sb), Keep: l.keep}
+		lits[li] = craft.Literal{Layer: l.def.layer(sb), Keep: l.keep}
 		ls[li] = &lits[li]
 	}
 	s.ndHopLimit(builds)
@@ -134,7 +135,7 @@ func (s *Spec) buildOne(b *Builder, cfg *SpecConfig, n int, idx []int, cache *sp
 	return p, nil
 }
 
-func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache *specSourceCache) error {
+func (s *Spec) resolveSource(sb *specBuild, cfg *Config, l *specLayer, cache *specSourceCache) error {
 	if cfg == nil || cfg.Source == nil {
 		if sb.ip6 != nil {
 			sb.ip6.SrcIP = sb.a6[0][:] // ::
@@ -195,7 +196,7 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *SpecConfig, l *specLayer, cache
 // of the route's final destination, the address the receiver checks it
 // against (RFC 1122 4.1.3.3, 4.2.2.7), as scapy does: it builds once with
 // that destination and keeps the checksum found.
-func fixSourceRoutes(b *Builder, ls []gopacket.SerializableLayer, builds []specBuild) error {
+func fixSourceRoutes(b *craft.Builder, ls []gopacket.SerializableLayer, builds []specBuild) error {
 	for i := 0; i+1 < len(builds); i++ {
 		if builds[i].ip == nil {
 			continue
@@ -204,13 +205,13 @@ func fixSourceRoutes(b *Builder, ls []gopacket.SerializableLayer, builds []specB
 		if final == nil {
 			continue
 		}
-		lit := ls[i+1].(*Literal)
-		var keep Field
+		lit := ls[i+1].(*craft.Literal)
+		var keep craft.Field
 		switch lit.Layer.(type) {
 		case *layers.UDP:
-			keep = UDPChecksum
+			keep = craft.UDPChecksum
 		case *layers.TCP:
-			keep = TCPChecksum
+			keep = craft.TCPChecksum
 		default:
 			continue
 		}

@@ -1,5 +1,5 @@
 //go:build !linux
 
-package craft
+package spec
 
 func processCPU() int64 { return 0 }

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// SpecError is a mistake in a packet spec: what is wrong and where.
+// Error is a mistake in a packet spec: what is wrong and where.
 // Error gives one line ending with the column; Caret gives the spec with a
 // caret under the spot, for a terminal.
-type SpecError struct {
+type Error struct {
 	Spec   string // the spec as given
 	Column int    // 1-based byte offset of the spot; 0 when the spec as a whole is at fault
 	Msg    string // what is wrong, e.g. "unknown field 'ttll' in ip(...); did you mean 'ttl'?"
@@ -17,15 +17,15 @@ type SpecError struct {
 }
 
 // Unwrap returns the cause.
-func (e *SpecError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-func specErrorf(spec string, col int, format string, a ...any) *SpecError {
-	return &SpecError{Spec: spec, Column: col, Msg: fmt.Sprintf(format, a...)}
+func specErrorf(spec string, col int, format string, a ...any) *Error {
+	return &Error{Spec: spec, Column: col, Msg: fmt.Sprintf(format, a...)}
 }
 
 // Error returns the message with the column inserted before any
 // suggestion: "unknown field 'ttll' in ip(...) at column 4; did you mean 'ttl'?".
-func (e *SpecError) Error() string {
+func (e *Error) Error() string {
 	if e.Column <= 0 {
 		return e.Msg
 	}
@@ -39,7 +39,7 @@ func (e *SpecError) Error() string {
 // Caret returns two lines: the spec, indented by two spaces, and a caret
 // under the column at fault. Control characters in the spec are shown as
 // spaces so that the caret lines up.
-func (e *SpecError) Caret() string {
+func (e *Error) Caret() string {
 	if e.Column <= 0 {
 		return ""
 	}

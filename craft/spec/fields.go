@@ -1,15 +1,16 @@
-package craft
+package spec
 
 import (
 	"net"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 // This file is the one table of the spec language: every layer, every
 // field, its kind, its range, its default and how it reaches the gopacket
-// layer. The parser, the help text (SpecHelp) and Show all read it.
+// layer. The parser, the help text (Help) and Show all read it.
 
 // specKind says how a field's value is written and what it means.
 type specKind uint8
@@ -59,7 +60,7 @@ type specExt struct {
 	b    []byte
 	ipo  []layers.IPv4Option
 	tcpo []layers.TCPOption
-	ip6o []IPv6Option
+	ip6o []craft.IPv6Option
 	a6   []net.IP
 	h6   [8]byte // an IPv6 address's high 64 bits
 }
@@ -68,10 +69,10 @@ type specField struct {
 	name    string
 	aliases []string
 	kind    specKind
-	max     uint64 // for numbers
-	keep    Field  // the computed field that setting this one keeps literal
-	overlap uint8  // fields of a layer with intersecting masks contradict each other
-	def     string // the default, for the help text
+	max     uint64      // for numbers
+	keep    craft.Field // the computed field that setting this one keeps literal
+	overlap uint8       // fields of a layer with intersecting masks contradict each other
+	def     string      // the default, for the help text
 	doc     string
 	set     func(b *specBuild, v uint64, sv *specValue)
 	get     func(b *specBuild) any
@@ -103,16 +104,16 @@ var specIPDef = &specLayerDef{
 	},
 	layer: func(b *specBuild) gopacket.SerializableLayer { return b.ip },
 	fields: []specField{
-		{name: "version", kind: kindUint, max: 15, keep: IPv4Version, def: "4", doc: "IP version (Version)",
+		{name: "version", kind: kindUint, max: 15, keep: craft.IPv4Version, def: "4", doc: "IP version (Version)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Version = uint8(v) },
 			get: func(b *specBuild) any { return b.ip.Version }},
-		{name: "ihl", kind: kindUint, max: 15, keep: IPv4IHL, def: "computed", doc: "header length in 32-bit words (IHL)",
+		{name: "ihl", kind: kindUint, max: 15, keep: craft.IPv4IHL, def: "computed", doc: "header length in 32-bit words (IHL)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.IHL = uint8(v) },
 			get: func(b *specBuild) any { return b.ip.IHL }},
 		{name: "tos", aliases: []string{"dscp"}, kind: kindUint, max: 255, def: "0", doc: "type of service: DSCP and ECN (TOS)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.TOS = uint8(v) },
 			get: func(b *specBuild) any { return specHexByte(b.ip.TOS) }},
-		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: IPv4Length, def: "computed", doc: "total length (Length); a value the kernel would rewrite goes out as set, through a packet socket",
+		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: craft.IPv4Length, def: "computed", doc: "total length (Length); a value the kernel would rewrite goes out as set, through a packet socket",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Length = uint16(v) },
 			get: func(b *specBuild) any { return b.ip.Length }},
 		{name: "id", kind: kindUint, max: 65535, def: "1", doc: "identification (Id); an explicit 0 is sent as 0 (through a packet socket)",
@@ -127,10 +128,10 @@ var specIPDef = &specLayerDef{
 		{name: "ttl", kind: kindUint, max: 255, def: "64", doc: "time to live (TTL)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.TTL = uint8(v) },
 			get: func(b *specBuild) any { return b.ip.TTL }},
-		{name: "proto", aliases: []string{"protocol"}, kind: kindProto, max: 255, keep: IPv4Protocol, def: "computed", doc: "protocol: icmp, tcp, udp, ipip... or 0-255 (Protocol)",
+		{name: "proto", aliases: []string{"protocol"}, kind: kindProto, max: 255, keep: craft.IPv4Protocol, def: "computed", doc: "protocol: icmp, tcp, udp, ipip... or 0-255 (Protocol)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Protocol = layers.IPProtocol(v) },
 			get: func(b *specBuild) any { return specProtoString(uint8(b.ip.Protocol)) }},
-		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: IPv4Checksum, def: "computed", doc: "header checksum (Checksum); a wrong value goes out as set, through a packet socket",
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: craft.IPv4Checksum, def: "computed", doc: "header checksum (Checksum); a wrong value goes out as set, through a packet socket",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip.Checksum = uint16(v) },
 			get: func(b *specBuild) any { return specHex16(b.ip.Checksum) }},
 		{name: "src", kind: kindAddr, max: 1<<32 - 1, def: "route", doc: "source address (SrcIP); unset: the kernel's choice for the route to dst",
@@ -163,7 +164,7 @@ var specICMPDef = &specLayerDef{
 				b.icmp.TypeCode = layers.CreateICMPv4TypeCode(b.icmp.TypeCode.Type(), uint8(v))
 			},
 			get: func(b *specBuild) any { return specIcmpCodeString(b.icmp.TypeCode.Type(), b.icmp.TypeCode.Code()) }},
-		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: ICMPv4Checksum, def: "computed", doc: "checksum (Checksum)",
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: craft.ICMPv4Checksum, def: "computed", doc: "checksum (Checksum)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp.Checksum = uint16(v) },
 			get: func(b *specBuild) any { return specHex16(b.icmp.Checksum) }},
 		{name: "id", kind: kindUint, max: 65535, overlap: 0b0011, def: "0", doc: "identifier, bytes 4-5 (Id)",
@@ -195,10 +196,10 @@ var specUDPDef = &specLayerDef{
 		{name: "dport", aliases: []string{"dstport"}, kind: kindUint, max: 65535, def: "53", doc: "destination port (DstPort)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.DstPort = layers.UDPPort(v) },
 			get: func(b *specBuild) any { return uint16(b.udp.DstPort) }},
-		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: UDPLength, def: "computed", doc: "length, header and data (Length)",
+		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 65535, keep: craft.UDPLength, def: "computed", doc: "length, header and data (Length)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.Length = uint16(v) },
 			get: func(b *specBuild) any { return b.udp.Length }},
-		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: UDPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum); 0 means none",
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: craft.UDPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum); 0 means none",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.udp.Checksum = uint16(v) },
 			get: func(b *specBuild) any { return specHex16(b.udp.Checksum) }},
 	},
@@ -224,7 +225,7 @@ var specTCPDef = &specLayerDef{
 		{name: "ack", kind: kindUint, max: 1<<32 - 1, def: "0", doc: "acknowledgment number (Ack)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Ack = uint32(v) },
 			get: func(b *specBuild) any { return b.tcp.Ack }},
-		{name: "dataofs", aliases: []string{"doff", "dataoffset"}, kind: kindUint, max: 15, keep: TCPDataOffset, def: "computed", doc: "data offset in 32-bit words (DataOffset)",
+		{name: "dataofs", aliases: []string{"doff", "dataoffset"}, kind: kindUint, max: 15, keep: craft.TCPDataOffset, def: "computed", doc: "data offset in 32-bit words (DataOffset)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.DataOffset = uint8(v) },
 			get: func(b *specBuild) any { return b.tcp.DataOffset }},
 		{name: "flags", kind: kindTCPFlags, max: 511, def: "S", doc: "letters of FSRPAUECN (FIN SYN RST PSH ACK URG ECE CWR NS) or 0-511",
@@ -233,7 +234,7 @@ var specTCPDef = &specLayerDef{
 		{name: "window", aliases: []string{"win"}, kind: kindUint, max: 65535, def: "8192", doc: "window (Window)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Window = uint16(v) },
 			get: func(b *specBuild) any { return b.tcp.Window }},
-		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: TCPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum)",
+		{name: "chksum", aliases: []string{"checksum", "sum"}, kind: kindUint, max: 65535, keep: craft.TCPChecksum, def: "computed", doc: "checksum with the pseudo-header (Checksum)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.tcp.Checksum = uint16(v) },
 			get: func(b *specBuild) any { return specHex16(b.tcp.Checksum) }},
 		{name: "urgptr", aliases: []string{"urgent", "urp"}, kind: kindUint, max: 65535, def: "0", doc: "urgent pointer (Urgent)",
@@ -284,8 +285,20 @@ func specSetTCPFlags(t *layers.TCP, v uint64) {
 	t.ECE, t.CWR, t.NS = v&64 != 0, v&128 != 0, v&256 != 0
 }
 
+// specTCPFlagBits is the inverse of specSetTCPFlags: FIN in bit 0 to NS
+// in bit 8, the order of tcpFlagLetters.
+func specTCPFlagBits(t *layers.TCP) uint64 {
+	var f uint64
+	for i, set := range [...]bool{t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS} {
+		if set {
+			f |= 1 << i
+		}
+	}
+	return f
+}
+
 func specTcpFlagsString(t *layers.TCP) string {
-	f := tcpFlags(t) & 0x1ff
+	f := specTCPFlagBits(t)
 	var out []byte
 	for i := range len(tcpFlagLetters) {
 		if f&(1<<i) != 0 {

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 // The IPv6 part of the spec table: ip6(...), icmp6(...) and the extension
@@ -17,9 +18,9 @@ import (
 type specBuild6 struct {
 	ip6    *layers.IPv6
 	icmp6  *specICMPv6
-	hbh    *IPv6HopByHop
-	rt     *IPv6Routing
-	frag   *IPv6Fragment
+	hbh    *craft.IPv6HopByHop
+	rt     *craft.IPv6Routing
+	frag   *craft.IPv6Fragment
 	segSet bool
 	a6     [2][16]byte // the IPv6 addresses, which SrcIP and DstIP alias
 }
@@ -42,7 +43,7 @@ var specIP6Def = &specLayerDef{
 	},
 	layer: func(b *specBuild) gopacket.SerializableLayer { return b.ip6 },
 	fields: []specField{
-		{name: "version", kind: kindUint, max: 15, keep: IPv6Version, def: "6", doc: "IP version (Version)",
+		{name: "version", kind: kindUint, max: 15, keep: craft.IPv6Version, def: "6", doc: "IP version (Version)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.Version = uint8(v) },
 			get: func(b *specBuild) any { return b.ip6.Version }},
 		{name: "tc", aliases: []string{"tclass", "trafficclass", "tos"}, kind: kindUint, max: 255, def: "0", doc: "traffic class: DSCP and ECN (TrafficClass)",
@@ -51,10 +52,10 @@ var specIP6Def = &specLayerDef{
 		{name: "fl", aliases: []string{"flow", "flowlabel"}, kind: kindUint, max: 0xfffff, def: "0", doc: "flow label, 20 bits (FlowLabel)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.FlowLabel = uint32(v) },
 			get: func(b *specBuild) any { return b.ip6.FlowLabel }},
-		{name: "plen", aliases: []string{"len", "length"}, kind: kindUint, max: 65535, keep: IPv6Length, def: "computed", doc: "payload length, extension headers included (Length)",
+		{name: "plen", aliases: []string{"len", "length"}, kind: kindUint, max: 65535, keep: craft.IPv6Length, def: "computed", doc: "payload length, extension headers included (Length)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.Length = uint16(v) },
 			get: func(b *specBuild) any { return b.ip6.Length }},
-		{name: "nh", aliases: []string{"nextheader", "proto"}, kind: kindProto, max: 255, keep: IPv6NextHeader, def: "computed", doc: "next header: icmp6, tcp, udp, hopopt, ipv6-route, ipv6-frag, ipv6-opts... or 0-255; 59 (none) before raw",
+		{name: "nh", aliases: []string{"nextheader", "proto"}, kind: kindProto, max: 255, keep: craft.IPv6NextHeader, def: "computed", doc: "next header: icmp6, tcp, udp, hopopt, ipv6-route, ipv6-frag, ipv6-opts... or 0-255; 59 (none) before raw",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.ip6.NextHeader = layers.IPProtocol(v) },
 			get: func(b *specBuild) any { return specProtoString(uint8(b.ip6.NextHeader)) }},
 		{name: "hlim", aliases: []string{"hoplimit", "ttl"}, kind: kindUint, max: 255, def: "64", doc: "hop limit (HopLimit); 255 before neighbour discovery, as scapy",
@@ -74,44 +75,44 @@ var specIP6Def = &specLayerDef{
 // specExtFields are the next header and length of an extension header.
 func specExtFields(nh func(b *specBuild) *layers.IPProtocol, hl func(b *specBuild) *uint8) []specField {
 	return []specField{
-		{name: "nh", aliases: []string{"nextheader"}, kind: kindProto, max: 255, keep: IPv6NextHeader, def: "computed", doc: "next header, as in ip6(...)",
+		{name: "nh", aliases: []string{"nextheader"}, kind: kindProto, max: 255, keep: craft.IPv6NextHeader, def: "computed", doc: "next header, as in ip6(...)",
 			set: func(b *specBuild, v uint64, _ *specValue) { *nh(b) = layers.IPProtocol(v) },
 			get: func(b *specBuild) any { return specProtoString(uint8(*nh(b))) }},
-		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 255, keep: IPv6ExtLength, def: "computed", doc: "header length in 8-byte units after the first (HeaderLength)",
+		{name: "len", aliases: []string{"length"}, kind: kindUint, max: 255, keep: craft.IPv6ExtLength, def: "computed", doc: "header length in 8-byte units after the first (HeaderLength)",
 			set: func(b *specBuild, v uint64, _ *specValue) { *hl(b) = uint8(v) },
 			get: func(b *specBuild) any { return *hl(b) }},
 	}
 }
 
-func specOptionsLayer(name, doc string, hdr func(b *specBuild) **IPv6HopByHop, layer func(h *IPv6HopByHop) gopacket.SerializableLayer) *specLayerDef {
+func specOptionsLayer(name, doc string, hdr func(b *specBuild) **craft.IPv6HopByHop, layer func(h *craft.IPv6HopByHop) gopacket.SerializableLayer) *specLayerDef {
 	return &specLayerDef{
 		name: name, doc: doc,
-		init:  func(b *specBuild) { *hdr(b) = &IPv6HopByHop{NextHeader: layers.IPProtocolNoNextHeader} },
+		init:  func(b *specBuild) { *hdr(b) = &craft.IPv6HopByHop{NextHeader: layers.IPProtocolNoNextHeader} },
 		layer: func(b *specBuild) gopacket.SerializableLayer { return layer(*hdr(b)) },
 		fields: append(specExtFields(
 			func(b *specBuild) *layers.IPProtocol { return &(*hdr(b)).NextHeader },
 			func(b *specBuild) *uint8 { return &(*hdr(b)).HeaderLength }),
 			specField{name: "options", aliases: []string{"opts"}, kind: kindIP6Options, def: "none", doc: "options list (Options): pad1, padn=N, ra=N (router alert), jumbo=N, TYPE=HEX; padded to 8 bytes with Pad1 or PadN",
 				set: func(b *specBuild, _ uint64, sv *specValue) {
-					(*hdr(b)).Options = append([]IPv6Option(nil), sv.x.ip6o...)
+					(*hdr(b)).Options = append([]craft.IPv6Option(nil), sv.x.ip6o...)
 				},
 				get: func(b *specBuild) any { return specIP6OptsString((*hdr(b)).Options) }}),
 	}
 }
 
 var specHBHDef = specOptionsLayer("hbh", "hop-by-hop options header (RFC 8200 4.3); scapy IPv6ExtHdrHopByHop",
-	func(b *specBuild) **IPv6HopByHop { return &b.hbh },
-	func(h *IPv6HopByHop) gopacket.SerializableLayer { return h })
+	func(b *specBuild) **craft.IPv6HopByHop { return &b.hbh },
+	func(h *craft.IPv6HopByHop) gopacket.SerializableLayer { return h })
 
 var specDestDef = specOptionsLayer("dest", "destination options header (RFC 8200 4.6); scapy IPv6ExtHdrDestOpt",
-	func(b *specBuild) **IPv6HopByHop { return &b.hbh },
-	func(h *IPv6HopByHop) gopacket.SerializableLayer { return (*IPv6Destination)(h) })
+	func(b *specBuild) **craft.IPv6HopByHop { return &b.hbh },
+	func(h *craft.IPv6HopByHop) gopacket.SerializableLayer { return (*craft.IPv6Destination)(h) })
 
 var specRtDef = &specLayerDef{
 	name: "rt", aliases: []string{"routing"},
 	doc: "routing header (RFC 8200 4.4); scapy IPv6ExtHdrRouting",
 	init: func(b *specBuild) {
-		b.rt, b.segSet = &IPv6Routing{NextHeader: layers.IPProtocolNoNextHeader}, false
+		b.rt, b.segSet = &craft.IPv6Routing{NextHeader: layers.IPProtocolNoNextHeader}, false
 	},
 	layer: func(b *specBuild) gopacket.SerializableLayer {
 		if !b.segSet {
@@ -140,10 +141,10 @@ var specRtDef = &specLayerDef{
 var specFrag6Def = &specLayerDef{
 	name: "frag6", aliases: []string{"fragment"},
 	doc:   "fragment header (RFC 8200 4.5); scapy IPv6ExtHdrFragment",
-	init:  func(b *specBuild) { b.frag = &IPv6Fragment{NextHeader: layers.IPProtocolNoNextHeader} },
+	init:  func(b *specBuild) { b.frag = &craft.IPv6Fragment{NextHeader: layers.IPProtocolNoNextHeader} },
 	layer: func(b *specBuild) gopacket.SerializableLayer { return b.frag },
 	fields: []specField{
-		{name: "nh", aliases: []string{"nextheader"}, kind: kindProto, max: 255, keep: IPv6NextHeader, def: "computed", doc: "next header, as in ip6(...)",
+		{name: "nh", aliases: []string{"nextheader"}, kind: kindProto, max: 255, keep: craft.IPv6NextHeader, def: "computed", doc: "next header, as in ip6(...)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.frag.NextHeader = layers.IPProtocol(v) },
 			get: func(b *specBuild) any { return specProtoString(uint8(b.frag.NextHeader)) }},
 		{name: "res1", kind: kindUint, max: 255, def: "0", doc: "reserved byte (Reserved)",

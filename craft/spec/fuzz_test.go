@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 )
 
 // FuzzParse feeds the spec parser arbitrary text: it must return packets
-// or a *SpecError, never panic, and stay fast (the input and the number of
+// or a *Error, never panic, and stay fast (the input and the number of
 // packets are bounded; the fuzz engine reports a hang).
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
@@ -30,11 +30,11 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		pkts, err := ParseConfig(s, &SpecConfig{Source: testSource.Source, MaxPackets: 64})
+		pkts, err := ParseConfig(s, &Config{Source: testSource.Source, MaxPackets: 64})
 		if err != nil {
-			var se *SpecError
+			var se *Error
 			if !errors.As(err, &se) {
-				t.Fatalf("%q: error %T is not a *SpecError: %v", s, err, err)
+				t.Fatalf("%q: error %T is not a *Error: %v", s, err, err)
 			}
 			_ = se.Caret()
 			return
@@ -43,7 +43,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%q: %d packets", s, len(pkts))
 		}
 		for _, p := range pkts {
-			if len(p.Bytes) < 20 || len(p.Bytes) > maxIPv4Len {
+			if len(p.Bytes) < 20 || len(p.Bytes) > 65535 {
 				t.Fatalf("%q: packet of %d bytes", s, len(p.Bytes))
 			}
 			_ = p.Show()

@@ -1,17 +1,18 @@
-package craft
+package spec
 
 import (
 	"encoding/binary"
 	"net"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
-// specICMPv6 is an ICMPv6 message of a spec: the header, and the fields of
-// the body that its type gives meaning to, written out when it is built.
+// specICMPv6 is an ICMPv6 message of a spec: the layer Builder.Build
+// writes (msg), and the fields of the body that its type gives meaning
+// to, written out into msg.Body when it is built.
 type specICMPv6 struct {
-	hdr      layers.ICMPv6
+	msg      craft.ICMPv6Message
 	id, seq  uint16
 	word     uint32 // bytes 4-7 of errors: unused, MTU or pointer
 	wordSet  bool
@@ -25,20 +26,7 @@ type specICMPv6 struct {
 	tgt      [16]byte
 	rdst     [16]byte
 	opts     []byte // neighbour discovery options, encoded
-	body     []byte
 	bodyBuf  [48]byte
-}
-
-// LayerType returns layers.LayerTypeICMPv6.
-func (*specICMPv6) LayerType() gopacket.LayerType { return layers.LayerTypeICMPv6 }
-
-// SerializeTo writes the message without its checksum, which needs the
-// IPv6 header: Builder.Build computes it.
-func (m *specICMPv6) SerializeTo(b gopacket.SerializeBuffer, _ gopacket.SerializeOptions) error {
-	if err := putBytes(b, m.build()); err != nil {
-		return err
-	}
-	return putICMPv6(b, &m.hdr, ICMPv6Checksum, netCtx{})
 }
 
 // build lays out the body for the message's type (RFC 4443, RFC 4861) with
@@ -51,7 +39,7 @@ func (m *specICMPv6) build() []byte {
 		}
 		b = binary.BigEndian.AppendUint32(b, m.word)
 	}
-	switch m.hdr.TypeCode.Type() {
+	switch m.msg.Header.TypeCode.Type() {
 	case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
 		b = binary.BigEndian.AppendUint16(b, m.id)
 		b = binary.BigEndian.AppendUint16(b, m.seq)
@@ -85,8 +73,8 @@ func (m *specICMPv6) build() []byte {
 		b = append(b, m.tgt[:]...)
 		b = append(b, m.rdst[:]...)
 	}
-	m.body = append(b, m.opts...)
-	return m.body
+	m.msg.Body = append(b, m.opts...)
+	return m.msg.Body
 }
 
 var specNDOptionNames = []string{"slla", "tlla", "prefix", "mtu"}
@@ -172,7 +160,7 @@ func (s *Spec) ndHopLimit(builds []specBuild) {
 		if s.layers[li].def != specIP6Def || s.layers[li+1].def != specICMP6Def {
 			continue
 		}
-		if t := builds[li+1].icmp6.hdr.TypeCode.Type(); t < 133 || t > 137 {
+		if t := builds[li+1].icmp6.msg.Header.TypeCode.Type(); t < 133 || t > 137 {
 			continue
 		}
 		set := false

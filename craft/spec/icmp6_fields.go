@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"encoding/hex"
@@ -7,32 +7,33 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 var specICMP6Def = &specLayerDef{
 	name: "icmp6", aliases: []string{"icmpv6"},
 	doc: "ICMPv6 message (RFC 4443, neighbour discovery RFC 4861); scapy ICMPv6EchoRequest, ICMPv6PacketTooBig, ICMPv6ND_NS...",
 	init: func(b *specBuild) {
-		b.icmp6 = &specICMPv6{hdr: layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(layers.ICMPv6TypeEchoRequest, 0)}}
+		b.icmp6 = &specICMPv6{msg: craft.ICMPv6Message{Header: layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(layers.ICMPv6TypeEchoRequest, 0)}}}
 	},
 	layer: func(b *specBuild) gopacket.SerializableLayer {
 		b.icmp6.build()
-		return b.icmp6
+		return &b.icmp6.msg
 	},
 	fields: []specField{
 		{name: "type", kind: kindICMP6Type, max: 255, def: "echo-request", doc: "type, by name or number: echo-request, echo-reply, dest-unreach, packet-too-big, time-exceeded, param-problem, rs, ra, ns, na, redirect...",
 			set: func(b *specBuild, v uint64, _ *specValue) {
-				b.icmp6.hdr.TypeCode = layers.CreateICMPv6TypeCode(uint8(v), b.icmp6.hdr.TypeCode.Code())
+				b.icmp6.msg.Header.TypeCode = layers.CreateICMPv6TypeCode(uint8(v), b.icmp6.msg.Header.TypeCode.Code())
 			},
-			get: func(b *specBuild) any { return specIcmp6TypeString(b.icmp6.hdr.TypeCode.Type()) }},
+			get: func(b *specBuild) any { return specIcmp6TypeString(b.icmp6.msg.Header.TypeCode.Type()) }},
 		{name: "code", kind: kindICMP6Code, max: 255, def: "0", doc: "code, by name or number: no-route, admin-prohibited, address-unreachable, port-unreachable, hop-limit-exceeded...",
 			set: func(b *specBuild, v uint64, _ *specValue) {
-				b.icmp6.hdr.TypeCode = layers.CreateICMPv6TypeCode(b.icmp6.hdr.TypeCode.Type(), uint8(v))
+				b.icmp6.msg.Header.TypeCode = layers.CreateICMPv6TypeCode(b.icmp6.msg.Header.TypeCode.Type(), uint8(v))
 			},
-			get: func(b *specBuild) any { return b.icmp6.hdr.TypeCode.Code() }},
-		{name: "chksum", aliases: []string{"cksum", "checksum", "sum"}, kind: kindUint, max: 65535, keep: ICMPv6Checksum, def: "computed", doc: "checksum with the IPv6 pseudo-header (Checksum)",
-			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.hdr.Checksum = uint16(v) },
-			get: func(b *specBuild) any { return specHex16(b.icmp6.hdr.Checksum) }},
+			get: func(b *specBuild) any { return b.icmp6.msg.Header.TypeCode.Code() }},
+		{name: "chksum", aliases: []string{"cksum", "checksum", "sum"}, kind: kindUint, max: 65535, keep: craft.ICMPv6Checksum, def: "computed", doc: "checksum with the IPv6 pseudo-header (Checksum)",
+			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.msg.Header.Checksum = uint16(v) },
+			get: func(b *specBuild) any { return specHex16(b.icmp6.msg.Header.Checksum) }},
 		{name: "id", kind: kindUint, max: 65535, overlap: 0b0011, def: "0", doc: "echo identifier (ICMPv6Echo.Identifier)",
 			set: func(b *specBuild, v uint64, _ *specValue) { b.icmp6.id = uint16(v) },
 			get: func(b *specBuild) any { return b.icmp6.show(b.icmp6.id, 128, 129) }},
@@ -107,7 +108,7 @@ func specIcmp6TypeString(t uint8) string {
 // own class.
 func (m *specICMPv6) show(v any, types ...uint8) any {
 	for _, t := range types {
-		if m.hdr.TypeCode.Type() == t {
+		if m.msg.Header.TypeCode.Type() == t {
 			return v
 		}
 	}

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"encoding/binary"
@@ -140,7 +140,7 @@ func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv
 	}
 	t, data, err := c.optHex(name, col, val, 255)
 	if err != nil {
-		if _, ok := err.(*SpecError); ok {
+		if _, ok := err.(*Error); ok {
 			return layers.IPv4Option{}, err
 		}
 		return layers.IPv4Option{}, c.unknownOption(name, col, specIpOptionNames)
@@ -216,7 +216,7 @@ func (c *specValueCtx) tcpOption(name string, col int, val *specNode) (layers.TC
 	}
 	t, data, err := c.optHex(name, col, val, 255)
 	if err != nil {
-		if _, ok := err.(*SpecError); ok {
+		if _, ok := err.(*Error); ok {
 			return layers.TCPOption{}, err
 		}
 		return layers.TCPOption{}, c.unknownOption(name, col, specTcpOptionNames)

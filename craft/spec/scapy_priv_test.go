@@ -1,6 +1,6 @@
 //go:build privileged
 
-package craft
+package spec
 
 import (
 	"os"

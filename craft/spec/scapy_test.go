@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 // testSource stands in for the route lookup: every spec's unset source is
 // 192.0.2.1, or 2001:db8::1 for IPv6, as testdata/spec_scapy.py sets it
 // on the scapy side.
-var testSource = &SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+var testSource = &Config{Source: func(dst netip.Addr) (netip.Addr, error) {
 	if dst.Is6() && !dst.Is4In6() {
 		return netip.MustParseAddr("2001:db8::1"), nil
 	}

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 //	  ...
 //
 // The values are those written, computed ones included.
-func (p *SpecPacket) Show() string {
+func (p *Packet) Show() string {
 	var sb strings.Builder
 	for i := range p.defs {
 		d := p.defs[i]
@@ -50,10 +50,10 @@ func showValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// SpecHelp returns the reference of the spec language: the syntax and,
+// Help returns the reference of the spec language: the syntax and,
 // from the one table the parser uses, every layer and field with its
 // default and meaning. `rawkit help send` prints it.
-func SpecHelp() string {
+func Help() string {
 	var sb strings.Builder
 	sb.WriteString(`A packet spec is layers joined by "/", outermost first, each a layer
 name with named fields, as in scapy:

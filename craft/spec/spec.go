@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gopacket/gopacket"
+	"github.com/rawkit/rawkit/craft"
 )
 
 // Spec is a compiled packet spec, such as
@@ -13,7 +14,7 @@ import (
 //	ip(dst=10.0.0.2, ttl=1-3)/udp(dport=[53,123])/raw("hi")
 //
 // It describes Count packets: the product of the alternatives of every
-// field given as a range or a list. See SpecHelp for the language.
+// field given as a range or a list. See Help for the language.
 type Spec struct {
 	src    string
 	layers []specLayer
@@ -24,7 +25,7 @@ type specLayer struct {
 	def  *specLayerDef
 	col  int
 	sets []specSet
-	keep Field
+	keep craft.Field
 }
 
 type specSet struct {
@@ -35,9 +36,9 @@ type specSet struct {
 	count int
 }
 
-// SpecPacket is one packet of a spec: its layers, as craft.Literal
+// Packet is one packet of a spec: its layers, as craft.Literal
 // wrappers naming the fields the spec set, and its bytes.
-type SpecPacket struct {
+type Packet struct {
 	Layers []gopacket.SerializableLayer
 	Bytes  []byte
 	// Src and Dst are the outermost IP header's addresses.
@@ -47,9 +48,9 @@ type SpecPacket struct {
 	builds []specBuild
 }
 
-// SpecConfig tunes building a spec's packets. A nil *SpecConfig means the
+// Config tunes building a spec's packets. A nil *Config means the
 // defaults.
-type SpecConfig struct {
+type Config struct {
 	// Source returns the source address of a packet to dst, for IPv4
 	// layers whose src the spec leaves unset. Nil leaves them 0.0.0.0,
 	// which a Linux header-included raw socket fills in (raw(7)), though
@@ -63,30 +64,30 @@ type SpecConfig struct {
 // DefaultMaxPackets is how many packets a spec may expand to by default.
 const DefaultMaxPackets = 1 << 16
 
-// ErrSpec is matched by every *SpecError with errors.Is.
-var ErrSpec = errors.New("craft: bad packet spec")
+// ErrInvalid is matched by every *Error with errors.Is.
+var ErrInvalid = errors.New("craft: bad packet spec")
 
-// Is makes errors.Is(err, ErrSpec) true for spec errors.
-func (e *SpecError) Is(target error) bool { return target == ErrSpec }
+// Is makes errors.Is(err, ErrInvalid) true for spec errors.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 // Parse compiles spec and builds its packets with the default
 // configuration; see ParseConfig.
-func Parse(spec string) ([]SpecPacket, error) { return ParseConfig(spec, nil) }
+func Parse(spec string) ([]Packet, error) { return ParseConfig(spec, nil) }
 
 // ParseConfig compiles spec and builds every packet it describes, in
 // order: the leftmost field given several values changes slowest, the
-// rightmost fastest, as in nested loops. Errors are *SpecError.
-func ParseConfig(spec string, cfg *SpecConfig) ([]SpecPacket, error) {
-	s, err := CompileSpec(spec, cfg)
+// rightmost fastest, as in nested loops. Errors are *Error.
+func ParseConfig(spec string, cfg *Config) ([]Packet, error) {
+	s, err := Compile(spec, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return s.Build(cfg)
 }
 
-// CompileSpec parses spec and checks every field, without building. The
+// Compile parses spec and checks every field, without building. The
 // number of packets is checked against cfg's MaxPackets.
-func CompileSpec(spec string, cfg *SpecConfig) (*Spec, error) {
+func Compile(spec string, cfg *Config) (*Spec, error) {
 	if err := checkSpecInput(spec); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 func TestSpec6Errors(t *testing.T) {
@@ -36,9 +37,9 @@ func TestSpec6Errors(t *testing.T) {
 		{"ip6()/raw(\"x\")/udp()", "raw(...) must be the last layer at column 7", 7},
 	} {
 		_, err := ParseConfig(tc.spec, testSource)
-		var se *SpecError
+		var se *Error
 		if !errors.As(err, &se) {
-			t.Errorf("%q: error %v is not a *SpecError", tc.spec, err)
+			t.Errorf("%q: error %v is not a *Error", tc.spec, err)
 			continue
 		}
 		if se.Error() != tc.want || se.Column != tc.col {
@@ -50,7 +51,7 @@ func TestSpec6Errors(t *testing.T) {
 // TestSpec6RoundTrip: the packets of IPv6 specs decode to the fields
 // written, with every checksum good.
 func TestSpec6RoundTrip(t *testing.T) {
-	d := NewDecoder(layers.LayerTypeIPv6)
+	d := craft.NewDecoder(layers.LayerTypeIPv6)
 	pkts, err := ParseConfig(`ip6(dst=fd00::1-2, hlim=3, tc=0x10, fl=12345)/hbh(options=[ra=0])/rt(addrs=[fd00::9])/dest()/udp(sport=1000, dport=[53,123])/raw("q")`, testSource)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestSpec6RoundTrip(t *testing.T) {
 // TestSpec6BadChecksums: a checksum written in the spec goes out as set,
 // and the decoder finds it wrong.
 func TestSpec6BadChecksums(t *testing.T) {
-	d := NewDecoder(layers.LayerTypeIPv6)
+	d := craft.NewDecoder(layers.LayerTypeIPv6)
 	for _, c := range []struct {
 		spec string
 		typ  gopacket.LayerType
@@ -108,7 +109,7 @@ func TestSpec6BadChecksums(t *testing.T) {
 		if err := d.Decode(pkts[0].Bytes); err != nil {
 			t.Fatal(err)
 		}
-		if got := d.Checksum(c.typ); got.State != ChecksumBad || got.Got != 0x1234 {
+		if got := d.Checksum(c.typ); got.State != craft.ChecksumBad || got.Got != 0x1234 {
 			t.Errorf("%s: checksum %+v, want bad 0x1234", c.spec, got)
 		}
 		// Without the chksum field the same packet verifies.
@@ -123,7 +124,7 @@ func TestSpec6BadChecksums(t *testing.T) {
 }
 
 func TestSpec6Help(t *testing.T) {
-	h := SpecHelp()
+	h := Help()
 	for _, s := range []string{"ip6(...)", "icmp6(...)", "hbh(...)", "rt(...)", "frag6(...)", "dest(...)", "hlim", "fl (flow, flowlabel)", "slla=MAC", "ICMPv6 types: ", "neighbor-solicitation"} {
 		if !strings.Contains(h, s) {
 			t.Errorf("help lacks %q", s)

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/craft"
 )
 
 func TestSpecErrors(t *testing.T) {
@@ -48,13 +49,13 @@ func TestSpecErrors(t *testing.T) {
 		{"ip(options=[rr, rr, rr, rr, rr])", "IPv4 options take 195 bytes, more than 40 at column 1", 1},
 	} {
 		_, err := ParseConfig(tc.spec, testSource)
-		var se *SpecError
+		var se *Error
 		if !errors.As(err, &se) {
-			t.Errorf("%q: error %v is not a *SpecError", tc.spec, err)
+			t.Errorf("%q: error %v is not a *Error", tc.spec, err)
 			continue
 		}
-		if !errors.Is(err, ErrSpec) {
-			t.Errorf("%q: errors.Is(err, ErrSpec) is false", tc.spec)
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q: errors.Is(err, ErrInvalid) is false", tc.spec)
 		}
 		if se.Error() != tc.want || se.Column != tc.col {
 			t.Errorf("%q:\n got %q (column %d)\nwant %q (column %d)", tc.spec, se.Error(), se.Column, tc.want, tc.col)
@@ -67,7 +68,7 @@ func TestSpecErrors(t *testing.T) {
 
 func TestSpecCaret(t *testing.T) {
 	_, err := Parse("ip(dst=10.0.0.2, ttll=3)")
-	var se *SpecError
+	var se *Error
 	if !errors.As(err, &se) {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestSpecExpansion(t *testing.T) {
 	if len(pkts) != 3*3*2 {
 		t.Fatalf("%d packets, want 18", len(pkts))
 	}
-	d := NewDecoder(layers.LayerTypeIPv4)
+	d := craft.NewDecoder(layers.LayerTypeIPv4)
 	i := 0
 	for _, dst := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"} {
 		for _, ttl := range []uint8{1, 5, 6} {
@@ -103,11 +104,11 @@ func TestSpecExpansion(t *testing.T) {
 			}
 		}
 	}
-	s, err := CompileSpec("ip(dst=10.0.0.0/24)/tcp(dport=1-256)", nil)
+	s, err := Compile("ip(dst=10.0.0.0/24)/tcp(dport=1-256)", nil)
 	if err != nil || s.Count() != 65536 {
 		t.Errorf("Count = %v, %v; want 65536", s, err)
 	}
-	if _, err := CompileSpec("ip(ttl=1-3)/udp(dport=1-3)", &SpecConfig{MaxPackets: 8}); err == nil {
+	if _, err := Compile("ip(ttl=1-3)/udp(dport=1-3)", &Config{MaxPackets: 8}); err == nil {
 		t.Error("9 packets passed a limit of 8")
 	}
 }
@@ -126,7 +127,7 @@ func TestSpecLiteral(t *testing.T) {
 	if off := int(b[6]&0x1f)<<8 | int(b[7]); off != 185 || b[6]&0x20 == 0 {
 		t.Errorf("fragment offset %d, MF %v", off, b[6]&0x20 != 0)
 	}
-	d := NewDecoder(layers.LayerTypeIPv4)
+	d := craft.NewDecoder(layers.LayerTypeIPv4)
 	pkts, _ = ParseConfig("ip(dst=10.0.0.2)/tcp(options=[mss=1460])/raw(\"x\")", testSource)
 	if err := d.Decode(pkts[0].Bytes); err != nil || !d.ChecksumsValid() || d.TCP.DataOffset != 6 {
 		t.Errorf("computed fields wrong: %v, checksums valid %v, data offset %d", err, d.ChecksumsValid(), d.TCP.DataOffset)
@@ -134,7 +135,7 @@ func TestSpecLiteral(t *testing.T) {
 }
 
 func TestSpecSourceError(t *testing.T) {
-	cfg := &SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+	cfg := &Config{Source: func(dst netip.Addr) (netip.Addr, error) {
 		return netip.Addr{}, errors.New("network is unreachable")
 	}}
 	_, err := ParseConfig("ip(ttl=1, dst=10.9.9.9)/icmp()", cfg)
@@ -152,7 +153,7 @@ func TestSpecSourceError(t *testing.T) {
 }
 
 func TestSpecHelpNamesEveryField(t *testing.T) {
-	h := SpecHelp()
+	h := Help()
 	for _, d := range specLayers {
 		for _, f := range d.fields {
 			if !strings.Contains(h, "  "+f.name) {
@@ -179,7 +180,7 @@ func TestSpecShow(t *testing.T) {
 // TestSpecSourceLookups: the route is asked once per destination.
 func TestSpecSourceLookups(t *testing.T) {
 	calls := map[netip.Addr]int{}
-	cfg := &SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+	cfg := &Config{Source: func(dst netip.Addr) (netip.Addr, error) {
 		calls[dst]++
 		return netip.MustParseAddr("192.0.2.1"), nil
 	}}

@@ -1,4 +1,4 @@
-package craft
+package spec
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/rawkit/rawkit/craft"
 )
 
 // Values of IPv6 fields. An IPv6 address is a specValue whose lo and hi
@@ -92,18 +94,18 @@ func (c *specValueCtx) addrList6(n *specNode) ([]net.IP, error) {
 var specIP6OptionNames = []string{"pad1", "padn", "ra", "jumbo"}
 
 // ip6Options reads hop-by-hop or destination options (RFC 8200 4.2).
-func (c *specValueCtx) ip6Options(n *specNode) ([]IPv6Option, error) {
+func (c *specValueCtx) ip6Options(n *specNode) ([]craft.IPv6Option, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
 		return nil, err
 	}
-	opts := []IPv6Option{}
+	opts := []craft.IPv6Option{}
 	for _, it := range items {
 		name, col, val, err := c.optName(it)
 		if err != nil {
 			return nil, err
 		}
-		var o IPv6Option
+		var o craft.IPv6Option
 		switch name {
 		case "pad1":
 			o.Type = 0
@@ -112,19 +114,19 @@ func (c *specValueCtx) ip6Options(n *specNode) ([]IPv6Option, error) {
 			if err != nil {
 				return nil, err
 			}
-			o = IPv6Option{Type: 1, Data: make([]byte, v)}
+			o = craft.IPv6Option{Type: 1, Data: make([]byte, v)}
 		case "ra": // router alert, RFC 2711
 			v, err := c.optNum(val, name, 0, 65535)
 			if err != nil {
 				return nil, err
 			}
-			o = IPv6Option{Type: 5, Data: binary.BigEndian.AppendUint16(nil, uint16(v))}
+			o = craft.IPv6Option{Type: 5, Data: binary.BigEndian.AppendUint16(nil, uint16(v))}
 		case "jumbo": // RFC 2675
 			v, err := c.optNum(val, name, 0, 1<<32-1)
 			if err != nil {
 				return nil, err
 			}
-			o = IPv6Option{Type: 0xc2, Data: binary.BigEndian.AppendUint32(nil, uint32(v))}
+			o = craft.IPv6Option{Type: 0xc2, Data: binary.BigEndian.AppendUint32(nil, uint32(v))}
 		default:
 			if name == "" || !specIsDigit(name[0]) {
 				return nil, c.unknownOption(name, col, specIP6OptionNames)
@@ -133,7 +135,7 @@ func (c *specValueCtx) ip6Options(n *specNode) ([]IPv6Option, error) {
 			if err != nil {
 				return nil, c.errorf(col, "option %s in %s(...): TYPE must be 0-255", name, c.layer)
 			}
-			o = IPv6Option{Type: t, Data: data}
+			o = craft.IPv6Option{Type: t, Data: data}
 		}
 		o.Length = uint8(len(o.Data))
 		opts = append(opts, o)
@@ -141,7 +143,7 @@ func (c *specValueCtx) ip6Options(n *specNode) ([]IPv6Option, error) {
 	return opts, nil
 }
 
-func specIP6OptsString(o []IPv6Option) string {
+func specIP6OptsString(o []craft.IPv6Option) string {
 	if len(o) == 0 {
 		return "[]"
 	}
