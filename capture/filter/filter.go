@@ -55,8 +55,9 @@ func layoutOf(l LinkType) (linkLayout, error) {
 	return linkLayout{}, fmt.Errorf("capture: filters on link type %v are not supported", l)
 }
 
-// DefaultSnapLen is what a capture keeps of each packet unless told
-// otherwise: 262144 bytes, tcpdump's default, so nothing is cut.
+// DefaultSnapLen is what a program compiled for snap length 0 keeps of
+// each accepted packet: 262144 bytes, tcpdump's default, so nothing is
+// cut. It is also what package capture keeps unless told otherwise.
 const DefaultSnapLen = 262144
 
 // Compile compiles a filter expression in tcpdump's syntax (pcap-filter(7))

@@ -194,7 +194,7 @@ func TestLoadFilterRejectsBadPrograms(t *testing.T) {
 		{{Op: 0x00, K: 1}},                                 // no return
 	} {
 		if _, err := Load(prog); err == nil {
-			t.Errorf("LoadFilter(%v) accepted a bad program", prog)
+			t.Errorf("Load(%v) accepted a bad program", prog)
 		}
 	}
 }

@@ -15,7 +15,7 @@ type Filter struct {
 	prog []bpf.RawInstruction
 }
 
-// NewFilter compiles expr (tcpdump syntax) for packets of the given link
+// New compiles expr (tcpdump syntax) for packets of the given link
 // type. An empty expression matches everything.
 func New(expr string, link LinkType) (*Filter, error) {
 	prog, err := CompileRaw(expr, link, DefaultSnapLen)
@@ -25,7 +25,7 @@ func New(expr string, link LinkType) (*Filter, error) {
 	return Load(prog)
 }
 
-// LoadFilter checks a classic BPF program the way the kernel's
+// Load checks a classic BPF program the way the kernel's
 // bpf_check_classic does (jumps in range, scratch slots 0-15, no division
 // by a constant zero, ends with a return) and returns a Filter running
 // it. Linux ancillary loads (SKF_AD_*) other than the length are refused:

@@ -13,11 +13,11 @@ import (
 
 // Build builds every packet of the spec; see ParseConfig.
 func (s *Spec) Build(cfg *Config) ([]Packet, error) {
-	b, _ := specBuilders.Get().(*craft.Builder)
+	b, _ := builders.Get().(*craft.Builder)
 	if b == nil {
 		b = craft.NewBuilder()
 	}
-	defer specBuilders.Put(b)
+	defer builders.Put(b)
 	pkts := make([]Packet, 0, s.count)
 	var idxBuf [16]int
 	idx := idxBuf[:0]
@@ -26,7 +26,7 @@ func (s *Spec) Build(cfg *Config) ([]Packet, error) {
 			idx = append(idx, 0)
 		}
 	}
-	var sc specSourceCache
+	var sc sourceCache
 	for n := 0; n < s.count; n++ {
 		p, err := s.buildOne(b, cfg, n, idx, &sc)
 		if err != nil {
@@ -37,25 +37,25 @@ func (s *Spec) Build(cfg *Config) ([]Packet, error) {
 	return pkts, nil
 }
 
-// specBuilders keeps Builders, and their buffers, between Builds.
-var specBuilders sync.Pool
+// builders keeps Builders, and their buffers, between Builds.
+var builders sync.Pool
 
-// specPacketMem holds the per-layer state of a packet of up to 4 layers.
-type specPacketMem struct {
-	builds [4]specBuild
+// packetMem holds the per-layer state of a packet of up to 4 layers.
+type packetMem struct {
+	builds [4]build
 	ls     [4]gopacket.SerializableLayer
 	lits   [4]craft.Literal
-	defs   [4]*specLayerDef
+	defs   [4]*layerDef
 }
 
-// specSourceCache remembers the source addresses looked up in one Build.
-type specSourceCache struct {
+// sourceCache remembers the source addresses looked up in one Build.
+type sourceCache struct {
 	lastDst, lastSrc netip.Addr
 	m                map[netip.Addr]netip.Addr
 }
 
 // pick returns the k-th value of a set's alternatives.
-func (set *specSet) pick(k int) (uint64, *specValue) {
+func (set *specSet) pick(k int) (uint64, *value) {
 	if set.alts == nil {
 		return set.one.lo + uint64(k), &set.one
 	}
@@ -70,7 +70,7 @@ func (set *specSet) pick(k int) (uint64, *specValue) {
 	return 0, &set.alts[0] // unreachable: k < count
 }
 
-func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *specSourceCache) (Packet, error) {
+func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *sourceCache) (Packet, error) {
 	// Packet n in mixed radix, the last field fastest.
 	j := len(idx)
 	for li := len(s.layers) - 1; li >= 0; li-- {
@@ -81,15 +81,15 @@ func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *
 			n /= sets[si].count
 		}
 	}
-	var builds []specBuild
+	var builds []build
 	var ls []gopacket.SerializableLayer
 	var lits []craft.Literal
-	var defs []*specLayerDef
+	var defs []*layerDef
 	if n := len(s.layers); n <= 4 {
-		m := new(specPacketMem) // one allocation for the usual packet
+		m := new(packetMem) // one allocation for the usual packet
 		builds, ls, lits, defs = m.builds[:n], m.ls[:n], m.lits[:n], m.defs[:n]
 	} else {
-		builds, ls, lits, defs = make([]specBuild, n), make([]gopacket.SerializableLayer, n), make([]craft.Literal, n), make([]*specLayerDef, n)
+		builds, ls, lits, defs = make([]build, n), make([]gopacket.SerializableLayer, n), make([]craft.Literal, n), make([]*layerDef, n)
 	}
 	j = 0
 	var p Packet
@@ -102,7 +102,7 @@ func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *
 			j++
 			l.sets[si].f.set(sb, v, sv)
 		}
-		if (l.def == specIPDef || l.def == specIP6Def) && !sb.srcSet {
+		if (l.def == ipDef || l.def == ip6Def) && !sb.srcSet {
 			if err := s.resolveSource(sb, cfg, l, cache); err != nil {
 				return p, err
 			}
@@ -112,11 +112,11 @@ func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *
 	}
 	s.ndHopLimit(builds)
 	if err := fixSourceRoutes(b, ls, builds); err != nil {
-		return p, specErrorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
+		return p, errorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
 	}
 	out, err := b.Build(ls...)
 	if err != nil {
-		return p, specErrorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
+		return p, errorf(s.src, 1, "%s", strings.TrimPrefix(err.Error(), "craft: "))
 	}
 	p.Layers = ls
 	for i := range s.layers {
@@ -135,7 +135,7 @@ func (s *Spec) buildOne(b *craft.Builder, cfg *Config, n int, idx []int, cache *
 	return p, nil
 }
 
-func (s *Spec) resolveSource(sb *specBuild, cfg *Config, l *specLayer, cache *specSourceCache) error {
+func (s *Spec) resolveSource(sb *build, cfg *Config, l *specLayer, cache *sourceCache) error {
 	if cfg == nil || cfg.Source == nil {
 		if sb.ip6 != nil {
 			sb.ip6.SrcIP = sb.a6[0][:] // ::
@@ -163,15 +163,15 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *Config, l *specLayer, cache *sp
 					col = set.col
 				}
 			}
-			se := specErrorf(s.src, col, "no source address for dst %s: %v", dst, err)
+			se := errorf(s.src, col, "no source address for dst %s: %v", dst, err)
 			se.Err = err
 			return se
 		}
-		if sb.ip6 != nil && !specIs6(src.WithZone("")) {
-			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv6", src, dst)
+		if sb.ip6 != nil && !is6(src.WithZone("")) {
+			return errorf(s.src, l.col, "source address %s for dst %s is not IPv6", src, dst)
 		}
 		if sb.ip6 == nil && !src.Unmap().Is4() {
-			return specErrorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)
+			return errorf(s.src, l.col, "source address %s for dst %s is not IPv4", src, dst)
 		}
 		if cache.lastDst.IsValid() { // a second destination: keep them all
 			if cache.m == nil {
@@ -196,12 +196,12 @@ func (s *Spec) resolveSource(sb *specBuild, cfg *Config, l *specLayer, cache *sp
 // of the route's final destination, the address the receiver checks it
 // against (RFC 1122 4.1.3.3, 4.2.2.7), as scapy does: it builds once with
 // that destination and keeps the checksum found.
-func fixSourceRoutes(b *craft.Builder, ls []gopacket.SerializableLayer, builds []specBuild) error {
+func fixSourceRoutes(b *craft.Builder, ls []gopacket.SerializableLayer, builds []build) error {
 	for i := 0; i+1 < len(builds); i++ {
 		if builds[i].ip == nil {
 			continue
 		}
-		final := specRouteFinal(builds[i].ip.Options)
+		final := routeFinal(builds[i].ip.Options)
 		if final == nil {
 			continue
 		}
@@ -230,8 +230,8 @@ func fixSourceRoutes(b *craft.Builder, ls []gopacket.SerializableLayer, builds [
 	return nil
 }
 
-// specRouteFinal returns the last address of an LSRR or SSRR option.
-func specRouteFinal(opts []layers.IPv4Option) net.IP {
+// routeFinal returns the last address of an LSRR or SSRR option.
+func routeFinal(opts []layers.IPv4Option) net.IP {
 	for _, o := range opts {
 		if (o.OptionType == 131 || o.OptionType == 137) && len(o.OptionData) >= 5 {
 			d := o.OptionData

@@ -19,7 +19,7 @@ type Error struct {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-func specErrorf(spec string, col int, format string, a ...any) *Error {
+func errorf(spec string, col int, format string, a ...any) *Error {
 	return &Error{Spec: spec, Column: col, Msg: fmt.Sprintf(format, a...)}
 }
 
@@ -61,12 +61,12 @@ func (e *Error) Caret() string {
 	return sb.String()
 }
 
-// specSuggest returns "; did you mean 'x'?" for the candidate nearest to s by
+// suggest returns "; did you mean 'x'?" for the candidate nearest to s by
 // edit distance, when it is near enough to be a likely typo, else "".
-func specSuggest(s string, candidates []string) string {
+func suggest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		d := specLevenshtein(strings.ToLower(s), c)
+		d := levenshtein(strings.ToLower(s), c)
 		if len(s) >= 3 && strings.HasPrefix(c, strings.ToLower(s)) {
 			d = min(d, 1) // a name cut short
 		}
@@ -83,9 +83,9 @@ func specSuggest(s string, candidates []string) string {
 	return "; did you mean '" + best + "'?"
 }
 
-// specLevenshtein returns the edit distance between a and b (insertions,
+// levenshtein returns the edit distance between a and b (insertions,
 // deletions and substitutions of bytes).
-func specLevenshtein(a, b string) int {
+func levenshtein(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return max(len(a), len(b))
 	}

@@ -9,6 +9,21 @@ import (
 	"github.com/rawkit/rawkit/craft/spec"
 )
 
+// The README's spec snippet: a spec, its packets and their bytes.
+func Example() {
+	pkts, err := spec.Parse(`ip(src=10.0.0.1, dst=10.0.0.2, ttl=[1,2])/icmp(id=7, seq=1)`)
+	if err != nil {
+		fmt.Println(err) // a *spec.Error: what is wrong, at which column
+		return
+	}
+	for _, p := range pkts {
+		fmt.Println(craft.Summary(p.Bytes, layers.LayerTypeIPv4), "ttl", p.Bytes[8])
+	}
+	// Output:
+	// IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 8 ttl 1
+	// IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 8 ttl 2
+}
+
 func ExampleParseConfig() {
 	cfg := &spec.Config{Source: func(netip.Addr) (netip.Addr, error) {
 		return netip.MustParseAddr("10.0.0.1"), nil

@@ -8,10 +8,10 @@ import (
 	"github.com/rawkit/rawkit/craft"
 )
 
-// specICMPv6 is an ICMPv6 message of a spec: the layer Builder.Build
+// icmpv6 is an ICMPv6 message of a spec: the layer Builder.Build
 // writes (msg), and the fields of the body that its type gives meaning
 // to, written out into msg.Body when it is built.
-type specICMPv6 struct {
+type icmpv6 struct {
 	msg      craft.ICMPv6Message
 	id, seq  uint16
 	word     uint32 // bytes 4-7 of errors: unused, MTU or pointer
@@ -31,7 +31,7 @@ type specICMPv6 struct {
 
 // build lays out the body for the message's type (RFC 4443, RFC 4861) with
 // scapy's defaults, and the options after it.
-func (m *specICMPv6) build() []byte {
+func (m *icmpv6) build() []byte {
 	b := m.bodyBuf[:0]
 	word := func(def uint32) {
 		if !m.wordSet {
@@ -77,11 +77,11 @@ func (m *specICMPv6) build() []byte {
 	return m.msg.Body
 }
 
-var specNDOptionNames = []string{"slla", "tlla", "prefix", "mtu"}
+var ndOptionNames = []string{"slla", "tlla", "prefix", "mtu"}
 
 // ndOption encodes one neighbour discovery option (RFC 4861 4.6): slla=MAC,
 // tlla=MAC, prefix=ADDR/LEN, mtu=N, or TYPE=HEX.
-func (c *specValueCtx) ndOption(name string, col int, val *specNode) ([]byte, error) {
+func (c *valueCtx) ndOption(name string, col int, val *node) ([]byte, error) {
 	switch name {
 	case "slla", "tlla":
 		if val == nil || val.kind == nodeList {
@@ -106,7 +106,7 @@ func (c *specValueCtx) ndOption(name string, col int, val *specNode) ([]byte, er
 		if val == nil || val.kind == nodeList {
 			return nil, c.errorf(col, "option prefix in %s(...) takes ADDR/LEN, e.g. prefix=2001:db8::/64", c.layer)
 		}
-		a, l, ok := specParsePrefix6(val.text)
+		a, l, ok := parsePrefix6(val.text)
 		if !ok {
 			return nil, c.errorf(val.col, "option prefix=%s in %s(...) is not an IPv6 prefix ADDR/LEN", val.text, c.layer)
 		}
@@ -114,8 +114,8 @@ func (c *specValueCtx) ndOption(name string, col int, val *specNode) ([]byte, er
 		o := []byte{3, 4, l, 0xc0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}
 		return append(o, a[:]...), nil
 	}
-	if name == "" || !specIsDigit(name[0]) {
-		return nil, c.unknownOption(name, col, specNDOptionNames)
+	if name == "" || !isDigit(name[0]) {
+		return nil, c.unknownOption(name, col, ndOptionNames)
 	}
 	t, data, err := c.optHex(name, col, val, 255)
 	if err != nil {
@@ -131,7 +131,7 @@ func (c *specValueCtx) ndOption(name string, col int, val *specNode) ([]byte, er
 	return o, nil
 }
 
-func (c *specValueCtx) ndOptions(n *specNode) ([]byte, error) {
+func (c *valueCtx) ndOptions(n *node) ([]byte, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
 		return nil, err
@@ -155,9 +155,9 @@ func (c *specValueCtx) ndOptions(n *specNode) ([]byte, error) {
 // and neighbour solicitations and advertisements, redirects) hop limit
 // 255 unless the spec sets it, as scapy does: receivers drop such
 // messages with any other (RFC 4861 6.1, 7.1.1, 8.1).
-func (s *Spec) ndHopLimit(builds []specBuild) {
+func (s *Spec) ndHopLimit(builds []build) {
 	for li := 0; li+1 < len(s.layers); li++ {
-		if s.layers[li].def != specIP6Def || s.layers[li+1].def != specICMP6Def {
+		if s.layers[li].def != ip6Def || s.layers[li+1].def != icmp6Def {
 			continue
 		}
 		if t := builds[li+1].icmp6.msg.Header.TypeCode.Type(); t < 133 || t > 137 {

@@ -13,7 +13,7 @@ type specName struct {
 	v    uint8
 }
 
-var specIcmpTypeNames = []specName{
+var icmpTypeNames = []specName{
 	{"echo-reply", 0}, {"dest-unreach", 3}, {"source-quench", 4}, {"redirect", 5},
 	{"echo-request", 8}, {"router-advertisement", 9}, {"router-solicitation", 10},
 	{"time-exceeded", 11}, {"parameter-problem", 12}, {"timestamp-request", 13},
@@ -24,9 +24,9 @@ var specIcmpTypeNames = []specName{
 	{"timestamp", 13}, {"mask-request", 17}, {"mask-reply", 18},
 }
 
-// specIcmpCodeNames are per type. Every name is distinct, so a code name
+// icmpCodeNames are per type. Every name is distinct, so a code name
 // is found whatever the type, and a code may be sent with any type.
-var specIcmpCodeNames = map[uint8][]specName{
+var icmpCodeNames = map[uint8][]specName{
 	3: {{"network-unreachable", 0}, {"host-unreachable", 1}, {"protocol-unreachable", 2},
 		{"port-unreachable", 3}, {"fragmentation-needed", 4}, {"source-route-failed", 5},
 		{"network-unknown", 6}, {"host-unknown", 7}, {"source-host-isolated", 8},
@@ -38,7 +38,7 @@ var specIcmpCodeNames = map[uint8][]specName{
 	12: {{"ip-header-bad", 0}, {"required-option-missing", 1}},
 }
 
-var specProtoNames = []specName{
+var protoNames = []specName{
 	{"hopopt", 0}, {"icmp", 1}, {"igmp", 2}, {"ipip", 4}, {"ipencap", 4}, {"tcp", 6},
 	{"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51}, {"ospf", 89},
 	{"sctp", 132}, {"raw", 255},
@@ -46,7 +46,7 @@ var specProtoNames = []specName{
 	{"ipv6-nonxt", 59}, {"none", 59},
 }
 
-func specLookupName(names []specName, s string) (uint8, bool) {
+func lookupName(names []specName, s string) (uint8, bool) {
 	for _, n := range names {
 		if n.name == s {
 			return n.v, true
@@ -55,7 +55,7 @@ func specLookupName(names []specName, s string) (uint8, bool) {
 	return 0, false
 }
 
-func specNameList(names []specName) []string {
+func nameList(names []specName) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = n.name
@@ -63,7 +63,7 @@ func specNameList(names []specName) []string {
 	return out
 }
 
-func specNameOf(names []specName, v uint8) (string, bool) {
+func nameOf(names []specName, v uint8) (string, bool) {
 	for _, n := range names {
 		if n.v == v {
 			return n.name, true
@@ -72,45 +72,45 @@ func specNameOf(names []specName, v uint8) (string, bool) {
 	return "", false
 }
 
-func specAllCodeNames() []string {
+func allCodeNames() []string {
 	var out []string
 	for _, t := range []uint8{3, 5, 11, 12} {
-		out = append(out, specNameList(specIcmpCodeNames[t])...)
+		out = append(out, nameList(icmpCodeNames[t])...)
 	}
 	return out
 }
 
-func specLookupCode(s string) (uint8, bool) {
-	for _, ns := range specIcmpCodeNames {
-		if v, ok := specLookupName(ns, s); ok {
+func lookupCode(s string) (uint8, bool) {
+	for _, ns := range icmpCodeNames {
+		if v, ok := lookupName(ns, s); ok {
 			return v, true
 		}
 	}
 	return 0, false
 }
 
-func specIcmpTypeString(t uint8) string {
-	if n, ok := specNameOf(specIcmpTypeNames, t); ok {
+func icmpTypeString(t uint8) string {
+	if n, ok := nameOf(icmpTypeNames, t); ok {
 		return n + " (" + strconv.Itoa(int(t)) + ")"
 	}
 	return strconv.Itoa(int(t))
 }
 
-func specIcmpCodeString(t, c uint8) string {
-	if n, ok := specNameOf(specIcmpCodeNames[t], c); ok {
+func icmpCodeString(t, c uint8) string {
+	if n, ok := nameOf(icmpCodeNames[t], c); ok {
 		return n + " (" + strconv.Itoa(int(c)) + ")"
 	}
 	return strconv.Itoa(int(c))
 }
 
-func specProtoString(p uint8) string {
-	if n, ok := specNameOf(specProtoNames, p); ok {
+func protoString(p uint8) string {
+	if n, ok := nameOf(protoNames, p); ok {
 		return n + " (" + strconv.Itoa(int(p)) + ")"
 	}
 	return strconv.Itoa(int(p))
 }
 
-func specIpFlagsString(v uint64) string {
+func ipFlagsString(v uint64) string {
 	if v == 0 {
 		return "0"
 	}
@@ -129,5 +129,5 @@ func specIpFlagsString(v uint64) string {
 	return s
 }
 
-func specHexByte(v uint8) string { return "0x" + strconv.FormatUint(uint64(v)|0x100, 16)[1:] }
-func specHex16(v uint16) string  { return "0x" + strconv.FormatUint(uint64(v)|0x10000, 16)[1:] }
+func hexByte(v uint8) string { return "0x" + strconv.FormatUint(uint64(v)|0x100, 16)[1:] }
+func hex16(v uint16) string  { return "0x" + strconv.FormatUint(uint64(v)|0x10000, 16)[1:] }

@@ -12,11 +12,11 @@ import (
 // Option lists: options=[mss=1460, sackok, wscale=7]. Each item is a name,
 // or name=value, or TYPE=HEX for any option by number.
 
-var specIpOptionNames = []string{"eol", "nop", "rr", "ts", "lsrr", "ssrr", "ra"}
-var specTcpOptionNames = []string{"eol", "nop", "mss", "wscale", "sackok", "sack", "ts"}
+var ipOptionNames = []string{"eol", "nop", "rr", "ts", "lsrr", "ssrr", "ra"}
+var tcpOptionNames = []string{"eol", "nop", "mss", "wscale", "sackok", "sack", "ts"}
 
 // optionItems returns the items of an options value: a list, or one word.
-func (c *specValueCtx) optionItems(n *specNode) ([]specItem, error) {
+func (c *valueCtx) optionItems(n *node) ([]item, error) {
 	switch n.kind {
 	case nodeList:
 		return n.items, nil
@@ -25,14 +25,14 @@ func (c *specValueCtx) optionItems(n *specNode) ([]specItem, error) {
 			return nil, nil
 		}
 		one := *n // a copy: n itself stays where the parser keeps it
-		return []specItem{{val: &one}}, nil
+		return []item{{val: &one}}, nil
 	}
 	return nil, c.errorf(n.col, "options in %s(...) are a list such as [%s]", c.layer, map[string]string{"ip": "nop, rr=9", "tcp": "mss=1460, sackok"}[c.layer])
 }
 
 // optName returns the item's name and value node (nil when bare).
-func (c *specValueCtx) optName(it specItem) (string, int, *specNode, error) {
-	name, val := it.val, (*specNode)(nil)
+func (c *valueCtx) optName(it item) (string, int, *node, error) {
+	name, val := it.val, (*node)(nil)
 	if it.key != nil {
 		name, val = it.key, it.val
 	}
@@ -42,7 +42,7 @@ func (c *specValueCtx) optName(it specItem) (string, int, *specNode, error) {
 	return strings.ToLower(name.text), name.col, val, nil
 }
 
-func (c *specValueCtx) optNum(val *specNode, name string, def, max uint64) (uint64, error) {
+func (c *valueCtx) optNum(val *node, name string, def, max uint64) (uint64, error) {
 	if val == nil {
 		return def, nil
 	}
@@ -60,7 +60,7 @@ func (c *specValueCtx) optNum(val *specNode, name string, def, max uint64) (uint
 }
 
 // optHex reads TYPE=HEX: an option by number with its data in hex.
-func (c *specValueCtx) optHex(name string, col int, val *specNode, max uint64) (uint8, []byte, error) {
+func (c *valueCtx) optHex(name string, col int, val *node, max uint64) (uint8, []byte, error) {
 	t, err := parseSpecUint(name)
 	if err != nil || t > max {
 		return 0, nil, err
@@ -78,25 +78,25 @@ func (c *specValueCtx) optHex(name string, col int, val *specNode, max uint64) (
 	return uint8(t), data, nil
 }
 
-func (c *specValueCtx) unknownOption(name string, col int, names []string) error {
-	return c.errorf(col, "unknown option '%s' in %s(options=...)%s", name, c.layer, specSuggestOr(name, names, "; options are "+strings.Join(names, ", ")+" or TYPE=HEX"))
+func (c *valueCtx) unknownOption(name string, col int, names []string) error {
+	return c.errorf(col, "unknown option '%s' in %s(options=...)%s", name, c.layer, suggestOr(name, names, "; options are "+strings.Join(names, ", ")+" or TYPE=HEX"))
 }
 
-func specSuggestOr(s string, names []string, or string) string {
-	if m := specSuggest(s, names); m != "" {
+func suggestOr(s string, names []string, or string) string {
+	if m := suggest(s, names); m != "" {
 		return m
 	}
 	return or
 }
 
-func (c *specValueCtx) ipOptions(n *specNode) ([]layers.IPv4Option, error) {
+func (c *valueCtx) ipOptions(n *node) ([]layers.IPv4Option, error) {
 	return buildOptions(c, n, c.ipOption, func(o *layers.IPv4Option) (uint8, int, *uint8) {
 		return o.OptionType, len(o.OptionData), &o.OptionLength
 	})
 }
 
 // ipOption builds one IPv4 option (RFC 791, RFC 2113 for ra).
-func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv4Option, error) {
+func (c *valueCtx) ipOption(name string, col int, val *node) (layers.IPv4Option, error) {
 	switch name {
 	case "eol", "nop":
 		return layers.IPv4Option{OptionType: map[string]uint8{"eol": 0, "nop": 1}[name]}, nil
@@ -113,7 +113,7 @@ func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv
 		return layers.IPv4Option{OptionType: 68, OptionData: append([]byte{5, 0}, make([]byte, 4*slots)...)}, nil
 	case "lsrr", "ssrr":
 		data := []byte{4}
-		var addrs []*specNode
+		var addrs []*node
 		switch {
 		case val == nil:
 		case val.kind == nodeList:
@@ -121,10 +121,10 @@ func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv
 				addrs = append(addrs, a.val)
 			}
 		default:
-			addrs = []*specNode{val}
+			addrs = []*node{val}
 		}
 		for _, a := range addrs {
-			ad, err := specNetipParse4(a.text)
+			ad, err := netipParse4(a.text)
 			if err != nil {
 				return layers.IPv4Option{}, c.errorf(a.col, "%s address %q in %s(options=...) is not an IPv4 address", name, a.text, c.layer)
 			}
@@ -143,12 +143,12 @@ func (c *specValueCtx) ipOption(name string, col int, val *specNode) (layers.IPv
 		if _, ok := err.(*Error); ok {
 			return layers.IPv4Option{}, err
 		}
-		return layers.IPv4Option{}, c.unknownOption(name, col, specIpOptionNames)
+		return layers.IPv4Option{}, c.unknownOption(name, col, ipOptionNames)
 	}
 	return layers.IPv4Option{OptionType: t, OptionData: data}, nil
 }
 
-func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
+func (c *valueCtx) tcpOptions(n *node) ([]layers.TCPOption, error) {
 	return buildOptions(c, n, c.tcpOption, func(o *layers.TCPOption) (uint8, int, *uint8) {
 		return uint8(o.OptionType), len(o.OptionData), &o.OptionLength
 	})
@@ -159,7 +159,7 @@ func (c *specValueCtx) tcpOptions(n *specNode) ([]layers.TCPOption, error) {
 // (end of list) and 1 (no operation) are one byte, any other a kind and a
 // length byte and at most 38 data bytes (RFC 791, RFC 9293). fields gives
 // an option's kind, its data length and where its length goes.
-func buildOptions[O any](c *specValueCtx, n *specNode, one func(string, int, *specNode) (O, error),
+func buildOptions[O any](c *valueCtx, n *node, one func(string, int, *node) (O, error),
 	fields func(*O) (kind uint8, data int, length *uint8)) ([]O, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
@@ -189,7 +189,7 @@ func buildOptions[O any](c *specValueCtx, n *specNode, one func(string, int, *sp
 }
 
 // tcpOption builds one TCP option (RFC 9293, RFC 7323, RFC 2018).
-func (c *specValueCtx) tcpOption(name string, col int, val *specNode) (layers.TCPOption, error) {
+func (c *valueCtx) tcpOption(name string, col int, val *node) (layers.TCPOption, error) {
 	switch name {
 	case "eol", "nop":
 		return layers.TCPOption{OptionType: layers.TCPOptionKind(map[string]uint8{"eol": 0, "nop": 1}[name])}, nil
@@ -219,17 +219,17 @@ func (c *specValueCtx) tcpOption(name string, col int, val *specNode) (layers.TC
 		if _, ok := err.(*Error); ok {
 			return layers.TCPOption{}, err
 		}
-		return layers.TCPOption{}, c.unknownOption(name, col, specTcpOptionNames)
+		return layers.TCPOption{}, c.unknownOption(name, col, tcpOptionNames)
 	}
 	return layers.TCPOption{OptionType: layers.TCPOptionKind(t), OptionData: data}, nil
 }
 
 // pairs reads A:B or [A:B, C:D] as 32-bit numbers (SACK blocks, timestamps).
-func (c *specValueCtx) pairs(name string, col int, val *specNode) ([]byte, error) {
+func (c *valueCtx) pairs(name string, col int, val *node) ([]byte, error) {
 	if val == nil {
 		return nil, c.errorf(col, "option %s in %s(...) needs a value", name, c.layer)
 	}
-	nodes := []*specNode{val}
+	nodes := []*node{val}
 	if val.kind == nodeList {
 		nodes = nodes[:0]
 		for _, it := range val.items {
@@ -250,7 +250,7 @@ func (c *specValueCtx) pairs(name string, col int, val *specNode) ([]byte, error
 	return data, nil
 }
 
-func specNetipParse4(s string) ([4]byte, error) {
+func netipParse4(s string) ([4]byte, error) {
 	var out [4]byte
 	parts := strings.Split(s, ".")
 	if len(parts) != 4 {
@@ -266,7 +266,7 @@ func specNetipParse4(s string) ([4]byte, error) {
 	return out, nil
 }
 
-func specIpOptsString(o []layers.IPv4Option) string {
+func ipOptsString(o []layers.IPv4Option) string {
 	if len(o) == 0 {
 		return "[]"
 	}
@@ -277,7 +277,7 @@ func specIpOptsString(o []layers.IPv4Option) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func specTcpOptsString(o []layers.TCPOption) string {
+func tcpOptsString(o []layers.TCPOption) string {
 	if len(o) == 0 {
 		return "[]"
 	}

@@ -20,58 +20,58 @@ import (
 // dashes ("echo-request") are words too: what a word means depends on the
 // field it is given to (spec_value.go).
 
-// specNode is one value of the parse tree.
-type specNode struct {
-	kind  specNodeKind
-	text  string     // word text, or the decoded string
-	col   int        // 1-based column in the spec
-	items []specItem // list items
+// node is one value of the parse tree.
+type node struct {
+	kind  nodeKind
+	text  string // word text, or the decoded string
+	col   int    // 1-based column in the spec
+	items []item // list items
 }
 
-type specNodeKind uint8
+type nodeKind uint8
 
 const (
-	nodeWord specNodeKind = iota
+	nodeWord nodeKind = iota
 	nodeString
 	nodeList
 )
 
-type specItem struct {
-	key *specNode // nil for a bare value
-	val *specNode
+type item struct {
+	key *node // nil for a bare value
+	val *node
 }
 
-// specArg is one field assignment (or, key nil, a positional value).
-type specArg struct {
+// arg is one field assignment (or, key nil, a positional value).
+type arg struct {
 	name string
 	col  int
-	val  specNode
+	val  node
 }
 
-// specLayerAST is one layer as written.
-type specLayerAST struct {
+// layerAST is one layer as written.
+type layerAST struct {
 	name string
 	col  int
-	args []specArg
+	args []arg
 }
 
 // maxSpecLen bounds the input, and so the work of parsing it.
 const maxSpecLen = 64 << 10
 
-type specParser struct {
+type parser struct {
 	src   string
 	pos   int
-	depth int       // parentheses open
-	args  []specArg // the arguments of the layer being read
+	depth int   // parentheses open
+	args  []arg // the arguments of the layer being read
 }
 
 // checkSpecInput bounds the input, and so the work of parsing it.
 func checkSpecInput(src string) error {
 	if len(src) > maxSpecLen {
-		return specErrorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
+		return errorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
 	}
 	if !utf8.ValidString(src) {
-		return specErrorf(src, 1, "spec is not valid UTF-8")
+		return errorf(src, 1, "spec is not valid UTF-8")
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func checkSpecInput(src string) error {
 // nextLayer reads the layer at the current position; its arguments are
 // valid until the next call, which reuses their memory. done reports the
 // end of the spec after it.
-func (p *specParser) nextLayer() (l specLayerAST, done bool, err error) {
+func (p *parser) nextLayer() (l layerAST, done bool, err error) {
 	p.args = p.args[:0]
 	p.space()
 	if l, err = p.layer(); err != nil {
@@ -96,12 +96,12 @@ func (p *specParser) nextLayer() (l specLayerAST, done bool, err error) {
 	return l, false, nil
 }
 
-func (p *specParser) errorf(pos int, format string, a ...any) error {
-	return specErrorf(p.src, pos+1, format, a...)
+func (p *parser) errorf(pos int, format string, a ...any) error {
+	return errorf(p.src, pos+1, format, a...)
 }
 
 // what describes the input at pos for an error message.
-func (p *specParser) what(pos int) string {
+func (p *parser) what(pos int) string {
 	if pos >= len(p.src) {
 		return "the end of the spec"
 	}
@@ -109,7 +109,7 @@ func (p *specParser) what(pos int) string {
 	return strconv.QuoteRune(r)
 }
 
-func (p *specParser) space() {
+func (p *parser) space() {
 	for p.pos < len(p.src) {
 		switch p.src[p.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -121,7 +121,7 @@ func (p *specParser) space() {
 }
 
 // wordEnd reports whether c ends a word at the current depth.
-func (p *specParser) wordEnd(c byte) bool {
+func (p *parser) wordEnd(c byte) bool {
 	switch c {
 	case ' ', '\t', '\n', '\r', '(', ')', '[', ']', ',', '=', '"', '\'':
 		return true
@@ -131,7 +131,7 @@ func (p *specParser) wordEnd(c byte) bool {
 	return false
 }
 
-func (p *specParser) word() (string, int) {
+func (p *parser) word() (string, int) {
 	start := p.pos
 	for p.pos < len(p.src) && !p.wordEnd(p.src[p.pos]) {
 		p.pos++
@@ -139,12 +139,12 @@ func (p *specParser) word() (string, int) {
 	return p.src[start:p.pos], start
 }
 
-func (p *specParser) layer() (l specLayerAST, err error) {
+func (p *parser) layer() (l layerAST, err error) {
 	name, start := p.word()
 	if name == "" {
-		return specLayerAST{}, p.errorf(p.pos, "expected a layer name (%s), found %s", strings.Join(specLayerNames(), ", "), p.what(p.pos))
+		return layerAST{}, p.errorf(p.pos, "expected a layer name (%s), found %s", strings.Join(layerNames(), ", "), p.what(p.pos))
 	}
-	l = specLayerAST{name: name, col: start + 1}
+	l = layerAST{name: name, col: start + 1}
 	p.space()
 	if p.pos == len(p.src) || p.src[p.pos] != '(' {
 		return l, nil
@@ -185,9 +185,9 @@ func (p *specParser) layer() (l specLayerAST, err error) {
 	}
 }
 
-func (p *specParser) arg() (specArg, error) {
+func (p *parser) arg() (arg, error) {
 	start := p.pos
-	var a specArg
+	var a arg
 	if err := p.valueInto(&a.val, 0); err != nil {
 		return a, err
 	}

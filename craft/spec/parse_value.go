@@ -11,14 +11,14 @@ import (
 // maxListDepth bounds nested lists (the parser recurses on them).
 const maxListDepth = 8
 
-func (p *specParser) valueDepth(depth int) (*specNode, error) {
-	n := new(specNode)
+func (p *parser) valueDepth(depth int) (*node, error) {
+	n := new(node)
 	return n, p.valueInto(n, depth)
 }
 
 // valueInto reads a value into n, which the caller owns (the parse of an
 // ordinary field allocates nothing for it).
-func (p *specParser) valueInto(n *specNode, depth int) error {
+func (p *parser) valueInto(n *node, depth int) error {
 	if p.pos == len(p.src) {
 		return p.errorf(p.pos, "expected a value, found the end of the spec")
 	}
@@ -35,12 +35,12 @@ func (p *specParser) valueInto(n *specNode, depth int) error {
 	if w == "" {
 		return p.errorf(p.pos, "expected a value, found %s", p.what(p.pos))
 	}
-	*n = specNode{kind: nodeWord, text: w, col: start + 1}
+	*n = node{kind: nodeWord, text: w, col: start + 1}
 	return nil
 }
 
-func (p *specParser) list(depth int, n *specNode) error {
-	*n = specNode{kind: nodeList, col: p.pos + 1}
+func (p *parser) list(depth int, n *node) error {
+	*n = node{kind: nodeList, col: p.pos + 1}
 	open := p.pos
 	p.pos++
 	p.space()
@@ -54,7 +54,7 @@ func (p *specParser) list(depth int, n *specNode) error {
 		if err != nil {
 			return err
 		}
-		it := specItem{val: v}
+		it := item{val: v}
 		p.space()
 		if p.pos < len(p.src) && p.src[p.pos] == '=' {
 			p.pos++
@@ -63,7 +63,7 @@ func (p *specParser) list(depth int, n *specNode) error {
 			if err != nil {
 				return err
 			}
-			it = specItem{key: v, val: val}
+			it = item{key: v, val: val}
 		}
 		n.items = append(n.items, it)
 		p.space()
@@ -83,7 +83,7 @@ func (p *specParser) list(depth int, n *specNode) error {
 }
 
 // str reads a quoted string with Go's escapes (\n, \t, \xff, \", \\ ...).
-func (p *specParser) str(q byte, n *specNode) error {
+func (p *parser) str(q byte, n *node) error {
 	start := p.pos
 	i := p.pos + 1
 	simple := true
@@ -104,7 +104,7 @@ func (p *specParser) str(q byte, n *specNode) error {
 	body := p.src[start+1 : i]
 	p.pos = i + 1
 	if simple {
-		*n = specNode{kind: nodeString, text: body, col: start + 1}
+		*n = node{kind: nodeString, text: body, col: start + 1}
 		return nil
 	}
 	var sb strings.Builder
@@ -121,6 +121,6 @@ func (p *specParser) str(q byte, n *specNode) error {
 		}
 		rest = tail
 	}
-	*n = specNode{kind: nodeString, text: sb.String(), col: start + 1}
+	*n = node{kind: nodeString, text: sb.String(), col: start + 1}
 	return nil
 }

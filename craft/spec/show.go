@@ -98,15 +98,15 @@ Several of them make every combination, the leftmost changing slowest.
 		}
 	}
 	sb.WriteString("\nICMP types: ")
-	sb.WriteString(strings.Join(specNameList(specIcmpTypeNames), ", "))
+	sb.WriteString(strings.Join(nameList(icmpTypeNames), ", "))
 	sb.WriteString(".\nICMP codes: ")
-	sb.WriteString(strings.Join(specAllCodeNames(), ", "))
+	sb.WriteString(strings.Join(allCodeNames(), ", "))
 	sb.WriteString(".\nICMPv6 types: ")
-	sb.WriteString(strings.Join(specNameList(specIcmp6TypeNames), ", "))
+	sb.WriteString(strings.Join(nameList(icmp6TypeNames), ", "))
 	sb.WriteString(".\nICMPv6 codes: ")
-	sb.WriteString(strings.Join(specNameList(specIcmp6CodeNames), ", "))
+	sb.WriteString(strings.Join(nameList(icmp6CodeNames), ", "))
 	sb.WriteString(".\nIP protocols: ")
-	sb.WriteString(strings.Join(specNameList(specProtoNames), ", "))
+	sb.WriteString(strings.Join(nameList(protoNames), ", "))
 	sb.WriteString(".\n")
 	return sb.String()
 }

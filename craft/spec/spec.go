@@ -22,17 +22,17 @@ type Spec struct {
 }
 
 type specLayer struct {
-	def  *specLayerDef
+	def  *layerDef
 	col  int
 	sets []specSet
 	keep craft.Field
 }
 
 type specSet struct {
-	f     *specField
+	f     *field
 	col   int
-	one   specValue   // the value, unless a list gave alts
-	alts  []specValue // a list's values
+	one   value   // the value, unless a list gave alts
+	alts  []value // a list's values
 	count int
 }
 
@@ -44,8 +44,8 @@ type Packet struct {
 	// Src and Dst are the outermost IP header's addresses.
 	Src, Dst netip.Addr
 
-	defs   []*specLayerDef
-	builds []specBuild
+	defs   []*layerDef
+	builds []build
 }
 
 // Config tunes building a spec's packets. A nil *Config means the
@@ -64,7 +64,8 @@ type Config struct {
 // DefaultMaxPackets is how many packets a spec may expand to by default.
 const DefaultMaxPackets = 1 << 16
 
-// ErrInvalid is matched by every *Error with errors.Is.
+// ErrInvalid is matched by every *Error with errors.Is. Its text is the
+// one it had when the language was part of package craft.
 var ErrInvalid = errors.New("craft: bad packet spec")
 
 // Is makes errors.Is(err, ErrInvalid) true for spec errors.
@@ -98,7 +99,7 @@ func Compile(spec string, cfg *Config) (*Spec, error) {
 	// Each layer is compiled as soon as it is read, so one buffer holds
 	// the arguments of every layer in turn, and the field settings of all
 	// layers share one array.
-	p := specParser{src: spec, args: make([]specArg, 0, 8)}
+	p := parser{src: spec, args: make([]arg, 0, 8)}
 	s := &Spec{src: spec, count: 1, layers: make([]specLayer, 0, 1+strings.Count(spec, "/"))}
 	arena := make([]specSet, 0, 1+strings.Count(spec, "="))
 	for i := 0; ; i++ {
@@ -118,7 +119,7 @@ func Compile(spec string, cfg *Config) (*Spec, error) {
 		for k := range l.sets {
 			set := &l.sets[k]
 			if set.count > limit || s.count > limit/set.count {
-				return nil, specErrorf(spec, set.col, "spec expands to more than %d packets (limit %d): narrow the ranges and lists", limit, limit)
+				return nil, errorf(spec, set.col, "spec expands to more than %d packets (limit %d): narrow the ranges and lists", limit, limit)
 			}
 			s.count *= set.count
 		}
@@ -128,8 +129,8 @@ func Compile(spec string, cfg *Config) (*Spec, error) {
 		}
 	}
 	for _, l := range s.layers[:len(s.layers)-1] {
-		if l.def == specRawDef {
-			return nil, specErrorf(spec, l.col, "raw(...) must be the last layer")
+		if l.def == rawDef {
+			return nil, errorf(spec, l.col, "raw(...) must be the last layer")
 		}
 	}
 	return s, nil
@@ -141,7 +142,7 @@ func (s *Spec) Count() int { return s.count }
 // String returns the spec as written.
 func (s *Spec) String() string { return s.src }
 
-func specLayerNames() []string {
+func layerNames() []string {
 	out := make([]string, len(specLayers))
 	for i, d := range specLayers {
 		out[i] = d.name
@@ -149,7 +150,7 @@ func specLayerNames() []string {
 	return out
 }
 
-func specFindLayerDef(name string) *specLayerDef {
+func findLayerDef(name string) *layerDef {
 	for _, d := range specLayers {
 		if d.name == name {
 			return d
@@ -163,7 +164,7 @@ func specFindLayerDef(name string) *specLayerDef {
 	return nil
 }
 
-func (d *specLayerDef) field(name string) *specField {
+func (d *layerDef) field(name string) *field {
 	for i := range d.fields {
 		f := &d.fields[i]
 		if f.name == name {
@@ -178,7 +179,7 @@ func (d *specLayerDef) field(name string) *specField {
 	return nil
 }
 
-func (d *specLayerDef) fieldNames() []string {
+func (d *layerDef) fieldNames() []string {
 	out := make([]string, 0, len(d.fields))
 	for _, f := range d.fields {
 		out = append(out, f.name)
@@ -188,40 +189,40 @@ func (d *specLayerDef) fieldNames() []string {
 
 // compileLayer appends the layer's field settings to sets, which has room
 // for them.
-func (s *Spec) compileLayer(la *specLayerAST, i int, sets []specSet) (specLayer, error) {
+func (s *Spec) compileLayer(la *layerAST, i int, sets []specSet) (specLayer, error) {
 	name := strings.ToLower(la.name)
-	d := specFindLayerDef(name)
+	d := findLayerDef(name)
 	if d == nil {
-		return specLayer{}, specErrorf(s.src, la.col, "unknown layer '%s'%s", la.name,
-			specSuggestOr(name, specLayerNames(), "; layers are "+strings.Join(specLayerNames(), ", ")))
+		return specLayer{}, errorf(s.src, la.col, "unknown layer '%s'%s", la.name,
+			suggestOr(name, layerNames(), "; layers are "+strings.Join(layerNames(), ", ")))
 	}
-	if i == 0 && d != specIPDef && d != specIP6Def {
-		return specLayer{}, specErrorf(s.src, la.col, "a spec starts with ip(...) or ip6(...): %s(...) needs an IP header to carry it", name)
+	if i == 0 && d != ipDef && d != ip6Def {
+		return specLayer{}, errorf(s.src, la.col, "a spec starts with ip(...) or ip6(...): %s(...) needs an IP header to carry it", name)
 	}
 	l := specLayer{def: d, col: la.col, sets: sets}
 	for k := range la.args {
 		a := &la.args[k]
 		if a.name == "" {
-			if d != specRawDef || len(l.sets) > 0 {
-				return l, specErrorf(s.src, a.col, "value without a field name in %s(...): write NAME=VALUE, e.g. %s=%s", name, d.fields[0].name, d.fields[0].def)
+			if d != rawDef || len(l.sets) > 0 {
+				return l, errorf(s.src, a.col, "value without a field name in %s(...): write NAME=VALUE, e.g. %s=%s", name, d.fields[0].name, d.fields[0].def)
 			}
 			a.name = "load"
 		}
 		f := d.field(strings.ToLower(a.name))
 		if f == nil {
-			return l, specErrorf(s.src, a.col, "unknown field '%s' in %s(...)%s", a.name, name,
-				specSuggestOr(strings.ToLower(a.name), d.fieldNames(), "; fields are "+strings.Join(d.fieldNames(), ", ")))
+			return l, errorf(s.src, a.col, "unknown field '%s' in %s(...)%s", a.name, name,
+				suggestOr(strings.ToLower(a.name), d.fieldNames(), "; fields are "+strings.Join(d.fieldNames(), ", ")))
 		}
 		for k := range l.sets {
 			prev := &l.sets[k]
 			if prev.f == f {
-				return l, specErrorf(s.src, a.col, "field '%s' set twice in %s(...), first at column %d", f.name, name, prev.col)
+				return l, errorf(s.src, a.col, "field '%s' set twice in %s(...), first at column %d", f.name, name, prev.col)
 			}
 			if prev.f.overlap&f.overlap != 0 {
-				return l, specErrorf(s.src, a.col, "field '%s' contradicts '%s' in %s(...): they set the same bytes", f.name, prev.f.name, name)
+				return l, errorf(s.src, a.col, "field '%s' contradicts '%s' in %s(...): they set the same bytes", f.name, prev.f.name, name)
 			}
 		}
-		vc := specValueCtx{spec: s.src, layer: name, f: f}
+		vc := valueCtx{spec: s.src, layer: name, f: f}
 		set := specSet{f: f, col: a.col}
 		var err error
 		if set.one, set.alts, err = vc.values(&a.val); err != nil {

@@ -10,47 +10,47 @@ import (
 	"github.com/rawkit/rawkit/craft"
 )
 
-// Values of IPv6 fields. An IPv6 address is a specValue whose lo and hi
+// Values of IPv6 fields. An IPv6 address is a value whose lo and hi
 // are its low 64 bits and whose x.b holds the high 64, so that ranges
 // (fd00::1-fd00::9, fd00::1-9) and blocks (fd00::/120) expand over the
 // interface identifier as IPv4 ones do over the whole address.
 
-func specAddrHigh(a netip.Addr) ([8]byte, uint64) {
+func addrHigh(a netip.Addr) ([8]byte, uint64) {
 	b := a.As16()
 	return [8]byte(b[:8]), binary.BigEndian.Uint64(b[8:])
 }
 
-func specIs6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() && a.Zone() == "" }
+func is6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() && a.Zone() == "" }
 
 // addr6 reads an IPv6 address, a range "A-B" (B an address or the last
 // group in hex) or a block "A/N" with N at least 64.
-func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
+func (c *valueCtx) addr6(n *node) (value, error) {
 	s := n.text
-	bad := func() (specValue, error) {
-		return specValue{}, c.errorf(n.col, "%s=%s in %s(...) is not an IPv6 address, range (fd00::1-fd00::9 or fd00::1-9) or block (fd00::/120)", c.f.name, s, c.layer)
+	bad := func() (value, error) {
+		return value{}, c.errorf(n.col, "%s=%s in %s(...) is not an IPv6 address, range (fd00::1-fd00::9 or fd00::1-9) or block (fd00::/120)", c.f.name, s, c.layer)
 	}
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
-		if err != nil || !specIs6(p.Addr()) {
+		if err != nil || !is6(p.Addr()) {
 			return bad()
 		}
 		if p.Bits() < 64 {
-			return specValue{}, c.errorf(n.col, "block %s for %s in %s(...) is too large: give a prefix of /64 or longer", s, c.f.name, c.layer)
+			return value{}, c.errorf(n.col, "block %s for %s in %s(...) is too large: give a prefix of /64 or longer", s, c.f.name, c.layer)
 		}
-		hi, lo := specAddrHigh(p.Masked().Addr())
-		return specValue{lo: lo, hi: lo | (1<<(128-p.Bits()) - 1), x: &specExt{h6: hi}}, nil
+		hi, lo := addrHigh(p.Masked().Addr())
+		return value{lo: lo, hi: lo | (1<<(128-p.Bits()) - 1), x: &ext{h6: hi}}, nil
 	}
 	if a, b, ok := strings.Cut(s, "-"); ok {
 		la, err := netip.ParseAddr(a)
-		if err != nil || !specIs6(la) {
+		if err != nil || !is6(la) {
 			return bad()
 		}
-		high, lo := specAddrHigh(la)
+		high, lo := addrHigh(la)
 		var hi uint64
-		if lb, err := netip.ParseAddr(b); err == nil && specIs6(lb) {
-			hb, l := specAddrHigh(lb)
+		if lb, err := netip.ParseAddr(b); err == nil && is6(lb) {
+			hb, l := addrHigh(lb)
 			if hb != high {
-				return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) spans more than the last 64 bits", s, c.f.name, c.layer)
+				return value{}, c.errorf(n.col, "range %s for %s in %s(...) spans more than the last 64 bits", s, c.f.name, c.layer)
 			}
 			hi = l
 		} else if v, err := strconv.ParseUint(b, 16, 16); err == nil {
@@ -59,20 +59,20 @@ func (c *specValueCtx) addr6(n *specNode) (specValue, error) {
 			return bad()
 		}
 		if lo > hi {
-			return specValue{}, c.errorf(n.col, "range %s for %s in %s(...) is empty: its start is above its end", s, c.f.name, c.layer)
+			return value{}, c.errorf(n.col, "range %s for %s in %s(...) is empty: its start is above its end", s, c.f.name, c.layer)
 		}
-		return specValue{lo: lo, hi: hi, x: &specExt{h6: high}}, nil
+		return value{lo: lo, hi: hi, x: &ext{h6: high}}, nil
 	}
 	a, err := netip.ParseAddr(s)
-	if err != nil || !specIs6(a) {
+	if err != nil || !is6(a) {
 		return bad()
 	}
-	high, lo := specAddrHigh(a)
-	return specValue{lo: lo, hi: lo, x: &specExt{h6: high}}, nil
+	high, lo := addrHigh(a)
+	return value{lo: lo, hi: lo, x: &ext{h6: high}}, nil
 }
 
 // addrList6 reads a list of single IPv6 addresses.
-func (c *specValueCtx) addrList6(n *specNode) ([]net.IP, error) {
+func (c *valueCtx) addrList6(n *node) ([]net.IP, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
 		return nil, c.errorf(n.col, "%s in %s(...) is a list of IPv6 addresses such as [fd00::1, fd00::2]", c.f.name, c.layer)
@@ -83,7 +83,7 @@ func (c *specValueCtx) addrList6(n *specNode) ([]net.IP, error) {
 			return nil, c.errorf(it.val.col, "%s in %s(...) is a list of IPv6 addresses such as [fd00::1, fd00::2]", c.f.name, c.layer)
 		}
 		a, err := netip.ParseAddr(it.val.text)
-		if err != nil || !specIs6(a) {
+		if err != nil || !is6(a) {
 			return nil, c.errorf(it.val.col, "%s in %s(...) is not an IPv6 address", it.val.text, c.layer)
 		}
 		out = append(out, a.AsSlice())
@@ -91,10 +91,10 @@ func (c *specValueCtx) addrList6(n *specNode) ([]net.IP, error) {
 	return out, nil
 }
 
-var specIP6OptionNames = []string{"pad1", "padn", "ra", "jumbo"}
+var ip6OptionNames = []string{"pad1", "padn", "ra", "jumbo"}
 
 // ip6Options reads hop-by-hop or destination options (RFC 8200 4.2).
-func (c *specValueCtx) ip6Options(n *specNode) ([]craft.IPv6Option, error) {
+func (c *valueCtx) ip6Options(n *node) ([]craft.IPv6Option, error) {
 	items, err := c.optionItems(n)
 	if err != nil {
 		return nil, err
@@ -128,8 +128,8 @@ func (c *specValueCtx) ip6Options(n *specNode) ([]craft.IPv6Option, error) {
 			}
 			o = craft.IPv6Option{Type: 0xc2, Data: binary.BigEndian.AppendUint32(nil, uint32(v))}
 		default:
-			if name == "" || !specIsDigit(name[0]) {
-				return nil, c.unknownOption(name, col, specIP6OptionNames)
+			if name == "" || !isDigit(name[0]) {
+				return nil, c.unknownOption(name, col, ip6OptionNames)
 			}
 			t, data, err := c.optHex(name, col, val, 255)
 			if err != nil {
@@ -143,7 +143,7 @@ func (c *specValueCtx) ip6Options(n *specNode) ([]craft.IPv6Option, error) {
 	return opts, nil
 }
 
-func specIP6OptsString(o []craft.IPv6Option) string {
+func ip6OptsString(o []craft.IPv6Option) string {
 	if len(o) == 0 {
 		return "[]"
 	}
@@ -163,10 +163,10 @@ func specIP6OptsString(o []craft.IPv6Option) string {
 	return sb.String()
 }
 
-// specParsePrefix6 reads ADDR/LEN for a prefix information option.
-func specParsePrefix6(s string) ([16]byte, uint8, bool) {
+// parsePrefix6 reads ADDR/LEN for a prefix information option.
+func parsePrefix6(s string) ([16]byte, uint8, bool) {
 	p, err := netip.ParsePrefix(s)
-	if err != nil || !specIs6(p.Addr()) {
+	if err != nil || !is6(p.Addr()) {
 		return [16]byte{}, 0, false
 	}
 	return p.Addr().As16(), uint8(p.Bits()), true

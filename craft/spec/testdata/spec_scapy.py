@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # Prints, for each rawkit packet spec below, the bytes scapy builds for the
 # equivalent scapy expression, one "spec<TAB>expression<TAB>hex" line each:
-# the golden file spec_scapy.txt that craft's spec tests compare against.
+# the golden file spec_scapy.txt that the tests of craft/spec compare against.
 #
-#   /usr/bin/python3 craft/testdata/spec_scapy.py > craft/testdata/spec_scapy.txt
+#   /usr/bin/python3 craft/spec/testdata/spec_scapy.py > craft/spec/testdata/spec_scapy.txt
 #
 # Needs Debian's python3-scapy. An unset source in a spec is the address
 # the test's route lookup returns, 192.0.2.1; the scapy side sets it.
