@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 )
 
 // TestWriteBenchFile writes the mixed-traffic pcap of one million packets
@@ -17,7 +18,7 @@ func TestWriteBenchFile(t *testing.T) {
 	if path == "" {
 		t.Skip("RAWKIT_BENCH_PCAP is not set")
 	}
-	pkts := buildCorpus(t)
+	pkts := corpus.Build(t)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +30,7 @@ func TestWriteBenchFile(t *testing.T) {
 	}
 	t0 := time.Unix(1700000000, 0)
 	for i := 0; i < 1000000; i++ {
-		p := pkts[i%len(pkts)].data
+		p := pkts[i%len(pkts)].Data
 		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * 1237 * time.Nanosecond), CaptureLength: len(p), Length: len(p)}
 		if err := w.WritePacket(ci, p); err != nil {
 			t.Fatal(err)

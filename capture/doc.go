@@ -1,5 +1,6 @@
 // Package capture captures packets live and reads and writes capture
-// files, in pure Go: no cgo, no libpcap.
+// files (pcap and pcapng), in pure Go: no cgo, no libpcap. The filter
+// compiler it uses is package capture/filter.
 //
 // Live capture (Linux) uses an AF_PACKET socket with a TPACKET_V3 ring
 // mapped into the process (packet(7)): the kernel fills blocks of packets
@@ -10,9 +11,10 @@
 // available from Stats. On loopback, where the kernel shows every packet
 // twice, each packet is recorded once, as it left.
 //
-// Filters use tcpdump's syntax (pcap-filter(7)) and compile to classic BPF
-// with Compile; the same program runs in the kernel for live captures and
-// in user space (Filter) for packets read from files.
+// Filters use tcpdump's syntax (pcap-filter(7)); package capture/filter
+// compiles them to classic BPF. Config.Filter attaches one to a live
+// capture, and the same program runs in user space (filter.Filter) for
+// packets read from files.
 //
 // Files are read and written through io.Reader and io.Writer: pcap in its
 // nanosecond variant (PcapWriter), pcapng (PcapngWriter), and either

@@ -2,12 +2,48 @@ package capture_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log"
+	"os"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
 )
+
+// The README's capture snippet: a live capture on eth0 (as root), written
+// to a pcap file, and a file read back. Not run: it needs CAP_NET_RAW and
+// an interface named eth0.
+func Example() {
+	ctx := context.Background()
+	f, err := os.Create("icmp.pcap")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+
+	c, err := capture.Listen("eth0", &capture.Config{Filter: "icmp", SnapLen: 256})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	data, ci, err := c.ReadPacket(ctx)                          // data points into the ring until the next read
+	st, _ := c.Stats()                                          // st.Received, st.Dropped (PACKET_STATISTICS)
+	w, _ := capture.NewPcapWriter(f, c.LinkType(), c.SnapLen()) // or NewPcapngWriter
+	if err == nil {
+		_ = w.WritePacket(ci, data)
+	}
+	_ = w.Flush()
+	fmt.Println(st.Received, st.Dropped)
+
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		log.Fatal(err)
+	}
+	r, _ := capture.NewReader(f) // pcap or pcapng, any variant
+	fmt.Println(r.LinkType())
+}
 
 func ExampleNewPcapWriter() {
 	// An IPv4 header alone, as LINKTYPE_RAW.

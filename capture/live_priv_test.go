@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
@@ -266,7 +267,7 @@ func TestAnyCookedHeaders(t *testing.T) {
 	if len(pkts) != 4 || st.Dropped != 0 {
 		t.Fatalf("%d packets (stats %+v), want 4: requests and replies once each", len(pkts), st)
 	}
-	flt, err := capture.NewFilter(expr, capture.LinkLinuxSLL2)
+	flt, err := filter.New(expr, capture.LinkLinuxSLL2)
 	if err != nil {
 		t.Fatal(err)
 	}

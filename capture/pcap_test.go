@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
+	"github.com/rawkit/rawkit/capture/filter"
+	"github.com/rawkit/rawkit/capture/internal/corpus"
 )
 
 type fileFormat struct {
@@ -25,7 +27,7 @@ var formats = []fileFormat{
 
 // writeFile writes the corpus with nanosecond time stamps; packet 2 is
 // truncated to 40 bytes of its length.
-func writeFile(t *testing.T, f fileFormat, pkts []corpusPacket) []byte {
+func writeFile(t *testing.T, f fileFormat, pkts []corpus.Packet) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := f.write(&buf)
@@ -33,11 +35,11 @@ func writeFile(t *testing.T, f fileFormat, pkts []corpusPacket) []byte {
 		t.Fatal(err)
 	}
 	for i, p := range pkts {
-		data := p.data
+		data := p.Data
 		if i == 2 {
 			data = data[:40]
 		}
-		ci := gopacket.CaptureInfo{Timestamp: corpusTime(i).Add(time.Duration(i) * 789), CaptureLength: len(data), Length: len(p.data)}
+		ci := gopacket.CaptureInfo{Timestamp: corpus.Time(i).Add(time.Duration(i) * 789), CaptureLength: len(data), Length: len(p.Data)}
 		if err := w.WritePacket(ci, data); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +51,7 @@ func writeFile(t *testing.T, f fileFormat, pkts []corpusPacket) []byte {
 }
 
 func TestFileRoundTrip(t *testing.T) {
-	pkts := buildCorpus(t)
+	pkts := corpus.Build(t)
 	for _, f := range formats {
 		file := writeFile(t, f, pkts)
 		rd, err := NewReader(bytes.NewReader(file))
@@ -64,14 +66,14 @@ func TestFileRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: packet %d: %v", f.name, i, err)
 			}
-			want := p.data
+			want := p.Data
 			if i == 2 {
 				want = want[:40]
 			}
-			wantTS := corpusTime(i).Add(time.Duration(i) * 789)
-			if !bytes.Equal(data, want) || ci.CaptureLength != len(want) || ci.Length != len(p.data) || !ci.Timestamp.Equal(wantTS) {
+			wantTS := corpus.Time(i).Add(time.Duration(i) * 789)
+			if !bytes.Equal(data, want) || ci.CaptureLength != len(want) || ci.Length != len(p.Data) || !ci.Timestamp.Equal(wantTS) {
 				t.Errorf("%s: packet %d: got %d/%d bytes at %v, want %d/%d at %v", f.name, i,
-					ci.CaptureLength, ci.Length, ci.Timestamp, len(want), len(p.data), wantTS)
+					ci.CaptureLength, ci.Length, ci.Timestamp, len(want), len(p.Data), wantTS)
 			}
 		}
 		if _, _, err := rd.ReadPacket(); err != io.EOF {
@@ -84,7 +86,7 @@ func TestFileRoundTrip(t *testing.T) {
 // cut, then an error wrapping io.ErrUnexpectedEOF (or io.EOF exactly at a
 // packet boundary).
 func TestTruncatedFile(t *testing.T) {
-	pkts := buildCorpus(t)[:6]
+	pkts := corpus.Build(t)[:6]
 	for _, f := range formats {
 		file := writeFile(t, f, pkts)
 		for cut := 0; cut < len(file); cut++ {
@@ -114,7 +116,7 @@ func TestTruncatedFile(t *testing.T) {
 }
 
 func TestCorruptFile(t *testing.T) {
-	pkts := buildCorpus(t)[:3]
+	pkts := corpus.Build(t)[:3]
 	pcap := writeFile(t, formats[0], pkts)
 	bad := append([]byte(nil), pcap...)
 	binary.LittleEndian.PutUint32(bad[24+8:], 0x7fffffff) // first record's caplen
@@ -223,12 +225,12 @@ func ngFile(tsresol byte, ticks uint64) []byte {
 }
 
 func FuzzReader(f *testing.F) {
-	pkts := buildCorpus(f)[:4]
+	pkts := corpus.Build(f)[:4]
 	for _, ff := range formats {
 		var buf bytes.Buffer
 		w, _ := ff.write(&buf)
 		for i, p := range pkts {
-			_ = w.WritePacket(gopacket.CaptureInfo{Timestamp: corpusTime(i), CaptureLength: len(p.data), Length: len(p.data)}, p.data)
+			_ = w.WritePacket(gopacket.CaptureInfo{Timestamp: corpus.Time(i), CaptureLength: len(p.Data), Length: len(p.Data)}, p.Data)
 		}
 		_ = w.Flush()
 		f.Add(buf.Bytes())
@@ -252,15 +254,15 @@ func FuzzReader(f *testing.F) {
 }
 
 func BenchmarkReadFilter(b *testing.B) {
-	pkts := buildCorpus(b)
+	pkts := corpus.Build(b)
 	var buf bytes.Buffer
 	w, _ := NewPcapWriter(&buf, LinkEthernet, 0)
 	for i := 0; i < 10000; i++ {
 		p := pkts[i%len(pkts)]
-		_ = w.WritePacket(gopacket.CaptureInfo{Timestamp: corpusTime(i), CaptureLength: len(p.data), Length: len(p.data)}, p.data)
+		_ = w.WritePacket(gopacket.CaptureInfo{Timestamp: corpus.Time(i), CaptureLength: len(p.Data), Length: len(p.Data)}, p.Data)
 	}
 	_ = w.Flush()
-	flt, err := NewFilter("tcp[tcpflags] & tcp-syn != 0 or icmp", LinkEthernet)
+	flt, err := filter.New("tcp[tcpflags] & tcp-syn != 0 or icmp", LinkEthernet)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -280,16 +282,4 @@ func BenchmarkReadFilter(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*10000)/b.Elapsed().Seconds(), "pkts/s")
-}
-
-func BenchmarkCompile(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		for _, e := range filterCorpus {
-			if _, err := Compile(e, LinkEthernet, 0); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(filterCorpus)), "µs/expr")
 }

@@ -44,6 +44,10 @@ const (
 	tpSll        = 48
 )
 
+// sll2Len is the length of the LINUX_SLL2 header put in front of packets
+// read from a SOCK_DGRAM socket (filter.CompileDgram counts it in "len").
+const sll2Len = 20
+
 func (c *Conn) u32(off int) uint32 { return binary.NativeEndian.Uint32(c.ring[off:]) }
 
 // blockStatus reads a block's status word, which the kernel writes after

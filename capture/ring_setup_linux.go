@@ -3,10 +3,11 @@
 package capture
 
 import (
-	"encoding/binary"
 	"os"
 	"time"
 
+	"github.com/rawkit/rawkit/capture/filter"
+	"github.com/rawkit/rawkit/internal/byteorder"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -24,9 +25,9 @@ func (c *Conn) kernelFilter(expr string, ifindex, loIndex int) ([]bpf.RawInstruc
 	var prog []bpf.Instruction
 	var err error
 	if c.dgram {
-		prog, err = compileKernel(expr, c.snapLen)
+		prog, err = filter.CompileDgram(expr, c.snapLen)
 	} else {
-		prog, err = Compile(expr, c.link, c.snapLen)
+		prog, err = filter.Compile(expr, c.link, c.snapLen)
 	}
 	if err != nil {
 		return nil, err
@@ -78,7 +79,7 @@ func (c *Conn) setup(fd, ifindex int, prog []bpf.RawInstruction, cfg *Config) er
 	if err := c.mapRing(fd, cfg.BufferSize); err != nil {
 		return err
 	}
-	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifindex}
+	sa := &unix.SockaddrLinklayer{Protocol: byteorder.Htons(unix.ETH_P_ALL), Ifindex: ifindex}
 	if err := unix.Bind(fd, sa); err != nil {
 		return c.opError("listen", os.NewSyscallError("bind", err))
 	}
@@ -130,8 +131,4 @@ func (c *Conn) mapRing(fd, size int) error {
 	}
 	c.ring = ring
 	return nil
-}
-
-func htons(v uint16) uint16 {
-	return binary.NativeEndian.Uint16(binary.BigEndian.AppendUint16(nil, v))
 }

@@ -67,9 +67,9 @@ func (b *Builder) Build(ls ...gopacket.SerializableLayer) ([]byte, error) {
 			err = putIPv6Routing(buf, v, keep, layerTypeAt(ls, i+1))
 		case *IPv6Fragment:
 			err = putIPv6Fragment(buf, v, keep, layerTypeAt(ls, i+1))
-		case *specICMPv6:
-			if err = putBytes(buf, v.body); err == nil {
-				err = putICMPv6(buf, &v.hdr, keep, networkBefore(ls, i))
+		case *ICMPv6Message:
+			if err = putBytes(buf, v.Body); err == nil {
+				err = putICMPv6(buf, &v.Header, keep, networkBefore(ls, i))
 			}
 		case *layers.UDP:
 			err = putUDP(buf, v, keep, networkBefore(ls, i))

@@ -1,6 +1,9 @@
-// Package craft builds packets from gopacket layers and decodes bytes back
-// into layers, for tools that send and receive below the transport layer.
-// It knows nothing of sockets: sending is package raw's job.
+// Package craft builds packets from gopacket layers, decodes bytes back
+// into layers with a verdict on each checksum, and prints one-line
+// summaries of packets in tcpdump's words, for tools that send and receive
+// below the transport layer. It knows nothing of sockets: sending is
+// package raw's job. The packet spec language of `rawkit send`, which
+// builds its packets with craft, is package craft/spec.
 //
 // # Building
 //
@@ -23,8 +26,9 @@
 //
 //	b.Build(&craft.Literal{Layer: ip, Keep: craft.IPv4Checksum | craft.IPv4Length}, icmp)
 //
-// A packet spec parser records which fields its user wrote and wraps each
-// layer with them: unset fields are computed, set ones kept literally.
+// A packet spec parser (package craft/spec) records which fields its user
+// wrote and wraps each layer with them: unset fields are computed, set
+// ones kept literally.
 //
 // ICMPv4Packet, UDPPacket and TCPPacket hold the layers of the common
 // packets by value; BuildICMPv4, BuildUDP and BuildTCP build them without
@@ -41,7 +45,8 @@
 // IPv6Destination, placed between the IPv6 header and what it carries; each
 // one's next header and length are computed unless kept. ICMPv6 messages
 // other than echo are an ICMPv6 header followed by their body: gopacket's ND
-// layers (ICMPv6NeighborSolicitation...) or bytes.
+// layers (ICMPv6NeighborSolicitation...) or bytes, or one ICMPv6Message
+// layer holding both.
 //
 //	p := craft.NewICMPv6Echo(src, dst, id, seq, payload)
 //	pkt, err := b.BuildICMPv6(p) // also BuildUDPv6 and BuildTCPv6

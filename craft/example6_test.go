@@ -54,20 +54,3 @@ func ExampleDecoder_IPv6Extensions() {
 	// IPv6Routing 24 bytes, next UDP
 	// UDP checksum good
 }
-
-func ExampleParseConfig_iPv6() {
-	cfg := &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) {
-		return netip.MustParseAddr("fd00::1"), nil
-	}}
-	pkts, err := craft.ParseConfig(`ip6(dst=fd00::2-3, hlim=3)/icmp6(type=echo-request, id=1, seq=1)`, cfg)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, p := range pkts {
-		fmt.Println(craft.Summary(p.Bytes, layers.LayerTypeIPv6))
-	}
-	// Output:
-	// IP6 fd00::1 > fd00::2: ICMP6, echo request, id 1, seq 1, length 8
-	// IP6 fd00::1 > fd00::3: ICMP6, echo request, id 1, seq 1, length 8
-}

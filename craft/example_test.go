@@ -11,6 +11,38 @@ import (
 	"github.com/rawkit/rawkit/craft"
 )
 
+// The README's craft snippet: an echo request, a wrong UDP checksum on
+// purpose, and the decoder's verdict on it.
+func Example() {
+	b := craft.NewBuilder()
+	p := craft.NewICMPEcho(netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"), 7, 1, []byte("ping"))
+	pkt, err := b.BuildICMPv4(p) // valid until the next build
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(craft.Summary(pkt, layers.LayerTypeIPv4))
+
+	// A wrong UDP checksum on purpose; everything else is still computed.
+	ip := &layers.IPv4{TTL: 64, SrcIP: net.IPv4(10, 0, 0, 1), DstIP: net.IPv4(10, 0, 0, 2)}
+	udp := &layers.UDP{SrcPort: 1234, DstPort: 5678, Checksum: 0xbad1}
+	pkt, err = b.Build(ip, &craft.Literal{Layer: udp, Keep: craft.UDPChecksum}, gopacket.Payload("hi"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	d := craft.NewDecoder(layers.LayerTypeIPv4)
+	if err := d.Decode(pkt); err == nil {
+		fmt.Println(d.Checksum(layers.LayerTypeUDP).State) // bad
+		fmt.Println(string(d.AppendSummary(nil)))          // IP 10.0.0.1.1234 > 10.0.0.2.5678: UDP, length 2
+	}
+	// Output:
+	// IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 12
+	// bad
+	// IP 10.0.0.1.1234 > 10.0.0.2.5678: UDP, length 2
+}
+
 func ExampleBuilder_BuildICMPv4() {
 	src, dst := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
 	p := craft.NewICMPEcho(src, dst, 7, 1, []byte("ping"))

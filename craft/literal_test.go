@@ -8,6 +8,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 func decodeIPv4(t *testing.T, b []byte) *Decoder {
@@ -46,7 +47,7 @@ func TestKeptChecksumsAreSentAndDetected(t *testing.T) {
 		d := decodeIPv4(t, pkt)
 		c := wantState(t, d, layers.LayerTypeIPv4, ChecksumBad)
 		wantState(t, d, layers.LayerTypeICMPv4, ChecksumGood)
-		if c.Want != InternetChecksum(append(append([]byte{}, pkt[:10]...), pkt[12:20]...)) {
+		if c.Want != checksum.Checksum(append(append([]byte{}, pkt[:10]...), pkt[12:20]...)) {
 			t.Errorf("Want %#04x is not the header's checksum", c.Want)
 		}
 		if d.ChecksumsValid() {
@@ -102,7 +103,7 @@ func TestKeptChecksumsAreSentAndDetected(t *testing.T) {
 		}
 		pkt[19]++
 		binary.BigEndian.PutUint16(pkt[10:], 0)
-		binary.BigEndian.PutUint16(pkt[10:], InternetChecksum(pkt[:20]))
+		binary.BigEndian.PutUint16(pkt[10:], checksum.Checksum(pkt[:20]))
 		d := decodeIPv4(t, pkt)
 		wantState(t, d, layers.LayerTypeIPv4, ChecksumGood)
 		wantState(t, d, layers.LayerTypeTCP, ChecksumBad)
@@ -128,7 +129,7 @@ func TestKeptLengthsAndOffsets(t *testing.T) {
 		t.Errorf("packet is %d bytes, want 36: a lying length must not change what is sent", len(pkt))
 	}
 	// The header checksum is still computed, over what IHL says.
-	if InternetChecksum(pkt[:28]) != 0 {
+	if checksum.Checksum(pkt[:28]) != 0 {
 		t.Errorf("IPv4 checksum %#04x does not verify over IHL*4 bytes", binary.BigEndian.Uint16(pkt[10:]))
 	}
 
@@ -181,7 +182,7 @@ func TestLiteralIsPerLayer(t *testing.T) {
 	if binary.BigEndian.Uint16(pkt[10:]) != 0xbad0 || pkt[9] != 4 || pkt[29] != 1 {
 		t.Fatalf("outer checksum %#04x proto %d, inner proto %d", binary.BigEndian.Uint16(pkt[10:]), pkt[9], pkt[29])
 	}
-	if InternetChecksum(pkt[20:40]) != 0 {
+	if checksum.Checksum(pkt[20:40]) != 0 {
 		t.Error("inner IPv4 checksum does not verify")
 	}
 	const want = "IP 192.0.2.1 > 198.51.100.7: IP 192.0.2.1 > 198.51.100.7: ICMP echo request, id 7, seq 1, length 8"
@@ -204,8 +205,8 @@ func TestKeptIPv4LengthFeedsPseudoHeader(t *testing.T) {
 	if pkt, err = NewBuilder().BuildUDP(p); err != nil {
 		t.Fatal(err)
 	}
-	ps := pseudo(pkt[12:16], pkt[16:20], 17, 10)
-	if fold(sum(pkt[20:], ps)) != 0 {
+	ps := pseudo4(pkt[12:16], pkt[16:20], 17, 10)
+	if ^checksum.Fold(checksum.Sum(pkt[20:], ps)) != 0 {
 		t.Error("UDP checksum not computed over the pseudo-header length the kept IPv4 length implies")
 	}
 }

@@ -146,3 +146,26 @@ func (b *Builder) BuildTCPv6(p *TCPv6Packet) ([]byte, error) {
 	}
 	return b.buf.Bytes(), nil
 }
+
+// ICMPv6Message is an ICMPv6 message as one layer: the header and the
+// body after it, as bytes. Builder.Build writes the body as it is and the
+// header with its checksum computed over the IPv6 pseudo-header unless
+// kept (ICMPv6Checksum). It is what a packet spec's icmp6(...) layer
+// builds (package craft/spec): one layer per layer of the spec, whatever
+// the message type.
+type ICMPv6Message struct {
+	Header layers.ICMPv6
+	Body   []byte
+}
+
+// LayerType returns layers.LayerTypeICMPv6.
+func (*ICMPv6Message) LayerType() gopacket.LayerType { return layers.LayerTypeICMPv6 }
+
+// SerializeTo writes the message without its checksum, which needs the
+// IPv6 header: Builder.Build computes it.
+func (m *ICMPv6Message) SerializeTo(b gopacket.SerializeBuffer, _ gopacket.SerializeOptions) error {
+	if err := putBytes(b, m.Body); err != nil {
+		return err
+	}
+	return putICMPv6(b, &m.Header, ICMPv6Checksum, netCtx{})
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 // The four hot layers are serialized here rather than by their own
@@ -56,7 +58,13 @@ func (c netCtx) pseudoSum(proto uint8, n int, layer string) (uint64, error) {
 		}
 		n = max(int(c.ip.Length)-4*ihl, 0)
 	}
-	return pseudo(src, dst, proto, n), nil
+	return pseudo4(src, dst, proto, n), nil
+}
+
+// pseudo4 returns the sum of the IPv4 pseudo-header (RFC 768, RFC 793) of
+// 4-byte addresses: source, destination, protocol and transport length.
+func pseudo4(src, dst net.IP, proto uint8, n int) uint64 {
+	return checksum.Pseudo(netip.AddrFrom4([4]byte(src)), netip.AddrFrom4([4]byte(dst)), proto, n)
 }
 
 func addr4(a net.IP, what string) (net.IP, error) {
@@ -151,7 +159,7 @@ func putIPv4(buf gopacket.SerializeBuffer, ip *layers.IPv4, keep Field, next gop
 		// written: a kept IHL that lies still gets the checksum a receiver
 		// reading that IHL computes.
 		n := min(4*int(ip.IHL), hlen)
-		ip.Checksum = fold(sum(b[:n], 0))
+		ip.Checksum = checksum.Checksum(b[:n])
 	}
 	binary.BigEndian.PutUint16(b[10:], ip.Checksum)
 	return nil
@@ -233,7 +241,7 @@ func putICMPv4(buf gopacket.SerializeBuffer, ic *layers.ICMPv4, keep Field) erro
 	binary.BigEndian.PutUint16(b[4:], ic.Id)
 	binary.BigEndian.PutUint16(b[6:], ic.Seq)
 	if keep&ICMPv4Checksum == 0 {
-		ic.Checksum = fold(sum(buf.Bytes(), 0))
+		ic.Checksum = checksum.Checksum(buf.Bytes())
 	}
 	binary.BigEndian.PutUint16(b[2:], ic.Checksum)
 	return nil
@@ -266,7 +274,7 @@ func putUDP(buf gopacket.SerializeBuffer, u *layers.UDP, keep Field, nc netCtx) 
 	binary.BigEndian.PutUint16(b[4:], u.Length)
 	b[6], b[7] = 0, 0
 	if keep&UDPChecksum == 0 {
-		u.Checksum = fold(sum(buf.Bytes(), ps))
+		u.Checksum = ^checksum.Fold(checksum.Sum(buf.Bytes(), ps))
 		if u.Checksum == 0 {
 			u.Checksum = 0xffff // zero means "no checksum" (RFC 768)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 // IPv6 (RFC 8200) and ICMPv6 (RFC 4443) serialization, with the same
@@ -86,7 +87,7 @@ func (c netCtx) pseudoSum6(proto uint8, n int) (uint64, error) {
 }
 
 func pseudo6(src, dst []byte, proto uint8, n int) uint64 {
-	return sum(dst, sum(src, 0)) + uint64(n) + uint64(proto)
+	return checksum.Sum(dst, checksum.Sum(src, 0)) + uint64(n) + uint64(proto)
 }
 
 func putICMPv6(buf gopacket.SerializeBuffer, ic *layers.ICMPv6, keep Field, nc netCtx) error {
@@ -110,7 +111,7 @@ func putICMPv6(buf gopacket.SerializeBuffer, ic *layers.ICMPv6, keep Field, nc n
 	binary.BigEndian.PutUint16(b[0:], uint16(ic.TypeCode))
 	b[2], b[3] = 0, 0
 	if keep&ICMPv6Checksum == 0 {
-		ic.Checksum = fold(sum(buf.Bytes(), ps))
+		ic.Checksum = ^checksum.Fold(checksum.Sum(buf.Bytes(), ps))
 	}
 	binary.BigEndian.PutUint16(b[2:], ic.Checksum)
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 // tcpOptionsLen returns the length of the options before padding.
@@ -98,7 +99,7 @@ func putTCP(buf gopacket.SerializeBuffer, t *layers.TCP, keep Field, nc netCtx) 
 		clear(b[i:])
 	}
 	if keep&TCPChecksum == 0 {
-		t.Checksum = fold(sum(buf.Bytes(), ps))
+		t.Checksum = ^checksum.Fold(checksum.Sum(buf.Bytes(), ps))
 	}
 	binary.BigEndian.PutUint16(b[16:], t.Checksum)
 	return nil

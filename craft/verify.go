@@ -6,6 +6,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 // ChecksumState says what Decode found out about one checksum.
@@ -92,9 +93,9 @@ func (d *Decoder) ChecksumsValid() bool {
 // check verifies the checksum at b[off:off+2], b summed on top of s.
 func check(b []byte, s uint64, off int) Checksum {
 	got := binary.BigEndian.Uint16(b[off:])
-	total := sum(b, s)
-	c := Checksum{State: ChecksumBad, Got: got, Want: fold(total + uint64(^got))}
-	if fold(total) == 0 {
+	total := checksum.Sum(b, s)
+	c := Checksum{State: ChecksumBad, Got: got, Want: ^checksum.Fold(total + uint64(^got))}
+	if ^checksum.Fold(total) == 0 {
 		c.State = ChecksumGood
 	}
 	return c
@@ -162,5 +163,5 @@ func (d *Decoder) transport(b []byte, s uint64, off int, ipOK bool) Checksum {
 }
 
 func (d *Decoder) pseudo(proto uint8, n int) uint64 {
-	return pseudo(d.IPv4.SrcIP, d.IPv4.DstIP, proto, n)
+	return pseudo4(d.IPv4.SrcIP, d.IPv4.DstIP, proto, n)
 }

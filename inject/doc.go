@@ -1,4 +1,4 @@
-// Package inject sends packets built from packet specs (craft.Parse)
+// Package inject sends packets built from packet specs (spec.Parse)
 // through a header-included raw socket and matches what comes back to
 // what was sent, as scapy's send, sr and sr1 do. It is the library under
 // `rawkit send`.

@@ -9,6 +9,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 )
 
@@ -16,18 +17,18 @@ import (
 // answers the second of two SYNs, and an ICMP error quoting the first
 // answers it.
 func ExampleMatcher() {
-	src := &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("10.0.0.1"), nil }}
-	sent, _ := craft.ParseConfig("ip(dst=10.0.0.2)/tcp(sport=40000, dport=[22,80], seq=1000)", src)
+	src := &spec.Config{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("10.0.0.1"), nil }}
+	sent, _ := spec.ParseConfig("ip(dst=10.0.0.2)/tcp(sport=40000, dport=[22,80], seq=1000)", src)
 	m := inject.NewMatcher([][]byte{sent[0].Bytes, sent[1].Bytes})
 
-	synack, _ := craft.Parse("ip(src=10.0.0.2, dst=10.0.0.1)/tcp(sport=80, dport=40000, flags=SA, ack=1001)")
+	synack, _ := spec.Parse("ip(src=10.0.0.2, dst=10.0.0.1)/tcp(sport=80, dport=40000, flags=SA, ack=1001)")
 	fmt.Println(m.Match(synack[0].Bytes))
 
 	quote := fmt.Sprintf(`raw(hex="%x")`, sent[0].Bytes[:28])
-	unreach, _ := craft.Parse("ip(src=10.0.0.254, dst=10.0.0.1)/icmp(type=dest-unreach, code=host-prohibited)/" + quote)
+	unreach, _ := spec.Parse("ip(src=10.0.0.254, dst=10.0.0.1)/icmp(type=dest-unreach, code=host-prohibited)/" + quote)
 	fmt.Println(m.Match(unreach[0].Bytes))
 
-	other, _ := craft.Parse("ip(src=10.0.0.2, dst=10.0.0.1)/tcp(sport=443, dport=40000, flags=SA, ack=1001)")
+	other, _ := spec.Parse("ip(src=10.0.0.2, dst=10.0.0.1)/tcp(sport=443, dport=40000, flags=SA, ack=1001)")
 	fmt.Println(m.Match(other[0].Bytes))
 	// Output:
 	// 1 true
@@ -40,7 +41,7 @@ func ExampleMatcher() {
 func ExampleSession() {
 	pkts, err := inject.Parse("ip(dst=127.0.0.1)/tcp(dport=[22,80], flags=S)", "")
 	if err != nil {
-		fmt.Println(err) // a *craft.SpecError: what is wrong and where
+		fmt.Println(err) // a *spec.Error: what is wrong and where
 		return
 	}
 	s, err := inject.Open(pkts, &inject.Config{Wait: time.Second})

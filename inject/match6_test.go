@@ -5,10 +5,10 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/rawkit/rawkit/craft"
+	packetspec "github.com/rawkit/rawkit/craft/spec"
 )
 
-var cfgA6 = &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("fd00::1"), nil }}
+var cfgA6 = &packetspec.Config{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("fd00::1"), nil }}
 
 func build6(t *testing.T, spec string) [][]byte {
 	t.Helper()

@@ -5,10 +5,10 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/rawkit/rawkit/craft"
+	packetspec "github.com/rawkit/rawkit/craft/spec"
 )
 
-var cfgA = &craft.SpecConfig{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("10.0.0.1"), nil }}
+var cfgA = &packetspec.Config{Source: func(netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("10.0.0.1"), nil }}
 
 func build(t *testing.T, spec string) [][]byte {
 	t.Helper()
@@ -16,9 +16,9 @@ func build(t *testing.T, spec string) [][]byte {
 }
 
 // buildWith returns the bytes of spec's packets, sources from cfg.
-func buildWith(t *testing.T, cfg *craft.SpecConfig, spec string) [][]byte {
+func buildWith(t *testing.T, cfg *packetspec.Config, spec string) [][]byte {
 	t.Helper()
-	pkts, err := craft.ParseConfig(spec, cfg)
+	pkts, err := packetspec.ParseConfig(spec, cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", spec, err)
 	}

@@ -10,16 +10,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rawkit/rawkit/craft"
+	packetspec "github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/raw"
 )
 
 // Parse compiles spec and builds its packets; an unset source address is
 // the one the kernel would use toward the packet's destination, through
-// iface when it is not empty (see Source). Errors are *craft.SpecError,
+// iface when it is not empty (see Source). Errors are *spec.Error,
 // "no route" included.
-func Parse(spec, iface string) ([]craft.SpecPacket, error) {
-	return craft.ParseConfig(spec, &craft.SpecConfig{Source: func(dst netip.Addr) (netip.Addr, error) {
+func Parse(spec, iface string) ([]packetspec.Packet, error) {
+	return packetspec.ParseConfig(spec, &packetspec.Config{Source: func(dst netip.Addr) (netip.Addr, error) {
 		return Source(dst, iface)
 	}})
 }
@@ -87,7 +87,7 @@ const batchSize = 256
 // their answers. Open them first, then Run (so that a program can drop
 // its privileges in between), then Close.
 type Session struct {
-	pkts []craft.SpecPacket
+	pkts []packetspec.Packet
 	cfg  Config
 	send []*raw.Conn
 	recv []*raw.Conn
@@ -109,7 +109,7 @@ type Session struct {
 // the kernel's route, found in the neighbour table or by ARP; and, with Wait, raw ICMP (ICMPv6) sockets and TCP or UDP ones for the
 // protocols the packets carry. Without CAP_NET_RAW the error satisfies
 // errors.Is(err, os.ErrPermission) and says what to do.
-func Open(pkts []craft.SpecPacket, cfg *Config) (*Session, error) {
+func Open(pkts []packetspec.Packet, cfg *Config) (*Session, error) {
 	s := &Session{pkts: pkts}
 	if cfg != nil {
 		s.cfg = *cfg

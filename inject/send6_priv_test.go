@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/rawkit/rawkit/craft"
+	packetspec "github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
@@ -27,7 +27,7 @@ func TestSendIPv6(t *testing.T) {
 	}
 	var want [][]byte
 	for _, spec := range specs {
-		var pkts []craft.SpecPacket
+		var pkts []packetspec.Packet
 		if err := p.A.Do(func() (err error) {
 			pkts, err = Parse(spec, "")
 			return err
@@ -89,7 +89,7 @@ func TestSendIPv6Wait(t *testing.T) {
 		{`ip6(dst=fd00::2)/udp(sport=4002, dport=9)/raw("x")`, func(b []byte) bool { return b[6] == 58 && b[40] == 1 && b[41] == 4 }},
 		{`ip6(dst=fd00::2)/tcp(sport=4003, dport=9, flags=S, seq=100)`, func(b []byte) bool { return b[6] == 6 && b[40+13]&0x04 != 0 }},
 	} {
-		var pkts []craft.SpecPacket
+		var pkts []packetspec.Packet
 		var res *Result
 		if err := p.A.Do(func() error {
 			var err error

@@ -7,7 +7,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestSendersShareTheWork(t *testing.T) {
 	netlabtest.Privileged(t)
 	p := netlabtest.NewPair(t)
-	var pkts []craft.SpecPacket
+	var pkts []spec.Packet
 	if err := p.A.Do(func() (err error) {
 		pkts, err = Parse("ip(dst=10.0.0.2)/icmp(id=4242, seq=[1,2,3])", "")
 		return err

@@ -80,7 +80,7 @@ bench_value "capture lo during ping -f -w 5: capture CPU" "s" lower \
 	'${CAP_SUDO:+$CAP_SUDO -E} "$BENCH_TMP/capture-flood.sh" cpu rawkit' \
 	'${CAP_SUDO:+$CAP_SUDO -E} "$BENCH_TMP/capture-flood.sh" cpu tcpdump'
 
-# The filter corpus of capture/corpus_test.go (its tcpdump-checkable part).
+# The filter corpus of capture/internal/corpus (its tcpdump-checkable part).
 cat >"$BENCH_TMP/filters.txt" <<'EOF'
 icmp
 tcp
@@ -135,7 +135,7 @@ awk -v a="$t0" -v b="$EPOCHREALTIME" -v n=$n 'BEGIN { printf "%.1f\n", (b - a) *
 SH
 chmod +x "$BENCH_TMP/tcpdump-compile.sh"
 bench_value "filter compile, corpus average (peer: tcpdump -d incl. process start)" "us/expr" lower \
-	'go test -run XXX -bench BenchmarkCompile -benchtime 300x ./capture | awk "/expr/ { for (i = 1; i < NF; i++) if (\$(i+1) ~ /expr/) v = \$i } END { if (v == \"\") exit 1; print v }"' \
+	'go test -run XXX -bench BenchmarkCompile -benchtime 300x ./capture/filter | awk "/expr/ { for (i = 1; i < NF; i++) if (\$(i+1) ~ /expr/) v = \$i } END { if (v == \"\") exit 1; print v }"' \
 	'"$BENCH_TMP/tcpdump-compile.sh"'
 
 if bench_selected "read 1M-packet pcap"; then

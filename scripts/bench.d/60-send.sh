@@ -78,7 +78,7 @@ bench_value "send ICMP flood 127.0.0.1 pps (scapy send count=N)" "pkts/s" higher
 	'"$BENCH_TMP/send-measure.sh" pps scapy'
 
 if bench_selected "spec parse+build 3 layers CPU (scapy build)"; then
-	if ! go test -c -o "$BENCH_TMP/craft-bench.test" ./craft >&2; then
+	if ! go test -c -o "$BENCH_TMP/craft-bench.test" ./craft/spec >&2; then
 		echo "bench.sh: building the craft benchmarks failed; the row will fail" >&2
 	fi
 	bench_value "spec parse+build 3 layers CPU (scapy build)" "us" lower \

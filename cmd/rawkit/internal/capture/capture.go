@@ -17,6 +17,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
@@ -91,7 +92,7 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int
 		return cli.Failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
 	}
 	// A bad filter is reported before anything is opened or created.
-	if _, err := rcapture.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
+	if _, err := filter.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	if o.rfile != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	rcapture "github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
@@ -97,7 +98,7 @@ func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
 	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
-	filters := map[rcapture.LinkType]*rcapture.Filter{}
+	filters := map[rcapture.LinkType]*filter.Filter{}
 	for err == nil && (o.count == 0 || s.n < o.count) {
 		var data []byte
 		var ci gopacket.CaptureInfo
@@ -108,7 +109,7 @@ func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		link := rd.LinkTypeOf(ci.InterfaceIndex)
 		flt, ok := filters[link]
 		if !ok {
-			if flt, err = rcapture.NewFilter(o.expr, link); err != nil {
+			if flt, err = filter.New(o.expr, link); err != nil {
 				break
 			}
 			filters[link] = flt

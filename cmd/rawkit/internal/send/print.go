@@ -11,12 +11,13 @@ import (
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 )
 
 // printPacket prints a packet's summary and, as asked, its fields and a
 // hex dump.
-func printPacket(sio *cli.Stdio, o *opts, p *craft.SpecPacket) {
+func printPacket(sio *cli.Stdio, o *opts, p *spec.Packet) {
 	fmt.Fprintln(sio.Out, craft.Summary(p.Bytes, layers.LayerTypeIPv4))
 	if o.show {
 		fmt.Fprint(sio.Out, p.Show())
@@ -28,7 +29,7 @@ func printPacket(sio *cli.Stdio, o *opts, p *craft.SpecPacket) {
 
 // printAnswers prints each packet with its answers under it, as scapy's
 // sr shows answered and unanswered packets.
-func printAnswers(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
+func printAnswers(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
 	byPkt := make([][]inject.Answer, len(pkts))
 	for _, a := range res.Answers {
 		byPkt[a.Index] = append(byPkt[a.Index], a)
@@ -47,7 +48,7 @@ func printAnswers(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.
 	}
 }
 
-func printTotals(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, res *inject.Result) {
+func printTotals(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
 	var d time.Duration
 	if !res.Start.IsZero() && !res.End.IsZero() {
 		d = res.End.Sub(res.Start) // zero when nothing went out

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
-	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 	"github.com/rawkit/rawkit/raw"
 )
@@ -76,7 +76,7 @@ func New(env *Env) *cli.Command {
 		Name:      "send",
 		Summary:   "send packets described in a scapy-like spec, and match their answers",
 		Usage:     usage,
-		UsageMore: craft.SpecHelp,
+		UsageMore: spec.Help,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return run(ctx, sio, c, drop, args)
@@ -205,7 +205,7 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	}
 	pkts, err := inject.Parse(o.spec, o.iface)
 	if err != nil {
-		var se *craft.SpecError
+		var se *spec.Error
 		if errors.As(err, &se) {
 			cli.Failf(sio, "send", "%s", se.Error())
 			if c := se.Caret(); c != "" {
@@ -224,7 +224,7 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	return sendPackets(ctx, sio, o, pkts, drop)
 }
 
-func dryRun(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket) int {
+func dryRun(sio *cli.Stdio, o *opts, pkts []spec.Packet) int {
 	pw, err := openPcap(o.pcap)
 	if err != nil {
 		return cli.Failf(sio, "send", "%v", err)
@@ -243,7 +243,7 @@ func dryRun(sio *cli.Stdio, o *opts, pkts []craft.SpecPacket) int {
 	return cli.ExitOK
 }
 
-func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []craft.SpecPacket, drop func() error) int {
+func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packet, drop func() error) int {
 	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
 	if o.wait.set {
 		cfg.Wait = o.wait.timeout

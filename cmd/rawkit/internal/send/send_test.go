@@ -10,7 +10,7 @@ import (
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
-	"github.com/rawkit/rawkit/craft"
+	"github.com/rawkit/rawkit/craft/spec"
 	"github.com/rawkit/rawkit/inject"
 )
 
@@ -116,7 +116,7 @@ func TestSendTotalsWhenNothingWasSent(t *testing.T) {
 // reference, built when printed; help and --help print the same.
 func TestHelpSendHasSpecReference(t *testing.T) {
 	t.Parallel()
-	want := usage + craft.SpecHelp()
+	want := usage + spec.Help()
 	c := New(nil)
 	var help bytes.Buffer
 	c.PrintUsage(&help) // what `rawkit help send` prints

@@ -1,0 +1,135 @@
+package filter
+
+import (
+	"fmt"
+	"slices"
+
+	"golang.org/x/net/bpf"
+)
+
+// label names a place in a program under construction; jumps refer to
+// labels and are resolved to offsets once the program is complete.
+type label int
+
+// insn is one instruction being assembled. Jumps carry labels instead of
+// offsets: a conditional jump (cond != nil) goes to jt or jf, an
+// unconditional one (ja) to jt.
+type insn struct {
+	ins    bpf.Instruction // any non-jump instruction
+	cond   *bpf.JumpIf
+	condX  *bpf.JumpIfX
+	ja     bool
+	jt, jf label
+}
+
+type asm struct {
+	code   []insn
+	labels []int // label -> index of the instruction it precedes; -1 unplaced
+}
+
+func (a *asm) newLabel() label {
+	a.labels = append(a.labels, -1)
+	return label(len(a.labels) - 1)
+}
+
+func (a *asm) place(l label) { a.labels[l] = len(a.code) }
+
+func (a *asm) emit(ins ...bpf.Instruction) {
+	for _, i := range ins {
+		a.code = append(a.code, insn{ins: i})
+	}
+}
+
+// jump emits "if A cond val goto t else goto f".
+func (a *asm) jump(c bpf.JumpTest, val uint32, t, f label) {
+	a.code = append(a.code, insn{cond: &bpf.JumpIf{Cond: c, Val: val}, jt: t, jf: f})
+}
+
+// jumpX emits "if A cond X goto t else goto f".
+func (a *asm) jumpX(c bpf.JumpTest, t, f label) {
+	a.code = append(a.code, insn{condX: &bpf.JumpIfX{Cond: c}, jt: t, jf: f})
+}
+
+func (a *asm) goTo(t label) { a.code = append(a.code, insn{ja: true, jt: t}) }
+
+// resolve turns labels into offsets. Classic BPF conditional jumps reach
+// at most 255 instructions ahead; a longer one is routed through an
+// unconditional jump inserted right after it, repeated until every jump
+// fits.
+func (a *asm) resolve() ([]bpf.Instruction, error) {
+	for {
+		far := -1
+		for i, in := range a.code {
+			if in.cond == nil && in.condX == nil {
+				continue
+			}
+			if a.labels[in.jt]-i-1 > 255 || a.labels[in.jf]-i-1 > 255 {
+				far = i
+				break
+			}
+		}
+		if far < 0 {
+			break
+		}
+		in := &a.code[far]
+		var tramp []insn
+		if a.labels[in.jt]-far-1 > 255 {
+			l := a.newLabel()
+			tramp = append(tramp, insn{ja: true, jt: in.jt})
+			in.jt = l
+		}
+		if a.labels[in.jf]-far-1 > 255 {
+			l := a.newLabel()
+			tramp = append(tramp, insn{ja: true, jt: in.jf})
+			in.jf = l
+		}
+		a.insertAfter(far, tramp)
+	}
+	out := make([]bpf.Instruction, 0, len(a.code))
+	for i, in := range a.code {
+		off := func(l label) (uint8, error) {
+			d := a.labels[l] - i - 1
+			if a.labels[l] < 0 || d < 0 {
+				return 0, fmt.Errorf("capture: internal error: bad jump in filter program")
+			}
+			return uint8(d), nil
+		}
+		switch {
+		case in.ja:
+			out = append(out, bpf.Jump{Skip: uint32(a.labels[in.jt] - i - 1)})
+		case in.cond != nil, in.condX != nil:
+			st, err := off(in.jt)
+			if err != nil {
+				return nil, err
+			}
+			sf, err := off(in.jf)
+			if err != nil {
+				return nil, err
+			}
+			if in.cond != nil {
+				out = append(out, bpf.JumpIf{Cond: in.cond.Cond, Val: in.cond.Val, SkipTrue: st, SkipFalse: sf})
+			} else {
+				out = append(out, bpf.JumpIfX{Cond: in.condX.Cond, SkipTrue: st, SkipFalse: sf})
+			}
+		default:
+			out = append(out, in.ins)
+		}
+	}
+	return out, nil
+}
+
+// insertAfter puts tramp right after instruction at, pointing the new
+// labels (the last len(tramp) ones) at them and shifting later labels.
+func (a *asm) insertAfter(at int, tramp []insn) {
+	n := len(tramp)
+	newLabels := len(a.labels) - n
+	for l := range a.labels[:newLabels] {
+		if a.labels[l] > at {
+			a.labels[l] += n
+		}
+	}
+	for k := 0; k < n; k++ {
+		a.labels[newLabels+k] = at + 1 + k
+	}
+	a.code = slices.Insert(a.code, at+1, tramp...)
+}

@@ -1,5 +1,0 @@
-//go:build !linux
-
-package craft
-
-func processCPU() int64 { return 0 }
