@@ -1,3 +1,9 @@
+// TEMPORARY, until send, capture, lab, serve and connect move to their
+// own packages: the registry they still fill from init, their types for
+// a command and its stdio, and legacyCommands, which hands them to main's
+// list as *cli.Command. When they have moved, this file goes and main.go
+// lists their New functions instead of legacyCommands.
+
 package main
 
 import (
@@ -6,9 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 // Exit statuses, as iputils uses them: 0 success, 1 no reply, 2 any error.
@@ -46,6 +53,8 @@ func (c *command) printUsage(w io.Writer) {
 	}
 }
 
+// commands is the legacy registry; main's list reads it once, through
+// legacyCommands, and the legacy commands look themselves up in it.
 var commands = map[string]*command{}
 
 func register(c *command) {
@@ -55,47 +64,23 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// run dispatches argv and returns the exit status.
-func run(ctx context.Context, argv []string, io *stdio) int {
-	if len(argv) == 0 {
-		return usageTop(io.err)
+// legacyCommands returns the registered legacy commands, sorted by name,
+// as *cli.Command for main's list.
+func legacyCommands() []*cli.Command {
+	out := make([]*cli.Command, 0, len(commands))
+	for _, c := range commands {
+		out = append(out, &cli.Command{
+			Name:      c.name,
+			Summary:   c.summary,
+			Usage:     c.usage,
+			UsageMore: c.usageMore,
+			Run: func(ctx context.Context, sio *cli.Stdio, args []string) int {
+				return c.run(ctx, &stdio{in: sio.In, out: sio.Out, err: sio.Err}, args)
+			},
+		})
 	}
-	// A link named after a subcommand (ping -> rawkit) runs that subcommand.
-	if base := filepath.Base(argv[0]); base != "rawkit" {
-		if c, ok := commands[base]; ok {
-			return c.run(ctx, io, argv[1:])
-		}
-	}
-	if len(argv) < 2 {
-		return usageTop(io.err)
-	}
-	name, args := argv[1], argv[2:]
-	switch name {
-	case "-h", "--help":
-		name = "help"
-	case "-V", "--version":
-		name = "version"
-	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(io.err, "rawkit: unknown command %q; run 'rawkit help' for the list\n", name)
-		return exitError
-	}
-	return c.run(ctx, io, args)
-}
-
-func usageTop(w io.Writer) int {
-	fmt.Fprint(w, "usage: rawkit COMMAND [ARGS...]\n\ncommands:\n")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprint(w, "\nrun 'rawkit help COMMAND' for a command's options\n")
-	return exitError
+	slices.SortFunc(out, func(a, b *cli.Command) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // failf prints one line, "rawkit NAME: message", and returns exitError.
