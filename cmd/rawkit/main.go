@@ -27,9 +27,8 @@ func main() {
 	os.Exit(code)
 }
 
-// allCommands lists rawkit's commands. Building one costs nothing that its
-// run would not pay (long texts are built when printed), so every run
-// builds them all.
+// allCommands lists rawkit's commands. Each is a small struct (long
+// texts are built only when printed), so every run builds them all.
 func allCommands() []*cli.Command {
 	var all []*cli.Command
 	all = append(all,
