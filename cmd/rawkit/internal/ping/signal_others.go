@@ -4,5 +4,5 @@ package ping
 
 import "os"
 
-// notifyQuit: there is no SIGQUIT here.
+// notifyQuitOS: there is no SIGQUIT here.
 func notifyQuitOS() (<-chan os.Signal, func()) { return nil, func() {} }

@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-// notifyQuit delivers SIGQUIT (Ctrl-\), on which ping prints interim
+// notifyQuitOS delivers SIGQUIT (Ctrl-\), on which ping prints interim
 // statistics instead of dumping core.
 func notifyQuitOS() (<-chan os.Signal, func()) {
 	c := make(chan os.Signal, 1)
