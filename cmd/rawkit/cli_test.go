@@ -5,42 +5,66 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 func runArgs(t *testing.T, argv ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), argv, &stdio{in: strings.NewReader(""), out: &out, err: &errb})
+	code = dispatch(context.Background(), allCommands(), argv, &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
 	return code, out.String(), errb.String()
 }
 
 func TestHelpListsCommands(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runArgs(t, "rawkit", "help")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d, want 0", code)
 	}
-	for name := range commands {
-		if !strings.Contains(out, "  "+name+" ") {
-			t.Errorf("help output lacks %q:\n%s", name, out)
+	for _, c := range allCommands() {
+		if !strings.Contains(out, "  "+c.Name+" ") {
+			t.Errorf("help output lacks %q:\n%s", c.Name, out)
+		}
+	}
+}
+
+// TestCommandsNamedOnce: the list has no two commands of one name, which
+// the dispatcher would silently pick the first of.
+func TestCommandsNamedOnce(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, c := range allCommands() {
+		if seen[c.Name] {
+			t.Errorf("two commands named %q", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	for _, name := range []string{"help", "version", "ping", "traceroute", "send", "capture", "lab", "serve", "connect"} {
+		if !seen[name] {
+			t.Errorf("no command %q", name)
 		}
 	}
 }
 
 func TestHelpCommand(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runArgs(t, "rawkit", "help", "version")
-	if code != exitOK || !strings.HasPrefix(out, "usage: rawkit version") {
+	if code != cli.ExitOK || !strings.HasPrefix(out, "usage: rawkit version") {
 		t.Fatalf("exit %d, out %q", code, out)
 	}
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runArgs(t, "/usr/local/bin/rawkit", "version")
-	if code != exitOK || !strings.HasPrefix(out, "rawkit ") {
+	if code != cli.ExitOK || !strings.HasPrefix(out, "rawkit ") {
 		t.Fatalf("exit %d, out %q", code, out)
 	}
 }
 
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
+	t.Parallel()
 	cases := [][]string{
 		{"rawkit", "no-such-tool"},
 		{"rawkit", "help", "no-such-tool"},
@@ -48,7 +72,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	}
 	for _, argv := range cases {
 		code, out, errOut := runArgs(t, argv...)
-		if code != exitError {
+		if code != cli.ExitError {
 			t.Errorf("%q: exit %d, want 2", argv, code)
 		}
 		if out != "" {
@@ -61,16 +85,18 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 }
 
 func TestArgv0Dispatch(t *testing.T) {
+	t.Parallel()
 	// A link named after a subcommand runs it; "version" stands in for ping here.
 	code, out, _ := runArgs(t, "/usr/bin/version")
-	if code != exitOK || !strings.HasPrefix(out, "rawkit ") {
+	if code != cli.ExitOK || !strings.HasPrefix(out, "rawkit ") {
 		t.Fatalf("exit %d, out %q", code, out)
 	}
 }
 
 func TestNoArgsPrintsUsage(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := runArgs(t, "rawkit")
-	if code != exitError || !strings.Contains(errOut, "usage: rawkit") {
+	if code != cli.ExitError || !strings.Contains(errOut, "usage: rawkit") {
 		t.Fatalf("exit %d, err %q", code, errOut)
 	}
 }

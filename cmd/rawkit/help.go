@@ -5,52 +5,59 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
 // the module version from the build information is used.
 var version = ""
 
-var helpCmd = &command{
-	name:    "help",
-	summary: "show the commands, or one command's options",
-	usage:   "usage: rawkit help [COMMAND]\n",
+// helpCommand returns `rawkit help`, which describes the commands list
+// returns (itself among them).
+func helpCommand(list func() []*cli.Command) *cli.Command {
+	return &cli.Command{
+		Name:    "help",
+		Summary: "show the commands, or one command's options",
+		Usage:   "usage: rawkit help [COMMAND]\n",
+		Run: func(_ context.Context, sio *cli.Stdio, args []string) int {
+			return runHelp(list(), sio, args)
+		},
+	}
 }
 
-func init() {
-	helpCmd.run = runHelp
-	register(helpCmd)
-	register(&command{
-		name:    "version",
-		summary: "print the version and exit",
-		usage:   "usage: rawkit version\n",
-		run:     runVersion,
-	})
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:    "version",
+		Summary: "print the version and exit",
+		Usage:   "usage: rawkit version\n",
+		Run:     runVersion,
+	}
 }
 
-func runHelp(_ context.Context, io *stdio, args []string) int {
+func runHelp(cmds []*cli.Command, sio *cli.Stdio, args []string) int {
 	switch len(args) {
 	case 0:
-		usageTop(io.out)
-		return exitOK
+		usageTop(cmds, sio.Out)
+		return cli.ExitOK
 	case 1:
-		c, ok := commands[args[0]]
-		if !ok {
-			return failf(io, "help", "unknown command %q", args[0])
+		c := find(cmds, args[0])
+		if c == nil {
+			return cli.Failf(sio, "help", "unknown command %q", args[0])
 		}
-		c.printUsage(io.out)
-		return exitOK
+		c.PrintUsage(sio.Out)
+		return cli.ExitOK
 	default:
-		return failf(io, "help", "takes at most one command name, got %d arguments", len(args))
+		return cli.Failf(sio, "help", "takes at most one command name, got %d arguments", len(args))
 	}
 }
 
-func runVersion(_ context.Context, io *stdio, args []string) int {
+func runVersion(_ context.Context, sio *cli.Stdio, args []string) int {
 	if len(args) > 0 {
-		return failf(io, "version", "takes no arguments, got %q", args[0])
+		return cli.Failf(sio, "version", "takes no arguments, got %q", args[0])
 	}
-	fmt.Fprintf(io.out, "rawkit %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	fmt.Fprintf(sio.Out, "rawkit %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return cli.ExitOK
 }
 
 func versionString() string {

@@ -6,16 +6,98 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/endpoint"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/lab"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/ping"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/send"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/traceroute"
 )
 
 func main() {
 	ctx, stop, _ := interruptContext()
-	code := run(ctx, os.Args, &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	code := dispatch(ctx, allCommands(), os.Args, &cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)
+}
+
+// allCommands lists rawkit's commands. Each is a small struct (long
+// texts are built only when printed), so every run builds them all.
+func allCommands() []*cli.Command {
+	var all []*cli.Command
+	all = append(all,
+		helpCommand(func() []*cli.Command { return all }),
+		versionCommand(),
+		ping.New(nil),
+		traceroute.New(nil),
+		send.New(nil),
+		capture.New(),
+		lab.New(nil),
+		endpoint.NewServe(nil),
+		endpoint.NewConnect(nil),
+	)
+	return all
+}
+
+// find returns the command named name, or nil.
+func find(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// dispatch runs the one of cmds that argv names and returns its exit
+// status.
+func dispatch(ctx context.Context, cmds []*cli.Command, argv []string, sio *cli.Stdio) int {
+	if len(argv) == 0 {
+		return usageTop(cmds, sio.Err)
+	}
+	// A link named after a command (ping -> rawkit) runs that command.
+	if base := filepath.Base(argv[0]); base != "rawkit" {
+		if c := find(cmds, base); c != nil {
+			return c.Run(ctx, sio, argv[1:])
+		}
+	}
+	if len(argv) < 2 {
+		return usageTop(cmds, sio.Err)
+	}
+	name, args := argv[1], argv[2:]
+	switch name {
+	case "-h", "--help":
+		name = "help"
+	case "-V", "--version":
+		name = "version"
+	}
+	c := find(cmds, name)
+	if c == nil {
+		fmt.Fprintf(sio.Err, "rawkit: unknown command %q; run 'rawkit help' for the list\n", name)
+		return cli.ExitError
+	}
+	return c.Run(ctx, sio, args)
+}
+
+// usageTop prints the list of commands, sorted by name, to w.
+func usageTop(cmds []*cli.Command, w io.Writer) int {
+	fmt.Fprint(w, "usage: rawkit COMMAND [ARGS...]\n\ncommands:\n")
+	sorted := slices.SortedFunc(slices.Values(cmds), func(a, b *cli.Command) int { return strings.Compare(a.Name, b.Name) })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-12s %s\n", c.Name, c.Summary)
+	}
+	fmt.Fprint(w, "\nrun 'rawkit help COMMAND' for a command's options\n")
+	return cli.ExitError
 }
 
 // interruptContext returns a context that SIGINT or SIGTERM cancels, the

@@ -16,11 +16,37 @@ import (
 //
 //	bad count "x" for -c: want a whole number from 1 to 2147483647
 func Int(opt, what, v string, lo, hi int) (int, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
+	return parseInt(0, opt, what, v, lo, hi)
+}
+
+// Decimal is [Int] for values read in base 10 only, as Linux traceroute's
+// numbers always were in rawkit: "010" is ten and "08" eight, where Int
+// reads the first as octal and refuses the second. The error is Int's.
+func Decimal(opt, what, v string, lo, hi int) (int, error) {
+	return parseInt(10, opt, what, v, lo, hi)
+}
+
+func parseInt(base int, opt, what, v string, lo, hi int) (int, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), base, 64)
 	if err != nil || n < int64(lo) || n > int64(hi) {
 		return 0, fmt.Errorf("bad %s %q%s: want a whole number from %d to %d", what, v, forOpt(opt), lo, hi)
 	}
 	return int(n), nil
+}
+
+// Float parses v, an option's value, as a number from lo to hi: decimal
+// with a fraction or an exponent, or what else strconv.ParseFloat reads;
+// spaces around it are ignored, NaN is refused. The error names the option
+// and the value:
+//
+//	bad send wait "x" for -z: want a number from 0 to 1000
+func Float(opt, what, v string, lo, hi float64) (float64, error) {
+	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(x) || x < lo || x > hi {
+		return 0, fmt.Errorf("bad %s %q%s: want a number from %s to %s", what, v, forOpt(opt),
+			strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64))
+	}
+	return x, nil
 }
 
 // Duration parses v, an option's value, as a time from lo to hi: seconds
@@ -32,7 +58,10 @@ func Int(opt, what, v string, lo, hi int) (int, error) {
 //	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s
 func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) {
 	d, ok := parseDuration(strings.TrimSpace(v))
-	if !ok || d < lo || d > hi {
+	// "Above 0" is about the value as written: 1e-10 seconds is above 0
+	// although it rounds to no time at all, and iputils takes it.
+	above0 := lo == time.Nanosecond && ok && d == 0 && positive(v)
+	if !ok || (d < lo && !above0) || d > hi {
 		return 0, fmt.Errorf("bad %s %q%s: want seconds (0.5) or a duration (500ms), %s",
 			what, v, forOpt(opt), durationRange(lo, hi))
 	}
@@ -50,6 +79,12 @@ func parseDuration(v string) (time.Duration, bool) {
 	}
 	d, err := time.ParseDuration(v)
 	return d, err == nil
+}
+
+// positive reports whether v, which parseDuration read, is above 0.
+func positive(v string) bool {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return err == nil && f > 0
 }
 
 func durationRange(lo, hi time.Duration) string {

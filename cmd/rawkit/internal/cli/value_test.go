@@ -59,6 +59,7 @@ func TestDuration(t *testing.T) {
 		{"-1s", 0, math.MaxInt64, 0, `bad wait "-1s" for -W: want seconds (0.5) or a duration (500ms), 0 or more`},
 		{"0", time.Nanosecond, math.MaxInt64, 0, `bad wait "0" for -W: want seconds (0.5) or a duration (500ms), above 0`},
 		{"0.5", time.Second, math.MaxInt64, 0, `bad wait "0.5" for -W: want seconds (0.5) or a duration (500ms), 1s or more`},
+		{"1e-10", time.Nanosecond, time.Hour, 0, ""}, // above 0 as written, if not once rounded
 	} {
 		got, err := Duration("-W", "wait", c.v, c.lo, c.hi)
 		if c.err != "" {
@@ -86,5 +87,35 @@ func TestDurationValue(t *testing.T) {
 	want := `invalid value "soon" for flag -duration: bad duration "soon": want seconds (0.5) or a duration (500ms), from 0 to 3600s`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]int{"010": 10, "08": 8, " 7": 7, "+5": 5} {
+		if got, err := Decimal("-m", "max ttl", v, 1, 255); err != nil || got != want {
+			t.Errorf("Decimal(%q) = %d, %v; want %d", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"0x10", "0", "256", "x", "1_0"} {
+		_, err := Decimal("-m", "max ttl", v, 1, 255)
+		if want := `bad max ttl "` + v + `" for -m: want a whole number from 1 to 255`; err == nil || err.Error() != want {
+			t.Errorf("Decimal(%q) error %v, want %q", v, err, want)
+		}
+	}
+}
+
+func TestFloat(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]float64{"0": 0, "0.5": 0.5, " 1e3 ": 1000} {
+		if got, err := Float("-z", "send wait", v, 0, 1000); err != nil || got != want {
+			t.Errorf("Float(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"-1", "1000.5", "NaN", "Inf", "x", ""} {
+		_, err := Float("-z", "send wait", v, 0, 1000)
+		if want := `bad send wait "` + v + `" for -z: want a number from 0 to 1000`; err == nil || err.Error() != want {
+			t.Errorf("Float(%q) error %v, want %q", v, err, want)
+		}
 	}
 }

@@ -1,0 +1,178 @@
+// Package traceroute is `rawkit traceroute`: the route to a host traced
+// as Linux traceroute 2.1 traces and prints it (UDP, ICMP or TCP probes,
+// Paris mode by default, --mtu, RFC 4950 MPLS labels with -e), in text or
+// --json records, over the path engine of package icmp.
+package traceroute
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/target"
+	"github.com/rawkit/rawkit/icmp"
+)
+
+const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
+
+Trace the route to HOST (a name, an IPv4 or an IPv6 address, fe80::1%eth0
+for a link-local one) with probes of increasing TTL (hop limit), all sent
+at once (none beyond a destination that has answered), Paris mode by
+default: every probe of a trace has the same flow fields (IPv6: and one
+flow label), so load balancers keep it on one path.
+
+  -I, --icmp       ICMP echo probes
+  -T, --tcp        TCP SYN probes (port 80 unless -p)
+  -U, --udp        UDP probes (the default)
+  -M METHOD        udp, icmp or tcp
+  -p PORT          destination port (UDP: 33434; TCP: 80)
+  -f FIRST_TTL     first TTL (1)
+  -m MAX_TTL       max TTL (30)
+  -q NQUERIES      probes per hop, 1-10 (3)
+  -w MAX[,HERE,NEAR]  wait at most MAX s for a probe (5), or HERE times the
+                   round trip of its hop (3), or NEAR times a later hop's (10);
+                   a lone MAX turns HERE and NEAR off
+  -N SQUERIES      bound on probes in flight (default: all at once)
+  -n               no reverse DNS
+  -e               show ICMP extensions (RFC 4950 MPLS labels)
+  -s SOURCE        source address
+  -i INTERFACE     send through INTERFACE
+  -t TOS           type of service byte (IPv6: traffic class)
+  -4, -6           IPv4 or IPv6 only (default: the host's family; names
+                   resolve to IPv4 first)
+  -F               set don't fragment
+  --mtu            discover the path MTU (implies -F, one probe at a time)
+  --classic        vary the flow per probe: the destination port (UDP),
+                   the checksum (ICMP), the source port (TCP)
+  --json           one JSON object per hop and a summary
+  PACKETLEN        IP packet length (60; IPv6: 80)
+
+Exit status: 0 when the destination answered, 1 when not, 2 on errors.
+`
+
+// Env holds what a test replaces; a nil Env or a nil field is the real
+// thing.
+type Env struct {
+	// NewPath opens a trace's sockets (icmp.NewPath).
+	NewPath func(dst netip.Addr, cfg *icmp.PathConfig) (*icmp.Path, error)
+	// DropPrivileges is called once they are open (icmp.DropPrivileges).
+	DropPrivileges func() error
+}
+
+// withDefaults returns a copy of env with the real function in each
+// empty field.
+func (env *Env) withDefaults() *Env {
+	e := Env{}
+	if env != nil {
+		e = *env
+	}
+	if e.NewPath == nil {
+		e.NewPath = icmp.NewPath
+	}
+	if e.DropPrivileges == nil {
+		e.DropPrivileges = icmp.DropPrivileges
+	}
+	return &e
+}
+
+// New returns `rawkit traceroute`, running with env's dependencies (nil:
+// the real ones).
+func New(env *Env) *cli.Command {
+	env = env.withDefaults()
+	return &cli.Command{
+		Name:    "traceroute",
+		Summary: "trace the route to a host with UDP, ICMP or TCP probes (Paris mode)",
+		Usage:   tracerouteUsage,
+		Run:     env.run,
+	}
+}
+
+func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
+	o, err := parseTraceArgs(args)
+	if err != nil {
+		return cli.Failf(sio, "traceroute", "%v", err)
+	}
+	if o.help {
+		sio.Out.Write([]byte(tracerouteUsage)) // not Fprint: the text holds a literal %
+		return cli.ExitOK
+	}
+	dst, _, err := target.Lookup(ctx, o.host, o.family)
+	if err != nil {
+		return cli.Failf(sio, "traceroute", "%v", err)
+	}
+	if s := o.cfg.Source; s.IsValid() && target.IPv(s) != target.IPv(dst) {
+		return cli.Failf(sio, "traceroute", "bad source address %q: not IPv%d, as %s is", s, target.IPv(dst), dst)
+	}
+	path, err := env.NewPath(dst, &o.cfg)
+	if err != nil {
+		return cli.Failf(sio, "traceroute", "%v", err)
+	}
+	defer path.Close()
+	if err := env.DropPrivileges(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		fmt.Fprintf(sio.Err, "rawkit traceroute: warning: privileges kept: %v\n", err)
+	}
+	w := bufio.NewWriter(sio.Out)
+	defer w.Flush()
+	var names *traceNames
+	if !o.numeric && !o.json {
+		names = newTraceNames(ctx, 8)
+		defer names.stop()
+	}
+	var ev icmp.PathEvents
+	var js *traceJSON
+	if o.json {
+		js = &traceJSON{w: w, dst: dst}
+		ev.Hop = js.hop
+	} else {
+		ev = traceText(w, o, dst, path.PacketLen(), names)
+	}
+	sum, err := path.Run(ctx, ev)
+	if js != nil {
+		js.summary(sum)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return cli.ExitNoReply
+	case err != nil:
+		w.Flush()
+		return cli.Failf(sio, "traceroute", "%v", err)
+	case sum.Reached:
+		return cli.ExitOK
+	}
+	return cli.ExitNoReply
+}
+
+// traceText prints traceroute's header to w and returns the events that
+// print each hop as traceroute does, with names (nil: -n) looked up as
+// answers come.
+func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) icmp.PathEvents {
+	if o.cfg.MTU && !o.lenSet {
+		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
+	}
+	fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
+	w.Flush()
+	var buf []byte
+	lookup := names.lookup
+	if names == nil {
+		lookup = nil
+	}
+	return icmp.PathEvents{
+		Answer: names.start,
+		Hop: func(h icmp.Hop) {
+			names.wait(h)
+			buf = appendHop(buf[:0], h, lookup, o.ext)
+			w.Write(buf)
+			w.Flush()
+		},
+	}
+}
+
+func traceMaxTTL(o *traceOpts) int {
+	if o.cfg.MaxTTL == 0 {
+		return icmp.DefaultMaxTTL
+	}
+	return o.cfg.MaxTTL
+}

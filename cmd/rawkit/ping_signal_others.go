@@ -1,8 +1,0 @@
-//go:build !unix
-
-package main
-
-import "os"
-
-// notifyQuit: there is no SIGQUIT here.
-func notifyQuitOS() (<-chan os.Signal, func()) { return nil, func() {} }
