@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 const pingUsage = `usage: rawkit ping [options] HOST...
@@ -58,18 +58,18 @@ func init() {
 }
 
 // listenEcho opens the run's socket; tests replace it with an in-memory one.
-var listenEcho = icmp.Listen
+var listenEcho = echo.Listen
 
 // notifyQuit delivers SIGQUIT; tests, whose fake clock cannot share
 // channels with the signal handler, replace it.
 var notifyQuit = notifyQuitOS
 
 // dropPrivileges is called once the socket is open; tests replace it.
-var dropPrivileges = icmp.DropPrivileges
+var dropPrivileges = echo.DropPrivileges
 
 // pingOutput is what prints a run: iputils text or JSON lines.
 type pingOutput interface {
-	event(*icmp.Event)
+	event(*echo.Event)
 	Flush()
 }
 
@@ -90,7 +90,7 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 		return failf(io, "ping", "%v", err)
 	}
 	addrs, n4, n6 := families(targets)
-	var socks []icmp.Socket
+	var socks []echo.Socket
 	for _, fam := range []struct {
 		n  int
 		v6 bool
@@ -117,7 +117,7 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 		text = newTextOut(io.out, io.err, o, targets)
 		out = text
 	}
-	e, err := icmp.NewEchoSockets(socks, addrs, echoConfig(o, out.event))
+	e, err := echo.NewSockets(socks, addrs, echoConfig(o, out.event))
 	if err != nil {
 		return failf(io, "ping", "%v", err)
 	}
@@ -146,7 +146,7 @@ func runPing(ctx context.Context, io *stdio, args []string) int {
 }
 
 // pingFinish prints the summary and picks the exit status.
-func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pingOutput) int {
+func pingFinish(o *pingOpts, e *echo.Engine, mode echo.Mode, text *textOut, out pingOutput) int {
 	elapsed, rate := e.Elapsed()
 	s := e.Stats()
 	alive := 0
@@ -176,16 +176,16 @@ func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pi
 	return exitOK
 }
 
-func listenConfig(o *pingOpts, targets int, v6 bool) *icmp.ListenConfig {
-	cfg := &icmp.ListenConfig{
+func listenConfig(o *pingOpts, targets int, v6 bool) *echo.ListenConfig {
+	cfg := &echo.ListenConfig{
 		Interface: o.iface, Source: o.source, TTL: o.ttl, TOS: o.tos, DontFragment: o.pmtu,
 		IPv6: v6,
 	}
 	switch o.mode {
 	case "raw":
-		cfg.Mode = icmp.ModeRaw
+		cfg.Mode = echo.ModeRaw
 	case "ping":
-		cfg.Mode = icmp.ModePing
+		cfg.Mode = echo.ModePing
 	}
 	if targets > 64 {
 		// Room for the replies of a fast sweep until the receiver reads them.
@@ -194,8 +194,8 @@ func listenConfig(o *pingOpts, targets int, v6 bool) *icmp.ListenConfig {
 	return cfg
 }
 
-func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
-	cfg := &icmp.EchoConfig{
+func echoConfig(o *pingOpts, handler func(*echo.Event)) *echo.Config {
+	cfg := &echo.Config{
 		Count:    o.count,
 		Interval: o.interval,
 		Preload:  o.preload,
@@ -206,7 +206,7 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 		Handler:  handler,
 	}
 	if o.size == 0 {
-		cfg.Size = icmp.EmptyPayload
+		cfg.Size = echo.EmptyPayload
 	}
 	// iputils -q does not count local errors (ping_common.c skips
 	// nerrors++ when quiet): not in "+N errors", nor toward -c or -w.
@@ -230,7 +230,7 @@ func engineFlood(o *pingOpts) bool {
 // startPeriodic starts what runs beside the engine: a flusher when lines
 // are buffered, and interim statistics on SIGQUIT. The returned func
 // stops them and waits.
-func startPeriodic(out pingOutput, flushed bool, e *icmp.Echo, io *stdio) func() {
+func startPeriodic(out pingOutput, flushed bool, e *echo.Engine, io *stdio) func() {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	quit, stopQuit := notifyQuit()
@@ -260,7 +260,7 @@ func startPeriodic(out pingOutput, flushed bool, e *icmp.Echo, io *stdio) func()
 }
 
 // statusLine is iputils' answer to SIGQUIT (ping_common.c status).
-func statusLine(s icmp.Stats) string {
+func statusLine(s echo.Stats) string {
 	loss := 0
 	if s.Transmitted > 0 {
 		loss = (s.Transmitted - s.Received) * 100 / s.Transmitted

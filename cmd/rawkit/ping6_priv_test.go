@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -145,7 +145,7 @@ func TestPing6Chain(t *testing.T) {
 // as iputils prints them, one per error the capture saw.
 func TestPing6AsNobody(t *testing.T) {
 	if netlab.AsNobody() {
-		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
+		listenEcho, dropPrivileges = echo.Listen, echo.DropPrivileges
 		args := append([]string{"rawkit", "ping", "--mode", "ping"}, strings.Fields(os.Getenv("PING_ARGS"))...)
 		code, out, errOut := runArgs(t, args...)
 		want, prefix := os.Getenv("PING_LINE"), os.Getenv("PING_PREFIX")

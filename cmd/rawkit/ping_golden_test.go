@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ping")
@@ -87,10 +88,10 @@ var pingLocalErrorCases = []pingCase{
 func noReply([]byte, netip.Addr) []delivery { return nil }
 
 // runPingFake runs rawkit ping with args over conn in the current bubble.
-func runPingFake(t *testing.T, conn icmp.Conn, args ...string) (int, string, string) {
+func runPingFake(t *testing.T, conn echo.Conn, args ...string) (int, string, string) {
 	t.Helper()
-	listenEcho = func(cfg *icmp.ListenConfig) (*icmp.Socket, error) {
-		return &icmp.Socket{Conn: conn, ID: 0x1234, Mode: icmp.ModeRaw, IPv6: cfg.IPv6}, nil
+	listenEcho = func(cfg *echo.ListenConfig) (*echo.Socket, error) {
+		return &echo.Socket{Conn: conn, ID: 0x1234, Mode: echo.ModeRaw, IPv6: cfg.IPv6}, nil
 	}
 	dropPrivileges = func() error { return nil }
 	notifyQuit = func() (<-chan os.Signal, func()) { return nil, func() {} }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 // jsonSchema is the version of the --json records; it changes only when a
@@ -88,23 +89,23 @@ func ptr[T any](v T) *T { return &v }
 
 func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func (j *jsonOut) event(ev *icmp.Event) {
+func (j *jsonOut) event(ev *echo.Event) {
 	r := jsonEvent{Target: ev.Dst.String(), Seq: ev.Seq, Probe: ev.Probe, Time: ev.Time.UTC().Format(time.RFC3339Nano)}
 	switch ev.Kind {
-	case icmp.EventReply, icmp.EventDuplicate:
+	case echo.EventReply, echo.EventDuplicate:
 		r.Type = "reply"
-		if ev.Kind == icmp.EventDuplicate {
+		if ev.Kind == echo.EventDuplicate {
 			r.Type = "duplicate"
 		}
 		r.From, r.Bytes, r.RTTMs, r.Late = ev.From.String(), ev.Bytes, ptr(msOf(ev.RTT)), ev.Late
 		r.WrongByte = ev.WrongByte
-	case icmp.EventLost:
+	case echo.EventLost:
 		r.Type = "lost"
-	case icmp.EventError:
+	case echo.EventError:
 		r.Type, r.From = "error", ev.From.String()
 		r.ICMPType, r.ICMPCode = ptr(ev.ICMP.Type), ptr(ev.ICMP.Code)
 		r.Message, r.MTU = errorText(&ev.ICMP), ev.ICMP.MTU
-	case icmp.EventSendError:
+	case echo.EventSendError:
 		r.Type, r.Error = "send_error", ev.Err.Error()
 		if tl := (*icmp.MessageTooLongError)(nil); errors.As(ev.Err, &tl) {
 			r.Message, r.MTU = localErrorText(ev.Dst, tl.MTU), tl.MTU
@@ -120,7 +121,7 @@ func (j *jsonOut) event(ev *icmp.Event) {
 	j.mu.Unlock()
 }
 
-func statsJSON(target string, s icmp.Stats) jsonStats {
+func statsJSON(target string, s echo.Stats) jsonStats {
 	js := jsonStats{Target: target, Transmitted: s.Transmitted, Received: s.Received,
 		Duplicates: s.Duplicates, Errors: s.Errors, Lost: s.Lost, LossPercent: s.Loss() * 100}
 	if s.RTTs() {
@@ -130,7 +131,7 @@ func statsJSON(target string, s icmp.Stats) jsonStats {
 	return js
 }
 
-func (j *jsonOut) summary(e *icmp.Echo, mode icmp.Mode, elapsed time.Duration, rate float64) (alive int) {
+func (j *jsonOut) summary(e *echo.Engine, mode echo.Mode, elapsed time.Duration, rate float64) (alive int) {
 	sum := jsonSummary{Type: "summary", Schema: jsonSchema, Mode: mode.String(),
 		jsonStats: statsJSON("", e.Stats()), ElapsedMs: msOf(elapsed), RatePPS: rate,
 		Targets: make([]jsonStats, len(j.targets))}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -20,7 +20,7 @@ import (
 // printed as iputils prints them, one per error the capture saw arrive.
 func TestPingAsNobodyShowsICMPErrors(t *testing.T) {
 	if netlab.AsNobody() {
-		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
+		listenEcho, dropPrivileges = echo.Listen, echo.DropPrivileges
 		args := append([]string{"rawkit", "ping"}, strings.Fields(os.Getenv("PING_ARGS"))...)
 		code, out, errOut := runArgs(t, args...)
 		want := os.Getenv("PING_LINE")

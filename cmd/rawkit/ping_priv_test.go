@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/internal/netlab"
 )
 
@@ -213,7 +213,7 @@ func TestPingConcurrentRunsKeepTheirReplies(t *testing.T) {
 // net.ipv4.ping_group_range admits it, and says how to fix it where not.
 func TestPingAsNobody(t *testing.T) {
 	if netlab.AsNobody() {
-		listenEcho, dropPrivileges = icmp.Listen, icmp.DropPrivileges
+		listenEcho, dropPrivileges = echo.Listen, echo.DropPrivileges
 		code, out, errOut := runArgs(t, "rawkit", "ping", "--json", "-c", "2", "-i", "0.05", os.Getenv("PING_TARGET"))
 		if os.Getenv("PING_EXPECT") == "works" {
 			if code != 0 || !strings.Contains(out, `"mode":"ping"`) || !strings.Contains(out, `"received":2`) {

@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
@@ -57,8 +57,8 @@ func init() {
 	})
 }
 
-// newPath opens a trace's sockets (icmp.NewPath).
-var newPath = icmp.NewPath
+// newPath opens a trace's sockets (trace.New).
+var newPath = trace.New
 
 func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 	o, err := parseTraceArgs(args)
@@ -91,7 +91,7 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 		names = newTraceNames(ctx, 8)
 		defer names.stop()
 	}
-	var ev icmp.PathEvents
+	var ev trace.Events
 	var js *traceJSON
 	if o.json {
 		js = &traceJSON{w: w, dst: dst}
@@ -118,9 +118,9 @@ func runTraceroute(ctx context.Context, io *stdio, args []string) int {
 // traceText prints traceroute's header to w and returns the events that
 // print each hop as traceroute does, with names (nil: -n) looked up as
 // answers come.
-func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) icmp.PathEvents {
+func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) trace.Events {
 	if o.cfg.MTU && !o.lenSet {
-		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
+		size = trace.MaxLength // traceroute --mtu announces its starting size
 	}
 	fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
 	w.Flush()
@@ -129,9 +129,9 @@ func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *t
 	if names == nil {
 		lookup = nil
 	}
-	return icmp.PathEvents{
+	return trace.Events{
 		Answer: names.start,
-		Hop: func(h icmp.Hop) {
+		Hop: func(h trace.Hop) {
 			names.wait(h)
 			buf = appendHop(buf[:0], h, lookup, o.ext)
 			w.Write(buf)
@@ -158,7 +158,7 @@ func resolveTraceHost(ctx context.Context, host string, family int) (netip.Addr,
 
 func traceMaxTTL(o *traceOpts) int {
 	if o.cfg.MaxTTL == 0 {
-		return icmp.DefaultMaxTTL
+		return trace.DefaultMaxTTL
 	}
 	return o.cfg.MaxTTL
 }

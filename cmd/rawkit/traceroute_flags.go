@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // traceOpts are the options of `rawkit traceroute`, parsed and checked.
 type traceOpts struct {
-	cfg     icmp.PathConfig
+	cfg     trace.Config
 	numeric bool // -n
 	ext     bool // -e
 	json    bool
@@ -125,7 +125,7 @@ func (o *traceOpts) setValue(c byte, v string) error {
 	case 'm':
 		c2.MaxTTL, err = traceInt(v, "max ttl", 1, 255)
 	case 'q':
-		c2.Queries, err = traceInt(v, "number of probes per hop", 1, icmp.MaxQueries)
+		c2.Queries, err = traceInt(v, "number of probes per hop", 1, trace.MaxQueries)
 	case 'N':
 		c2.Simultaneous, err = traceInt(v, "number of simultaneous probes", 1, math.MaxInt32)
 	case 't':
@@ -208,16 +208,16 @@ func (o *traceOpts) check() error {
 	}
 	switch m {
 	case "icmp":
-		o.cfg.Method = icmp.MethodICMP
+		o.cfg.Method = trace.MethodICMP
 	case "tcp":
-		o.cfg.Method = icmp.MethodTCP
+		o.cfg.Method = trace.MethodTCP
 	}
 	first, max := o.cfg.FirstTTL, o.cfg.MaxTTL
 	if first == 0 {
 		first = 1
 	}
 	if max == 0 {
-		max = icmp.DefaultMaxTTL
+		max = trace.DefaultMaxTTL
 	}
 	if max < first {
 		return fmt.Errorf("first ttl %d is above max ttl %d", first, max)
@@ -226,11 +226,11 @@ func (o *traceOpts) check() error {
 		return fmt.Errorf("bad source address %q: not IPv%d, as -%d asks", o.cfg.Source, o.family, o.family)
 	}
 	if len(o.args) == 2 {
-		lo := icmp.MinPathLength(o.cfg.Method, o.cfg.Classic)
+		lo := trace.MinLength(o.cfg.Method, o.cfg.Classic)
 		if a, err := netip.ParseAddr(o.host); o.family == 6 || (err == nil && a.Unmap().Is6()) {
-			lo = icmp.MinPathLength6(o.cfg.Method, o.cfg.Classic)
+			lo = trace.MinLength6(o.cfg.Method, o.cfg.Classic)
 		}
-		n, err := traceInt(o.args[1], "packet length", lo, icmp.MaxPathLength)
+		n, err := traceInt(o.args[1], "packet length", lo, trace.MaxLength)
 		if err != nil {
 			return err
 		}
