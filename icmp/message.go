@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Message is one received ICMP message.
+// Message is one received ICMP message (on the path engine's TCP socket,
+// a TCP segment): both engines' sockets read into it.
 type Message struct {
 	Buf      []byte     // the caller's buffer
 	Data     []byte     // the ICMP message (no IP header); aliases Buf
