@@ -9,14 +9,7 @@ import (
 	xicmp "golang.org/x/net/icmp"
 )
 
-// protocolICMP and protocolICMPv6 are IPPROTO_ICMP and IPPROTO_ICMPV6,
-// the numbers x/net/icmp parses with.
-const (
-	protocolICMP   = 1
-	protocolICMPv6 = 58
-)
-
-// ICMPError is an ICMP error message — destination unreachable, source
+// Error is an ICMP error message — destination unreachable, source
 // quench, redirect, time exceeded or parameter problem — with the start of
 // the datagram it quotes (RFC 792; RFC 1812 4.3.2.3: routers quote as much
 // as fits in 576 bytes, the minimum being the IP header and 8 bytes).
@@ -24,7 +17,7 @@ const (
 // An ICMPv6 error (ParseError6: RFC 4443 destination unreachable, packet
 // too big, time exceeded, parameter problem) has IPv6 set; Type and Code
 // are then ICMPv6's own, and MTU the packet-too-big MTU.
-type ICMPError struct {
+type Error struct {
 	From    netip.Addr // the error's sender; filled by the caller, ParseError leaves it zero
 	IPv6    bool       // an ICMPv6 error quoting an IPv6 datagram
 	Type    int
@@ -72,18 +65,18 @@ var ErrNotError = errors.New("icmp: not an ICMP error message")
 
 // ParseError parses m, an ICMPv4 message starting at its type byte, as an
 // error message and the datagram it quotes. Quote.Payload aliases m.
-func ParseError(m []byte) (ICMPError, error) {
-	if len(m) < echoHeaderLen || !IsErrorType(int(m[0])) {
-		return ICMPError{}, ErrNotError
+func ParseError(m []byte) (Error, error) {
+	if len(m) < headerLen || !IsErrorType(int(m[0])) {
+		return Error{}, ErrNotError
 	}
-	e := ICMPError{Type: int(m[0]), Code: int(m[1])}
-	data := m[echoHeaderLen:]
+	e := Error{Type: int(m[0]), Code: int(m[1])}
+	data := m[headerLen:]
 	switch e.Type {
 	case TypeDestUnreach, TypeTimeExceeded, TypeParameterProb:
 		// x/net/icmp splits the quote from RFC 4884 extensions.
-		msg, err := xicmp.ParseMessage(protocolICMP, m)
+		msg, err := xicmp.ParseMessage(ProtocolICMP, m)
 		if err != nil {
-			return ICMPError{}, fmt.Errorf("icmp: parse error message: %w", err)
+			return Error{}, fmt.Errorf("icmp: parse error message: %w", err)
 		}
 		switch b := msg.Body.(type) {
 		case *xicmp.DstUnreach:
@@ -102,7 +95,7 @@ func ParseError(m []byte) (ICMPError, error) {
 	}
 	q, err := parseQuote(data)
 	if err != nil {
-		return ICMPError{}, err
+		return Error{}, err
 	}
 	e.Quote = q
 	return e, nil
@@ -133,13 +126,13 @@ func parseQuote(b []byte) (Quote, error) {
 // ICMPv6 echo request; ok is false when the quote is not one.
 func (q Quote) Echo() (id, seq uint16, payload []byte, ok bool) {
 	p := q.Payload
-	if len(p) < echoHeaderLen {
+	if len(p) < headerLen {
 		return 0, 0, nil, false
 	}
-	if !(q.Protocol == protocolICMP && p[0] == TypeEcho) && !(q.Protocol == protocolICMPv6 && p[0] == TypeEchoV6) {
+	if !(q.Protocol == ProtocolICMP && p[0] == TypeEcho) && !(q.Protocol == ProtocolICMPv6 && p[0] == TypeEchoV6) {
 		return 0, 0, nil, false
 	}
-	return binary.BigEndian.Uint16(p[4:]), binary.BigEndian.Uint16(p[6:]), p[echoHeaderLen:], true
+	return binary.BigEndian.Uint16(p[4:]), binary.BigEndian.Uint16(p[6:]), p[headerLen:], true
 }
 
 // Ports returns the source and destination ports of a quoted UDP or TCP

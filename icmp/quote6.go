@@ -9,17 +9,6 @@ import (
 	xicmp "golang.org/x/net/icmp"
 )
 
-// ICMPv6 types the engines read or write (RFC 4443).
-const (
-	TypeDestUnreachV6   = 1
-	TypePacketTooBigV6  = 2
-	TypeTimeExceededV6  = 3
-	TypeParameterProbV6 = 4
-	TypeEchoV6          = 128
-	TypeEchoReplyV6     = 129
-	ipv6HeaderLen       = 40
-)
-
 // IsErrorTypeV6 reports whether an ICMPv6 type is one of the error
 // messages that quote a datagram (types below 128, RFC 4443 2.1).
 func IsErrorTypeV6(t int) bool {
@@ -33,14 +22,14 @@ func IsErrorTypeV6(t int) bool {
 // ParseError6 parses m, an ICMPv6 message starting at its type byte, as
 // an error message and the IPv6 datagram it quotes (RFC 4443: as much of
 // it as fits in the minimum MTU of 1280 bytes). Quote.Payload aliases m.
-func ParseError6(m []byte) (ICMPError, error) {
-	if len(m) < echoHeaderLen || !IsErrorTypeV6(int(m[0])) {
-		return ICMPError{}, ErrNotError
+func ParseError6(m []byte) (Error, error) {
+	if len(m) < headerLen || !IsErrorTypeV6(int(m[0])) {
+		return Error{}, ErrNotError
 	}
-	e := ICMPError{IPv6: true, Type: int(m[0]), Code: int(m[1])}
-	msg, err := xicmp.ParseMessage(protocolICMPv6, m)
+	e := Error{IPv6: true, Type: int(m[0]), Code: int(m[1])}
+	msg, err := xicmp.ParseMessage(ProtocolICMPv6, m)
 	if err != nil {
-		return ICMPError{}, fmt.Errorf("icmp: parse ICMPv6 error message: %w", err)
+		return Error{}, fmt.Errorf("icmp: parse ICMPv6 error message: %w", err)
 	}
 	var data []byte
 	switch b := msg.Body.(type) {
@@ -54,19 +43,20 @@ func ParseError6(m []byte) (ICMPError, error) {
 		data, e.Extensions = b.Data, b.Extensions
 		e.Pointer = int(b.Pointer)
 	default:
-		return ICMPError{}, ErrNotError
+		return Error{}, ErrNotError
 	}
 	q, err := parseQuote6(data)
 	if err != nil {
-		return ICMPError{}, err
+		return Error{}, err
 	}
 	e.Quote = q
 	return e, nil
 }
 
-// parseErrorFor parses an ICMP error of either family: the one place both
-// engines turn an error into the datagram it quotes.
-func parseErrorFor(v6 bool, m []byte) (ICMPError, error) {
+// ParseErrorFor parses an ICMP error of either family: ParseError6 when
+// v6 is set, ParseError otherwise. It is the one place both engines turn
+// an error into the datagram it quotes.
+func ParseErrorFor(v6 bool, m []byte) (Error, error) {
 	if v6 {
 		return ParseError6(m)
 	}
@@ -116,19 +106,3 @@ func parseQuote6(b []byte) (Quote, error) {
 }
 
 var errTruncatedExt = errors.New("icmp: quoted IPv6 datagram: extension headers cut short")
-
-// AppendEcho6 appends an ICMPv6 echo request (type 128) to b, with the
-// payload AppendEcho writes. The checksum is left zero: it covers an IPv6
-// pseudo-header with the source address, which the kernel fills in on
-// raw ICMPv6 and ping sockets alike (RFC 3542 3.1, raw(7)).
-func AppendEcho6(b []byte, id, seq uint16, tok Token, probe uint32, size int) []byte {
-	return appendEcho6(b, id, seq, tok, probe, size, nil)
-}
-
-func appendEcho6(b []byte, id, seq uint16, tok Token, probe uint32, size int, pattern []byte) []byte {
-	start := len(b)
-	b = appendEcho(b, id, seq, tok, probe, size, pattern)
-	b[start] = TypeEchoV6
-	b[start+2], b[start+3] = 0, 0
-	return b
-}

@@ -1,6 +1,10 @@
-package icmp
+package icmp_test
 
 import (
+	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/icmptest"
+
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -9,8 +13,8 @@ import (
 
 func TestParseError6TimeExceededUDP(t *testing.T) {
 	udp := []byte{0x9c, 0x40, 0x82, 0x9a, 0, 32, 0x00, 0x07} // 40000 > 33434, checksum 7
-	m := icmp6ErrorFor(TypeTimeExceededV6, 0, 0, self6, target6, 17, udp)
-	e, err := ParseError6(m)
+	m := icmptest.Error6(icmp.TypeTimeExceededV6, 0, 0, self6, target6, 17, udp)
+	e, err := icmp.ParseError6(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,18 +32,18 @@ func TestParseError6TimeExceededUDP(t *testing.T) {
 }
 
 func TestParseError6ExtensionHeaders(t *testing.T) {
-	req := AppendEcho6(nil, 0x4242, 9, testTok, 9, 16)
-	hbh := ext6{0, []byte{0, 0, 1, 4, 0, 0, 0, 0}}                            // hop-by-hop, PadN
-	frag := ext6{44, []byte{0, 0, 0, 1, 0, 0, 0, 42}}                         // fragment, offset 0, M set
-	dest := ext6{60, []byte{0, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}} // destination options, 16 bytes
-	m := []byte{TypeDestUnreachV6, 3, 0, 0, 0, 0, 0, 0}
-	m = append(m, ipv6Header(self6, target6, 64, 0xb8, 1, protocolICMPv6, len(req), hbh, frag, dest)...)
+	req := echo.AppendRequest6(nil, 0x4242, 9, testTok, 9, 16)
+	hbh := icmptest.Ext{Type: 0, Hdr: []byte{0, 0, 1, 4, 0, 0, 0, 0}}                            // hop-by-hop, PadN
+	frag := icmptest.Ext{Type: 44, Hdr: []byte{0, 0, 0, 1, 0, 0, 0, 42}}                         // fragment, offset 0, M set
+	dest := icmptest.Ext{Type: 60, Hdr: []byte{0, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}} // destination options, 16 bytes
+	m := []byte{icmp.TypeDestUnreachV6, 3, 0, 0, 0, 0, 0, 0}
+	m = append(m, icmptest.IPv6Header(self6, target6, 64, 0xb8, 1, icmp.ProtocolICMPv6, len(req), hbh, frag, dest)...)
 	m = append(m, req...)
-	e, err := ParseError6(m)
+	e, err := icmp.ParseError6(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Quote.Protocol != protocolICMPv6 || e.Quote.TOS != 0xb8 || e.Quote.TTL != 64 {
+	if e.Quote.Protocol != icmp.ProtocolICMPv6 || e.Quote.TOS != 0xb8 || e.Quote.TTL != 64 {
 		t.Fatalf("quote %+v", e.Quote)
 	}
 	id, seq, p, ok := e.Quote.Echo()
@@ -49,42 +53,34 @@ func TestParseError6ExtensionHeaders(t *testing.T) {
 }
 
 func TestParseError6PacketTooBigAndParamProb(t *testing.T) {
-	req := AppendEcho6(nil, 1, 1, Token{}, 1, 8)
-	e, err := ParseError6(icmp6ErrorFor(TypePacketTooBigV6, 0, 1280, self6, target6, protocolICMPv6, req))
+	req := echo.AppendRequest6(nil, 1, 1, echo.Token{}, 1, 8)
+	e, err := icmp.ParseError6(icmptest.Error6(icmp.TypePacketTooBigV6, 0, 1280, self6, target6, icmp.ProtocolICMPv6, req))
 	if err != nil || e.MTU != 1280 || e.Type != 2 {
 		t.Errorf("packet too big %+v %v", e, err)
 	}
-	e, err = ParseError6(icmp6ErrorFor(TypeParameterProbV6, 1, 40, self6, target6, protocolICMPv6, req))
+	e, err = icmp.ParseError6(icmptest.Error6(icmp.TypeParameterProbV6, 1, 40, self6, target6, icmp.ProtocolICMPv6, req))
 	if err != nil || e.Pointer != 40 || e.Code != 1 {
 		t.Errorf("parameter problem %+v %v", e, err)
 	}
 }
 
 func TestParseError6Rejects(t *testing.T) {
-	req := AppendEcho6(nil, 1, 1, Token{}, 1, 8)
-	v4 := icmpErrorFor(TypeTimeExceeded, 0, self, target1, AppendEcho(nil, 1, 1, Token{}, 1, 8), -1)
-	v4[0] = TypeTimeExceededV6 // an ICMPv6 type over an IPv4 quote
-	truncExt := icmp6ErrorFor(TypeTimeExceededV6, 0, 0, self6, target6, 0, []byte{17})
+	req := echo.AppendRequest6(nil, 1, 1, echo.Token{}, 1, 8)
+	v4 := icmptest.ErrorFor(icmp.TypeTimeExceeded, 0, self, target1, echo.AppendRequest(nil, 1, 1, echo.Token{}, 1, 8), -1)
+	v4[0] = icmp.TypeTimeExceededV6 // an ICMPv6 type over an IPv4 quote
+	truncExt := icmptest.Error6(icmp.TypeTimeExceededV6, 0, 0, self6, target6, 0, []byte{17})
 	for name, b := range map[string][]byte{
 		"echo request":      req,
-		"echo reply":        echoReply6(req),
-		"short":             {TypeTimeExceededV6, 0, 0},
+		"echo reply":        icmptest.EchoReply(req),
+		"short":             {icmp.TypeTimeExceededV6, 0, 0},
 		"IPv4 quote":        v4,
-		"quote cut short":   icmp6ErrorFor(TypeTimeExceededV6, 0, 0, self6, target6, 17, nil)[:8+30],
+		"quote cut short":   icmptest.Error6(icmp.TypeTimeExceededV6, 0, 0, self6, target6, 17, nil)[:8+30],
 		"extension cut":     truncExt,
 		"neighbour solicit": {135, 0, 0, 0, 0, 0, 0, 0},
 	} {
-		if _, err := ParseError6(b); err == nil {
+		if _, err := icmp.ParseError6(b); err == nil {
 			t.Errorf("%s: parsed", name)
 		}
-	}
-}
-
-func TestAppendEcho6(t *testing.T) {
-	b := AppendEcho6(nil, 0x0102, 0x0304, testTok, 0x0a0b0c0d, 14)
-	want := "80000000" + "01020304" + "0102030405060708" + "0a0b0c0d" + "0c0d"
-	if got := hex.EncodeToString(b); got != want {
-		t.Errorf("got %s, want %s", got, want)
 	}
 }
 
@@ -95,7 +91,7 @@ func ExampleParseError6() {
 		"60012345" + "00081101" + // version 6, flow 0x12345, 8 bytes of UDP, hop limit 1
 		"fd000000000000010000000000000001" + "fd000000000000090000000000000002" +
 		"9c40829a00080007")
-	e, err := ParseError6(m)
+	e, err := icmp.ParseError6(m)
 	if err != nil {
 		fmt.Println(err)
 		return

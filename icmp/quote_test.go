@@ -1,10 +1,23 @@
-package icmp
+package icmp_test
 
 import (
+	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/icmptest"
+
 	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"testing"
+)
+
+// Addresses and a run token of the quoted requests.
+var (
+	target1 = netip.MustParseAddr("127.0.0.1")
+	self    = netip.MustParseAddr("10.0.0.1")
+	target6 = netip.MustParseAddr("fd00:0:0:9::2")
+	self6   = netip.MustParseAddr("fd00:0:0:1::1")
+	testTok = echo.Token{1, 2, 3, 4, 5, 6, 7, 8}
 )
 
 // A time exceeded from 10.0.1.1 quoting the first 8 bytes of an echo
@@ -15,7 +28,7 @@ const timeExceededHex = "0b00f4ff00000000" + // type 11 code 0, unused
 
 func TestParseErrorTimeExceeded(t *testing.T) {
 	b, _ := hex.DecodeString(timeExceededHex)
-	e, err := ParseError(b)
+	e, err := icmp.ParseError(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +47,10 @@ func TestParseErrorTimeExceeded(t *testing.T) {
 }
 
 func TestParseErrorFragNeededAndRedirect(t *testing.T) {
-	req := AppendEcho(nil, 9, 1, Token{}, 1, 56)
-	m := icmpErrorFor(TypeDestUnreach, 4, self, target1, req, -1)
+	req := echo.AppendRequest(nil, 9, 1, echo.Token{}, 1, 56)
+	m := icmptest.ErrorFor(icmp.TypeDestUnreach, 4, self, target1, req, -1)
 	m[6], m[7] = 0x05, 0x00 // next-hop MTU 1280
-	e, err := ParseError(m)
+	e, err := icmp.ParseError(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +60,9 @@ func TestParseErrorFragNeededAndRedirect(t *testing.T) {
 	if _, _, p, ok := e.Quote.Echo(); !ok || len(p) != 56 {
 		t.Errorf("quoted payload %d bytes", len(p))
 	}
-	r := icmpErrorFor(TypeRedirect, 1, self, target1, req, 8)
+	r := icmptest.ErrorFor(icmp.TypeRedirect, 1, self, target1, req, 8)
 	copy(r[4:8], []byte{10, 0, 0, 254})
-	e, err = ParseError(r)
+	e, err = icmp.ParseError(r)
 	if err != nil || e.Gateway != netip.MustParseAddr("10.0.0.254") {
 		t.Errorf("redirect %+v %v", e, err)
 	}
@@ -57,26 +70,26 @@ func TestParseErrorFragNeededAndRedirect(t *testing.T) {
 
 func TestParseErrorRejects(t *testing.T) {
 	for name, b := range map[string][]byte{
-		"echo reply": echoReply(AppendEcho(nil, 1, 1, Token{}, 1, 8)),
+		"echo reply": icmptest.EchoReply(echo.AppendRequest(nil, 1, 1, echo.Token{}, 1, 8)),
 		"short":      {11, 0, 0},
 		"no quote":   {11, 0, 0, 0, 0, 0, 0, 0, 0x45, 0},
 		"ipv6 quote": append([]byte{3, 1, 0, 0, 0, 0, 0, 0, 0x60}, make([]byte, 40)...),
 	} {
-		if _, err := ParseError(b); err == nil {
+		if _, err := icmp.ParseError(b); err == nil {
 			t.Errorf("%s: parsed", name)
 		}
 	}
 }
 
 func TestQuoteUDPAndTCP(t *testing.T) {
-	udp := Quote{Protocol: 17, Payload: []byte{0x82, 0x9a, 0x82, 0x9b, 0, 8, 0xbe, 0xef}}
+	udp := icmp.Quote{Protocol: 17, Payload: []byte{0x82, 0x9a, 0x82, 0x9b, 0, 8, 0xbe, 0xef}}
 	if s, d, ok := udp.Ports(); !ok || s != 33434 || d != 33435 {
 		t.Errorf("udp ports %d %d", s, d)
 	}
 	if c, ok := udp.UDPChecksum(); !ok || c != 0xbeef {
 		t.Errorf("udp checksum %x", c)
 	}
-	tcp := Quote{Protocol: 6, Payload: []byte{0, 80, 0x1f, 0x90, 0, 0, 3, 0xe8}}
+	tcp := icmp.Quote{Protocol: 6, Payload: []byte{0, 80, 0x1f, 0x90, 0, 0, 3, 0xe8}}
 	if s, ok := tcp.TCPSeq(); !ok || s != 1000 {
 		t.Errorf("tcp seq %d", s)
 	}
@@ -86,7 +99,7 @@ func FuzzParseError(f *testing.F) {
 	b, _ := hex.DecodeString(timeExceededHex)
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := ParseError(b)
+		e, err := icmp.ParseError(b)
 		if err == nil {
 			e.Quote.Echo()
 			e.Quote.Ports()
@@ -96,7 +109,7 @@ func FuzzParseError(f *testing.F) {
 
 func ExampleParseError() {
 	b, _ := hex.DecodeString(timeExceededHex)
-	e, err := ParseError(b)
+	e, err := icmp.ParseError(b)
 	if err != nil {
 		panic(err)
 	}

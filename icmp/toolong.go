@@ -4,7 +4,7 @@ import "fmt"
 
 // MessageTooLongError is a write the local stack refused because the
 // request does not fit the path MTU and may not be fragmented (EMSGSIZE
-// with IP_PMTUDISC_DO, ip(7); a learned path MTU counts too). The engine
+// with IP_PMTUDISC_DO, ip(7); a learned path MTU counts too). The echo engine
 // counts such a probe as an error, as iputils counts the local error it
 // reads from its error queue. It matches syscall.EMSGSIZE.
 type MessageTooLongError struct {

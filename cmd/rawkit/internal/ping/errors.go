@@ -10,7 +10,7 @@ import (
 )
 
 // errorText is iputils' description of an ICMP error (ping.c pr_icmph).
-func errorText(e *icmp.ICMPError) string {
+func errorText(e *icmp.Error) string {
 	if e.IPv6 {
 		return errorText6(e)
 	}
@@ -75,7 +75,7 @@ var unreachText = [...]string{
 
 // errorText6 is iputils' description of an ICMPv6 error
 // (ping6_common.c print_icmp).
-func errorText6(e *icmp.ICMPError) string {
+func errorText6(e *icmp.Error) string {
 	switch e.Type {
 	case icmp.TypeDestUnreachV6:
 		if e.Code < len(unreachText6) && unreachText6[e.Code] != "" {

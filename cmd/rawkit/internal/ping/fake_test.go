@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 // fakeConn is an in-memory socket for the echo engine: what is written goes to
@@ -138,7 +139,7 @@ func echoReply(req []byte) []byte {
 		return r
 	}
 	r[0], r[2], r[3] = icmp.TypeEchoReply, 0, 0
-	binary.BigEndian.PutUint16(r[2:], icmp.Checksum(r))
+	binary.BigEndian.PutUint16(r[2:], checksum.Checksum(r))
 	return r
 }
 
@@ -152,7 +153,7 @@ func ipv4Header(src, dst netip.Addr, ttl int, payloadLen int) []byte {
 	s, d := src.As4(), dst.As4()
 	copy(h[12:], s[:])
 	copy(h[16:], d[:])
-	binary.BigEndian.PutUint16(h[10:], icmp.Checksum(h))
+	binary.BigEndian.PutUint16(h[10:], checksum.Checksum(h))
 	return h
 }
 
@@ -184,7 +185,7 @@ func icmpErrorFor(typ, code int, src, dst netip.Addr, req []byte, quoteLen int) 
 	m := []byte{byte(typ), byte(code), 0, 0, 0, 0, 0, 0}
 	m = append(m, ipv4Header(src, dst, 1, len(req))...)
 	m = append(m, req[:quoteLen]...)
-	binary.BigEndian.PutUint16(m[2:], icmp.Checksum(m))
+	binary.BigEndian.PutUint16(m[2:], checksum.Checksum(m))
 	return m
 }
 

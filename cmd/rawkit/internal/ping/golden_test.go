@@ -16,6 +16,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -86,11 +87,11 @@ var pingLocalErrorCases = []pingCase{
 func noReply([]byte, netip.Addr) []delivery { return nil }
 
 // runPingFake runs rawkit ping with args over conn in the current bubble.
-func runPingFake(t *testing.T, conn icmp.Conn, args ...string) (int, string, string) {
+func runPingFake(t *testing.T, conn echo.Conn, args ...string) (int, string, string) {
 	t.Helper()
 	ping := New(&Env{
-		Listen: func(cfg *icmp.ListenConfig) (*icmp.Socket, error) {
-			return &icmp.Socket{Conn: conn, ID: 0x1234, Mode: icmp.ModeRaw, IPv6: cfg.IPv6}, nil
+		Listen: func(cfg *echo.ListenConfig) (*echo.Socket, error) {
+			return &echo.Socket{Conn: conn, ID: 0x1234, Mode: echo.ModeRaw, IPv6: cfg.IPv6}, nil
 		},
 		DropPrivileges: func() error { return nil },
 		NotifyQuit:     func() (<-chan os.Signal, func()) { return nil, func() {} },

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/record"
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 // jsonEvent is one --json line for a reply, duplicate, lost probe, ICMP
@@ -81,23 +82,23 @@ func (j *jsonOut) Flush() {
 	j.mu.Unlock()
 }
 
-func (j *jsonOut) event(ev *icmp.Event) {
+func (j *jsonOut) event(ev *echo.Event) {
 	r := jsonEvent{Target: ev.Dst.String(), Seq: ev.Seq, Probe: ev.Probe, Time: ev.Time.UTC().Format(time.RFC3339Nano)}
 	switch ev.Kind {
-	case icmp.EventReply, icmp.EventDuplicate:
+	case echo.EventReply, echo.EventDuplicate:
 		r.Type = "reply"
-		if ev.Kind == icmp.EventDuplicate {
+		if ev.Kind == echo.EventDuplicate {
 			r.Type = "duplicate"
 		}
 		r.From, r.Bytes, r.RTTMs, r.Late = ev.From.String(), ev.Bytes, record.Ptr(record.Ms(ev.RTT)), ev.Late
 		r.WrongByte = ev.WrongByte
-	case icmp.EventLost:
+	case echo.EventLost:
 		r.Type = "lost"
-	case icmp.EventError:
+	case echo.EventError:
 		r.Type, r.From = "error", ev.From.String()
 		r.ICMPType, r.ICMPCode = record.Ptr(ev.ICMP.Type), record.Ptr(ev.ICMP.Code)
 		r.Message, r.MTU = errorText(&ev.ICMP), ev.ICMP.MTU
-	case icmp.EventSendError:
+	case echo.EventSendError:
 		r.Type, r.Error = "send_error", ev.Err.Error()
 		if tl := (*icmp.MessageTooLongError)(nil); errors.As(ev.Err, &tl) {
 			r.Message, r.MTU = localErrorText(ev.Dst, tl.MTU), tl.MTU
@@ -113,7 +114,7 @@ func (j *jsonOut) event(ev *icmp.Event) {
 	j.mu.Unlock()
 }
 
-func statsJSON(target string, s icmp.Stats) jsonStats {
+func statsJSON(target string, s echo.Stats) jsonStats {
 	js := jsonStats{Target: target, Transmitted: s.Transmitted, Received: s.Received,
 		Duplicates: s.Duplicates, Errors: s.Errors, Lost: s.Lost, LossPercent: s.Loss() * 100}
 	if s.RTTs() {
@@ -123,7 +124,7 @@ func statsJSON(target string, s icmp.Stats) jsonStats {
 	return js
 }
 
-func (j *jsonOut) summary(e *icmp.Echo, mode icmp.Mode, elapsed time.Duration, rate float64) (alive int) {
+func (j *jsonOut) summary(e *echo.Engine, mode echo.Mode, elapsed time.Duration, rate float64) (alive int) {
 	sum := jsonSummary{Type: "summary", Schema: record.Schema, Mode: mode.String(),
 		jsonStats: statsJSON("", e.Stats()), ElapsedMs: record.Ms(elapsed), RatePPS: rate,
 		Targets: make([]jsonStats, len(j.targets))}

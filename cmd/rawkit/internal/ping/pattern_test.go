@@ -11,6 +11,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/internal/checksum"
 )
 
 func TestParsePattern(t *testing.T) {
@@ -43,7 +44,7 @@ func TestPingPattern(t *testing.T) {
 			if seqOf(b) == 2 {
 				r[8+20] ^= 0x01 // payload byte 20
 				r[2], r[3] = 0, 0
-				c := icmp.Checksum(r)
+				c := checksum.Checksum(r)
 				r[2], r[3] = byte(c>>8), byte(c)
 			}
 			return []delivery{{100 * time.Microsecond, icmp.Message{Data: r, Src: dst, TTL: 64}}}

@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 const pingUsage = `usage: rawkit ping [options] HOST...
@@ -52,14 +52,14 @@ Exit status: 0 when replies came (every target answered, with several),
 // Env holds what a test replaces; a nil Env or a nil field is the real
 // thing.
 type Env struct {
-	// Listen opens a socket of the run (icmp.Listen).
-	Listen func(*icmp.ListenConfig) (*icmp.Socket, error)
+	// Listen opens a socket of the run (echo.Listen).
+	Listen func(*echo.ListenConfig) (*echo.Socket, error)
 	// NotifyQuit delivers SIGQUIT, on which ping prints interim
 	// statistics, until the returned func stops it. A test whose fake
 	// clock cannot share channels with the signal handler replaces it.
 	NotifyQuit func() (<-chan os.Signal, func())
 	// DropPrivileges is called once the sockets are open
-	// (icmp.DropPrivileges).
+	// (echo.DropPrivileges).
 	DropPrivileges func() error
 }
 
@@ -71,13 +71,13 @@ func (env *Env) withDefaults() *Env {
 		e = *env
 	}
 	if e.Listen == nil {
-		e.Listen = icmp.Listen
+		e.Listen = echo.Listen
 	}
 	if e.NotifyQuit == nil {
 		e.NotifyQuit = notifyQuitOS
 	}
 	if e.DropPrivileges == nil {
-		e.DropPrivileges = icmp.DropPrivileges
+		e.DropPrivileges = echo.DropPrivileges
 	}
 	return &e
 }

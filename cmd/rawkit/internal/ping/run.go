@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 // pingOutput is what prints a run: iputils text or JSON lines.
 type pingOutput interface {
-	event(*icmp.Event)
+	event(*echo.Event)
 	Flush()
 }
 
@@ -52,7 +52,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		text = newTextOut(sio.Out, sio.Err, o, targets)
 		out = text
 	}
-	e, err := icmp.NewEchoSockets(socks, addrs, echoConfig(o, out.event))
+	e, err := echo.NewSockets(socks, addrs, echoConfig(o, out.event))
 	if err != nil {
 		return cli.Failf(sio, "ping", "%v", err)
 	}
@@ -82,7 +82,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 
 // listen opens a socket for each family the targets hold (n4 and n6 of
 // them), as env says; closeAll closes them.
-func (env *Env) listen(o *pingOpts, n4, n6 int) (socks []icmp.Socket, closeAll func(), err error) {
+func (env *Env) listen(o *pingOpts, n4, n6 int) (socks []echo.Socket, closeAll func(), err error) {
 	closeAll = func() {
 		for _, s := range socks {
 			s.Conn.Close()
@@ -106,7 +106,7 @@ func (env *Env) listen(o *pingOpts, n4, n6 int) (socks []icmp.Socket, closeAll f
 }
 
 // pingFinish prints the summary and picks the exit status.
-func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pingOutput) int {
+func pingFinish(o *pingOpts, e *echo.Engine, mode echo.Mode, text *textOut, out pingOutput) int {
 	elapsed, rate := e.Elapsed()
 	s := e.Stats()
 	alive := 0
@@ -136,16 +136,16 @@ func pingFinish(o *pingOpts, e *icmp.Echo, mode icmp.Mode, text *textOut, out pi
 	return cli.ExitOK
 }
 
-func listenConfig(o *pingOpts, targets int, v6 bool) *icmp.ListenConfig {
-	cfg := &icmp.ListenConfig{
+func listenConfig(o *pingOpts, targets int, v6 bool) *echo.ListenConfig {
+	cfg := &echo.ListenConfig{
 		Interface: o.iface, Source: o.source, TTL: o.ttl, TOS: o.tos, DontFragment: o.pmtu,
 		IPv6: v6,
 	}
 	switch o.mode {
 	case "raw":
-		cfg.Mode = icmp.ModeRaw
+		cfg.Mode = echo.ModeRaw
 	case "ping":
-		cfg.Mode = icmp.ModePing
+		cfg.Mode = echo.ModePing
 	}
 	if targets > 64 {
 		// Room for the replies of a fast sweep until the receiver reads them.
@@ -154,8 +154,8 @@ func listenConfig(o *pingOpts, targets int, v6 bool) *icmp.ListenConfig {
 	return cfg
 }
 
-func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
-	cfg := &icmp.EchoConfig{
+func echoConfig(o *pingOpts, handler func(*echo.Event)) *echo.Config {
+	cfg := &echo.Config{
 		Count:    o.count,
 		Interval: o.interval,
 		Preload:  o.preload,
@@ -166,7 +166,7 @@ func echoConfig(o *pingOpts, handler func(*icmp.Event)) *icmp.EchoConfig {
 		Handler:  handler,
 	}
 	if o.size == 0 {
-		cfg.Size = icmp.EmptyPayload
+		cfg.Size = echo.EmptyPayload
 	}
 	// iputils -q does not count local errors (ping_common.c skips
 	// nerrors++ when quiet): not in "+N errors", nor toward -c or -w.
@@ -190,7 +190,7 @@ func engineFlood(o *pingOpts) bool {
 // startPeriodic starts what runs beside the engine: a flusher when lines
 // are buffered, and interim statistics on SIGQUIT. The returned func
 // stops them and waits.
-func startPeriodic(out pingOutput, flushed bool, e *icmp.Echo, sio *cli.Stdio,
+func startPeriodic(out pingOutput, flushed bool, e *echo.Engine, sio *cli.Stdio,
 	notifyQuit func() (<-chan os.Signal, func())) func() {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -221,7 +221,7 @@ func startPeriodic(out pingOutput, flushed bool, e *icmp.Echo, sio *cli.Stdio,
 }
 
 // statusLine is iputils' answer to SIGQUIT (ping_common.c status).
-func statusLine(s icmp.Stats) string {
+func statusLine(s echo.Stats) string {
 	loss := 0
 	if s.Transmitted > 0 {
 		loss = (s.Transmitted - s.Received) * 100 / s.Transmitted

@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 // lossPercent is iputils' figure: (sent - received) / sent as a float,
 // printed with %g.
-func lossPercent(s icmp.Stats) string {
+func lossPercent(s echo.Stats) string {
 	if s.Transmitted == 0 {
 		return "0"
 	}
@@ -19,7 +19,7 @@ func lossPercent(s icmp.Stats) string {
 }
 
 // summary prints the statistics block of a single-target run.
-func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
+func (p *textOut) summary(s echo.Stats, elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.writeDot()
@@ -55,7 +55,7 @@ func (p *textOut) summary(s icmp.Stats, elapsed time.Duration) {
 
 // sweepSummary ends a run over several targets: a line per target (unless
 // -q), then how many answered and the totals with the rate achieved.
-func (p *textOut) sweepSummary(e *icmp.Echo, elapsed time.Duration, rate float64) (alive int) {
+func (p *textOut) sweepSummary(e *echo.Engine, elapsed time.Duration, rate float64) (alive int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.writeDot()

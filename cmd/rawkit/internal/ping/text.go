@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
 )
 
 // textOut prints a run the way iputils ping 20221126 does, byte for byte
@@ -97,12 +98,12 @@ func (p *textOut) stamp(t time.Time) {
 }
 
 // event is the engine's handler.
-func (p *textOut) event(ev *icmp.Event) {
+func (p *textOut) event(ev *echo.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	o := p.o
 	if p.dot {
-		if ev.Kind == icmp.EventSendError && ev.Seq == p.dotSeq && o.flood {
+		if ev.Kind == echo.EventSendError && ev.Seq == p.dotSeq && o.flood {
 			p.dot = false
 			p.w.WriteByte('E')
 			return
@@ -110,7 +111,7 @@ func (p *textOut) event(ev *icmp.Event) {
 		p.writeDot()
 	}
 	switch ev.Kind {
-	case icmp.EventSent:
+	case echo.EventSent:
 		switch {
 		case o.flood && !o.quiet:
 			p.dot, p.dotSeq = true, ev.Seq
@@ -118,7 +119,7 @@ func (p *textOut) event(ev *icmp.Event) {
 			p.stamp(ev.Time)
 			fmt.Fprintf(p.w, "no answer yet for icmp_seq=%d\n", ev.Seq-1)
 		}
-	case icmp.EventReply, icmp.EventDuplicate:
+	case echo.EventReply, echo.EventDuplicate:
 		switch {
 		case o.quiet:
 		case o.flood:
@@ -126,7 +127,7 @@ func (p *textOut) event(ev *icmp.Event) {
 		default:
 			p.reply(ev)
 		}
-	case icmp.EventError:
+	case echo.EventError:
 		switch {
 		case o.quiet:
 		case o.flood:
@@ -135,7 +136,7 @@ func (p *textOut) event(ev *icmp.Event) {
 			p.stamp(ev.Time)
 			fmt.Fprintf(p.w, "From %s icmp_seq=%d %s\n", p.names.format(ev.From), ev.Seq, errorText(&ev.ICMP))
 		}
-	case icmp.EventSendError:
+	case echo.EventSendError:
 		var tl *icmp.MessageTooLongError
 		switch tooLong := errors.As(ev.Err, &tl); {
 		case tooLong && o.quiet:
@@ -156,7 +157,7 @@ func (p *textOut) event(ev *icmp.Event) {
 	}
 }
 
-func (p *textOut) reply(ev *icmp.Event) {
+func (p *textOut) reply(ev *echo.Event) {
 	p.stamp(ev.Time)
 	b := p.w.AvailableBuffer()
 	b = strconv.AppendInt(b, int64(ev.Bytes), 10)
@@ -178,7 +179,7 @@ func (p *textOut) reply(ev *icmp.Event) {
 		b = appendRTT(b, ev.RTT.Microseconds())
 		b = append(b, " ms"...)
 	}
-	if ev.Kind == icmp.EventDuplicate {
+	if ev.Kind == echo.EventDuplicate {
 		b = append(b, " (DUP!)"...)
 	}
 	if ev.WrongByte > 0 {
@@ -194,7 +195,7 @@ func (p *textOut) reply(ev *icmp.Event) {
 // appendWrongData appends iputils' report of a reply whose payload is
 // not what was sent (ping_common.c gather_statistics): the first wrong
 // byte, then the payload from byte 16 on, 32 bytes a line.
-func (p *textOut) appendWrongData(b []byte, ev *icmp.Event) []byte {
+func (p *textOut) appendWrongData(b []byte, ev *echo.Event) []byte {
 	const from = 16 // past iputils' struct timeval
 	i := ev.WrongByte
 	b = fmt.Appendf(b, "\nwrong data byte #%d should be 0x%x but was 0x%x", i, fill(i, p.o.pattern), ev.Payload[i])
@@ -208,7 +209,7 @@ func (p *textOut) appendWrongData(b []byte, ev *icmp.Event) []byte {
 }
 
 // fill is the byte the payload carries at offset i: -p's pattern,
-// repeated, or by default i itself (icmp.EchoConfig.Pattern).
+// repeated, or by default i itself (echo.Config.Pattern).
 func fill(i int, pattern []byte) byte {
 	if len(pattern) == 0 {
 		return byte(i)

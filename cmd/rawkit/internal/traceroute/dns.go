@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // traceNames resolves the responders' names in the background: a lookup
@@ -38,7 +38,7 @@ func newTraceNames(ctx context.Context, limit int) *traceNames {
 }
 
 // start begins the lookup of an answering probe's address.
-func (n *traceNames) start(p icmp.ProbeResult) {
+func (n *traceNames) start(p trace.ProbeResult) {
 	if n == nil || !p.Answered {
 		return
 	}
@@ -71,7 +71,7 @@ func (n *traceNames) start(p icmp.ProbeResult) {
 
 // wait waits, at most traceNameGrace in all, for the lookups of a hop's
 // responders.
-func (n *traceNames) wait(h icmp.Hop) {
+func (n *traceNames) wait(h trace.Hop) {
 	if n == nil {
 		return
 	}

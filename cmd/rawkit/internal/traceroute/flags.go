@@ -9,12 +9,12 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/target"
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // traceOpts are the options of `rawkit traceroute`, parsed and checked.
 type traceOpts struct {
-	cfg     icmp.PathConfig
+	cfg     trace.Config
 	numeric bool // -n
 	ext     bool // -e
 	json    bool
@@ -127,7 +127,7 @@ func (o *traceOpts) setValue(opt string, c byte, v string) error {
 	case 'm':
 		c2.MaxTTL, err = cli.Decimal(opt, "max ttl", v, 1, 255)
 	case 'q':
-		c2.Queries, err = cli.Decimal(opt, "number of probes per hop", v, 1, icmp.MaxQueries)
+		c2.Queries, err = cli.Decimal(opt, "number of probes per hop", v, 1, trace.MaxQueries)
 	case 'N':
 		c2.Simultaneous, err = cli.Decimal(opt, "number of simultaneous probes", v, 1, math.MaxInt32)
 	case 't':
@@ -210,16 +210,16 @@ func (o *traceOpts) check() error {
 	}
 	switch m {
 	case "icmp":
-		o.cfg.Method = icmp.MethodICMP
+		o.cfg.Method = trace.MethodICMP
 	case "tcp":
-		o.cfg.Method = icmp.MethodTCP
+		o.cfg.Method = trace.MethodTCP
 	}
 	first, max := o.cfg.FirstTTL, o.cfg.MaxTTL
 	if first == 0 {
 		first = 1
 	}
 	if max == 0 {
-		max = icmp.DefaultMaxTTL
+		max = trace.DefaultMaxTTL
 	}
 	if max < first {
 		return fmt.Errorf("first ttl %d is above max ttl %d", first, max)
@@ -228,11 +228,11 @@ func (o *traceOpts) check() error {
 		return fmt.Errorf("bad source address %q: not IPv%d, as -%d asks", o.cfg.Source, o.family, o.family)
 	}
 	if len(o.args) == 2 {
-		lo := icmp.MinPathLength(o.cfg.Method, o.cfg.Classic)
+		lo := trace.MinLength(o.cfg.Method, o.cfg.Classic)
 		if a, err := netip.ParseAddr(o.host); o.family == 6 || (err == nil && a.Unmap().Is6()) {
-			lo = icmp.MinPathLength6(o.cfg.Method, o.cfg.Classic)
+			lo = trace.MinLength6(o.cfg.Method, o.cfg.Classic)
 		}
-		n, err := cli.Decimal("", "packet length", o.args[1], lo, icmp.MaxPathLength)
+		n, err := cli.Decimal("", "packet length", o.args[1], lo, trace.MaxLength)
 		if err != nil {
 			return err
 		}

@@ -12,12 +12,13 @@ import (
 	xicmp "golang.org/x/net/icmp"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // goldenHops reads Linux traceroute's output back into hops: responder,
 // round trip, annotation and F= mark per probe. It knows just enough of
 // the format to rebuild every file in testdata.
-func goldenHops(t *testing.T, text string) (header string, hops []icmp.Hop) {
+func goldenHops(t *testing.T, text string) (header string, hops []trace.Hop) {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	header = lines[0] + "\n"
@@ -27,14 +28,14 @@ func goldenHops(t *testing.T, text string) (header string, hops []icmp.Hop) {
 		if err != nil {
 			t.Fatalf("bad hop line %q", l)
 		}
-		h := icmp.Hop{TTL: ttl}
+		h := trace.Hop{TTL: ttl}
 		var from netip.Addr
-		last := func() *icmp.ProbeResult { return &h.Probes[len(h.Probes)-1] }
+		last := func() *trace.ProbeResult { return &h.Probes[len(h.Probes)-1] }
 		for i := 1; i < len(f); i++ {
 			w := f[i]
 			switch {
 			case w == "*":
-				h.Probes = append(h.Probes, icmp.ProbeResult{TTL: ttl, Type: -1, Code: -1})
+				h.Probes = append(h.Probes, trace.ProbeResult{TTL: ttl, Type: -1, Code: -1})
 			case strings.HasPrefix(w, "("):
 			case strings.HasPrefix(w, "F="):
 				last().MTU, _ = strconv.Atoi(w[2:])
@@ -53,7 +54,7 @@ func goldenHops(t *testing.T, text string) (header string, hops []icmp.Hop) {
 				if err != nil {
 					t.Fatalf("bad word %q in %q", w, l)
 				}
-				h.Probes = append(h.Probes, icmp.ProbeResult{TTL: ttl, Answered: true, From: from,
+				h.Probes = append(h.Probes, trace.ProbeResult{TTL: ttl, Answered: true, From: from,
 					RTT: time.Duration(ms*1e6 + 0.5), Type: icmp.TypeTimeExceeded})
 			default:
 				t.Fatalf("unknown word %q in %q", w, l)
@@ -71,7 +72,7 @@ func goldenHops(t *testing.T, text string) (header string, hops []icmp.Hop) {
 
 // toV6 turns an IPv4 answer read back from the text into the ICMPv6
 // answer traceroute -6 prints the same way.
-func toV6(p *icmp.ProbeResult) {
+func toV6(p *trace.ProbeResult) {
 	p.IPv6 = true
 	switch {
 	case p.Type == icmp.TypeDestUnreach && p.Code == 4:
@@ -148,25 +149,25 @@ func TestTracerouteHopFormat(t *testing.T) {
 	ms := time.Millisecond
 	for _, c := range []struct {
 		name string
-		hop  icmp.Hop
+		hop  trace.Hop
 		ext  bool
 		want string
 	}{
-		{"changing responder", icmp.Hop{TTL: 12, Probes: []icmp.ProbeResult{
+		{"changing responder", trace.Hop{TTL: 12, Probes: []trace.ProbeResult{
 			{Answered: true, From: a, RTT: ms}, {Type: -1}, {Answered: true, From: a, RTT: 2 * ms}, {Answered: true, From: b, RTT: 3 * ms}}},
 			false, "12  10.0.1.2  1.000 ms *  2.000 ms 10.0.2.2  3.000 ms\n"},
-		{"mpls", icmp.Hop{TTL: 3, Probes: []icmp.ProbeResult{
+		{"mpls", trace.Hop{TTL: 3, Probes: []trace.ProbeResult{
 			{Answered: true, From: a, RTT: ms, Extensions: mpls}, {Answered: true, From: a, RTT: ms, Extensions: mpls}}},
 			true, " 3  10.0.1.2 <MPLS:L=100,E=0,S=1,T=1>  1.000 ms  1.000 ms\n"},
-		{"mpls hidden without -e", icmp.Hop{TTL: 3, Probes: []icmp.ProbeResult{
+		{"mpls hidden without -e", trace.Hop{TTL: 3, Probes: []trace.ProbeResult{
 			{Answered: true, From: a, RTT: ms, Extensions: mpls}}},
 			false, " 3  10.0.1.2  1.000 ms\n"},
-		{"annotations", icmp.Hop{TTL: 5, Probes: []icmp.ProbeResult{
+		{"annotations", trace.Hop{TTL: 5, Probes: []trace.ProbeResult{
 			{Answered: true, From: a, RTT: ms, Type: 3, Code: 0}, {Answered: true, From: a, RTT: ms, Type: 3, Code: 2},
 			{Answered: true, From: a, RTT: ms, Type: 3, Code: 13}, {Answered: true, From: a, RTT: ms, Type: 3, Code: 3},
 			{Answered: true, From: a, RTT: ms, Type: 3, Code: 99}}},
 			false, " 5  10.0.1.2  1.000 ms !N  1.000 ms !P  1.000 ms !X  1.000 ms  1.000 ms !<99>\n"},
-		{"ICMPv6 annotations", icmp.Hop{TTL: 2, Probes: []icmp.ProbeResult{
+		{"ICMPv6 annotations", trace.Hop{TTL: 2, Probes: []trace.ProbeResult{
 			{Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 0}, {Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 1},
 			{Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 3}, {Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 4},
 			{Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 2, NextMTU: 1280}, {Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 3}}},

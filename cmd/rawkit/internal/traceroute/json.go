@@ -8,7 +8,7 @@ import (
 	xicmp "golang.org/x/net/icmp"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/record"
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // traceJSONProbe is one probe of a --json hop line. Fields that do not
@@ -58,7 +58,7 @@ type traceJSON struct {
 	dst netip.Addr
 }
 
-func (j *traceJSON) hop(h icmp.Hop) {
+func (j *traceJSON) hop(h trace.Hop) {
 	out := traceJSONHop{Type: "hop", TTL: h.TTL, Probes: make([]traceJSONProbe, len(h.Probes))}
 	for k, p := range h.Probes {
 		jp := &out.Probes[k]
@@ -80,7 +80,7 @@ func (j *traceJSON) hop(h icmp.Hop) {
 	j.write(out)
 }
 
-func mplsLabels(p icmp.ProbeResult) []traceJSONMPLS {
+func mplsLabels(p trace.ProbeResult) []traceJSONMPLS {
 	var out []traceJSONMPLS
 	for _, e := range p.Extensions {
 		if st, ok := e.(*xicmp.MPLSLabelStack); ok {
@@ -92,7 +92,7 @@ func mplsLabels(p icmp.ProbeResult) []traceJSONMPLS {
 	return out
 }
 
-func (j *traceJSON) summary(s icmp.PathSummary) {
+func (j *traceJSON) summary(s trace.Summary) {
 	j.write(traceJSONSummary{
 		Type: "summary", Schema: record.Schema,
 		Destination: j.dst.String(), Source: s.Source.String(),

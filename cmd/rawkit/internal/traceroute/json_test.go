@@ -10,7 +10,7 @@ import (
 
 	xicmp "golang.org/x/net/icmp"
 
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 func TestTracerouteJSON(t *testing.T) {
@@ -19,12 +19,12 @@ func TestTracerouteJSON(t *testing.T) {
 	j := &traceJSON{w: bufio.NewWriter(&buf), dst: netip.MustParseAddr("10.0.9.2")}
 	r := netip.MustParseAddr("10.0.3.2")
 	mpls := []xicmp.Extension{&xicmp.MPLSLabelStack{Class: 1, Type: 1, Labels: []xicmp.MPLSLabel{{Label: 100, S: true, TTL: 1}}}}
-	j.hop(icmp.Hop{TTL: 3, Probes: []icmp.ProbeResult{
+	j.hop(trace.Hop{TTL: 3, Probes: []trace.ProbeResult{
 		{Answered: true, From: r, RTT: 1234567 * time.Nanosecond, Type: 11, QuotedTTL: 1, Size: 60, Extensions: mpls},
 		{Type: -1, Code: -1, QuotedTTL: -1, QuotedTOS: -1, Size: 60},
 		{Answered: true, From: r, RTT: time.Millisecond, Type: 3, Code: 1, QuotedTTL: 2, Size: 60},
 	}})
-	j.summary(icmp.PathSummary{Source: netip.MustParseAddr("10.0.1.1"), Hops: 3, Sent: 9, Answered: 2, Elapsed: 5 * time.Millisecond})
+	j.summary(trace.Summary{Source: netip.MustParseAddr("10.0.1.1"), Hops: 3, Sent: 9, Answered: 2, Elapsed: 5 * time.Millisecond})
 	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
 	if len(lines) != 2 {
 		t.Fatalf("%d lines:\n%s", len(lines), buf.String())

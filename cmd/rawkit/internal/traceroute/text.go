@@ -9,6 +9,7 @@ import (
 	xicmp "golang.org/x/net/icmp"
 
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // traceHeader is traceroute's first line.
@@ -21,9 +22,9 @@ func traceHeader(host string, dst netip.Addr, maxTTL, size int) string {
 // previous answered probe's, or its extensions do), the round trip and
 // the annotation, or " *" for no answer. name gives a responder's name
 // ("" when it has none); nil means numeric output.
-func appendHop(b []byte, h icmp.Hop, name func(netip.Addr) string, ext bool) []byte {
+func appendHop(b []byte, h trace.Hop, name func(netip.Addr) string, ext bool) []byte {
 	b = fmt.Appendf(b, "%2d ", h.TTL)
-	var prev *icmp.ProbeResult
+	var prev *trace.ProbeResult
 	for k := range h.Probes {
 		p := &h.Probes[k]
 		if !p.Answered {
@@ -70,7 +71,7 @@ func appendAddr(b []byte, a netip.Addr, name func(netip.Addr) string) []byte {
 // annotation is traceroute's mark for a destination unreachable: !H, !N,
 // !P, !X, !F-MTU, ...; port unreachable (the UDP destination's answer)
 // and every other answer have none.
-func annotation(p icmp.ProbeResult) string {
+func annotation(p trace.ProbeResult) string {
 	if p.IPv6 {
 		return annotation6(p)
 	}
@@ -103,7 +104,7 @@ func annotation(p icmp.ProbeResult) string {
 // annotation6 is traceroute's mark for an ICMPv6 destination unreachable
 // (RFC 4443 3.1 codes) or packet too big (!F-MTU, as IPv4's
 // fragmentation needed).
-func annotation6(p icmp.ProbeResult) string {
+func annotation6(p trace.ProbeResult) string {
 	switch p.Type {
 	case icmp.TypePacketTooBigV6:
 		return "!F-" + strconv.Itoa(p.NextMTU)

@@ -13,7 +13,8 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/target"
-	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
@@ -56,9 +57,9 @@ Exit status: 0 when the destination answered, 1 when not, 2 on errors.
 // Env holds what a test replaces; a nil Env or a nil field is the real
 // thing.
 type Env struct {
-	// NewPath opens a trace's sockets (icmp.NewPath).
-	NewPath func(dst netip.Addr, cfg *icmp.PathConfig) (*icmp.Path, error)
-	// DropPrivileges is called once they are open (icmp.DropPrivileges).
+	// NewPath opens a trace's sockets (trace.New).
+	NewPath func(dst netip.Addr, cfg *trace.Config) (*trace.Path, error)
+	// DropPrivileges is called once they are open (echo.DropPrivileges).
 	DropPrivileges func() error
 }
 
@@ -70,10 +71,10 @@ func (env *Env) withDefaults() *Env {
 		e = *env
 	}
 	if e.NewPath == nil {
-		e.NewPath = icmp.NewPath
+		e.NewPath = trace.New
 	}
 	if e.DropPrivileges == nil {
-		e.DropPrivileges = icmp.DropPrivileges
+		e.DropPrivileges = echo.DropPrivileges
 	}
 	return &e
 }
@@ -121,7 +122,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		names = newTraceNames(ctx, 8)
 		defer names.stop()
 	}
-	var ev icmp.PathEvents
+	var ev trace.Events
 	var js *traceJSON
 	if o.json {
 		js = &traceJSON{w: w, dst: dst}
@@ -148,9 +149,9 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 // traceText prints traceroute's header to w and returns the events that
 // print each hop as traceroute does, with names (nil: -n) looked up as
 // answers come.
-func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) icmp.PathEvents {
+func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *traceNames) trace.Events {
 	if o.cfg.MTU && !o.lenSet {
-		size = icmp.MaxPathLength // traceroute --mtu announces its starting size
+		size = trace.MaxLength // traceroute --mtu announces its starting size
 	}
 	fmt.Fprint(w, traceHeader(o.host, dst, traceMaxTTL(o), size))
 	w.Flush()
@@ -159,9 +160,9 @@ func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *t
 	if names == nil {
 		lookup = nil
 	}
-	return icmp.PathEvents{
+	return trace.Events{
 		Answer: names.start,
-		Hop: func(h icmp.Hop) {
+		Hop: func(h trace.Hop) {
 			names.wait(h)
 			buf = appendHop(buf[:0], h, lookup, o.ext)
 			w.Write(buf)
@@ -172,7 +173,7 @@ func traceText(w *bufio.Writer, o *traceOpts, dst netip.Addr, size int, names *t
 
 func traceMaxTTL(o *traceOpts) int {
 	if o.cfg.MaxTTL == 0 {
-		return icmp.DefaultMaxTTL
+		return trace.DefaultMaxTTL
 	}
 	return o.cfg.MaxTTL
 }

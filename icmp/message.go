@@ -1,0 +1,29 @@
+package icmp
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Message is one received ICMP message (on the path engine's TCP socket,
+// a TCP segment): both engines' sockets read into it.
+type Message struct {
+	Buf      []byte     // the caller's buffer
+	Data     []byte     // the ICMP message (no IP header); aliases Buf
+	Src      netip.Addr // who sent it
+	TTL      int        // the IP TTL it arrived with; -1 when unknown
+	Received time.Time  // the kernel's receive time; zero when the socket has none
+	// Queued is set on an ICMP error that the kernel reported on a ping
+	// socket's error queue (IP_RECVERR, icmp(7)) rather than as a
+	// packet: Data is then the echo request it quotes and Src its sender.
+	Queued QueuedError
+}
+
+// QueuedError is what the kernel tells of an ICMP error on a ping
+// socket's error queue (struct sock_extended_err, ip(7)).
+type QueuedError struct {
+	Valid      bool       // the message is a queued error
+	Type, Code int        // the ICMP error's type and code
+	Info       uint32     // the next-hop MTU of "fragmentation needed"
+	Dst        netip.Addr // the destination of the quoted request
+}
