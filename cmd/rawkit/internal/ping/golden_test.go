@@ -17,6 +17,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/icmptest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -34,39 +35,39 @@ var (
 type pingCase struct {
 	name   string
 	args   []string
-	script func(b []byte, dst netip.Addr) []delivery
+	script func(b []byte, dst netip.Addr) []icmptest.Delivery
 }
 
-func errorAfter(d time.Duration, typ, code int) func([]byte, netip.Addr) []delivery {
-	return func(b []byte, dst netip.Addr) []delivery {
+func errorAfter(d time.Duration, typ, code int) func([]byte, netip.Addr) []icmptest.Delivery {
+	return func(b []byte, dst netip.Addr) []icmptest.Delivery {
 		client, router := clientAddr, routerAddr
 		if dst.Is6() {
 			client, router = clientAddr6, routerAddr6
 		}
-		m := icmpErrorFor(typ, code, client, dst, b, -1)
-		return []delivery{{d, icmp.Message{Data: m, Src: router, TTL: 64}}}
+		m := icmptest.ErrorFor(typ, code, client, dst, b, -1)
+		return []icmptest.Delivery{{After: d, Msg: icmp.Message{Data: m, Src: router, TTL: 64}}}
 	}
 }
 
 var pingCases = []pingCase{
-	{"replies", []string{"-c", "3", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
-	{"quiet", []string{"-q", "-c", "3", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
-	{"timestamps", []string{"-D", "-c", "2", "-i", "0.2", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
-	{"small", []string{"-c", "2", "-i", "0.2", "-s", "10", "127.0.0.1"}, replyAfter(45 * time.Microsecond)},
+	{"replies", []string{"-c", "3", "-i", "0.2", "127.0.0.1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
+	{"quiet", []string{"-q", "-c", "3", "-i", "0.2", "127.0.0.1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
+	{"timestamps", []string{"-D", "-c", "2", "-i", "0.2", "127.0.0.1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
+	{"small", []string{"-c", "2", "-i", "0.2", "-s", "10", "127.0.0.1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
 	{"ttl-exceeded", []string{"-c", "2", "-i", "0.2", "-t", "1", "10.77.2.2"}, errorAfter(80*time.Microsecond, 11, 0)},
 	// ARP gives up after about 3 s: all three errors come after the last probe.
-	{"unreachable", []string{"-c", "3", "-i", "0.2", "10.77.2.9"}, func(b []byte, dst netip.Addr) []delivery {
-		return errorAfter(3*time.Second-time.Duration(seqOf(b))*200*time.Millisecond, 3, 1)(b, dst)
+	{"unreachable", []string{"-c", "3", "-i", "0.2", "10.77.2.9"}, func(b []byte, dst netip.Addr) []icmptest.Delivery {
+		return errorAfter(3*time.Second-time.Duration(icmptest.Seq(b))*200*time.Millisecond, 3, 1)(b, dst)
 	}},
-	{"flood", []string{"-f", "-c", "500", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
-	{"preload", []string{"-c", "2", "-l", "3", "127.0.0.1"}, replyAfter(5 * time.Microsecond)},
+	{"flood", []string{"-f", "-c", "500", "127.0.0.1"}, icmptest.ReplyAfter(5 * time.Microsecond)},
+	{"preload", []string{"-c", "2", "-l", "3", "127.0.0.1"}, icmptest.ReplyAfter(5 * time.Microsecond)},
 	// IPv6, recorded on ::1 and across one router in a namespace pair.
-	{"replies6", []string{"-c", "3", "-i", "0.2", "::1"}, replyAfter(45 * time.Microsecond)},
-	{"small6", []string{"-c", "2", "-i", "0.2", "-s", "10", "::1"}, replyAfter(45 * time.Microsecond)},
+	{"replies6", []string{"-c", "3", "-i", "0.2", "::1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
+	{"small6", []string{"-c", "2", "-i", "0.2", "-s", "10", "::1"}, icmptest.ReplyAfter(45 * time.Microsecond)},
 	{"hop-limit6", []string{"-c", "2", "-i", "0.2", "-t", "1", "fd00:0:0:2::2"}, errorAfter(80*time.Microsecond, 3, 0)},
 	// Neighbour discovery gives up after about 3 s, as ARP does.
-	{"unreachable6", []string{"-c", "3", "-i", "0.2", "fd00:0:0:2::9"}, func(b []byte, dst netip.Addr) []delivery {
-		return errorAfter(3*time.Second-time.Duration(seqOf(b))*200*time.Millisecond, 1, 3)(b, dst)
+	{"unreachable6", []string{"-c", "3", "-i", "0.2", "fd00:0:0:2::9"}, func(b []byte, dst netip.Addr) []icmptest.Delivery {
+		return errorAfter(3*time.Second-time.Duration(icmptest.Seq(b))*200*time.Millisecond, 1, 3)(b, dst)
 	}},
 }
 
@@ -84,7 +85,7 @@ var pingLocalErrorCases = []pingCase{
 	{"too-long-deadline-quiet", []string{"-q", "-w", "1", "-i", "0.2", "-M", "do", "-s", "2000", "10.77.1.1"}, noReply},
 }
 
-func noReply([]byte, netip.Addr) []delivery { return nil }
+func noReply([]byte, netip.Addr) []icmptest.Delivery { return nil }
 
 // runPingFake runs rawkit ping with args over conn in the current bubble.
 func runPingFake(t *testing.T, conn echo.Conn, args ...string) (int, string, string) {
@@ -120,11 +121,12 @@ func TestPingMatchesIputils(t *testing.T) {
 			i := strings.LastIndexByte(body, '\n')
 			wantOut, wantCode := body[:i+1], body[i+1:]
 			synctest.Test(t, func(t *testing.T) {
-				conn := newFakeConn(tc.script)
 				wantErr, err := os.ReadFile(filepath.Join("testdata", "iputils", tc.name+".stderr"))
+				var cfg *icmptest.Config
 				if err == nil {
-					conn.mtu = 1500
+					cfg = &icmptest.Config{MTU: 1500}
 				}
+				conn := icmptest.NewConn(tc.script, cfg)
 				code, out, errOut := runPingFake(t, conn, tc.args...)
 				if wantErr != nil {
 					// iputils names itself "ping:", rawkit "rawkit ping:".

@@ -13,15 +13,16 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/icmptest"
 )
 
 func TestPingDuplicatesGolden(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c := newFakeConn(func(b []byte, dst netip.Addr) []delivery {
-			r := icmp.Message{Data: echoReply(b), Src: dst, TTL: 61}
-			return []delivery{{100 * time.Microsecond, r}, {150 * time.Microsecond, r}}
-		})
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+			r := icmp.Message{Data: icmptest.EchoReply(b), Src: dst, TTL: 61}
+			return []icmptest.Delivery{{After: 100 * time.Microsecond, Msg: r}, {After: 150 * time.Microsecond, Msg: r}}
+		}, nil)
 		code, out, _ := runPingFake(t, c, "-c", "2", "-i", "0.2", "10.0.9.2")
 		want := "PING 10.0.9.2 (10.0.9.2) 56(84) bytes of data.\n" +
 			"64 bytes from 10.0.9.2: icmp_seq=1 ttl=61 time=0.100 ms\n" +
@@ -39,12 +40,12 @@ func TestPingDuplicatesGolden(t *testing.T) {
 func TestPingLossExitAndOutstanding(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c := newFakeConn(func(b []byte, dst netip.Addr) []delivery {
-			if seqOf(b) == 2 {
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+			if icmptest.Seq(b) == 2 {
 				return nil
 			}
-			return replyAfter(time.Millisecond)(b, dst)
-		})
+			return icmptest.ReplyAfter(time.Millisecond)(b, dst)
+		}, nil)
 		code, out, _ := runPingFake(t, c, "-O", "-c", "3", "-i", "0.2", "127.0.0.1")
 		for _, line := range []string{
 			"no answer yet for icmp_seq=2\n",
@@ -59,7 +60,7 @@ func TestPingLossExitAndOutstanding(t *testing.T) {
 		}
 	})
 	synctest.Test(t, func(t *testing.T) {
-		c := newFakeConn(func([]byte, netip.Addr) []delivery { return nil })
+		c := icmptest.NewConn(func([]byte, netip.Addr) []icmptest.Delivery { return nil }, nil)
 		code, out, _ := runPingFake(t, c, "-c", "2", "-W", "1", "-i", "0.2", "127.0.0.1")
 		if code != cli.ExitNoReply || !strings.Contains(out, "2 packets transmitted, 0 received, 100% packet loss") {
 			t.Errorf("exit %d, output:\n%s", code, out)
@@ -71,12 +72,12 @@ func TestPingSweepText(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		dead := netip.MustParseAddr("127.0.0.3")
-		c := newFakeConn(func(b []byte, dst netip.Addr) []delivery {
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
 			if dst == dead {
 				return nil
 			}
-			return replyAfter(30*time.Microsecond)(b, dst)
-		})
+			return icmptest.ReplyAfter(30*time.Microsecond)(b, dst)
+		}, nil)
 		code, out, _ := runPingFake(t, c, "-c", "1", "-W", "1", "127.0.0.0/29")
 		for _, line := range []string{
 			"PING 6 targets 56(84) bytes of data.\n",
@@ -99,15 +100,15 @@ func TestPingSweepText(t *testing.T) {
 func TestPingJSON(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c := newFakeConn(func(b []byte, dst netip.Addr) []delivery {
-			switch seqOf(b) {
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+			switch icmptest.Seq(b) {
 			case 1:
-				return replyAfter(250*time.Microsecond)(b, dst)
+				return icmptest.ReplyAfter(250*time.Microsecond)(b, dst)
 			case 2:
 				return errorAfter(time.Millisecond, 11, 0)(b, dst)
 			}
 			return nil
-		})
+		}, nil)
 		code, out, _ := runPingFake(t, c, "--json", "-c", "3", "-W", "1", "-i", "0.2", "127.0.0.1")
 		if code != cli.ExitOK {
 			t.Errorf("exit %d", code)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp"
+	"github.com/rawkit/rawkit/icmp/icmptest"
 	"github.com/rawkit/rawkit/internal/checksum"
 )
 
@@ -39,28 +40,26 @@ func TestParsePattern(t *testing.T) {
 func TestPingPattern(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		conn := newFakeConn(func(b []byte, dst netip.Addr) []delivery {
-			r := echoReply(b)
-			if seqOf(b) == 2 {
+		conn := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+			r := icmptest.EchoReply(b)
+			if icmptest.Seq(b) == 2 {
 				r[8+20] ^= 0x01 // payload byte 20
 				r[2], r[3] = 0, 0
 				c := checksum.Checksum(r)
 				r[2], r[3] = byte(c>>8), byte(c)
 			}
-			return []delivery{{100 * time.Microsecond, icmp.Message{Data: r, Src: dst, TTL: 64}}}
-		})
+			return []icmptest.Delivery{{After: 100 * time.Microsecond, Msg: icmp.Message{Data: r, Src: dst, TTL: 64}}}
+		}, nil)
 		code, out, errOut := runPingFake(t, conn, "-c", "2", "-p", "ff00", "-s", "40", "127.0.0.1")
 		if code != cli.ExitOK || errOut != "" {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		conn.mu.Lock()
-		sent := conn.sent
-		conn.mu.Unlock()
+		sent := conn.Sent()
 		if len(sent) != 2 {
 			t.Fatalf("%d requests sent, want 2", len(sent))
 		}
 		for _, p := range sent {
-			payload := p.b[8:]
+			payload := p.Data[8:]
 			for i := 12; i < len(payload); i++ {
 				if want := []byte{0xff, 0x00}[i%2]; payload[i] != want {
 					t.Fatalf("request payload byte %d is %#x, want %#x: % x", i, payload[i], want, payload)
