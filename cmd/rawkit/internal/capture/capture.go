@@ -74,7 +74,7 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int
 	fs.StringVar(&o.rfile, "r", "", "")
 	fs.IntVar(&o.count, "c", 0, "")
 	// No upper limit: a capture may run for as long as a Duration holds.
-	fs.Var(&cli.DurationValue{P: &o.duration, What: "duration", Hi: math.MaxInt64}, "duration", "")
+	fs.Var(&cli.DurationValue{P: &o.duration, Hi: math.MaxInt64}, "duration", "")
 	fs.IntVar(&o.snap, "s", rcapture.DefaultSnapLen, "")
 	fs.BoolVar(&o.promisc, "p", false, "")
 	fs.BoolVar(&o.pcapng, "pcapng", false, "")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -57,15 +58,28 @@ func Float(opt, what, v string, lo, hi float64) (float64, error) {
 //
 //	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s
 func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) {
+	d, ok := durationIn(v, lo, hi)
+	if !ok {
+		return 0, fmt.Errorf("bad %s %q%s: %s", what, v, forOpt(opt), wantDuration(lo, hi))
+	}
+	return d, nil
+}
+
+// durationIn parses v and reports whether it lies from lo to hi.
+func durationIn(v string, lo, hi time.Duration) (time.Duration, bool) {
 	d, ok := parseDuration(strings.TrimSpace(v))
 	// "Above 0" is about the value as written: 1e-10 seconds is above 0
 	// although it rounds to no time at all, and iputils takes it.
 	above0 := lo == time.Nanosecond && ok && d == 0 && positive(v)
 	if !ok || (d < lo && !above0) || d > hi {
-		return 0, fmt.Errorf("bad %s %q%s: want seconds (0.5) or a duration (500ms), %s",
-			what, v, forOpt(opt), durationRange(lo, hi))
+		return 0, false
 	}
-	return d, nil
+	return d, true
+}
+
+// wantDuration says what a duration option takes.
+func wantDuration(lo, hi time.Duration) string {
+	return "want seconds (0.5) or a duration (500ms), " + durationRange(lo, hi)
 }
 
 // parseDuration reads seconds or a Go duration. Seconds beyond what a
@@ -120,12 +134,13 @@ func forOpt(opt string) string {
 	return " for " + opt
 }
 
-// DurationValue is a flag.Value for a FlagSet option read by [Duration].
-// The FlagSet's error names the option and the value; this adds what is
-// wanted.
+// DurationValue is a flag.Value for a FlagSet option read as [Duration]
+// reads it, from Lo to Hi. The FlagSet's error names the option and the
+// value; this adds what is wanted:
+//
+//	invalid value "x" for flag -idle: want seconds (0.5) or a duration (500ms), 0 or more
 type DurationValue struct {
 	P      *time.Duration
-	What   string
 	Lo, Hi time.Duration
 }
 
@@ -138,9 +153,9 @@ func (d *DurationValue) String() string {
 
 // Set parses s into *d.P.
 func (d *DurationValue) Set(s string) error {
-	v, err := Duration("", d.What, s, d.Lo, d.Hi)
-	if err != nil {
-		return err
+	v, ok := durationIn(s, d.Lo, d.Hi)
+	if !ok {
+		return errors.New(wantDuration(d.Lo, d.Hi))
 	}
 	*d.P = v
 	return nil

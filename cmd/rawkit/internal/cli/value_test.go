@@ -79,12 +79,12 @@ func TestDurationValue(t *testing.T) {
 	var d time.Duration
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Var(&DurationValue{P: &d, What: "duration", Hi: time.Hour}, "duration", "")
+	fs.Var(&DurationValue{P: &d, Hi: time.Hour}, "duration", "")
 	if err := fs.Parse([]string{"-duration", "1.5"}); err != nil || d != 1500*time.Millisecond {
 		t.Fatalf("-duration 1.5: %v, %v", d, err)
 	}
 	err := fs.Parse([]string{"-duration", "soon"})
-	want := `invalid value "soon" for flag -duration: bad duration "soon": want seconds (0.5) or a duration (500ms), from 0 to 3600s`
+	want := `invalid value "soon" for flag -duration: want seconds (0.5) or a duration (500ms), from 0 to 3600s`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}

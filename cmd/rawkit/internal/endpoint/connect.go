@@ -55,13 +55,13 @@ func parseConnect(sio *cli.Stdio, c *cli.Command, args []string) (*connectOption
 	o := &connectOptions{connectTimeout: rendpoint.DefaultConnect}
 	o.echo.Timeout = rendpoint.DefaultEchoTimeout
 	// Times have no upper limit but what a Duration holds.
-	fs.Var(&cli.DurationValue{P: &o.connectTimeout, What: "connect timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "connect-timeout", "")
-	fs.Var(&cli.DurationValue{P: &o.readTimeout, What: "read timeout", Hi: math.MaxInt64}, "read-timeout", "")
+	fs.Var(&cli.DurationValue{P: &o.connectTimeout, Lo: time.Nanosecond, Hi: math.MaxInt64}, "connect-timeout", "")
+	fs.Var(&cli.DurationValue{P: &o.readTimeout, Hi: math.MaxInt64}, "read-timeout", "")
 	n := fs.Int("echo-test", 0, "")
 	size := fs.String("size", "64", "")
 	fs.IntVar(&o.echo.Concurrency, "concurrency", 1, "")
 	fs.IntVar(&o.echo.Window, "window", 1, "")
-	fs.Var(&cli.DurationValue{P: &o.echo.Timeout, What: "timeout", Lo: time.Nanosecond, Hi: math.MaxInt64}, "timeout", "")
+	fs.Var(&cli.DurationValue{P: &o.echo.Timeout, Lo: time.Nanosecond, Hi: math.MaxInt64}, "timeout", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	pos, st := parseInterleaved(sio, c, fs, args)
 	if st != -1 {

@@ -45,10 +45,10 @@ func parseServe(sio *cli.Stdio, c *cli.Command, args []string) (*serveOptions, i
 	reply := fs.String("reply", "", "")
 	maxConns := fs.Int("max-conns", 0, "")
 	var idle, drain time.Duration
-	fs.Var(&cli.DurationValue{P: &idle, What: "idle time", Hi: math.MaxInt64}, "idle", "")
+	fs.Var(&cli.DurationValue{P: &idle, Hi: math.MaxInt64}, "idle", "")
 	maxSize := fs.Int("max-size", 0, "")
 	drain = rendpoint.DefaultDrain
-	fs.Var(&cli.DurationValue{P: &drain, What: "drain time", Hi: math.MaxInt64}, "drain", "")
+	fs.Var(&cli.DurationValue{P: &drain, Hi: math.MaxInt64}, "drain", "")
 	jsonOut := fs.Bool("json", false, "")
 	pos, st := parseInterleaved(sio, c, fs, args)
 	if st != -1 {
