@@ -19,22 +19,6 @@ import (
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
 
-// icmpOf returns the ICMP type, id and seq of an Ethernet-framed IPv4
-// ICMP echo, and ok=false for anything else.
-// needTool finds a peer tool. scripts/test-privileged.sh installs them;
-// with RAWKIT_PRIVILEGED=1 a missing one fails the test.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv(netlabtest.PrivilegedEnv) == "1" {
-			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
-
 func icmpOf(p capture.Packet) (typ byte, id, seq uint16, ok bool) {
 	d := p.Data
 	if p.LinkType != capture.LinkEthernet || len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 1 {
@@ -49,7 +33,7 @@ func icmpOf(p capture.Packet) (typ byte, id, seq uint16, ok bool) {
 // each request and each reply exactly once, as it left.
 func TestLoopbackSeesEachPacketOnce(t *testing.T) {
 	netlabtest.Privileged(t)
-	ping := needTool(t, "ping")
+	ping := netlabtest.NeedTool(t, "ping")
 	// An unusual size keeps other tests' pings on lo out of the count.
 	col, err := capture.Collect("lo", &capture.Config{Filter: "icmp and ip[2:2] == 89"})
 	if err != nil {
@@ -87,8 +71,8 @@ func TestLoopbackSeesEachPacketOnce(t *testing.T) {
 // exactly what tcpdump (the independent oracle) sees of A pinging B.
 func TestNamespaceCapture(t *testing.T) {
 	netlabtest.Privileged(t)
-	needTool(t, "tcpdump")
-	ping := needTool(t, "ping")
+	netlabtest.NeedTool(t, "tcpdump")
+	ping := netlabtest.NeedTool(t, "ping")
 	p := netlabtest.NewPair(t)
 	oracle := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
 	var col *capture.Collector
@@ -206,7 +190,7 @@ func TestDeadlineContextClose(t *testing.T) {
 
 func TestSnapLenAndPromiscuous(t *testing.T) {
 	netlabtest.Privileged(t)
-	ping := needTool(t, "ping")
+	ping := netlabtest.NeedTool(t, "ping")
 	p := netlabtest.NewPair(t)
 	var col *capture.Collector
 	if err := p.B.Do(func() (err error) {
@@ -248,7 +232,7 @@ func TestSnapLenAndPromiscuous(t *testing.T) {
 // the cooked header in both.
 func TestAnyCookedHeaders(t *testing.T) {
 	netlabtest.Privileged(t)
-	ping := needTool(t, "ping")
+	ping := netlabtest.NeedTool(t, "ping")
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {
 		t.Fatal(err)

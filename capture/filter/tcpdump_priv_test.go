@@ -16,21 +16,8 @@ import (
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/capture/internal/corpus"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 )
-
-// needTool finds a peer tool. scripts/test-privileged.sh installs them;
-// with RAWKIT_PRIVILEGED=1 a missing one fails the test.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("RAWKIT_PRIVILEGED") == "1" {
-			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
 
 func writeCorpus(t *testing.T, pkts []corpus.Packet) string {
 	t.Helper()
@@ -58,7 +45,7 @@ func writeCorpus(t *testing.T, pkts []corpus.Packet) string {
 // TestCorpusMatchesTcpdump: every corpus expression selects exactly the
 // packets that tcpdump -r selects from the same file.
 func TestCorpusMatchesTcpdump(t *testing.T) {
-	tcpdump := needTool(t, "tcpdump")
+	tcpdump := netlabtest.NeedTool(t, "tcpdump")
 	pkts := corpus.Build(t)
 	path := writeCorpus(t, pkts)
 	for _, expr := range corpus.Filters() {
@@ -159,7 +146,7 @@ func withoutExt6(pkts []corpus.Packet, idx []int) []int {
 // "ip6 protochain" selects: the one libpcap primitive that walks the
 // chain.
 func TestProtochainMatchesTcpdump(t *testing.T) {
-	tcpdump := needTool(t, "tcpdump")
+	tcpdump := netlabtest.NeedTool(t, "tcpdump")
 	var pkts []corpus.Packet
 	for _, p := range append(corpus.Build(t), corpus.Ext6()...) {
 		// Beyond ip6MaxExt headers rawkit stops looking; libpcap's

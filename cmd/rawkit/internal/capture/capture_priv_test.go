@@ -45,18 +45,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv(netlabtest.PrivilegedEnv) == "1" {
-			t.Fatalf("%s is not installed (scripts/test-privileged.sh installs it)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
-
 // startCapture runs `rawkit capture ARGS` in the background and returns
 // once it is listening; stop cancels it (as Ctrl-C does) and returns its
 // exit status and standard error.
@@ -156,7 +144,7 @@ var pingStatsRE = regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`
 // on lo is not counted.
 func TestCapturePingFlood(t *testing.T) {
 	netlabtest.Privileged(t)
-	ping := needTool(t, "ping")
+	ping := netlabtest.NeedTool(t, "ping")
 	// A namespace of its own: no other test's ICMP on this loopback.
 	h := netlabtest.NewHost(t)
 	path := filepath.Join(t.TempDir(), "flood.pcap")
@@ -204,9 +192,9 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 // bytes and time stamps (µs from tcpdump, ns from tshark).
 func TestFilesReadByPeers(t *testing.T) {
 	netlabtest.Privileged(t)
-	ping := needTool(t, "ping")
-	tcpdump := needTool(t, "tcpdump")
-	tshark := needTool(t, "tshark")
+	ping := netlabtest.NeedTool(t, "ping")
+	tcpdump := netlabtest.NeedTool(t, "tcpdump")
+	tshark := netlabtest.NeedTool(t, "tshark")
 	for _, format := range []string{"pcap", "pcapng"} {
 		path := filepath.Join(t.TempDir(), "lo."+format)
 		args := []string{"-i", "lo", "-w", path, "icmp and ip[2:2] == 105"}
