@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkit/rawkit/internal/byteorder"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
 	"golang.org/x/sys/unix"
 )
@@ -37,7 +38,7 @@ const (
 
 // capture opens an AF_PACKET socket on lo; it must run inside h.Do.
 func capture() (int, error) {
-	proto := int(htons(unix.ETH_P_ALL))
+	proto := int(byteorder.Htons(unix.ETH_P_ALL))
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return -1, os.NewSyscallError("socket", err)
@@ -55,8 +56,6 @@ func capture() (int, error) {
 	}
 	return fd, nil
 }
-
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // segments reads every captured frame received on lo (PACKET_HOST; lo
 // shows each packet also as PACKET_OUTGOING) and decodes its TCP header.

@@ -1,6 +1,10 @@
 package inject
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/rawkit/rawkit/internal/checksum"
+)
 
 // kernelRewrites reports whether Linux would change b, an IPv4 packet
 // from its header on, when sending it through a header-included raw
@@ -36,14 +40,8 @@ func kernelRewrites(b []byte) bool {
 // headerSum is the IPv4 header checksum of h, its checksum field taken
 // as zero (RFC 1071).
 func headerSum(h []byte) uint16 {
-	var s uint32
-	for i := 0; i+1 < len(h); i += 2 {
-		if i != 10 {
-			s += uint32(binary.BigEndian.Uint16(h[i:]))
-		}
+	if len(h) < 12 {
+		return ^checksum.Fold(checksum.Sum(h, 0))
 	}
-	for s > 0xffff {
-		s = s>>16 + s&0xffff
-	}
-	return ^uint16(s)
+	return ^checksum.Fold(checksum.Sum(h[:10], checksum.Sum(h[12:], 0)))
 }

@@ -18,6 +18,10 @@ import (
 
 // inetChecksum is the Internet checksum (RFC 1071) of b; over a header
 // or message whose checksum field is correct it is 0.
+//
+// It is written out here rather than taken from internal/checksum on
+// purpose: an oracle that shares the code it checks cannot catch that
+// code's mistakes.
 func inetChecksum(b []byte) uint16 {
 	var s uint32
 	for ; len(b) >= 2; b = b[2:] {
