@@ -189,7 +189,3 @@ func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, e
 
 func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }
 func (r *rawConn) Close() error                      { return r.c.Close() }
-
-// DropPrivileges gives up the process's privileges once its sockets are
-// open (raw.DropPrivileges).
-func DropPrivileges() error { return raw.DropPrivileges() }

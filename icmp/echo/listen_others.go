@@ -6,6 +6,3 @@ import "github.com/rawkit/rawkit/raw"
 
 // Listen is not implemented on this platform.
 func Listen(*ListenConfig) (*Socket, error) { return nil, raw.ErrNotImplemented }
-
-// DropPrivileges is not implemented on this platform.
-func DropPrivileges() error { return raw.ErrNotImplemented }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/raw"
 )
 
 const pingUsage = `usage: rawkit ping [options] HOST...
@@ -59,7 +60,7 @@ type Env struct {
 	// clock cannot share channels with the signal handler replaces it.
 	NotifyQuit func() (<-chan os.Signal, func())
 	// DropPrivileges is called once the sockets are open
-	// (echo.DropPrivileges).
+	// (raw.DropPrivileges).
 	DropPrivileges func() error
 }
 
@@ -77,7 +78,7 @@ func (env *Env) withDefaults() *Env {
 		e.NotifyQuit = notifyQuitOS
 	}
 	if e.DropPrivileges == nil {
-		e.DropPrivileges = echo.DropPrivileges
+		e.DropPrivileges = raw.DropPrivileges
 	}
 	return &e
 }

@@ -1,7 +1,7 @@
 // Package traceroute is `rawkit traceroute`: the route to a host traced
 // as Linux traceroute 2.1 traces and prints it (UDP, ICMP or TCP probes,
 // Paris mode by default, --mtu, RFC 4950 MPLS labels with -e), in text or
-// --json records, over the path engine of package icmp.
+// --json records, over the path engine of package icmp/trace.
 package traceroute
 
 import (
@@ -13,8 +13,8 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/target"
-	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/icmp/trace"
+	"github.com/rawkit/rawkit/raw"
 )
 
 const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
@@ -59,7 +59,7 @@ Exit status: 0 when the destination answered, 1 when not, 2 on errors.
 type Env struct {
 	// NewPath opens a trace's sockets (trace.New).
 	NewPath func(dst netip.Addr, cfg *trace.Config) (*trace.Path, error)
-	// DropPrivileges is called once they are open (echo.DropPrivileges).
+	// DropPrivileges is called once they are open (raw.DropPrivileges).
 	DropPrivileges func() error
 }
 
@@ -74,7 +74,7 @@ func (env *Env) withDefaults() *Env {
 		e.NewPath = trace.New
 	}
 	if e.DropPrivileges == nil {
-		e.DropPrivileges = echo.DropPrivileges
+		e.DropPrivileges = raw.DropPrivileges
 	}
 	return &e
 }
