@@ -13,7 +13,7 @@
 #   memory     peak RSS of a sweep of 65,536 loopback targets, in MB
 #              (target < 64 MB); the peer is fping over 127.0.0.0/16
 #   sweep floor  the least the same sweep can cost on this machine:
-#              BenchmarkSweepFloor (icmp/priv_bench_sweep_linux_test.go) sends
+#              BenchmarkSweepFloor (icmp/echo/priv_bench_sweep_linux_test.go) sends
 #              prebuilt requests with bare sendmmsg(2) from one thread and
 #              reads the replies with recvmmsg(2), with no bookkeeping,
 #              output or process start, in ms per sweep, against fping's
@@ -49,10 +49,10 @@ bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 
 if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (ms) vs iputils" ||
 	bench_selected "flood floor on rawkit's socket 100k echoes (ms) vs iputils"; then
-	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp >&2; then
+	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp/echo >&2; then
 		echo "bench.sh: building the icmp benchmarks failed; the rows will fail" >&2
 	fi
-	# floor-ms.sh BENCH N PER runs benchmark BENCH of icmp for N ops and
+	# floor-ms.sh BENCH N PER runs benchmark BENCH of icmp/echo for N ops and
 	# prints the time PER ops take, in ms.
 	cat >"$BENCH_TMP/floor-ms.sh" <<'SH'
 #!/usr/bin/env bash

@@ -1,5 +1,5 @@
 // Package send is the command `rawkit send`: it builds the packets a
-// scapy-like spec describes (package craft), sends them through package
+// scapy-like spec describes (package craft/spec), sends them through package
 // inject, and prints them and the answers they got.
 package send
 
