@@ -3,13 +3,17 @@
 # job (iputils ping, fping, traceroute, tcpdump, hping3, ...), run in
 # turn on this machine, with medians and the ratio rawkit/peer per row.
 #
-#   scripts/bench.sh [-n RUNS] [-f REGEX] [-o FILE] [-b BINARY]
+#   scripts/bench.sh [-n RUNS] [-f REGEX] [-o FILE] [-b BINARY] [-a BINARY]
 #   scripts/bench.sh --self-test
 #
 #   -n RUNS    runs of each command per row (default 5)
 #   -f REGEX   only the rows whose name matches REGEX (bash =~)
 #   -o FILE    also write the table as markdown to FILE
 #   -b BINARY  use this rawkit binary instead of building one
+#   -a BINARY  against another rawkit build instead of the peer tools: the
+#              "peer" of each row is its rawkit command run with BINARY,
+#              so the ratio is this build over that one (rows whose rawkit
+#              command is a Go benchmark compare the tree with itself)
 #
 # The rows live in scripts/bench.d/*.sh, sourced in name order. A row file
 # calls:
@@ -35,6 +39,7 @@ RUNS=5
 FILTER=
 MDFILE=
 BINARY=
+AGAINST=
 SELFTEST=
 
 usage() {
@@ -62,6 +67,11 @@ while [ $# -gt 0 ]; do
 	-b)
 		[ -x "${2:-}" ] || { echo "bench.sh: not an executable: \"${2:-}\"" >&2; exit 2; }
 		BINARY=$2
+		shift 2
+		;;
+	-a)
+		[ -x "${2:-}" ] || { echo "bench.sh: not an executable: \"${2:-}\"" >&2; exit 2; }
+		AGAINST=$(realpath "$2")
 		shift 2
 		;;
 	--self-test) SELFTEST=1; shift ;;
@@ -183,6 +193,16 @@ add_row() { # row metric rawkit peer direction note
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$ratio" "$better" "${6:-}" >"$BENCH_TMP/.last"
 }
 
+# peer_of RAWKIT-CMD PEER-CMD prints the command to run as the peer:
+# PEER-CMD, or with -a the rawkit command run with the other build.
+peer_of() {
+	if [ -n "$AGAINST" ]; then
+		printf 'RAWKIT=%q; export RAWKIT; %s' "$AGAINST" "$1"
+	else
+		printf '%s' "$2"
+	fi
+}
+
 # run_pair CMD1 CMD2 KIND: RUNS alternating runs; fills A_VALS/B_VALS
 # ("wall cpu" or "value" lines) and NOTE on failure.
 run_pair() {
@@ -221,7 +241,7 @@ bench_time() { # name rawkit-cmd peer-cmd
 	bench_selected "$1" || return 0
 	install_pending
 	echo "bench.sh: $1" >&2
-	if ! run_pair "$2" "$3" time; then
+	if ! run_pair "$2" "$(peer_of "$2" "$3")" time; then
 		add_row "$1" "wall s" - - lower "$NOTE"
 		return 0
 	fi
@@ -238,7 +258,7 @@ bench_value() { # name unit higher|lower rawkit-cmd peer-cmd
 	bench_selected "$1" || return 0
 	install_pending
 	echo "bench.sh: $1" >&2
-	if ! run_pair "$4" "$5" value; then
+	if ! run_pair "$4" "$(peer_of "$4" "$5")" value; then
 		add_row "$1" "$2" - - "$3" "$NOTE"
 		return 0
 	fi
@@ -276,6 +296,7 @@ self_test() {
 	bench_value "self: lower" "n" lower "echo 2.5e1" "echo 5"
 	bench_time "self: failing" "true" "echo broken >&2; exit 3"
 	bench_value "self: not a number" "n" higher "echo abc" "echo 1"
+	AGAINST=/bin/true bench_value "self: against" "n" higher 'echo ${#RAWKIT}' "echo 1"
 	FILTER='^self: sleep$' bench_time "self: filtered out" "false" "false"
 	print_table
 	local want got ok=1
@@ -290,7 +311,7 @@ self_test() {
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${T_ROW[i]}" "${T_METRIC[i]}" "${T_RK[i]}" \
 			"${T_PEER[i]}" "${T_RATIO[i]}" "${T_BETTER[i]}" "${T_NOTE[i]}"
 	done >"$BENCH_TMP/.table"
-	want=8
+	want=9
 	[ ${#T_ROW[@]} -eq $want ] || { echo "self-test: ${#T_ROW[@]} rows, want $want" >&2; ok=; }
 	check 0 5 '^0\.[2-5][0-9]*$'                # sleep 0.1 / sleep 0.4: 0.25, plus noise
 	check 0 6 '^rawkit$'
@@ -305,6 +326,8 @@ self_test() {
 	check 5 6 '^peer$'
 	check 6 7 '^FAIL: peer exit 3: broken$'
 	check 7 7 '^FAIL: rawkit printed "abc", not a number$'
+	check 8 3 '^10$' # RAWKIT is /bin/false ...
+	check 8 4 '^9$'  # ... and with -a the peer runs the rawkit command with /bin/true
 	if [ -n "$ok" ]; then
 		echo "self-test: ok"
 		return 0
