@@ -87,7 +87,9 @@
 //
 // A program that needs CAP_NET_RAW only to open its sockets should call
 // DropPrivileges once they are open: it clears every capability of every
-// thread and, under sudo, becomes the invoking user again. Capabilities
+// thread and, under sudo, becomes the invoking user again; when it
+// returns an error the drop did not complete and the program should stop
+// (fail closed). Capabilities
 // can be cleared on every thread only in a binary built with
 // CGO_ENABLED=0, which is how rawkit is built.
 //

@@ -24,10 +24,14 @@ import (
 // capability sets and no_new_privs. The bounding set is left as it is,
 // as iputils leaves it: emptying it takes one all-threads call per
 // capability, milliseconds in all, and would keep nothing more out.
-// Under sudo, that is as root with SUDO_UID and SUDO_GID set, it also
-// switches to that user and group, with no supplementary groups. It then
-// checks with the kernel that no capability is left and no_new_privs is
-// set.
+// Under sudo, that is as root with SUDO_UID or SUDO_GID set, it also
+// switches to that user and group, with no supplementary groups; a value
+// that is not a decimal ID below 4294967295 is an error (errors.Is
+// os.ErrInvalid) before anything changes, never a wrapped or default ID
+// (4294967296 as a uid_t is root). It then checks with the kernel that no
+// capability is left and no_new_privs is set. Any error but
+// errors.ErrUnsupported means the drop did not complete: the caller
+// should stop before it handles a packet.
 //
 // Capabilities belong to threads, and Go can change them on all threads
 // only without cgo (syscall.AllThreadsSyscall). In a cgo binary the
@@ -79,18 +83,42 @@ func DropPrivileges() error {
 }
 
 // sudoIDs returns the invoking user's IDs when the process runs as root
-// under sudo (SUDO_UID and SUDO_GID set, not to root).
+// under sudo (SUDO_UID or SUDO_GID set, not to root). A value that is
+// not a user or group ID is an error, never a fallback to root: the drop
+// fails closed.
 func sudoIDs() (uid, gid int, ok bool, err error) {
 	su, sg := os.Getenv("SUDO_UID"), os.Getenv("SUDO_GID")
-	if os.Geteuid() != 0 || su == "" || sg == "" {
+	if os.Geteuid() != 0 || (su == "" && sg == "") {
 		return 0, 0, false, nil
 	}
-	uid, err1 := strconv.Atoi(su)
-	gid, err2 := strconv.Atoi(sg)
-	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
-		return 0, 0, false, inputErrorf("drop privileges: bad SUDO_UID %q or SUDO_GID %q", su, sg)
+	return parseSudoIDs(su, sg)
+}
+
+// parseSudoIDs reads SUDO_UID and SUDO_GID as sudo writes them: decimal
+// digits only, each an ID the kernel can hold (a uid_t is 32 bits and
+// (uid_t)-1 means "unchanged" to setuid(2), so 4294967295 is refused
+// too). An ID that does not fit must not wrap: 4294967296 would become
+// uid 0. Both must be set; a uid of 0 means sudo was run by root.
+func parseSudoIDs(su, sg string) (uid, gid int, ok bool, err error) {
+	u, err1 := parseID(su)
+	g, err2 := parseID(sg)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false, inputErrorf("drop privileges: bad SUDO_UID %q or SUDO_GID %q: want decimal user and group IDs below 4294967295", su, sg)
 	}
-	return uid, gid, uid != 0, nil
+	return int(u), int(g), u != 0, nil
+}
+
+func parseID(s string) (uint32, error) {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' { // no sign, space or base prefix
+			return 0, strconv.ErrSyntax
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err == nil && n == 1<<32-1 {
+		err = strconv.ErrRange
+	}
+	return uint32(n), err
 }
 
 // capsHeld reports whether the calling thread has any capability in its

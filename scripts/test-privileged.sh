@@ -21,6 +21,7 @@ TOOLS=(
 	tshark:tshark
 	iptables:iptables
 	ping:iputils-ping
+	setcap:libcap2-bin
 	fping:fping
 	traceroute:traceroute
 	jc:jc

@@ -41,7 +41,7 @@ func allCommands() []*cli.Command {
 		ping.New(nil),
 		traceroute.New(nil),
 		send.New(nil),
-		capture.New(),
+		capture.New(nil),
 		lab.New(nil),
 		endpoint.NewServe(nil),
 		endpoint.NewConnect(nil),

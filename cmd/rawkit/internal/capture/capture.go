@@ -19,12 +19,24 @@ import (
 	rcapture "github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/raw"
 )
 
-// New returns the capture command. It takes no Env: its tests replace
-// nothing, they read and write files and, when privileged, capture in
-// namespaces of their own.
-func New() *cli.Command {
+// Env holds what a test replaces; a nil Env or a nil field is the real
+// thing.
+type Env struct {
+	// DropPrivileges is called once the socket (or the -r file) is open
+	// and before any packet is read (raw.DropPrivileges). Tests that run
+	// the command inside their own process keep theirs with a no-op.
+	DropPrivileges func() error
+}
+
+// New returns the capture command.
+func New(env *Env) *cli.Command {
+	drop := raw.DropPrivileges
+	if env != nil && env.DropPrivileges != nil {
+		drop = env.DropPrivileges
+	}
 	c := &cli.Command{
 		Name:    "capture",
 		Summary: "capture packets live or read a capture file, with tcpdump filters",
@@ -51,7 +63,7 @@ Live capture needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary).
 `,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return run(ctx, sio, c, args)
+		return run(ctx, sio, c, drop, args)
 	}
 	return c
 }
@@ -64,11 +76,12 @@ type opts struct {
 	snap                int
 	promisc, pcapng     bool
 	expr                string
+	drop                func() error // DropPrivileges
 }
 
-func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int {
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error, args []string) int {
+	o := opts{drop: drop}
 	fs := cli.NewFlags(c)
-	var o opts
 	fs.StringVar(&o.iface, "i", "any", "")
 	fs.StringVar(&o.wfile, "w", "", "")
 	fs.StringVar(&o.rfile, "r", "", "")

@@ -62,7 +62,7 @@ func startCaptureIn(t *testing.T, h *netlab.Host, args ...string) (stop func() (
 	var errb syncBuffer
 	done := make(chan int, 1)
 	runCapture := func() error {
-		done <- New().Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args)
+		done <- New(noDrop()).Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, args)
 		return nil
 	}
 	go func() {

@@ -59,7 +59,7 @@ func pcapFile(t *testing.T, n int) (string, []byte) {
 func TestCaptureReadPrints(t *testing.T) {
 	t.Parallel()
 	path, _ := pcapFile(t, 4)
-	code, out, errs := clitest.Run(t, New(), "-r", path, "icmp[icmptype] == icmp-echo")
+	code, out, errs := clitest.Run(t, New(noDrop()), "-r", path, "icmp[icmptype] == icmp-echo")
 	if code != cli.ExitOK || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -80,7 +80,7 @@ func TestCaptureReadWriteFilterCount(t *testing.T) {
 			args = append(args, "--pcapng")
 		}
 		args = append(args, "icmp[0] == 0")
-		if code, _, errs := clitest.Run(t, New(), args...); code != cli.ExitOK {
+		if code, _, errs := clitest.Run(t, New(noDrop()), args...); code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		f, err := os.Open(dst)
@@ -121,7 +121,7 @@ func TestCaptureTruncatedFile(t *testing.T) {
 	if err := os.WriteFile(path, file[:len(file)-30], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := clitest.Run(t, New(), "-r", path)
+	code, out, errs := clitest.Run(t, New(noDrop()), "-r", path)
 	if code != cli.ExitError || strings.Count(out, "\n") != 3 {
 		t.Errorf("exit %d, %d lines printed; want 2 and 3 lines:\n%s", code, strings.Count(out, "\n"), out)
 	}
@@ -161,14 +161,14 @@ func TestCaptureBadInput(t *testing.T) {
 		{[]string{"--duration", "-1s"}, `invalid value "-1s" for flag -duration: want seconds (0.5) or a duration (500ms), 0 or more`},
 		{[]string{"-r", good, "-w", good}, "same file"},
 	} {
-		code, _, errs := clitest.Run(t, New(), tc.args...)
+		code, _, errs := clitest.Run(t, New(noDrop()), tc.args...)
 		if code != cli.ExitError || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 ||
 			!strings.HasPrefix(errs, "rawkit capture: ") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tc.args, code, errs, tc.want)
 		}
 	}
 	// A flag error prints the usage and exits 2, as every command does.
-	if code, _, _ := clitest.Run(t, New(), "-x"); code != cli.ExitError {
+	if code, _, _ := clitest.Run(t, New(noDrop()), "-x"); code != cli.ExitError {
 		t.Errorf("-x: exit %d", code)
 	}
 }
@@ -191,7 +191,7 @@ func TestCaptureStdinStdout(t *testing.T) {
 	t.Parallel()
 	_, file := pcapFile(t, 4)
 	var out, errb bytes.Buffer
-	code := New().Run(context.Background(), &cli.Stdio{In: bytes.NewReader(file), Out: &out, Err: &errb},
+	code := New(noDrop()).Run(context.Background(), &cli.Stdio{In: bytes.NewReader(file), Out: &out, Err: &errb},
 		[]string{"-r", "-", "-w", "-", "--pcapng", "icmp[0] == 8"})
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -216,8 +216,12 @@ func TestCaptureStdinStdout(t *testing.T) {
 // nothing on standard output.
 func TestCaptureBadFlag(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := clitest.Run(t, New(), "-no-such-flag")
+	code, out, errOut := clitest.Run(t, New(noDrop()), "-no-such-flag")
 	if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "-no-such-flag") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line naming the flag", code, out, errOut)
 	}
 }
+
+// noDrop keeps the test process's privileges: the commands the tests run
+// in memory must not drop them for the rest of the tests.
+func noDrop() *Env { return &Env{DropPrivileges: func() error { return nil }} }

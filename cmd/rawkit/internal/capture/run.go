@@ -24,6 +24,9 @@ func liveCapture(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	defer c.Close()
+	if code, ok := dropPrivileges(sio, o); !ok {
+		return code
+	}
 	s, f, err := openSink(sio, o, c.LinkType(), o.iface)
 	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
@@ -89,6 +92,11 @@ func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		}
 		defer f.Close()
 		in = f
+	}
+	// Reading a file needs no privilege: the input is open (as tcpdump
+	// opens it before dropping), the output is opened as the user.
+	if code, ok := dropPrivileges(sio, o); !ok {
+		return code
 	}
 	rd, err := rcapture.NewReader(in)
 	if err != nil {

@@ -122,12 +122,19 @@ func parseSize(s string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
-func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, args []string) int {
+func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, drop func() error, args []string) int {
 	o, st := parseConnect(sio, cmd, args)
 	if st != -1 {
 		return st
 	}
 	if o.echoTest {
+		// The echo test dials as it goes, which needs no privilege: drop
+		// before the first connection (after raising the descriptor limit,
+		// which may need CAP_SYS_RESOURCE).
+		raiseNoFile(o.echo.Concurrency + 64)
+		if code, ok := dropPrivileges(sio, "connect", drop); !ok {
+			return code
+		}
 		return runEchoTest(ctx, sio, o)
 	}
 	c, err := rendpoint.Dial(ctx, o.network, o.address, &rendpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
@@ -135,6 +142,9 @@ func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, args []st
 		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
 	}
 	defer c.Close()
+	if code, ok := dropPrivileges(sio, "connect", drop); !ok {
+		return code
+	}
 	in, closeIn := pollableInput(sio.In)
 	defer closeIn()
 	_, err = rendpoint.Relay(ctx, c, in, sio.Out, &rendpoint.RelayConfig{Linger: o.readTimeout})

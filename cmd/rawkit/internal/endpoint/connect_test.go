@@ -35,7 +35,7 @@ func target(t *testing.T, network, addr string, cfg *rendpoint.Config) string {
 func runIn(t *testing.T, in string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := NewConnect(nil).Run(context.Background(), &cli.Stdio{In: strings.NewReader(in), Out: &out, Err: &errb}, args)
+	code := NewConnect(noDrop()).Run(context.Background(), &cli.Stdio{In: strings.NewReader(in), Out: &out, Err: &errb}, args)
 	return code, out.String(), errb.String()
 }
 
@@ -114,7 +114,7 @@ func TestConnectIdleServerTimesOut(t *testing.T) {
 	r, w := net.Pipe()
 	defer w.Close()
 	var out, errb bytes.Buffer
-	code := NewConnect(nil).Run(context.Background(), &cli.Stdio{In: r, Out: &out, Err: &errb}, []string{"tcp", addr, "--read-timeout", "200ms"})
+	code := NewConnect(noDrop()).Run(context.Background(), &cli.Stdio{In: r, Out: &out, Err: &errb}, []string{"tcp", addr, "--read-timeout", "200ms"})
 	if code != cli.ExitNoReply || !strings.Contains(errb.String(), "nothing received for 200ms") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -164,7 +164,7 @@ func TestConnectSeesLimits(t *testing.T) {
 	r, w := net.Pipe()
 	defer w.Close()
 	var out, errb bytes.Buffer
-	code := NewConnect(nil).Run(context.Background(), &cli.Stdio{In: r, Out: &out, Err: &errb}, []string{"tcp", limited})
+	code := NewConnect(noDrop()).Run(context.Background(), &cli.Stdio{In: r, Out: &out, Err: &errb}, []string{"tcp", limited})
 	if code != cli.ExitError || !strings.Contains(errb.String(), "connection reset by peer") || strings.Count(errb.String(), "\n") != 1 {
 		t.Errorf("over the limit: exit %d, stderr %q", code, errb.String())
 	}
@@ -173,7 +173,7 @@ func TestConnectSeesLimits(t *testing.T) {
 	r2, w2 := net.Pipe()
 	defer w2.Close()
 	start := time.Now()
-	code = NewConnect(nil).Run(context.Background(), &cli.Stdio{In: r2, Out: &out, Err: &errb}, []string{"tcp", idle})
+	code = NewConnect(noDrop()).Run(context.Background(), &cli.Stdio{In: r2, Out: &out, Err: &errb}, []string{"tcp", idle})
 	if d := time.Since(start); code != cli.ExitOK || d < 190*time.Millisecond || d > 5*time.Second {
 		t.Errorf("idle: exit %d after %v, want 0 after about 200ms", code, d)
 	}

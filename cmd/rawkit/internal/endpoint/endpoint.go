@@ -7,10 +7,13 @@ package endpoint
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // Env holds what the commands depend on that a test replaces; a nil Env
@@ -20,6 +23,37 @@ type Env struct {
 	// for a second SIGINT or SIGTERM during its drain. A test sends on c
 	// itself instead of signalling its own process.
 	Notify func(c chan<- os.Signal, sig ...os.Signal)
+	// DropPrivileges is called once the sockets are open and before any
+	// byte is read (raw.DropPrivileges). Tests that run the commands in
+	// their own process keep their privileges with a no-op.
+	DropPrivileges func() error
+}
+
+func (e *Env) drop() func() error {
+	if e != nil && e.DropPrivileges != nil {
+		return e.DropPrivileges
+	}
+	return raw.DropPrivileges
+}
+
+// dropPrivileges gives up every capability, and under sudo becomes the
+// invoking user: the servers and clients need privilege at most to bind
+// a port below 1024 (capabilities(7): CAP_NET_BIND_SERVICE), which the
+// open socket keeps, and must not hold it while they read what peers
+// send. A drop that cannot be completed stops the command with status 2
+// (fail closed); only a build that cannot drop at all (not Linux, or a
+// cgo binary holding capabilities without sudo) runs on, and says so. ok
+// is false when the command must stop with code.
+func dropPrivileges(sio *cli.Stdio, name string, drop func() error) (code int, ok bool) {
+	err := drop()
+	switch {
+	case err == nil || errors.Is(err, raw.ErrNotImplemented):
+		return 0, true
+	case errors.Is(err, errors.ErrUnsupported):
+		fmt.Fprintf(sio.Err, "rawkit %s: warning: privileges kept: %v\n", name, err)
+		return 0, true
+	}
+	return cli.Failf(sio, name, "%v", err), false
 }
 
 func (e *Env) notify() func(c chan<- os.Signal, sig ...os.Signal) {
@@ -36,22 +70,22 @@ func NewServe(env *Env) *cli.Command {
 		Summary: "run a TCP/UDP/unix test server: echo, discard, chargen, daytime, fixed reply",
 		Usage:   serveUsage,
 	}
-	notify := env.notify()
+	notify, drop := env.notify(), env.drop()
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return runServe(ctx, sio, c, notify, args)
+		return runServe(ctx, sio, c, notify, drop, args)
 	}
 	return c
 }
 
 // NewConnect returns the connect command.
-func NewConnect(*Env) *cli.Command {
+func NewConnect(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:    "connect",
 		Summary: "netcat-like TCP/UDP/unix client, and an echo-server measurement",
 		Usage:   connectUsage,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return runConnect(ctx, sio, c, args)
+		return runConnect(ctx, sio, c, env.drop(), args)
 	}
 	return c
 }

@@ -140,3 +140,7 @@ func echoTransfer(c *net.TCPConn, n int, seed uint64, pause func()) error {
 	}
 	return nil
 }
+
+// noDrop keeps the test process's privileges: the commands the tests run
+// in memory must not drop them for the rest of the tests.
+func noDrop() *Env { return &Env{DropPrivileges: func() error { return nil }} }

@@ -35,7 +35,6 @@ func pollableInput(in io.Reader) (io.Reader, func()) {
 }
 
 func runEchoTest(ctx context.Context, sio *cli.Stdio, o *connectOptions) int {
-	raiseNoFile(o.echo.Concurrency + 64)
 	rep, err := rendpoint.EchoTest(ctx, o.network, o.address, &o.echo)
 	switch {
 	case rep == nil:

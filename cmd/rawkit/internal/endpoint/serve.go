@@ -95,7 +95,7 @@ func parseServe(sio *cli.Stdio, c *cli.Command, args []string) (*serveOptions, i
 	return o, -1
 }
 
-func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(chan<- os.Signal, ...os.Signal), args []string) int {
+func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(chan<- os.Signal, ...os.Signal), drop func() error, args []string) int {
 	o, st := parseServe(sio, c, args)
 	if st != -1 {
 		return st
@@ -104,6 +104,10 @@ func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(c
 	s, err := rendpoint.Listen(ctx, o.network, o.address, &o.cfg)
 	if err != nil {
 		return cli.Failf(sio, "serve", "%s", describeListenError(o.network, o.address, err))
+	}
+	if code, ok := dropPrivileges(sio, "serve", drop); !ok {
+		_ = s.Close()
+		return code
 	}
 	p := &servePrinter{w: sio.Out, json: o.json, s: s}
 	p.listening()

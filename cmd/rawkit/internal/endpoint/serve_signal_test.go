@@ -20,7 +20,7 @@ func TestServeSecondSignalClosesAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	watched := make(chan chan<- os.Signal, 1)
-	c := NewServe(&Env{Notify: func(c chan<- os.Signal, _ ...os.Signal) { watched <- c }})
+	c := NewServe(&Env{Notify: func(c chan<- os.Signal, _ ...os.Signal) { watched <- c }, DropPrivileges: noDrop().DropPrivileges})
 	lines := newLines()
 	done := make(chan int, 1)
 	go func() {

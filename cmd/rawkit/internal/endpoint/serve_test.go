@@ -58,7 +58,7 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"udp", heldUDP.LocalAddr().String()}, []string{heldUDP.LocalAddr().String(), "another process holds it", pid}},
 	}
 	for _, c := range cases {
-		code, out, errOut := clitest.Run(t, NewServe(nil), c.args...)
+		code, out, errOut := clitest.Run(t, NewServe(noDrop()), c.args...)
 		if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line", c.args, code, out, errOut)
 			continue
@@ -114,7 +114,7 @@ func TestServeRunsAndReports(t *testing.T) {
 	lines := newLines()
 	done := make(chan int, 1)
 	go func() {
-		done <- NewServe(nil).Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: lines.w, Err: lines.w},
+		done <- NewServe(noDrop()).Run(ctx, &cli.Stdio{In: strings.NewReader(""), Out: lines.w, Err: lines.w},
 			[]string{"udp", "127.0.0.1:0", "--reply", "pong", "--json"})
 		lines.w.Close()
 	}()

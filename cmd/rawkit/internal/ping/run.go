@@ -10,6 +10,7 @@ import (
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // pingOutput is what prints a run: iputils text or JSON lines.
@@ -40,8 +41,13 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "ping", "%v", err)
 	}
 	defer closeSocks()
-	if err := env.DropPrivileges(); err != nil {
+	// A drop that cannot be completed stops ping before any packet
+	// (fail closed); only a build that cannot drop at all (no cgo-free
+	// all-threads calls, or not Linux) runs on, and says so.
+	if err := env.DropPrivileges(); errors.Is(err, errors.ErrUnsupported) || errors.Is(err, raw.ErrNotImplemented) {
 		fmt.Fprintf(sio.Err, "rawkit ping: warning: privileges kept: %v\n", err)
+	} else if err != nil {
+		return cli.Failf(sio, "ping", "%v", err)
 	}
 
 	var out pingOutput

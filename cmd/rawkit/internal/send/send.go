@@ -264,8 +264,12 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 		return cli.Failf(sio, "send", "%v", err)
 	}
 	defer s.Close()
-	if err := drop(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
+	// A drop that cannot be completed stops send before any packet
+	// (fail closed); a build that cannot drop at all runs on, and says so.
+	if err := drop(); errors.Is(err, errors.ErrUnsupported) {
 		fmt.Fprintf(sio.Err, "rawkit send: warning: privileges kept: %v\n", err)
+	} else if err != nil && !errors.Is(err, raw.ErrNotImplemented) {
+		return cli.Failf(sio, "send", "%v", err)
 	}
 	if pw, err = openPcap(o.pcap); err != nil {
 		return cli.Failf(sio, "send", "%v", err)

@@ -112,8 +112,10 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "traceroute", "%v", err)
 	}
 	defer path.Close()
-	if err := env.DropPrivileges(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		fmt.Fprintf(sio.Err, "rawkit traceroute: warning: privileges kept: %v\n", err)
+	// A drop that cannot be completed stops traceroute before any probe
+	// (fail closed); a build that cannot drop at all runs on.
+	if err := env.DropPrivileges(); err != nil && !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, raw.ErrNotImplemented) {
+		return cli.Failf(sio, "traceroute", "%v", err)
 	}
 	w := bufio.NewWriter(sio.Out)
 	defer w.Flush()
