@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -165,7 +166,10 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 	} else {
 		file, err := os.Create(o.wfile)
 		if err != nil {
-			return nil, nil, err
+			// Opened once privileges are dropped: a refusal is the
+			// invoking user's, which CAP_NET_RAW would not change, so
+			// the error no longer reads as os.ErrPermission.
+			return nil, nil, fmt.Errorf("-w %s", err)
 		}
 		f = file
 	}

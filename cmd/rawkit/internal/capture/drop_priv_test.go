@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -82,6 +83,33 @@ func TestCaptureReadDropsPrivileges(t *testing.T) {
 				t.Errorf("status %d for an empty file, want 2\n%s", code, errs)
 			}
 		})
+	}
+}
+
+// TestCaptureWritesAsUser: under sudo the -w file is opened as the
+// invoking user, so a directory only root may write refuses it, with one
+// line that does not send the user after CAP_NET_RAW.
+func TestCaptureWritesAsUser(t *testing.T) {
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
+	sudo := clitest.Launches(t)[1]
+	dir := t.TempDir() // root's alone
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	file := filepath.Join(dir, "x.pcap")
+	cmd := sudo.Command(ctx, nil, "capture", "-i", "lo", "-c", "1", "-w", file)
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := h.Do(cmd.Start); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	want := "rawkit capture: -w open " + file + ": permission denied\n"
+	if code := cmd.ProcessState.ExitCode(); code != 2 || errb.String() != want {
+		t.Errorf("status %d (%v), stderr %q; want 2 and %q", code, err, errb.String(), want)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("%s: %v, want no file", file, err)
 	}
 }
 
