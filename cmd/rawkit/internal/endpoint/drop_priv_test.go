@@ -4,7 +4,10 @@ package endpoint
 
 import (
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
@@ -28,6 +31,38 @@ func TestServeDropsPrivileges(t *testing.T) {
 				t.Errorf("status %d after Ctrl-C, want 0\n%s%s", code, out, errs)
 			}
 		})
+	}
+}
+
+// TestServeUnixAsUser: under sudo, serve unix binds as the invoking
+// user, so the socket file is theirs and is gone after Ctrl-C (a
+// root-owned one would outlive the dropped server in a sticky /tmp).
+func TestServeUnixAsUser(t *testing.T) {
+	netlabtest.Privileged(t)
+	dir, err := os.MkdirTemp("", "rk-serve-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "echo.sock")
+	sudo := clitest.Launches(t)[1]
+	owner := func(p *os.Process, closeIn func()) {
+		if fi, err := os.Lstat(sock); err != nil {
+			t.Errorf("while serving: %v", err)
+		} else if uid := fi.Sys().(*syscall.Stat_t).Uid; uid != clitest.Nobody {
+			t.Errorf("%s belongs to uid %d, want %d", sock, uid, clitest.Nobody)
+		}
+		clitest.Interrupt(p, closeIn)
+	}
+	code, out, errs := clitest.CheckDrops(t, sudo, (*exec.Cmd).Start, owner, "serve", "unix", sock)
+	if code != 0 {
+		t.Errorf("status %d after Ctrl-C, want 0\n%s%s", code, out, errs)
+	}
+	if _, err := os.Lstat(sock); !os.IsNotExist(err) {
+		t.Errorf("after the server ended, %s: %v, want no file", sock, err)
 	}
 }
 

@@ -101,13 +101,25 @@ func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(c
 		return st
 	}
 	raiseNoFile(o.cfg.MaxConns + 64)
+	// A unix socket needs no privilege, only a directory the user may
+	// write: drop first, so that the socket file is the invoking user's
+	// and can be removed on exit (unix(7): bind creates it; a root-owned
+	// one in a sticky /tmp would outlive the dropped server).
+	unixSock := o.network == "unix" || o.network == "unixgram"
+	if unixSock {
+		if code, ok := dropPrivileges(sio, "serve", drop); !ok {
+			return code
+		}
+	}
 	s, err := rendpoint.Listen(ctx, o.network, o.address, &o.cfg)
 	if err != nil {
 		return cli.Failf(sio, "serve", "%s", describeListenError(o.network, o.address, err))
 	}
-	if code, ok := dropPrivileges(sio, "serve", drop); !ok {
-		_ = s.Close()
-		return code
+	if !unixSock {
+		if code, ok := dropPrivileges(sio, "serve", drop); !ok {
+			_ = s.Close()
+			return code
+		}
 	}
 	p := &servePrinter{w: sio.Out, json: o.json, s: s}
 	p.listening()
