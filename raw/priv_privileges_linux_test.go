@@ -199,6 +199,33 @@ func TestDropPrivilegesUnderSudo(t *testing.T) {
 	checkDropCapture(t, p, sn.Stop())
 }
 
+// TestDropPrivilegesRefusesBadSudoIDs: as root under sudo with a
+// SUDO_UID that is no user ID (not a number, or one that wraps to 0 in
+// 32 bits), DropPrivileges fails with os.ErrInvalid before it changes
+// anything: the caller is told, and is still who it was.
+func TestDropPrivilegesRefusesBadSudoIDs(t *testing.T) {
+	if os.Getenv(childEnv) == "badsudo" {
+		err := DropPrivileges()
+		if !errors.Is(err, os.ErrInvalid) || !strings.Contains(err.Error(), os.Getenv("SUDO_UID")) {
+			t.Fatalf("DropPrivileges with SUDO_UID=%s: %v, want an os.ErrInvalid error naming it", os.Getenv("SUDO_UID"), err)
+		}
+		st, err := readCaps("/proc/self/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getuid() != 0 || st["CapEff"]&(1<<unix.CAP_NET_RAW) == 0 {
+			t.Fatalf("refused DropPrivileges changed the process: uid %d, CapEff %x", os.Getuid(), st["CapEff"])
+		}
+		return
+	}
+	netlabtest.Privileged(t)
+	h := netlabtest.NewHost(t)
+	bin := buildNoCgo(t) // where the drop would otherwise succeed
+	for _, id := range []string{"abc", "4294967296", "-1", ""} {
+		runChild(t, h, bin, t.Name(), nil, nil, childEnv+"=badsudo", "SUDO_UID="+id, "SUDO_GID=65534")
+	}
+}
+
 // TestDropPrivilegesWithCapabilities: a non-root process given
 // CAP_NET_RAW (as by setcap, here as an ambient capability of user
 // nobody) drops it for good. Go can clear capabilities on every thread

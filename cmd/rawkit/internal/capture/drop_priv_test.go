@@ -70,10 +70,12 @@ func TestCaptureDropsPrivileges(t *testing.T) {
 
 // TestCaptureReadDropsPrivileges: reading a file (here standard input,
 // held open while the status is read) needs no privilege, and capture -r
-// holds none while it parses.
+// holds none while it parses; a drop that fails stops it before it reads.
 func TestCaptureReadDropsPrivileges(t *testing.T) {
 	netlabtest.Privileged(t)
-	for _, l := range clitest.Launches(t) {
+	launches := clitest.Launches(t)
+	clitest.CheckFailsClosed(t, launches[0], (*exec.Cmd).Start, "capture", "-r", "-")
+	for _, l := range launches {
 		t.Run(l.Name, func(t *testing.T) {
 			// Standard input ends once the status is checked: an empty
 			// file, which capture reports as such.
