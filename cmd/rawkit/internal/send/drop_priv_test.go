@@ -3,7 +3,10 @@
 package send
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
@@ -13,7 +16,7 @@ import (
 // TestSendDropsPrivileges: rawkit send, started as root, under sudo and
 // as a user with a setcap'd binary, sends with no capability,
 // no_new_privs set and the invoking user's uid once its sockets are
-// open; with a bad SUDO_UID it stops with status 2 and one line, and
+// open, and its -w file is that user's; with a bad SUDO_UID it stops with status 2 and one line, and
 // sends nothing.
 func TestSendDropsPrivileges(t *testing.T) {
 	netlabtest.Privileged(t)
@@ -27,11 +30,29 @@ func TestSendDropsPrivileges(t *testing.T) {
 	if pkts := sn.Stop(); len(pkts) != 0 {
 		t.Errorf("with a bad SUDO_UID, %d ICMP packets crossed lo, want none", len(pkts))
 	}
+	dir, err := os.MkdirTemp("", "rk-send-") // t.TempDir's parent is private
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o1777); err != nil {
+		t.Fatal(err)
+	}
 	for _, l := range launches {
 		t.Run(l.Name, func(t *testing.T) {
-			code, out, errs := clitest.CheckDrops(t, l, start, nil, args...)
+			// -w is opened once the privileges are gone: the file is
+			// the invoking user's.
+			file := filepath.Join(dir, l.Name+".pcap")
+			code, out, errs := clitest.CheckDrops(t, l, start, nil, append(args, "-w", file)...)
 			if code != 0 {
-				t.Errorf("status %d, want 0\n%s%s", code, out, errs)
+				t.Fatalf("status %d, want 0\n%s%s", code, out, errs)
+			}
+			fi, err := os.Stat(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if uid := fi.Sys().(*syscall.Stat_t).Uid; int(uid) != l.UID {
+				t.Errorf("%s belongs to uid %d, want %d", file, uid, l.UID)
 			}
 		})
 	}
