@@ -29,13 +29,13 @@ func printPacket(sio *cli.Stdio, o *opts, p *spec.Packet) {
 
 // printAnswers prints each packet with its answers under it, as scapy's
 // sr shows answered and unanswered packets.
-func printAnswers(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
-	byPkt := make([][]inject.Answer, len(pkts))
+func printAnswers(sio *cli.Stdio, o *opts, pkts *packets, res *inject.Result) {
+	byPkt := make([][]inject.Answer, pkts.sp.Count())
 	for _, a := range res.Answers {
 		byPkt[a.Index] = append(byPkt[a.Index], a)
 	}
-	for i := range pkts {
-		printPacket(sio, o, &pkts[i])
+	pkts.each(func(i int, p *spec.Packet) error {
+		printPacket(sio, o, p)
 		if len(byPkt[i]) == 0 {
 			fmt.Fprintln(sio.Out, "  <- no answer")
 		}
@@ -45,10 +45,11 @@ func printAnswers(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Resul
 				fmt.Fprint(sio.Out, hex.Dump(a.Data))
 			}
 		}
-	}
+		return nil
+	})
 }
 
-func printTotals(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
+func printTotals(sio *cli.Stdio, o *opts, pkts *packets, res *inject.Result) {
 	var d time.Duration
 	if !res.Start.IsZero() && !res.End.IsZero() {
 		d = res.End.Sub(res.Start) // zero when nothing went out
@@ -63,9 +64,33 @@ func printTotals(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result
 		for _, a := range res.Answers {
 			answered[a.Index] = true
 		}
-		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
+		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), pkts.sp.Count())
 	}
 	fmt.Fprintln(sio.Out)
+}
+
+// packets are the packets of a spec, built one at a time as they are
+// printed, so that memory stays flat whatever their number.
+type packets struct {
+	sp    *spec.Spec
+	build *spec.Config
+}
+
+// each builds the packets in order and calls fn with each, stopping at
+// the first error.
+func (ps *packets) each(fn func(i int, p *spec.Packet) error) error {
+	pk := ps.sp.Packer(ps.build)
+	defer pk.Release()
+	for i := range ps.sp.Count() {
+		p, err := pk.Packet(i)
+		if err != nil {
+			return err
+		}
+		if err := fn(i, &p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pcapFile writes packets to a pcap file (LINKTYPE_RAW); with no file name

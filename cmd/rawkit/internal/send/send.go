@@ -203,47 +203,61 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	if o == nil {
 		return code
 	}
-	pkts, err := inject.Parse(o.spec, o.iface)
+	build := inject.BuildConfig(o.iface)
+	sp, err := spec.Compile(o.spec, build)
 	if err != nil {
-		var se *spec.Error
-		if errors.As(err, &se) {
-			cli.Failf(sio, "send", "%s", se.Error())
-			if c := se.Caret(); c != "" {
-				fmt.Fprintln(sio.Err, c)
-			}
-			return cli.ExitError
-		}
-		return cli.Failf(sio, "send", "%v", err)
+		return specFail(sio, err)
 	}
-	if int64(len(pkts))*int64(o.count) > 1<<40 {
-		return cli.Failf(sio, "send", "%d packets %d times is too many", len(pkts), o.count)
+	if int64(sp.Count())*int64(o.count) > 1<<40 {
+		return cli.Failf(sio, "send", "%d packets %d times is too many", sp.Count(), o.count)
 	}
+	pkts := &packets{sp: sp, build: build}
 	if o.dryRun {
 		return dryRun(sio, o, pkts)
 	}
 	return sendPackets(ctx, sio, o, pkts, drop)
 }
 
-func dryRun(sio *cli.Stdio, o *opts, pkts []spec.Packet) int {
+// specFail reports a spec's error, with the spec and a caret under the
+// column at fault.
+func specFail(sio *cli.Stdio, err error) int {
+	var se *spec.Error
+	if errors.As(err, &se) {
+		cli.Failf(sio, "send", "%s", se.Error())
+		if c := se.Caret(); c != "" {
+			fmt.Fprintln(sio.Err, c)
+		}
+		return cli.ExitError
+	}
+	return cli.Failf(sio, "send", "%v", err)
+}
+
+// dryRun builds and prints the packets one at a time, after a first pass
+// that checks them all, so that a bad packet prints nothing.
+func dryRun(sio *cli.Stdio, o *opts, pkts *packets) int {
+	if err := pkts.each(func(int, *spec.Packet) error { return nil }); err != nil {
+		return specFail(sio, err)
+	}
 	pw, err := openPcap(o.pcap)
 	if err != nil {
 		return cli.Failf(sio, "send", "%v", err)
 	}
 	now := time.Now()
-	for i := range pkts {
-		printPacket(sio, o, &pkts[i])
-		if err := pw.write(pkts[i].Bytes, now); err != nil {
-			return cli.Failf(sio, "send", "%v", err)
-		}
+	err = pkts.each(func(_ int, p *spec.Packet) error {
+		printPacket(sio, o, p)
+		return pw.write(p.Bytes, now)
+	})
+	if cerr := pw.close(); err == nil {
+		err = cerr
 	}
-	if err := pw.close(); err != nil {
+	if err != nil {
 		return cli.Failf(sio, "send", "%v", err)
 	}
-	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", len(pkts))
+	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", pkts.sp.Count())
 	return cli.ExitOK
 }
 
-func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packet, drop func() error) int {
+func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, drop func() error) int {
 	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
 	if o.wait.set {
 		cfg.Wait = o.wait.timeout
@@ -259,9 +273,9 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 			}
 		}
 	}
-	s, err := inject.Open(pkts, cfg)
+	s, err := inject.OpenSpec(pkts.sp, pkts.build, cfg)
 	if err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+		return specFail(sio, err)
 	}
 	defer s.Close()
 	if err := drop(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
@@ -271,9 +285,10 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 		return cli.Failf(sio, "send", "%v", err)
 	}
 	if !o.wait.set {
-		for i := range pkts {
-			printPacket(sio, o, &pkts[i])
-		}
+		pkts.each(func(_ int, p *spec.Packet) error {
+			printPacket(sio, o, p)
+			return nil
+		})
 	}
 	res, err := s.Run(ctx)
 	if cerr := pw.close(); pcapErr == nil {

@@ -320,3 +320,18 @@ func TestSendPacedThroughInterface(t *testing.T) {
 		t.Errorf("21 packets at 200/s took %v on the wire, want about 100ms", span)
 	}
 }
+
+// TestSendMemoryFlat: sending 65,536 large packets to loopback builds
+// each as it goes; it held them all (4.3 GB) before.
+func TestSendMemoryFlat(t *testing.T) {
+	netlabtest.Privileged(t)
+	bin := clitest.BuildRawkit(t)
+	code, rss := peakRSS(t, bin, "send", bigSpec)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if rss > maxRSS {
+		t.Errorf("peak RSS %d MB, want at most %d MB", rss>>20, maxRSS>>20)
+	}
+	t.Logf("peak RSS %d MB", rss>>20)
+}
