@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -139,8 +140,11 @@ func (s *Session) setConfig(cfg *Config) error {
 		return errors.New("inject: no packets")
 	case s.cfg.Count < 0:
 		return fmt.Errorf("inject: count %d is negative", s.cfg.Count)
-	case s.cfg.Rate < 0 || s.cfg.Interval < 0:
+	case !(s.cfg.Rate >= 0) || s.cfg.Interval < 0: // NaN too
 		return errors.New("inject: negative rate or interval")
+	case s.cfg.Rate > 0 && float64(time.Second)/s.cfg.Rate >= math.MaxInt64:
+		// The gap between packets would overflow and pace nothing.
+		return fmt.Errorf("inject: rate %v is too small", s.cfg.Rate)
 	case s.cfg.Rate > 0 && s.cfg.Interval > 0:
 		return errors.New("inject: set a rate or an interval, not both")
 	case s.cfg.Senders < 0 || s.cfg.Senders > 64:

@@ -3,6 +3,7 @@ package send
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -96,25 +97,34 @@ func (ps *packets) each(fn func(i int, p *spec.Packet) error) error {
 // pcapFile writes packets to a pcap file (LINKTYPE_RAW); with no file name
 // it does nothing.
 type pcapFile struct {
-	f *os.File
+	c io.Closer
 	w *capture.PcapWriter
 }
 
-func openPcap(name string) (*pcapFile, error) {
+// openPcap creates the -w file; "-" is stdout, as for capture -w -.
+func openPcap(name string, stdout io.Writer) (*pcapFile, error) {
 	if name == "" {
 		return nil, nil
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, err
+	var f io.WriteCloser = nopCloser{stdout}
+	if name != "-" {
+		file, err := os.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		f = file
 	}
 	w, err := capture.NewPcapWriter(f, capture.LinkRaw, 65535)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &pcapFile{f: f, w: w}, nil
+	return &pcapFile{c: f, w: w}, nil
 }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 func (p *pcapFile) write(b []byte, t time.Time) error {
 	if p == nil {
@@ -128,7 +138,7 @@ func (p *pcapFile) close() error {
 		return nil
 	}
 	err := p.w.Flush()
-	if cerr := p.f.Close(); err == nil {
+	if cerr := p.c.Close(); err == nil {
 		err = cerr
 	}
 	return err

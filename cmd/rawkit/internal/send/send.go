@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -42,7 +43,9 @@ the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
                     and UDP by addresses and ports
   --show            print every field of every layer of each packet
   --hex             print a hex dump of each packet
-  -w FILE           write the packets as sent to FILE (pcap, raw IPv4)
+  -w FILE           write the packets as sent to FILE (pcap, raw IPv4);
+                    "-" is standard output, and what send prints goes
+                    to standard error instead
   --dry-run         build and print the packets; send nothing
 
 Every field goes out as the spec says. Linux would rewrite a set IPv4
@@ -95,6 +98,7 @@ type opts struct {
 	show     bool
 	hex      bool
 	pcap     string
+	pcapOut  io.Writer // standard output, for -w -
 	dryRun   bool
 }
 
@@ -129,6 +133,9 @@ func (w *waitFlag) take(args []string) ([]string, error) {
 
 func (w *waitFlag) parse(s string) error {
 	d, err := cli.Duration("--wait", "timeout", s, time.Nanosecond, time.Hour)
+	if err == nil {
+		err = checkDuration("--wait", "timeout", s, d, time.Nanosecond, time.Hour)
+	}
 	if err != nil {
 		return err
 	}
@@ -174,17 +181,28 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
 		return nil, cli.Failf(sio, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
 	case o.count < 1:
 		return nil, cli.Failf(sio, "send", "bad count %d: want 1 or more", o.count)
-	case o.rate < 0 || o.rate > 1e9:
-		return nil, cli.Failf(sio, "send", "bad rate %v: want 0 (no limit) to 1e9 packets per second", o.rate)
+	case checkRate(o.rate) != nil:
+		return nil, cli.Failf(sio, "send", "%v", checkRate(o.rate))
 	case o.rate > 0 && interval != "":
 		return nil, cli.Failf(sio, "send", "--rate and -i both pace the packets: give one")
 	}
 	if interval != "" {
-		d, err := cli.Duration("-i", "interval", interval, 0, time.Hour)
+		d, err := cli.Duration("-i", "interval", interval, 0, maxInterval)
+		if err == nil {
+			err = checkDuration("-i", "interval", interval, d, 0, maxInterval)
+		}
 		if err != nil {
 			return nil, cli.Failf(sio, "send", "%v", err)
 		}
 		o.interval = d
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["w"] && o.pcap == "":
+		return nil, cli.Failf(sio, "send", "bad file \"\" for -w: want a file name, or - for standard output")
+	case set["I"] && o.iface == "":
+		return nil, cli.Failf(sio, "send", "bad interface \"\" for -I: want an interface name")
 	}
 	if o.iface != "" {
 		if _, err := net.InterfaceByName(o.iface); err != nil {
@@ -212,6 +230,12 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 		return cli.Failf(sio, "send", "%d packets %d times is too many", sp.Count(), o.count)
 	}
 	pkts := &packets{sp: sp, build: build}
+	if o.pcap == "-" {
+		// The pcap goes to standard output: the text goes to standard
+		// error, as tcpdump -w - prints its own.
+		o.pcapOut = sio.Out
+		sio = &cli.Stdio{In: sio.In, Out: sio.Err, Err: sio.Err}
+	}
 	if o.dryRun {
 		return dryRun(sio, o, pkts)
 	}
@@ -238,7 +262,7 @@ func dryRun(sio *cli.Stdio, o *opts, pkts *packets) int {
 	if err := pkts.each(func(int, *spec.Packet) error { return nil }); err != nil {
 		return specFail(sio, err)
 	}
-	pw, err := openPcap(o.pcap)
+	pw, err := openPcap(o.pcap, o.pcapOut)
 	if err != nil {
 		return cli.Failf(sio, "send", "%v", err)
 	}
@@ -281,7 +305,7 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, dr
 	if err := drop(); err != nil && !errors.Is(err, raw.ErrNotImplemented) {
 		fmt.Fprintf(sio.Err, "rawkit send: warning: privileges kept: %v\n", err)
 	}
-	if pw, err = openPcap(o.pcap); err != nil {
+	if pw, err = openPcap(o.pcap, o.pcapOut); err != nil {
 		return cli.Failf(sio, "send", "%v", err)
 	}
 	if !o.wait.set {

@@ -1,0 +1,85 @@
+package send
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rawkit/rawkit/capture"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+)
+
+// TestSendRefusesPacingThatDoesNotPace: a rate or an interval that would
+// overflow, round to nothing or compare false is one line naming it,
+// status 2, never an unpaced flood (--rate NaN and 1e-11 sent unpaced).
+func TestSendRefusesPacingThatDoesNotPace(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string // in the one line
+	}{
+		{[]string{"--rate", "NaN"}, "bad rate NaN"},
+		{[]string{"--rate", "Inf"}, "bad rate +Inf"},
+		{[]string{"--rate", "-1"}, "bad rate -1"},
+		{[]string{"--rate", "1e-11"}, "bad rate 1e-11"},
+		{[]string{"--rate", "1e-300"}, "bad rate 1e-300"},
+		{[]string{"-i", "1e-12"}, `bad interval "1e-12" for -i`},
+		{[]string{"-i", "0.1ns"}, `bad interval "0.1ns" for -i`},
+		{[]string{"-i", "1e30"}, `"1e30"`},
+		{[]string{"-i", "NaN"}, `"NaN"`},
+		{[]string{"--wait=1e-12"}, `bad timeout "1e-12" for --wait`},
+	} {
+		args := append(tc.args, "--dry-run", "ip(dst=127.0.0.1)/icmp()")
+		code, out, errs := runSendArgs(t, args...)
+		if code != cli.ExitError || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want status 2 and one line with %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+	// What pacing takes still passes.
+	for _, args := range [][]string{{"--rate", "0"}, {"--rate", "0.001"}, {"--rate", "1e9"}, {"-i", "0"}, {"-i", "1ns"}, {"-i", "0.2"}} {
+		code, _, errs := runSendArgs(t, append(args, "--dry-run", "ip(dst=127.0.0.1)/icmp()")...)
+		if code != cli.ExitOK {
+			t.Errorf("%q: status %d, stderr %q", args, code, errs)
+		}
+	}
+}
+
+// TestSendEmptyFileAndInterface: -w ” and -I ” were ignored.
+func TestSendEmptyFileAndInterface(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-w", ""}, {"-w="}, {"-I", ""}} {
+		code, out, errs := runSendArgs(t, append(args, "--dry-run", "ip(dst=127.0.0.1)/icmp()")...)
+		if code != cli.ExitError || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, `""`) {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want status 2 and one line naming the empty value", args, code, out, errs)
+		}
+	}
+}
+
+// TestSendPcapToStdout: -w - writes the pcap to standard output, as
+// capture -w - does, and the text to standard error; it created a file
+// named "-".
+func TestSendPcapToStdout(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errs := runSendArgs(t, "--dry-run", "-w", "-", "ip(src=10.0.0.1, dst=127.0.0.1, ttl=1-2)/udp(sport=1234, dport=53)/raw(\"hi\")")
+	if code != cli.ExitOK {
+		t.Fatalf("status %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error(`a file named "-" was created`)
+	}
+	if !strings.Contains(errs, "IP 10.0.0.1.1234 > 127.0.0.1.53: UDP, length 2\n") || !strings.Contains(errs, "2 packets built") {
+		t.Errorf("stderr lacks the packets' summaries:\n%s", errs)
+	}
+	r, err := capture.NewReader(bytes.NewReader([]byte(out)))
+	if err != nil || r.LinkType() != capture.LinkRaw {
+		t.Fatalf("stdout is not a raw-IP pcap: %v (%d bytes)", err, len(out))
+	}
+	for i := 1; i <= 2; i++ {
+		b, _, err := r.ReadPacket()
+		if err != nil || len(b) != 30 || b[8] != byte(i) {
+			t.Errorf("pcap packet %d: % x, %v", i, b, err)
+		}
+	}
+}
