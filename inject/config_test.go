@@ -29,3 +29,24 @@ func TestOpenRefusesRatesThatDoNotPace(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRefusesWhatTheSocketRefuses: Open checks every packet as the
+// raw socket will (CheckPacket), before it opens one, so that nothing of
+// a list with one bad packet is sent and a dry run can check the same.
+func TestOpenRefusesWhatTheSocketRefuses(t *testing.T) {
+	t.Parallel()
+	pkts, err := packetspec.Parse("ip(dst=127.0.0.1, ihl=[5,2])/icmp()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(pkts, nil)
+	if err == nil {
+		s.Close()
+	}
+	if want := "raw: packet 2: IPv4 header length 8 bytes is below 20"; err == nil || err.Error() != want {
+		t.Errorf("Open: %v, want %q", err, want)
+	}
+	if err := CheckPacket(pkts[0].Bytes, false, 1); err != nil {
+		t.Errorf("packet 1: %v", err)
+	}
+}

@@ -125,7 +125,9 @@ func Open(pkts []packetspec.Packet, cfg *Config) (*Session, error) {
 		return nil, err
 	}
 	for i := range pkts {
-		s.note(i, &pkts[i])
+		if err := s.note(i, &pkts[i]); err != nil {
+			return nil, err
+		}
 	}
 	return s.open()
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	packetspec "github.com/rawkit/rawkit/craft/spec"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // cacheBytes is the most packet bytes a Session opened with OpenSpec
@@ -40,7 +41,9 @@ func OpenSpec(sp *packetspec.Spec, build *packetspec.Config, cfg *Config) (*Sess
 		if err != nil {
 			return nil, err
 		}
-		s.note(i, &p)
+		if err := s.note(i, &p); err != nil {
+			return nil, err
+		}
 		if size += len(p.Bytes); keep != nil && size <= cacheBytes {
 			keep = append(keep, p)
 		} else {
@@ -51,10 +54,22 @@ func OpenSpec(sp *packetspec.Spec, build *packetspec.Config, cfg *Config) (*Sess
 	return s.open()
 }
 
+// CheckPacket returns the error sending packet b, number n of its spec
+// (from 1), would end in, before anything is sent: the raw socket's
+// checks (raw.CheckPacket) for the packets it takes; the packet socket
+// sends the others (those the kernel would alter) as built. A dry run
+// checks its packets with it; Open checks every packet with it.
+func CheckPacket(b []byte, v6 bool, n int) error {
+	if kernelRewrites(b) {
+		return nil
+	}
+	return raw.CheckPacket(b, v6, n)
+}
+
 // note records what the session needs of packet i: its destination,
 // whether the packet socket sends it, the protocol its answers come in,
-// and its matcher keys.
-func (s *Session) note(i int, p *packetspec.Packet) {
+// and its matcher keys. It refuses a packet the socket would refuse.
+func (s *Session) note(i int, p *packetspec.Packet) error {
 	if i == 0 {
 		s.v6 = p.Dst.Is6()
 		s.dst = make([]netip.Addr, s.n)
@@ -64,6 +79,9 @@ func (s *Session) note(i int, p *packetspec.Packet) {
 		}
 	}
 	b := p.Bytes
+	if err := CheckPacket(b, s.v6, i+1); err != nil {
+		return err
+	}
 	s.dst[i] = p.Dst
 	if kernelRewrites(b) {
 		if s.viaLink == nil {
@@ -83,6 +101,7 @@ func (s *Session) note(i int, p *packetspec.Packet) {
 	if s.match != nil {
 		s.match.add(i, b)
 	}
+	return nil
 }
 
 // packet returns the bytes of packet i for sender w.

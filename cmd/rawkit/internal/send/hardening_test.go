@@ -83,3 +83,25 @@ func TestSendPcapToStdout(t *testing.T) {
 		}
 	}
 }
+
+// TestSendDryRunChecksAsSendDoes: a dry run refuses what the send
+// refuses before sending (an ihl=2 or version=6 IPv4 header passed the
+// dry run and failed the send), with the same line, and prints nothing.
+func TestSendDryRunChecksAsSendDoes(t *testing.T) {
+	t.Parallel()
+	for spec, want := range map[string]string{
+		"ip(dst=127.0.0.1, ihl=2)/icmp()":        "rawkit send: raw: packet 1: IPv4 header length 8 bytes is below 20\n",
+		"ip(dst=127.0.0.1, version=6)/icmp()":    "rawkit send: raw: packet 1: IP version 6, want 4\n",
+		"ip(dst=127.0.0.1, ihl=[5,2])/icmp()":    "rawkit send: raw: packet 2: IPv4 header length 8 bytes is below 20\n",
+		"ip(dst=127.0.0.1, version=[4,5])/udp()": "rawkit send: raw: packet 2: IP version 5, want 4\n",
+	} {
+		code, out, errs := runSendArgs(t, "--dry-run", spec)
+		if code != cli.ExitError || out != "" || errs != want {
+			t.Errorf("%s: status %d, stdout %q, stderr %q; want status 2, stderr %q", spec, code, out, errs, want)
+		}
+	}
+	// What the packet socket sends as built still passes.
+	if code, _, errs := runSendArgs(t, "--dry-run", "ip(dst=127.0.0.1, ihl=15)/icmp()"); code != cli.ExitOK {
+		t.Errorf("ihl=15: status %d, stderr %q", code, errs)
+	}
+}

@@ -257,9 +257,18 @@ func specFail(sio *cli.Stdio, err error) int {
 }
 
 // dryRun builds and prints the packets one at a time, after a first pass
-// that checks them all, so that a bad packet prints nothing.
+// that checks them all as the real send does, so that a packet the send
+// would refuse prints nothing and fails the dry run too.
 func dryRun(sio *cli.Stdio, o *opts, pkts *packets) int {
-	if err := pkts.each(func(int, *spec.Packet) error { return nil }); err != nil {
+	// The checks the real send makes before it sends (inject.Open).
+	v6 := false
+	err := pkts.each(func(i int, p *spec.Packet) error {
+		if i == 0 {
+			v6 = p.Dst.Is6()
+		}
+		return inject.CheckPacket(p.Bytes, v6, i+1)
+	})
+	if err != nil {
 		return specFail(sio, err)
 	}
 	pw, err := openPcap(o.pcap, o.pcapOut)
