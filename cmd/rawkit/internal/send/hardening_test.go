@@ -2,8 +2,10 @@ package send
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rawkit/rawkit/capture"
@@ -103,5 +105,55 @@ func TestSendDryRunChecksAsSendDoes(t *testing.T) {
 	// What the packet socket sends as built still passes.
 	if code, _, errs := runSendArgs(t, "--dry-run", "ip(dst=127.0.0.1, ihl=15)/icmp()"); code != cli.ExitOK {
 		t.Errorf("ihl=15: status %d, stderr %q", code, errs)
+	}
+}
+
+// fullWriter fails every write, as a stdout on /dev/full does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestSendFullStdout: a stdout that cannot be written is reported once,
+// as writing stdout failed, status 2; the dry run said nothing and
+// exited 0.
+func TestSendFullStdout(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--dry-run", "ip(dst=127.0.0.1)/icmp()"},
+		{"--dry-run", "--hex", "ip(dst=127.0.0.1, ttl=1-200)/icmp()"},
+		{"--dry-run", "-w", "-", "ip(dst=127.0.0.1)/icmp()"},
+	} {
+		var errb bytes.Buffer
+		c := New(&Env{DropPrivileges: func() error { return nil }})
+		code := c.Run(context.Background(), &cli.Stdio{In: strings.NewReader(""), Out: fullWriter{}, Err: &errb}, args)
+		want := "rawkit send: writing standard output: no space left on device\n"
+		if code != cli.ExitError || !strings.HasSuffix(errb.String(), want) || strings.Count(errb.String(), "rawkit send:") != 1 {
+			t.Errorf("%q: status %d, stderr %q; want status 2 and one line %q", args, code, errb.String(), want)
+		}
+	}
+}
+
+// TestSendLongSpecErrors: an error quotes a long spec's names and values
+// by their start and length, and shows the part of the spec around the
+// column at fault: it echoed 60,000-byte names twice, and a 130 KB spec
+// whole.
+func TestSendLongSpecErrors(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 60000)
+	for spec, want := range map[string]string{
+		"ip(dst=127.0.0.1, " + long + "=1)/icmp()":                        "rawkit send: unknown field 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (60000 bytes)' in ip(...) at column 19; fields are ",
+		"ip(dst=127.0.0.1, ttl=" + long + ")":                             "rawkit send: ttl=" + long[:40] + "... (60000 bytes) in ip(...) is not a number at column 23\n",
+		"ip(dst=127.0.0.1)/raw(load=\"" + strings.Repeat(long, 3) + "\")": "rawkit send: spec of 180030 bytes is longer than 65536\n",
+	} {
+		code, out, errs := runSendArgs(t, "--dry-run", spec)
+		if code != cli.ExitError || out != "" || !strings.HasPrefix(errs, want) || len(errs) > 500 {
+			t.Errorf("%.40s...: status %d, %d bytes of stderr:\n%.600s\nwant status 2, at most 500 bytes starting %q", spec, code, len(errs), errs, want)
+		}
+	}
+	// The caret still points at the column, in the part of the spec shown.
+	code, _, errs := runSendArgs(t, "--dry-run", "ip(dst=127.0.0.1"+strings.Repeat(" ", 60000)+", ttl=300)")
+	wantCaret := "rawkit send: ttl 300 in ip(...) out of range 0-255 at column 60023\n  ..." + strings.Repeat(" ", 54) + ", ttl=300)\n" + strings.Repeat(" ", 2+3+60) + "^\n"
+	if code != cli.ExitError || errs != wantCaret {
+		t.Errorf("caret: status %d, stderr\n%.600s\nwant it to end\n%s", code, errs, wantCaret)
 	}
 }

@@ -70,6 +70,34 @@ func printTotals(sio *cli.Stdio, o *opts, pkts *packets, res *inject.Result) {
 	fmt.Fprintln(sio.Out)
 }
 
+// stdoutWriter is standard output, remembering its first write error so
+// that a full or closed stdout is reported as such, once, and not as the
+// fault of a file or a socket.
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stdoutWriter) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(b)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// fail reports err, or rather the failure to write standard output when
+// there was one: err is then often its consequence.
+func fail(sio *cli.Stdio, o *opts, err error) int {
+	if o.stdout != nil && o.stdout.err != nil {
+		return cli.Failf(sio, "send", "writing standard output: %v", o.stdout.err)
+	}
+	return cli.Failf(sio, "send", "%v", err)
+}
+
 // packets are the packets of a spec, built one at a time as they are
 // printed, so that memory stays flat whatever their number.
 type packets struct {

@@ -99,6 +99,7 @@ type opts struct {
 	hex      bool
 	pcap     string
 	pcapOut  io.Writer // standard output, for -w -
+	stdout   *stdoutWriter
 	dryRun   bool
 }
 
@@ -230,6 +231,8 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 		return cli.Failf(sio, "send", "%d packets %d times is too many", sp.Count(), o.count)
 	}
 	pkts := &packets{sp: sp, build: build}
+	o.stdout = &stdoutWriter{w: sio.Out}
+	sio = &cli.Stdio{In: sio.In, Out: o.stdout, Err: sio.Err}
 	if o.pcap == "-" {
 		// The pcap goes to standard output: the text goes to standard
 		// error, as tcpdump -w - prints its own.
@@ -273,20 +276,25 @@ func dryRun(sio *cli.Stdio, o *opts, pkts *packets) int {
 	}
 	pw, err := openPcap(o.pcap, o.pcapOut)
 	if err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+		return fail(sio, o, err)
 	}
 	now := time.Now()
 	err = pkts.each(func(_ int, p *spec.Packet) error {
 		printPacket(sio, o, p)
-		return pw.write(p.Bytes, now)
+		if err := pw.write(p.Bytes, now); err != nil {
+			return err
+		}
+		return o.stdout.err // stop at a full or closed stdout
 	})
 	if cerr := pw.close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+	if err == nil {
+		fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", pkts.sp.Count())
 	}
-	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", pkts.sp.Count())
+	if err != nil || o.stdout.err != nil {
+		return fail(sio, o, err)
+	}
 	return cli.ExitOK
 }
 
@@ -315,7 +323,7 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, dr
 		fmt.Fprintf(sio.Err, "rawkit send: warning: privileges kept: %v\n", err)
 	}
 	if pw, err = openPcap(o.pcap, o.pcapOut); err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+		return fail(sio, o, err)
 	}
 	if !o.wait.set {
 		pkts.each(func(_ int, p *spec.Packet) error {
@@ -334,8 +342,8 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, dr
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
 		return cli.Failf(sio, "send", "after %d packets: %v", res.Sent, err)
-	case pcapErr != nil:
-		return cli.Failf(sio, "send", "%v", pcapErr)
+	case pcapErr != nil || o.stdout.err != nil:
+		return fail(sio, o, pcapErr)
 	case o.wait.set && len(res.Answers) == 0:
 		return cli.ExitNoReply
 	}
