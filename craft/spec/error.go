@@ -47,9 +47,12 @@ func clip(s string) string {
 	return fmt.Sprintf("%s... (%d bytes)", s[:n], len(s))
 }
 
-// caretWidth is how many bytes of the spec Caret shows on each side of
-// the column at fault.
-const caretWidth = 60
+// Caret shows a spec of up to caretWhole bytes whole, and of a longer
+// one caretWidth bytes on each side of the column at fault.
+const (
+	caretWhole = 240
+	caretWidth = 60
+)
 
 // Error returns the message with the column inserted before any
 // suggestion: "unknown field 'ttll' in ip(...) at column 4; did you mean 'ttl'?".
@@ -73,7 +76,10 @@ func (e *Error) Caret() string {
 		return ""
 	}
 	at := min(e.Column-1, len(e.Spec))
-	from, to := max(at-caretWidth, 0), min(at+caretWidth, len(e.Spec))
+	from, to := 0, len(e.Spec)
+	if len(e.Spec) > caretWhole {
+		from, to = max(at-caretWidth, 0), min(at+caretWidth, len(e.Spec))
+	}
 	for from > 0 && from < len(e.Spec) && !utf8.RuneStart(e.Spec[from]) {
 		from--
 	}
