@@ -71,12 +71,17 @@ type Answer struct {
 type Result struct {
 	Sent       int       // packets handed to the kernel
 	Start, End time.Time // when the first was sent, and when the last had been
-	Answers    []Answer  // in the order they arrived, at most MaxAnswers
-	Dropped    int       // answers beyond MaxAnswers, not kept
+	Answers    []Answer  // in the order they arrived, at most MaxAnswers and MaxAnswerBytes
+	Dropped    int       // answers beyond those bounds, counted, not kept
 }
 
-// MaxAnswers bounds the answers a Result keeps.
-const MaxAnswers = 1 << 16
+// MaxAnswers and MaxAnswerBytes bound the answers a Result keeps, and
+// the bytes of their data: 65,536 answers of 65,000 bytes (a flood of
+// large datagrams to a port that echoes them) would be 4 GB.
+const (
+	MaxAnswers     = 1 << 16
+	MaxAnswerBytes = 64 << 20
+)
 
 // batchSize is the most packets one sendmmsg(2) gets: past a few hundred
 // the system call's cost is spread thin (raw's benchmark).
@@ -261,6 +266,7 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 	left := s.n * s.cfg.Count
 	var waitC <-chan time.Time
 	var sendErr error
+	kept := 0 // bytes of the answers kept
 	sending := true
 	for {
 		select {
@@ -276,8 +282,9 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 			if sent := sendTimes[a.Index].Load(); sent != 0 {
 				a.RTT = max(a.Received.Sub(time.Unix(0, sent)), 0)
 			}
-			if len(res.Answers) < MaxAnswers {
+			if len(res.Answers) < MaxAnswers && kept+len(a.Data) <= MaxAnswerBytes {
 				res.Answers = append(res.Answers, a)
+				kept += len(a.Data)
 			} else {
 				res.Dropped++
 			}
