@@ -1,22 +1,10 @@
 package inject
 
-import "net/netip"
-
 // openLink opens the packet socket that sends the packets a
 // header-included raw socket would alter (kernelRewrites), when there
-// are any, and resolves their next hops.
+// are any (noted by note), and resolves their next hops.
 func (s *Session) openLink() error {
-	var dsts []netip.Addr
-	for i, p := range s.pkts {
-		if !kernelRewrites(p.Bytes) {
-			continue
-		}
-		if s.viaLink == nil {
-			s.viaLink = make([]bool, len(s.pkts))
-		}
-		s.viaLink[i] = true
-		dsts = append(dsts, addrFrom(p.Bytes[16:20]))
-	}
+	dsts := s.linkDsts
 	if dsts == nil {
 		return nil
 	}

@@ -57,48 +57,59 @@ var queryReply = map[uint8]uint8{8: 0, 13: 14, 15: 16, 17: 18}
 // as sent; Match returns indexes into pkts. Packets of neither are never
 // matched.
 func NewMatcher(pkts [][]byte) *Matcher {
-	m := &Matcher{
-		pkts:   make([]sent, len(pkts)),
+	m := newMatcher(len(pkts))
+	for i, b := range pkts {
+		m.add(i, b)
+	}
+	return m
+}
+
+// newMatcher returns a Matcher for n packets, to be given to add one by
+// one: it keeps what matching needs of each, not the packets.
+func newMatcher(n int) *Matcher {
+	return &Matcher{
+		pkts:   make([]sent, n),
 		echo:   map[echoKey]int{},
 		flows:  map[flowKey][]int{},
 		quotes: map[quoteKey][]int{},
 	}
-	for i, b := range pkts {
-		if len(b) > 0 && b[0]>>4 == 6 {
-			m.add6(i, b)
-			continue
-		}
-		hl, ok := ipv4HeaderLen(b)
-		if !ok {
-			continue
-		}
-		s := &m.pkts[i]
-		s.src = netip.AddrFrom4([4]byte(b[12:16]))
-		s.dst = netip.AddrFrom4([4]byte(b[16:20]))
-		s.proto = b[9]
-		s.ipID = binary.BigEndian.Uint16(b[4:])
-		t := b[hl:]
-		qk := quoteKey{dst: s.dst, proto: s.proto, n: uint8(min(8, len(t)))}
-		copy(qk.b[:], t)
-		m.quotes[qk] = append(m.quotes[qk], i)
-		if fragment(b) {
-			continue // only errors answer a fragment
-		}
-		switch s.proto {
-		case 1:
-			if len(t) >= 8 {
-				if rt, ok := queryReply[t[0]]; ok {
-					k := echoKey{peer: s.dst, local: s.src, typ: rt, id: binary.BigEndian.Uint16(t[4:]), seq: binary.BigEndian.Uint16(t[6:])}
-					if _, dup := m.echo[k]; !dup {
-						m.echo[k] = i
-					}
+}
+
+// add records sent packet i, a whole IPv4 or IPv6 packet b.
+func (m *Matcher) add(i int, b []byte) {
+	if len(b) > 0 && b[0]>>4 == 6 {
+		m.add6(i, b)
+		return
+	}
+	hl, ok := ipv4HeaderLen(b)
+	if !ok {
+		return
+	}
+	s := &m.pkts[i]
+	s.src = netip.AddrFrom4([4]byte(b[12:16]))
+	s.dst = netip.AddrFrom4([4]byte(b[16:20]))
+	s.proto = b[9]
+	s.ipID = binary.BigEndian.Uint16(b[4:])
+	t := b[hl:]
+	qk := quoteKey{dst: s.dst, proto: s.proto, n: uint8(min(8, len(t)))}
+	copy(qk.b[:], t)
+	m.quotes[qk] = append(m.quotes[qk], i)
+	if fragment(b) {
+		return // only errors answer a fragment
+	}
+	switch s.proto {
+	case 1:
+		if len(t) >= 8 {
+			if rt, ok := queryReply[t[0]]; ok {
+				k := echoKey{peer: s.dst, local: s.src, typ: rt, id: binary.BigEndian.Uint16(t[4:]), seq: binary.BigEndian.Uint16(t[6:])}
+				if _, dup := m.echo[k]; !dup {
+					m.echo[k] = i
 				}
 			}
-		case 6, 17:
-			m.addFlow(i, s, t)
 		}
+	case 6, 17:
+		m.addFlow(i, s, t)
 	}
-	return m
 }
 
 // addFlow records sent packet i, a TCP or UDP segment t, by its ports.

@@ -16,12 +16,7 @@ import (
 var answerTypes = []ipv4.ICMPType{0, 3, 4, 5, 11, 12, 14, 16, 18}
 
 func (s *Session) openReceivers() error {
-	return s.openReceiversFor(1, func(p []byte) (int, bool) {
-		if len(p) < 20 {
-			return 0, false
-		}
-		return int(p[9]), true
-	}, raw.ListenIPv4, func(cfg *raw.Config) {
+	return s.openReceiversFor(1, raw.ListenIPv4, func(cfg *raw.Config) {
 		var f ipv4.ICMPFilter
 		f.SetAll(true)
 		for _, t := range answerTypes {
@@ -33,16 +28,11 @@ func (s *Session) openReceivers() error {
 
 // openReceiversFor opens the receive sockets of one family: its ICMP
 // protocol icmp, always, with the type filter filter sets, and TCP and
-// UDP when a packet carries them (upper gives a packet's transport
-// protocol). recvProto records each socket's protocol.
-func (s *Session) openReceiversFor(icmp int, upper func([]byte) (int, bool),
+// UDP when a packet carries them (as note found). recvProto records each
+// socket's protocol.
+func (s *Session) openReceiversFor(icmp int,
 	listen func(int, *raw.Config) (*raw.Conn, error), filter func(*raw.Config)) error {
-	protos := map[int]bool{icmp: true}
-	for _, p := range s.pkts {
-		if proto, ok := upper(p.Bytes); ok && (proto == 6 || proto == 17) {
-			protos[proto] = true
-		}
-	}
+	protos := map[int]bool{icmp: true, 6: s.protos[6], 17: s.protos[17]}
 	for _, proto := range []int{icmp, 6, 17} {
 		if !protos[proto] {
 			continue

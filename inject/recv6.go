@@ -23,10 +23,7 @@ import (
 var answerTypes6 = []ipv6.ICMPType{1, 2, 3, 4, 129}
 
 func (s *Session) openReceivers6() error {
-	return s.openReceiversFor(58, func(p []byte) (int, bool) {
-		proto, _, _, ok := ipv6Upper(p)
-		return int(proto), ok
-	}, raw.ListenIPv6, func(cfg *raw.Config) {
+	return s.openReceiversFor(58, raw.ListenIPv6, func(cfg *raw.Config) {
 		var f ipv6.ICMPFilter
 		f.SetAll(true)
 		for _, t := range answerTypes6 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -19,9 +20,7 @@ import (
 // iface when it is not empty (see Source). Errors are *spec.Error,
 // "no route" included.
 func Parse(spec, iface string) ([]packetspec.Packet, error) {
-	return packetspec.ParseConfig(spec, &packetspec.Config{Source: func(dst netip.Addr) (netip.Addr, error) {
-		return Source(dst, iface)
-	}})
+	return packetspec.ParseConfig(spec, BuildConfig(iface))
 }
 
 // Config tunes a Session. A nil *Config means the defaults: every packet
@@ -72,12 +71,17 @@ type Answer struct {
 type Result struct {
 	Sent       int       // packets handed to the kernel
 	Start, End time.Time // when the first was sent, and when the last had been
-	Answers    []Answer  // in the order they arrived, at most MaxAnswers
-	Dropped    int       // answers beyond MaxAnswers, not kept
+	Answers    []Answer  // in the order they arrived, at most MaxAnswers and MaxAnswerBytes
+	Dropped    int       // answers beyond those bounds, counted, not kept
 }
 
-// MaxAnswers bounds the answers a Result keeps.
-const MaxAnswers = 1 << 16
+// MaxAnswers and MaxAnswerBytes bound the answers a Result keeps, and
+// the bytes of their data: 65,536 answers of 65,000 bytes (a flood of
+// large datagrams to a port that echoes them) would be 4 GB.
+const (
+	MaxAnswers     = 1 << 16
+	MaxAnswerBytes = 64 << 20
+)
 
 // batchSize is the most packets one sendmmsg(2) gets: past a few hundred
 // the system call's cost is spread thin (raw's benchmark).
@@ -87,19 +91,30 @@ const batchSize = 256
 // their answers. Open them first, then Run (so that a program can drop
 // its privileges in between), then Close.
 type Session struct {
-	pkts []packetspec.Packet
-	cfg  Config
-	send []*raw.Conn
-	recv []*raw.Conn
+	n    int                 // how many packets
+	pkts []packetspec.Packet // all of them, or nil when built as sent
+	// sp and build build the packets that pkts does not hold, with one
+	// Packer per sending socket.
+	sp      *packetspec.Spec
+	build   *packetspec.Config
+	packers []*packetspec.Packer
+	dst     []netip.Addr // each packet's destination
+	cfg     Config
+	send    []*raw.Conn
+	recv    []*raw.Conn
 	// v6: the packets are IPv6; recvProto is the protocol of each
-	// receiving socket, which an IPv6 answer's rebuilt header needs.
+	// receiving socket, which an IPv6 answer's rebuilt header needs;
+	// protos are the packets' transport protocols.
 	v6        bool
 	recvProto []int
+	protos    map[int]bool
 	match     *Matcher
 	// link sends the packets marked in viaLink, which the raw socket
-	// would alter; nil when there are none.
-	link    *linkSender
-	viaLink []bool
+	// would alter; nil when there are none. linkDsts are their
+	// destinations.
+	link     *linkSender
+	viaLink  []bool
+	linkDsts []netip.Addr
 }
 
 // Open checks cfg and opens the sockets for sending pkts: a header-included
@@ -110,33 +125,52 @@ type Session struct {
 // protocols the packets carry. Without CAP_NET_RAW the error satisfies
 // errors.Is(err, os.ErrPermission) and says what to do.
 func Open(pkts []packetspec.Packet, cfg *Config) (*Session, error) {
-	s := &Session{pkts: pkts}
+	s := &Session{pkts: pkts, n: len(pkts)}
+	if err := s.setConfig(cfg); err != nil {
+		return nil, err
+	}
+	for i := range pkts {
+		if err := s.note(i, &pkts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return s.open()
+}
+
+// setConfig checks cfg and keeps it.
+func (s *Session) setConfig(cfg *Config) error {
 	if cfg != nil {
 		s.cfg = *cfg
 	}
 	switch {
-	case len(pkts) == 0:
-		return nil, errors.New("inject: no packets")
+	case s.n == 0:
+		return errors.New("inject: no packets")
 	case s.cfg.Count < 0:
-		return nil, fmt.Errorf("inject: count %d is negative", s.cfg.Count)
-	case s.cfg.Rate < 0 || s.cfg.Interval < 0:
-		return nil, errors.New("inject: negative rate or interval")
+		return fmt.Errorf("inject: count %d is negative", s.cfg.Count)
+	case !(s.cfg.Rate >= 0) || s.cfg.Interval < 0: // NaN too
+		return errors.New("inject: negative rate or interval")
+	case s.cfg.Rate > 0 && float64(time.Second)/s.cfg.Rate >= math.MaxInt64:
+		// The gap between packets would overflow and pace nothing.
+		return fmt.Errorf("inject: rate %v is too small", s.cfg.Rate)
 	case s.cfg.Rate > 0 && s.cfg.Interval > 0:
-		return nil, errors.New("inject: set a rate or an interval, not both")
+		return errors.New("inject: set a rate or an interval, not both")
 	case s.cfg.Senders < 0 || s.cfg.Senders > 64:
-		return nil, fmt.Errorf("inject: %d senders, want 0 to 64", s.cfg.Senders)
+		return fmt.Errorf("inject: %d senders, want 0 to 64", s.cfg.Senders)
 	}
 	if s.cfg.Count == 0 {
 		s.cfg.Count = 1
 	}
-	v6 := pkts[0].Dst.Is6()
-	s.v6 = v6
+	return nil
+}
+
+// open opens the sockets once every packet has been noted.
+func (s *Session) open() (*Session, error) {
 	// Protocol 255 (IPPROTO_RAW) sends whole IPv4 packets and receives
 	// nothing (raw(7)); for IPv6, with IPV6_HDRINCL, whole IPv6 packets,
 	// which the kernel sends as they are (raw.ListenIPv6).
 	for range s.senders() {
 		listen := raw.ListenIPv4
-		if v6 {
+		if s.v6 {
 			listen = raw.ListenIPv6
 		}
 		c, err := listen(255, &raw.Config{HeaderIncluded: true, Interface: s.cfg.Interface})
@@ -145,6 +179,9 @@ func Open(pkts []packetspec.Packet, cfg *Config) (*Session, error) {
 			return nil, err
 		}
 		s.send = append(s.send, c)
+		if s.pkts == nil {
+			s.packers = append(s.packers, s.sp.Packer(s.build))
+		}
 	}
 	if err := s.openLink(); err != nil {
 		s.Close()
@@ -152,18 +189,13 @@ func Open(pkts []packetspec.Packet, cfg *Config) (*Session, error) {
 	}
 	if s.cfg.Wait > 0 {
 		open := s.openReceivers
-		if v6 {
+		if s.v6 {
 			open = s.openReceivers6
 		}
 		if err := open(); err != nil {
 			s.Close()
 			return nil, err
 		}
-		bs := make([][]byte, len(pkts))
-		for i := range pkts {
-			bs[i] = pkts[i].Bytes
-		}
-		s.match = NewMatcher(bs)
 	}
 	return s, nil
 }
@@ -176,7 +208,7 @@ func (s *Session) senders() int {
 		return 1
 	case s.cfg.Senders > 0:
 		return s.cfg.Senders
-	case len(s.pkts)*s.cfg.Count >= MinParallel:
+	case s.n*s.cfg.Count >= MinParallel:
 		return min(runtime.GOMAXPROCS(0), 4)
 	}
 	return 1
@@ -194,6 +226,10 @@ func (s *Session) Close() error {
 	if s.link != nil {
 		errs = append(errs, s.link.Close())
 	}
+	for _, pk := range s.packers {
+		pk.Release()
+	}
+	s.packers = nil
 	return errors.Join(errs...)
 }
 
@@ -203,7 +239,7 @@ func (s *Session) Close() error {
 // a send error. Run may be called once.
 func (s *Session) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
-	sendTimes := make([]atomic.Int64, len(s.pkts))
+	sendTimes := make([]atomic.Int64, s.n)
 	rctx, stopRecv := context.WithCancel(ctx)
 	answers := make(chan Answer, 1024)
 	var wg sync.WaitGroup
@@ -226,10 +262,11 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 	sendDone := make(chan error, 1)
 	go func() { sendDone <- s.sendAll(ctx, res, sendTimes) }()
 
-	got := make([]int, len(s.pkts))
-	left := len(s.pkts) * s.cfg.Count
+	got := make([]int, s.n)
+	left := s.n * s.cfg.Count
 	var waitC <-chan time.Time
 	var sendErr error
+	kept := 0 // bytes of the answers kept
 	sending := true
 	for {
 		select {
@@ -245,8 +282,9 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 			if sent := sendTimes[a.Index].Load(); sent != 0 {
 				a.RTT = max(a.Received.Sub(time.Unix(0, sent)), 0)
 			}
-			if len(res.Answers) < MaxAnswers {
+			if len(res.Answers) < MaxAnswers && kept+len(a.Data) <= MaxAnswerBytes {
 				res.Answers = append(res.Answers, a)
+				kept += len(a.Data)
 			} else {
 				res.Dropped++
 			}

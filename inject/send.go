@@ -59,7 +59,7 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 		p.gap = time.Duration(float64(time.Second) / s.cfg.Rate) // 0 above 1e9/s: no pacing
 	}
 	defer p.stop()
-	n := len(s.pkts)
+	n := s.n
 	total := n * s.cfg.Count
 	batch := make([][]byte, 0, batchSize)
 	for chunk := w * batchSize; chunk < total; chunk += len(s.send) * batchSize {
@@ -70,10 +70,14 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 				return err
 			}
 			want := min(end-k, due)
-			dst, link := s.pkts[k%n].Dst, s.isLink(k%n)
+			dst, link := s.dst[k%n], s.isLink(k%n)
 			batch = batch[:0]
-			for j := 0; j < want && s.pkts[(k+j)%n].Dst == dst && s.isLink((k+j)%n) == link; j++ {
-				batch = append(batch, s.pkts[(k+j)%n].Bytes)
+			for j := 0; j < want && s.dst[(k+j)%n] == dst && s.isLink((k+j)%n) == link; j++ {
+				b, err := s.packet(w, (k+j)%n)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, b)
 			}
 			now := time.Now()
 			if res.Start.IsZero() {
@@ -105,7 +109,7 @@ func (s *Session) sendPart(ctx context.Context, w int, res *Result, sendTimes []
 // with sendto(2), more with sendmmsg(2); through the packet socket when
 // link is set.
 func (s *Session) write(ctx context.Context, c *raw.Conn, batch [][]byte, link bool) (int, error) {
-	dst := s.pkts[0].Dst
+	dst := s.dst[0]
 	switch b := batch[0]; {
 	case dst.Is6() && len(b) >= 40:
 		dst = netip.AddrFrom16([16]byte(b[24:40]))

@@ -13,28 +13,61 @@ import (
 
 // Build builds every packet of the spec; see ParseConfig.
 func (s *Spec) Build(cfg *Config) ([]Packet, error) {
-	b, _ := builders.Get().(*craft.Builder)
-	if b == nil {
-		b = craft.NewBuilder()
-	}
-	defer builders.Put(b)
+	pk := s.Packer(cfg)
+	defer pk.Release()
 	pkts := make([]Packet, 0, s.count)
-	var idxBuf [16]int
-	idx := idxBuf[:0]
-	for _, l := range s.layers {
-		for range l.sets {
-			idx = append(idx, 0)
-		}
-	}
-	var sc sourceCache
 	for n := 0; n < s.count; n++ {
-		p, err := s.buildOne(b, cfg, n, idx, &sc)
+		p, err := pk.Packet(n)
 		if err != nil {
 			return nil, err
 		}
 		pkts = append(pkts, p)
 	}
 	return pkts, nil
+}
+
+// A Packer builds the spec's packets one at a time, so that a program
+// can stream them instead of holding them all. It is not safe for use by
+// several goroutines; each takes its own.
+type Packer struct {
+	s   *Spec
+	cfg *Config
+	b   *craft.Builder
+	idx []int
+	sc  sourceCache
+}
+
+// Packer returns a Packer for the spec's packets, built with cfg.
+func (s *Spec) Packer(cfg *Config) *Packer {
+	b, _ := builders.Get().(*craft.Builder)
+	if b == nil {
+		b = craft.NewBuilder()
+	}
+	pk := &Packer{s: s, cfg: cfg, b: b}
+	for _, l := range s.layers {
+		for range l.sets {
+			pk.idx = append(pk.idx, 0)
+		}
+	}
+	return pk
+}
+
+// Packet builds packet n (0 <= n < Count) of the spec, in the order
+// ParseConfig gives; its Bytes are its own.
+func (pk *Packer) Packet(n int) (Packet, error) {
+	if n < 0 || n >= pk.s.count {
+		return Packet{}, errorf(pk.s.src, 0, "packet %d out of range: the spec describes %d", n, pk.s.count)
+	}
+	return pk.s.buildOne(pk.b, pk.cfg, n, pk.idx, &pk.sc)
+}
+
+// Release returns the Packer's buffers for reuse; it must not be used
+// after.
+func (pk *Packer) Release() {
+	if pk.b != nil {
+		builders.Put(pk.b)
+		pk.b = nil
+	}
 }
 
 // builders keeps Builders, and their buffers, between Builds.

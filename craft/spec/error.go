@@ -20,8 +20,39 @@ type Error struct {
 func (e *Error) Unwrap() error { return e.Err }
 
 func errorf(spec string, col int, format string, a ...any) *Error {
+	for i, v := range a {
+		// The spec's own text, not the lists of names a message offers.
+		if s, ok := v.(string); ok && len(s) > maxQuote && strings.Contains(spec, s) {
+			a[i] = clip(s)
+		}
+	}
 	return &Error{Spec: spec, Column: col, Msg: fmt.Sprintf(format, a...)}
 }
+
+// maxQuote is the most bytes of the spec's text a message quotes: a name
+// or value written 60,000 bytes long is named by its start and length,
+// not echoed back whole.
+const maxQuote = 40
+
+// clip shortens s to its first maxQuote bytes or so, whole runes, and
+// says how long it was.
+func clip(s string) string {
+	if len(s) <= maxQuote {
+		return s
+	}
+	n := maxQuote
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:n], len(s))
+}
+
+// Caret shows a spec of up to caretWhole bytes whole, and of a longer
+// one caretWidth bytes on each side of the column at fault.
+const (
+	caretWhole = 240
+	caretWidth = 60
+)
 
 // Error returns the message with the column inserted before any
 // suggestion: "unknown field 'ttll' in ip(...) at column 4; did you mean 'ttl'?".
@@ -38,22 +69,41 @@ func (e *Error) Error() string {
 
 // Caret returns two lines: the spec, indented by two spaces, and a caret
 // under the column at fault. Control characters in the spec are shown as
-// spaces so that the caret lines up.
+// spaces so that the caret lines up. A long spec is cut to the part
+// around the column, with "..." where it was cut.
 func (e *Error) Caret() string {
 	if e.Column <= 0 {
 		return ""
 	}
+	at := min(e.Column-1, len(e.Spec))
+	from, to := 0, len(e.Spec)
+	if len(e.Spec) > caretWhole {
+		from, to = max(at-caretWidth, 0), min(at+caretWidth, len(e.Spec))
+	}
+	for from > 0 && from < len(e.Spec) && !utf8.RuneStart(e.Spec[from]) {
+		from--
+	}
+	for to < len(e.Spec) && !utf8.RuneStart(e.Spec[to]) {
+		to++
+	}
 	var sb strings.Builder
 	sb.WriteString("  ")
 	pad := 0
-	for i, r := range e.Spec {
+	if from > 0 {
+		sb.WriteString("...")
+		pad = 3
+	}
+	for i, r := range e.Spec[from:to] {
 		if r < ' ' || r == utf8.RuneError {
 			r = ' '
 		}
 		sb.WriteRune(r)
-		if i < e.Column-1 {
+		if from+i < at {
 			pad++
 		}
+	}
+	if to < len(e.Spec) {
+		sb.WriteString("...")
 	}
 	sb.WriteString("\n  ")
 	sb.WriteString(strings.Repeat(" ", pad))

@@ -68,12 +68,27 @@ type parser struct {
 // checkSpecInput bounds the input, and so the work of parsing it.
 func checkSpecInput(src string) error {
 	if len(src) > maxSpecLen {
-		return errorf(src, 1, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
+		// The spec as a whole is at fault (column 0): no caret to echo
+		// it back.
+		return errorf(src, 0, "spec of %d bytes is longer than %d", len(src), maxSpecLen)
 	}
 	if !utf8.ValidString(src) {
-		return errorf(src, 1, "spec is not valid UTF-8")
+		return errorf(src, firstInvalid(src)+1, "spec is not valid UTF-8")
 	}
 	return nil
+}
+
+// firstInvalid returns the offset of src's first byte that is not valid
+// UTF-8.
+func firstInvalid(src string) int {
+	for i, r := range src {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(src[i:]); n == 1 {
+				return i
+			}
+		}
+	}
+	return 0
 }
 
 // nextLayer reads the layer at the current position; its arguments are

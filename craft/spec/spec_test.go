@@ -197,3 +197,22 @@ func TestSpecSourceLookups(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecCaretLong: the caret line of a long spec shows the part around
+// the column, cut with "..."; a spec of usual length shows whole.
+func TestSpecCaretLong(t *testing.T) {
+	pad := strings.Repeat(" ", 1000)
+	for spec, want := range map[string]string{
+		"ip(dst=10.0.0.2, ttl=1)/icmp6(type=ns, tgt=fd00::2, ttll=1, options=[slla=02:00:00:00:00:01])": "  ip(dst=10.0.0.2, ttl=1)/icmp6(type=ns, tgt=fd00::2, ttll=1, options=[slla=02:00:00:00:00:01])\n",
+		"ip(" + pad + "ttll=3" + pad + ")": "  ..." + pad[:60] + "ttll=3" + pad[:54] + "...\n" + strings.Repeat(" ", 2+3+60) + "^",
+	} {
+		_, err := Parse(spec)
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Fatalf("%.40q: %v", spec, err)
+		}
+		if got := se.Caret(); !strings.HasPrefix(got, want) {
+			t.Errorf("%.40q: caret\n%s\nwant it to start\n%s", spec, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package send
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -29,13 +30,13 @@ func printPacket(sio *cli.Stdio, o *opts, p *spec.Packet) {
 
 // printAnswers prints each packet with its answers under it, as scapy's
 // sr shows answered and unanswered packets.
-func printAnswers(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
-	byPkt := make([][]inject.Answer, len(pkts))
+func printAnswers(sio *cli.Stdio, o *opts, pkts *packets, res *inject.Result) {
+	byPkt := make([][]inject.Answer, pkts.sp.Count())
 	for _, a := range res.Answers {
 		byPkt[a.Index] = append(byPkt[a.Index], a)
 	}
-	for i := range pkts {
-		printPacket(sio, o, &pkts[i])
+	pkts.each(func(i int, p *spec.Packet) error {
+		printPacket(sio, o, p)
 		if len(byPkt[i]) == 0 {
 			fmt.Fprintln(sio.Out, "  <- no answer")
 		}
@@ -45,10 +46,11 @@ func printAnswers(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Resul
 				fmt.Fprint(sio.Out, hex.Dump(a.Data))
 			}
 		}
-	}
+		return nil
+	})
 }
 
-func printTotals(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result) {
+func printTotals(sio *cli.Stdio, o *opts, pkts *packets, res *inject.Result) {
 	var d time.Duration
 	if !res.Start.IsZero() && !res.End.IsZero() {
 		d = res.End.Sub(res.Start) // zero when nothing went out
@@ -63,33 +65,94 @@ func printTotals(sio *cli.Stdio, o *opts, pkts []spec.Packet, res *inject.Result
 		for _, a := range res.Answers {
 			answered[a.Index] = true
 		}
-		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), len(pkts))
+		fmt.Fprintf(sio.Out, "; %d answers, %d of %d packets answered", len(res.Answers)+res.Dropped, len(answered), pkts.sp.Count())
 	}
 	fmt.Fprintln(sio.Out)
+}
+
+// stdoutWriter is standard output, remembering its first write error so
+// that a full or closed stdout is reported as such, once, and not as the
+// fault of a file or a socket.
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stdoutWriter) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(b)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// fail reports err, or rather the failure to write standard output when
+// there was one: err is then often its consequence.
+func fail(sio *cli.Stdio, o *opts, err error) int {
+	if o.stdout != nil && o.stdout.err != nil {
+		return cli.Failf(sio, "send", "writing standard output: %v", o.stdout.err)
+	}
+	return cli.Failf(sio, "send", "%v", err)
+}
+
+// packets are the packets of a spec, built one at a time as they are
+// printed, so that memory stays flat whatever their number.
+type packets struct {
+	sp    *spec.Spec
+	build *spec.Config
+}
+
+// each builds the packets in order and calls fn with each, stopping at
+// the first error.
+func (ps *packets) each(fn func(i int, p *spec.Packet) error) error {
+	pk := ps.sp.Packer(ps.build)
+	defer pk.Release()
+	for i := range ps.sp.Count() {
+		p, err := pk.Packet(i)
+		if err != nil {
+			return err
+		}
+		if err := fn(i, &p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pcapFile writes packets to a pcap file (LINKTYPE_RAW); with no file name
 // it does nothing.
 type pcapFile struct {
-	f *os.File
+	c io.Closer
 	w *capture.PcapWriter
 }
 
-func openPcap(name string) (*pcapFile, error) {
+// openPcap creates the -w file; "-" is stdout, as for capture -w -.
+func openPcap(name string, stdout io.Writer) (*pcapFile, error) {
 	if name == "" {
 		return nil, nil
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, err
+	var f io.WriteCloser = nopCloser{stdout}
+	if name != "-" {
+		file, err := os.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		f = file
 	}
 	w, err := capture.NewPcapWriter(f, capture.LinkRaw, 65535)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &pcapFile{f: f, w: w}, nil
+	return &pcapFile{c: f, w: w}, nil
 }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 func (p *pcapFile) write(b []byte, t time.Time) error {
 	if p == nil {
@@ -103,7 +166,7 @@ func (p *pcapFile) close() error {
 		return nil
 	}
 	err := p.w.Flush()
-	if cerr := p.f.Close(); err == nil {
+	if cerr := p.c.Close(); err == nil {
 		err = cerr
 	}
 	return err

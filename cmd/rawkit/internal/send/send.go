@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -42,7 +43,9 @@ the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
                     and UDP by addresses and ports
   --show            print every field of every layer of each packet
   --hex             print a hex dump of each packet
-  -w FILE           write the packets as sent to FILE (pcap, raw IPv4)
+  -w FILE           write the packets as sent to FILE (pcap, raw IPv4);
+                    "-" is standard output, and what send prints goes
+                    to standard error instead
   --dry-run         build and print the packets; send nothing
 
 Every field goes out as the spec says. Linux would rewrite a set IPv4
@@ -95,6 +98,8 @@ type opts struct {
 	show     bool
 	hex      bool
 	pcap     string
+	pcapOut  io.Writer // standard output, for -w -
+	stdout   *stdoutWriter
 	dryRun   bool
 }
 
@@ -129,6 +134,9 @@ func (w *waitFlag) take(args []string) ([]string, error) {
 
 func (w *waitFlag) parse(s string) error {
 	d, err := cli.Duration("--wait", "timeout", s, time.Nanosecond, time.Hour)
+	if err == nil {
+		err = checkDuration("--wait", "timeout", s, d, time.Nanosecond, time.Hour)
+	}
 	if err != nil {
 		return err
 	}
@@ -174,17 +182,28 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
 		return nil, cli.Failf(sio, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
 	case o.count < 1:
 		return nil, cli.Failf(sio, "send", "bad count %d: want 1 or more", o.count)
-	case o.rate < 0 || o.rate > 1e9:
-		return nil, cli.Failf(sio, "send", "bad rate %v: want 0 (no limit) to 1e9 packets per second", o.rate)
+	case checkRate(o.rate) != nil:
+		return nil, cli.Failf(sio, "send", "%v", checkRate(o.rate))
 	case o.rate > 0 && interval != "":
 		return nil, cli.Failf(sio, "send", "--rate and -i both pace the packets: give one")
 	}
 	if interval != "" {
-		d, err := cli.Duration("-i", "interval", interval, 0, time.Hour)
+		d, err := cli.Duration("-i", "interval", interval, 0, maxInterval)
+		if err == nil {
+			err = checkDuration("-i", "interval", interval, d, 0, maxInterval)
+		}
 		if err != nil {
 			return nil, cli.Failf(sio, "send", "%v", err)
 		}
 		o.interval = d
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["w"] && o.pcap == "":
+		return nil, cli.Failf(sio, "send", "bad file \"\" for -w: want a file name, or - for standard output")
+	case set["I"] && o.iface == "":
+		return nil, cli.Failf(sio, "send", "bad interface \"\" for -I: want an interface name")
 	}
 	if o.iface != "" {
 		if _, err := net.InterfaceByName(o.iface); err != nil {
@@ -203,20 +222,22 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	if o == nil {
 		return code
 	}
-	pkts, err := inject.Parse(o.spec, o.iface)
+	build := inject.BuildConfig(o.iface)
+	sp, err := spec.Compile(o.spec, build)
 	if err != nil {
-		var se *spec.Error
-		if errors.As(err, &se) {
-			cli.Failf(sio, "send", "%s", se.Error())
-			if c := se.Caret(); c != "" {
-				fmt.Fprintln(sio.Err, c)
-			}
-			return cli.ExitError
-		}
-		return cli.Failf(sio, "send", "%v", err)
+		return specFail(sio, err)
 	}
-	if int64(len(pkts))*int64(o.count) > 1<<40 {
-		return cli.Failf(sio, "send", "%d packets %d times is too many", len(pkts), o.count)
+	if int64(sp.Count())*int64(o.count) > 1<<40 {
+		return cli.Failf(sio, "send", "%d packets %d times is too many", sp.Count(), o.count)
+	}
+	pkts := &packets{sp: sp, build: build}
+	o.stdout = &stdoutWriter{w: sio.Out}
+	sio = &cli.Stdio{In: sio.In, Out: o.stdout, Err: sio.Err}
+	if o.pcap == "-" {
+		// The pcap goes to standard output: the text goes to standard
+		// error, as tcpdump -w - prints its own.
+		o.pcapOut = sio.Out
+		sio = &cli.Stdio{In: sio.In, Out: sio.Err, Err: sio.Err}
 	}
 	if o.dryRun {
 		return dryRun(sio, o, pkts)
@@ -224,26 +245,60 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	return sendPackets(ctx, sio, o, pkts, drop)
 }
 
-func dryRun(sio *cli.Stdio, o *opts, pkts []spec.Packet) int {
-	pw, err := openPcap(o.pcap)
+// specFail reports a spec's error, with the spec and a caret under the
+// column at fault.
+func specFail(sio *cli.Stdio, err error) int {
+	var se *spec.Error
+	if errors.As(err, &se) {
+		cli.Failf(sio, "send", "%s", se.Error())
+		if c := se.Caret(); c != "" {
+			fmt.Fprintln(sio.Err, c)
+		}
+		return cli.ExitError
+	}
+	return cli.Failf(sio, "send", "%v", err)
+}
+
+// dryRun builds and prints the packets one at a time, after a first pass
+// that checks them all as the real send does, so that a packet the send
+// would refuse prints nothing and fails the dry run too.
+func dryRun(sio *cli.Stdio, o *opts, pkts *packets) int {
+	// The checks the real send makes before it sends (inject.Open).
+	v6 := false
+	err := pkts.each(func(i int, p *spec.Packet) error {
+		if i == 0 {
+			v6 = p.Dst.Is6()
+		}
+		return inject.CheckPacket(p.Bytes, v6, i+1)
+	})
 	if err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+		return specFail(sio, err)
+	}
+	pw, err := openPcap(o.pcap, o.pcapOut)
+	if err != nil {
+		return fail(sio, o, err)
 	}
 	now := time.Now()
-	for i := range pkts {
-		printPacket(sio, o, &pkts[i])
-		if err := pw.write(pkts[i].Bytes, now); err != nil {
-			return cli.Failf(sio, "send", "%v", err)
+	err = pkts.each(func(_ int, p *spec.Packet) error {
+		printPacket(sio, o, p)
+		if err := pw.write(p.Bytes, now); err != nil {
+			return err
 		}
+		return o.stdout.err // stop at a full or closed stdout
+	})
+	if cerr := pw.close(); err == nil {
+		err = cerr
 	}
-	if err := pw.close(); err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+	if err == nil {
+		fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", pkts.sp.Count())
 	}
-	fmt.Fprintf(sio.Out, "%d packets built, none sent (--dry-run)\n", len(pkts))
+	if err != nil || o.stdout.err != nil {
+		return fail(sio, o, err)
+	}
 	return cli.ExitOK
 }
 
-func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packet, drop func() error) int {
+func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, drop func() error) int {
 	cfg := &inject.Config{Interface: o.iface, Count: o.count, Rate: o.rate, Interval: o.interval}
 	if o.wait.set {
 		cfg.Wait = o.wait.timeout
@@ -259,9 +314,9 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 			}
 		}
 	}
-	s, err := inject.Open(pkts, cfg)
+	s, err := inject.OpenSpec(pkts.sp, pkts.build, cfg)
 	if err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+		return specFail(sio, err)
 	}
 	defer s.Close()
 	// A drop that cannot be completed stops send before any packet
@@ -271,13 +326,14 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 	} else if err != nil && !errors.Is(err, raw.ErrNotImplemented) {
 		return cli.Failf(sio, "send", "%v", err)
 	}
-	if pw, err = openPcap(o.pcap); err != nil {
-		return cli.Failf(sio, "send", "%v", err)
+	if pw, err = openPcap(o.pcap, o.pcapOut); err != nil {
+		return fail(sio, o, err)
 	}
 	if !o.wait.set {
-		for i := range pkts {
-			printPacket(sio, o, &pkts[i])
-		}
+		pkts.each(func(_ int, p *spec.Packet) error {
+			printPacket(sio, o, p)
+			return nil
+		})
 	}
 	res, err := s.Run(ctx)
 	if cerr := pw.close(); pcapErr == nil {
@@ -290,8 +346,8 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts []spec.Packe
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
 		return cli.Failf(sio, "send", "after %d packets: %v", res.Sent, err)
-	case pcapErr != nil:
-		return cli.Failf(sio, "send", "%v", pcapErr)
+	case pcapErr != nil || o.stdout.err != nil:
+		return fail(sio, o, pcapErr)
 	case o.wait.set && len(res.Answers) == 0:
 		return cli.ExitNoReply
 	}

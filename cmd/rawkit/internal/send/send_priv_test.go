@@ -320,3 +320,35 @@ func TestSendPacedThroughInterface(t *testing.T) {
 		t.Errorf("21 packets at 200/s took %v on the wire, want about 100ms", span)
 	}
 }
+
+// TestSendMemoryFlat: sending 65,536 large packets to loopback builds
+// each as it goes; it held them all (4.3 GB) before.
+func TestSendMemoryFlat(t *testing.T) {
+	netlabtest.Privileged(t)
+	bin := clitest.BuildRawkit(t)
+	code, rss := peakRSS(t, bin, "send", bigSpec)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if rss > maxRSS {
+		t.Errorf("peak RSS %d MB, want at most %d MB", rss>>20, maxRSS>>20)
+	}
+	t.Logf("peak RSS %d MB", rss>>20)
+}
+
+// TestSendWaitMemoryBounded: with --wait the matcher keeps what matching
+// needs of each packet, not the packet, and the answers kept are bounded
+// in bytes (inject.MaxAnswerBytes). Large datagrams from port 9 to port
+// 9 on loopback are each received as their own answer: 3.7 GB before.
+func TestSendWaitMemoryBounded(t *testing.T) {
+	netlabtest.Privileged(t)
+	bin := clitest.BuildRawkit(t)
+	code, rss := peakRSS(t, bin, "send", "--wait=0.5", "ip(dst=127.0.0.1, id=1-65535)/udp(sport=9, dport=9)/raw(size=65000)")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if rss > maxRSS {
+		t.Errorf("peak RSS %d MB, want at most %d MB", rss>>20, maxRSS>>20)
+	}
+	t.Logf("peak RSS %d MB", rss>>20)
+}

@@ -37,7 +37,7 @@ func TestSendBadInput(t *testing.T) {
 		{[]string{"ip()", "icmp()"}, "rawkit send: one packet spec expected, got 2 arguments (\"icmp()\"...); quote the spec\n"},
 		{[]string{"-c", "0", "ip()"}, "rawkit send: bad count 0: want 1 or more\n"},
 		{[]string{"-c", "x", "ip()"}, "rawkit send: invalid value \"x\" for flag -c: parse error (rawkit help send)\n"},
-		{[]string{"--rate", "-5", "ip()"}, "rawkit send: bad rate -5: want 0 (no limit) to 1e9 packets per second\n"},
+		{[]string{"--rate", "-5", "ip()"}, "rawkit send: bad rate -5: want 0 (no limit), or from 1/3600 (one an hour) to 1e9 packets per second\n"},
 		{[]string{"--rate", "5", "-i", "1", "ip()"}, "rawkit send: --rate and -i both pace the packets: give one\n"},
 		{[]string{"-i", "soon", "ip()"}, "rawkit send: bad interval \"soon\" for -i: want seconds (0.5) or a duration (500ms), from 0 to 3600s\n"},
 		{[]string{"--wait=forever", "ip()"}, "rawkit send: bad timeout \"forever\" for --wait: want seconds (0.5) or a duration (500ms), above 0, up to 3600s\n"},
