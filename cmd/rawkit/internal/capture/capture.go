@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"math"
 	"os"
@@ -83,13 +84,16 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int
 		return code
 	}
 	o.expr = strings.Join(fs.Args(), " ")
+	if name := emptyOption(fs); name != "" {
+		// An empty -r would otherwise mean "no file", a live capture on
+		// every interface; an empty -w or -i would be ignored.
+		return cli.Failf(sio, "capture", "empty value for -%s", name)
+	}
 	switch {
 	case o.count < 0:
 		return cli.Failf(sio, "capture", "bad count %d: must be 0 (no limit) or more", o.count)
 	case o.snap < 1 || o.snap > rcapture.DefaultSnapLen:
 		return cli.Failf(sio, "capture", "bad snap length %d: must be 1 to %d", o.snap, rcapture.DefaultSnapLen)
-	case o.rfile != "" && o.rfile == o.wfile && o.rfile != "-":
-		return cli.Failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
 	}
 	// A bad filter is reported before anything is opened or created.
 	if _, err := filter.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
@@ -99,6 +103,21 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int
 		return readFile(ctx, sio, &o)
 	}
 	return liveCapture(ctx, sio, &o)
+}
+
+// emptyOption names the first of -r, -w and -i given an empty value, or
+// returns "".
+func emptyOption(fs *flag.FlagSet) string {
+	name := ""
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "r", "w", "i":
+			if name == "" && f.Value.String() == "" {
+				name = f.Name
+			}
+		}
+	})
+	return name
 }
 
 // errText is an error as one line without the package prefix, which

@@ -90,6 +90,9 @@ func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		defer f.Close()
 		in = f
 	}
+	if sameFile(in, sio.Out, o.wfile) {
+		return cli.Failf(sio, "capture", "-r %s and -w %s are the same file", o.rfile, o.wfile)
+	}
 	rd, err := rcapture.NewReader(in)
 	if err != nil {
 		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
