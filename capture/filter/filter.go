@@ -70,7 +70,8 @@ func Compile(expr string, link LinkType, snapLen int) ([]bpf.Instruction, error)
 	if err != nil {
 		return nil, err
 	}
-	return compile(expr, lay, snapLen)
+	prog, err := compile(expr, lay, snapLen)
+	return kernelSized(expr, prog, err)
 }
 
 // CompileDgram is Compile for a SOCK_DGRAM packet socket, which hands the
@@ -81,7 +82,19 @@ func Compile(expr string, link LinkType, snapLen int) ([]bpf.Instruction, error)
 // "len" counts (its 20 bytes are added to the kernel's length) so that a
 // filter means the same live and on the saved file.
 func CompileDgram(expr string, snapLen int) ([]bpf.Instruction, error) {
-	return compile(expr, linkLayout{protoOff: -1, nh: 0, kernel: true}, snapLen)
+	prog, err := compile(expr, linkLayout{protoOff: -1, nh: 0, kernel: true}, snapLen)
+	return kernelSized(expr, prog, err)
+}
+
+// kernelSized refuses a program the kernel would not attach: the
+// BPF_MAXINSNS limit is the kernel's (filter(2)), not the language's, so
+// it applies to live capture only; files are filtered by New, which has
+// no such limit.
+func kernelSized(expr string, prog []bpf.Instruction, err error) ([]bpf.Instruction, error) {
+	if err == nil && len(prog) > bpfMaxInsns {
+		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than the kernel's %d", expr, len(prog), bpfMaxInsns)
+	}
+	return prog, err
 }
 
 func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error) {
@@ -101,14 +114,7 @@ func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error
 	if err != nil {
 		return nil, err
 	}
-	prog, err := g.resolve()
-	if err != nil {
-		return nil, err
-	}
-	if len(prog) > bpfMaxInsns {
-		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than the kernel's %d", expr, len(prog), bpfMaxInsns)
-	}
-	return prog, nil
+	return g.resolve()
 }
 
 // bpfMaxInsns is BPF_MAXINSNS, the kernel's limit for classic programs.

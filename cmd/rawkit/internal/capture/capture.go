@@ -100,8 +100,15 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, args []string) int
 		// tcpdump(1): "-s 0 sets it to the default of 262144".
 		o.snap = rcapture.DefaultSnapLen
 	}
-	// A bad filter is reported before anything is opened or created.
-	if _, err := filter.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
+	// A bad filter is reported before anything is opened or created. The
+	// kernel's limit on a program's length is for live capture only.
+	var err error
+	if o.rfile != "" {
+		_, err = filter.New(o.expr, rcapture.LinkEthernet)
+	} else {
+		_, err = filter.Compile(o.expr, rcapture.LinkEthernet, o.snap)
+	}
+	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	if o.rfile != "" {

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -55,5 +56,20 @@ func TestCaptureSnapZeroDurationSeconds(t *testing.T) {
 	}
 	if got := rd.SnapLen(); got != rcapture.DefaultSnapLen {
 		t.Errorf("snap length %d in the file, want %d", got, rcapture.DefaultSnapLen)
+	}
+}
+
+// TestCaptureReadLongFilter: the kernel's 4,096-instruction limit is for
+// live capture; a file is filtered with a longer program.
+func TestCaptureReadLongFilter(t *testing.T) {
+	t.Parallel()
+	path, _ := pcapFile(t, 4)
+	hosts := []string{"host 10.0.0.2"}
+	for i := 0; i < 1200; i++ {
+		hosts = append(hosts, fmt.Sprintf("host 10.%d.%d.9", 100+i/256, i%256))
+	}
+	code, out, errs := clitest.Run(t, New(), "-r", path, strings.Join(hosts, " or "))
+	if code != cli.ExitOK || errs != "" || strings.Count(out, "\n") != 4 {
+		t.Errorf("exit %d, stderr %.200q, %d lines; want 0 and 4 lines", code, errs, strings.Count(out, "\n"))
 	}
 }
