@@ -182,9 +182,19 @@ type sink struct {
 	names ifNames
 	line  []byte
 	n     int
+
+	// Packets of other link types than the first (a pcapng file read):
+	// pcapng gives each type an interface of its own, pcap has one link
+	// type for the whole file and skips them.
+	intf    rcapture.PcapngInterface
+	ifaces  map[rcapture.LinkType]int
+	skipped map[rcapture.LinkType]int
 }
 
 func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
+	if s.w != nil && link != s.link {
+		return s.putOther(ci, data, link)
+	}
 	s.n++
 	if s.w != nil {
 		return s.w.WritePacket(ci, data)
@@ -192,6 +202,33 @@ func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType)
 	s.line = appendLine(s.line[:0], ci.Timestamp, data, link, &s.names)
 	_, err := s.out.Write(s.line)
 	return err
+}
+
+// putOther writes a packet whose link type is not the file's first.
+func (s *sink) putOther(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
+	ng, ok := s.w.(*rcapture.PcapngWriter)
+	if !ok {
+		if s.skipped == nil {
+			s.skipped = map[rcapture.LinkType]int{}
+		}
+		s.skipped[link]++
+		return nil
+	}
+	id, ok := s.ifaces[link]
+	if !ok {
+		intf := s.intf
+		intf.Link = link
+		var err error
+		if id, err = ng.AddInterface(intf); err != nil {
+			return err
+		}
+		if s.ifaces == nil {
+			s.ifaces = map[rcapture.LinkType]int{}
+		}
+		s.ifaces[link] = id
+	}
+	s.n++
+	return ng.WritePacketOn(id, ci, data)
 }
 
 func (s *sink) close() error {
@@ -221,7 +258,8 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 	}
 	var err error
 	if o.pcapng {
-		s.w, err = rcapture.NewPcapngWriter(f, rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr})
+		s.intf = rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr}
+		s.w, err = rcapture.NewPcapngWriter(f, s.intf)
 	} else {
 		s.w, err = rcapture.NewPcapWriter(f, link, o.snap)
 	}

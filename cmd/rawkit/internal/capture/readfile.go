@@ -3,9 +3,11 @@ package capture
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -79,6 +81,7 @@ func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		if err := finish(r.s, r.out, nil); err != nil {
 			return cli.Failf(sio, "capture", "%s", errText(err))
 		}
+		r.s.warnSkipped(sio)
 	}
 	return cli.ExitOK
 }
@@ -139,6 +142,7 @@ func (r *fileRun) read() int {
 	if ferr := finish(r.s, r.out, nil); ferr != nil {
 		return cli.Failf(sio, "capture", "%s", errText(ferr))
 	}
+	r.s.warnSkipped(sio)
 	if err != nil {
 		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
 	}
@@ -181,4 +185,18 @@ func (r *fileRun) put(filters map[rcapture.LinkType]*filter.Filter, rd *rcapture
 		ci.CaptureLength = r.o.snap
 	}
 	return r.s.put(ci, data, link)
+}
+
+// warnSkipped says, one line per link type, how many packets a pcap file
+// could not hold: its header names one link type for every packet.
+func (s *sink) warnSkipped(sio *cli.Stdio) {
+	links := make([]rcapture.LinkType, 0, len(s.skipped))
+	for l := range s.skipped {
+		links = append(links, l)
+	}
+	slices.Sort(links)
+	for _, l := range links {
+		fmt.Fprintf(sio.Err, "rawkit capture: warning: %s of link type %v skipped: a pcap file holds only %v (write --pcapng to keep them)\n",
+			plural(uint64(s.skipped[l]), "packet"), l, s.link)
+	}
 }
