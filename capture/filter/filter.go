@@ -17,6 +17,9 @@ const (
 	LinkRaw       LinkType = 101 // LINKTYPE_RAW: an IPv4 or IPv6 header, no link layer
 	LinkLinuxSLL  LinkType = 113 // LINKTYPE_LINUX_SLL: Linux cooked header, 16 bytes
 	LinkLinuxSLL2 LinkType = 276 // LINKTYPE_LINUX_SLL2: Linux cooked header v2, 20 bytes
+	LinkNull      LinkType = 0   // LINKTYPE_NULL: BSD loopback, a 4-byte address family in host order
+	LinkIPv4      LinkType = 228 // LINKTYPE_IPV4: an IPv4 header, no link layer
+	LinkIPv6      LinkType = 229 // LINKTYPE_IPV6: an IPv6 header, no link layer
 )
 
 func (l LinkType) String() string {
@@ -29,6 +32,12 @@ func (l LinkType) String() string {
 		return "LINUX_SLL"
 	case LinkLinuxSLL2:
 		return "LINUX_SLL2"
+	case LinkNull:
+		return "NULL"
+	case LinkIPv4:
+		return "IPV4"
+	case LinkIPv6:
+		return "IPV6"
 	}
 	return fmt.Sprintf("LINKTYPE(%d)", uint32(l))
 }
@@ -45,7 +54,7 @@ func layoutOf(l LinkType) (linkLayout, error) {
 	switch l {
 	case LinkEthernet:
 		return linkLayout{protoOff: 12, nh: 14}, nil
-	case LinkRaw:
+	case LinkRaw, LinkIPv4, LinkIPv6:
 		return linkLayout{protoOff: -1, nh: 0}, nil
 	case LinkLinuxSLL:
 		return linkLayout{protoOff: 14, nh: 16}, nil

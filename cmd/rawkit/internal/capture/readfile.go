@@ -169,15 +169,17 @@ func (r *fileRun) loop(rd *rcapture.Reader) error {
 
 func (r *fileRun) put(filters map[rcapture.LinkType]*filter.Filter, rd *rcapture.Reader, data []byte, ci gopacket.CaptureInfo) error {
 	link := rd.LinkTypeOf(ci.InterfaceIndex)
+	// No filter given, none compiled: a link type filters do not support
+	// (LINKTYPE_NULL) is still read, and no error names a filter.
 	flt, ok := filters[link]
-	if !ok {
+	if !ok && r.o.expr != "" {
 		var err error
 		if flt, err = filter.New(r.o.expr, link); err != nil {
 			return err
 		}
 		filters[link] = flt
 	}
-	if !flt.Match(data, ci.Length) {
+	if flt != nil && !flt.Match(data, ci.Length) {
 		return nil
 	}
 	if len(data) > r.o.snap {
