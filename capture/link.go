@@ -13,6 +13,9 @@ const (
 	LinkRaw       = filter.LinkRaw       // LINKTYPE_RAW: an IPv4 or IPv6 header, no link layer
 	LinkLinuxSLL  = filter.LinkLinuxSLL  // LINKTYPE_LINUX_SLL: Linux cooked header, 16 bytes
 	LinkLinuxSLL2 = filter.LinkLinuxSLL2 // LINKTYPE_LINUX_SLL2: Linux cooked header v2, 20 bytes
+	LinkNull      = filter.LinkNull      // LINKTYPE_NULL: BSD loopback (read and printed; no filters)
+	LinkIPv4      = filter.LinkIPv4      // LINKTYPE_IPV4: an IPv4 header, no link layer
+	LinkIPv6      = filter.LinkIPv6      // LINKTYPE_IPV6: an IPv6 header, no link layer
 )
 
 // DefaultSnapLen is what a capture keeps of each packet unless told

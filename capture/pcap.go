@@ -175,16 +175,19 @@ func (rd *Reader) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 		}
 		return nil, gopacket.CaptureInfo{}, rd.fail("packet header", err)
 	}
-	sec, frac := rd.order.Uint32(h[0:]), rd.order.Uint32(h[4:])
+	sec, frac := rd.order.Uint32(h[0:]), int64(rd.order.Uint32(h[4:]))
 	caplen, wirelen := int(rd.order.Uint32(h[8:])), int(rd.order.Uint32(h[12:]))
 	if !rd.nanos {
 		frac *= 1000
 	}
 	// libpcap refuses records longer than the larger of the file's snap
 	// length and 262144 (pcap_next_ex: "invalid packet capture length").
-	if limit := max(DefaultSnapLen, min(rd.snapLen, maxCaptureLen)); caplen > limit || frac >= 1e9 {
-		return nil, gopacket.CaptureInfo{}, fmt.Errorf("capture: packet %d: bad record header (length %d, fraction %d): %w",
-			rd.n+1, caplen, frac, ErrCorrupt)
+	// A fraction of a second out of range (a microsecond field of
+	// 1,000,000 or more) it passes on unchecked, and tcpdump prints the
+	// packet: so does this reader, the excess carried into the seconds.
+	if limit := max(DefaultSnapLen, min(rd.snapLen, maxCaptureLen)); caplen > limit {
+		return nil, gopacket.CaptureInfo{}, fmt.Errorf("capture: packet %d: bad record header (length %d): %w",
+			rd.n+1, caplen, ErrCorrupt)
 	}
 	if wirelen < caplen {
 		wirelen = caplen
@@ -195,7 +198,7 @@ func (rd *Reader) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 		return nil, gopacket.CaptureInfo{}, rd.fail("packet data", err)
 	}
 	rd.n++
-	return data, gopacket.CaptureInfo{Timestamp: time.Unix(int64(sec), int64(frac)), CaptureLength: caplen, Length: wirelen}, nil
+	return data, gopacket.CaptureInfo{Timestamp: time.Unix(int64(sec), frac), CaptureLength: caplen, Length: wirelen}, nil
 }
 
 // bytes returns the next n bytes of the file without copying them when

@@ -283,3 +283,36 @@ func BenchmarkReadFilter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*10000)/b.Elapsed().Seconds(), "pkts/s")
 }
+
+// TestPcapngInterfaces: packets written on a second interface are read
+// back under its link type; an interface never added is an error.
+func TestPcapngInterfaces(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewPcapngWriter(&buf, PcapngInterface{Link: LinkEthernet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := w.AddInterface(PcapngInterface{Link: LinkRaw, SnapLen: 100})
+	if err != nil || id != 1 {
+		t.Fatalf("AddInterface: %d, %v", id, err)
+	}
+	d := []byte{0x45, 0, 0, 20}
+	ci := gopacket.CaptureInfo{Timestamp: time.Unix(1, 0), CaptureLength: len(d), Length: len(d)}
+	if err := w.WritePacketOn(2, ci, d); err == nil {
+		t.Error("a packet on interface 2 of 2 was written")
+	}
+	if err := w.WritePacketOn(1, ci, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rci, err := rd.ReadPacket()
+	if err != nil || !bytes.Equal(got, d) || rd.LinkTypeOf(rci.InterfaceIndex) != LinkRaw {
+		t.Errorf("%x on %v, %v; want %x on RAW", got, rd.LinkTypeOf(rci.InterfaceIndex), err, d)
+	}
+}

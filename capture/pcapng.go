@@ -26,15 +26,17 @@ const (
 	ngOptTsoffset = 14
 )
 
-// PcapngWriter writes a pcapng file with one interface whose time stamps
-// have nanosecond resolution (if_tsresol 9). Writes are buffered: call
+// PcapngWriter writes a pcapng file with one interface, or more
+// (AddInterface), whose time stamps have nanosecond resolution
+// (if_tsresol 9). Writes are buffered: call
 // Flush before closing the underlying writer.
 type PcapngWriter struct {
-	w   *bufio.Writer
-	hdr [28]byte
+	w      *bufio.Writer
+	hdr    [28]byte
+	ifaces int // interface blocks written
 }
 
-// PcapngInterface describes the one interface of a PcapngWriter.
+// PcapngInterface describes an interface of a PcapngWriter.
 type PcapngInterface struct {
 	Link    LinkType
 	SnapLen int    // 0 means DefaultSnapLen
@@ -44,9 +46,6 @@ type PcapngInterface struct {
 
 // NewPcapngWriter writes the section header and the interface block.
 func NewPcapngWriter(w io.Writer, intf PcapngInterface) (*PcapngWriter, error) {
-	if intf.SnapLen <= 0 {
-		intf.SnapLen = DefaultSnapLen
-	}
 	nw := &PcapngWriter{w: bufio.NewWriterSize(w, 256<<10)}
 	le := binary.LittleEndian
 	shb := make([]byte, 28)
@@ -57,6 +56,23 @@ func NewPcapngWriter(w io.Writer, intf PcapngInterface) (*PcapngWriter, error) {
 	le.PutUint64(shb[16:], ^uint64(0))
 	le.PutUint32(shb[24:], 28)
 
+	if _, err := nw.w.Write(shb); err != nil {
+		return nil, fmt.Errorf("capture: writing pcapng header: %w", err)
+	}
+	if _, err := nw.AddInterface(intf); err != nil {
+		return nil, err
+	}
+	return nw, nil
+}
+
+// AddInterface appends an interface description block and returns its
+// number, for WritePacketOn: packets of another link type (a pcapng file
+// read with several) each go under an interface of their own.
+func (nw *PcapngWriter) AddInterface(intf PcapngInterface) (int, error) {
+	if intf.SnapLen <= 0 {
+		intf.SnapLen = DefaultSnapLen
+	}
+	le := binary.LittleEndian
 	body := make([]byte, 8)
 	le.PutUint16(body[0:], uint16(intf.Link))
 	le.PutUint32(body[4:], uint32(intf.SnapLen))
@@ -72,10 +88,11 @@ func NewPcapngWriter(w io.Writer, intf PcapngInterface) (*PcapngWriter, error) {
 	idb = append(idb, body...)
 	idb = le.AppendUint32(idb, uint32(12+len(body)))
 
-	if _, err := nw.w.Write(append(shb, idb...)); err != nil {
-		return nil, fmt.Errorf("capture: writing pcapng header: %w", err)
+	if _, err := nw.w.Write(idb); err != nil {
+		return 0, fmt.Errorf("capture: writing pcapng header: %w", err)
 	}
-	return nw, nil
+	nw.ifaces++
+	return nw.ifaces - 1, nil
 }
 
 func ngOption(b []byte, code uint16, val []byte) []byte {
@@ -93,8 +110,17 @@ func ngOption(b []byte, code uint16, val []byte) []byte {
 
 var zeros [4]byte
 
-// WritePacket appends an enhanced packet block.
+// WritePacket appends an enhanced packet block on interface 0.
 func (nw *PcapngWriter) WritePacket(ci gopacket.CaptureInfo, data []byte) error {
+	return nw.WritePacketOn(0, ci, data)
+}
+
+// WritePacketOn appends an enhanced packet block on interface iface, a
+// number AddInterface returned (0 is NewPcapngWriter's).
+func (nw *PcapngWriter) WritePacketOn(iface int, ci gopacket.CaptureInfo, data []byte) error {
+	if iface < 0 || iface >= nw.ifaces {
+		return fmt.Errorf("capture: no pcapng interface %d", iface)
+	}
 	if ci.CaptureLength != len(data) || ci.CaptureLength > ci.Length {
 		return fmt.Errorf("capture: bad capture info: %d bytes captured of %d, data has %d",
 			ci.CaptureLength, ci.Length, len(data))
@@ -105,7 +131,7 @@ func (nw *PcapngWriter) WritePacket(ci gopacket.CaptureInfo, data []byte) error 
 	ts := uint64(ci.Timestamp.UnixNano())
 	le.PutUint32(nw.hdr[0:], ngBlockEPB)
 	le.PutUint32(nw.hdr[4:], total)
-	le.PutUint32(nw.hdr[8:], 0) // interface 0
+	le.PutUint32(nw.hdr[8:], uint32(iface))
 	le.PutUint32(nw.hdr[12:], uint32(ts>>32))
 	le.PutUint32(nw.hdr[16:], uint32(ts))
 	le.PutUint32(nw.hdr[20:], uint32(len(data)))

@@ -17,6 +17,9 @@ const (
 	LinkRaw       LinkType = 101 // LINKTYPE_RAW: an IPv4 or IPv6 header, no link layer
 	LinkLinuxSLL  LinkType = 113 // LINKTYPE_LINUX_SLL: Linux cooked header, 16 bytes
 	LinkLinuxSLL2 LinkType = 276 // LINKTYPE_LINUX_SLL2: Linux cooked header v2, 20 bytes
+	LinkNull      LinkType = 0   // LINKTYPE_NULL: BSD loopback, a 4-byte address family in host order
+	LinkIPv4      LinkType = 228 // LINKTYPE_IPV4: an IPv4 header, no link layer
+	LinkIPv6      LinkType = 229 // LINKTYPE_IPV6: an IPv6 header, no link layer
 )
 
 func (l LinkType) String() string {
@@ -29,6 +32,12 @@ func (l LinkType) String() string {
 		return "LINUX_SLL"
 	case LinkLinuxSLL2:
 		return "LINUX_SLL2"
+	case LinkNull:
+		return "NULL"
+	case LinkIPv4:
+		return "IPV4"
+	case LinkIPv6:
+		return "IPV6"
 	}
 	return fmt.Sprintf("LINKTYPE(%d)", uint32(l))
 }
@@ -45,7 +54,7 @@ func layoutOf(l LinkType) (linkLayout, error) {
 	switch l {
 	case LinkEthernet:
 		return linkLayout{protoOff: 12, nh: 14}, nil
-	case LinkRaw:
+	case LinkRaw, LinkIPv4, LinkIPv6:
 		return linkLayout{protoOff: -1, nh: 0}, nil
 	case LinkLinuxSLL:
 		return linkLayout{protoOff: 14, nh: 16}, nil
@@ -70,7 +79,8 @@ func Compile(expr string, link LinkType, snapLen int) ([]bpf.Instruction, error)
 	if err != nil {
 		return nil, err
 	}
-	return compile(expr, lay, snapLen)
+	prog, err := compile(expr, lay, snapLen)
+	return kernelSized(expr, prog, err)
 }
 
 // CompileDgram is Compile for a SOCK_DGRAM packet socket, which hands the
@@ -81,7 +91,19 @@ func Compile(expr string, link LinkType, snapLen int) ([]bpf.Instruction, error)
 // "len" counts (its 20 bytes are added to the kernel's length) so that a
 // filter means the same live and on the saved file.
 func CompileDgram(expr string, snapLen int) ([]bpf.Instruction, error) {
-	return compile(expr, linkLayout{protoOff: -1, nh: 0, kernel: true}, snapLen)
+	prog, err := compile(expr, linkLayout{protoOff: -1, nh: 0, kernel: true}, snapLen)
+	return kernelSized(expr, prog, err)
+}
+
+// kernelSized refuses a program the kernel would not attach: the
+// BPF_MAXINSNS limit is the kernel's (filter(2)), not the language's, so
+// it applies to live capture only; files are filtered by New, which has
+// no such limit.
+func kernelSized(expr string, prog []bpf.Instruction, err error) ([]bpf.Instruction, error) {
+	if err == nil && len(prog) > bpfMaxInsns {
+		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than the kernel's %d", expr, len(prog), bpfMaxInsns)
+	}
+	return prog, err
 }
 
 func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error) {
@@ -101,14 +123,7 @@ func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error
 	if err != nil {
 		return nil, err
 	}
-	prog, err := g.resolve()
-	if err != nil {
-		return nil, err
-	}
-	if len(prog) > bpfMaxInsns {
-		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than the kernel's %d", expr, len(prog), bpfMaxInsns)
-	}
-	return prog, nil
+	return g.resolve()
 }
 
 // bpfMaxInsns is BPF_MAXINSNS, the kernel's limit for classic programs.

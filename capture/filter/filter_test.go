@@ -203,6 +203,10 @@ func FuzzCompile(f *testing.F) {
 	for _, e := range corpus.Filters() {
 		f.Add(e)
 	}
+	// Found by this fuzzer: a negative offset compiled to an ancillary
+	// load, a shift by 32 or more bits compiled at all.
+	f.Add("ip[-1] == 0")
+	f.Add("ip[0] << 32 == 0")
 	pkt := corpus.Build(f)[3].Data
 	f.Fuzz(func(t *testing.T, expr string) {
 		for _, link := range []LinkType{LinkEthernet, LinkRaw, LinkLinuxSLL2} {

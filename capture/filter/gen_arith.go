@@ -79,7 +79,13 @@ func (g *gen) load(a *arith) error {
 		viaX = true
 	}
 	if a.l.op == "num" {
+		// A negative index wraps as in libpcap (ip[-1] is the byte before
+		// the IP header), but never to a negative offset: the kernel reads
+		// one as an ancillary or SKF_NET_OFF load (filter(2)), not data.
 		off := uint32(base) + a.l.val
+		if int32(off) < 0 {
+			return g.errAt(a.pos, "%s[%d] is before the start of the packet", a.proto, int32(a.l.val))
+		}
 		if viaX {
 			g.emit(bpf.LoadMemShift{Off: uint32(g.lay.nh)}, bpf.LoadIndirect{Off: off, Size: a.size})
 		} else {

@@ -164,6 +164,9 @@ func (g *gen) ip6Proto(p uint32) test {
 // extension headers.
 func (g *gen) loadIP6(a *arith) error {
 	if a.l.op == "num" {
+		if int32(uint32(g.lay.nh)+a.l.val) < 0 {
+			return g.errAt(a.pos, "%s[%d] is before the start of the packet", a.proto, int32(a.l.val))
+		}
 		g.ldTransport6(a.l.val, a.size)
 		return nil
 	}

@@ -17,13 +17,30 @@ type Filter struct {
 
 // New compiles expr (tcpdump syntax) for packets of the given link
 // type. An empty expression matches everything.
+// Unlike Compile it has no limit on the program's length but
+// userMaxInsns: the kernel's BPF_MAXINSNS is for live capture only.
 func New(expr string, link LinkType) (*Filter, error) {
-	prog, err := CompileRaw(expr, link, DefaultSnapLen)
+	lay, err := layoutOf(link)
 	if err != nil {
 		return nil, err
 	}
-	return Load(prog)
+	prog, err := compile(expr, lay, DefaultSnapLen)
+	if err != nil {
+		return nil, err
+	}
+	if len(prog) > userMaxInsns {
+		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than %d", expr, len(prog), userMaxInsns)
+	}
+	raw, err := bpf.Assemble(prog)
+	if err != nil {
+		return nil, err
+	}
+	return load(raw, userMaxInsns)
 }
+
+// userMaxInsns bounds a program run in user space; what the parser can
+// produce from an argument is far below it.
+const userMaxInsns = 1 << 20
 
 // Load checks a classic BPF program the way the kernel's
 // bpf_check_classic does (jumps in range, scratch slots 0-15, no division
@@ -31,7 +48,11 @@ func New(expr string, link LinkType) (*Filter, error) {
 // it. Linux ancillary loads (SKF_AD_*) other than the length are refused:
 // they have no meaning outside a socket.
 func Load(prog []bpf.RawInstruction) (*Filter, error) {
-	if len(prog) == 0 || len(prog) > bpfMaxInsns {
+	return load(prog, bpfMaxInsns)
+}
+
+func load(prog []bpf.RawInstruction, maxInsns int) (*Filter, error) {
+	if len(prog) == 0 || len(prog) > maxInsns {
 		return nil, fmt.Errorf("capture: BPF program of %d instructions", len(prog))
 	}
 	for i, in := range prog {

@@ -4,6 +4,16 @@ package filter
 // "less N", "greater N", or a protocol name alone.
 func (p *parser) primitive() (node, error) {
 	start := p.peek()
+	if start.kind == tWord && notSupported[start.text] {
+		return nil, p.errf(start, "%q is not supported", start.text)
+	}
+	if start.kind == tWord && (start.text == "broadcast" || start.text == "multicast") {
+		say := `"ether broadcast"`
+		if start.text == "multicast" {
+			say = `"ether multicast", "ip multicast" or "ip6 multicast"`
+		}
+		return nil, p.errf(start, "%q alone is not supported: say %s", start.text, say)
+	}
 	var q qual
 	explicit := false
 	if t := p.peek(); t.text == "less" || t.text == "greater" {
@@ -104,6 +114,14 @@ func (p *parser) direction() (string, bool) {
 	return t.text, true
 }
 
+// notSupported are pcap-filter(7) keywords this compiler does not
+// implement: they are refused as such, not taken for host names.
+var notSupported = map[string]bool{
+	"vlan": true, "mpls": true, "pppoed": true, "pppoes": true, "geneve": true,
+	"gateway": true, "llc": true, "inbound": true, "outbound": true, "ifname": true,
+	"atalk": true, "aarp": true, "decnet": true, "iso": true, "stp": true, "ipx": true, "netbeui": true,
+}
+
 // arith parses arithmetic with libpcap's precedence: | ^ lowest, then &,
 // then << >>, then + -, then * / %, then unary minus.
 func (p *parser) arith(level int) (*arith, error) {
@@ -133,6 +151,11 @@ func (p *parser) arith(level int) (*arith, error) {
 		}
 		if (t.text == "/" || t.text == "%") && b.op == "num" && b.val == 0 {
 			return nil, p.errf(t, "division by zero")
+		}
+		if (t.text == "<<" || t.text == ">>") && b.op == "num" && b.val > 31 {
+			// libpcap's message; the kernel refuses such a shift
+			// (bpf_check_classic) and user space would mask it.
+			return nil, p.errf(t, "shift by more than 31 bits")
 		}
 		a = fold(&arith{op: t.text, l: a, r: b, pos: t.pos})
 	}

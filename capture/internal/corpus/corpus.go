@@ -202,5 +202,6 @@ func Filters() []string {
 		"ip6 host 2001:db8::1", "ip6 net 2001:db8::/32", "src net 2001:db8::/48", "icmp6[icmp6type] == icmp6-echo",
 		"ether host 02:00:00:00:00:01", "ether broadcast", "ether src 02:00:00:00:00:02", "ip multicast",
 		"ip[12:4] == 0x0a000001", "ip[9] * 2 + 1 == 13", "(ip[2:2] - 20) / 4 > 10", "1 + -len < 0xffffff00", "ip[8] - 60 > 0",
+		"ip[0] << 31 != 0",
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -41,12 +42,13 @@ func New(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:    "capture",
 		Summary: "capture packets live or read a capture file, with tcpdump filters",
-		Usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION]
+		Usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION] [OPTIONS]
 
 Captures packets on IFACE ("any", the default, for all interfaces) or reads
 them from FILE (pcap or pcapng), keeps those EXPRESSION selects (tcpdump's
 filter syntax, pcap-filter(7)), and prints one line per packet or writes
-them to a file. On exit it prints to standard error how many packets were
+them to a file. Options may follow the expression, as in tcpdump; after
+"--" every word is the expression's. On exit it prints to standard error how many packets were
 captured, received by the filter and dropped by the kernel.
 
   -i IFACE      interface to capture on (default any)
@@ -54,7 +56,7 @@ captured, received by the filter and dropped by the kernel.
   -w FILE       write packets to FILE instead of printing them ("-" for stdout)
   -c COUNT      stop after COUNT packets
   --duration D  stop after D (e.g. 10s, 1m)
-  -s SNAPLEN    keep at most SNAPLEN bytes of each packet (default 262144)
+  -s SNAPLEN    keep at most SNAPLEN bytes of each packet (default and 0: 262144)
   -p            put the interface into promiscuous mode (unlike tcpdump,
                 where -p turns it off: rawkit never turns it on unasked)
   --pcapng      write pcapng instead of pcap (nanosecond time stamps either way)
@@ -93,26 +95,87 @@ func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error,
 	fs.BoolVar(&o.promisc, "p", false, "")
 	fs.BoolVar(&o.pcapng, "pcapng", false, "")
 	fs.Bool("n", true, "")
-	if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
+	expr, code := parseInterleaved(sio, c, fs, args)
+	if code >= 0 {
 		return code
 	}
-	o.expr = strings.Join(fs.Args(), " ")
+	o.expr = strings.Join(expr, " ")
+	if name := emptyOption(fs); name != "" {
+		// An empty -r would otherwise mean "no file", a live capture on
+		// every interface; an empty -w or -i would be ignored.
+		return cli.Failf(sio, "capture", "empty value for -%s", name)
+	}
 	switch {
 	case o.count < 0:
 		return cli.Failf(sio, "capture", "bad count %d: must be 0 (no limit) or more", o.count)
-	case o.snap < 1 || o.snap > rcapture.DefaultSnapLen:
-		return cli.Failf(sio, "capture", "bad snap length %d: must be 1 to %d", o.snap, rcapture.DefaultSnapLen)
-	case o.rfile != "" && o.rfile == o.wfile && o.rfile != "-":
-		return cli.Failf(sio, "capture", "-r and -w name the same file %q", o.rfile)
+	case o.snap < 0 || o.snap > rcapture.DefaultSnapLen:
+		return cli.Failf(sio, "capture", "bad snap length %d: must be 0 (the default) to %d", o.snap, rcapture.DefaultSnapLen)
+	case o.snap == 0:
+		// tcpdump(1): "-s 0 sets it to the default of 262144".
+		o.snap = rcapture.DefaultSnapLen
 	}
-	// A bad filter is reported before anything is opened or created.
-	if _, err := filter.Compile(o.expr, rcapture.LinkEthernet, o.snap); err != nil {
+	// A bad filter is reported before anything is opened or created. The
+	// kernel's limit on a program's length is for live capture only.
+	var err error
+	if o.rfile != "" {
+		_, err = filter.New(o.expr, rcapture.LinkEthernet)
+	} else {
+		_, err = filter.Compile(o.expr, rcapture.LinkEthernet, o.snap)
+	}
+	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}
 	if o.rfile != "" {
 		return readFile(ctx, sio, &o)
 	}
 	return liveCapture(ctx, sio, &o)
+}
+
+// parseInterleaved parses args as tcpdump's getopt does, options
+// anywhere among the words of the expression ("-r f icmp -c 2"), until
+// "--", after which every word is the expression's. It returns the words
+// of the expression, and a status to exit with when it is 0 or more.
+func parseInterleaved(sio *cli.Stdio, c *cli.Command, fs *flag.FlagSet, args []string) ([]string, int) {
+	var expr []string
+	for {
+		if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
+			return nil, code
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(expr, rest...), -1
+		}
+		i := 0
+		for i < len(rest) && !isOption(rest[i]) {
+			i++
+		}
+		expr = append(expr, rest[:i]...)
+		if i == len(rest) {
+			return expr, -1
+		}
+		args = rest[i:]
+	}
+}
+
+// isOption is what getopt takes for an option: a word beginning with '-'
+// that is not "-" alone.
+func isOption(w string) bool {
+	return len(w) > 1 && w[0] == '-'
+}
+
+// emptyOption names the first of -r, -w and -i given an empty value, or
+// returns "".
+func emptyOption(fs *flag.FlagSet) string {
+	name := ""
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "r", "w", "i":
+			if name == "" && f.Value.String() == "" {
+				name = f.Name
+			}
+		}
+	})
+	return name
 }
 
 // errText is an error as one line without the package prefix, which
@@ -133,9 +196,19 @@ type sink struct {
 	names ifNames
 	line  []byte
 	n     int
+
+	// Packets of other link types than the first (a pcapng file read):
+	// pcapng gives each type an interface of its own, pcap has one link
+	// type for the whole file and skips them.
+	intf    rcapture.PcapngInterface
+	ifaces  map[rcapture.LinkType]int
+	skipped map[rcapture.LinkType]int
 }
 
 func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
+	if s.w != nil && link != s.link {
+		return s.putOther(ci, data, link)
+	}
 	s.n++
 	if s.w != nil {
 		return s.w.WritePacket(ci, data)
@@ -143,6 +216,33 @@ func (s *sink) put(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType)
 	s.line = appendLine(s.line[:0], ci.Timestamp, data, link, &s.names)
 	_, err := s.out.Write(s.line)
 	return err
+}
+
+// putOther writes a packet whose link type is not the file's first.
+func (s *sink) putOther(ci gopacket.CaptureInfo, data []byte, link rcapture.LinkType) error {
+	ng, ok := s.w.(*rcapture.PcapngWriter)
+	if !ok {
+		if s.skipped == nil {
+			s.skipped = map[rcapture.LinkType]int{}
+		}
+		s.skipped[link]++
+		return nil
+	}
+	id, ok := s.ifaces[link]
+	if !ok {
+		intf := s.intf
+		intf.Link = link
+		var err error
+		if id, err = ng.AddInterface(intf); err != nil {
+			return err
+		}
+		if s.ifaces == nil {
+			s.ifaces = map[rcapture.LinkType]int{}
+		}
+		s.ifaces[link] = id
+	}
+	s.n++
+	return ng.WritePacketOn(id, ci, data)
 }
 
 func (s *sink) close() error {
@@ -175,7 +275,8 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 	}
 	var err error
 	if o.pcapng {
-		s.w, err = rcapture.NewPcapngWriter(f, rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr})
+		s.intf = rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr}
+		s.w, err = rcapture.NewPcapngWriter(f, s.intf)
 	} else {
 		s.w, err = rcapture.NewPcapWriter(f, link, o.snap)
 	}

@@ -157,7 +157,7 @@ func TestCaptureBadInput(t *testing.T) {
 		{[]string{"-r", corrupt}, "corrupt capture file"},
 		{[]string{"-r", notPcap}, "not a pcap or pcapng file"},
 		{[]string{"-c", "-1"}, "bad count -1"},
-		{[]string{"-s", "0"}, "bad snap length 0"},
+		{[]string{"-s", "-1"}, "bad snap length -1"},
 		{[]string{"--duration", "-1s"}, `invalid value "-1s" for flag -duration: want seconds (0.5) or a duration (500ms), 0 or more`},
 		{[]string{"-r", good, "-w", good}, "same file"},
 	} {

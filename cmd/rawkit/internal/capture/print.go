@@ -19,8 +19,17 @@ func appendLine(dst []byte, ts time.Time, data []byte, link rcapture.LinkType, n
 	switch link {
 	case rcapture.LinkEthernet:
 		dst = craft.AppendSummary(dst, data, layers.LayerTypeEthernet)
-	case rcapture.LinkRaw:
+	case rcapture.LinkRaw, rcapture.LinkIPv4, rcapture.LinkIPv6:
+		// The summary tells IPv4 from IPv6 by the version field.
 		dst = craft.AppendSummary(dst, data, layers.LayerTypeIPv4)
+	case rcapture.LinkNull:
+		// A 4-byte address family in the writer's byte order, then the
+		// network header; tcpdump -n prints no more than that header.
+		if len(data) < 4 {
+			dst = append(dst, "[|null]"...)
+		} else {
+			dst = craft.AppendSummary(dst, data[4:], layers.LayerTypeIPv4)
+		}
 	case rcapture.LinkLinuxSLL2, rcapture.LinkLinuxSLL:
 		dst = appendCooked(dst, data, link, names)
 	default:

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/gopacket/gopacket"
 	rcapture "github.com/rawkit/rawkit/capture"
-	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
@@ -77,71 +74,6 @@ func liveCapture(ctx context.Context, sio *cli.Stdio, o *opts) int {
 	}
 	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
-	}
-	return cli.ExitOK
-}
-
-// readFile reads -r FILE, filters, and prints or writes the packets. A
-// damaged file still yields every packet before the damage, then the error.
-func readFile(ctx context.Context, sio *cli.Stdio, o *opts) int {
-	var in io.Reader = sio.In
-	if o.rfile != "-" {
-		f, err := os.Open(o.rfile)
-		if err != nil {
-			return cli.Failf(sio, "capture", "%s", errText(err))
-		}
-		defer f.Close()
-		in = f
-	}
-	// Reading a file needs no privilege: the input is open (as tcpdump
-	// opens it before dropping), the output is opened as the user.
-	if code, ok := dropPrivileges(sio, o); !ok {
-		return code
-	}
-	rd, err := rcapture.NewReader(in)
-	if err != nil {
-		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
-	}
-	s, f, err := openSink(sio, o, rd.LinkType(), "")
-	if err != nil {
-		return cli.Failf(sio, "capture", "%s", errText(err))
-	}
-	filters := map[rcapture.LinkType]*filter.Filter{}
-	for err == nil && (o.count == 0 || s.n < o.count) {
-		var data []byte
-		var ci gopacket.CaptureInfo
-		data, ci, err = rd.ReadPacket()
-		if err != nil {
-			break
-		}
-		link := rd.LinkTypeOf(ci.InterfaceIndex)
-		flt, ok := filters[link]
-		if !ok {
-			if flt, err = filter.New(o.expr, link); err != nil {
-				break
-			}
-			filters[link] = flt
-		}
-		if flt.Match(data, ci.Length) {
-			if len(data) > o.snap {
-				data = data[:o.snap]
-				ci.CaptureLength = o.snap
-			}
-			err = s.put(ci, data, link)
-		}
-		if s.n%4096 == 0 && ctx.Err() != nil {
-			break
-		}
-	}
-	if errors.Is(err, io.EOF) {
-		err = nil
-	}
-	// Whatever came before the damage is out before the error is told.
-	if ferr := finish(s, f, nil); ferr != nil {
-		return cli.Failf(sio, "capture", "%s", errText(ferr))
-	}
-	if err != nil {
-		return cli.Failf(sio, "capture", "reading %s: %s", o.rfile, errText(err))
 	}
 	return cli.ExitOK
 }
