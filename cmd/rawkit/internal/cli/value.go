@@ -9,26 +9,15 @@ import (
 	"time"
 )
 
-// Int parses v, an option's value, as a whole number from lo to hi.
-// Decimal, or hexadecimal with 0x and octal with 0 as C's strtol reads
-// them with base 0; spaces around it are ignored. opt is the option as the
-// user spells it ("-c", "--rate"), empty for an operand; what names the
-// value ("count"). The error names both and the value:
+// Int parses v, an option's value, as a whole number from lo to hi, in
+// base 10 only, as iputils reads its numbers: "010" is ten, "08" eight and
+// "0x10" no number; spaces around it are ignored. opt is the option as
+// the user spells it ("-c", "--rate"), empty for an operand; what names
+// the value ("count"). The error names both and the value:
 //
 //	bad count "x" for -c: want a whole number from 1 to 2147483647
 func Int(opt, what, v string, lo, hi int) (int, error) {
-	return parseInt(0, opt, what, v, lo, hi)
-}
-
-// Decimal is [Int] for values read in base 10 only, as Linux traceroute's
-// numbers always were in rawkit: "010" is ten and "08" eight, where Int
-// reads the first as octal and refuses the second. The error is Int's.
-func Decimal(opt, what, v string, lo, hi int) (int, error) {
-	return parseInt(10, opt, what, v, lo, hi)
-}
-
-func parseInt(base int, opt, what, v string, lo, hi int) (int, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), base, 64)
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < int64(lo) || n > int64(hi) {
 		return 0, fmt.Errorf("bad %s %q%s: want a whole number from %d to %d", what, v, forOpt(opt), lo, hi)
 	}

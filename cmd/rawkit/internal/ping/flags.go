@@ -121,7 +121,7 @@ func (o *pingOpts) setShort(c byte, v string) error {
 	case 't':
 		o.ttl, err = cli.Int("-t", "ttl", v, 1, 255)
 	case 'Q':
-		o.tos, err = cli.Int("-Q", "tos", v, 0, 255)
+		o.tos, err = parseTOS(v)
 	case 'l':
 		o.preload, err = cli.Int("-l", "preload", v, 1, 65536)
 	case 'M':
@@ -144,6 +144,18 @@ func (o *pingOpts) setShort(c byte, v string) error {
 		o.pattern, err = parsePattern(v)
 	}
 	return err
+}
+
+// parseTOS reads -Q as iputils' parsetos does: hexadecimal after 0x,
+// decimal otherwise ("010" is ten).
+func parseTOS(v string) (int, error) {
+	if h, ok := strings.CutPrefix(strings.ToLower(v), "0x"); ok {
+		if n, err := strconv.ParseUint(h, 16, 8); err == nil {
+			return int(n), nil
+		}
+		return 0, fmt.Errorf("bad tos %q for -Q: want a whole number from 0 to 255, or 0x0 to 0xff", v)
+	}
+	return cli.Int("-Q", "tos", v, 0, 255)
 }
 
 // maxPattern is the longest -p pattern, iputils' 16 bytes.

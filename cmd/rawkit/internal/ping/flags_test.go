@@ -26,6 +26,11 @@ func TestParsePingArgsGetoptStyle(t *testing.T) {
 		{[]string{"-s", "0", "-t", "255", "-Q", "0x10", "-M", "do", "h"}, func(o *pingOpts) bool {
 			return o.size == 0 && o.ttl == 255 && o.tos == 16 && o.pmtu == "do"
 		}},
+		// Numbers are decimal as in iputils; -Q alone also takes 0x.
+		{[]string{"-c", "010", "-s", "08", "-l", "03", "-t", "064", "-Q", "010", "h"}, func(o *pingOpts) bool {
+			return o.count == 10 && o.size == 8 && o.preload == 3 && o.ttl == 64 && o.tos == 10
+		}},
+		{[]string{"-Q", "0XfF", "h"}, func(o *pingOpts) bool { return o.tos == 255 }},
 		{[]string{"-I", "10.0.0.1", "h"}, func(o *pingOpts) bool { return o.source.String() == "10.0.0.1" && o.iface == "" }},
 		{[]string{"-I", "eth0", "h"}, func(o *pingOpts) bool { return o.iface == "eth0" }},
 		{[]string{"--rate", "1000", "--json", "a", "b"}, func(o *pingOpts) bool {
@@ -66,6 +71,9 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"-t", "0", "127.0.0.1"}, false, `bad ttl "0" for -t: want a whole number from 1 to 255`},
 		{[]string{"-t", "256", "127.0.0.1"}, false, `bad ttl "256" for -t: want a whole number from 1 to 255`},
 		{[]string{"-Q", "256", "127.0.0.1"}, false, `bad tos "256" for -Q: want a whole number from 0 to 255`},
+		{[]string{"-c", "0x10", "127.0.0.1"}, false, `bad count "0x10" for -c: want a whole number from 1 to 2147483647`},
+		{[]string{"-Q", "0x100", "127.0.0.1"}, false, `bad tos "0x100" for -Q: want a whole number from 0 to 255, or 0x0 to 0xff`},
+		{[]string{"-Q", "0x", "127.0.0.1"}, false, `bad tos "0x" for -Q`},
 		{[]string{"-l", "0", "127.0.0.1"}, false, `bad preload "0" for -l: want a whole number from 1 to 65536`},
 		{[]string{"-i", "x", "127.0.0.1"}, false, `bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},
 		{[]string{"-i", "1000001", "127.0.0.1"}, false, `bad interval "1000001" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},

@@ -121,17 +121,17 @@ func (o *traceOpts) setValue(opt string, c byte, v string) error {
 	c2 := &o.cfg
 	switch c {
 	case 'p':
-		c2.Port, err = cli.Decimal(opt, "port", v, 1, 65535)
+		c2.Port, err = cli.Int(opt, "port", v, 1, 65535)
 	case 'f':
-		c2.FirstTTL, err = cli.Decimal(opt, "first ttl", v, 1, 255)
+		c2.FirstTTL, err = cli.Int(opt, "first ttl", v, 1, 255)
 	case 'm':
-		c2.MaxTTL, err = cli.Decimal(opt, "max ttl", v, 1, 255)
+		c2.MaxTTL, err = cli.Int(opt, "max ttl", v, 1, 255)
 	case 'q':
-		c2.Queries, err = cli.Decimal(opt, "number of probes per hop", v, 1, trace.MaxQueries)
+		c2.Queries, err = cli.Int(opt, "number of probes per hop", v, 1, trace.MaxQueries)
 	case 'N':
-		c2.Simultaneous, err = cli.Decimal(opt, "number of simultaneous probes", v, 1, math.MaxInt32)
+		c2.Simultaneous, err = cli.Int(opt, "number of simultaneous probes", v, 1, math.MaxInt32)
 	case 't':
-		c2.TOS, err = cli.Decimal(opt, "tos", v, 0, 255)
+		c2.TOS, err = cli.Int(opt, "tos", v, 0, 255)
 	case 'z':
 		// Accepted for compatibility: probes are not spaced.
 		_, err = cli.Float(opt, "send wait", v, 0, 1000)
@@ -232,7 +232,7 @@ func (o *traceOpts) check() error {
 		if a, err := netip.ParseAddr(o.host); o.family == 6 || (err == nil && a.Unmap().Is6()) {
 			lo = trace.MinLength6(o.cfg.Method, o.cfg.Classic)
 		}
-		n, err := cli.Decimal("", "packet length", o.args[1], lo, trace.MaxLength)
+		n, err := cli.Int("", "packet length", o.args[1], lo, trace.MaxLength)
 		if err != nil {
 			return err
 		}
