@@ -113,9 +113,10 @@ func (o *pingOpts) setShort(c byte, v string) error {
 		o.interval, err = cli.Duration("-i", "interval", v, 0, maxTime)
 		o.intervalSet = true
 	case 'W':
-		o.timeout, err = cli.Duration("-W", "timeout", v, time.Nanosecond, maxTime)
+		// Milliseconds, as iputils counts -W (its lingertime).
+		o.timeout, err = cli.Duration("-W", "timeout", v, time.Millisecond, maxTime)
 	case 'w':
-		o.deadline, err = cli.Duration("-w", "deadline", v, time.Nanosecond, maxTime)
+		o.deadline, err = cli.Duration("-w", "deadline", v, time.Millisecond, maxTime)
 	case 's':
 		o.size, err = cli.Int("-s", "size", v, 0, 65507)
 	case 't':
@@ -187,9 +188,12 @@ func parsePattern(v string) ([]byte, error) {
 func (o *pingOpts) setLong(name, v string) error {
 	switch name {
 	case "rate":
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
-			return fmt.Errorf("bad rate %q: want a number of probes per second above 0", v)
+		// At least one probe in the longest time ping takes, so the gap
+		// between probes fits a time.Duration (a rate of 1e-11 made one
+		// that wrapped and sent unpaced); at most one a nanosecond.
+		r, err := cli.Float("--rate", "rate", v, minRate, 1e9)
+		if err != nil {
+			return fmt.Errorf("%v probes per second", err)
 		}
 		o.rate = r
 	case "mode":
@@ -204,6 +208,9 @@ func (o *pingOpts) setLong(name, v string) error {
 // maxTime bounds the times ping takes (-i, -W, -w): a million
 // seconds, as rawkit ping always had it.
 const maxTime = 1e6 * time.Second
+
+// minRate is one probe in maxTime.
+const minRate = float64(time.Second) / float64(maxTime)
 
 // userMinInterval is iputils' floor for users other than root.
 const userMinInterval = 2 * time.Millisecond

@@ -39,9 +39,10 @@ func TestParsePingArgsGetoptStyle(t *testing.T) {
 		{[]string{"--rate=50", "-DOa4", "h"}, func(o *pingOpts) bool { return o.rate == 50 && o.timestamps && o.outstanding && o.audible }},
 		{[]string{"-c", "1", "--", "-weird"}, func(o *pingOpts) bool { return o.hosts[0] == "-weird" }},
 		// iputils' floor for users is 2 ms, itself allowed; -W and -w
-		// take any time above 0, however small.
+		// take a millisecond or more.
 		{[]string{"-i", "0.002", "h"}, func(o *pingOpts) bool { return o.interval == 2*time.Millisecond }},
-		{[]string{"-W", "1e-10", "-w", "1e6", "h"}, func(o *pingOpts) bool { return o.timeout == 0 && o.deadline == 1e6*time.Second }},
+		{[]string{"-W", "0.001", "-w", "1e6", "h"}, func(o *pingOpts) bool { return o.timeout == time.Millisecond && o.deadline == 1e6*time.Second }},
+		{[]string{"--rate", "1e-6", "h"}, func(o *pingOpts) bool { return o.rate == 1e-6 }},
 	}
 	for _, tc := range cases {
 		o, err := parsePingArgs(tc.args, false)
@@ -75,10 +76,26 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"-Q", "0x100", "127.0.0.1"}, false, `bad tos "0x100" for -Q: want a whole number from 0 to 255, or 0x0 to 0xff`},
 		{[]string{"-Q", "0x", "127.0.0.1"}, false, `bad tos "0x" for -Q`},
 		{[]string{"-l", "0", "127.0.0.1"}, false, `bad preload "0" for -l: want a whole number from 1 to 65536`},
-		{[]string{"-i", "x", "127.0.0.1"}, false, `bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},
-		{[]string{"-i", "1000001", "127.0.0.1"}, false, `bad interval "1000001" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},
-		{[]string{"-W", "0", "127.0.0.1"}, false, `bad timeout "0" for -W: want seconds (0.5) or a duration (500ms), above 0, up to 1000000s`},
-		{[]string{"-w", "-1", "127.0.0.1"}, false, `bad deadline "-1" for -w: want seconds (0.5) or a duration (500ms), above 0, up to 1000000s`},
+		{[]string{"-i", "x", "127.0.0.1"}, false, `bad interval "x" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-i", "1000001", "127.0.0.1"}, false, `bad interval "1000001" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-W", "0", "127.0.0.1"}, false, `bad timeout "0" for -W: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-w", "-1", "127.0.0.1"}, false, `bad deadline "-1" for -w: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		// Times and rates that round to nothing, overflow, or are no
+		// numbers: not the default wait, no deadline, or a flood.
+		{[]string{"-W", "1e-12", "127.0.0.1"}, false, `bad timeout "1e-12" for -W: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-W", "0.0009", "127.0.0.1"}, false, `bad timeout "0.0009" for -W`},
+		{[]string{"-W", "NaN", "127.0.0.1"}, false, `bad timeout "NaN" for -W`},
+		{[]string{"-W", "inf", "127.0.0.1"}, false, `bad timeout "inf" for -W`},
+		{[]string{"-w", "1e-12", "127.0.0.1"}, false, `bad deadline "1e-12" for -w: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-w", "-inf", "127.0.0.1"}, false, `bad deadline "-inf" for -w`},
+		{[]string{"-i", "1e-12", "127.0.0.1"}, false, `bad interval "1e-12" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-i", "nan", "127.0.0.1"}, false, `bad interval "nan" for -i`},
+		{[]string{"--rate", "1e-11", "127.0.0.1"}, false, `bad rate "1e-11" for --rate: want a number from 0.000001 to 1000000000 probes per second`},
+		{[]string{"--rate", "NaN", "127.0.0.1"}, false, `bad rate "NaN" for --rate`},
+		{[]string{"--rate", "+Inf", "127.0.0.1"}, false, `bad rate "+Inf" for --rate`},
+		{[]string{"--rate", "0", "127.0.0.1"}, false, `bad rate "0" for --rate`},
+		{[]string{"--rate", "1e-400", "127.0.0.1"}, false, `bad rate "1e-400" for --rate`},
+		{[]string{"--rate", "2e9", "127.0.0.1"}, false, `bad rate "2e9" for --rate`},
 		{[]string{"-M", "maybe", "127.0.0.1"}, false, `"maybe"`},
 		{[]string{"-f", "127.0.0.1"}, true, "flood"},
 		{[]string{"-l", "4", "127.0.0.1"}, true, "preload 4"},

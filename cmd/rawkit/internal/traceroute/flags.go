@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,23 +166,28 @@ func (o *traceOpts) setValue(opt string, c byte, v string) error {
 
 // setWait parses -w MAX[,HERE[,NEAR]] (seconds, and factors of a round
 // trip). As traceroute, a lone MAX turns the HERE and NEAR rules off.
+// MAX is a time of at least cli.MinDuration: a shorter one would round to
+// no wait at all, which the path engine reads as its default.
 func (o *traceOpts) setWait(v string) error {
 	parts := strings.Split(v, ",")
+	bad := fmt.Errorf("bad wait %q for -w: want MAX[,HERE[,NEAR]], MAX seconds from %s to %d, HERE and NEAR factors from 0 to %d",
+		v, strconv.FormatFloat(cli.MinDuration.Seconds(), 'f', -1, 64), maxWait, maxWait)
 	if len(parts) > 3 {
-		return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]]", v)
+		return bad
+	}
+	wait, err := cli.Duration("-w", "wait", parts[0], cli.MinDuration, maxWait*time.Second)
+	if err != nil {
+		return bad
 	}
 	var f [3]float64
-	for k, p := range parts {
-		x, err := cli.Float("-w", "wait", p, 0, 86400)
+	for k, p := range parts[1:] {
+		x, err := cli.Float("-w", "wait", p, 0, maxWait)
 		if err != nil {
-			return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]] seconds", v)
+			return bad
 		}
-		f[k] = x
+		f[k+1] = x
 	}
-	if f[0] == 0 {
-		return fmt.Errorf("bad wait %q: want more than 0 seconds", v)
-	}
-	o.cfg.Wait = time.Duration(f[0] * float64(time.Second))
+	o.cfg.Wait = wait
 	o.cfg.HereFactor, o.cfg.NearFactor = -1, -1
 	if len(parts) > 1 && f[1] > 0 {
 		o.cfg.HereFactor = f[1]
@@ -191,6 +197,9 @@ func (o *traceOpts) setWait(v string) error {
 	}
 	return nil
 }
+
+// maxWait bounds -w's time and factors: a day.
+const maxWait = 86400
 
 // check validates what depends on several options and the operands.
 func (o *traceOpts) check() error {
