@@ -47,6 +47,10 @@ func TestTracerouteBadInput(t *testing.T) {
 		{[]string{"-t", "300", "127.0.0.1"}, `bad tos "300" for -t: want a whole number from 0 to 255`},
 		{[]string{"-s", "::1", "127.0.0.1"}, `bad source address "::1"`},
 		{[]string{"-x", "127.0.0.1"}, "unknown option -x"},
+		// Not ignored, and named whole rather than by a byte.
+		{[]string{"-é", "127.0.0.1"}, "unknown option -é"},
+		{[]string{"-né", "127.0.0.1"}, "unknown option -é"},
+		{[]string{"-n\xff", "127.0.0.1"}, `unknown option "-\xff"`},
 		{[]string{"--bogus", "127.0.0.1"}, `unknown option "--bogus"`},
 		{[]string{}, "no host given"},
 		{[]string{"127.0.0.1", "60", "x"}, `extra operand "x"`},
