@@ -174,6 +174,24 @@ func TestExpandTargets6(t *testing.T) {
 	}
 }
 
+// TestExpandTargetsAsIputils: what iputils ping takes, it pings as iputils
+// does: inet_aton's forms, 0 as the loopback, a zone given by index.
+func TestExpandTargetsAsIputils(t *testing.T) {
+	t.Parallel()
+	ts, err := expandTargets(t.Context(), []string{"127.1", "0", "::1%1", "0x7f.0.0.2"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tg := range ts {
+		got = append(got, tg.name+" "+tg.addr.String())
+	}
+	want := []string{"127.1 127.0.0.1", "0 127.0.0.1", "::1%1 ::1%lo", "0x7f.0.0.2 127.0.0.2"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("targets %q, want %q", got, want)
+	}
+}
+
 func TestExpandTargets(t *testing.T) {
 	t.Parallel()
 	ts, err := expandTargets(t.Context(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"}, 0)

@@ -109,6 +109,12 @@ func expandHosts(ctx context.Context, hosts []string, family int) ([]pingTarget,
 			if err != nil {
 				return nil, err
 			}
+			if a == netip.IPv4Unspecified() {
+				// iputils pings 0.0.0.0 as the source address the kernel
+				// picks for it (ping.c), which is the loopback's: the
+				// local route sends 0.0.0.0 to lo.
+				a = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+			}
 			out = append(out, pingTarget{name: h, addr: a, numeric: literal})
 			if literal {
 				// Kept from before the move to package target: a literal
