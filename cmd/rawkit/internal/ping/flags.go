@@ -118,7 +118,8 @@ func (o *pingOpts) setShort(c byte, v string) error {
 	case 'w':
 		o.deadline, err = cli.Duration("-w", "deadline", v, time.Millisecond, maxTime)
 	case 's':
-		o.size, err = cli.Int("-s", "size", v, 0, 65507)
+		// IPv6's bound here; checkTargets applies IPv4's.
+		o.size, err = cli.Int("-s", "size", v, 0, maxSize6)
 	case 't':
 		o.ttl, err = cli.Int("-t", "ttl", v, 1, 255)
 	case 'Q':
@@ -204,6 +205,14 @@ func (o *pingOpts) setLong(name, v string) error {
 	}
 	return nil
 }
+
+// The largest -s: 65535 bytes less the IPv4 header and the ICMP one;
+// IPv6's payload length does not count its header (RFC 8200), so ICMPv6
+// carries 20 bytes more, as iputils' ping -6 takes.
+const (
+	maxSize4 = 65507
+	maxSize6 = 65527
+)
 
 // maxTime bounds the times ping takes (-i, -W, -w): a million
 // seconds, as rawkit ping always had it.

@@ -31,6 +31,7 @@ func TestParsePingArgsGetoptStyle(t *testing.T) {
 			return o.count == 10 && o.size == 8 && o.preload == 3 && o.ttl == 64 && o.tos == 10
 		}},
 		{[]string{"-Q", "0XfF", "h"}, func(o *pingOpts) bool { return o.tos == 255 }},
+		{[]string{"-6", "-s", "65527", "::1"}, func(o *pingOpts) bool { return o.size == 65527 }},
 		{[]string{"-I", "10.0.0.1", "h"}, func(o *pingOpts) bool { return o.source.String() == "10.0.0.1" && o.iface == "" }},
 		{[]string{"-I", "eth0", "h"}, func(o *pingOpts) bool { return o.iface == "eth0" }},
 		{[]string{"--rate", "1000", "--json", "a", "b"}, func(o *pingOpts) bool {
@@ -68,7 +69,9 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"-c", "-3", "127.0.0.1"}, false, `bad count "-3" for -c: want a whole number from 1 to 2147483647`},
 		{[]string{"-c", "x", "127.0.0.1"}, false, `bad count "x" for -c: want a whole number from 1 to 2147483647`},
 		{[]string{"-i", "0.001", "127.0.0.1"}, true, `"0.001"`},
-		{[]string{"-s", "65508", "127.0.0.1"}, false, `bad size "65508" for -s: want a whole number from 0 to 65507`},
+		{[]string{"-s", "65508", "127.0.0.1"}, false, `bad size 65508 for -s: IPv4 carries at most 65507 ("127.0.0.1" is IPv4; IPv6 takes up to 65527)`},
+		{[]string{"-s", "65527", "::1", "127.1"}, false, `bad size 65527 for -s: IPv4 carries at most 65507 ("127.1" is IPv4`},
+		{[]string{"-6", "-s", "65528", "::1"}, false, `bad size "65528" for -s: want a whole number from 0 to 65527`},
 		{[]string{"-t", "0", "127.0.0.1"}, false, `bad ttl "0" for -t: want a whole number from 1 to 255`},
 		{[]string{"-t", "256", "127.0.0.1"}, false, `bad ttl "256" for -t: want a whole number from 1 to 255`},
 		{[]string{"-Q", "256", "127.0.0.1"}, false, `bad tos "256" for -Q: want a whole number from 0 to 255`},

@@ -26,7 +26,7 @@ allows it. A flood (-f, -i 0) takes targets of one family.
                0.002 only for root)
   -W SECONDS   time to wait for a reply (default 10)
   -w SECONDS   stop after SECONDS whatever was sent or received
-  -s SIZE      payload bytes (default 56, at most 65507)
+  -s SIZE      payload bytes (default 56, at most 65507, 65527 for IPv6)
   -t TTL       IP time to live, IPv6 hop limit (1-255)
   -Q TOS       IP type of service byte, IPv6 traffic class (0-255)
   -M MODE      path MTU discovery: do, dont or want
