@@ -5,6 +5,7 @@
 package ping
 
 import (
+	"net/netip"
 	"os"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
@@ -62,6 +63,10 @@ type Env struct {
 	// DropPrivileges is called once the sockets are open
 	// (raw.DropPrivileges).
 	DropPrivileges func() error
+	// Route asks the kernel for a route to dst from src (invalid: any
+	// source) before anything is sent, as iputils' connect probe does
+	// (checkRoute).
+	Route func(dst, src netip.Addr) error
 }
 
 // withDefaults returns a copy of env with the real function in each
@@ -79,6 +84,9 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.DropPrivileges == nil {
 		e.DropPrivileges = raw.DropPrivileges
+	}
+	if e.Route == nil {
+		e.Route = checkRoute
 	}
 	return &e
 }
