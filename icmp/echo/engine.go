@@ -123,6 +123,18 @@ func New(c Conn, id uint16, targets []netip.Addr, cfg *Config) (*Engine, error) 
 	return NewSockets([]Socket{{Conn: c, ID: id, IPv6: v6}}, targets, cfg)
 }
 
+// maxPayload is the largest echo payload every socket of the run can
+// carry: IPv4's total length counts its header, IPv6's payload length
+// does not (RFC 8200, section 3).
+func (e *Engine) maxPayload() int {
+	for _, s := range e.socks {
+		if !s.v6 {
+			return maxEchoPayload
+		}
+	}
+	return maxEchoPayload6
+}
+
 // NewSockets prepares a run to targets of both families: each target
 // is probed over the socket of its family, of which socks has at most one
 // each (Listen opens them; only Conn, ID and IPv6 are used). A run over two sockets cannot flood (Config.Flood), whose
@@ -149,8 +161,8 @@ func NewSockets(socks []Socket, targets []netip.Addr, cfg *Config) (*Engine, err
 		e.size = 0
 	case e.cfg.Size == 0:
 		e.size = defaultEchoPayload
-	case e.cfg.Size < 0 || e.cfg.Size > maxEchoPayload:
-		return nil, fmt.Errorf("icmp: payload size %d out of range 0..%d", e.cfg.Size, maxEchoPayload)
+	case e.cfg.Size < 0 || e.cfg.Size > e.maxPayload():
+		return nil, fmt.Errorf("icmp: payload size %d out of range 0..%d", e.cfg.Size, e.maxPayload())
 	default:
 		e.size = e.cfg.Size
 	}

@@ -108,3 +108,29 @@ func TestEchoRejectsMixedFamilies(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoLargestPayload: ICMPv6 carries 20 bytes more than ICMP, as
+// iputils' ping -6 -s 65527 does, since IPv6's payload length does not
+// count its header; a run with an IPv4 socket keeps IPv4's bound.
+func TestEchoLargestPayload(t *testing.T) {
+	for _, c := range []struct {
+		socks   []Socket
+		targets []netip.Addr
+		size    int
+		ok      bool
+	}{
+		{[]Socket{{IPv6: true}}, []netip.Addr{target6}, 65527, true},
+		{[]Socket{{IPv6: true}}, []netip.Addr{target6}, 65528, false},
+		{[]Socket{{}}, []netip.Addr{target1}, 65507, true},
+		{[]Socket{{}}, []netip.Addr{target1}, 65508, false},
+		{[]Socket{{}, {IPv6: true}}, []netip.Addr{target1, target6}, 65508, false},
+	} {
+		for i := range c.socks {
+			c.socks[i].Conn = icmptest.NewConn(nil, nil)
+		}
+		_, err := NewSockets(c.socks, c.targets, &Config{Size: c.size})
+		if (err == nil) != c.ok {
+			t.Errorf("%v, size %d: error %v, want accepted %v", c.targets, c.size, err, c.ok)
+		}
+	}
+}

@@ -13,6 +13,7 @@ const (
 	probeNumberLen     = 4
 	payloadHeaderLen   = tokenLen + probeNumberLen
 	maxEchoPayload     = 65507 // 65535 - 20 (IPv4) - 8 (ICMP)
+	maxEchoPayload6    = 65527 // 65535 (IPv6 payload length) - 8 (ICMPv6), as iputils
 	defaultEchoPayload = 56
 )
 

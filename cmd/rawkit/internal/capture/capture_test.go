@@ -158,7 +158,8 @@ func TestCaptureBadInput(t *testing.T) {
 		{[]string{"-r", notPcap}, "not a pcap or pcapng file"},
 		{[]string{"-c", "-1"}, "bad count -1"},
 		{[]string{"-s", "-1"}, "bad snap length -1"},
-		{[]string{"--duration", "-1s"}, `invalid value "-1s" for flag -duration: want seconds (0.5) or a duration (500ms), 0 or more`},
+		{[]string{"--duration", "-1s"}, `invalid value "-1s" for flag -duration: want seconds (0.5) or a duration (500ms), 0, or at least 0.000001s`},
+		{[]string{"--duration", "1e-12"}, `invalid value "1e-12" for flag -duration: want seconds (0.5) or a duration (500ms), 0, or at least 0.000001s`},
 		{[]string{"-r", good, "-w", good}, "same file"},
 	} {
 		code, _, errs := clitest.Run(t, New(noDrop()), tc.args...)

@@ -3,7 +3,7 @@
 // described ([Command]), exit statuses, one-line errors ([Failf]), option
 // parsing (GNU getopt_long style with [Getopt], or a flag.FlagSet with
 // [NewFlags] and [ParseFlags]) and the parsers of option values ([Int],
-// [Decimal], [Float], [Duration]) whose errors all read the same way.
+// [Float], [Duration]) whose errors all read the same way.
 //
 // It holds no state: commands are values that cmd/rawkit's main lists.
 package cli

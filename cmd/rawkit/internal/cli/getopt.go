@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // GetoptSpec says how a command's options are spelled, for [Getopt].
@@ -66,11 +67,20 @@ func Getopt(args []string, s GetoptSpec) (operands []string, err error) {
 }
 
 // getoptShort reads the cluster of short options args[i] ("-qnc5") and
-// returns the index of the last argument it used.
+// returns the index of the last argument it used. Options are ASCII: any
+// other character is an unknown option, named whole ("-é", not one of its
+// bytes), and so is a byte that is not UTF-8 ("-\xff").
 func getoptShort(args []string, i int, s GetoptSpec) (int, error) {
 	a := args[i]
 	for j := 1; j < len(a); j++ {
 		c := a[j]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(a[j:])
+			if r == utf8.RuneError && n == 1 {
+				return i, fmt.Errorf("unknown option %q", "-"+a[j:j+1])
+			}
+			return i, fmt.Errorf("unknown option -%c", r)
+		}
 		if !strings.ContainsRune(s.ShortValued, rune(c)) {
 			if err := s.Flag(string(c)); err != nil {
 				return i, err

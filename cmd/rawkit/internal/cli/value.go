@@ -9,26 +9,15 @@ import (
 	"time"
 )
 
-// Int parses v, an option's value, as a whole number from lo to hi.
-// Decimal, or hexadecimal with 0x and octal with 0 as C's strtol reads
-// them with base 0; spaces around it are ignored. opt is the option as the
-// user spells it ("-c", "--rate"), empty for an operand; what names the
-// value ("count"). The error names both and the value:
+// Int parses v, an option's value, as a whole number from lo to hi, in
+// base 10 only, as iputils reads its numbers: "010" is ten, "08" eight and
+// "0x10" no number; spaces around it are ignored. opt is the option as
+// the user spells it ("-c", "--rate"), empty for an operand; what names
+// the value ("count"). The error names both and the value:
 //
 //	bad count "x" for -c: want a whole number from 1 to 2147483647
 func Int(opt, what, v string, lo, hi int) (int, error) {
-	return parseInt(0, opt, what, v, lo, hi)
-}
-
-// Decimal is [Int] for values read in base 10 only, as Linux traceroute's
-// numbers always were in rawkit: "010" is ten and "08" eight, where Int
-// reads the first as octal and refuses the second. The error is Int's.
-func Decimal(opt, what, v string, lo, hi int) (int, error) {
-	return parseInt(10, opt, what, v, lo, hi)
-}
-
-func parseInt(base int, opt, what, v string, lo, hi int) (int, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), base, 64)
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < int64(lo) || n > int64(hi) {
 		return 0, fmt.Errorf("bad %s %q%s: want a whole number from %d to %d", what, v, forOpt(opt), lo, hi)
 	}
@@ -37,26 +26,38 @@ func parseInt(base int, opt, what, v string, lo, hi int) (int, error) {
 
 // Float parses v, an option's value, as a number from lo to hi: decimal
 // with a fraction or an exponent, or what else strconv.ParseFloat reads;
-// spaces around it are ignored, NaN is refused. The error names the option
-// and the value:
+// spaces around it are ignored. NaN, infinities and numbers too small for
+// a float64 ("1e-400", which rounds to 0) are refused. The error names the
+// option and the value:
 //
 //	bad send wait "x" for -z: want a number from 0 to 1000
 func Float(opt, what, v string, lo, hi float64) (float64, error) {
-	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(x) || x < lo || x > hi {
+	v2 := strings.TrimSpace(v)
+	x, err := strconv.ParseFloat(v2, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < lo || x > hi || (x == 0 && !zeroAsWritten(v2)) {
 		return 0, fmt.Errorf("bad %s %q%s: want a number from %s to %s", what, v, forOpt(opt),
 			strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64))
 	}
 	return x, nil
 }
 
+// MinDuration is the shortest time other than zero that any option
+// takes: rawkit's timers and deadlines act no finer (hrtimer's timer files
+// and RTTs in iputils' output are in microseconds), and a shorter time
+// written down would round to nothing.
+const MinDuration = time.Microsecond
+
 // Duration parses v, an option's value, as a time from lo to hi: seconds
 // with fractions ("0.2", as iputils and traceroute read their times) or a
-// Go duration ("200ms", "1m30s"). A lo of 0 admits zero; a lo of
-// time.Nanosecond is read as "above 0"; a hi of math.MaxInt64 as no upper
-// limit. The error names the option and the value:
+// Go duration ("200ms", "1m30s"). lo is the least time the option takes
+// (its resolution, as time.Millisecond for one counted in milliseconds),
+// never below [MinDuration]; a lo of 0 admits zero as well. A time that
+// is not zero as written but below that least time (1e-12, which rounds
+// to nothing) is refused, as are negative times, NaN, infinities and
+// times beyond hi; a hi of math.MaxInt64 is no upper limit. The error
+// names the option, the value and the range:
 //
-//	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s
+//	bad interval "x" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s
 func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) {
 	d, ok := durationIn(v, lo, hi)
 	if !ok {
@@ -67,59 +68,67 @@ func Duration(opt, what, v string, lo, hi time.Duration) (time.Duration, error) 
 
 // durationIn parses v and reports whether it lies from lo to hi.
 func durationIn(v string, lo, hi time.Duration) (time.Duration, bool) {
-	d, ok := parseDuration(strings.TrimSpace(v))
-	// "Above 0" is about the value as written: 1e-10 seconds is above 0
-	// although it rounds to no time at all, and iputils takes it.
-	above0 := lo == time.Nanosecond && ok && d == 0 && positive(v)
-	if !ok || (d < lo && !above0) || d > hi {
+	v = strings.TrimSpace(v)
+	d, zero, ok := parseDuration(v)
+	switch {
+	case !ok || d > hi:
 		return 0, false
+	case zero:
+		return 0, lo == 0
 	}
-	return d, true
+	// Not zero as written: a time that rounded to 0 is refused here.
+	return d, d >= least(lo)
 }
+
+// least is the shortest time other than zero that an option with lo takes.
+func least(lo time.Duration) time.Duration { return max(lo, MinDuration) }
 
 // wantDuration says what a duration option takes.
 func wantDuration(lo, hi time.Duration) string {
 	return "want seconds (0.5) or a duration (500ms), " + durationRange(lo, hi)
 }
 
-// parseDuration reads seconds or a Go duration. Seconds beyond what a
-// time.Duration holds are refused rather than wrapped.
-func parseDuration(v string) (time.Duration, bool) {
+// parseDuration reads seconds or a Go duration, and whether it was zero
+// as written ("0", "0.0", "0s"), not a time rounded to zero. Negative
+// times are refused, and so are seconds beyond what a time.Duration holds
+// rather than wrapped.
+func parseDuration(v string) (d time.Duration, zero, ok bool) {
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
 		if math.IsNaN(f) || f < 0 || f > float64(math.MaxInt64/int64(time.Second)) {
-			return 0, false
+			return 0, false, false
 		}
-		return time.Duration(f * float64(time.Second)), true
+		return time.Duration(f * float64(time.Second)), zeroAsWritten(v), true
 	}
 	d, err := time.ParseDuration(v)
-	return d, err == nil
+	return d, zeroAsWritten(v), err == nil && d >= 0
 }
 
-// positive reports whether v, which parseDuration read, is above 0.
-func positive(v string) bool {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	return err == nil && f > 0
+// zeroAsWritten reports whether v, a number that parsed, is zero as
+// written ("0", "-0.0", "0e5", "0x0p3", "0s") rather than a number too
+// small for a float64 or a time.Duration that rounded to zero ("1e-400").
+func zeroAsWritten(v string) bool {
+	m := strings.ToLower(strings.TrimLeft(v, "+-"))
+	digits := "123456789"
+	if h, ok := strings.CutPrefix(m, "0x"); ok {
+		m, _, _ = strings.Cut(h, "p")
+		digits += "abcdef"
+	} else {
+		m, _, _ = strings.Cut(m, "e")
+	}
+	return !strings.ContainsAny(m, digits)
 }
 
 func durationRange(lo, hi time.Duration) string {
+	zero := ""
+	if lo == 0 {
+		zero = "0, or "
+	}
 	if hi == math.MaxInt64 {
 		// No limit but what a Duration holds: 292 years are not a
 		// bound worth printing.
-		switch lo {
-		case 0:
-			return "0 or more"
-		case time.Nanosecond:
-			return "above 0"
-		}
-		return seconds(lo) + " or more"
+		return zero + "at least " + seconds(least(lo))
 	}
-	switch lo {
-	case 0:
-		return "from 0 to " + seconds(hi)
-	case time.Nanosecond:
-		return "above 0, up to " + seconds(hi)
-	}
-	return "from " + seconds(lo) + " to " + seconds(hi)
+	return zero + "from " + seconds(least(lo)) + " to " + seconds(hi)
 }
 
 // seconds prints d in seconds, as the options take it.
@@ -138,7 +147,7 @@ func forOpt(opt string) string {
 // reads it, from Lo to Hi. The FlagSet's error names the option and the
 // value; this adds what is wanted:
 //
-//	invalid value "x" for flag -idle: want seconds (0.5) or a duration (500ms), 0 or more
+//	invalid value "x" for flag -idle: want seconds (0.5) or a duration (500ms), 0, or at least 0.000001s
 type DurationValue struct {
 	P      *time.Duration
 	Lo, Hi time.Duration

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"testing"
@@ -17,7 +18,11 @@ func TestInt(t *testing.T) {
 	}{
 		{"5", 5, ""},
 		{" 7 ", 7, ""},
-		{"0x10", 16, ""},
+		{"010", 10, ""}, // decimal, as iputils reads it: not octal
+		{"08", 8, ""},
+		{"+5", 5, ""},
+		{"0x10", 0, `bad count "0x10" for -c: want a whole number from 1 to 2147483647`},
+		{"1_0", 0, `bad count "1_0" for -c: want a whole number from 1 to 2147483647`},
 		{"0", 0, `bad count "0" for -c: want a whole number from 1 to 2147483647`},
 		{"x", 0, `bad count "x" for -c: want a whole number from 1 to 2147483647`},
 		{"2147483648", 0, `bad count "2147483648" for -c: want a whole number from 1 to 2147483647`},
@@ -41,35 +46,51 @@ func TestInt(t *testing.T) {
 
 func TestDuration(t *testing.T) {
 	t.Parallel()
+	const want = `bad wait "%s" for -W: want seconds (0.5) or a duration (500ms), `
 	for _, c := range []struct {
 		v      string
 		lo, hi time.Duration
 		want   time.Duration
-		err    string
+		err    string // after want
 	}{
 		{"0.2", 0, time.Hour, 200 * time.Millisecond, ""},
 		{"200ms", 0, time.Hour, 200 * time.Millisecond, ""},
 		{"0", 0, time.Hour, 0, ""},
-		{"0", time.Nanosecond, time.Hour, 0, `bad wait "0" for -W: want seconds (0.5) or a duration (500ms), above 0, up to 3600s`},
-		{"-1", 0, time.Hour, 0, `bad wait "-1" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
-		{"NaN", 0, time.Hour, 0, `bad wait "NaN" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
-		{"1e300", 0, time.Hour, 0, `bad wait "1e300" for -W: want seconds (0.5) or a duration (500ms), from 0 to 3600s`},
-		{"2h", time.Second, time.Hour, 0, `bad wait "2h" for -W: want seconds (0.5) or a duration (500ms), from 1s to 3600s`},
+		{"0.0", 0, time.Hour, 0, ""},
+		{"0s", 0, time.Hour, 0, ""},
+		{"1e-6", 0, time.Hour, time.Microsecond, ""},
+		{"1µs", time.Nanosecond, time.Hour, time.Microsecond, ""},
+		{"0.001", time.Millisecond, time.Hour, time.Millisecond, ""},
 		{"1000000h", 0, math.MaxInt64, 1000000 * time.Hour, ""},
-		{"-1s", 0, math.MaxInt64, 0, `bad wait "-1s" for -W: want seconds (0.5) or a duration (500ms), 0 or more`},
-		{"0", time.Nanosecond, math.MaxInt64, 0, `bad wait "0" for -W: want seconds (0.5) or a duration (500ms), above 0`},
-		{"0.5", time.Second, math.MaxInt64, 0, `bad wait "0.5" for -W: want seconds (0.5) or a duration (500ms), 1s or more`},
-		{"1e-10", time.Nanosecond, time.Hour, 0, ""}, // above 0 as written, if not once rounded
+		{"0", time.Nanosecond, time.Hour, 0, "from 0.000001s to 3600s"},
+		{"-1", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"NaN", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"Inf", 0, math.MaxInt64, 0, "0, or at least 0.000001s"},
+		{"-Inf", 0, math.MaxInt64, 0, "0, or at least 0.000001s"},
+		{"1e300", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"1e300", 0, math.MaxInt64, 0, "0, or at least 0.000001s"},
+		{"2h", time.Second, time.Hour, 0, "from 1s to 3600s"},
+		{"-1s", 0, math.MaxInt64, 0, "0, or at least 0.000001s"},
+		{"0", time.Nanosecond, math.MaxInt64, 0, "at least 0.000001s"},
+		{"0.5", time.Second, math.MaxInt64, 0, "at least 1s"},
+		// Not zero as written, and too short to be a time: rounded to
+		// nothing, or below the option's resolution.
+		{"1e-10", time.Nanosecond, time.Hour, 0, "from 0.000001s to 3600s"},
+		{"1e-12", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"0x1p-40", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"0.0000000001s", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"999ns", 0, time.Hour, 0, "0, or from 0.000001s to 3600s"},
+		{"0.0009", time.Millisecond, time.Hour, 0, "from 0.001s to 3600s"},
 	} {
 		got, err := Duration("-W", "wait", c.v, c.lo, c.hi)
 		if c.err != "" {
-			if err == nil || err.Error() != c.err {
-				t.Errorf("Duration(%q) error %v, want %q", c.v, err, c.err)
+			if w := fmt.Sprintf(want, c.v) + c.err; err == nil || err.Error() != w {
+				t.Errorf("Duration(%q, %v, %v) error %v, want %q", c.v, c.lo, c.hi, err, w)
 			}
 			continue
 		}
 		if err != nil || got != c.want {
-			t.Errorf("Duration(%q) = %v, %v; want %v", c.v, got, err, c.want)
+			t.Errorf("Duration(%q, %v, %v) = %v, %v; want %v", c.v, c.lo, c.hi, got, err, c.want)
 		}
 	}
 }
@@ -83,36 +104,24 @@ func TestDurationValue(t *testing.T) {
 	if err := fs.Parse([]string{"-duration", "1.5"}); err != nil || d != 1500*time.Millisecond {
 		t.Fatalf("-duration 1.5: %v, %v", d, err)
 	}
+	if err := fs.Parse([]string{"-duration", "1e-9"}); err == nil {
+		t.Errorf("-duration 1e-9 taken as %v", d)
+	}
 	err := fs.Parse([]string{"-duration", "soon"})
-	want := `invalid value "soon" for flag -duration: want seconds (0.5) or a duration (500ms), from 0 to 3600s`
+	want := `invalid value "soon" for flag -duration: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 3600s`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}
 }
 
-func TestDecimal(t *testing.T) {
-	t.Parallel()
-	for v, want := range map[string]int{"010": 10, "08": 8, " 7": 7, "+5": 5} {
-		if got, err := Decimal("-m", "max ttl", v, 1, 255); err != nil || got != want {
-			t.Errorf("Decimal(%q) = %d, %v; want %d", v, got, err, want)
-		}
-	}
-	for _, v := range []string{"0x10", "0", "256", "x", "1_0"} {
-		_, err := Decimal("-m", "max ttl", v, 1, 255)
-		if want := `bad max ttl "` + v + `" for -m: want a whole number from 1 to 255`; err == nil || err.Error() != want {
-			t.Errorf("Decimal(%q) error %v, want %q", v, err, want)
-		}
-	}
-}
-
 func TestFloat(t *testing.T) {
 	t.Parallel()
-	for v, want := range map[string]float64{"0": 0, "0.5": 0.5, " 1e3 ": 1000} {
+	for v, want := range map[string]float64{"0": 0, "-0": 0, "0e9": 0, "0x0p1": 0, "0.5": 0.5, " 1e3 ": 1000, "1e-300": 1e-300} {
 		if got, err := Float("-z", "send wait", v, 0, 1000); err != nil || got != want {
 			t.Errorf("Float(%q) = %v, %v; want %v", v, got, err, want)
 		}
 	}
-	for _, v := range []string{"-1", "1000.5", "NaN", "Inf", "x", ""} {
+	for _, v := range []string{"-1", "1000.5", "NaN", "Inf", "-Inf", "x", "", "1e-400", "0x1p-2000", "0xAp-2000"} {
 		_, err := Float("-z", "send wait", v, 0, 1000)
 		if want := `bad send wait "` + v + `" for -z: want a number from 0 to 1000`; err == nil || err.Error() != want {
 			t.Errorf("Float(%q) error %v, want %q", v, err, want)

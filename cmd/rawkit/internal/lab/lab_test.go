@@ -19,8 +19,9 @@ func TestLabBadOptions(t *testing.T) {
 	}{
 		{[]string{"up", "--routers", "x"}, "rawkit lab: bad router count \"x\" for --routers: want a whole number from 1 to 32\n"},
 		{[]string{"up", "--routers=33"}, "rawkit lab: bad router count \"33\" for --routers: want a whole number from 1 to 32\n"},
-		{[]string{"up", "--delay", "soon"}, "rawkit lab: bad delay \"soon\" for --delay: want seconds (0.5) or a duration (500ms), from 0 to 10s\n"},
-		{[]string{"up", "--delay", "11s"}, "rawkit lab: bad delay \"11s\" for --delay: want seconds (0.5) or a duration (500ms), from 0 to 10s\n"},
+		{[]string{"up", "--delay", "soon"}, "rawkit lab: bad delay \"soon\" for --delay: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 10s\n"},
+		{[]string{"up", "--delay", "11s"}, "rawkit lab: bad delay \"11s\" for --delay: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 10s\n"},
+		{[]string{"up", "--delay", "1e-12"}, "rawkit lab: bad delay \"1e-12\" for --delay: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 10s\n"},
 		{[]string{"up", "--name", "Lab"}, "rawkit lab: bad lab name \"Lab\": want 1-16 of a-z, 0-9 and _\n"},
 		{[]string{"status", "--routers", "3"}, "rawkit lab: unknown option \"--routers\" for lab status\n"},
 		{[]string{"up", "--state-dir", "/tmp"}, "rawkit lab: unknown option \"--state-dir\" for lab up\n"},

@@ -113,15 +113,17 @@ func (o *pingOpts) setShort(c byte, v string) error {
 		o.interval, err = cli.Duration("-i", "interval", v, 0, maxTime)
 		o.intervalSet = true
 	case 'W':
-		o.timeout, err = cli.Duration("-W", "timeout", v, time.Nanosecond, maxTime)
+		// Milliseconds, as iputils counts -W (its lingertime).
+		o.timeout, err = cli.Duration("-W", "timeout", v, time.Millisecond, maxTime)
 	case 'w':
-		o.deadline, err = cli.Duration("-w", "deadline", v, time.Nanosecond, maxTime)
+		o.deadline, err = cli.Duration("-w", "deadline", v, time.Millisecond, maxTime)
 	case 's':
-		o.size, err = cli.Int("-s", "size", v, 0, 65507)
+		// IPv6's bound here; checkTargets applies IPv4's.
+		o.size, err = cli.Int("-s", "size", v, 0, maxSize6)
 	case 't':
 		o.ttl, err = cli.Int("-t", "ttl", v, 1, 255)
 	case 'Q':
-		o.tos, err = cli.Int("-Q", "tos", v, 0, 255)
+		o.tos, err = parseTOS(v)
 	case 'l':
 		o.preload, err = cli.Int("-l", "preload", v, 1, 65536)
 	case 'M':
@@ -144,6 +146,18 @@ func (o *pingOpts) setShort(c byte, v string) error {
 		o.pattern, err = parsePattern(v)
 	}
 	return err
+}
+
+// parseTOS reads -Q as iputils' parsetos does: hexadecimal after 0x,
+// decimal otherwise ("010" is ten).
+func parseTOS(v string) (int, error) {
+	if h, ok := strings.CutPrefix(strings.ToLower(v), "0x"); ok {
+		if n, err := strconv.ParseUint(h, 16, 8); err == nil {
+			return int(n), nil
+		}
+		return 0, fmt.Errorf("bad tos %q for -Q: want a whole number from 0 to 255, or 0x0 to 0xff", v)
+	}
+	return cli.Int("-Q", "tos", v, 0, 255)
 }
 
 // maxPattern is the longest -p pattern, iputils' 16 bytes.
@@ -175,9 +189,12 @@ func parsePattern(v string) ([]byte, error) {
 func (o *pingOpts) setLong(name, v string) error {
 	switch name {
 	case "rate":
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
-			return fmt.Errorf("bad rate %q: want a number of probes per second above 0", v)
+		// At least one probe in the longest time ping takes, so the gap
+		// between probes fits a time.Duration (a rate of 1e-11 made one
+		// that wrapped and sent unpaced); at most one a nanosecond.
+		r, err := cli.Float("--rate", "rate", v, minRate, 1e9)
+		if err != nil {
+			return fmt.Errorf("%v probes per second", err)
 		}
 		o.rate = r
 	case "mode":
@@ -189,9 +206,20 @@ func (o *pingOpts) setLong(name, v string) error {
 	return nil
 }
 
+// The largest -s: 65535 bytes less the IPv4 header and the ICMP one;
+// IPv6's payload length does not count its header (RFC 8200), so ICMPv6
+// carries 20 bytes more, as iputils' ping -6 takes.
+const (
+	maxSize4 = 65507
+	maxSize6 = 65527
+)
+
 // maxTime bounds the times ping takes (-i, -W, -w): a million
 // seconds, as rawkit ping always had it.
 const maxTime = 1e6 * time.Second
+
+// minRate is one probe in maxTime.
+const minRate = float64(time.Second) / float64(maxTime)
 
 // userMinInterval is iputils' floor for users other than root.
 const userMinInterval = 2 * time.Millisecond

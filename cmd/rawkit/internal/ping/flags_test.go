@@ -26,6 +26,12 @@ func TestParsePingArgsGetoptStyle(t *testing.T) {
 		{[]string{"-s", "0", "-t", "255", "-Q", "0x10", "-M", "do", "h"}, func(o *pingOpts) bool {
 			return o.size == 0 && o.ttl == 255 && o.tos == 16 && o.pmtu == "do"
 		}},
+		// Numbers are decimal as in iputils; -Q alone also takes 0x.
+		{[]string{"-c", "010", "-s", "08", "-l", "03", "-t", "064", "-Q", "010", "h"}, func(o *pingOpts) bool {
+			return o.count == 10 && o.size == 8 && o.preload == 3 && o.ttl == 64 && o.tos == 10
+		}},
+		{[]string{"-Q", "0XfF", "h"}, func(o *pingOpts) bool { return o.tos == 255 }},
+		{[]string{"-6", "-s", "65527", "::1"}, func(o *pingOpts) bool { return o.size == 65527 }},
 		{[]string{"-I", "10.0.0.1", "h"}, func(o *pingOpts) bool { return o.source.String() == "10.0.0.1" && o.iface == "" }},
 		{[]string{"-I", "eth0", "h"}, func(o *pingOpts) bool { return o.iface == "eth0" }},
 		{[]string{"--rate", "1000", "--json", "a", "b"}, func(o *pingOpts) bool {
@@ -34,9 +40,10 @@ func TestParsePingArgsGetoptStyle(t *testing.T) {
 		{[]string{"--rate=50", "-DOa4", "h"}, func(o *pingOpts) bool { return o.rate == 50 && o.timestamps && o.outstanding && o.audible }},
 		{[]string{"-c", "1", "--", "-weird"}, func(o *pingOpts) bool { return o.hosts[0] == "-weird" }},
 		// iputils' floor for users is 2 ms, itself allowed; -W and -w
-		// take any time above 0, however small.
+		// take a millisecond or more.
 		{[]string{"-i", "0.002", "h"}, func(o *pingOpts) bool { return o.interval == 2*time.Millisecond }},
-		{[]string{"-W", "1e-10", "-w", "1e6", "h"}, func(o *pingOpts) bool { return o.timeout == 0 && o.deadline == 1e6*time.Second }},
+		{[]string{"-W", "0.001", "-w", "1e6", "h"}, func(o *pingOpts) bool { return o.timeout == time.Millisecond && o.deadline == 1e6*time.Second }},
+		{[]string{"--rate", "1e-6", "h"}, func(o *pingOpts) bool { return o.rate == 1e-6 }},
 	}
 	for _, tc := range cases {
 		o, err := parsePingArgs(tc.args, false)
@@ -62,20 +69,44 @@ func TestPingBadInput(t *testing.T) {
 		{[]string{"-c", "-3", "127.0.0.1"}, false, `bad count "-3" for -c: want a whole number from 1 to 2147483647`},
 		{[]string{"-c", "x", "127.0.0.1"}, false, `bad count "x" for -c: want a whole number from 1 to 2147483647`},
 		{[]string{"-i", "0.001", "127.0.0.1"}, true, `"0.001"`},
-		{[]string{"-s", "65508", "127.0.0.1"}, false, `bad size "65508" for -s: want a whole number from 0 to 65507`},
+		{[]string{"-s", "65508", "127.0.0.1"}, false, `bad size 65508 for -s: IPv4 carries at most 65507 ("127.0.0.1" is IPv4; IPv6 takes up to 65527)`},
+		{[]string{"-s", "65527", "::1", "127.1"}, false, `bad size 65527 for -s: IPv4 carries at most 65507 ("127.1" is IPv4`},
+		{[]string{"-6", "-s", "65528", "::1"}, false, `bad size "65528" for -s: want a whole number from 0 to 65527`},
 		{[]string{"-t", "0", "127.0.0.1"}, false, `bad ttl "0" for -t: want a whole number from 1 to 255`},
 		{[]string{"-t", "256", "127.0.0.1"}, false, `bad ttl "256" for -t: want a whole number from 1 to 255`},
 		{[]string{"-Q", "256", "127.0.0.1"}, false, `bad tos "256" for -Q: want a whole number from 0 to 255`},
+		{[]string{"-c", "0x10", "127.0.0.1"}, false, `bad count "0x10" for -c: want a whole number from 1 to 2147483647`},
+		{[]string{"-Q", "0x100", "127.0.0.1"}, false, `bad tos "0x100" for -Q: want a whole number from 0 to 255, or 0x0 to 0xff`},
+		{[]string{"-Q", "0x", "127.0.0.1"}, false, `bad tos "0x" for -Q`},
 		{[]string{"-l", "0", "127.0.0.1"}, false, `bad preload "0" for -l: want a whole number from 1 to 65536`},
-		{[]string{"-i", "x", "127.0.0.1"}, false, `bad interval "x" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},
-		{[]string{"-i", "1000001", "127.0.0.1"}, false, `bad interval "1000001" for -i: want seconds (0.5) or a duration (500ms), from 0 to 1000000s`},
-		{[]string{"-W", "0", "127.0.0.1"}, false, `bad timeout "0" for -W: want seconds (0.5) or a duration (500ms), above 0, up to 1000000s`},
-		{[]string{"-w", "-1", "127.0.0.1"}, false, `bad deadline "-1" for -w: want seconds (0.5) or a duration (500ms), above 0, up to 1000000s`},
+		{[]string{"-i", "x", "127.0.0.1"}, false, `bad interval "x" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-i", "1000001", "127.0.0.1"}, false, `bad interval "1000001" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-W", "0", "127.0.0.1"}, false, `bad timeout "0" for -W: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-w", "-1", "127.0.0.1"}, false, `bad deadline "-1" for -w: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		// Times and rates that round to nothing, overflow, or are no
+		// numbers: not the default wait, no deadline, or a flood.
+		{[]string{"-W", "1e-12", "127.0.0.1"}, false, `bad timeout "1e-12" for -W: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-W", "0.0009", "127.0.0.1"}, false, `bad timeout "0.0009" for -W`},
+		{[]string{"-W", "NaN", "127.0.0.1"}, false, `bad timeout "NaN" for -W`},
+		{[]string{"-W", "inf", "127.0.0.1"}, false, `bad timeout "inf" for -W`},
+		{[]string{"-w", "1e-12", "127.0.0.1"}, false, `bad deadline "1e-12" for -w: want seconds (0.5) or a duration (500ms), from 0.001s to 1000000s`},
+		{[]string{"-w", "-inf", "127.0.0.1"}, false, `bad deadline "-inf" for -w`},
+		{[]string{"-i", "1e-12", "127.0.0.1"}, false, `bad interval "1e-12" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 1000000s`},
+		{[]string{"-i", "nan", "127.0.0.1"}, false, `bad interval "nan" for -i`},
+		{[]string{"--rate", "1e-11", "127.0.0.1"}, false, `bad rate "1e-11" for --rate: want a number from 0.000001 to 1000000000 probes per second`},
+		{[]string{"--rate", "NaN", "127.0.0.1"}, false, `bad rate "NaN" for --rate`},
+		{[]string{"--rate", "+Inf", "127.0.0.1"}, false, `bad rate "+Inf" for --rate`},
+		{[]string{"--rate", "0", "127.0.0.1"}, false, `bad rate "0" for --rate`},
+		{[]string{"--rate", "1e-400", "127.0.0.1"}, false, `bad rate "1e-400" for --rate`},
+		{[]string{"--rate", "2e9", "127.0.0.1"}, false, `bad rate "2e9" for --rate`},
 		{[]string{"-M", "maybe", "127.0.0.1"}, false, `"maybe"`},
 		{[]string{"-f", "127.0.0.1"}, true, "flood"},
 		{[]string{"-l", "4", "127.0.0.1"}, true, "preload 4"},
 		{[]string{"--rate", "-5", "127.0.0.1"}, false, `"-5"`},
 		{[]string{"-X", "127.0.0.1"}, false, "-X"},
+		{[]string{"-qé", "127.0.0.1"}, false, "unknown option -é"},
+		{[]string{"-n\xff", "127.0.0.1"}, false, `unknown option "-\xff"`},
+		{[]string{"-cé", "127.0.0.1"}, false, `bad count "é" for -c`},
 		{[]string{"-c"}, false, "-c"},
 		{[]string{"127.0.0.0/33"}, false, `"127.0.0.0/33"`},
 		{[]string{"10.0.0.0/8", "-c", "1"}, false, `"10.0.0.0/8"`},
@@ -143,6 +174,24 @@ func TestExpandTargets6(t *testing.T) {
 	if ts[0].addr.String() != "fd00::" || ts[65535].addr.String() != "fd00::ffff" ||
 		ts[65536].addr.String() != "fd00:1::8" || ts[65540].addr.String() != "::1" || ts[65541].addr.Zone() != "lo" {
 		t.Errorf("range ends: %v %v %v %v %v", ts[0].addr, ts[65535].addr, ts[65536].addr, ts[65540].addr, ts[65541].addr)
+	}
+}
+
+// TestExpandTargetsAsIputils: what iputils ping takes, it pings as iputils
+// does: inet_aton's forms, 0 as the loopback, a zone given by index.
+func TestExpandTargetsAsIputils(t *testing.T) {
+	t.Parallel()
+	ts, err := expandTargets(t.Context(), []string{"127.1", "0", "::1%1", "0x7f.0.0.2"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tg := range ts {
+		got = append(got, tg.name+" "+tg.addr.String())
+	}
+	want := []string{"127.1 127.0.0.1", "0 127.0.0.1", "::1%1 ::1%lo", "0x7f.0.0.2 127.0.0.2"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("targets %q, want %q", got, want)
 	}
 }
 

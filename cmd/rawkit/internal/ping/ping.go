@@ -5,6 +5,7 @@
 package ping
 
 import (
+	"net/netip"
 	"os"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
@@ -26,7 +27,7 @@ allows it. A flood (-f, -i 0) takes targets of one family.
                0.002 only for root)
   -W SECONDS   time to wait for a reply (default 10)
   -w SECONDS   stop after SECONDS whatever was sent or received
-  -s SIZE      payload bytes (default 56, at most 65507)
+  -s SIZE      payload bytes (default 56, at most 65507, 65527 for IPv6)
   -t TTL       IP time to live, IPv6 hop limit (1-255)
   -Q TOS       IP type of service byte, IPv6 traffic class (0-255)
   -M MODE      path MTU discovery: do, dont or want
@@ -62,6 +63,10 @@ type Env struct {
 	// DropPrivileges is called once the sockets are open
 	// (raw.DropPrivileges).
 	DropPrivileges func() error
+	// Route asks the kernel for a route to dst from src (invalid: any
+	// source) before anything is sent, as iputils' connect probe does
+	// (checkRoute).
+	Route func(dst, src netip.Addr) error
 }
 
 // withDefaults returns a copy of env with the real function in each
@@ -79,6 +84,9 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.DropPrivileges == nil {
 		e.DropPrivileges = raw.DropPrivileges
+	}
+	if e.Route == nil {
+		e.Route = checkRoute
 	}
 	return &e
 }

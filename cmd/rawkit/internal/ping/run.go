@@ -35,6 +35,13 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 	if err != nil {
 		return cli.Failf(sio, "ping", "%v", err)
 	}
+	if len(targets) == 1 && o.iface == "" {
+		// iputils connects a UDP socket to its one target first, and a
+		// host it has no route to ends it there, nothing sent.
+		if err := env.Route(targets[0].addr, o.source); err != nil {
+			return cli.Failf(sio, "ping", "connect: %v", err)
+		}
+	}
 	addrs, n4, n6 := families(targets)
 	socks, closeSocks, err := env.listen(o, n4, n6)
 	if err != nil {

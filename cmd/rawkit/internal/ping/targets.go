@@ -45,6 +45,9 @@ func checkTargets(o *pingOpts, targets []pingTarget) error {
 		if o.source.IsValid() && o.source.Is6() != t.addr.Is6() {
 			return fmt.Errorf("bad source address %q: not IPv%d, as %q is", o.source, target.IPv(t.addr), t.name)
 		}
+		if o.size > maxSize4 && !t.addr.Is6() {
+			return fmt.Errorf("bad size %d for -s: IPv4 carries at most %d (%q is IPv4; IPv6 takes up to %d)", o.size, maxSize4, t.name, maxSize6)
+		}
 		if engineFlood(o) && t.addr.Is6() != first.addr.Is6() {
 			return fmt.Errorf("bad host %q: IPv%d, and %q is IPv%d: a flood pings one family", t.name, target.IPv(t.addr), first.name, target.IPv(first.addr))
 		}
@@ -108,6 +111,12 @@ func expandHosts(ctx context.Context, hosts []string, family int) ([]pingTarget,
 			a, literal, err := target.Lookup(ctx, h, family)
 			if err != nil {
 				return nil, err
+			}
+			if a == netip.IPv4Unspecified() {
+				// iputils pings 0.0.0.0 as the source address the kernel
+				// picks for it (ping.c), which is the loopback's: the
+				// local route sends 0.0.0.0 to lo.
+				a = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 			}
 			out = append(out, pingTarget{name: h, addr: a, numeric: literal})
 			if literal {

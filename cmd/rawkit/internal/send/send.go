@@ -148,7 +148,8 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
 	o := &opts{}
 	fs := cli.NewFlags(c)
 	fs.IntVar(&o.count, "c", 1, "")
-	fs.Float64Var(&o.rate, "rate", 0, "")
+	rate := "0"
+	fs.StringVar(&rate, "rate", rate, "")
 	var interval string
 	fs.StringVar(&interval, "i", "", "")
 	fs.StringVar(&o.iface, "I", "", "")
@@ -182,8 +183,8 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*opts, int) {
 		return nil, cli.Failf(sio, "send", "one packet spec expected, got %d arguments (%q...); quote the spec", len(pos), pos[1])
 	case o.count < 1:
 		return nil, cli.Failf(sio, "send", "bad count %d: want 1 or more", o.count)
-	case checkRate(o.rate) != nil:
-		return nil, cli.Failf(sio, "send", "%v", checkRate(o.rate))
+	case !parseRate(rate, &o.rate):
+		return nil, cli.Failf(sio, "send", "bad rate %q for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second", rate)
 	case o.rate > 0 && interval != "":
 		return nil, cli.Failf(sio, "send", "--rate and -i both pace the packets: give one")
 	}
@@ -352,4 +353,17 @@ func sendPackets(ctx context.Context, sio *cli.Stdio, o *opts, pkts *packets, dr
 		return cli.ExitNoReply
 	}
 	return cli.ExitOK
+}
+
+// parseRate reads --rate into *r: 0 for no limit, or a rate whose gap
+// between packets fits a time.Duration and is at most -i's longest, an
+// hour (a gap of 1e20 ns from --rate 1e-11 wrapped and sent unpaced). NaN,
+// infinities and rates that underflow to 0 ("1e-400") are refused.
+func parseRate(v string, r *float64) bool {
+	x, err := cli.Float("--rate", "rate", v, 0, maxRate)
+	if err != nil || checkRate(x) != nil {
+		return false
+	}
+	*r = x
+	return true
 }

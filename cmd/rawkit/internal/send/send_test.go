@@ -37,10 +37,18 @@ func TestSendBadInput(t *testing.T) {
 		{[]string{"ip()", "icmp()"}, "rawkit send: one packet spec expected, got 2 arguments (\"icmp()\"...); quote the spec\n"},
 		{[]string{"-c", "0", "ip()"}, "rawkit send: bad count 0: want 1 or more\n"},
 		{[]string{"-c", "x", "ip()"}, "rawkit send: invalid value \"x\" for flag -c: parse error (rawkit help send)\n"},
-		{[]string{"--rate", "-5", "ip()"}, "rawkit send: bad rate -5: want 0 (no limit), or from 1/3600 (one an hour) to 1e9 packets per second\n"},
+		{[]string{"--rate", "-5", "ip()"}, "rawkit send: bad rate \"-5\" for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second\n"},
+		// A rate limit never turns into a flood: no NaN, infinity, or a
+		// rate whose gap overflows or that underflows to no limit.
+		{[]string{"--rate", "NaN", "ip()"}, "rawkit send: bad rate \"NaN\" for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second\n"},
+		{[]string{"--rate", "1e-11", "ip()"}, "rawkit send: bad rate \"1e-11\" for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second\n"},
+		{[]string{"--rate", "1e-400", "ip()"}, "rawkit send: bad rate \"1e-400\" for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second\n"},
+		{[]string{"--rate", "+Inf", "ip()"}, "rawkit send: bad rate \"+Inf\" for --rate: want 0 (no limit), or from 1/3600 (a packet an hour) to 1e9 packets per second\n"},
 		{[]string{"--rate", "5", "-i", "1", "ip()"}, "rawkit send: --rate and -i both pace the packets: give one\n"},
-		{[]string{"-i", "soon", "ip()"}, "rawkit send: bad interval \"soon\" for -i: want seconds (0.5) or a duration (500ms), from 0 to 3600s\n"},
-		{[]string{"--wait=forever", "ip()"}, "rawkit send: bad timeout \"forever\" for --wait: want seconds (0.5) or a duration (500ms), above 0, up to 3600s\n"},
+		{[]string{"-i", "soon", "ip()"}, "rawkit send: bad interval \"soon\" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 3600s\n"},
+		{[]string{"-i", "1e-12", "ip()"}, "rawkit send: bad interval \"1e-12\" for -i: want seconds (0.5) or a duration (500ms), 0, or from 0.000001s to 3600s\n"},
+		{[]string{"--wait=forever", "ip()"}, "rawkit send: bad timeout \"forever\" for --wait: want seconds (0.5) or a duration (500ms), from 0.000001s to 3600s\n"},
+		{[]string{"--wait=1e-12", "ip()"}, "rawkit send: bad timeout \"1e-12\" for --wait: want seconds (0.5) or a duration (500ms), from 0.000001s to 3600s\n"},
 		{[]string{"--nope", "ip()"}, "rawkit send: flag provided but not defined: -nope (rawkit help send)\n"},
 		{[]string{"ip(dst=10.0.0.0/8)/udp(dport=1-100)"}, "rawkit send: spec expands to more than 65536 packets (limit 65536): narrow the ranges and lists at column 4\n  ip(dst=10.0.0.0/8)/udp(dport=1-100)\n     ^\n"},
 	} {

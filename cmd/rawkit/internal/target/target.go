@@ -16,13 +16,29 @@ import (
 // Lookup turns host into the address to probe: an address as written
 // (literal is then true: print addresses, not names), or a name resolved
 // to its first address of the family (family 0: IPv4 if it has one, else
-// IPv6). An address of the other family than -4 or -6 asks, or with a
-// zone that names no interface, is refused.
+// IPv6). Addresses are those iputils takes: IPv4 in every form
+// inet_aton(3) reads ("127.1", "0"), and zones named by interface or by
+// index ("::1%1", read as "::1%lo"). An address of the other family than
+// -4 or -6 asks, or with a zone that names no interface, is refused.
 func Lookup(ctx context.Context, host string, family int) (a netip.Addr, literal bool, err error) {
-	if a, err := netip.ParseAddr(host); err == nil {
+	a, err = netip.ParseAddr(host)
+	if err != nil {
+		if a4, ok := parseAton(host); ok {
+			a, err = a4, nil
+		}
+	}
+	if err == nil {
 		a = a.Unmap()
 		if err := CheckFamily(host, a, family); err != nil {
 			return a, true, err
+		}
+		if z := a.Zone(); z != "" && strings.Trim(z, "0123456789") == "" {
+			// A numeric zone is an interface index (if_nametoindex's
+			// inverse, as getaddrinfo reads it); the rest of rawkit
+			// names interfaces.
+			if ifi, ierr := net.InterfaceByIndex(atoi(z)); ierr == nil {
+				a = a.WithZone(ifi.Name)
+			}
 		}
 		return a, true, CheckZone(a, host)
 	} else if strings.Contains(host, ":") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,17 +122,17 @@ func (o *traceOpts) setValue(opt string, c byte, v string) error {
 	c2 := &o.cfg
 	switch c {
 	case 'p':
-		c2.Port, err = cli.Decimal(opt, "port", v, 1, 65535)
+		c2.Port, err = cli.Int(opt, "port", v, 1, 65535)
 	case 'f':
-		c2.FirstTTL, err = cli.Decimal(opt, "first ttl", v, 1, 255)
+		c2.FirstTTL, err = cli.Int(opt, "first ttl", v, 1, 255)
 	case 'm':
-		c2.MaxTTL, err = cli.Decimal(opt, "max ttl", v, 1, 255)
+		c2.MaxTTL, err = cli.Int(opt, "max ttl", v, 1, 255)
 	case 'q':
-		c2.Queries, err = cli.Decimal(opt, "number of probes per hop", v, 1, trace.MaxQueries)
+		c2.Queries, err = cli.Int(opt, "number of probes per hop", v, 1, trace.MaxQueries)
 	case 'N':
-		c2.Simultaneous, err = cli.Decimal(opt, "number of simultaneous probes", v, 1, math.MaxInt32)
+		c2.Simultaneous, err = cli.Int(opt, "number of simultaneous probes", v, 1, math.MaxInt32)
 	case 't':
-		c2.TOS, err = cli.Decimal(opt, "tos", v, 0, 255)
+		c2.TOS, err = cli.Int(opt, "tos", v, 0, 255)
 	case 'z':
 		// Accepted for compatibility: probes are not spaced.
 		_, err = cli.Float(opt, "send wait", v, 0, 1000)
@@ -165,23 +166,28 @@ func (o *traceOpts) setValue(opt string, c byte, v string) error {
 
 // setWait parses -w MAX[,HERE[,NEAR]] (seconds, and factors of a round
 // trip). As traceroute, a lone MAX turns the HERE and NEAR rules off.
+// MAX is a time of at least cli.MinDuration: a shorter one would round to
+// no wait at all, which the path engine reads as its default.
 func (o *traceOpts) setWait(v string) error {
 	parts := strings.Split(v, ",")
+	bad := fmt.Errorf("bad wait %q for -w: want MAX[,HERE[,NEAR]], MAX seconds from %s to %d, HERE and NEAR factors from 0 to %d",
+		v, strconv.FormatFloat(cli.MinDuration.Seconds(), 'f', -1, 64), maxWait, maxWait)
 	if len(parts) > 3 {
-		return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]]", v)
+		return bad
+	}
+	wait, err := cli.Duration("-w", "wait", parts[0], cli.MinDuration, maxWait*time.Second)
+	if err != nil {
+		return bad
 	}
 	var f [3]float64
-	for k, p := range parts {
-		x, err := cli.Float("-w", "wait", p, 0, 86400)
+	for k, p := range parts[1:] {
+		x, err := cli.Float("-w", "wait", p, 0, maxWait)
 		if err != nil {
-			return fmt.Errorf("bad wait %q: want MAX[,HERE[,NEAR]] seconds", v)
+			return bad
 		}
-		f[k] = x
+		f[k+1] = x
 	}
-	if f[0] == 0 {
-		return fmt.Errorf("bad wait %q: want more than 0 seconds", v)
-	}
-	o.cfg.Wait = time.Duration(f[0] * float64(time.Second))
+	o.cfg.Wait = wait
 	o.cfg.HereFactor, o.cfg.NearFactor = -1, -1
 	if len(parts) > 1 && f[1] > 0 {
 		o.cfg.HereFactor = f[1]
@@ -191,6 +197,9 @@ func (o *traceOpts) setWait(v string) error {
 	}
 	return nil
 }
+
+// maxWait bounds -w's time and factors: a day.
+const maxWait = 86400
 
 // check validates what depends on several options and the operands.
 func (o *traceOpts) check() error {
@@ -232,7 +241,7 @@ func (o *traceOpts) check() error {
 		if a, err := netip.ParseAddr(o.host); o.family == 6 || (err == nil && a.Unmap().Is6()) {
 			lo = trace.MinLength6(o.cfg.Method, o.cfg.Classic)
 		}
-		n, err := cli.Decimal("", "packet length", o.args[1], lo, trace.MaxLength)
+		n, err := cli.Int("", "packet length", o.args[1], lo, trace.MaxLength)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package traceroute
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 )
@@ -30,9 +31,26 @@ func TestTracerouteBadInput(t *testing.T) {
 		{[]string{"-T", "127.0.0.1", "40"}, `bad packet length "40": want a whole number from 60 to 65000`},
 		{[]string{"-I", "-T", "127.0.0.1"}, "conflicting methods icmp and tcp"},
 		{[]string{"-w", "-1", "127.0.0.1"}, `bad wait "-1"`},
+		// Waits that round to nothing (the engine's default 5 s), are no
+		// numbers or overflow.
+		{[]string{"-w", "1e-12", "127.0.0.1"}, `bad wait "1e-12" for -w: want MAX[,HERE[,NEAR]], MAX seconds from 0.000001 to 86400, HERE and NEAR factors from 0 to 86400`},
+		{[]string{"-w", "0", "127.0.0.1"}, `bad wait "0" for -w`},
+		{[]string{"-w", "NaN", "127.0.0.1"}, `bad wait "NaN" for -w`},
+		{[]string{"-w", "inf", "127.0.0.1"}, `bad wait "inf" for -w`},
+		{[]string{"-w", "1e300", "127.0.0.1"}, `bad wait "1e300" for -w`},
+		{[]string{"-w", "1,nan", "127.0.0.1"}, `bad wait "1,nan" for -w`},
+		{[]string{"-w", "1,1,-inf", "127.0.0.1"}, `bad wait "1,1,-inf" for -w`},
+		{[]string{"-w", "1,1e-400", "127.0.0.1"}, `bad wait "1,1e-400" for -w`},
+		{[]string{"-w", "1,2,3,4", "127.0.0.1"}, `bad wait "1,2,3,4" for -w`},
+		{[]string{"-z", "nan", "127.0.0.1"}, `bad send wait "nan" for -z: want a number from 0 to 1000`},
+		{[]string{"-z", "inf", "127.0.0.1"}, `bad send wait "inf" for -z: want a number from 0 to 1000`},
 		{[]string{"-t", "300", "127.0.0.1"}, `bad tos "300" for -t: want a whole number from 0 to 255`},
 		{[]string{"-s", "::1", "127.0.0.1"}, `bad source address "::1"`},
 		{[]string{"-x", "127.0.0.1"}, "unknown option -x"},
+		// Not ignored, and named whole rather than by a byte.
+		{[]string{"-é", "127.0.0.1"}, "unknown option -é"},
+		{[]string{"-né", "127.0.0.1"}, "unknown option -é"},
+		{[]string{"-n\xff", "127.0.0.1"}, `unknown option "-\xff"`},
 		{[]string{"--bogus", "127.0.0.1"}, `unknown option "--bogus"`},
 		{[]string{}, "no host given"},
 		{[]string{"127.0.0.1", "60", "x"}, `extra operand "x"`},
@@ -74,6 +92,9 @@ func TestTracerouteArgs(t *testing.T) {
 	if !o.numeric || c.Queries != 1 || c.Wait.Seconds() != 2 || c.HereFactor != 3 || c.NearFactor != 4 ||
 		c.Simultaneous != 4 || c.MaxTTL != 9 || c.Length != 100 || !c.Classic || o.host != "10.0.0.1" || c.Method.String() != "icmp" {
 		t.Errorf("parsed %+v", o)
+	}
+	if o, err := parseTraceArgs([]string{"-w", "0.000001,0,0", "h"}); err != nil || o.cfg.Wait != time.Microsecond {
+		t.Errorf("-w 0.000001: %v, %+v", err, o)
 	}
 	o, _ = parseTraceArgs([]string{"-w", "1", "h"})
 	if o.cfg.HereFactor >= 0 || o.cfg.NearFactor >= 0 {
