@@ -97,7 +97,12 @@ func labUp(ctx context.Context, sio *cli.Stdio, dir store, o labOpts) (err error
 	st := &labState{Name: o.name, Prefix: prefix, Delay: o.delay}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, labTeardown(ctx, dir, st))
+			// A cancelled up (^C) must still clean up: ip(8) run under
+			// the cancelled context would be killed before it deleted
+			// anything.
+			clean, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			err = errors.Join(err, labTeardown(clean, dir, st))
 		}
 	}()
 	if o.ecmp {
