@@ -85,6 +85,11 @@ func (d store) write(s *labState) error {
 }
 
 func labUp(ctx context.Context, sio *cli.Stdio, dir store, o labOpts) (err error) {
+	unlock, err := dir.lock(ctx, o.name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := os.Stat(dir.path(o.name)); err == nil {
 		return fmt.Errorf("lab %q is already up; run 'rawkit lab down --name %s' first", o.name, o.name)
 	}
@@ -233,6 +238,11 @@ func labExec(ctx context.Context, sio *cli.Stdio, dir store, name string, rest [
 }
 
 func labDown(ctx context.Context, sio *cli.Stdio, dir store, name string) error {
+	unlock, err := dir.lock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := dir.read(name)
 	if err != nil {
 		// Nothing recorded: still remove what a crashed lab left.
