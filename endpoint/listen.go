@@ -17,9 +17,10 @@ import (
 // restarted server can bind while old connections sit in TIME_WAIT.
 //
 // A unix socket file left behind by a server that died is removed, but
-// only after a connection attempt shows that nothing listens on it; a file
-// that is not a socket, or a socket someone serves, is an error wrapping
-// syscall.EADDRINUSE.
+// only after a connection attempt shows that nothing listens on it and,
+// on Linux, the kernel's socket list shows that no socket of this network
+// namespace is bound to it; a file that is not a socket, or a socket
+// someone serves or holds, is an error wrapping syscall.EADDRINUSE.
 func Listen(ctx context.Context, network, address string, cfg *Config) (*Server, error) {
 	s := &Server{network: network, conns: map[*streamConn]struct{}{}, stop: make(chan struct{}), draining: make(chan struct{})}
 	if cfg != nil {
@@ -135,8 +136,15 @@ func clearStaleSocket(ctx context.Context, network, path string) error {
 		_ = c.Close()
 		return inUse("a server is listening on it")
 	case errors.Is(err, syscall.ECONNREFUSED):
-		// unix(7): connect to a socket file nobody has bound and listens
-		// on fails with ECONNREFUSED: the file is stale.
+		// unix(7): connect to a socket file nobody listens on fails with
+		// ECONNREFUSED; so does one to a socket bound but not yet
+		// listening, whose owner still holds the file.
+		switch bound, err := socketFileBound(fi); {
+		case err != nil:
+			return inUse(fmt.Sprintf("cannot tell whether it is stale (%v)", err))
+		case bound:
+			return inUse("a socket is bound to it")
+		}
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return &net.OpError{Op: "listen", Net: network, Addr: &net.UnixAddr{Name: path, Net: network}, Err: err}
 		}

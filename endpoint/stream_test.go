@@ -324,3 +324,40 @@ func TestStaleUnixSocket(t *testing.T) {
 		t.Error("regular file was touched")
 	}
 }
+
+// TestBoundUnixSocketNotStale: a socket bound but not yet listening
+// refuses connections like a stale file, but its owner holds the file:
+// Listen must leave it alone.
+func TestBoundUnixSocketNotStale(t *testing.T) {
+	path := t.TempDir() + "/s.sock"
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Listen(context.Background(), "unix", path, nil); !errors.Is(err, syscall.EADDRINUSE) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("Listen on a bound socket's file: %v, want EADDRINUSE", err)
+	}
+	if after, err := os.Stat(path); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("the owner's socket file was replaced or removed: %v", err)
+	}
+	// The owner can still listen on it and be reached.
+	if err := syscall.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatalf("the owner cannot be reached: %v", err)
+	}
+	c.Close()
+}

@@ -7,8 +7,9 @@
 #   scripts/test.sh --unprivileged   # all but the privileged suite
 #
 # --unprivileged is for a contributor without root: gofmt, go vet,
-# staticcheck, the pure Go build, the unit tests with the race detector
-# and the full-size load tests. It needs no root, no sudo and no apt.
+# staticcheck, the pure Go build, the unit tests with the race detector,
+# the full-size load tests and every fuzz target for a bounded time
+# (scripts/fuzz.sh). It needs no root, no sudo and no apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +48,9 @@ go test -race -count=1 ./...
 
 echo "== full-size load tests (no race detector: -race scales them down)"
 go test -count=1 -run 'IntegrityUnderLoad|DatagramLossCounted|GracefulShutdown' ./endpoint/
+
+echo "== fuzzing (every target, FUZZTIME each: 10s unless set)"
+scripts/fuzz.sh
 
 if [ -z "$privileged" ]; then
 	echo "== privileged tests skipped (--unprivileged): scripts/test-privileged.sh runs them"

@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	ctx, stop, _ := interruptContext()
+	ctx, stop, _ := interruptContext(!handlesQuit(commandName(os.Args)))
 	code := dispatch(ctx, allCommands(), os.Args, &cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)
@@ -47,6 +47,27 @@ func allCommands() []*cli.Command {
 		endpoint.NewConnect(nil),
 	)
 	return all
+}
+
+// handlesQuit reports whether the command named name handles SIGQUIT
+// itself: ping prints interim statistics on it, as iputils' does. For
+// every other command main catches and drops the signal, so that Ctrl-\
+// does not end the run with the Go runtime's goroutine dump.
+func handlesQuit(name string) bool { return name == "ping" }
+
+// commandName returns the name of the command argv runs, as dispatch
+// finds it ("" when it names none).
+func commandName(argv []string) string {
+	if len(argv) == 0 {
+		return ""
+	}
+	if base := filepath.Base(argv[0]); base != "rawkit" {
+		return base
+	}
+	if len(argv) < 2 {
+		return ""
+	}
+	return argv[1]
 }
 
 // find returns the command named name, or nil.
@@ -102,7 +123,11 @@ func usageTop(cmds []*cli.Command, w io.Writer) int {
 
 // interruptContext returns a context that SIGINT or SIGTERM cancels, the
 // function that releases it, and a channel closed once the signals are
-// caught.
+// caught. With dropQuit it also catches SIGQUIT and drops it.
+//
+// Dropping is catching, not SIG_IGN: an ignored signal stays ignored
+// across execve(2) (signal(7)), and the programs `rawkit lab exec` and
+// the lab's hold process start must get the default disposition.
 //
 // They are caught from another goroutine: the first signal.Notify starts
 // a thread for the runtime's signal-mask changes and waits until it runs
@@ -110,18 +135,28 @@ func usageTop(cmds []*cli.Command, w io.Writer) int {
 // spend before their first packet, while opening sockets can go on
 // meanwhile. Until then a ^C ends the process the default way, as it
 // does during the milliseconds before main runs.
-func interruptContext() (context.Context, func(), <-chan struct{}) {
+func interruptContext(dropQuit bool) (context.Context, func(), <-chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		c := make(chan os.Signal, 1)
 		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(c)
+		quit := make(chan os.Signal, 1)
+		if dropQuit {
+			signal.Notify(quit, syscall.SIGQUIT)
+			defer signal.Stop(quit)
+		}
 		close(ready)
-		select {
-		case <-c:
-			cancel()
-		case <-done:
+		for {
+			select {
+			case <-c:
+				cancel()
+				return
+			case <-quit:
+			case <-done:
+				return
+			}
 		}
 	}()
 	return ctx, func() { close(done); cancel() }, ready

@@ -9,7 +9,7 @@ import (
 // SIGINT and SIGTERM cancel the context main hands the commands.
 func TestInterruptContext(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		ctx, stop, ready := interruptContext()
+		ctx, stop, ready := interruptContext(false)
 		<-ready
 		if ctx.Err() != nil {
 			t.Fatalf("context done before %v: %v", sig, ctx.Err())

@@ -267,3 +267,34 @@ func TestServeIntegrityPeakMemory(t *testing.T) {
 		t.Errorf("counters %q", stats)
 	}
 }
+
+// TestServeUnixBoundNotListening: `serve unix PATH` on the file of a
+// socket that is bound but not yet listening (it refuses connections, as
+// a stale file does) is one line and status 2, and the owner keeps its
+// file.
+func TestServeUnixBoundNotListening(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "s.sock")
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	code, _, stderr := clitest.RunContext(ctx, t, NewServe(nil), "unix", path)
+	if code != cli.ExitError || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, path) {
+		t.Errorf("exit %d, stderr %q; want 2 and one line naming %s", code, stderr, path)
+	}
+	if err := syscall.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatalf("the owner lost its socket file: %v", err)
+	}
+	c.Close()
+}

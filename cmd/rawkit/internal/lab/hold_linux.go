@@ -116,6 +116,17 @@ func labHold(sio *cli.Stdio, dir store, name string) error {
 	return nil
 }
 
+// labHolderAlive reports whether pid is a running `rawkit lab hold`: a
+// process of that pid whose command line says so (proc(5)), not a later
+// process given the pid.
+func labHolderAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	return err == nil && strings.Contains(string(cmdline), "lab\x00"+labHoldCmd)
+}
+
 // labStopHolder sends SIGTERM to the holder (if it is still one: its
 // command line says lab hold) and waits up to 5 s for it to go. It
 // holds the process by a pidfd (pidfd_open(2), Linux 5.3), which names
@@ -130,8 +141,7 @@ func labStopHolder(pid int) error {
 		return fmt.Errorf("delay process %d: %w", pid, os.NewSyscallError("pidfd_open", err))
 	}
 	defer unix.Close(fd)
-	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || !strings.Contains(string(cmdline), "lab\x00"+labHoldCmd) {
+	if !labHolderAlive(pid) {
 		return nil // gone, or the pid is another process's now
 	}
 	if err := unix.PidfdSendSignal(fd, unix.SIGTERM, nil, 0); err != nil {

@@ -98,6 +98,7 @@ func labUpForTest(ctx context.Context, t *testing.T, prefix string, args ...stri
 			out, err := clitest.Command(context.Background(), exec.CommandContext, "lab", "down", "--name", name).CombinedOutput()
 			t.Logf("cleanup: lab down: %v %s", err, out)
 		}
+		os.Remove(strings.TrimSuffix(labStatePath(name), ".json") + ".lock") // lab up and down leave it
 	})
 	if code != 0 {
 		t.Fatalf("lab up: exit %d:\n%s", code, out)

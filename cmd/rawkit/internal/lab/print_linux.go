@@ -45,6 +45,12 @@ func labStatus(sio *cli.Stdio, dir store, name string) error {
 	for _, n := range st.Nodes {
 		fmt.Fprintf(sio.Out, "%-7s %-12s %s%s\n", n.Role, n.Addr, n.NS, labMPLSNote(n))
 	}
+	if st.needsHolder() && !labHolderAlive(st.Holder) {
+		// Its NFQUEUE rules stay, and the kernel drops what they queue
+		// once nobody listens (iptables-extensions(8), NFQUEUE without
+		// --queue-bypass): the lab's traffic is blackholed.
+		return fmt.Errorf("lab %q is broken: its delay and MPLS process (pid %d) is not running, so its traffic is dropped; run 'rawkit lab down' and up again", st.Name, st.Holder)
+	}
 	return nil
 }
 

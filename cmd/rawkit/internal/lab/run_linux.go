@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,19 +86,29 @@ func (d store) write(s *labState) error {
 }
 
 func labUp(ctx context.Context, sio *cli.Stdio, dir store, o labOpts) (err error) {
+	unlock, err := dir.lock(ctx, o.name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := os.Stat(dir.path(o.name)); err == nil {
 		return fmt.Errorf("lab %q is already up; run 'rawkit lab down --name %s' first", o.name, o.name)
 	}
 	prefix := labPrefix(o.name)
+	// Namespaces of this lab's names that no state file records are not
+	// the lab's to delete: someone else's, or a crashed up's.
 	if left, _ := netlab.Namespaces(prefix); len(left) > 0 {
-		if err := netlab.Remove(ctx, prefix); err != nil {
-			return err
-		}
+		return fmt.Errorf("namespaces %s exist but no lab %q recorded them; delete them with 'ip netns del' first", strings.Join(left, ", "), o.name)
 	}
 	st := &labState{Name: o.name, Prefix: prefix, Delay: o.delay}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, labTeardown(ctx, dir, st))
+			// A cancelled up (^C) must still clean up: ip(8) run under
+			// the cancelled context would be killed before it deleted
+			// anything.
+			clean, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			err = errors.Join(err, labTeardown(clean, dir, st))
 		}
 	}()
 	if o.ecmp {
@@ -228,13 +239,16 @@ func labExec(ctx context.Context, sio *cli.Stdio, dir store, name string, rest [
 }
 
 func labDown(ctx context.Context, sio *cli.Stdio, dir store, name string) error {
+	unlock, err := dir.lock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := dir.read(name)
 	if err != nil {
-		// Nothing recorded: still remove what a crashed lab left.
-		st = &labState{Name: name, Prefix: labPrefix(name)}
-		if left, _ := netlab.Namespaces(st.Prefix); len(left) == 0 {
-			return err
-		}
+		// Nothing recorded: namespaces of the lab's names are not known
+		// to be its own, so they are left alone.
+		return err
 	}
 	if err := labTeardown(ctx, dir, st); err != nil {
 		return err
@@ -249,7 +263,16 @@ func labTeardown(ctx context.Context, dir store, st *labState) error {
 	if st.Holder > 0 {
 		errs = append(errs, labStopHolder(st.Holder))
 	}
-	errs = append(errs, netlab.Remove(ctx, st.Prefix))
+	// Only the namespaces the lab recorded, of those that still exist.
+	exist, err := netlab.Namespaces(st.Prefix)
+	errs = append(errs, err)
+	for i := len(st.Nodes) - 1; i >= 0; i-- {
+		if ns := st.Nodes[i].NS; slices.Contains(exist, ns) {
+			if out, err := exec.CommandContext(ctx, "ip", "netns", "del", ns).CombinedOutput(); err != nil {
+				errs = append(errs, fmt.Errorf("ip netns del %s: %v: %s", ns, err, strings.TrimSpace(string(out))))
+			}
+		}
+	}
 	for _, f := range []string{dir.path(st.Name), dir.logPath(st.Name)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
