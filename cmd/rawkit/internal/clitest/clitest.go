@@ -9,6 +9,8 @@ package clitest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,4 +102,16 @@ func ProcRun(t testing.TB, cmd *exec.Cmd) (string, int) {
 		t.Logf("%v stderr: %s", cmd.Args, errb.String())
 	}
 	return out.String(), code
+}
+
+// NoDNS returns a resolver that answers from /etc/hosts and never asks a
+// name server: tests and fuzz targets that pass names to a command send no
+// query off the machine.
+func NoDNS() *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true, // the cgo resolver would not use Dial
+		Dial: func(context.Context, string, string) (net.Conn, error) {
+			return nil, errors.New("no name server in tests")
+		},
+	}
 }

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,7 +43,7 @@ func parseInterleaved(sio *cli.Stdio, c *cli.Command, fs *flag.FlagSet, args []s
 
 // checkAddress validates ADDRESS for network before any socket is made,
 // so that a typo gets a clear message naming it.
-func checkAddress(network, address string, listening bool) error {
+func checkAddress(r *net.Resolver, network, address string, listening bool) error {
 	switch network {
 	case "unix", "unixgram":
 		return checkUnixPath(address)
@@ -65,7 +66,7 @@ func checkAddress(network, address string, listening bool) error {
 		return fmt.Errorf("bad address %q: no host", address)
 	}
 	if host != "" && net.ParseIP(host) == nil {
-		if _, err := net.LookupHost(host); err != nil {
+		if _, err := r.LookupHost(context.Background(), host); err != nil {
 			return fmt.Errorf("bad host %q in %q: not an IP address nor a name this machine resolves", host, address)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ type connectOptions struct {
 	json             bool
 }
 
-func parseConnect(sio *cli.Stdio, c *cli.Command, args []string) (*connectOptions, int) {
+func parseConnect(sio *cli.Stdio, c *cli.Command, r *net.Resolver, args []string) (*connectOptions, int) {
 	fs := cli.NewFlags(c)
 	o := &connectOptions{connectTimeout: rendpoint.DefaultConnect}
 	o.echo.Timeout = rendpoint.DefaultEchoTimeout
@@ -76,7 +77,7 @@ func parseConnect(sio *cli.Stdio, c *cli.Command, args []string) (*connectOption
 	default:
 		return nil, cli.Failf(sio, "connect", "unknown network %q: want tcp, udp, unix or unixgram", o.network)
 	}
-	if err := checkAddress(o.network, o.address, false); err != nil {
+	if err := checkAddress(r, o.network, o.address, false); err != nil {
 		return nil, cli.Failf(sio, "connect", "%v", err)
 	}
 	set := map[string]bool{}
@@ -122,8 +123,9 @@ func parseSize(s string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
-func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, drop func() error, args []string) int {
-	o, st := parseConnect(sio, cmd, args)
+func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, env *Env, args []string) int {
+	drop := env.drop()
+	o, st := parseConnect(sio, cmd, env.resolver(), args)
 	if st != -1 {
 		return st
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 
@@ -27,6 +28,8 @@ type Env struct {
 	// byte is read (raw.DropPrivileges). Tests that run the commands in
 	// their own process keep their privileges with a no-op.
 	DropPrivileges func() error
+	// Resolver looks up the host of ADDRESS (nil: net.DefaultResolver).
+	Resolver *net.Resolver
 }
 
 func (e *Env) drop() func() error {
@@ -56,6 +59,13 @@ func dropPrivileges(sio *cli.Stdio, name string, drop func() error) (code int, o
 	return cli.Failf(sio, name, "%v", err), false
 }
 
+func (e *Env) resolver() *net.Resolver {
+	if e != nil && e.Resolver != nil {
+		return e.Resolver
+	}
+	return net.DefaultResolver
+}
+
 func (e *Env) notify() func(c chan<- os.Signal, sig ...os.Signal) {
 	if e != nil && e.Notify != nil {
 		return e.Notify
@@ -70,9 +80,8 @@ func NewServe(env *Env) *cli.Command {
 		Summary: "run a TCP/UDP/unix test server: echo, discard, chargen, daytime, fixed reply",
 		Usage:   serveUsage,
 	}
-	notify, drop := env.notify(), env.drop()
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return runServe(ctx, sio, c, notify, drop, args)
+		return runServe(ctx, sio, c, env, args)
 	}
 	return c
 }
@@ -85,7 +94,7 @@ func NewConnect(env *Env) *cli.Command {
 		Usage:   connectUsage,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return runConnect(ctx, sio, c, env.drop(), args)
+		return runConnect(ctx, sio, c, env, args)
 	}
 	return c
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 )
 
 // server is a rawkit serve process and its standard output.
@@ -141,6 +143,9 @@ func echoTransfer(c *net.TCPConn, n int, seed uint64, pause func()) error {
 	return nil
 }
 
-// noDrop keeps the test process's privileges: the commands the tests run
-// in memory must not drop them for the rest of the tests.
-func noDrop() *Env { return &Env{DropPrivileges: func() error { return nil }} }
+// noDrop is the Env of in-process tests: it keeps the test process's
+// privileges (the commands the tests run in memory must not drop them for
+// the rest of the tests) and asks no name server.
+func noDrop() *Env {
+	return &Env{DropPrivileges: func() error { return nil }, Resolver: clitest.NoDNS()}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,7 +40,7 @@ type serveOptions struct {
 	json             bool
 }
 
-func parseServe(sio *cli.Stdio, c *cli.Command, args []string) (*serveOptions, int) {
+func parseServe(sio *cli.Stdio, c *cli.Command, r *net.Resolver, args []string) (*serveOptions, int) {
 	fs := cli.NewFlags(c)
 	mode := fs.String("mode", "", "")
 	reply := fs.String("reply", "", "")
@@ -89,14 +90,15 @@ func parseServe(sio *cli.Stdio, c *cli.Command, args []string) (*serveOptions, i
 	case *reply != "" && o.cfg.Mode != rendpoint.Fixed:
 		return nil, cli.Failf(sio, "serve", "--reply %q goes with --mode fixed, not %v", *reply, o.cfg.Mode)
 	}
-	if err := checkAddress(o.network, o.address, true); err != nil {
+	if err := checkAddress(r, o.network, o.address, true); err != nil {
 		return nil, cli.Failf(sio, "serve", "%v", err)
 	}
 	return o, -1
 }
 
-func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, notify func(chan<- os.Signal, ...os.Signal), drop func() error, args []string) int {
-	o, st := parseServe(sio, c, args)
+func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, env *Env, args []string) int {
+	notify, drop := env.notify(), env.drop()
+	o, st := parseServe(sio, c, env.resolver(), args)
 	if st != -1 {
 		return st
 	}

@@ -285,7 +285,7 @@ func TestServeUnixBoundNotListening(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	code, _, stderr := clitest.RunContext(ctx, t, NewServe(nil), "unix", path)
+	code, _, stderr := clitest.RunContext(ctx, t, NewServe(noDrop()), "unix", path)
 	if code != cli.ExitError || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, path) {
 		t.Errorf("exit %d, stderr %q; want 2 and one line naming %s", code, stderr, path)
 	}

@@ -17,6 +17,7 @@ func FuzzArgs(f *testing.F) {
 		f.Add(s)
 	}
 	ping := New(&Env{
+		Resolver:       clitest.NoDNS(), // no name server is asked
 		Listen:         func(*echo.ListenConfig) (*echo.Socket, error) { return nil, errors.New("no sockets while fuzzing") },
 		DropPrivileges: func() error { return nil },
 		NotifyQuit:     func() (<-chan os.Signal, func()) { return nil, func() {} },

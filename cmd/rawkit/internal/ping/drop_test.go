@@ -29,6 +29,7 @@ func TestPingFailsClosed(t *testing.T) {
 	} {
 		conn := icmptest.NewConn(func(b []byte, _ netip.Addr) []icmptest.Delivery { return nil }, nil)
 		ping := New(&Env{
+			Resolver: clitest.NoDNS(), // no name server is asked
 			Listen: func(cfg *echo.ListenConfig) (*echo.Socket, error) {
 				return &echo.Socket{Conn: conn, ID: 0x1234, Mode: echo.ModeRaw, IPv6: cfg.IPv6}, nil
 			},

@@ -134,7 +134,7 @@ func TestPingBadInput(t *testing.T) {
 		o, err := parsePingArgs(tc.args, !tc.user)
 		if err == nil {
 			var ts []pingTarget
-			if ts, err = expandTargets(t.Context(), o.hosts, o.family); err == nil {
+			if ts, err = expandTargets(t.Context(), clitest.NoDNS(), o.hosts, o.family); err == nil {
 				err = checkTargets(o, ts)
 			}
 		}
@@ -146,7 +146,7 @@ func TestPingBadInput(t *testing.T) {
 			t.Errorf("%q: message %q does not name %s", tc.args, err, tc.name)
 		}
 		if !tc.user { // run the whole command too: exit 2, one line
-			code, out, errOut := clitest.Run(t, New(nil), tc.args...)
+			code, out, errOut := clitest.Run(t, New(&Env{Resolver: clitest.NoDNS()}), tc.args...)
 			if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "rawkit ping: ") {
 				t.Errorf("%q: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
 			}
@@ -156,7 +156,7 @@ func TestPingBadInput(t *testing.T) {
 
 func TestPingSourceOfOtherFamily(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := clitest.Run(t, New(nil), "-I", "127.0.0.1", "-c", "1", "::1")
+	code, out, errOut := clitest.Run(t, New(&Env{Resolver: clitest.NoDNS()}), "-I", "127.0.0.1", "-c", "1", "::1")
 	if code != cli.ExitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `"127.0.0.1"`) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -164,7 +164,7 @@ func TestPingSourceOfOtherFamily(t *testing.T) {
 
 func TestExpandTargets6(t *testing.T) {
 	t.Parallel()
-	ts, err := expandTargets(t.Context(), []string{"fd00::/112", "fd00:1::8/126", "::1", "fe80::1%lo"}, 6)
+	ts, err := expandTargets(t.Context(), clitest.NoDNS(), []string{"fd00::/112", "fd00:1::8/126", "::1", "fe80::1%lo"}, 6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestExpandTargets6(t *testing.T) {
 // does: inet_aton's forms, 0 as the loopback, a zone given by index.
 func TestExpandTargetsAsIputils(t *testing.T) {
 	t.Parallel()
-	ts, err := expandTargets(t.Context(), []string{"127.1", "0", "::1%1", "0x7f.0.0.2"}, 0)
+	ts, err := expandTargets(t.Context(), clitest.NoDNS(), []string{"127.1", "0", "::1%1", "0x7f.0.0.2"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestExpandTargetsAsIputils(t *testing.T) {
 
 func TestExpandTargets(t *testing.T) {
 	t.Parallel()
-	ts, err := expandTargets(t.Context(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"}, 0)
+	ts, err := expandTargets(t.Context(), clitest.NoDNS(), []string{"127.0.0.0/20", "127.1.0.0/31", "127.2.0.1/32", "127.0.0.1"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

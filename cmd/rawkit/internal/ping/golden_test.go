@@ -91,6 +91,7 @@ func noReply([]byte, netip.Addr) []icmptest.Delivery { return nil }
 func runPingFake(t *testing.T, conn echo.Conn, args ...string) (int, string, string) {
 	t.Helper()
 	ping := New(&Env{
+		Resolver: clitest.NoDNS(), // no name server is asked
 		Listen: func(cfg *echo.ListenConfig) (*echo.Socket, error) {
 			return &echo.Socket{Conn: conn, ID: 0x1234, Mode: echo.ModeRaw, IPv6: cfg.IPv6}, nil
 		},

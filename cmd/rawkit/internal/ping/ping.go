@@ -5,6 +5,7 @@
 package ping
 
 import (
+	"net"
 	"net/netip"
 	"os"
 
@@ -67,6 +68,8 @@ type Env struct {
 	// source) before anything is sent, as iputils' connect probe does
 	// (checkRoute).
 	Route func(dst, src netip.Addr) error
+	// Resolver looks up HOST names (nil: net.DefaultResolver).
+	Resolver *net.Resolver
 }
 
 // withDefaults returns a copy of env with the real function in each

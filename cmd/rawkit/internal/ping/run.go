@@ -28,7 +28,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		sio.Out.Write([]byte(pingUsage)) // not Fprint: the text holds a literal %
 		return cli.ExitOK
 	}
-	targets, err := expandTargets(ctx, o.hosts, o.family)
+	targets, err := expandTargets(ctx, env.Resolver, o.hosts, o.family)
 	if err == nil {
 		err = checkTargets(o, targets)
 	}

@@ -32,8 +32,8 @@ const minSweepBits6 = 112
 // larger than /31, as fping -g; IPv6 prefixes of /112 and longer), or a
 // name resolved to its first address of the family (family 0: IPv4 if
 // it has one, else IPv6). A run may mix the families: each has its socket.
-func expandTargets(ctx context.Context, hosts []string, family int) ([]pingTarget, error) {
-	return expandHosts(ctx, hosts, family)
+func expandTargets(ctx context.Context, r *net.Resolver, hosts []string, family int) ([]pingTarget, error) {
+	return expandHosts(ctx, r, hosts, family)
 }
 
 // checkTargets refuses what one run cannot do with targets of both
@@ -69,7 +69,7 @@ func families(targets []pingTarget) (addrs []netip.Addr, v4, v6 int) {
 	return addrs, v4, v6
 }
 
-func expandHosts(ctx context.Context, hosts []string, family int) ([]pingTarget, error) {
+func expandHosts(ctx context.Context, r *net.Resolver, hosts []string, family int) ([]pingTarget, error) {
 	var out []pingTarget
 	for _, h := range hosts {
 		switch {
@@ -108,7 +108,7 @@ func expandHosts(ctx context.Context, hosts []string, family int) ([]pingTarget,
 				a = a.Next()
 			}
 		default:
-			a, literal, err := target.Lookup(ctx, h, family)
+			a, literal, err := target.Lookup(ctx, r, h, family)
 			if err != nil {
 				return nil, err
 			}

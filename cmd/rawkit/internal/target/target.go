@@ -20,7 +20,7 @@ import (
 // inet_aton(3) reads ("127.1", "0"), and zones named by interface or by
 // index ("::1%1", read as "::1%lo"). An address of the other family than
 // -4 or -6 asks, or with a zone that names no interface, is refused.
-func Lookup(ctx context.Context, host string, family int) (a netip.Addr, literal bool, err error) {
+func Lookup(ctx context.Context, r *net.Resolver, host string, family int) (a netip.Addr, literal bool, err error) {
 	a, err = netip.ParseAddr(host)
 	if err != nil {
 		if a4, ok := parseAton(host); ok {
@@ -45,18 +45,22 @@ func Lookup(ctx context.Context, host string, family int) (a netip.Addr, literal
 		// No host name has a colon: this was meant as an address.
 		return netip.Addr{}, false, fmt.Errorf("bad IPv6 address %q: %v", host, err)
 	}
-	a, err = Resolve(ctx, host, family)
+	a, err = Resolve(ctx, r, host, family)
 	return a, false, err
 }
 
-// Resolve looks host up for the family; with none asked, IPv4 first,
-// then IPv6. It gives up after 10 seconds.
-func Resolve(ctx context.Context, host string, family int) (netip.Addr, error) {
+// Resolve looks host up with r (nil: net.DefaultResolver) for the
+// family; with none asked, IPv4 first, then IPv6. It gives up after 10
+// seconds.
+func Resolve(ctx context.Context, r *net.Resolver, host string, family int) (netip.Addr, error) {
+	if r == nil {
+		r = net.DefaultResolver
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	nets := map[int][]string{0: {"ip4", "ip6"}, 4: {"ip4"}, 6: {"ip6"}}[family]
 	for _, n := range nets {
-		addrs, err := net.DefaultResolver.LookupNetIP(ctx, n, host)
+		addrs, err := r.LookupNetIP(ctx, n, host)
 		if err == nil && len(addrs) > 0 {
 			return addrs[0].Unmap(), nil
 		}

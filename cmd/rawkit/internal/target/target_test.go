@@ -36,7 +36,7 @@ func TestLookupAddresses(t *testing.T) {
 		{"::1%1", 0, "::1%lo"},
 		{"fe80::1%999999", 0, `bad address "fe80::1%999999": unknown zone "999999": no such interface`},
 	} {
-		a, literal, err := Lookup(t.Context(), c.host, c.family)
+		a, literal, err := Lookup(t.Context(), nil, c.host, c.family) // literals: no lookup
 		got := a.String()
 		if err != nil {
 			got = err.Error()

@@ -17,6 +17,7 @@ func FuzzArgs(f *testing.F) {
 		f.Add(s)
 	}
 	traceroute := New(&Env{
+		Resolver: clitest.NoDNS(), // no name server is asked
 		NewPath: func(netip.Addr, *trace.Config) (*trace.Path, error) {
 			return nil, errors.New("no sockets while fuzzing")
 		},

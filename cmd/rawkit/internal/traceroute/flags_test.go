@@ -68,7 +68,7 @@ func TestTracerouteBadInput(t *testing.T) {
 		{[]string{"--port", "0", "127.0.0.1"}, `bad port "0" for --port: want a whole number from 1 to 65535`},
 		{[]string{"-z", "x", "127.0.0.1"}, `bad send wait "x" for -z: want a number from 0 to 1000`},
 	} {
-		code, out, e := clitest.Run(t, New(nil), c.args...)
+		code, out, e := clitest.Run(t, New(&Env{Resolver: clitest.NoDNS()}), c.args...)
 		if code != 2 || strings.Count(e, "\n") != 1 || !strings.HasPrefix(e, "rawkit traceroute: ") || !strings.Contains(e, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", c.args, code, e, c.want)
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
@@ -61,6 +62,8 @@ type Env struct {
 	NewPath func(dst netip.Addr, cfg *trace.Config) (*trace.Path, error)
 	// DropPrivileges is called once they are open (raw.DropPrivileges).
 	DropPrivileges func() error
+	// Resolver looks up the HOST name (nil: net.DefaultResolver).
+	Resolver *net.Resolver
 }
 
 // withDefaults returns a copy of env with the real function in each
@@ -100,7 +103,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		sio.Out.Write([]byte(tracerouteUsage)) // not Fprint: the text holds a literal %
 		return cli.ExitOK
 	}
-	dst, _, err := target.Lookup(ctx, o.host, o.family)
+	dst, _, err := target.Lookup(ctx, env.Resolver, o.host, o.family)
 	if err != nil {
 		return cli.Failf(sio, "traceroute", "%v", err)
 	}
