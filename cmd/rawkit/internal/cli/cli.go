@@ -14,7 +14,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Exit statuses, as iputils uses them: 0 success, 1 no reply, 2 any error.
@@ -54,12 +56,35 @@ func (c *Command) PrintUsage(w io.Writer) {
 // Failf prints one line, "rawkit NAME: message", and returns ExitError.
 // Every bad value and every error a command meets ends here: one line,
 // status 2, never a stack trace.
+//
+// A value the user typed may hold a newline or another control character
+// (a flag named "-\n"): those are written escaped, as Go quotes them, so
+// the message stays one line and cannot move the terminal's cursor.
 func Failf(sio *Stdio, name, format string, a ...any) int {
 	msg := fmt.Sprintf(format, a...)
-	msg = strings.TrimRight(msg, "\n")
+	msg = oneLine(strings.TrimRight(msg, "\n"))
 	fmt.Fprintf(sio.Err, "rawkit %s: %s\n", name, msg)
 	return ExitError
 }
+
+// oneLine escapes the control characters of s but tabs.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !isControl(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r != '\t' && unicode.IsControl(r) }
 
 // NewFlags returns a FlagSet for c that reports errors instead of exiting
 // and prints nothing itself: ParseFlags turns its outcome into one line.

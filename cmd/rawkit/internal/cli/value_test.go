@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,5 +127,17 @@ func TestFloat(t *testing.T) {
 		if want := `bad send wait "` + v + `" for -z: want a number from 0 to 1000`; err == nil || err.Error() != want {
 			t.Errorf("Float(%q) error %v, want %q", v, err, want)
 		}
+	}
+}
+
+// A value holding a newline still makes one line: the fuzzer found
+// `send -- "-\n"` printing two.
+func TestFailfOneLine(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	Failf(&Stdio{Err: &b}, "send", "flag provided but not defined: %s", "-\n\x1b[2J\tx")
+	want := "rawkit send: flag provided but not defined: -\\n\\x1b[2J\tx\n"
+	if b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
