@@ -101,7 +101,7 @@ func CompileDgram(expr string, snapLen int) ([]bpf.Instruction, error) {
 // no such limit.
 func kernelSized(expr string, prog []bpf.Instruction, err error) ([]bpf.Instruction, error) {
 	if err == nil && len(prog) > bpfMaxInsns {
-		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than the kernel's %d", expr, len(prog), bpfMaxInsns)
+		return nil, fmt.Errorf("capture: %s needs %d instructions, more than the kernel's %d", quoteExpr(expr, -1), len(prog), bpfMaxInsns)
 	}
 	return prog, err
 }

@@ -39,7 +39,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("filter %q: %s at position %d", e.Expr, e.Msg, e.Pos+1)
+	return fmt.Sprintf("%s: %s at position %d", quoteExpr(e.Expr, e.Pos), e.Msg, e.Pos+1)
 }
 
 // Two-character operators first, so that "<=" is not read as "<" "=".

@@ -29,7 +29,7 @@ func New(expr string, link LinkType) (*Filter, error) {
 		return nil, err
 	}
 	if len(prog) > userMaxInsns {
-		return nil, fmt.Errorf("capture: filter %q needs %d instructions, more than %d", expr, len(prog), userMaxInsns)
+		return nil, fmt.Errorf("capture: %s needs %d instructions, more than %d", quoteExpr(expr, -1), len(prog), userMaxInsns)
 	}
 	raw, err := bpf.Assemble(prog)
 	if err != nil {
