@@ -5,6 +5,7 @@ package netlabtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,20 +55,34 @@ func RunAsNobody(t testing.TB, h *netlab.Host, test string, env ...string) ([]by
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run="+runPattern(test), "-test.count=1", "-test.v=true")
-	cmd.Env = append(childEnv(test), env...)
+	var cmd *exec.Cmd
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}},
-		Pdeathsig:  syscall.SIGKILL,
-	}
 	// A child forked from a thread inside the namespace starts there.
-	start := func() error { return cmd.Start() }
-	if h != nil {
-		err = h.Do(start)
-	} else {
-		err = start()
+	start := func() error {
+		cmd = exec.CommandContext(ctx, bin, "-test.run="+runPattern(test), "-test.count=1", "-test.v=true")
+		cmd.Env = append(childEnv(test), env...)
+		out.Reset()
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}},
+			Pdeathsig:  syscall.SIGKILL,
+		}
+		return cmd.Start()
+	}
+	// execve(2) fails with ETXTBSY while any process still holds the
+	// copied binary open for writing: a child that another test's
+	// goroutine forked while the copy was open keeps the descriptor
+	// until it execs (close-on-exec). That lasts microseconds: try again.
+	for try := 0; ; try++ {
+		if h != nil {
+			err = h.Do(start)
+		} else {
+			err = start()
+		}
+		if !errors.Is(err, syscall.ETXTBSY) || try == 50 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("netlab: running %s as nobody: %w", test, err)
