@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	rcapture "github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
@@ -34,26 +33,16 @@ var captureT0 = time.Date(2024, 5, 1, 12, 34, 56, 789012345, time.Local)
 // pcapFile writes n echo requests/replies to a pcap file and returns its path and bytes.
 func pcapFile(t *testing.T, n int) (string, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := rcapture.NewPcapWriter(&buf, rcapture.LinkEthernet, 0)
+	pkts := make([][]byte, n)
+	for i := range pkts {
+		pkts[i] = echoFrame(byte(i/2+1), byte(8*(1-i%2)))
+	}
+	path := writePcap(t, rcapture.LinkEthernet, pkts...)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < n; i++ {
-		d := echoFrame(byte(i/2+1), byte(8*(1-i%2)))
-		ci := gopacket.CaptureInfo{Timestamp: captureT0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(d), Length: len(d)}
-		if err := w.WritePacket(ci, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "in.pcap")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path, buf.Bytes()
+	return path, b
 }
 
 func TestCaptureReadPrints(t *testing.T) {
