@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -181,6 +180,9 @@ func emptyOption(fs *flag.FlagSet) string {
 // errText is an error as one line without the package prefix, which
 // "rawkit capture:" already says.
 func errText(err error) string {
+	if fe, ok := cli.AsFileError(err); ok {
+		return fe.Error()
+	}
 	s := strings.TrimPrefix(err.Error(), "capture: ")
 	if errors.Is(err, os.ErrPermission) {
 		s += " (capturing needs CAP_NET_RAW: run as root, or `setcap cap_net_raw+ep` on the binary)"
@@ -260,20 +262,14 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 		s.out = bufio.NewWriterSize(sio.Out, 64<<10)
 		return s, io.NopCloser(nil), nil
 	}
-	var f io.WriteCloser
-	if o.wfile == "-" {
-		f = nopWriteCloser{sio.Out}
-	} else {
-		file, err := os.Create(o.wfile)
-		if err != nil {
-			// Opened once privileges are dropped: a refusal is the
-			// invoking user's, which CAP_NET_RAW would not change, so
-			// the error no longer reads as os.ErrPermission.
-			return nil, nil, fmt.Errorf("-w %s", err)
-		}
-		f = file
+	// Opened once privileges are dropped: a refusal is the invoking
+	// user's, which CAP_NET_RAW would not change (errText tells a
+	// cli.FileError as it is, without the capability hint). Every write
+	// error names the file, not the format's writer.
+	f, err := cli.CreateOutput(o.wfile, sio.Out)
+	if err != nil {
+		return nil, nil, err
 	}
-	var err error
 	if o.pcapng {
 		s.intf = rcapture.PcapngInterface{Link: link, SnapLen: o.snap, Name: ifname, Filter: o.expr}
 		s.w, err = rcapture.NewPcapngWriter(f, s.intf)
@@ -286,10 +282,6 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 	}
 	return s, f, nil
 }
-
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
 
 // finish flushes the sink and closes the file; the first error wins.
 func finish(s *sink, f io.Closer, err error) error {

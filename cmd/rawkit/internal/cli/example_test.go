@@ -3,6 +3,8 @@ package cli_test
 import (
 	"fmt"
 	"math"
+	"os"
+	"syscall"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
@@ -29,4 +31,18 @@ func ExampleInt() {
 	_, err := cli.Int("-t", "ttl", "300", 1, 255)
 	fmt.Println(err)
 	// Output: bad ttl "300" for -t: want a whole number from 1 to 255
+}
+
+func ExampleFileError() {
+	err := fmt.Errorf("capture: writing pcap: %w", &cli.FileError{
+		Op: "writing", Name: "/dev/full",
+		Err: &os.PathError{Op: "write", Path: "/dev/full", Err: syscall.ENOSPC},
+	})
+	if fe, ok := cli.AsFileError(err); ok {
+		fmt.Println(fe)
+	}
+	fmt.Println(&cli.FileError{Op: "writing", Name: "-", Err: syscall.EPIPE})
+	// Output:
+	// writing /dev/full: no space left on device
+	// writing standard output: broken pipe
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -93,7 +92,11 @@ func (s *stdoutWriter) Write(b []byte) (int, error) {
 // there was one: err is then often its consequence.
 func fail(sio *cli.Stdio, o *opts, err error) int {
 	if o.stdout != nil && o.stdout.err != nil {
-		return cli.Failf(sio, "send", "writing standard output: %v", o.stdout.err)
+		return cli.Failf(sio, "send", "%v", &cli.FileError{Op: "writing", Name: "-", Err: o.stdout.err})
+	}
+	if fe, ok := cli.AsFileError(err); ok {
+		// The file at fault, not the pcap writer's words for it.
+		return cli.Failf(sio, "send", "%v", fe)
 	}
 	return cli.Failf(sio, "send", "%v", err)
 }
@@ -129,18 +132,15 @@ type pcapFile struct {
 	w *capture.PcapWriter
 }
 
-// openPcap creates the -w file; "-" is stdout, as for capture -w -.
+// openPcap creates the -w file; "-" is stdout, as for capture -w -. Its
+// errors, and those of every later write, name the file (cli.FileError).
 func openPcap(name string, stdout io.Writer) (*pcapFile, error) {
 	if name == "" {
 		return nil, nil
 	}
-	var f io.WriteCloser = nopCloser{stdout}
-	if name != "-" {
-		file, err := os.Create(name)
-		if err != nil {
-			return nil, err
-		}
-		f = file
+	f, err := cli.CreateOutput(name, stdout)
+	if err != nil {
+		return nil, err
 	}
 	w, err := capture.NewPcapWriter(f, capture.LinkRaw, 65535)
 	if err != nil {
@@ -149,10 +149,6 @@ func openPcap(name string, stdout io.Writer) (*pcapFile, error) {
 	}
 	return &pcapFile{c: f, w: w}, nil
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 func (p *pcapFile) write(b []byte, t time.Time) error {
 	if p == nil {
