@@ -30,14 +30,39 @@ type Env struct {
 	// and before any packet is read (raw.DropPrivileges). Tests that run
 	// the command inside their own process keep theirs with a no-op.
 	DropPrivileges func() error
+	// Listen opens a live capture (capture.Listen).
+	Listen func(ifname string, cfg *rcapture.Config) (*rcapture.Conn, error)
+	// Open opens the -r file (os.Open); Create creates the -w file
+	// (os.Create). "-" is standard input or output, never opened.
+	Open   func(name string) (*os.File, error)
+	Create func(name string) (*os.File, error)
+}
+
+// withDefaults returns a copy of env with the real function in each
+// empty field.
+func (env *Env) withDefaults() *Env {
+	e := Env{}
+	if env != nil {
+		e = *env
+	}
+	if e.DropPrivileges == nil {
+		e.DropPrivileges = raw.DropPrivileges
+	}
+	if e.Listen == nil {
+		e.Listen = rcapture.Listen
+	}
+	if e.Open == nil {
+		e.Open = os.Open
+	}
+	if e.Create == nil {
+		e.Create = os.Create
+	}
+	return &e
 }
 
 // New returns the capture command.
 func New(env *Env) *cli.Command {
-	drop := raw.DropPrivileges
-	if env != nil && env.DropPrivileges != nil {
-		drop = env.DropPrivileges
-	}
+	env = env.withDefaults()
 	c := &cli.Command{
 		Name:    "capture",
 		Summary: "capture packets live or read a capture file, with tcpdump filters",
@@ -65,7 +90,7 @@ Live capture needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary).
 `,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
-		return run(ctx, sio, c, drop, args)
+		return run(ctx, sio, c, env, args)
 	}
 	return c
 }
@@ -78,11 +103,11 @@ type opts struct {
 	snap                int
 	promisc, pcapng     bool
 	expr                string
-	drop                func() error // DropPrivileges
+	env                 *Env
 }
 
-func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, drop func() error, args []string) int {
-	o := opts{drop: drop}
+func run(ctx context.Context, sio *cli.Stdio, c *cli.Command, env *Env, args []string) int {
+	o := opts{env: env}
 	fs := cli.NewFlags(c)
 	fs.StringVar(&o.iface, "i", "any", "")
 	fs.StringVar(&o.wfile, "w", "", "")
@@ -266,7 +291,7 @@ func openSink(sio *cli.Stdio, o *opts, link rcapture.LinkType, ifname string) (*
 	// user's, which CAP_NET_RAW would not change (errText tells a
 	// cli.FileError as it is, without the capability hint). Every write
 	// error names the file, not the format's writer.
-	f, err := cli.CreateOutput(o.wfile, sio.Out)
+	f, err := cli.CreateOutput(o.wfile, sio.Out, o.env.Create)
 	if err != nil {
 		return nil, nil, err
 	}

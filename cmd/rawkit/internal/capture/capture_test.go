@@ -31,7 +31,7 @@ func echoFrame(seq byte, typ byte) []byte {
 var captureT0 = time.Date(2024, 5, 1, 12, 34, 56, 789012345, time.Local)
 
 // pcapFile writes n echo requests/replies to a pcap file and returns its path and bytes.
-func pcapFile(t *testing.T, n int) (string, []byte) {
+func pcapFile(t testing.TB, n int) (string, []byte) {
 	t.Helper()
 	pkts := make([][]byte, n)
 	for i := range pkts {

@@ -21,7 +21,7 @@ import (
 // Linux, or a cgo binary holding capabilities without sudo) runs on, and
 // says so. ok is false when capture must stop with code.
 func dropPrivileges(sio *cli.Stdio, o *opts) (code int, ok bool) {
-	err := o.drop()
+	err := o.env.DropPrivileges()
 	switch {
 	case err == nil || errors.Is(err, raw.ErrNotImplemented):
 		return 0, true

@@ -25,7 +25,7 @@ func ip6Echo() []byte {
 	return b
 }
 
-func writePcap(t *testing.T, link rcapture.LinkType, pkts ...[]byte) string {
+func writePcap(t testing.TB, link rcapture.LinkType, pkts ...[]byte) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := rcapture.NewPcapWriter(&buf, link, 0)

@@ -101,7 +101,7 @@ func (r *fileRun) read() int {
 	sio, o := r.sio, r.o
 	var in io.Reader = sio.In
 	if o.rfile != "-" {
-		f, err := os.Open(o.rfile) // blocks on a FIFO until a writer opens it
+		f, err := o.env.Open(o.rfile) // blocks on a FIFO until a writer opens it
 		if err != nil {
 			return r.fail("%s", errText(err))
 		}

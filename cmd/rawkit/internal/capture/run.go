@@ -16,7 +16,7 @@ var errStop = errors.New("count reached")
 // liveCapture captures until the count, the duration or a signal, then
 // drains what the kernel still holds, flushes, and prints the counts.
 func liveCapture(ctx context.Context, sio *cli.Stdio, o *opts) int {
-	c, err := rcapture.Listen(o.iface, &rcapture.Config{SnapLen: o.snap, Promiscuous: o.promisc, Filter: o.expr})
+	c, err := o.env.Listen(o.iface, &rcapture.Config{SnapLen: o.snap, Promiscuous: o.promisc, Filter: o.expr})
 	if err != nil {
 		return cli.Failf(sio, "capture", "%s", errText(err))
 	}

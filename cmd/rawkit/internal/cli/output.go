@@ -57,13 +57,16 @@ type Output struct {
 	c    io.Closer // nil for standard output, which the command does not close
 }
 
-// CreateOutput creates (truncates) the file name, or with name "-"
-// writes to stdout.
-func CreateOutput(name string, stdout io.Writer) (*Output, error) {
+// CreateOutput creates (truncates) the file name with create (nil:
+// os.Create), or with name "-" writes to stdout.
+func CreateOutput(name string, stdout io.Writer, create func(string) (*os.File, error)) (*Output, error) {
 	if name == "-" {
 		return &Output{name: name, w: stdout}, nil
 	}
-	f, err := os.Create(name)
+	if create == nil {
+		create = os.Create
+	}
+	f, err := create(name)
 	if err != nil {
 		return nil, &FileError{Op: "creating", Name: name, Err: err}
 	}

@@ -137,9 +137,9 @@ func runConnect(ctx context.Context, sio *cli.Stdio, cmd *cli.Command, env *Env,
 		if code, ok := dropPrivileges(sio, "connect", drop); !ok {
 			return code
 		}
-		return runEchoTest(ctx, sio, o)
+		return runEchoTest(ctx, sio, o, env.echoTest())
 	}
-	c, err := rendpoint.Dial(ctx, o.network, o.address, &rendpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
+	c, err := env.dial()(ctx, o.network, o.address, &rendpoint.DialConfig{ConnectTimeout: o.connectTimeout, ReadTimeout: o.readTimeout})
 	if err != nil {
 		return cli.Failf(sio, "connect", "%s %s: %v", o.network, o.address, innermost(err))
 	}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	rendpoint "github.com/rawkit/rawkit/endpoint"
 	"github.com/rawkit/rawkit/raw"
 )
 
@@ -30,6 +31,34 @@ type Env struct {
 	DropPrivileges func() error
 	// Resolver looks up the host of ADDRESS (nil: net.DefaultResolver).
 	Resolver *net.Resolver
+	// Listen opens serve's server (endpoint.Listen); Dial opens
+	// connect's connection (endpoint.Dial); EchoTest runs connect
+	// --echo-test (endpoint.EchoTest). The fuzz targets pass fakes that
+	// open nothing.
+	Listen   func(ctx context.Context, network, address string, cfg *rendpoint.Config) (*rendpoint.Server, error)
+	Dial     func(ctx context.Context, network, address string, cfg *rendpoint.DialConfig) (*rendpoint.Conn, error)
+	EchoTest func(ctx context.Context, network, address string, cfg *rendpoint.EchoConfig) (*rendpoint.EchoReport, error)
+}
+
+func (e *Env) listen() func(context.Context, string, string, *rendpoint.Config) (*rendpoint.Server, error) {
+	if e != nil && e.Listen != nil {
+		return e.Listen
+	}
+	return rendpoint.Listen
+}
+
+func (e *Env) dial() func(context.Context, string, string, *rendpoint.DialConfig) (*rendpoint.Conn, error) {
+	if e != nil && e.Dial != nil {
+		return e.Dial
+	}
+	return rendpoint.Dial
+}
+
+func (e *Env) echoTest() func(context.Context, string, string, *rendpoint.EchoConfig) (*rendpoint.EchoReport, error) {
+	if e != nil && e.EchoTest != nil {
+		return e.EchoTest
+	}
+	return rendpoint.EchoTest
 }
 
 func (e *Env) drop() func() error {

@@ -34,8 +34,8 @@ func pollableInput(in io.Reader) (io.Reader, func()) {
 	return f, func() { _ = f.Close() }
 }
 
-func runEchoTest(ctx context.Context, sio *cli.Stdio, o *connectOptions) int {
-	rep, err := rendpoint.EchoTest(ctx, o.network, o.address, &o.echo)
+func runEchoTest(ctx context.Context, sio *cli.Stdio, o *connectOptions, echoTest func(context.Context, string, string, *rendpoint.EchoConfig) (*rendpoint.EchoReport, error)) int {
+	rep, err := echoTest(ctx, o.network, o.address, &o.echo)
 	switch {
 	case rep == nil:
 		return cli.Failf(sio, "connect", "%v", err)

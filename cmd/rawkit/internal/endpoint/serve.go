@@ -113,7 +113,7 @@ func runServe(ctx context.Context, sio *cli.Stdio, c *cli.Command, env *Env, arg
 			return code
 		}
 	}
-	s, err := rendpoint.Listen(ctx, o.network, o.address, &o.cfg)
+	s, err := env.listen()(ctx, o.network, o.address, &o.cfg)
 	if err != nil {
 		return cli.Failf(sio, "serve", "%s", describeListenError(o.network, o.address, err))
 	}

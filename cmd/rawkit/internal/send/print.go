@@ -138,7 +138,7 @@ func openPcap(name string, stdout io.Writer) (*pcapFile, error) {
 	if name == "" {
 		return nil, nil
 	}
-	f, err := cli.CreateOutput(name, stdout)
+	f, err := cli.CreateOutput(name, stdout, nil)
 	if err != nil {
 		return nil, err
 	}
