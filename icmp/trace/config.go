@@ -99,7 +99,12 @@ type Config struct {
 	Length int
 	TOS    int // the IPv4 TOS or the IPv6 traffic class
 	// DontFragment sets DF on every probe (traceroute -F); a router
-	// that cannot forward one answers fragmentation needed (!F-MTU).
+	// that cannot forward one answers fragmentation needed (!F-MTU). A
+	// probe larger than the local interface's MTU is not sent: it is
+	// answered at once as refused (ProbeResult.Local). Without it such
+	// probes go out as IPv4 fragments (RFC 791), or IPv6 ones with a
+	// Fragment header (RFC 8200 4.5), as the kernel fragments
+	// traceroute's.
 	DontFragment bool
 	// MTU discovers the path MTU (traceroute --mtu, tracepath): probes
 	// carry DF, start at the local path MTU and shrink at each
@@ -135,8 +140,14 @@ type ProbeResult struct {
 	// destination unreachable from a router (!H, !N, ...).
 	Final bool
 	// NextMTU is the next-hop MTU of a fragmentation-needed (ICMPv6:
-	// packet-too-big) answer.
+	// packet-too-big) answer, or of a Local refusal.
 	NextMTU int
+	// Local reports a probe the engine did not send: it was larger than
+	// the MTU of the interface toward the destination (NextMTU) and may
+	// not be fragmented (DontFragment), as the kernel refuses traceroute
+	// -F's with EMSGSIZE. It ends the trace as a fragmentation-needed
+	// answer does; From is the zero Addr, Type and Code are -1.
+	Local bool
 	// MTU is set in MTU mode on the first probe sent at a new size
 	// (answered or not, as traceroute --mtu marks it): the path MTU
 	// known when it was sent.
@@ -183,8 +194,12 @@ type pathSettings struct {
 }
 
 // TooBig reports an answer saying the probe was larger than a link's
-// MTU: ICMP fragmentation needed, or ICMPv6 packet too big.
+// MTU: ICMP fragmentation needed, ICMPv6 packet too big, or a Local
+// refusal.
 func (r ProbeResult) TooBig() bool {
+	if r.Local {
+		return true
+	}
 	if r.IPv6 {
 		return r.Type == icmp.TypePacketTooBigV6
 	}

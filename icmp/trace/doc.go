@@ -10,7 +10,10 @@
 // checksum, the ICMP sequence number, the TCP sequence number). Probes
 // are whole IPv4 packets on a header-included raw socket, or whole IPv6
 // packets (hop limit per probe, one flow label per trace) sent with
-// IPV6_HDRINCL.
+// IPV6_HDRINCL. The kernel fragments neither, so a probe larger than the
+// outgoing interface's MTU is fragmented by the engine, or with
+// DontFragment answered at once as refused (!F-MTU), as the kernel
+// treats traceroute's.
 //
 // The package never prints: hops and answers go to the callbacks of
 // [Events], and a run returns a [Summary]. Inside it,

@@ -43,12 +43,18 @@ func New(dst netip.Addr, cfg *Config) (*Path, error) {
 			t.Close()
 		}
 	}()
-	src, mtu, err := routeTo(dst, s.Source, s.Interface, s.MTU)
+	// The MTU decides which probes are fragmented (or, with DF,
+	// refused: !F-MTU); probes no link can refuse need no look-up.
+	minMTU := minMTU4
+	if v6 {
+		minMTU = minMTU6
+	}
+	src, mtu, err := routeTo(dst, s.Source, s.Interface, s.MTU || s.Length > minMTU)
 	if err != nil {
 		return nil, err
 	}
 	t.localMTU = mtu
-	var rnd [13]byte
+	var rnd [17]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
 	}
@@ -59,7 +65,12 @@ func New(dst netip.Addr, cfg *Config) (*Path, error) {
 		seqBase: binary.BigEndian.Uint32(rnd[2:]),
 		ipID:    binary.BigEndian.Uint16(rnd[6:]),
 		flow:    binary.BigEndian.Uint32(rnd[9:]) & 0xfffff,
+		fragID:  binary.BigEndian.Uint32(rnd[13:]),
 		tos:     s.TOS, df: s.DontFragment,
+	}
+	t.pr.probes = (s.MaxTTL - s.FirstTTL + 1) * s.Queries
+	if s.Method == MethodTCP && !s.MTU {
+		t.pr.tcpData = uint32(s.Length - s.headerLen)
 	}
 	if s.Method != MethodICMP {
 		port, c, err := reservePort(s.Method, src)

@@ -125,9 +125,19 @@ func (p *prober) tcpAnswer(seg []byte, src netip.Addr) (answer, bool) {
 	if sport != p.dport || flags&ack == 0 || flags&(syn|rst) == 0 {
 		return a, false
 	}
-	a.idx = int(binary.BigEndian.Uint32(seg[8:]) - 1 - p.seqBase)
-	if want, ok := p.tcpSource(a.idx); !ok || dport != want {
-		return a, false
+	// A SYN-ACK acknowledges the SYN alone; a RST from a closed port
+	// the SYN and its data too: try that first.
+	ours := func(idx int) bool {
+		want, ok := p.tcpSource(idx)
+		return ok && dport == want && (p.probes == 0 || idx >= 0 && idx < p.probes)
+	}
+	acked := binary.BigEndian.Uint32(seg[8:])
+	a.idx = int(acked - 1 - p.tcpData - p.seqBase)
+	if flags&rst == 0 || !ours(a.idx) {
+		a.idx = int(acked - 1 - p.seqBase)
+		if !ours(a.idx) {
+			return a, false
+		}
 	}
 	a.res.Reached, a.res.Final = true, true
 	return a, true

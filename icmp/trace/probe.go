@@ -81,6 +81,12 @@ type prober struct {
 	echoID  uint16
 	seqBase uint32
 	ipID    uint16
+	fragID  uint32 // IPv6 Fragment header identification of probe 0
+	// tcpData is the payload bytes of each TCP probe, which a RST from
+	// a closed port acknowledges with the SYN (RFC 9293 3.10.7.1:
+	// ACK=SEG.SEQ+SEG.LEN); 0 in MTU mode, whose sizes vary.
+	tcpData uint32
+	probes  int // the trace's probes, for the range of an acknowledgment; 0: unchecked
 	tos     int
 	df      bool
 }

@@ -180,6 +180,23 @@ func TestPathAnswers(t *testing.T) {
 			t.Errorf("flags %#x: %+v %v", flags, a, ok)
 		}
 	}
+	// Probes with 1440 bytes of data (traceroute -T HOST 1500): a closed
+	// port's RST acknowledges them with the SYN, seq+1+1440, as Linux
+	// answers; a SYN-ACK acknowledges the SYN alone.
+	tp.tcpData, tp.probes = 1440, 90
+	for _, tc := range []struct {
+		flags byte
+		ack   uint32
+	}{{0x14, tp.seqBase + 5 + 1 + 1440}, {0x12, tp.seqBase + 5 + 1}, {0x14, tp.seqBase + 5 + 1}} {
+		seg := make([]byte, 20)
+		binary.BigEndian.PutUint16(seg[0:], tp.dport)
+		binary.BigEndian.PutUint16(seg[2:], tp.sport)
+		binary.BigEndian.PutUint32(seg[8:], tc.ack)
+		seg[13] = tc.flags
+		if a, ok := tp.tcpAnswer(seg, tp.dst); !ok || a.idx != 5 || !a.res.Reached {
+			t.Errorf("1440 data bytes, flags %#x ack seq+%d: %+v %v", tc.flags, tc.ack-tp.seqBase-5, a, ok)
+		}
+	}
 }
 
 func TestPathConfigErrors(t *testing.T) {

@@ -13,7 +13,10 @@ import (
 
 // routeTo returns the source address the kernel picks toward dst (or
 // src, checked to be local), from a connected UDP socket that never
-// sends, and with wantMTU the MTU to start MTU discovery from.
+// sends, and with wantMTU the MTU of the interface the probes leave by:
+// MTU discovery starts from it, larger probes are fragmented to it, or
+// with DF refused (!F-MTU), as the kernel checks a header-included
+// packet against it (raw(7)).
 func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, error) {
 	fd, err := unix.Socket(sockaddr.Family(dst), unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -40,6 +43,11 @@ func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, 
 	src, _ = sockaddr.AddrPort(sa)
 	if !wantMTU {
 		return src, 0, nil
+	}
+	if iface != "" {
+		if ifi, err := net.InterfaceByName(iface); err == nil && ifi.MTU > 0 {
+			return src, ifi.MTU, nil
+		}
 	}
 	if mtu := deviceMTU(src); mtu > 0 {
 		return src, mtu, nil

@@ -46,6 +46,7 @@ type pathRun struct {
 	size     int // current probe size
 	told     int // size last reported with MTU
 	bufs     [][]byte
+	frags    [][]byte // the fragments of the probe being sent
 	sum      Summary
 
 	recv     []*receiver
@@ -122,26 +123,67 @@ func (r *pathRun) sendMore(ctx context.Context, answers <-chan runEvent, ev Even
 		}
 		p.sent, p.stamp, p.state = time.Now(), time.Time{}, probeInFlight
 		r.inflight++
-		n, err := r.t.send.WriteBatch(ctx, pkts[k:k+1], r.t.pr.dst)
-		r.sum.Sent += n
+		out, ok := r.fragments(pkts, k, i)
+		if !ok {
+			r.refuse(i, ev)
+			continue
+		}
+		n, err := r.t.send.WriteBatch(ctx, out, r.t.pr.dst)
+		if n == len(out) {
+			r.sum.Sent++
+		}
 		if err != nil {
 			return fmt.Errorf("icmp: send probe to %v: %w", r.t.pr.dst, err)
 		}
 		if r.t.stamps {
 			// The kernel numbers the socket's sends from 0
-			// (SOF_TIMESTAMPING_OPT_ID): this one's stamp will carry
-			// its number. Stamps are taken as they pile up, so that
-			// the socket's error queue, bounded by its receive
-			// buffer, never drops one.
+			// (SOF_TIMESTAMPING_OPT_ID), each fragment its own: the
+			// probe's stamp is its first packet's. Stamps are taken
+			// as they pile up, so that the socket's error queue,
+			// bounded by its receive buffer, never drops one.
 			p.key = len(r.keys)
-			r.keys = append(r.keys, int32(i))
-			if len(r.keys)%len(r.stampBuf) == 0 {
+			for range n {
+				r.keys = append(r.keys, int32(i))
+			}
+			if len(r.keys)/len(r.stampBuf) != p.key/len(r.stampBuf) {
 				r.readStamps()
 			}
 		}
 	}
 	r.readStamps()
 	return nil
+}
+
+// fragments returns what probe i, built in pkts[k], goes out as:
+// itself when it fits the local MTU, else its fragments, copied into
+// buffers of their own (r.frags never holds a probe's buffer). ok is
+// false for a probe too large that may not be fragmented (DF).
+func (r *pathRun) fragments(pkts [][]byte, k, i int) (out [][]byte, ok bool) {
+	pkt, mtu := pkts[k], r.t.localMTU
+	if mtu <= 0 || len(pkt) <= mtu {
+		return pkts[k : k+1], true
+	}
+	if r.t.pr.df {
+		return nil, false
+	}
+	if r.t.pr.v6 {
+		r.frags = fragment6(r.frags, pkt, mtu, r.t.pr.fragID+uint32(i))
+	} else {
+		r.frags = fragment4(r.frags, pkt, mtu)
+	}
+	return r.frags, true
+}
+
+// refuse answers probe i, in flight but not sent, as the kernel answers
+// traceroute -F's probe larger than the interface's MTU: a local
+// EMSGSIZE (!F-MTU) that ends the trace.
+func (r *pathRun) refuse(i int, ev Events) {
+	a := answer{idx: i, received: time.Now(), res: ProbeResult{Local: true, Type: -1, Code: -1,
+		QuotedTTL: -1, QuotedTOS: -1, IPv6: r.t.pr.v6, NextMTU: r.t.localMTU, Final: true}}
+	r.sum.Sent++ // refused as traceroute's send is: it counts as sent and answered
+	if res, ok := r.apply(a); ok && ev.Answer != nil {
+		ev.Answer(res)
+	}
 }
 
 // apply records an answer to a probe in flight; answers to other probes

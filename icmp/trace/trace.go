@@ -25,7 +25,11 @@ type Path struct {
 	icmpConn pathConn // ICMP answers: errors and echo replies
 	tcpConn  pathConn // TCP answers (MethodTCP only)
 	closers  []interface{ Close() error }
-	localMTU int  // the kernel's path MTU toward the destination (MTU mode)
+	// localMTU is the MTU of the interface toward the destination
+	// (routeTo): MTU mode starts there, and larger probes are
+	// fragmented to it, or with DF refused. 0 when no probe can exceed
+	// the smallest MTU of the family, and it was not looked up.
+	localMTU int
 	stamps   bool // send has kernel send stamps (SO_TIMESTAMPING) on
 }
 

@@ -39,7 +39,7 @@ func newTraceNames(ctx context.Context, limit int) *traceNames {
 
 // start begins the lookup of an answering probe's address.
 func (n *traceNames) start(p trace.ProbeResult) {
-	if n == nil || !p.Answered {
+	if n == nil || !p.Answered || !p.From.IsValid() { // a local refusal has no responder
 		return
 	}
 	n.mu.Lock()

@@ -172,6 +172,14 @@ func TestTracerouteHopFormat(t *testing.T) {
 			{Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 3}, {Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 1, Code: 4},
 			{Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 2, NextMTU: 1280}, {Answered: true, From: v6a, RTT: ms, IPv6: true, Type: 3}}},
 			false, " 2  fd00:0:0:1::2  1.000 ms !N  1.000 ms !X  1.000 ms !H  1.000 ms  1.000 ms !F-1280  1.000 ms\n"},
+		// traceroute -F HOST 3000 over a 1500-byte link, as traceroute
+		// 2.1.2 prints it: no responder, printed * each time, and the
+		// local MTU; a responder after one is printed again.
+		{"refused here", trace.Hop{TTL: 1, Probes: []trace.ProbeResult{
+			{Answered: true, Local: true, Type: -1, Code: -1, NextMTU: 1500, RTT: ms / 4},
+			{Answered: true, Local: true, IPv6: true, Type: -1, Code: -1, NextMTU: 1500, RTT: ms / 4},
+			{Answered: true, From: a, RTT: ms}}},
+			false, " 1  *  0.250 ms !F-1500 *  0.250 ms !F-1500 10.0.1.2  1.000 ms\n"},
 	} {
 		if got := string(appendHop(nil, c.hop, nil, c.ext)); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)

@@ -24,6 +24,7 @@ type traceJSONProbe struct {
 	MTU        int             `json:"mtu,omitempty"`        // --mtu: path MTU from this probe on
 	Size       int             `json:"size"`                 // the probe's IP length
 	Reached    bool            `json:"reached,omitempty"`
+	Local      bool            `json:"local,omitempty"` // refused here, larger than the interface's MTU with -F: no from
 	MPLS       []traceJSONMPLS `json:"mpls,omitempty"`
 }
 
@@ -66,7 +67,10 @@ func (j *traceJSON) hop(h trace.Hop) {
 		if !p.Answered {
 			continue
 		}
-		jp.From = p.From.String()
+		if p.From.IsValid() {
+			jp.From = p.From.String()
+		}
+		jp.Local = p.Local
 		jp.RTTMs = record.Ptr(record.Ms(p.RTT))
 		if p.Type >= 0 {
 			jp.ICMPType, jp.ICMPCode = &p.Type, &p.Code

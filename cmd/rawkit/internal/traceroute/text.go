@@ -38,13 +38,21 @@ func appendHop(b []byte, h trace.Hop, name func(netip.Addr) string, ext bool) []
 		if ext {
 			exts = formatExtensions(p.Extensions)
 		}
-		if prev == nil || prev.From != p.From || (ext && formatExtensions(prev.Extensions) != exts) {
+		switch {
+		case !p.From.IsValid():
+			// A probe refused here (!F-MTU) has no responder, which
+			// traceroute prints as * each time.
+			b = append(b, " *"...)
+		case prev == nil || prev.From != p.From || (ext && formatExtensions(prev.Extensions) != exts):
 			b = appendAddr(b, p.From, name)
 			if exts != "" {
 				b = append(b, " <"+exts+">"...)
 			}
 		}
 		prev = p
+		if !p.From.IsValid() {
+			prev = nil
+		}
 		b = fmt.Appendf(b, "  %.3f ms", float64(p.RTT.Nanoseconds())/1e6)
 		if p.MTU != 0 {
 			b = fmt.Appendf(b, " F=%d", p.MTU)
@@ -72,6 +80,9 @@ func appendAddr(b []byte, a netip.Addr, name func(netip.Addr) string) []byte {
 // !P, !X, !F-MTU, ...; port unreachable (the UDP destination's answer)
 // and every other answer have none.
 func annotation(p trace.ProbeResult) string {
+	if p.Local {
+		return "!F-" + strconv.Itoa(p.NextMTU) // refused here: larger than the interface's MTU, DF set
+	}
 	if p.IPv6 {
 		return annotation6(p)
 	}
