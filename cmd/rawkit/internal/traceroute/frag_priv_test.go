@@ -29,7 +29,8 @@ import (
 // sees each probe that reached it as fragments of at most 1500 bytes,
 // offsets in 8-byte steps, more-fragments on all but the last, one ID
 // per probe, which reassemble to the 3000-byte probe with its transport
-// checksum right. With -F, rawkit prints traceroute's `*  X ms !F-1500`
+// checksum right; TCP SYNs with data reach the closed port, whose RST
+// is matched. With -F, rawkit prints traceroute's `*  X ms !F-1500`
 // for each probe of hop 1 and sends nothing.
 func TestTracerouteFragmentsLargeProbes(t *testing.T) {
 	netlabtest.Privileged(t)
@@ -77,9 +78,17 @@ func TestTracerouteFragmentsLargeProbes(t *testing.T) {
 				}
 				t.Logf("%s: the server's link saw %d probes of 3000 bytes, in fragments", method, len(probes))
 			}
+			// TCP: traceroute -T sends no data whatever the length, so
+			// rawkit is checked alone: its fragmented SYNs reach the
+			// server, whose closed port 80 answers with a RST that
+			// acknowledges the data too, and that RST ends the trace.
+			out, code := clitest.ProcRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "-T", "-w", "2", server, "3000"))
+			if hops := parseTrace(t, out); code != 0 || len(hops) != 3 || hops[2].from[0] != server {
+				t.Errorf("-T: exit %d, want 0 and 3 hops ending at %s:\n%s", code, server, out)
+			}
 			// -F: refused here, as traceroute's kernel refuses it.
 			var s *netlabtest.Sniffer
-			out := compare(func() { s = netlabtest.Sniff(t, c.Client, "eth0", "dst host "+server) }, "-n", "-F", server, "3000")
+			out = compare(func() { s = netlabtest.Sniff(t, c.Client, "eth0", "dst host "+server) }, "-n", "-F", server, "3000")
 			if sent := s.Stop(); len(sent) != 0 {
 				t.Errorf("-F: %d packets sent toward %s, want none", len(sent), server)
 			}
