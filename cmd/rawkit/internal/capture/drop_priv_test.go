@@ -106,7 +106,7 @@ func TestCaptureWritesAsUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	want := "rawkit capture: -w open " + file + ": permission denied\n"
+	want := "rawkit capture: creating " + file + ": permission denied\n"
 	if code := cmd.ProcessState.ExitCode(); code != 2 || errb.String() != want {
 		t.Errorf("status %d (%v), stderr %q; want 2 and %q", code, err, errb.String(), want)
 	}
