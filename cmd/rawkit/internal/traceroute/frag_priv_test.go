@@ -37,6 +37,9 @@ func TestTracerouteFragmentsLargeProbes(t *testing.T) {
 	c := netlabtest.NewChain(t, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// Each run waits up to 2 s for every probe (-w 2: a lone MAX turns
+	// the HERE and NEAR rules off in both tools), so that an answer
+	// slowed by a loaded machine is not a * in one output only.
 	rtt := regexp.MustCompile(`\d+\.\d{3} ms`)
 	// compare runs Linux traceroute, then starts a capture (sniff), then
 	// runs rawkit with the same arguments, and compares their text.
@@ -67,7 +70,7 @@ func TestTracerouteFragmentsLargeProbes(t *testing.T) {
 				var s *netlabtest.Sniffer
 				out := compare(func() {
 					s = netlabtest.SniffWith(t, c.Server, "eth0", fam.frags, &netlab.SniffConfig{Snaplen: 2048})
-				}, "-n", method, server, "3000")
+				}, "-n", "-w", "2", method, server, "3000")
 				probes := reassemble(t, s.Stop(), fam.server.Is6())
 				if hops := parseTrace(t, out); len(hops) != 3 || hops[2].from[0] != server {
 					t.Errorf("%s: want 3 hops ending at %s:\n%s", method, server, out)
