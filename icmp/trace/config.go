@@ -170,7 +170,7 @@ type Summary struct {
 	Source      netip.Addr
 	Reached     bool // the destination answered
 	Hops        int  // hops reported
-	Sent        int  // probes sent
+	Sent        int  // probes sent, counting those refused here (ProbeResult.Local), which are answered at once
 	Answered    int  // probes answered
 	// SendStamps counts the answered probes whose round trip runs from
 	// the kernel's send time (SO_TIMESTAMPING) rather than from the time

@@ -180,7 +180,7 @@ func (r *pathRun) fragments(pkts [][]byte, k, i int) (out [][]byte, ok bool) {
 func (r *pathRun) refuse(i int, ev Events) {
 	a := answer{idx: i, received: time.Now(), res: ProbeResult{Local: true, Type: -1, Code: -1,
 		QuotedTTL: -1, QuotedTOS: -1, IPv6: r.t.pr.v6, NextMTU: r.t.localMTU, Final: true}}
-	r.sum.Sent++ // refused as traceroute's send is: it counts as sent and answered
+	r.sum.Sent++ // sent and answered at once, so that Answered never exceeds Sent
 	if res, ok := r.apply(a); ok && ev.Answer != nil {
 		ev.Answer(res)
 	}
