@@ -101,10 +101,10 @@ type Config struct {
 	// DontFragment sets DF on every probe (traceroute -F); a router
 	// that cannot forward one answers fragmentation needed (!F-MTU). A
 	// probe larger than the local interface's MTU is not sent: it is
-	// answered at once as refused (ProbeResult.Local). Without it such
-	// probes go out as IPv4 fragments (RFC 791), or IPv6 ones with a
-	// Fragment header (RFC 8200 4.5), as the kernel fragments
-	// traceroute's.
+	// answered at once as refused (ProbeResult.Local). Without it,
+	// probes larger than the route's MTU (IP_MTU) go out as IPv4
+	// fragments (RFC 791), or IPv6 ones with a Fragment header (RFC 8200
+	// 4.5), as the kernel fragments traceroute's.
 	DontFragment bool
 	// MTU discovers the path MTU (traceroute --mtu, tracepath): probes
 	// carry DF, start at the local path MTU and shrink at each

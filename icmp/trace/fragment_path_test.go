@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/binary"
+	"fmt"
 	"testing"
 
 	"github.com/rawkit/rawkit/icmp/icmptest"
@@ -69,6 +70,33 @@ func TestPathEngineRefusesDF(t *testing.T) {
 		}
 		if n := len(send.Sent()); n != 0 {
 			t.Errorf("v6=%v: %d packets written, want none", v6, n)
+		}
+	}
+}
+
+// TestPathEngineFragmentsToPathMTU: fragments fit the route's MTU
+// (IP_MTU) where it is below the interface's, as the kernel fragments
+// traceroute's probes; with DF a probe between the two goes out whole,
+// for the router on the narrow link to answer.
+func TestPathEngineFragmentsToPathMTU(t *testing.T) {
+	for _, df := range []bool{false, true} {
+		f := newFakePath(t, 2)
+		p := f.path(&Config{MaxTTL: 1, Queries: 1, Length: 1400, DontFragment: df})
+		p.pathMTU = 1280
+		send := p.send.(*icmptest.Conn)
+		if _, _, err := runPath(p); err != nil {
+			t.Fatal(err)
+		}
+		var lens []int
+		for _, pk := range send.Sent() {
+			lens = append(lens, len(pk.Data))
+		}
+		want := "[1276 144]" // 20 + 1256 (157 × 8), then 20 + 124
+		if df {
+			want = "[1400]"
+		}
+		if fmt.Sprint(lens) != want {
+			t.Errorf("DF %v: wrote packets of %v bytes, want %s", df, lens, want)
 		}
 	}
 }

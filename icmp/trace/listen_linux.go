@@ -53,7 +53,7 @@ func New(dst netip.Addr, cfg *Config) (*Path, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.localMTU = mtu
+	t.localMTU, t.pathMTU = mtu.dev, mtu.path
 	var rnd [17]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, fmt.Errorf("icmp: random identifiers: %w", err)

@@ -11,54 +11,67 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// routeMTU is what the kernel would check a probe toward the
+// destination against.
+type routeMTU struct {
+	// dev is the MTU of the interface the probes leave by: the kernel
+	// refuses a header-included packet larger than it (raw(7)), and
+	// with DF (traceroute -F, IP_PMTUDISC_PROBE) traceroute's too.
+	// MTU discovery starts from it.
+	dev int
+	// path is the route's MTU (IP_MTU, IPV6_MTU on a connected socket,
+	// ip(7), ipv6(7)): the interface's, or less when the route has an
+	// mtu or the kernel learned a smaller path MTU. The kernel fragments
+	// traceroute's probes (IP_PMTUDISC_DONT) to it; the engine fragments
+	// its own to it too.
+	path int
+}
+
 // routeTo returns the source address the kernel picks toward dst (or
 // src, checked to be local), from a connected UDP socket that never
-// sends, and with wantMTU the MTU of the interface the probes leave by:
-// MTU discovery starts from it, larger probes are fragmented to it, or
-// with DF refused (!F-MTU), as the kernel checks a header-included
-// packet against it (raw(7)).
-func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, int, error) {
+// sends, and with wantMTU the MTUs of the route.
+func routeTo(dst, src netip.Addr, iface string, wantMTU bool) (netip.Addr, routeMTU, error) {
+	var mtu routeMTU
 	fd, err := unix.Socket(sockaddr.Family(dst), unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return src, 0, opErr("socket", err)
+		return src, mtu, opErr("socket", err)
 	}
 	defer unix.Close(fd)
 	if iface != "" {
 		if err := unix.BindToDevice(fd, iface); err != nil {
-			return src, 0, fmt.Errorf("icmp: interface %q: %w", iface, opErr("setsockopt", err))
+			return src, mtu, fmt.Errorf("icmp: interface %q: %w", iface, opErr("setsockopt", err))
 		}
 	}
 	if src.IsValid() {
 		if err := unix.Bind(fd, sockaddr.From(src, 0)); err != nil {
-			return src, 0, fmt.Errorf("icmp: source %v: %w", src, opErr("bind", err))
+			return src, mtu, fmt.Errorf("icmp: source %v: %w", src, opErr("bind", err))
 		}
 	}
 	if err := unix.Connect(fd, sockaddr.From(dst, 1)); err != nil {
-		return src, 0, fmt.Errorf("icmp: no route to %v: %w", dst, opErr("connect", err))
+		return src, mtu, fmt.Errorf("icmp: no route to %v: %w", dst, opErr("connect", err))
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
-		return src, 0, opErr("getsockname", err)
+		return src, mtu, opErr("getsockname", err)
 	}
 	src, _ = sockaddr.AddrPort(sa)
 	if !wantMTU {
-		return src, 0, nil
-	}
-	if iface != "" {
-		if ifi, err := net.InterfaceByName(iface); err == nil && ifi.MTU > 0 {
-			return src, ifi.MTU, nil
-		}
-	}
-	if mtu := deviceMTU(src); mtu > 0 {
 		return src, mtu, nil
 	}
 	level, opt := unix.IPPROTO_IP, unix.IP_MTU
 	if dst.Is6() {
 		level, opt = unix.IPPROTO_IPV6, unix.IPV6_MTU
 	}
-	mtu, err := unix.GetsockoptInt(fd, level, opt)
-	if err != nil {
-		return src, 0, opErr("getsockopt", err)
+	if mtu.path, err = unix.GetsockoptInt(fd, level, opt); err != nil {
+		return src, mtu, opErr("getsockopt", err)
+	}
+	mtu.dev = mtu.path
+	if iface != "" {
+		if ifi, err := net.InterfaceByName(iface); err == nil && ifi.MTU > 0 {
+			mtu.dev = ifi.MTU
+		}
+	} else if m := deviceMTU(src); m > 0 {
+		mtu.dev = m
 	}
 	return src, mtu, nil
 }

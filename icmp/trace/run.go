@@ -155,20 +155,24 @@ func (r *pathRun) sendMore(ctx context.Context, answers <-chan runEvent, ev Even
 }
 
 // fragments returns what probe i, built in pkts[k], goes out as:
-// itself when it fits the local MTU, else its fragments, copied into
-// buffers of their own (r.frags never holds a probe's buffer). ok is
-// false for a probe too large that may not be fragmented (DF).
+// itself when it fits, else its fragments, copied into buffers of their
+// own (r.frags never holds a probe's buffer). ok is false for a probe
+// with DF larger than the interface's MTU, which the kernel would refuse.
+// A probe with DF that only exceeds the path MTU goes out whole: the
+// router on the narrow link answers it (IP_PMTUDISC_PROBE, probeMTUMode).
 func (r *pathRun) fragments(pkts [][]byte, k, i int) (out [][]byte, ok bool) {
-	pkt, mtu := pkts[k], r.t.localMTU
-	if mtu <= 0 || len(pkt) <= mtu {
+	pkt, dev, mtu := pkts[k], r.t.localMTU, r.t.localMTU
+	if p := r.t.pathMTU; p > 0 && (mtu <= 0 || p < mtu) {
+		mtu = p
+	}
+	switch {
+	case r.t.pr.df:
+		return pkts[k : k+1], dev <= 0 || len(pkt) <= dev
+	case mtu <= 0 || len(pkt) <= mtu:
 		return pkts[k : k+1], true
-	}
-	if r.t.pr.df {
-		return nil, false
-	}
-	if r.t.pr.v6 {
+	case r.t.pr.v6:
 		r.frags = fragment6(r.frags, pkt, mtu, r.t.pr.fragID+uint32(i))
-	} else {
+	default:
 		r.frags = fragment4(r.frags, pkt, mtu)
 	}
 	return r.frags, true

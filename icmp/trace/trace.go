@@ -25,11 +25,14 @@ type Path struct {
 	icmpConn pathConn // ICMP answers: errors and echo replies
 	tcpConn  pathConn // TCP answers (MethodTCP only)
 	closers  []interface{ Close() error }
-	// localMTU is the MTU of the interface toward the destination
-	// (routeTo): MTU mode starts there, and larger probes are
-	// fragmented to it, or with DF refused. 0 when no probe can exceed
-	// the smallest MTU of the family, and it was not looked up.
+	// localMTU is the MTU of the interface toward the destination:
+	// MTU mode starts there, and with DF larger probes are refused.
+	// pathMTU is the route's (IP_MTU), at most that: larger probes
+	// without DF are fragmented to it. Both are 0 when no probe can
+	// exceed the family's smallest MTU and they were not looked up
+	// (routeMTU); a pathMTU of 0 means localMTU.
 	localMTU int
+	pathMTU  int
 	stamps   bool // send has kernel send stamps (SO_TIMESTAMPING) on
 }
 

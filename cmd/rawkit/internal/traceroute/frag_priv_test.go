@@ -188,3 +188,37 @@ func checkProbe(t *testing.T, src, dst []byte, proto layers.IPProtocol, payload 
 	}
 	return payload
 }
+
+// TestTracerouteFragmentsToRouteMTU: with a route MTU below the
+// interface's (ip route ... mtu 1280), Linux traceroute's kernel
+// fragments its 3000-byte probes to 1280 bytes, and so does rawkit: the
+// capture on the client's link sees the same fragment lengths for both.
+func TestTracerouteFragmentsToRouteMTU(t *testing.T) {
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server := c.Server.Addr().String()
+	if _, err := c.Client.Run(ctx, "ip", "route", "replace", server+"/32", "via", c.Hop(1).String(), "mtu", "1280"); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-n", "-q", "1", "-m", "1", "-w", "2", server, "3000"}
+	lengths := func(run func()) []int {
+		s := netlabtest.Sniff(t, c.Client, "eth0", "dst host "+server+" and ip[6:2] & 0x3fff != 0")
+		run()
+		var n []int
+		for _, p := range s.Stop() {
+			n = append(n, len(p.Network()))
+		}
+		return n
+	}
+	want := lengths(func() {
+		if _, err := c.Client.Run(ctx, "traceroute", args...); err != nil {
+			t.Fatal(err)
+		}
+	})
+	got := lengths(func() { clitest.ProcRun(t, rawkitProc(ctx, c.Client, append([]string{"traceroute"}, args...)...)) })
+	if !slices.Equal(got, want) || !slices.Equal(got, []int{1276, 1276, 488}) {
+		t.Errorf("fragments of %v bytes, Linux traceroute's %v; want 1276, 1276, 488", got, want)
+	}
+}

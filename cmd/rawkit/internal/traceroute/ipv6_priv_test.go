@@ -119,12 +119,20 @@ func TestTraceroute6MTU(t *testing.T) {
 	if n := probetest.Count(seen, func(x probetest.ICMP6) bool { return x.Type == 2 && x.Src == c.RouterAddr6(1) && x.MTU == 1280 }); n == 0 {
 		t.Errorf("capture: no packet too big with MTU 1280 from %v", c.RouterAddr6(1))
 	}
-	// Without --mtu, a probe too big for the link ends the trace at
-	// router 2 with !F-1280, as traceroute -6 -F prints it.
-	out, code = clitest.ProcRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "-q", "1", c.Server.Addr6().String(), "1400"))
+	// With -F and without --mtu, a probe too big for the link ends the
+	// trace at router 2 with !F-1280, as traceroute -6 -F prints it.
+	out, code = clitest.ProcRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "-F", "-q", "1", c.Server.Addr6().String(), "1400"))
 	hops = parseTrace(t, out)
 	if code != 1 || len(hops) != 3 || hops[2].from[0] != c.RouterAddr6(1).String() || hops[2].notes[0] != "!F-1280" {
 		t.Errorf("exit %d, want 1 and hop 3 from %v with !F-1280:\n%s", code, c.RouterAddr6(1), out)
+	}
+	// Without -F, now that the kernel has learned the path MTU of 1280
+	// (IPV6_MTU), the probes leave in fragments that fit it and reach
+	// the server, as traceroute -6's do once its kernel has learned it.
+	out, code = clitest.ProcRun(t, rawkitProc(ctx, c.Client, "traceroute", "-n", "-q", "1", c.Server.Addr6().String(), "1400"))
+	hops = parseTrace(t, out)
+	if code != 0 || len(hops) != 4 || hops[3].from[0] != c.Server.Addr6().String() {
+		t.Errorf("exit %d, want 0 and hop 4 from %v:\n%s", code, c.Server.Addr6(), out)
 	}
 }
 
