@@ -70,6 +70,12 @@ func validName(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false
 	}
+	// The last label of a name is not all digits (RFC 1123 2.1, RFC
+	// 3696 2): 10.0.0.300 is a bad address, not a name.
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if strings.Trim(last, "0123456789") == "" {
+		return false
+	}
 	for label := range strings.SplitSeq(h, ".") {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
