@@ -251,4 +251,3 @@ func TestResolution(t *testing.T) {
 		t.Error("the new address is not counted")
 	}
 }
-
