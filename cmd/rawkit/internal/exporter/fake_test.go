@@ -3,6 +3,8 @@ package exporter
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
@@ -186,27 +188,44 @@ func testEnv(h *harness, ready chan net.Addr) *Env {
 	}
 }
 
+// startOpts are the less common ways to start a harness.
+type startOpts struct {
+	names map[string]string // what the resolver knows at the start
+	args  []string
+	pool  *x509.CertPool // the server speaks TLS with a certificate this trusts
+}
+
 // startExporter writes config and runs the exporter on it until the
 // test ends.
 func startExporter(t *testing.T, config string, args ...string) *harness {
 	t.Helper()
-	return startExporterNames(t, config, nil, args...)
+	return startWith(t, config, startOpts{args: args})
 }
 
 // startExporterNames is startExporter with names the resolver knows.
-func startExporterNames(t *testing.T, config string, names map[string]string, args ...string) *harness {
+func startExporterNames(t *testing.T, config string, names map[string]string) *harness {
 	t.Helper()
-	if names == nil {
-		names = map[string]string{}
+	return startWith(t, config, startOpts{names: names})
+}
+
+func startWith(t *testing.T, config string, o startOpts) *harness {
+	t.Helper()
+	if o.names == nil {
+		o.names = map[string]string{}
 	}
-	h := &harness{t: t, dir: t.TempDir(), mon: newFakeMonitor(), res: &fakeResolver{names: names},
+	h := &harness{t: t, dir: t.TempDir(), mon: newFakeMonitor(), res: &fakeResolver{names: o.names},
 		stderr: &syncBuffer{}, hup: make(chan os.Signal, 1), code: make(chan int, 1), client: &http.Client{Timeout: 20 * time.Second}}
+	scheme := "http://"
+	if o.pool != nil {
+		scheme = "https://"
+		h.client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: o.pool}}
+	}
 	h.write("config.yml", config)
 	ready := make(chan net.Addr, 1)
 	env := testEnv(h, ready)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
-	argv := append([]string{"--config.file", filepath.Join(h.dir, "config.yml"), "--web.listen-address", "127.0.0.1:0"}, args...)
+	argv := append([]string{"--config.file", filepath.Join(h.dir, "config.yml"), "--web.listen-address", "127.0.0.1:0"}, o.args...)
 	go func() {
 		h.code <- New(env).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: h.stderr}, argv)
 	}()
@@ -223,11 +242,13 @@ func startExporterNames(t *testing.T, config string, names map[string]string, ar
 	})
 	select {
 	case a := <-ready:
-		h.base = "http://" + a.String()
+		h.base = scheme + a.String()
 	case c := <-h.code:
 		t.Fatalf("exit %d before serving: %s", c, h.stderr.String())
 	}
-	h.waitReady()
+	if o.pool == nil {
+		h.waitReady()
+	}
 	return h
 }
 
