@@ -251,3 +251,16 @@ func TestResolution(t *testing.T) {
 		t.Error("the new address is not counted")
 	}
 }
+
+// TestResolveInterval: names are looked up again every resolve_interval
+// without a reload.
+func TestResolveInterval(t *testing.T) {
+	t.Parallel()
+	h := startExporterNames(t, "targets:\n  - hosts: [db2.test]\nresolve_interval: 1s\n", map[string]string{"db2.test": "127.0.0.5"})
+	h.waitProbe("127.0.0.5")
+	h.res.set("db2.test", "127.0.0.6")
+	h.waitProbe("127.0.0.6")
+	if h.mon.probe("127.0.0.5") != nil {
+		t.Error("the old address is still probed")
+	}
+}

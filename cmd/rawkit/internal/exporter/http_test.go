@@ -211,3 +211,45 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestProbeConcurrency: at most maxConcurrentProbes /probe requests run
+// at once; one more is a 503 at once, not a queue.
+func TestProbeConcurrency(t *testing.T) {
+	t.Parallel()
+	h := startExporter(t, twoTargets)
+	release := make(chan struct{})
+	added := make(chan struct{}, maxConcurrentProbes)
+	h.mon.mu.Lock()
+	h.mon.onAdd = func(p *fakeProbe) {
+		if p.t.Addr.String() == "127.0.0.9" {
+			added <- struct{}{}
+			<-release
+			go p.probes(1, time.Millisecond, false)
+		}
+	}
+	h.mon.mu.Unlock()
+	done := make(chan int, maxConcurrentProbes)
+	for range maxConcurrentProbes {
+		go func() {
+			resp, err := h.client.Get(h.base + "/probe?target=127.0.0.9&count=1")
+			if err != nil {
+				done <- -1
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+	}
+	for range maxConcurrentProbes {
+		<-added
+	}
+	if code, body := h.get("/probe?target=127.0.0.10"); code != 503 || strings.Count(body, "\n") != 1 {
+		t.Errorf("one probe too many: %d %q", code, body)
+	}
+	close(release)
+	for range maxConcurrentProbes {
+		if code := <-done; code != 200 {
+			t.Errorf("a probe within the bound answered %d", code)
+		}
+	}
+}
