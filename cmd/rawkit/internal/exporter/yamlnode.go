@@ -138,7 +138,7 @@ func (d doc) duration(n *yaml.Node, key string, lo, hi time.Duration) (time.Dura
 		return 0, d.errf(n, "bad %s %q: not a duration (like 1s, 500ms, 1m30s)", key, n.Value)
 	}
 	if v < lo || v > hi {
-		return 0, d.errf(n, "bad %s %q: want %v to %v", key, n.Value, lo, hi)
+		return 0, d.errf(n, "bad %s %q: want %s to %s", key, n.Value, shortDuration(lo), shortDuration(hi))
 	}
 	return v, nil
 }
@@ -165,4 +165,15 @@ func (d doc) float(n *yaml.Node, key string, lo, hi float64) (float64, error) {
 		return 0, d.errf(n, "bad %s %q: want a number from %g to %g", key, n.Value, lo, hi)
 	}
 	return v, nil
+}
+
+// shortDuration writes d as a person would: 1h, not 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	for _, unit := range []string{"m0s", "h0m"} {
+		if strings.HasSuffix(s, unit) {
+			s = s[:len(s)-2]
+		}
+	}
+	return s
 }
