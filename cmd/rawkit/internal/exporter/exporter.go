@@ -6,7 +6,6 @@
 package exporter
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"os"
@@ -152,8 +151,3 @@ func interfaceAddrs(name string) ([]netip.Addr, error) {
 	}
 	return out, nil
 }
-
-// errNoEngine is what runs say until the echo engine's Monitor is wired.
-var errNoEngine = errors.New("no echo monitor in this build")
-
-func newEchoMonitor([]echo.Socket) (Monitor, error) { return nil, errNoEngine }

@@ -44,4 +44,33 @@ type MonitorStats struct {
 	SocketDrops     uint64        // SO_RXQ_OVFL, socket(7), over the sockets
 	SchedulerLag    time.Duration // sum over sends of (send time - scheduled time)
 	SchedulerLagMax time.Duration
+	Skipped         uint64 // sends dropped after the process stalled for a whole interval
+}
+
+// echoMonitor is the real Monitor: the echo engine's.
+type echoMonitor struct{ m *echo.Monitor }
+
+func newEchoMonitor(socks []echo.Socket) (Monitor, error) {
+	m, err := echo.NewMonitor(socks, nil)
+	if err != nil {
+		return nil, err
+	}
+	return echoMonitor{m}, nil
+}
+
+func (e echoMonitor) Run(ctx context.Context) error { return e.m.Run(ctx) }
+
+func (e echoMonitor) Add(t MonitorTarget) (Probe, error) {
+	p, err := e.m.Add(echo.MonitorTarget{Addr: t.Addr, Interval: t.Interval, Timeout: t.Timeout,
+		Size: t.Size, TOS: t.TOS, Source: t.Source, Handler: t.Handler})
+	if err != nil {
+		return nil, err // not a nil *echo.Probe in a non-nil Probe
+	}
+	return p, nil
+}
+
+func (e echoMonitor) Stats() MonitorStats {
+	s := e.m.Stats()
+	return MonitorStats{Targets: s.Targets, SocketDrops: s.SocketDrops,
+		SchedulerLag: s.SchedulerLag, SchedulerLagMax: s.SchedulerLagMax, Skipped: s.Skipped}
 }

@@ -68,6 +68,8 @@ var (
 		"Sum over sends of how late each was against its schedule; divide by rawkit_ping_requests_total for the mean.", nil, nil)
 	descLagMax = prometheus.NewDesc("rawkit_exporter_scheduler_lag_max_seconds",
 		"Latest send against its schedule since the start.", nil, nil)
+	descSkipped = prometheus.NewDesc("rawkit_exporter_skipped_probes_total",
+		"Probes not sent because the exporter fell a whole interval behind (a stalled process); they are not sent in a burst later.", nil, nil)
 	descDrops = prometheus.NewDesc("rawkit_exporter_socket_drops_total",
 		"Packets the kernel dropped for want of room in the sockets' receive queues (SO_RXQ_OVFL, socket(7)).", nil, nil)
 )
@@ -79,6 +81,7 @@ func (engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descLag
 	ch <- descLagMax
 	ch <- descDrops
+	ch <- descSkipped
 }
 
 func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
@@ -86,6 +89,7 @@ func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descLag, prometheus.CounterValue, st.SchedulerLag.Seconds())
 	ch <- prometheus.MustNewConstMetric(descLagMax, prometheus.GaugeValue, st.SchedulerLagMax.Seconds())
 	ch <- prometheus.MustNewConstMetric(descDrops, prometheus.CounterValue, float64(st.SocketDrops))
+	ch <- prometheus.MustNewConstMetric(descSkipped, prometheus.CounterValue, float64(st.Skipped))
 }
 
 // buildInfo is rawkit_exporter_build_info{version, goversion} 1.

@@ -3,6 +3,7 @@ package exporter
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,13 +43,8 @@ func (d doc) errf(n *yaml.Node, format string, a ...any) error {
 func (d doc) parse(data []byte) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		// yaml's errors read "yaml: line 3: ..."; keep them one line.
-		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-		line := 0
-		if i := strings.Index(msg, "line "); i >= 0 {
-			fmt.Sscanf(msg[i:], "line %d", &line)
-		}
-		return nil, &posError{file: d.file, line: line, msg: "bad YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+		line, msg := yamlErrorLine(err)
+		return nil, &posError{file: d.file, line: line, msg: "bad YAML: " + msg}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, nil
@@ -176,4 +172,38 @@ func shortDuration(d time.Duration) string {
 		}
 	}
 	return s
+}
+
+// yamlParserProblems are the errors of yaml's parser (parserc.go), as
+// opposed to its scanner's. yaml reports a parser error at the 0-based
+// line where the construct around it starts, and a scanner error at the
+// 1-based line of the fault; neither gives a line on the file's first
+// line.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found undefined tag handle", "found duplicate %YAML directive", "found duplicate %TAG directive",
+	"found incompatible YAML document",
+}
+
+// yamlErrorLine returns the 1-based line of a yaml syntax error and its
+// message without yaml's prefix, on one line.
+func yamlErrorLine(err error) (int, string) {
+	msg := strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", "; "), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ": "); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line, msg = n, rest[i+2:]
+			}
+		}
+	}
+	switch {
+	case slices.Contains(yamlParserProblems, msg):
+		line++
+	case line == 0:
+		line = 1
+	}
+	return line, msg
 }
