@@ -202,10 +202,10 @@ func TestYAMLSyntaxLine(t *testing.T) {
 	t.Parallel()
 	for text, line := range map[string]int{
 		"targets:\n  - hosts: [127.0.0.1, ::1]\n": 2,
-		"a: 1\nb: [1\n":                          2,
-		"a: 1\n\tb: 2\n":                         2,
-		"[::1]\n":                                1,
-		"a: 1\nb: 2\n c: 3\n":                    3,
+		"a: 1\nb: [1\n":       2,
+		"a: 1\n\tb: 2\n":      2,
+		"[::1]\n":             1,
+		"a: 1\nb: 2\n c: 3\n": 3,
 	} {
 		_, err := ParseConfig("c.yml", []byte(text))
 		if pe, ok := err.(*posError); !ok || pe.line != line {
