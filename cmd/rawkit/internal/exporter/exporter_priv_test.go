@@ -115,6 +115,7 @@ func TestExporterDropsPrivileges(t *testing.T) {
 			}
 			sent := probetest.Count(seen, func(x probetest.ICMP) bool { return x.Type == 8 && x.Dst == dst })
 			answered := probetest.Count(seen, func(x probetest.ICMP) bool { return x.Type == 0 && x.Src == dst })
+			t.Logf("counted %v requests and %v replies; the capture saw %d requests and %d replies", req, rtt, sent, answered)
 			// The scrape came before the interrupt: the capture saw at
 			// least what was counted, and the rest went out in the
 			// moment between.
