@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,6 +30,7 @@ type series struct {
 	sendErrs prometheus.Counter
 	rtt      prometheus.Histogram
 	ttl      prometheus.Gauge
+	ttlSeen  atomic.Bool // a reply came: before it, no TTL series (not a false 0)
 
 	mu       sync.Mutex // guards icmpErrs, written by the handler, read by scrapes
 	icmpErrs map[string]prometheus.Counter
@@ -85,6 +87,7 @@ func (s *series) handle(ev *echo.Event) {
 		s.rtt.Observe(ev.RTT.Seconds())
 		if ev.TTL >= 0 {
 			s.ttl.Set(float64(ev.TTL))
+			s.ttlSeen.Store(true)
 		}
 		s.win.add(false, ev.RTT)
 	case echo.EventDuplicate:
@@ -151,8 +154,11 @@ func icmpTypeName(e icmp.Error) string {
 
 // collect sends every child of s.
 func (s *series) collect(ch chan<- prometheus.Metric) {
-	for _, c := range []prometheus.Collector{s.requests, s.rtt, s.lost, s.late, s.dups, s.sendErrs, s.ttl} {
+	for _, c := range []prometheus.Collector{s.requests, s.rtt, s.lost, s.late, s.dups, s.sendErrs} {
 		c.Collect(ch)
+	}
+	if s.ttlSeen.Load() {
+		s.ttl.Collect(ch)
 	}
 	s.mu.Lock()
 	errs := make([]prometheus.Counter, 0, len(s.icmpErrs))
