@@ -170,7 +170,13 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("targets: []\nrtt_buckets: [0.1, 1]\nnative_histogram_bucket_factor: 1.1\nresolve_interval: 1m\n"))
 	f.Add([]byte("file_sd_configs:\n  - files: ['[']\n"))
 	f.Add([]byte("x: &a [1]\ny: *a\n"))
+	f.Add([]byte("- targets: [127.0.0.2, 10.0.0.0/30]\n  labels: {rack: r1, __meta_x: y}\n"))
+	f.Add([]byte(`[{"targets": ["db1.example.net"], "labels": {"a": "b"}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The same bytes as a file_sd file.
+		if _, err := parseSDFile("sd.yml", data, &Settings{Interval: time.Second}); err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("file_sd error of more than one line: %q", err)
+		}
 		cfg, err := ParseConfig("fuzz.yml", data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
