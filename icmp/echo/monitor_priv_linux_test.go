@@ -205,7 +205,11 @@ func TestMonitorTwoMonitorsAndPing(t *testing.T) {
 func BenchmarkMonitorLoopback10k(b *testing.B) {
 	netlabtest.Privileged(b)
 	h := monitorHost(b)
-	s := listenIn(b, h, ListenConfig{Mode: ModeRaw})
+	// 4 MiB of receive buffer: the default (net.core.rmem_default,
+	// 208 KiB) holds about 270 replies, a quarter of a second's worth
+	// at 1,000 a second and 27 ms at 10,000, which a busy machine's
+	// scheduler can keep the reader from.
+	s := listenIn(b, h, ListenConfig{Mode: ModeRaw, ReceiveBuffer: 4 << 20})
 	m, err := NewMonitor([]Socket{*s}, nil)
 	if err != nil {
 		b.Fatal(err)
