@@ -136,6 +136,7 @@ type monSock struct {
 	opt   optConn // c's sends with per-probe options; nil if it has none
 	id    uint16
 	v6    bool
+	ping  bool   // a ping socket (Socket.Mode)
 	drops uint32 // the kernel's drop count last seen (SO_RXQ_OVFL)
 }
 
@@ -155,7 +156,7 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 			return nil, errors.New("icmp: nil Conn")
 		}
 		oc, _ := s.Conn.(optConn)
-		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6})
+		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6, ping: s.Mode == ModePing})
 	}
 	if cfg == nil {
 		cfg = &MonitorConfig{}
@@ -241,6 +242,13 @@ func (m *Monitor) address(p *Probe, a netip.Addr) error {
 	}
 	if (p.tos != 0 || p.source.IsValid()) && s.opt == nil {
 		return fmt.Errorf("icmp: target %v: the socket cannot set a TOS or source per probe", a)
+	}
+	if p.source.IsValid() && s.v6 && s.ping {
+		// The kernel takes IPV6_TCLASS but not IPV6_PKTINFO's source from
+		// a ping socket's sendmsg (seen on Linux 6.18: the packet leaves
+		// from the route's source); rather than send from the wrong
+		// address, refuse.
+		return fmt.Errorf("icmp: source %v for target %v: an IPv6 ping socket cannot set a source per probe; use a raw socket (CAP_NET_RAW)", p.source, a)
 	}
 	if p.tmpl == nil || p.sock != si {
 		p.tmpl, p.tmplSum = monitorTemplate(s.id, s.v6, m.token, p.size)

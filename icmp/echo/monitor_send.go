@@ -99,18 +99,16 @@ func (m *Monitor) sendLoop(ctx context.Context, failed func() error) error {
 		m.mu.Unlock()
 		m.deliver(evs)
 		m.hmu.Unlock()
-		for len(jobs) > 0 {
-			k := min(len(jobs), sendBurst)
+		for i := 0; i < len(jobs); i += sendBurst {
 			m.hmu.Lock()
 			m.mu.Lock()
-			items, evs = m.register(jobs[:k], bufs, items[:0], evs[:0], now)
+			items, evs = m.register(jobs[i:min(i+sendBurst, len(jobs))], bufs, items[:0], evs[:0], now)
 			m.mu.Unlock()
 			// The sends' events go out before their writes, so that no
 			// reply is reported ahead of its request.
 			m.deliver(evs)
 			m.hmu.Unlock()
 			m.write(items, bufs)
-			jobs = jobs[k:]
 		}
 		if err := failed(); err != nil {
 			return err
