@@ -193,6 +193,7 @@ type startOpts struct {
 	names map[string]string // what the resolver knows at the start
 	args  []string
 	pool  *x509.CertPool // the server speaks TLS with a certificate this trusts
+	env   func(*Env)     // changes the fakes
 }
 
 // startExporter writes config and runs the exporter on it until the
@@ -223,6 +224,9 @@ func startWith(t *testing.T, config string, o startOpts) *harness {
 	h.write("config.yml", config)
 	ready := make(chan net.Addr, 1)
 	env := testEnv(h, ready)
+	if o.env != nil {
+		o.env(env)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	argv := append([]string{"--config.file", filepath.Join(h.dir, "config.yml"), "--web.listen-address", "127.0.0.1:0"}, o.args...)
