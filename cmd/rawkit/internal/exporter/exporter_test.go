@@ -250,6 +250,16 @@ func TestResolution(t *testing.T) {
 		value(find(fams, "rawkit_exporter_address_changes_total", lbl("target", "db1.test"))) != 1 {
 		t.Error("the new address is not counted")
 	}
+
+	// Removed from the configuration, a name's own series go too.
+	h.write("config.yml", "targets:\n  - hosts: [127.0.0.7]\n")
+	if code, _ := h.post("/-/reload"); code != 200 {
+		t.Fatal(code)
+	}
+	fams = h.scrape(false)
+	if fams["rawkit_exporter_resolution_failures_total"] != nil || fams["rawkit_exporter_address_changes_total"] != nil {
+		t.Error("removed names keep their resolution series")
+	}
 }
 
 // TestResolveInterval: names are looked up again every resolve_interval

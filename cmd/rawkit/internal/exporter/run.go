@@ -138,7 +138,7 @@ func newExporter(env *Env, mon Monitor, o *options, sio *cli.Stdio) *exporter {
 	set := newSeriesSet()
 	reg, self := newRegistry(set, mon.Stats, env.Version)
 	x.ts = &targetSet{mon: mon, set: set, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err,
-		targets: map[string]*target{}, names: map[string]netip.Addr{}}
+		targets: map[string]*target{}, names: map[string]netip.Addr{}, labelled: map[string]bool{}}
 	x.handler = x.routes(reg)
 	return x
 }

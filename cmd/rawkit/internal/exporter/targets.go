@@ -33,6 +33,10 @@ type targetSet struct {
 	cfg     *Config
 	targets map[string]*target // by entry key
 	names   map[string]netip.Addr
+	// labelled holds the target labels the exporter's own per-target
+	// counters (resolution failures, address changes) have series for,
+	// so that those of removed targets go too.
+	labelled map[string]bool
 }
 
 // lookup is the outcome of resolving one name.
@@ -84,6 +88,13 @@ func (ts *targetSet) apply(cfg *Config, ents []entry, res map[string]lookup) {
 		used[t.e.name] = true
 	}
 	maps.DeleteFunc(ts.names, func(n string, _ netip.Addr) bool { return !used[n] })
+	for l := range ts.labelled {
+		if !used[l] {
+			ts.self.resolveFailures.DeleteLabelValues(l)
+			ts.self.addrChanges.DeleteLabelValues(l)
+			delete(ts.labelled, l)
+		}
+	}
 	ts.count()
 }
 
@@ -93,6 +104,7 @@ func (ts *targetSet) noteLookups(res map[string]lookup) {
 	for name, r := range res {
 		if r.err != nil {
 			ts.self.resolveFailures.WithLabelValues(name).Inc()
+			ts.labelled[name] = true
 			continue
 		}
 		ts.names[name] = r.addr
@@ -206,6 +218,7 @@ func (ts *targetSet) restart(t *target) {
 func (ts *targetSet) move(t *target, a netip.Addr) {
 	if t.addr.IsValid() {
 		ts.self.addrChanges.WithLabelValues(t.e.target).Inc()
+		ts.labelled[t.e.target] = true
 	}
 	ts.stop(t)
 	t.addr, t.err = a, nil
