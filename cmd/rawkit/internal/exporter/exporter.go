@@ -57,7 +57,7 @@ FILE:
 A CIDR range holds at most 4096 addresses (IPv4 ranges lose their network
 and broadcast addresses); a configuration at most 100000 targets and
 100000 probes per second. Label names target, ip and le are the
-exporter's.
+exporter's. Quote IPv6 addresses that start with a colon ("::1").
 
 HTTP: /metrics, /probe?target=HOST[&count=N] (blackbox_exporter's ICMP
 answer, N echoes, 1-20, default 3), /-/healthy, /-/ready, POST /-/reload,
