@@ -137,8 +137,7 @@ func TestMonitorRepliesLostLateDuplicates(t *testing.T) {
 // with other high bits are nobody's, and counted nowhere.
 func TestMonitorStrangers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var c *icmptest.Conn
-		c = icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
 			var out []icmptest.Delivery
 			for i := range 4 {
 				r := icmptest.EchoReply(b)
@@ -308,5 +307,62 @@ func TestMonitorBadTargets(t *testing.T) {
 	}
 	if s := m.Stats(); s.Targets != 0 {
 		t.Errorf("%d targets after failed Adds", s.Targets)
+	}
+}
+
+// TestMonitorRemoveInFlight: probes in flight when their target goes
+// end with no event and count as abandoned; nothing reaches the handler
+// after Remove returns, not even their late replies.
+func TestMonitorRemoveInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := icmptest.NewConn(icmptest.ReplyAfter(1500*time.Millisecond), nil)
+		m := newTestMonitor(t, c)
+		var mu sync.Mutex
+		removed, after := false, 0
+		p, _ := m.Add(MonitorTarget{Addr: target1, Interval: 100 * time.Millisecond, Timeout: time.Second, Handler: func(*Event) {
+			mu.Lock()
+			if removed {
+				after++
+			}
+			mu.Unlock()
+		}})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- m.Run(ctx) }()
+		time.Sleep(5 * time.Second)
+		p.Remove()
+		mu.Lock()
+		removed = true
+		mu.Unlock()
+		p.Remove() // twice: nothing
+		if err := p.SetAddr(target1); err == nil {
+			t.Error("SetAddr on a removed target succeeded")
+		}
+		time.Sleep(5 * time.Second)
+		cancel()
+		<-done
+		s := m.Stats()
+		if after != 0 || s.Abandoned < 9 || s.InFlight != 0 || s.Sent != s.Replies+s.Lost+s.Abandoned || s.LateReplies == 0 {
+			t.Errorf("%d events after Remove; stats %+v", after, s)
+		}
+		if err := m.Run(context.Background()); err == nil {
+			t.Error("a second Run succeeded")
+		}
+	})
+}
+
+// TestMonitorSocketDrops: the kernel's drop count, read off the packets
+// that carry it, adds up across its 2^32 wrap and ignores packets that
+// were queued before a later count was seen.
+func TestMonitorSocketDrops(t *testing.T) {
+	t.Parallel()
+	m := newTestMonitor(t, icmptest.NewConn(nil, nil))
+	for _, d := range []uint32{0, 5, 3, 0, 1 << 31, 1<<32 - 2, 2} {
+		m.match(0, nil, &icmp.Message{Drops: d})
+	}
+	// 3 after 5 is an older packet's count, 0 says nothing; the count
+	// grows by less than 2^31 between packets and wraps at 2^32.
+	if got, want := m.Stats().SocketDrops, uint64(1<<32+2); got != want {
+		t.Errorf("SocketDrops = %d, want %d", got, want)
 	}
 }
