@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"html/template"
 	"log"
@@ -38,7 +39,9 @@ func (x *exporter) routes(reg *prometheus.Registry) http.Handler {
 		}
 	})
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, r *http.Request) {
-		if err := x.reload(r.Context(), true); err != nil {
+		// A client that hangs up must not cut the lookups short: a
+		// lookup cut short would count as a resolution failure.
+		if err := x.reload(context.WithoutCancel(r.Context()), true); err != nil {
 			http.Error(w, "reload failed, the running configuration stays: "+oneLine(err.Error()), http.StatusInternalServerError)
 			return
 		}

@@ -263,7 +263,11 @@ func (x *exporter) resolveLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		x.ts.resolved(resolveAll(ctx, x.env.Resolver, x.ts.nameList()))
+		res := resolveAll(ctx, x.env.Resolver, x.ts.nameList())
+		if ctx.Err() != nil {
+			return // lookups cut short by the end are no failures
+		}
+		x.ts.resolved(res)
 	}
 }
 
