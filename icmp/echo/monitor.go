@@ -92,7 +92,8 @@ type MonitorTarget struct {
 // more Timeout after its deadline, to tell late replies and duplicates
 // from strangers; a target holds at most 2·Timeout/Interval+1 of them.
 // Probes in flight when their target is removed end with no event
-// (MonitorStats.Abandoned), and so do those in flight when Run returns.
+// (MonitorStats.Abandoned, at their deadline; their replies and errors
+// are not counted), and so do those in flight when Run returns.
 type Monitor struct {
 	socks []monSock
 	clock sched.Clock
@@ -171,7 +172,28 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 		return nil, fmt.Errorf("icmp: monitor token: %w", err)
 	}
 	m.table.init()
+	m.sched.Hash = phaseHash
 	return m, nil
+}
+
+// phaseHash places a target in its interval by what it is (address,
+// size, TOS), not by when it was added: a restarted or reloaded
+// exporter probes each target at the same phase as before. It is read
+// once, at Add; SetAddr keeps the phase. FNV-1a, then splitmix64's
+// finaliser to spread the bits.
+func phaseHash(p *Probe) uint64 {
+	h := uint64(14695981039346656037)
+	a := p.addr.As16()
+	for _, b := range a {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	h = (h ^ uint64(p.size)) * 1099511628211
+	h = (h ^ uint64(p.tos)) * 1099511628211
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // Add starts probing t and returns its Probe. It is safe before and
@@ -205,7 +227,7 @@ func (m *Monitor) Add(t MonitorTarget) (*Probe, error) {
 	}
 	m.nextID++
 	p.id = m.nextID
-	m.stats.Targets++
+	m.stats.Targets++ // p.addr and the rest are set: phaseHash reads them
 	m.sched.Add(p, p.interval, m.clock.Now())
 	m.wake()
 	return p, nil

@@ -120,6 +120,9 @@ func (m *Monitor) find(si int, id, seq uint16, payload []byte) *flight {
 // reply counts a reply to f: the probe's end, a late reply or a
 // duplicate.
 func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Time) []monEvent {
+	if f.p.removed {
+		return evs // its target is gone: the probe ends, abandoned, at its deadline
+	}
 	rtt := time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent))
 	ev := Event{Kind: EventReply, Target: f.p.id, Dst: f.dst, Seq: f.seq, Probe: int(f.n), From: msg.Src,
 		Bytes: len(msg.Data), TTL: msg.TTL, RTT: rtt, Time: at}
@@ -139,7 +142,7 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 		ev.Late = true
 		m.stats.LateReplies++
 	}
-	if f.p.removed || f.p.handler == nil {
+	if f.p.handler == nil {
 		return evs
 	}
 	return append(evs, monEvent{h: f.p.handler, ev: ev})
@@ -174,11 +177,11 @@ func (m *Monitor) queuedError(si int, evs []monEvent, msg *icmp.Message, at time
 // the quoted destination. An error does not end the probe: it ends at
 // its deadline as lost, unless a reply comes.
 func (m *Monitor) matchedError(si int, evs []monEvent, f *flight, ie icmp.Error, msg *icmp.Message, at time.Time) []monEvent {
-	if f == nil || ie.Quote.Dst != f.dst.WithZone("") {
+	if f == nil || f.p.removed || ie.Quote.Dst != f.dst.WithZone("") {
 		return evs
 	}
 	m.stats.Errors++
-	if f.p.removed || f.p.handler == nil {
+	if f.p.handler == nil {
 		return evs
 	}
 	ie.From = msg.Src
