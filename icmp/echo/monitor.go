@@ -109,6 +109,7 @@ type Monitor struct {
 	nextNo    uint64 // number of the next probe, from 1
 	nextID    int
 	started   bool
+	byAddr    map[netip.Addr][]*Probe // the targets at each address, for short quotes
 
 	kick chan struct{} // wakes the sender: the schedule changed
 }
@@ -129,7 +130,15 @@ type Probe struct {
 	tmpl     []byte // its echo request, sequence and number zero
 	tmplSum  uint64 // folded sum of tmpl (IPv4)
 	removed  bool
+	// recent holds the flights of its last probes (by count modulo
+	// recentProbes; -1 for none), for ICMP errors whose quote is too
+	// short to carry the probe number.
+	recent [recentProbes]int32
 }
+
+// recentProbes is how many of a target's last probes an ICMP error
+// quoting only the echo header can still be matched to.
+const recentProbes = 16
 
 // monSock is one socket of a Monitor.
 type monSock struct {
@@ -172,6 +181,7 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 		return nil, fmt.Errorf("icmp: monitor token: %w", err)
 	}
 	m.table.init()
+	m.byAddr = make(map[netip.Addr][]*Probe)
 	m.sched.Hash = phaseHash
 	return m, nil
 }
@@ -201,6 +211,9 @@ func phaseHash(p *Probe) uint64 {
 func (m *Monitor) Add(t MonitorTarget) (*Probe, error) {
 	p := &Probe{m: m, interval: t.Interval, timeout: t.Timeout, size: t.Size, tos: t.TOS,
 		source: t.Source, handler: t.Handler}
+	for i := range p.recent {
+		p.recent[i] = -1
+	}
 	if p.interval == 0 {
 		p.interval = DefaultInterval
 	}
@@ -275,8 +288,30 @@ func (m *Monitor) address(p *Probe, a netip.Addr) error {
 	if p.tmpl == nil || p.sock != si {
 		p.tmpl, p.tmplSum = monitorTemplate(s.id, s.v6, m.token, p.size)
 	}
+	m.unindex(p)
 	p.addr, p.sock = a, si
+	m.byAddr[a.WithZone("")] = append(m.byAddr[a.WithZone("")], p) // a quote has no zone
 	return nil
+}
+
+// unindex takes p out of byAddr; m.mu is held.
+func (m *Monitor) unindex(p *Probe) {
+	if !p.addr.IsValid() {
+		return
+	}
+	k := p.addr.WithZone("")
+	ps := m.byAddr[k]
+	for i, q := range ps {
+		if q == p {
+			ps = append(ps[:i], ps[i+1:]...)
+			break
+		}
+	}
+	if len(ps) == 0 {
+		delete(m.byAddr, k)
+	} else {
+		m.byAddr[k] = ps
+	}
 }
 
 // SetAddr moves the target to a new address (a name resolved again):
@@ -315,6 +350,7 @@ func (p *Probe) Remove() {
 	}
 	p.removed = true
 	m.sched.Remove(p)
+	m.unindex(p)
 	m.stats.Targets--
 }
 

@@ -166,10 +166,18 @@ func TestMonitorStrangers(t *testing.T) {
 	})
 }
 
+// TestMonitorICMPError: errors quoting a probe whole or only its echo
+// header are matched to it, each once, and do not end it.
 func TestMonitorICMPError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
-			e := icmptest.ErrorFor(icmp.TypeDestUnreach, 1, self, dst, b, -1)
+			// Every other error quotes the echo header only (RFC 792),
+			// without the probe number.
+			quote := -1
+			if icmptest.Seq(b)%2 == 0 {
+				quote = echoHeaderLen
+			}
+			e := icmptest.ErrorFor(icmp.TypeDestUnreach, 1, self, dst, b, quote)
 			return []icmptest.Delivery{{After: time.Millisecond, Msg: icmp.Message{Data: e, Src: router, TTL: 250}}}
 		}, nil)
 		m := newTestMonitor(t, c)
