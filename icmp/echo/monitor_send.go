@@ -161,6 +161,7 @@ func (m *Monitor) register(jobs []sched.Job[*Probe], bufs [][]byte, items []monI
 		*f = flight{no: no, p: p, n: p.n, dst: p.addr, sock: p.sock, seq: uint16(p.n), state: slotPending,
 			sent: wall, deadline: now.Add(p.timeout)}
 		f.h = m.deadlines.Push(f.deadline, fi)
+		p.recent[p.n%recentProbes] = fi
 		m.stats.Sent++
 		m.stats.InFlight++
 		s := &m.socks[p.sock]
