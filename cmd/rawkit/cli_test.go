@@ -40,7 +40,7 @@ func TestCommandsNamedOnce(t *testing.T) {
 		}
 		seen[c.Name] = true
 	}
-	for _, name := range []string{"help", "version", "ping", "traceroute", "send", "capture", "lab", "serve", "connect"} {
+	for _, name := range []string{"help", "version", "ping", "traceroute", "send", "capture", "lab", "serve", "connect", "exporter"} {
 		if !seen[name] {
 			t.Errorf("no command %q", name)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/endpoint"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/lab"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/ping"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/send"
@@ -45,6 +46,7 @@ func allCommands() []*cli.Command {
 		lab.New(nil),
 		endpoint.NewServe(nil),
 		endpoint.NewConnect(nil),
+		exporter.New(&exporter.Env{Version: version}),
 	)
 	return all
 }

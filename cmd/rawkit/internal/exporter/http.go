@@ -1,0 +1,112 @@
+package exporter
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"log"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes is the exporter's HTTP API.
+func (x *exporter) routes(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:          log.New(x.sio.Err, "rawkit exporter: /metrics: ", 0),
+		EnableOpenMetrics: true,
+		// Scrapes of many targets at once queue here rather than each
+		// gathering all series in parallel.
+		MaxRequestsInFlight: 4,
+		Timeout:             30 * time.Second,
+	}))
+	mux.HandleFunc("GET /probe", x.handleProbe)
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "Healthy.")
+	})
+	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		select {
+		case <-x.ready:
+			fmt.Fprintln(w, "Ready.")
+		default:
+			http.Error(w, "Not ready: the first configuration is being applied.", http.StatusServiceUnavailable)
+		}
+	})
+	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if err := x.reload(r.Context(), true); err != nil {
+			http.Error(w, "reload failed, the running configuration stays: "+oneLine(err.Error()), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Reloaded.")
+	})
+	mux.HandleFunc("GET /{$}", x.landing)
+	return mux
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+// row is one target on the landing page.
+type row struct {
+	Target, IP, Labels, State string
+	Loss, RTT                 string
+}
+
+var landingPage = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>rawkit exporter</title>
+<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left}tr:nth-child(even){background:#eee}</style>
+</head><body>
+<h1>rawkit exporter</h1>
+<p><a href="metrics">Metrics</a> · <a href="probe?target=127.0.0.1">Probe 127.0.0.1</a> · configuration {{.File}} · {{len .Rows}} targets</p>
+<table><tr><th>target</th><th>ip</th><th>labels</th><th>state</th><th>loss (last {{.Window}})</th><th>mean RTT</th></tr>
+{{range .Rows}}<tr><td>{{.Target}}</td><td>{{.IP}}</td><td>{{.Labels}}</td><td>{{.State}}</td><td>{{.Loss}}</td><td>{{.RTT}}</td></tr>
+{{end}}</table></body></html>
+`))
+
+// maxLandingRows bounds the page: 100,000 rows help no reader.
+const maxLandingRows = 5000
+
+// landing lists the targets with their loss and mean RTT over their
+// last windowLen probes.
+func (x *exporter) landing(w http.ResponseWriter, _ *http.Request) {
+	x.ts.mu.Lock()
+	file := ""
+	if x.ts.cfg != nil {
+		file = x.ts.cfg.File
+	}
+	rows := make([]row, 0, len(x.ts.targets))
+	for _, t := range x.ts.targets {
+		r := row{Target: t.e.target, Labels: strings.TrimSuffix(labelKey(t.e.set.Labels), ","), State: stateProbed, Loss: "-", RTT: "-"}
+		switch {
+		case !t.addr.IsValid():
+			r.State = stateUnresolved
+		case t.err != nil:
+			r.State = stateFailed + ": " + t.err.Error()
+		}
+		if t.addr.IsValid() {
+			r.IP = t.addr.String()
+		}
+		if t.s != nil {
+			if n, loss, rtt, replies := t.s.win.summary(); n > 0 {
+				r.Loss = fmt.Sprintf("%.1f%% of %d", loss*100, n)
+				if replies > 0 {
+					r.RTT = rtt.Round(time.Microsecond).String()
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	x.ts.mu.Unlock()
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.IP, b.IP), cmp.Compare(a.Labels, b.Labels))
+	})
+	if len(rows) > maxLandingRows {
+		rows = rows[:maxLandingRows]
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	landingPage.Execute(w, map[string]any{"File": file, "Rows": rows, "Window": windowLen})
+}
