@@ -25,6 +25,7 @@ TOOLS=(
 	fping:fping
 	traceroute:traceroute
 	jc:jc
+	promtool:prometheus
 	py:scapy:python3-scapy
 )
 
