@@ -150,11 +150,27 @@ func TestMonitorPerProbeTOSAndSource(t *testing.T) {
 // TestMonitorTwoMonitorsAndPing: two Monitors, whose raw sockets carry
 // the same identifier and filter (so only the token tells their replies
 // apart), a Monitor on a ping socket and iputils ping probe one host at
-// once; each Monitor counts exactly its own replies.
+// once, on the loopback and across a netlab pair; each Monitor counts
+// exactly its own replies, and (across the pair) a capture on the far
+// side sees exactly the requests each Monitor says it sent.
 func TestMonitorTwoMonitorsAndPing(t *testing.T) {
 	netlabtest.Privileged(t)
 	ping := netlabtest.NeedTool(t, "ping")
-	h := monitorHost(t)
+	t.Run("loopback", func(t *testing.T) {
+		h := monitorHost(t)
+		twoMonitorsAndPing(t, ping, h, netip.MustParseAddr("127.0.0.1"), nil)
+	})
+	t.Run("pair", func(t *testing.T) {
+		p := netlabtest.NewPair(t)
+		if err := p.A.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+			t.Fatal(err)
+		}
+		sn := netlabtest.Sniff(t, p.B, p.BIf, "icmp")
+		twoMonitorsAndPing(t, ping, p.A, p.B.Addr(), sn)
+	})
+}
+
+func twoMonitorsAndPing(t *testing.T, ping string, h *netlab.Host, dst netip.Addr, sn *netlabtest.Sniffer) {
 	a := listenIn(t, h, ListenConfig{Mode: ModeRaw})
 	b := listenIn(t, h, ListenConfig{Mode: ModeRaw})
 	if err := b.Conn.(*rawConn).c.SetBPF(Filter(a.ID)); err != nil {
@@ -162,17 +178,18 @@ func TestMonitorTwoMonitorsAndPing(t *testing.T) {
 	}
 	b.ID = a.ID
 	c := listenIn(t, h, ListenConfig{Mode: ModePing})
-	dst := netip.MustParseAddr("127.0.0.1")
 	var ms []*Monitor
-	for _, s := range []*Socket{a, b, c} {
-		m, err := NewMonitor([]Socket{*s}, nil)
+	var toks []Token
+	for i, s := range []*Socket{a, b, c} {
+		tok := Token{'t', 'w', 'o', byte(i), 1, 2, 3, 4}
+		m, err := NewMonitor([]Socket{*s}, &MonitorConfig{Token: &tok})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := m.Add(MonitorTarget{Addr: dst, Interval: 10 * time.Millisecond}); err != nil {
 			t.Fatal(err)
 		}
-		ms = append(ms, m)
+		ms, toks = append(ms, m), append(toks, tok)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -188,10 +205,19 @@ func TestMonitorTwoMonitorsAndPing(t *testing.T) {
 		<-done
 	}
 	cmd.Wait() //nolint:errcheck // ping's status says nothing here: the monitors are under test
+	var pkts []netlab.Packet
+	if sn != nil {
+		pkts = sn.Stop()
+	}
 	for i, m := range ms {
 		s := m.Stats()
 		if s.Sent < 150 || s.Replies+s.InFlight != s.Sent || s.Duplicates+s.LateReplies+s.Lost+s.Errors != 0 {
 			t.Errorf("monitor %d: %+v", i, s)
+		}
+		if sn != nil {
+			if n := len(monitorRequests(pkts, toks[i])); uint64(n) != s.Sent {
+				t.Errorf("monitor %d: %d requests on the wire, %d sent", i, n, s.Sent)
+			}
 		}
 	}
 }
