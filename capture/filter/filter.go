@@ -107,6 +107,13 @@ func kernelSized(expr string, prog []bpf.Instruction, err error) ([]bpf.Instruct
 }
 
 func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error) {
+	return compileOpt(expr, lay, snapLen, true)
+}
+
+// compileOpt is compile with the optimiser on or off: off, the program
+// is the code generated, which the tests run side by side with the
+// optimised one.
+func compileOpt(expr string, lay linkLayout, snapLen int, opt bool) ([]bpf.Instruction, error) {
 	if snapLen <= 0 {
 		snapLen = DefaultSnapLen
 	}
@@ -123,7 +130,11 @@ func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error
 	if err != nil {
 		return nil, err
 	}
-	return g.resolve()
+	a := &g.asm
+	if opt {
+		a = optimize(a)
+	}
+	return a.resolve()
 }
 
 // bpfMaxInsns is BPF_MAXINSNS, the kernel's limit for classic programs.

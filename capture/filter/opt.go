@@ -1,0 +1,246 @@
+package filter
+
+import (
+	"golang.org/x/net/bpf"
+)
+
+// The optimiser shrinks the code gen emits without changing what any
+// packet gets, truncated ones included, in the manner of libpcap's
+// optimize.c (its code is not used):
+//
+//   - a load of what a register already holds is dropped (the EtherType
+//     loaded once per path, not once per primitive);
+//   - a jump into a block whose test is decided by what every path to the
+//     jump has tested goes straight to the block's decided successor
+//     (jump threading): once "ether proto ip" has held, "ether proto arp"
+//     is not tested again;
+//   - code whose result no later instruction reads is dropped, and
+//     blocks no path reaches;
+//   - blocks with the same code and the same successors are merged.
+//
+// A load may fall outside the captured bytes, which ends the program
+// with 0; such a load is removed or skipped only where the same value
+// was loaded on every path before it, so that truncated packets get what
+// the unoptimised program gives them.
+
+type termKind uint8
+
+const (
+	kRet termKind = iota + 1
+	kJa
+	kCond
+)
+
+type block struct {
+	body []bpf.Instruction
+	safe []bool // body[i] can be removed without changing faults
+	kind termKind
+	ret  bpf.Instruction
+	op   testOp
+	k    uint32
+	useX bool   // the test compares A with X, not with k
+	succ [2]int // kJa: succ[0]; kCond: when true, when false
+
+	in      []*state // states of the edges into the block
+	live    uint32   // registers read before written from the block on
+	reached bool
+}
+
+type optimizer struct {
+	vs     *values
+	blocks []*block
+}
+
+// optimize returns a's program optimised, or a itself when it holds an
+// instruction the optimiser does not model.
+func optimize(a *asm) *asm {
+	o := &optimizer{vs: newValues()}
+	if !o.build(a) {
+		return a
+	}
+	o.liveness(false)
+	o.forward()
+	o.liveness(true)
+	o.simplify()
+	return o.layout()
+}
+
+// build cuts a's code into basic blocks.
+func (o *optimizer) build(a *asm) bool {
+	n := len(a.code)
+	leader := make([]bool, n+1)
+	leader[0] = true
+	for _, p := range a.labels {
+		if p >= 0 && p <= n {
+			leader[p] = true
+		}
+	}
+	for i, in := range a.code {
+		if in.ja || in.cond != nil || in.condX != nil || isRet(in.ins) {
+			leader[i+1] = true
+		}
+	}
+	blockAt := make([]int, n+1)
+	for i := 0; i <= n; i++ {
+		if leader[i] && i < n {
+			o.blocks = append(o.blocks, &block{})
+		}
+		blockAt[i] = len(o.blocks) - 1
+	}
+	var zero [numRegs]int32
+	for i, in := range a.code {
+		b := o.blocks[blockAt[i]]
+		switch {
+		case in.ja:
+			b.kind, b.succ[0] = kJa, blockAt[a.labels[in.jt]]
+		case in.cond != nil || in.condX != nil:
+			c := bpf.JumpTest(0)
+			if in.cond != nil {
+				c, b.k = in.cond.Cond, in.cond.Val
+			} else {
+				c, b.useX = in.condX.Cond, true
+			}
+			op, neg := normTest(c)
+			if op == 0 {
+				return false
+			}
+			b.kind, b.op, b.succ = kCond, op, [2]int{blockAt[a.labels[in.jt]], blockAt[a.labels[in.jf]]}
+			if neg {
+				b.succ[0], b.succ[1] = b.succ[1], b.succ[0]
+			}
+		case isRet(in.ins):
+			b.kind, b.ret = kRet, in.ins
+		default:
+			if e := o.vs.effectOf(in.ins, &zero); e.reads == 1<<numRegs-1 {
+				return false
+			}
+			b.body = append(b.body, in.ins)
+			if leader[i+1] {
+				if i+1 == n {
+					return false // falls off the end
+				}
+				b.kind, b.succ[0] = kJa, blockAt[i+1]
+			}
+		}
+	}
+	return len(o.blocks) > 0
+}
+
+func isRet(in bpf.Instruction) bool {
+	switch in.(type) {
+	case bpf.RetConstant, bpf.RetA:
+		return true
+	}
+	return false
+}
+
+// forward walks the blocks in program order, which is a topological
+// order since every jump goes forward: each block's entry state is met
+// from its incoming edges before it is visited, and its outgoing edges
+// are threaded past the blocks they need not enter.
+func (o *optimizer) forward() {
+	init := newState()
+	init.r[regA], init.r[regX] = o.vs.konst(0), o.vs.konst(0) // filter(2): A and X start at 0
+	for i := regM; i < numRegs; i++ {
+		init.r[i] = o.vs.newFresh()
+	}
+	o.blocks[0].in = []*state{init}
+	for i, b := range o.blocks {
+		if len(b.in) == 0 {
+			continue
+		}
+		b.reached = true
+		s := meet(o.vs, i, b.in)
+		b.in = nil
+		body, safe := b.body[:0], make([]bool, 0, len(b.body))
+		for _, in := range b.body {
+			e := o.vs.effectOf(in, &s.r)
+			if s.r[e.dst] == e.val {
+				continue // the register holds that value already
+			}
+			safe = append(safe, !e.fault || s.avail[e.val])
+			if e.fault {
+				s.avail[e.val] = true
+			}
+			s.r[e.dst] = e.val
+			body = append(body, in)
+		}
+		b.body, b.safe = body, safe
+		switch b.kind {
+		case kJa:
+			o.send(b, 0, s)
+		case kCond:
+			t := b.testIn(&s.r)
+			if out, ok := s.known(o.vs, t); ok {
+				b.kind = kJa
+				if !out {
+					b.succ[0] = b.succ[1]
+				}
+				o.send(b, 0, s)
+				break
+			}
+			st := s.clone()
+			st.learn(o.vs, t, true)
+			s.learn(o.vs, t, false)
+			o.send(b, 0, st)
+			o.send(b, 1, s)
+		}
+	}
+}
+
+func (b *block) testIn(r *[numRegs]int32) testKey {
+	t := testKey{op: b.op, a: r[regA], k: b.k}
+	if b.useX {
+		t.b, t.k = r[regX], 0
+	}
+	return t
+}
+
+// send follows b's edge idx past every block whose test s decides and
+// whose other effects are not needed, and hands s to the block reached.
+func (o *optimizer) send(b *block, idx int, s *state) {
+	to := b.succ[idx]
+	for steps := 0; steps < len(o.blocks); steps++ {
+		next, ok := o.skip(o.blocks[to], s)
+		if !ok {
+			break
+		}
+		to = next
+	}
+	b.succ[idx] = to
+	o.blocks[to].in = append(o.blocks[to].in, s)
+}
+
+// skip says where a path in state s entering t would leave it, if t can
+// be skipped: its test is decided, its loads cannot fault, and the
+// registers it changes are not read after it.
+func (o *optimizer) skip(t *block, s *state) (int, bool) {
+	if t.kind == kRet {
+		return 0, false
+	}
+	r := s.r
+	for _, in := range t.body {
+		e := o.vs.effectOf(in, &r)
+		if e.fault && !s.avail[e.val] {
+			return 0, false
+		}
+		r[e.dst] = e.val
+	}
+	next := t.succ[0]
+	if t.kind == kCond {
+		out, ok := s.known(o.vs, t.testIn(&r))
+		if !ok {
+			return 0, false
+		}
+		if !out {
+			next = t.succ[1]
+		}
+	}
+	live := o.blocks[next].live
+	for reg := range r {
+		if r[reg] != s.r[reg] && live&(1<<reg) != 0 {
+			return 0, false
+		}
+	}
+	return next, true
+}

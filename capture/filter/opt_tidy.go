@@ -1,0 +1,160 @@
+package filter
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/bpf"
+)
+
+// liveness computes, backwards, which registers each block reads before
+// writing them. With dce set it also drops the instructions of reached
+// blocks whose result nothing reads (those that cannot fault or whose
+// value every path has loaded before). One backward pass is enough: the
+// program has no loops.
+func (o *optimizer) liveness(dce bool) {
+	var zero [numRegs]int32
+	for i := len(o.blocks) - 1; i >= 0; i-- {
+		b := o.blocks[i]
+		if dce && !b.reached {
+			continue
+		}
+		var live uint32
+		switch b.kind {
+		case kRet:
+			if _, ok := b.ret.(bpf.RetA); ok {
+				live = 1 << regA
+			}
+		case kJa:
+			live = o.blocks[b.succ[0]].live
+		case kCond:
+			live = o.blocks[b.succ[0]].live | o.blocks[b.succ[1]].live | 1<<regA
+			if b.useX {
+				live |= 1 << regX
+			}
+		}
+		for j := len(b.body) - 1; j >= 0; j-- {
+			e := o.vs.effectOf(b.body[j], &zero)
+			if dce && b.safe[j] && live&(1<<e.dst) == 0 {
+				b.body[j] = nil
+				continue
+			}
+			live = live&^(1<<e.dst) | e.reads
+		}
+		if dce {
+			body := b.body[:0]
+			for _, in := range b.body {
+				if in != nil {
+					body = append(body, in)
+				}
+			}
+			b.body = body
+		}
+		b.live = live
+	}
+}
+
+// simplify sends jumps past empty blocks, turns tests whose outcomes go
+// to the same place into plain jumps, and merges blocks with the same
+// code and successors, working from the end so that merged successors
+// make their predecessors equal too.
+func (o *optimizer) simplify() {
+	fwd := func(b int) int {
+		for o.blocks[b].kind == kJa && len(o.blocks[b].body) == 0 {
+			b = o.blocks[b].succ[0]
+		}
+		return b
+	}
+	canon := make([]int, len(o.blocks))
+	seen := map[string]int{}
+	var key strings.Builder
+	for i := len(o.blocks) - 1; i >= 0; i-- {
+		b := o.blocks[i]
+		canon[i] = i
+		if !b.reached {
+			continue
+		}
+		for j := range b.succ {
+			if b.kind == kCond || b.kind == kJa && j == 0 {
+				b.succ[j] = canon[fwd(b.succ[j])]
+			}
+		}
+		if b.kind == kCond && b.succ[0] == b.succ[1] {
+			b.kind = kJa
+		}
+		if b.kind == kJa {
+			b.succ[1] = 0
+		}
+		key.Reset()
+		for _, in := range b.body {
+			fmt.Fprintf(&key, "%#v;", in)
+		}
+		fmt.Fprintf(&key, "|%d %#v %d %d %v %v", b.kind, b.ret, b.op, b.k, b.useX, b.succ)
+		if j, ok := seen[key.String()]; ok {
+			canon[i] = j
+			continue
+		}
+		seen[key.String()] = i
+	}
+	// What is still reached from the entry.
+	for _, b := range o.blocks {
+		b.reached = false
+	}
+	first := canon[fwd(0)]
+	o.mark(first)
+	if first != 0 {
+		// The entry must come first: let block 0 jump there.
+		o.blocks[0] = &block{kind: kJa, succ: [2]int{first}, reached: true}
+	}
+}
+
+func (o *optimizer) mark(i int) {
+	b := o.blocks[i]
+	if b.reached {
+		return
+	}
+	b.reached = true
+	switch b.kind {
+	case kJa:
+		o.mark(b.succ[0])
+	case kCond:
+		o.mark(b.succ[0])
+		o.mark(b.succ[1])
+	}
+}
+
+// layout emits the reached blocks in program order, leaving out jumps
+// to the block that follows.
+func (o *optimizer) layout() *asm {
+	a := &asm{}
+	labels := make([]label, len(o.blocks))
+	for i := range labels {
+		labels[i] = a.newLabel()
+	}
+	var order []int
+	for i, b := range o.blocks {
+		if b.reached {
+			order = append(order, i)
+		}
+	}
+	for n, i := range order {
+		b := o.blocks[i]
+		a.place(labels[i])
+		a.emit(b.body...)
+		switch b.kind {
+		case kRet:
+			a.emit(b.ret)
+		case kJa:
+			if n+1 == len(order) || order[n+1] != b.succ[0] {
+				a.goTo(labels[b.succ[0]])
+			}
+		case kCond:
+			if b.useX {
+				a.jumpX(b.op.cond(), labels[b.succ[0]], labels[b.succ[1]])
+			} else {
+				a.jump(b.op.cond(), b.k, labels[b.succ[0]], labels[b.succ[1]])
+			}
+		}
+	}
+	return a
+}
