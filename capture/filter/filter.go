@@ -121,11 +121,11 @@ func compileOpt(expr string, lay linkLayout, snapLen int, opt bool) ([]bpf.Instr
 	if err != nil {
 		return nil, err
 	}
-	g, err := generate(tree, expr, lay, snapLen, false)
+	g, err := generate(tree, expr, lay, snapLen, false, opt)
 	if err == nil && g.usedIP6 {
 		// Some primitive needs the IPv6 transport header: compile again
 		// with the extension header walk in front.
-		g, err = generate(tree, expr, lay, snapLen, true)
+		g, err = generate(tree, expr, lay, snapLen, true, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -149,8 +149,8 @@ func CompileRaw(expr string, link LinkType, snapLen int) ([]bpf.RawInstruction, 
 	return bpf.Assemble(prog)
 }
 
-func generate(tree node, expr string, lay linkLayout, snapLen int, ip6 bool) (*gen, error) {
-	g := &gen{lay: lay, expr: expr}
+func generate(tree node, expr string, lay linkLayout, snapLen int, ip6, group bool) (*gen, error) {
+	g := &gen{lay: lay, expr: expr, group: group}
 	if ip6 {
 		g.ip6Prologue()
 		g.mem = ip6Slots

@@ -58,9 +58,11 @@ func optimize(a *asm) *asm {
 	if !o.build(a) {
 		return a
 	}
+	o.rejectOnly()
 	o.liveness(false)
 	o.forward()
 	o.liveness(true)
+	o.rejectOnly()
 	o.simplify()
 	return o.layout()
 }
@@ -150,6 +152,10 @@ func (o *optimizer) forward() {
 			continue
 		}
 		b.reached = true
+		if b.kind == kRet && len(b.body) == 0 {
+			b.in = nil
+			continue
+		}
 		s := meet(o.vs, i, b.in)
 		b.in = nil
 		body, safe := b.body[:0], make([]bool, 0, len(b.body))

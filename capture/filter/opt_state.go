@@ -118,6 +118,14 @@ func (s *state) known(vs *values, t testKey) (outcome, ok bool) {
 	return o, ok
 }
 
+// Facts are dropped (which only loses precision) beyond these bounds,
+// so that copying a state stays cheap on long chains of tests, such as a
+// list of 200 hosts.
+const (
+	maxNe    = 16 // constants a value is known to differ from
+	maxTests = 64 // other test outcomes
+)
+
 // learn records the outcome of test t.
 func (s *state) learn(vs *values, t testKey, outcome bool) {
 	if t.b != 0 {
@@ -125,8 +133,10 @@ func (s *state) learn(vs *values, t testKey, outcome bool) {
 			t = testKey{op: t.op, a: t.a, k: k}
 		}
 	}
-	s.tests[t] = outcome
 	if t.op != tEq || t.b != 0 {
+		if len(s.tests) < maxTests {
+			s.tests[t] = outcome
+		}
 		return
 	}
 	if outcome {
@@ -138,7 +148,9 @@ func (s *state) learn(vs *values, t testKey, outcome bool) {
 		set = map[uint32]bool{}
 		s.ne[t.a] = set
 	}
-	set[t.k] = true
+	if len(set) < maxNe {
+		set[t.k] = true
+	}
 }
 
 // meet is what holds on entry to block b whatever edge it is reached

@@ -40,26 +40,37 @@ func asLink(frame []byte, lay linkLayout) []byte {
 type optRunner struct {
 	prog  []bpf.Instruction
 	dgram bool
+	byET  map[uint32]*Filter
 }
 
-func (r optRunner) run(t testing.TB, pkt []byte, wireLen int, etherType uint32) uint32 {
-	prog := r.prog
-	if r.dgram {
-		prog = append([]bpf.Instruction(nil), prog...)
-		for i, in := range prog {
-			if in == (bpf.LoadExtension{Num: bpf.ExtProto}) {
-				prog[i] = bpf.LoadConstant{Dst: bpf.RegA, Val: etherType}
+func (r *optRunner) run(t testing.TB, pkt []byte, wireLen int, etherType uint32) uint32 {
+	if !r.dgram {
+		etherType = 0
+	}
+	f := r.byET[etherType]
+	if f == nil {
+		prog := r.prog
+		if r.dgram {
+			prog = append([]bpf.Instruction(nil), prog...)
+			for i, in := range prog {
+				if in == (bpf.LoadExtension{Num: bpf.ExtProto}) {
+					prog[i] = bpf.LoadConstant{Dst: bpf.RegA, Val: etherType}
+				}
 			}
 		}
+		raw, err := bpf.Assemble(prog)
+		if err != nil {
+			t.Fatalf("assemble: %v", err)
+		}
+		if f, err = load(raw, userMaxInsns); err != nil {
+			t.Fatalf("load: %v\n%v", err, listing(prog))
+		}
+		if r.byET == nil {
+			r.byET = map[uint32]*Filter{}
+		}
+		r.byET[etherType] = f
 	}
-	raw, err := bpf.Assemble(prog)
-	if err != nil {
-		t.Fatalf("assemble: %v", err)
-	}
-	if _, err := load(raw, userMaxInsns); err != nil {
-		t.Fatalf("load: %v\n%v", err, prog)
-	}
-	return (&Filter{prog: raw}).Run(pkt, wireLen)
+	return f.Run(pkt, wireLen)
 }
 
 var optLinks = []struct {
@@ -92,7 +103,7 @@ func sameVerdicts(t testing.TB, expr string, pkts [][]byte, cuts func(n int) []i
 		if len(opt) > len(plain) {
 			t.Errorf("%s %q: %d instructions optimised, %d not", link.name, expr, len(opt), len(plain))
 		}
-		a, b := optRunner{plain, link.lay.kernel}, optRunner{opt, link.lay.kernel}
+		a, b := &optRunner{prog: plain, dgram: link.lay.kernel}, &optRunner{prog: opt, dgram: link.lay.kernel}
 		for _, frame := range pkts {
 			var et uint32
 			if len(frame) >= 14 {
@@ -165,7 +176,13 @@ func randomFilter(r *rand.Rand, prims []string, d int) string {
 func optPrims() []string {
 	prims := []string{"host 10.0.0.2", "src host 10.0.0.1", "dst host 192.168.1.5", "ip6 host 2001:db8::2",
 		"port 80", "port 40000", "udp port 123", "tcp dst port 22", "icmp[0] == 0", "tcp[13] & 2 != 0",
-		"ether dst 02:00:00:00:00:02", "ip6 and tcp", "net 10.0.0.0/24 or net 192.168.0.0/16", "len < 100"}
+		"ether dst 02:00:00:00:00:02", "ip6 and tcp", "net 10.0.0.0/24 or net 192.168.0.0/16", "len < 100",
+		// Runs of hosts and nets, which compile as groups.
+		"host 10.0.0.9 or host 10.0.0.2 or 10.0.0.1", "src 10.1.2.3 or src 192.168.1.5 or src net 172.16",
+		"dst host 10.9.9.9 or dst net 10.0.0.0/30 or dst host 10.0.0.1", "arp host 10.0.0.2 or arp host 10.0.0.1",
+		"ip host 10.0.0.2 or ip host 10.0.0.1 or tcp or ip host 192.168.1.5 or ip host 10.0.0.9",
+		"net 0.0.0.0/0 or host 10.0.0.1", "host 10.0.0.3 or net 0/0", "rarp host 10.0.0.1 or rarp src 10.0.0.2 or rarp dst 10.0.0.2",
+		"src or dst host 10.0.0.2 or host 10.0.0.5 or src and dst host 10.0.0.1 or host 10.0.0.1"}
 	for _, e := range corpus.Filters() {
 		if e != "" {
 			prims = append(prims, e)
@@ -237,7 +254,7 @@ func TestOptimiserKeepsFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, b := optRunner{prog: plain}, optRunner{prog: opt}
+		a, b := &optRunner{prog: plain}, &optRunner{prog: opt}
 		frame := make([]byte, 300)
 		frame[12] = 0x08
 		for _, n := range []int{14, 101, 104, 201, 300} {

@@ -54,6 +54,28 @@ func (o *optimizer) liveness(dce bool) {
 	}
 }
 
+// rejectOnly turns every block from which no path reaches an accepting
+// return into "ret #0": whatever it does, a packet entering it is
+// dropped (a load outside the packet drops it too).
+func (o *optimizer) rejectOnly() {
+	accepts := make([]bool, len(o.blocks))
+	for i := len(o.blocks) - 1; i >= 0; i-- {
+		b := o.blocks[i]
+		switch b.kind {
+		case kRet:
+			rc, ok := b.ret.(bpf.RetConstant)
+			accepts[i] = !ok || rc.Val != 0
+		case kJa:
+			accepts[i] = accepts[b.succ[0]]
+		case kCond:
+			accepts[i] = accepts[b.succ[0]] || accepts[b.succ[1]]
+		}
+		if !accepts[i] {
+			b.body, b.safe, b.kind, b.ret = nil, nil, kRet, bpf.RetConstant{Val: 0}
+		}
+	}
+}
+
 // simplify sends jumps past empty blocks, turns tests whose outcomes go
 // to the same place into plain jumps, and merges blocks with the same
 // code and successors, working from the end so that merged successors
