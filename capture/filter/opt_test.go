@@ -182,7 +182,11 @@ func optPrims() []string {
 		"dst host 10.9.9.9 or dst net 10.0.0.0/30 or dst host 10.0.0.1", "arp host 10.0.0.2 or arp host 10.0.0.1",
 		"ip host 10.0.0.2 or ip host 10.0.0.1 or tcp or ip host 192.168.1.5 or ip host 10.0.0.9",
 		"net 0.0.0.0/0 or host 10.0.0.1", "host 10.0.0.3 or net 0/0", "rarp host 10.0.0.1 or rarp src 10.0.0.2 or rarp dst 10.0.0.2",
-		"src or dst host 10.0.0.2 or host 10.0.0.5 or src and dst host 10.0.0.1 or host 10.0.0.1"}
+		"src or dst host 10.0.0.2 or host 10.0.0.5 or src and dst host 10.0.0.1 or host 10.0.0.1",
+		// Runs of ports.
+		"port 80 or port 443 or portrange 50-60", "tcp dst port 22 or tcp dst port 80 or tcp dst portrange 8000-8080",
+		"udp port 53 or udp port 123", "ip6 port 53 or ip6 port 443", "ip src port 53 or ip src port 80 or src port 123",
+		"port 40000 or port 33434 or tcp port 80 or tcp port 443 or udp port 9"}
 	for _, e := range corpus.Filters() {
 		if e != "" {
 			prims = append(prims, e)

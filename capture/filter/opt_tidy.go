@@ -71,7 +71,7 @@ func (o *optimizer) rejectOnly() {
 			accepts[i] = accepts[b.succ[0]] || accepts[b.succ[1]]
 		}
 		if !accepts[i] {
-			b.body, b.safe, b.kind, b.ret = nil, nil, kRet, bpf.RetConstant{Val: 0}
+			*b = block{kind: kRet, ret: bpf.RetConstant{Val: 0}, in: b.in, reached: b.reached}
 		}
 	}
 }
