@@ -141,7 +141,7 @@ func isRet(in bpf.Instruction) bool {
 // from its incoming edges before it is visited, and its outgoing edges
 // are threaded past the blocks they need not enter.
 func (o *optimizer) forward() {
-	init := newState()
+	init := &state{}
 	init.r[regA], init.r[regX] = o.vs.konst(0), o.vs.konst(0) // filter(2): A and X start at 0
 	for i := regM; i < numRegs; i++ {
 		init.r[i] = o.vs.newFresh()
@@ -164,9 +164,9 @@ func (o *optimizer) forward() {
 			if s.r[e.dst] == e.val {
 				continue // the register holds that value already
 			}
-			safe = append(safe, !e.fault || s.avail[e.val])
+			safe = append(safe, !e.fault || s.isAvail(e.val))
 			if e.fault {
-				s.avail[e.val] = true
+				s.setAvail(e.val)
 			}
 			s.r[e.dst] = e.val
 			body = append(body, in)
@@ -227,7 +227,7 @@ func (o *optimizer) skip(t *block, s *state) (int, bool) {
 	r := s.r
 	for _, in := range t.body {
 		e := o.vs.effectOf(in, &r)
-		if e.fault && !s.avail[e.val] {
+		if e.fault && !s.isAvail(e.val) {
 			return 0, false
 		}
 		r[e.dst] = e.val

@@ -1,7 +1,7 @@
 package filter
 
 import (
-	"maps"
+	"slices"
 
 	"golang.org/x/net/bpf"
 )
@@ -65,66 +65,78 @@ type testKey struct {
 	k    uint32
 }
 
+// fact is the outcome of a test on a path.
+type fact struct {
+	t   testKey
+	out bool
+}
+
 // state is what the optimiser knows at a point of the program: the
-// value in each register, facts about values learnt from the tests on
-// every path to the point, and the values loaded on every path (a load
-// of those cannot fall outside the packet).
+// value in each register, the outcomes of the tests made on every path
+// to the point, and the values loaded on every path (a load of those
+// cannot fall outside the packet). Both lists are short (maxFacts), so
+// they are slices scanned in full.
 type state struct {
 	r     [numRegs]int32
-	eq    map[int32]uint32          // value == constant
-	ne    map[int32]map[uint32]bool // value != each constant
-	tests map[testKey]bool          // outcome of a test
-	avail map[int32]bool            // loaded without fault
+	facts []fact
+	avail []int32
 }
 
-func newState() *state {
-	return &state{eq: map[int32]uint32{}, ne: map[int32]map[uint32]bool{}, tests: map[testKey]bool{}, avail: map[int32]bool{}}
-}
-
-func (s *state) clone() *state {
-	c := &state{r: s.r, eq: maps.Clone(s.eq), tests: maps.Clone(s.tests), avail: maps.Clone(s.avail)}
-	c.ne = make(map[int32]map[uint32]bool, len(s.ne))
-	for v, set := range s.ne {
-		c.ne[v] = maps.Clone(set)
-	}
-	return c
-}
-
-// known gives the outcome of test t if the state decides it.
-func (s *state) known(vs *values, t testKey) (outcome, ok bool) {
-	a, aok := vs.constOf(t.a)
-	if !aok {
-		a, aok = s.eq[t.a]
-	}
-	k := t.k
-	if t.b != 0 {
-		var bok bool
-		if k, bok = vs.constOf(t.b); !bok {
-			k, bok = s.eq[t.b]
-		}
-		if !bok {
-			o, ok := s.tests[t]
-			return o, ok
-		}
-		t = testKey{op: t.op, a: t.a, k: k}
-	}
-	if aok {
-		return t.op.eval(a, k), true
-	}
-	if t.op == tEq && s.ne[t.a][k] {
-		return false, true
-	}
-	o, ok := s.tests[t]
-	return o, ok
-}
-
-// Facts are dropped (which only loses precision) beyond these bounds,
+// Facts beyond maxFacts are not recorded (which only loses precision),
 // so that copying a state stays cheap on long chains of tests, such as a
 // list of 200 hosts.
-const (
-	maxNe    = 16 // constants a value is known to differ from
-	maxTests = 64 // other test outcomes
-)
+const maxFacts = 128
+
+func (s *state) clone() *state {
+	return &state{r: s.r, facts: slices.Clone(s.facts), avail: slices.Clone(s.avail)}
+}
+
+func (s *state) isAvail(v int32) bool { return slices.Contains(s.avail, v) }
+
+func (s *state) setAvail(v int32) {
+	if !s.isAvail(v) {
+		s.avail = append(s.avail, v)
+	}
+}
+
+// known gives the outcome of test t if the state decides it: both sides
+// are constants (or known equal to one), the test was made before, or
+// it is "v == k" where v is known to differ from k.
+func (s *state) known(vs *values, t testKey) (outcome, ok bool) {
+	if t.b != 0 {
+		if k, ok := vs.constOf(t.b); ok {
+			t = testKey{op: t.op, a: t.a, k: k}
+		}
+	}
+	a, aok := vs.constOf(t.a)
+	k, kok := t.k, t.b == 0
+	if t.b != 0 {
+		k, kok = vs.constOf(t.b)
+	}
+	for _, f := range s.facts {
+		switch {
+		case f.t == t:
+			return f.out, true
+		case f.t.op != tEq || f.t.b != 0 || !f.out:
+		case !aok && f.t.a == t.a:
+			a, aok = f.t.k, true
+		case !kok && f.t.a == t.b:
+			k, kok = f.t.k, true
+		}
+	}
+	if aok && kok {
+		return t.op.eval(a, k), true
+	}
+	if t.op == tEq && kok {
+		// v != k is recorded as the test v == k having failed.
+		for _, f := range s.facts {
+			if f.t.op == tEq && f.t.b == 0 && f.t.a == t.a && f.t.k == k && !f.out {
+				return false, true
+			}
+		}
+	}
+	return false, false
+}
 
 // learn records the outcome of test t.
 func (s *state) learn(vs *values, t testKey, outcome bool) {
@@ -133,29 +145,15 @@ func (s *state) learn(vs *values, t testKey, outcome bool) {
 			t = testKey{op: t.op, a: t.a, k: k}
 		}
 	}
-	if t.op != tEq || t.b != 0 {
-		if len(s.tests) < maxTests {
-			s.tests[t] = outcome
-		}
-		return
-	}
-	if outcome {
-		s.eq[t.a] = t.k
-		return
-	}
-	set := s.ne[t.a]
-	if set == nil {
-		set = map[uint32]bool{}
-		s.ne[t.a] = set
-	}
-	if len(set) < maxNe {
-		set[t.k] = true
+	if len(s.facts) < maxFacts {
+		s.facts = append(s.facts, fact{t, outcome})
 	}
 }
 
 // meet is what holds on entry to block b whatever edge it is reached
-// by: registers that differ hold a value named for b (a phi), facts are
-// those of every edge.
+// by: registers that differ hold a value named for b (a phi); a fact
+// holds if every edge's state implies it, and a value is loaded if it
+// is on every edge.
 func meet(vs *values, b int, in []*state) *state {
 	if len(in) == 1 {
 		return in[0]
@@ -167,53 +165,19 @@ func meet(vs *values, b int, in []*state) *state {
 				s.r[i] = vs.id(valKey{op: vPhi, n: uint32(i), k: uint32(b)})
 			}
 		}
-		for t, out := range s.tests {
-			if oo, ok := o.tests[t]; !ok || oo != out {
-				delete(s.tests, t)
+		var facts []fact
+		for _, f := range s.facts {
+			if out, ok := o.known(vs, f.t); ok && out == f.out {
+				facts = append(facts, f)
 			}
 		}
-		for v := range s.avail {
-			if !o.avail[v] {
-				delete(s.avail, v)
+		for _, f := range o.facts {
+			if out, ok := s.known(vs, f.t); ok && out == f.out && !slices.Contains(facts, f) {
+				facts = append(facts, f)
 			}
 		}
-		meetNe(s, o)
-		for v, k := range s.eq {
-			if ok, has := o.eq[v]; !has || ok != k {
-				delete(s.eq, v)
-			}
-		}
+		s.facts = facts[:min(len(facts), maxFacts)]
+		s.avail = slices.DeleteFunc(s.avail, func(v int32) bool { return !o.isAvail(v) })
 	}
 	return s
-}
-
-// meetNe keeps the constants a value differs from on both sides, either
-// as known differences or as another known value.
-func meetNe(s, o *state) {
-	differs := func(st *state, v int32, k uint32) bool {
-		if e, ok := st.eq[v]; ok {
-			return e != k
-		}
-		return st.ne[v][k]
-	}
-	ne := map[int32]map[uint32]bool{}
-	add := func(v int32, k uint32) {
-		if differs(s, v, k) && differs(o, v, k) {
-			if ne[v] == nil {
-				ne[v] = map[uint32]bool{}
-			}
-			ne[v][k] = true
-		}
-	}
-	for _, st := range []*state{s, o} {
-		for v, set := range st.ne {
-			for k := range set {
-				add(v, k)
-			}
-		}
-		for v, k := range st.eq {
-			add(v, k)
-		}
-	}
-	s.ne = ne
 }

@@ -1,8 +1,8 @@
 package filter
 
 import (
+	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"golang.org/x/net/bpf"
 )
@@ -89,7 +89,7 @@ func (o *optimizer) simplify() {
 	}
 	canon := make([]int, len(o.blocks))
 	seen := map[string]int{}
-	var key strings.Builder
+	var key []byte
 	for i := len(o.blocks) - 1; i >= 0; i-- {
 		b := o.blocks[i]
 		canon[i] = i
@@ -107,16 +107,32 @@ func (o *optimizer) simplify() {
 		if b.kind == kJa {
 			b.succ[1] = 0
 		}
-		key.Reset()
-		for _, in := range b.body {
-			fmt.Fprintf(&key, "%#v;", in)
+		key = key[:0]
+		for j := 0; j <= len(b.body); j++ {
+			in := b.ret
+			if j < len(b.body) {
+				in = b.body[j]
+			} else if in == nil {
+				break
+			}
+			raw, err := in.Assemble()
+			if err != nil {
+				// Not expected of the compiler's code; the block is
+				// then merged with none.
+				key = fmt.Appendf(key, "%d", i)
+			}
+			key = binary.BigEndian.AppendUint16(key, raw.Op)
+			key = binary.BigEndian.AppendUint32(key, raw.K)
 		}
-		fmt.Fprintf(&key, "|%d %#v %d %d %v %v", b.kind, b.ret, b.op, b.k, b.useX, b.succ)
-		if j, ok := seen[key.String()]; ok {
+		key = append(key, byte(b.kind), byte(b.op), map[bool]byte{false: 0, true: 1}[b.useX])
+		key = binary.BigEndian.AppendUint32(key, b.k)
+		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[0]))
+		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[1]))
+		if j, ok := seen[string(key)]; ok {
 			canon[i] = j
 			continue
 		}
-		seen[key.String()] = i
+		seen[string(key)] = i
 	}
 	// What is still reached from the entry.
 	for _, b := range o.blocks {
