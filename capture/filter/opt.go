@@ -62,6 +62,7 @@ func optimize(a *asm) *asm {
 	o.liveness(false)
 	o.forward()
 	o.liveness(true)
+	o.peephole()
 	o.rejectOnly()
 	o.simplify()
 	return o.layout()

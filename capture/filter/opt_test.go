@@ -186,7 +186,11 @@ func optPrims() []string {
 		// Runs of ports.
 		"port 80 or port 443 or portrange 50-60", "tcp dst port 22 or tcp dst port 80 or tcp dst portrange 8000-8080",
 		"udp port 53 or udp port 123", "ip6 port 53 or ip6 port 443", "ip src port 53 or ip src port 80 or src port 123",
-		"port 40000 or port 33434 or tcp port 80 or tcp port 443 or udp port 9"}
+		"port 40000 or port 33434 or tcp port 80 or tcp port 443 or udp port 9",
+		// Jumps on X, and divisions by a value that may be 0 at run time
+		// (which end the program).
+		"ip[8] > ip[9]", "tcp[0:2] == tcp[2:2]", "len - ip[2:2] > 14", "ip[9] == ip[9]",
+		"ip[2:2] / ip[8] > 1", "ip[2:2] % (ip[9] - 1) == 0", "udp[0:2] / (udp[2:2] - 53) == 0"}
 	for _, e := range corpus.Filters() {
 		if e != "" {
 			prims = append(prims, e)

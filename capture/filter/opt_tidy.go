@@ -54,6 +54,22 @@ func (o *optimizer) liveness(dce bool) {
 	}
 }
 
+// peephole turns "and #k; jeq #0" into "jset #k" with the outcomes
+// swapped where A is not read after the test, as libpcap does.
+func (o *optimizer) peephole() {
+	for _, b := range o.blocks {
+		if !b.reached || b.kind != kCond || b.useX || b.op != tEq || b.k != 0 || len(b.body) == 0 {
+			continue
+		}
+		and, ok := b.body[len(b.body)-1].(bpf.ALUOpConstant)
+		if !ok || and.Op != bpf.ALUOpAnd || (o.blocks[b.succ[0]].live|o.blocks[b.succ[1]].live)&(1<<regA) != 0 {
+			continue
+		}
+		b.body, b.safe = b.body[:len(b.body)-1], b.safe[:len(b.safe)-1]
+		b.op, b.k, b.succ = tSet, and.Val, [2]int{b.succ[1], b.succ[0]}
+	}
+}
+
 // rejectOnly turns every block from which no path reaches an accepting
 // return into "ret #0": whatever it does, a packet entering it is
 // dropped (a load outside the packet drops it too).
