@@ -42,7 +42,15 @@ func normTest(c bpf.JumpTest) (op testOp, neg bool) {
 }
 
 func (op testOp) cond() bpf.JumpTest {
-	return map[testOp]bpf.JumpTest{tEq: bpf.JumpEqual, tGt: bpf.JumpGreaterThan, tGe: bpf.JumpGreaterOrEqual, tSet: bpf.JumpBitsSet}[op]
+	switch op {
+	case tEq:
+		return bpf.JumpEqual
+	case tGt:
+		return bpf.JumpGreaterThan
+	case tGe:
+		return bpf.JumpGreaterOrEqual
+	}
+	return bpf.JumpBitsSet
 }
 
 func (op testOp) eval(a, k uint32) bool {

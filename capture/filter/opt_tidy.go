@@ -140,7 +140,10 @@ func (o *optimizer) simplify() {
 			key = binary.BigEndian.AppendUint16(key, raw.Op)
 			key = binary.BigEndian.AppendUint32(key, raw.K)
 		}
-		key = append(key, byte(b.kind), byte(b.op), map[bool]byte{false: 0, true: 1}[b.useX])
+		key = append(key, byte(b.kind), byte(b.op))
+		if b.useX {
+			key = append(key, 'x')
+		}
 		key = binary.BigEndian.AppendUint32(key, b.k)
 		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[0]))
 		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[1]))
