@@ -52,8 +52,25 @@ type optimizer struct {
 }
 
 // optimize returns a's program optimised, or a itself when it holds an
-// instruction the optimiser does not model.
+// instruction the optimiser does not model. A second round finds what
+// the first one's pruning opened up (a load made redundant once a
+// branch has become a plain reject, say); it stops when a round gains
+// nothing.
 func optimize(a *asm) *asm {
+	for round := 0; round < 3; round++ {
+		b := optimizeOnce(a)
+		if len(b.code) >= len(a.code) {
+			if round == 0 {
+				return b
+			}
+			return a
+		}
+		a = b
+	}
+	return a
+}
+
+func optimizeOnce(a *asm) *asm {
 	o := &optimizer{vs: newValues()}
 	if !o.build(a) {
 		return a
@@ -188,9 +205,22 @@ func (o *optimizer) forward() {
 			}
 			st := s.clone()
 			st.learn(o.vs, t, true)
-			s.learn(o.vs, t, false)
+			sf := s.clone()
+			sf.learn(o.vs, t, false)
+			// A test is not needed when, on one of its outcomes, the
+			// other successor leads to the same place.
+			if o.follow(b.succ[1], st) == o.follow(b.succ[0], st) {
+				b.kind, b.succ[0] = kJa, b.succ[1]
+				o.send(b, 0, s)
+				break
+			}
+			if o.follow(b.succ[0], sf) == o.follow(b.succ[1], sf) {
+				b.kind = kJa
+				o.send(b, 0, s)
+				break
+			}
 			o.send(b, 0, st)
-			o.send(b, 1, s)
+			o.send(b, 1, sf)
 		}
 	}
 }
@@ -206,7 +236,14 @@ func (b *block) testIn(r *[numRegs]int32) testKey {
 // send follows b's edge idx past every block whose test s decides and
 // whose other effects are not needed, and hands s to the block reached.
 func (o *optimizer) send(b *block, idx int, s *state) {
-	to := b.succ[idx]
+	to := o.follow(b.succ[idx], s)
+	b.succ[idx] = to
+	o.blocks[to].in = append(o.blocks[to].in, s)
+}
+
+// follow is where a path in state s entering block to goes once past
+// the blocks it can skip.
+func (o *optimizer) follow(to int, s *state) int {
 	for steps := 0; steps < len(o.blocks); steps++ {
 		next, ok := o.skip(o.blocks[to], s)
 		if !ok {
@@ -214,8 +251,7 @@ func (o *optimizer) send(b *block, idx int, s *state) {
 		}
 		to = next
 	}
-	b.succ[idx] = to
-	o.blocks[to].in = append(o.blocks[to].in, s)
+	return to
 }
 
 // skip says where a path in state s entering t would leave it, if t can
