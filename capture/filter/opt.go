@@ -160,7 +160,9 @@ func isRet(in bpf.Instruction) bool {
 // are threaded past the blocks they need not enter.
 func (o *optimizer) forward() {
 	init := &state{}
-	init.r[regA], init.r[regX] = o.vs.konst(0), o.vs.konst(0) // filter(2): A and X start at 0
+	// A and X start at 0: the kernel clears them before a classic program
+	// (bpf_convert_filter in net/core/filter.c), as Filter.Run does.
+	init.r[regA], init.r[regX] = o.vs.konst(0), o.vs.konst(0)
 	for i := regM; i < numRegs; i++ {
 		init.r[i] = o.vs.newFresh()
 	}
@@ -176,53 +178,66 @@ func (o *optimizer) forward() {
 		}
 		s := meet(o.vs, i, b.in)
 		b.in = nil
-		body, safe := b.body[:0], make([]bool, 0, len(b.body))
-		for _, in := range b.body {
-			e := o.vs.effectOf(in, &s.r)
-			if s.r[e.dst] == e.val {
-				continue // the register holds that value already
-			}
-			safe = append(safe, !e.fault || s.isAvail(e.val))
-			if e.fault {
-				s.setAvail(e.val)
-			}
-			s.r[e.dst] = e.val
-			body = append(body, in)
-		}
-		b.body, b.safe = body, safe
+		o.execBody(b, s)
 		switch b.kind {
 		case kJa:
 			o.send(b, 0, s)
 		case kCond:
-			t := b.testIn(&s.r)
-			if out, ok := s.known(o.vs, t); ok {
-				b.kind = kJa
-				if !out {
-					b.succ[0] = b.succ[1]
-				}
-				o.send(b, 0, s)
-				break
-			}
-			st := s.clone()
-			st.learn(o.vs, t, true)
-			sf := s.clone()
-			sf.learn(o.vs, t, false)
-			// A test is not needed when, on one of its outcomes, the
-			// other successor leads to the same place.
-			if o.follow(b.succ[1], st) == o.follow(b.succ[0], st) {
-				b.kind, b.succ[0] = kJa, b.succ[1]
-				o.send(b, 0, s)
-				break
-			}
-			if o.follow(b.succ[0], sf) == o.follow(b.succ[1], sf) {
-				b.kind = kJa
-				o.send(b, 0, s)
-				break
-			}
-			o.send(b, 0, st)
-			o.send(b, 1, sf)
+			o.branch(b, s)
 		}
 	}
+}
+
+// execBody runs b's body in state s, dropping instructions that give a
+// register the value it holds.
+func (o *optimizer) execBody(b *block, s *state) {
+	body, safe := b.body[:0], make([]bool, 0, len(b.body))
+	for _, in := range b.body {
+		e := o.vs.effectOf(in, &s.r)
+		if s.r[e.dst] == e.val {
+			continue // the register holds that value already
+		}
+		safe = append(safe, !e.fault || s.isAvail(e.val))
+		if e.fault {
+			s.setAvail(e.val)
+		}
+		s.r[e.dst] = e.val
+		body = append(body, in)
+	}
+	b.body, b.safe = body, safe
+}
+
+// branch sends the outgoing edges of b, a test, in state s: to the
+// decided successor alone if s decides the test or the test is not
+// needed, else to both with what each outcome teaches.
+func (o *optimizer) branch(b *block, s *state) {
+	t := b.testIn(&s.r)
+	if out, ok := s.known(o.vs, t); ok {
+		b.kind = kJa
+		if !out {
+			b.succ[0] = b.succ[1]
+		}
+		o.send(b, 0, s)
+		return
+	}
+	st := s.clone()
+	st.learn(o.vs, t, true)
+	sf := s.clone()
+	sf.learn(o.vs, t, false)
+	// A test is not needed when, on one of its outcomes, the other
+	// successor leads to the same place.
+	if o.follow(b.succ[1], st) == o.follow(b.succ[0], st) {
+		b.kind, b.succ[0] = kJa, b.succ[1]
+		o.send(b, 0, s)
+		return
+	}
+	if o.follow(b.succ[0], sf) == o.follow(b.succ[1], sf) {
+		b.kind = kJa
+		o.send(b, 0, s)
+		return
+	}
+	o.send(b, 0, st)
+	o.send(b, 1, sf)
 }
 
 func (b *block) testIn(r *[numRegs]int32) testKey {
@@ -231,59 +246,4 @@ func (b *block) testIn(r *[numRegs]int32) testKey {
 		t.b, t.k = r[regX], 0
 	}
 	return t
-}
-
-// send follows b's edge idx past every block whose test s decides and
-// whose other effects are not needed, and hands s to the block reached.
-func (o *optimizer) send(b *block, idx int, s *state) {
-	to := o.follow(b.succ[idx], s)
-	b.succ[idx] = to
-	o.blocks[to].in = append(o.blocks[to].in, s)
-}
-
-// follow is where a path in state s entering block to goes once past
-// the blocks it can skip.
-func (o *optimizer) follow(to int, s *state) int {
-	for steps := 0; steps < len(o.blocks); steps++ {
-		next, ok := o.skip(o.blocks[to], s)
-		if !ok {
-			break
-		}
-		to = next
-	}
-	return to
-}
-
-// skip says where a path in state s entering t would leave it, if t can
-// be skipped: its test is decided, its loads cannot fault, and the
-// registers it changes are not read after it.
-func (o *optimizer) skip(t *block, s *state) (int, bool) {
-	if t.kind == kRet {
-		return 0, false
-	}
-	r := s.r
-	for _, in := range t.body {
-		e := o.vs.effectOf(in, &r)
-		if e.fault && !s.isAvail(e.val) {
-			return 0, false
-		}
-		r[e.dst] = e.val
-	}
-	next := t.succ[0]
-	if t.kind == kCond {
-		out, ok := s.known(o.vs, t.testIn(&r))
-		if !ok {
-			return 0, false
-		}
-		if !out {
-			next = t.succ[1]
-		}
-	}
-	live := o.blocks[next].live
-	for reg := range r {
-		if r[reg] != s.r[reg] && live&(1<<reg) != 0 {
-			return 0, false
-		}
-	}
-	return next, true
 }

@@ -123,30 +123,7 @@ func (o *optimizer) simplify() {
 		if b.kind == kJa {
 			b.succ[1] = 0
 		}
-		key = key[:0]
-		for j := 0; j <= len(b.body); j++ {
-			in := b.ret
-			if j < len(b.body) {
-				in = b.body[j]
-			} else if in == nil {
-				break
-			}
-			raw, err := in.Assemble()
-			if err != nil {
-				// Not expected of the compiler's code; the block is
-				// then merged with none.
-				key = fmt.Appendf(key, "%d", i)
-			}
-			key = binary.BigEndian.AppendUint16(key, raw.Op)
-			key = binary.BigEndian.AppendUint32(key, raw.K)
-		}
-		key = append(key, byte(b.kind), byte(b.op))
-		if b.useX {
-			key = append(key, 'x')
-		}
-		key = binary.BigEndian.AppendUint32(key, b.k)
-		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[0]))
-		key = binary.BigEndian.AppendUint32(key, uint32(b.succ[1]))
+		key = b.key(key[:0], i)
 		if j, ok := seen[string(key)]; ok {
 			canon[i] = j
 			continue
@@ -163,6 +140,34 @@ func (o *optimizer) simplify() {
 		// The entry must come first: let block 0 jump there.
 		o.blocks[0] = &block{kind: kJa, succ: [2]int{first}, reached: true}
 	}
+}
+
+// key appends to buf what makes two blocks equal: their instructions,
+// test and successors. i is the block's number, for what does not
+// assemble (not expected of the compiler's code): such a block equals
+// no other.
+func (b *block) key(buf []byte, i int) []byte {
+	for j := 0; j <= len(b.body); j++ {
+		in := b.ret
+		if j < len(b.body) {
+			in = b.body[j]
+		} else if in == nil {
+			break
+		}
+		raw, err := in.Assemble()
+		if err != nil {
+			buf = fmt.Appendf(buf, "%d", i)
+		}
+		buf = binary.BigEndian.AppendUint16(buf, raw.Op)
+		buf = binary.BigEndian.AppendUint32(buf, raw.K)
+	}
+	buf = append(buf, byte(b.kind), byte(b.op))
+	if b.useX {
+		buf = append(buf, 'x')
+	}
+	buf = binary.BigEndian.AppendUint32(buf, b.k)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(b.succ[0]))
+	return binary.BigEndian.AppendUint32(buf, uint32(b.succ[1]))
 }
 
 func (o *optimizer) mark(i int) {
