@@ -272,3 +272,22 @@ func TestOptimiserKeepsFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedErrorsUnchanged: a bad value inside a run of hosts or ports
+// gives the error, and the position, it gives without grouping.
+func TestGroupedErrorsUnchanged(t *testing.T) {
+	t.Parallel()
+	for _, expr := range []string{
+		"host 10.0.0.1 or host 10.0.0.300", "host 10.0.0.1 or host foo or host 10.0.0.2",
+		"net 10.0.0.0/8 or net 10.0.0.1/8", "src 10.0.0.1 or src net 10.0.0.0/33",
+		"port 80 or port 70000", "port 80 or portrange 5-", "tcp port 80 or tcp port http-alt",
+		"dst port 53 or dst portrange 1-65536",
+	} {
+		lay := linkLayout{protoOff: 12, nh: 14}
+		_, perr := compileOpt(expr, lay, 0, false)
+		_, oerr := compileOpt(expr, lay, 0, true)
+		if perr == nil || fmt.Sprint(perr) != fmt.Sprint(oerr) {
+			t.Errorf("%q: %v without grouping, %v with", expr, perr, oerr)
+		}
+	}
+}
