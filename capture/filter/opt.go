@@ -222,17 +222,24 @@ func (o *optimizer) branch(b *block, s *state) {
 	}
 	st := s.clone()
 	st.learn(o.vs, t, true)
-	sf := s.clone()
+	before := len(s.facts)
+	sf := s
 	sf.learn(o.vs, t, false)
 	// A test is not needed when, on one of its outcomes, the other
-	// successor leads to the same place.
-	if o.follow(b.succ[1], st) == o.follow(b.succ[0], st) {
+	// successor leads to the same place. The walks are short (a long
+	// chain of decided tests, such as the rest of a host list once one
+	// address has matched, is not followed to its end: that would make
+	// the pass quadratic).
+	const near = 8
+	if o.follow(b.succ[1], st, near) == o.follow(b.succ[0], st, near) {
 		b.kind, b.succ[0] = kJa, b.succ[1]
+		s.facts = s.facts[:before] // s without the outcome
 		o.send(b, 0, s)
 		return
 	}
-	if o.follow(b.succ[0], sf) == o.follow(b.succ[1], sf) {
+	if o.follow(b.succ[0], sf, near) == o.follow(b.succ[1], sf, near) {
 		b.kind = kJa
+		s.facts = s.facts[:before]
 		o.send(b, 0, s)
 		return
 	}

@@ -90,10 +90,14 @@ type state struct {
 	avail []int32
 }
 
-// Facts beyond maxFacts are not recorded (which only loses precision),
-// so that copying a state stays cheap on long chains of tests, such as a
-// list of 200 hosts.
-const maxFacts = 128
+// Facts beyond maxFacts, or beyond maxFactsPerValue about one value, are
+// not recorded (which only loses precision), so that copying a state
+// stays cheap on long chains of tests, such as a list of 200 hosts
+// (where the source address is known to differ from each one tested).
+const (
+	maxFacts         = 128
+	maxFactsPerValue = 16
+)
 
 func (s *state) clone() *state {
 	return &state{r: s.r, facts: slices.Clone(s.facts), avail: slices.Clone(s.avail)}
@@ -153,7 +157,16 @@ func (s *state) learn(vs *values, t testKey, outcome bool) {
 			t = testKey{op: t.op, a: t.a, k: k}
 		}
 	}
-	if len(s.facts) < maxFacts {
+	if len(s.facts) >= maxFacts {
+		return
+	}
+	n := 0
+	for _, f := range s.facts {
+		if f.t.a == t.a {
+			n++
+		}
+	}
+	if n < maxFactsPerValue {
 		s.facts = append(s.facts, fact{t, outcome})
 	}
 }

@@ -7,15 +7,15 @@ package filter
 // send follows b's edge idx past every block whose test s decides and
 // whose other effects are not needed, and hands s to the block reached.
 func (o *optimizer) send(b *block, idx int, s *state) {
-	to := o.follow(b.succ[idx], s)
+	to := o.follow(b.succ[idx], s, len(o.blocks))
 	b.succ[idx] = to
 	o.blocks[to].in = append(o.blocks[to].in, s)
 }
 
 // follow is where a path in state s entering block to goes once past
-// the blocks it can skip.
-func (o *optimizer) follow(to int, s *state) int {
-	for steps := 0; steps < len(o.blocks); steps++ {
+// the blocks it can skip, at most steps of them.
+func (o *optimizer) follow(to int, s *state, steps int) int {
+	for ; steps > 0; steps-- {
 		next, ok := o.skip(o.blocks[to], s)
 		if !ok {
 			break
