@@ -52,37 +52,37 @@ type optimizer struct {
 }
 
 // optimize returns a's program optimised, or a itself when it holds an
-// instruction the optimiser does not model. A second round finds what
-// the first one's pruning opened up (a load made redundant once a
-// branch has become a plain reject, say); it stops when a round gains
-// nothing.
+// instruction the optimiser does not model. When code turned out to lead
+// only to rejects after the forward pass, a second round sees what that
+// opened up (an EtherType load made redundant once the IPv6 branch
+// before it has become a plain reject, say).
 func optimize(a *asm) *asm {
 	for round := 0; round < 3; round++ {
-		b := optimizeOnce(a)
-		if len(b.code) >= len(a.code) {
-			if round == 0 {
-				return b
-			}
+		b, pruned := optimizeOnce(a)
+		if len(b.code) > len(a.code) {
 			return a
 		}
 		a = b
+		if !pruned {
+			break
+		}
 	}
 	return a
 }
 
-func optimizeOnce(a *asm) *asm {
-	o := &optimizer{vs: newValues()}
+func optimizeOnce(a *asm) (*asm, bool) {
+	o := &optimizer{vs: newValues(len(a.code))}
 	if !o.build(a) {
-		return a
+		return a, false
 	}
 	o.rejectOnly()
 	o.liveness(false)
 	o.forward()
 	o.liveness(true)
 	o.peephole()
-	o.rejectOnly()
+	pruned := o.rejectOnly()
 	o.simplify()
-	return o.layout()
+	return o.layout(), pruned
 }
 
 // build cuts a's code into basic blocks.
@@ -101,13 +101,20 @@ func (o *optimizer) build(a *asm) bool {
 		}
 	}
 	blockAt := make([]int, n+1)
+	nb := 0
 	for i := 0; i <= n; i++ {
 		if leader[i] && i < n {
-			o.blocks = append(o.blocks, &block{})
+			nb++
 		}
-		blockAt[i] = len(o.blocks) - 1
+		blockAt[i] = nb - 1
 	}
-	var zero [numRegs]int32
+	// One array holds every block and every body, each body a window of
+	// its own capacity.
+	blocks, bodies := make([]block, nb), make([]bpf.Instruction, 0, n)
+	o.blocks = make([]*block, nb)
+	for i := range blocks {
+		o.blocks[i] = &blocks[i]
+	}
 	for i, in := range a.code {
 		b := o.blocks[blockAt[i]]
 		switch {
@@ -131,10 +138,14 @@ func (o *optimizer) build(a *asm) bool {
 		case isRet(in.ins):
 			b.kind, b.ret = kRet, in.ins
 		default:
-			if e := o.vs.effectOf(in.ins, &zero); e.reads == 1<<numRegs-1 {
+			if _, _, _, ok := use(in.ins); !ok {
 				return false
 			}
-			b.body = append(b.body, in.ins)
+			if len(b.body) == 0 {
+				b.body = bodies[len(bodies):]
+			}
+			bodies = append(bodies, in.ins)
+			b.body = b.body[:len(b.body)+1]
 			if leader[i+1] {
 				if i+1 == n {
 					return false // falls off the end
@@ -142,6 +153,9 @@ func (o *optimizer) build(a *asm) bool {
 				b.kind, b.succ[0] = kJa, blockAt[i+1]
 			}
 		}
+	}
+	for _, b := range o.blocks {
+		b.body = b.body[:len(b.body):len(b.body)]
 	}
 	return len(o.blocks) > 0
 }
@@ -225,19 +239,19 @@ func (o *optimizer) branch(b *block, s *state) {
 	before := len(s.facts)
 	sf := s
 	sf.learn(o.vs, t, false)
-	// A test is not needed when, on one of its outcomes, the other
-	// successor leads to the same place. The walks are short (a long
-	// chain of decided tests, such as the rest of a host list once one
-	// address has matched, is not followed to its end: that would make
-	// the pass quadratic).
+	// A test is not needed when one outcome returns and the other
+	// successor, entered on that outcome, returns the same way. The walk
+	// is short: a long chain of decided tests, such as the rest of a host
+	// list once one address has matched, is not followed to its end,
+	// which would make the pass quadratic.
 	const near = 8
-	if o.follow(b.succ[1], st, near) == o.follow(b.succ[0], st, near) {
+	if o.blocks[b.succ[0]].kind == kRet && o.follow(b.succ[1], st, near) == b.succ[0] {
 		b.kind, b.succ[0] = kJa, b.succ[1]
 		s.facts = s.facts[:before] // s without the outcome
 		o.send(b, 0, s)
 		return
 	}
-	if o.follow(b.succ[0], sf, near) == o.follow(b.succ[1], sf, near) {
+	if o.blocks[b.succ[1]].kind == kRet && o.follow(b.succ[0], sf, near) == b.succ[1] {
 		b.kind = kJa
 		s.facts = s.facts[:before]
 		o.send(b, 0, s)

@@ -100,7 +100,9 @@ const (
 )
 
 func (s *state) clone() *state {
-	return &state{r: s.r, facts: slices.Clone(s.facts), avail: slices.Clone(s.avail)}
+	// Room for the outcome of the test that usually follows.
+	facts := append(make([]fact, 0, len(s.facts)+1), s.facts...)
+	return &state{r: s.r, facts: facts, avail: slices.Clone(s.avail)}
 }
 
 func (s *state) isAvail(v int32) bool { return slices.Contains(s.avail, v) }

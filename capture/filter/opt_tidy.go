@@ -13,7 +13,6 @@ import (
 // value every path has loaded before). One backward pass is enough: the
 // program has no loops.
 func (o *optimizer) liveness(dce bool) {
-	var zero [numRegs]int32
 	for i := len(o.blocks) - 1; i >= 0; i-- {
 		b := o.blocks[i]
 		if dce && !b.reached {
@@ -34,12 +33,12 @@ func (o *optimizer) liveness(dce bool) {
 			}
 		}
 		for j := len(b.body) - 1; j >= 0; j-- {
-			e := o.vs.effectOf(b.body[j], &zero)
-			if dce && b.safe[j] && live&(1<<e.dst) == 0 {
+			dst, reads, _, _ := use(b.body[j])
+			if dce && b.safe[j] && live&(1<<dst) == 0 {
 				b.body[j] = nil
 				continue
 			}
-			live = live&^(1<<e.dst) | e.reads
+			live = live&^(1<<dst) | reads
 		}
 		if dce {
 			body := b.body[:0]
@@ -72,8 +71,10 @@ func (o *optimizer) peephole() {
 
 // rejectOnly turns every block from which no path reaches an accepting
 // return into "ret #0": whatever it does, a packet entering it is
-// dropped (a load outside the packet drops it too).
-func (o *optimizer) rejectOnly() {
+// dropped (a load outside the packet drops it too). It reports whether
+// it changed a reached block.
+func (o *optimizer) rejectOnly() bool {
+	changed := false
 	accepts := make([]bool, len(o.blocks))
 	for i := len(o.blocks) - 1; i >= 0; i-- {
 		b := o.blocks[i]
@@ -87,9 +88,11 @@ func (o *optimizer) rejectOnly() {
 			accepts[i] = accepts[b.succ[0]] || accepts[b.succ[1]]
 		}
 		if !accepts[i] {
+			changed = changed || b.reached && (b.kind != kRet || len(b.body) > 0)
 			*b = block{kind: kRet, ret: bpf.RetConstant{Val: 0}, in: b.in, reached: b.reached}
 		}
 	}
+	return changed
 }
 
 // simplify sends jumps past empty blocks, turns tests whose outcomes go
@@ -188,7 +191,7 @@ func (o *optimizer) mark(i int) {
 // layout emits the reached blocks in program order, leaving out jumps
 // to the block that follows.
 func (o *optimizer) layout() *asm {
-	a := &asm{}
+	a := &asm{code: make([]insn, 0, 2*len(o.blocks)), labels: make([]int, 0, len(o.blocks))}
 	labels := make([]label, len(o.blocks))
 	for i := range labels {
 		labels[i] = a.newLabel()

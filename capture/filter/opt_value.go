@@ -38,8 +38,10 @@ type values struct {
 	fresh uint32
 }
 
-func newValues() *values {
-	return &values{ids: map[valKey]int32{}, keys: []valKey{{}}}
+// newValues sizes the table for a program of n instructions.
+func newValues(n int) *values {
+	// Most instructions load or compute a value seen before.
+	return &values{ids: make(map[valKey]int32, n/4), keys: make([]valKey, 1, n/4+1)}
 }
 
 func (vs *values) id(k valKey) int32 {
@@ -118,9 +120,9 @@ const (
 )
 
 // effect is what one non-jump instruction does: it writes value val to
-// register dst (-1: none) and reads the registers in reads. A load that
-// may fall outside the packet ends the program (may fault): it can be
-// removed only where the same value was loaded before on every path.
+// register dst and reads the registers in reads. A load that may fall
+// outside the packet ends the program (may fault): it can be removed
+// only where the same value was loaded before on every path.
 type effect struct {
 	dst   int
 	val   int32
@@ -128,49 +130,87 @@ type effect struct {
 	fault bool
 }
 
-// effectOf computes what in does when the registers hold r.
 func (vs *values) effectOf(in bpf.Instruction, r *[numRegs]int32) effect {
-	bit := func(reg int) uint32 { return 1 << reg }
+	dst, reads, fault, _ := use(in)
+	return effect{dst: dst, val: vs.valueOf(in, r), reads: reads, fault: fault}
+}
+
+// use says which register in writes, which it reads and whether it may
+// fault; ok is false for an instruction the optimiser does not model.
+func use(in bpf.Instruction) (dst int, reads uint32, fault, ok bool) {
+	reg := func(r bpf.Register) int {
+		if r == bpf.RegX {
+			return regX
+		}
+		return regA
+	}
+	const a, x = 1 << regA, 1 << regX
+	switch in := in.(type) {
+	case bpf.LoadScratch:
+		if in.N < 0 || in.N >= 16 {
+			break
+		}
+		return reg(in.Dst), 1 << (regM + in.N), false, true
+	case bpf.StoreScratch:
+		if in.N < 0 || in.N >= 16 {
+			break
+		}
+		return regM + in.N, 1 << reg(in.Src), false, true
+	case bpf.LoadConstant:
+		return reg(in.Dst), 0, false, true
+	case bpf.LoadAbsolute:
+		return regA, 0, true, true
+	case bpf.LoadIndirect:
+		return regA, x, true, true
+	case bpf.LoadMemShift:
+		return regX, 0, true, true
+	case bpf.LoadExtension:
+		return regA, 0, false, true
+	case bpf.ALUOpConstant:
+		return regA, a, false, true
+	case bpf.ALUOpX:
+		// Division by X == 0 ends the program.
+		return regA, a | x, in.Op == bpf.ALUOpDiv || in.Op == bpf.ALUOpMod, true
+	case bpf.NegateA:
+		return regA, a, false, true
+	case bpf.TAX:
+		return regX, a, false, true
+	case bpf.TXA:
+		return regA, x, false, true
+	}
+	return regA, 1<<numRegs - 1, true, false
+}
+
+// valueOf is the value in writes when the registers hold r.
+func (vs *values) valueOf(in bpf.Instruction, r *[numRegs]int32) int32 {
 	switch in := in.(type) {
 	case bpf.LoadConstant:
-		dst := regA
-		if in.Dst == bpf.RegX {
-			dst = regX
-		}
-		return effect{dst: dst, val: vs.konst(in.Val)}
+		return vs.konst(in.Val)
 	case bpf.LoadAbsolute:
-		return effect{dst: regA, val: vs.id(valKey{op: vAbs, n: in.Off, k: uint32(in.Size)}), fault: true}
+		return vs.id(valKey{op: vAbs, n: in.Off, k: uint32(in.Size)})
 	case bpf.LoadIndirect:
-		return effect{dst: regA, val: vs.id(valKey{op: vInd, a: r[regX], n: in.Off, k: uint32(in.Size)}), reads: bit(regX), fault: true}
+		return vs.id(valKey{op: vInd, a: r[regX], n: in.Off, k: uint32(in.Size)})
 	case bpf.LoadMemShift:
-		return effect{dst: regX, val: vs.id(valKey{op: vMsh, n: in.Off}), fault: true}
+		return vs.id(valKey{op: vMsh, n: in.Off})
 	case bpf.LoadExtension:
-		return effect{dst: regA, val: vs.id(valKey{op: vExt, n: uint32(in.Num)})}
+		return vs.id(valKey{op: vExt, n: uint32(in.Num)})
 	case bpf.LoadScratch:
-		dst := regA
-		if in.Dst == bpf.RegX {
-			dst = regX
-		}
-		return effect{dst: dst, val: r[regM+in.N], reads: bit(regM + in.N)}
+		return r[regM+in.N]
 	case bpf.StoreScratch:
-		src := regA
 		if in.Src == bpf.RegX {
-			src = regX
+			return r[regX]
 		}
-		return effect{dst: regM + in.N, val: r[src], reads: bit(src)}
+		return r[regA]
 	case bpf.ALUOpConstant:
-		return effect{dst: regA, val: vs.alu(in.Op, r[regA], vs.konst(in.Val)), reads: bit(regA)}
+		return vs.alu(in.Op, r[regA], vs.konst(in.Val))
 	case bpf.ALUOpX:
-		fault := in.Op == bpf.ALUOpDiv || in.Op == bpf.ALUOpMod // by X == 0 ends the program
-		return effect{dst: regA, val: vs.alu(in.Op, r[regA], r[regX]), reads: bit(regA) | bit(regX), fault: fault}
+		return vs.alu(in.Op, r[regA], r[regX])
 	case bpf.NegateA:
-		return effect{dst: regA, val: vs.id(valKey{op: vNeg, a: r[regA]}), reads: bit(regA)}
+		return vs.id(valKey{op: vNeg, a: r[regA]})
 	case bpf.TAX:
-		return effect{dst: regX, val: r[regA], reads: bit(regA)}
+		return r[regA]
 	case bpf.TXA:
-		return effect{dst: regA, val: r[regX], reads: bit(regX)}
+		return r[regX]
 	}
-	// Anything else: a value nothing is known of, read of everything,
-	// never removed.
-	return effect{dst: regA, val: vs.newFresh(), reads: 1<<numRegs - 1, fault: true}
+	return vs.newFresh()
 }
