@@ -54,36 +54,25 @@ func (a *asm) goTo(t label) { a.code = append(a.code, insn{ja: true, jt: t}) }
 
 // resolve turns labels into offsets. Classic BPF conditional jumps reach
 // at most 255 instructions ahead; a longer one is routed through an
-// unconditional jump inserted right after it, repeated until every jump
-// fits.
+// unconditional jump (an island) placed within reach where no
+// instruction falls through into it. Jumps to the same place share
+// islands: a later far jump reuses one already in its reach.
 func (a *asm) resolve() ([]bpf.Instruction, error) {
-	for {
-		far := -1
-		for i, in := range a.code {
-			if in.cond == nil && in.condX == nil {
+	for changed := true; changed; {
+		changed = false
+		for i := 0; i < len(a.code); i++ {
+			if a.code[i].cond == nil && a.code[i].condX == nil {
 				continue
 			}
-			if a.labels[in.jt]-i-1 > 255 || a.labels[in.jf]-i-1 > 255 {
-				far = i
-				break
+			if a.labels[a.code[i].jt]-i-1 > 255 {
+				a.code[i].jt = a.island(i, a.code[i].jt)
+				changed = true
+			}
+			if a.labels[a.code[i].jf]-i-1 > 255 {
+				a.code[i].jf = a.island(i, a.code[i].jf)
+				changed = true
 			}
 		}
-		if far < 0 {
-			break
-		}
-		in := &a.code[far]
-		var tramp []insn
-		if a.labels[in.jt]-far-1 > 255 {
-			l := a.newLabel()
-			tramp = append(tramp, insn{ja: true, jt: in.jt})
-			in.jt = l
-		}
-		if a.labels[in.jf]-far-1 > 255 {
-			l := a.newLabel()
-			tramp = append(tramp, insn{ja: true, jt: in.jf})
-			in.jf = l
-		}
-		a.insertAfter(far, tramp)
 	}
 	out := make([]bpf.Instruction, 0, len(a.code))
 	for i, in := range a.code {
@@ -118,18 +107,32 @@ func (a *asm) resolve() ([]bpf.Instruction, error) {
 	return out, nil
 }
 
-// insertAfter puts tramp right after instruction at, pointing the new
-// labels (the last len(tramp) ones) at them and shifting later labels.
-func (a *asm) insertAfter(at int, tramp []insn) {
-	n := len(tramp)
-	newLabels := len(a.labels) - n
-	for l := range a.labels[:newLabels] {
-		if a.labels[l] > at {
-			a.labels[l] += n
+// island returns a label within reach of the conditional jump at i
+// that leads to l: an unconditional jump to l already there, or one
+// inserted as far ahead as possible after an instruction that does not
+// fall through.
+func (a *asm) island(i int, l label) label {
+	for j := min(i+256, len(a.code)-1); j > i; j-- {
+		if in := a.code[j]; in.ja && in.jt == l {
+			n := a.newLabel()
+			a.labels[n] = j
+			return n
 		}
 	}
-	for k := 0; k < n; k++ {
-		a.labels[newLabels+k] = at + 1 + k
+	at := i + 1
+	for j := min(i+256, len(a.code)); j > i+1; j-- {
+		if p := a.code[j-1]; p.ja || p.cond != nil || p.condX != nil || isRet(p.ins) {
+			at = j
+			break
+		}
 	}
-	a.code = slices.Insert(a.code, at+1, tramp...)
+	for k, p := range a.labels {
+		if p >= at {
+			a.labels[k]++
+		}
+	}
+	a.code = slices.Insert(a.code, at, insn{ja: true, jt: l})
+	n := a.newLabel()
+	a.labels[n] = at
+	return n
 }

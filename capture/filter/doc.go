@@ -10,6 +10,11 @@
 // read from a file. Live capture and capture files are package capture's
 // job; it attaches these programs to its sockets.
 //
+// Programs are optimised as libpcap's are (redundant loads and decided
+// tests removed, equal blocks merged, runs of hosts and ports in an "or"
+// chain compiled together), without changing what any packet gets,
+// truncated ones included; a list of 200 hosts fits the kernel's limit.
+//
 // IPv6 transport primitives (ports, tcp[...], protochain) walk up to a
 // fixed number of extension headers, where libpcap looks only right after
 // the fixed header.

@@ -107,6 +107,13 @@ func kernelSized(expr string, prog []bpf.Instruction, err error) ([]bpf.Instruct
 }
 
 func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error) {
+	return compileOpt(expr, lay, snapLen, true)
+}
+
+// compileOpt is compile with the optimiser on or off: off, the program
+// is the code generated, which the tests run side by side with the
+// optimised one.
+func compileOpt(expr string, lay linkLayout, snapLen int, opt bool) ([]bpf.Instruction, error) {
 	if snapLen <= 0 {
 		snapLen = DefaultSnapLen
 	}
@@ -114,16 +121,20 @@ func compile(expr string, lay linkLayout, snapLen int) ([]bpf.Instruction, error
 	if err != nil {
 		return nil, err
 	}
-	g, err := generate(tree, expr, lay, snapLen, false)
+	g, err := generate(tree, expr, lay, snapLen, false, opt)
 	if err == nil && g.usedIP6 {
 		// Some primitive needs the IPv6 transport header: compile again
 		// with the extension header walk in front.
-		g, err = generate(tree, expr, lay, snapLen, true)
+		g, err = generate(tree, expr, lay, snapLen, true, opt)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return g.resolve()
+	a := &g.asm
+	if opt {
+		a = optimize(a)
+	}
+	return a.resolve()
 }
 
 // bpfMaxInsns is BPF_MAXINSNS, the kernel's limit for classic programs.
@@ -138,8 +149,8 @@ func CompileRaw(expr string, link LinkType, snapLen int) ([]bpf.RawInstruction, 
 	return bpf.Assemble(prog)
 }
 
-func generate(tree node, expr string, lay linkLayout, snapLen int, ip6 bool) (*gen, error) {
-	g := &gen{lay: lay, expr: expr}
+func generate(tree node, expr string, lay linkLayout, snapLen int, ip6, group bool) (*gen, error) {
+	g := &gen{lay: lay, expr: expr, group: group}
 	if ip6 {
 		g.ip6Prologue()
 		g.mem = ip6Slots

@@ -161,25 +161,45 @@ func TestLenIsWireLength(t *testing.T) {
 
 func TestLongJumps(t *testing.T) {
 	// Many alternatives make jumps longer than 255 instructions, which
-	// need trampolines.
+	// go through islands, optimised or not.
 	expr := "host 10.0.0.99"
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 100; i++ {
 		expr += fmt.Sprintf(" or port %d", 1480+i)
 	}
 	expr += " or icmp"
-	f, err := New(expr, LinkEthernet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.prog) < 300 {
-		t.Fatalf("program has %d instructions; the test needs long jumps", len(f.prog))
-	}
-	for _, p := range corpus.Build(t) {
-		want := p.Name == "echo request" || p.Name == "echo reply" || p.Name == "big echo request" ||
-			p.Name == "port unreachable" || p.Name == "time exceeded" || p.Name == "echo with ip options" ||
-			p.Name == "udp 1500" || p.Name == "tcp 1500-25"
-		if got := f.Match(p.Data, len(p.Data)); got != want {
-			t.Errorf("%s: match %v, want %v", p.Name, got, want)
+	for _, opt := range []bool{false, true} {
+		prog, err := compileOpt(expr, linkLayout{protoOff: 12, nh: 14}, 0, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		islands := 0 // conditional jumps to an unconditional one
+		for i, in := range prog {
+			if j, ok := in.(bpf.JumpIf); ok {
+				for _, skip := range []uint8{j.SkipTrue, j.SkipFalse} {
+					if _, ja := prog[i+1+int(skip)].(bpf.Jump); ja {
+						islands++
+					}
+				}
+			}
+		}
+		if islands == 0 {
+			t.Fatalf("optimised %v: %d instructions, no jump through an island: the test needs long jumps", opt, len(prog))
+		}
+		raw, err := bpf.Assemble(prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := load(raw, userMaxInsns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range corpus.Build(t) {
+			want := p.Name == "echo request" || p.Name == "echo reply" || p.Name == "big echo request" ||
+				p.Name == "port unreachable" || p.Name == "time exceeded" || p.Name == "echo with ip options" ||
+				p.Name == "udp 1500" || p.Name == "tcp 1500-25"
+			if got := f.Match(p.Data, len(p.Data)); got != want {
+				t.Errorf("optimised %v: %s: match %v, want %v", opt, p.Name, got, want)
+			}
 		}
 	}
 }

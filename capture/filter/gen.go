@@ -17,6 +17,10 @@ type gen struct {
 	expr string
 	mem  int // scratch memory slots in use
 
+	// group compiles runs of IPv4 hosts in an "or" chain together
+	// (hostGroup), for the optimiser.
+	group bool
+
 	// usedIP6 records that some primitive reads the slots the IPv6
 	// extension header walk fills (ip6Prologue).
 	usedIP6 bool
@@ -49,6 +53,9 @@ func (g *gen) errAt(pos int, format string, a ...any) error {
 func (g *gen) boolean(n node, t, f label) error {
 	switch n := n.(type) {
 	case *boolNode:
+		if n.op == "or" {
+			return g.anyOfNodes(orOperands(n, nil), t, f)
+		}
 		m := g.newLabel()
 		var err error
 		if n.op == "and" {

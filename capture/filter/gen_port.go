@@ -33,31 +33,42 @@ func (g *gen) portNum(tok token, s string) (uint32, error) {
 // (first fragments only). libpcap looks only right after the fixed IPv6
 // header, so with extension headers rawkit selects more than tcpdump.
 func (g *gen) port(n *primNode, t, f label) error {
-	lo, hi := uint32(0), uint32(0)
-	var err error
-	if n.q.typ == "portrange" {
-		a, b, ok := strings.Cut(n.val.text, "-")
-		if !ok {
-			return g.errAt(n.val.pos, "bad port range %q (want LOW-HIGH)", n.val.text)
-		}
-		if lo, err = g.portNum(n.val, a); err != nil {
-			return err
-		}
-		if hi, err = g.portNum(n.val, b); err != nil {
-			return err
-		}
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-	} else {
-		if lo, err = g.portNum(n.val, n.val.text); err != nil {
-			return err
-		}
-		hi = lo
+	r, err := g.portRangeOf(n)
+	if err != nil {
+		return err
 	}
+	return g.ports(n.q, n.pos, []portRange{r}, t, f)
+}
+
+// portRange is the ports lo to hi; a single port has lo == hi.
+type portRange struct{ lo, hi uint32 }
+
+func (g *gen) portRangeOf(n *primNode) (portRange, error) {
+	if n.q.typ != "portrange" {
+		p, err := g.portNum(n.val, n.val.text)
+		return portRange{p, p}, err
+	}
+	a, b, ok := strings.Cut(n.val.text, "-")
+	if !ok {
+		return portRange{}, g.errAt(n.val.pos, "bad port range %q (want LOW-HIGH)", n.val.text)
+	}
+	lo, err := g.portNum(n.val, a)
+	if err != nil {
+		return portRange{}, err
+	}
+	hi, err := g.portNum(n.val, b)
+	if err != nil {
+		return portRange{}, err
+	}
+	return portRange{min(lo, hi), max(lo, hi)}, nil
+}
+
+// ports compiles port primitives with qualifiers q for each of the
+// ranges rs (several: a run of an "or" chain, see hostGroup).
+func (g *gen) ports(q qual, pos int, rs []portRange, t, f label) error {
 	protos := []uint32{protoSCTP, protoTCP, protoUDP}
 	v4, v6 := true, true
-	switch n.q.proto {
+	switch q.proto {
 	case "":
 	case "tcp":
 		protos = []uint32{protoTCP}
@@ -70,9 +81,10 @@ func (g *gen) port(n *primNode, t, f label) error {
 	case "ip6":
 		v4 = false
 	default:
-		return g.errAt(n.pos, "%q qualifier applied to %s", n.q.proto, n.q.typ)
+		return g.errAt(pos, "%q qualifier applied to %s", q.proto, q.typ)
 	}
-	inRange := func(t, f label) {
+	inRange := func(r portRange, t, f label) {
+		lo, hi := r.lo, r.hi
 		if lo == hi {
 			g.jump(bpf.JumpEqual, lo, t, f)
 			return
@@ -85,26 +97,26 @@ func (g *gen) port(n *primNode, t, f label) error {
 	var tests []test
 	if v6 {
 		tests = append(tests, func(t, f label) error {
-			cmp := func(off int) test {
-				return func(t, f label) error { g.ldTransport6(uint32(off), 2); inRange(t, f); return nil }
+			cmp := func(off, i int) test {
+				return func(t, f label) error { g.ldTransport6(uint32(off), 2); inRange(rs[i], t, f); return nil }
 			}
 			return g.allOf([]test{g.ip6Transport(protos), func(t, f label) error {
-				return g.direction(n.q.dir, cmp, 0, 2, t, f)
+				return g.eachDirection(q.dir, len(rs), cmp, 0, 2, t, f)
 			}}, t, f)
 		})
 	}
 	if v4 {
 		tests = append(tests, func(t, f label) error {
-			cmp := func(off int) test {
+			cmp := func(off, i int) test {
 				return func(t, f label) error {
 					g.emit(bpf.LoadMemShift{Off: uint32(g.lay.nh)},
 						bpf.LoadIndirect{Off: uint32(g.lay.nh + off), Size: 2})
-					inRange(t, f)
+					inRange(rs[i], t, f)
 					return nil
 				}
 			}
 			return g.allOf([]test{g.linkTest(etherIP), g.nextProtoIn(9, protos), g.notFragment, func(t, f label) error {
-				return g.direction(n.q.dir, cmp, 0, 2, t, f)
+				return g.eachDirection(q.dir, len(rs), cmp, 0, 2, t, f)
 			}}, t, f)
 		})
 	}
