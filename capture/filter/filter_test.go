@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rawkit/rawkit/capture/internal/corpus"
 	"golang.org/x/net/bpf"
@@ -46,23 +45,20 @@ func TestSyntaxErrorsHavePositions(t *testing.T) {
 }
 
 // TestCorpusCompiles checks that every corpus expression compiles on
-// every link type with a network layer, within the kernel's limits and
-// quickly (the target is 1ms per expression; the test allows slack for
-// slow machines and the race detector).
+// every link type with a network layer, within the kernel's limits. How
+// fast is measured by BenchmarkCompile and scripts/bench.sh's compile row
+// (target: 1 ms per expression), not here: a wall-clock bound in a unit
+// test fails on a loaded machine and proves nothing on an idle one.
 func TestCorpusCompiles(t *testing.T) {
 	for _, link := range []LinkType{LinkEthernet, LinkLinuxSLL, LinkLinuxSLL2, LinkRaw} {
 		for _, expr := range corpus.Filters() {
 			if link != LinkEthernet && (len(expr) >= 5 && expr[:5] == "ether" && expr != "ether proto 0x0806") {
 				continue // MAC addresses need an Ethernet header
 			}
-			start := time.Now()
 			prog, err := Compile(expr, link, 0)
 			if err != nil {
 				t.Errorf("%v %q: %v", link, expr, err)
 				continue
-			}
-			if d := time.Since(start); d > 50*time.Millisecond {
-				t.Errorf("%v %q: compiling took %v", link, expr, d)
 			}
 			raw, err := bpf.Assemble(prog)
 			if err != nil {
