@@ -18,6 +18,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
+	"sort"
 	"sync"
 	"syscall"
 	"time"
@@ -69,14 +71,25 @@ type Conn struct {
 	q        []icmp.Message
 	deadline time.Time
 	sent     []Packet
-	used     map[time.Time]bool // deliveries due at one instant keep their order
+	// due holds the scripted answers not yet delivered, by due time
+	// (equal times in the order written). Each timer delivers every
+	// answer due by then, in that order, under dmu: timers that fire
+	// together after a stall would otherwise run in any order and
+	// reorder answers that were due apart.
+	due []scheduled
+	dmu sync.Mutex
+}
+
+type scheduled struct {
+	at  time.Time
+	msg icmp.Message
 }
 
 // NewConn returns a Conn whose writes go to script; a nil script
 // answers nothing.
 func NewConn(script Script, cfg *Config) *Conn {
 	c := &Conn{script: script, closed: make(chan struct{}), moved: make(chan struct{}, 1),
-		ready: make(chan struct{}, 1), used: map[time.Time]bool{}}
+		ready: make(chan struct{}, 1)}
 	if cfg != nil {
 		c.mtu, c.norec = cfg.MTU, cfg.Unrecorded
 	}
@@ -211,21 +224,30 @@ func (c *Conn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, error)
 		return len(b), nil
 	}
 	for _, d := range c.script(p, dst) {
-		msg := d.Msg
 		at := time.Now().Add(d.After)
-		for c.used[at] {
-			at = at.Add(time.Nanosecond)
-		}
-		c.used[at] = true
-		time.AfterFunc(time.Until(at), func() {
-			msg.Received = time.Now()
-			c.mu.Lock()
-			delete(c.used, at) // past: no delivery can be due then any more
-			c.mu.Unlock()
-			c.Deliver(msg)
-		})
+		i := sort.Search(len(c.due), func(i int) bool { return c.due[i].at.After(at) })
+		c.due = slices.Insert(c.due, i, scheduled{at, d.Msg})
+		time.AfterFunc(d.After, c.deliverDue)
 	}
 	return len(b), nil
+}
+
+// deliverDue delivers, in order, every scripted answer due by now.
+func (c *Conn) deliverDue() {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	for {
+		c.mu.Lock()
+		if len(c.due) == 0 || c.due[0].at.After(time.Now()) {
+			c.mu.Unlock()
+			return
+		}
+		m := c.due[0].msg
+		c.due = c.due[1:]
+		c.mu.Unlock()
+		m.Received = time.Now()
+		c.Deliver(m)
+	}
 }
 
 // WriteBatch writes each of pkts to dst as WriteTo does.
