@@ -33,7 +33,7 @@ import (
 type Script func(b []byte, dst netip.Addr) []Delivery
 
 // Delivery is one message a Script sends back, After the write. Its
-// Received time is set when it is queued.
+// Received time is when it was due: the write's time plus After.
 type Delivery struct {
 	After time.Duration
 	Msg   icmp.Message
@@ -243,9 +243,11 @@ func (c *Conn) deliverDue() {
 			return
 		}
 		m := c.due[0].msg
+		// Stamped when it arrived, as a kernel stamps a datagram, not
+		// when a busy process got round to queueing it.
+		m.Received = c.due[0].at
 		c.due = c.due[1:]
 		c.mu.Unlock()
-		m.Received = time.Now()
 		c.Deliver(m)
 	}
 }

@@ -137,12 +137,15 @@ func (f *fakePath) deliver(p []byte) {
 // answer queues m after hop times perHop; with no perHop, within the
 // write, as loopback answers.
 func (f *fakePath) answer(hop int, ch *icmptest.Conn, m []byte, from netip.Addr) {
+	// Stamped with when it is due, as a kernel stamps a datagram on
+	// arrival, however late a loaded machine runs the timer.
+	due := time.Now().Add(time.Duration(hop) * f.perHop)
 	queue := func() {
 		f.mu.Lock()
 		f.inflight--
 		f.mu.Unlock()
 		if ch != nil {
-			ch.Deliver(icmp.Message{Data: m, Src: from})
+			ch.Deliver(icmp.Message{Data: m, Src: from, Received: due})
 		}
 	}
 	if f.perHop == 0 {
