@@ -56,7 +56,7 @@ sleep 10
 metric() { # name: the sum of its samples in a text scrape
 	curl -sf "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $2 } END { printf "%.0f\n", s }'
 }
-cpu() { cat /proc/"$pid"/task/*/schedstat | awk '{ s += $1 } END { print s }'; }
+cpu() { cat /proc/"$pid"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 c0=$(cpu) t0=$(date +%s%N) sent0=$(metric rawkit_ping_requests_total)
 sleep "$SECONDS_RUN"
 c1=$(cpu) t1=$(date +%s%N) sent1=$(metric rawkit_ping_requests_total)

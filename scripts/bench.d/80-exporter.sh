@@ -96,7 +96,7 @@ if [ "$tool" = blackbox ]; then
 	driver=$!
 fi
 sleep 5
-cpu() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s }'; }
+cpu() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 c0=$(cpu) t0=$(date +%s%N)
 sleep "$EXPORTER_BENCH_SECONDS"
 c1=$(cpu) t1=$(date +%s%N)
@@ -109,7 +109,8 @@ if [ "$tool" = rawkit ]; then
 		exit 1
 	fi
 fi
-kill -INT "$pid"
+# smokeping_prober takes a while to notice SIGINT: the figures are read.
+kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 case $what in
 cpu) awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.4f\n", c / t }' ;;
