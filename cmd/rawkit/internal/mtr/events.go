@@ -44,22 +44,22 @@ type event struct {
 	Time       string  `json:"time,omitempty"` // RFC 3339, nanoseconds
 
 	// probe and path_change
-	Round     int64              `json:"round,omitempty"`
-	Flow      *int               `json:"flow,omitempty"`
-	TTL       int                `json:"ttl,omitempty"`
-	Answered  *bool              `json:"answered,omitempty"`
-	From      string             `json:"from,omitempty"`
-	To        string             `json:"to,omitempty"`
-	RTTus     *int64             `json:"rtt_us,omitempty"`
-	ICMPType  *int               `json:"icmp_type,omitempty"`
-	ICMPCode  *int               `json:"icmp_code,omitempty"`
-	Reached   bool               `json:"reached,omitempty"`
-	Final     bool               `json:"final,omitempty"`
-	QuotedTOS *int               `json:"quoted_tos,omitempty"`
-	NAT       bool               `json:"nat,omitempty"`
-	MPLS      []trace.MPLSLabel  `json:"mpls,omitempty"`
-	Names     map[string]string  `json:"names,omitempty"` // summary: reverse DNS used
-	Summary   *jsonDoc           `json:"summary,omitempty"`
+	Round     int64             `json:"round,omitempty"`
+	Flow      *int              `json:"flow,omitempty"`
+	TTL       int               `json:"ttl,omitempty"`
+	Answered  *bool             `json:"answered,omitempty"`
+	From      string            `json:"from,omitempty"`
+	To        string            `json:"to,omitempty"`
+	RTTus     *int64            `json:"rtt_us,omitempty"`
+	ICMPType  *int              `json:"icmp_type,omitempty"`
+	ICMPCode  *int              `json:"icmp_code,omitempty"`
+	Reached   bool              `json:"reached,omitempty"`
+	Final     bool              `json:"final,omitempty"`
+	QuotedTOS *int              `json:"quoted_tos,omitempty"`
+	NAT       bool              `json:"nat,omitempty"`
+	MPLS      []trace.MPLSLabel `json:"mpls,omitempty"`
+	Names     map[string]string `json:"names,omitempty"` // summary: reverse DNS used
+	Summary   *jsonDoc          `json:"summary,omitempty"`
 }
 
 func rfc3339(t time.Time) string {

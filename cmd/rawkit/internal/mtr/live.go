@@ -19,19 +19,19 @@ import (
 
 // run is one live invocation: every target's monitor, its outputs.
 type run struct {
-	env       *Env
-	o         *opts
-	sio       *cli.Stdio
-	out       *bufio.Writer
-	localHost string
-	dsts      []netip.Addr
-	mons      []Monitor
-	mu        sync.Mutex // the stream and the raw writer
-	st        *stream
-	raws      []*rawWriter
-	paths     []map[[2]int]netip.Addr // per target: (flow, ttl) → responder
-	names     *names
-	mode      string
+	env         *Env
+	o           *opts
+	sio         *cli.Stdio
+	out         *bufio.Writer
+	localHost   string
+	dsts        []netip.Addr
+	mons        []Monitor
+	mu          sync.Mutex // the stream and the raw writer
+	st          *stream
+	raws        []*rawWriter
+	paths       []map[[2]int]netip.Addr // per target: (flow, ttl) → responder
+	names       *names
+	mode        string
 	closeRecord *os.File
 }
 

@@ -191,4 +191,3 @@ func writeMPLS(w io.Writer, st []trace.MPLSLabel) {
 		fmt.Fprintf(w, "       [MPLS: Lbl %d TC %d S %cu TTL %d]\n", l.Label, l.TC, rune(s), l.TTL)
 	}
 }
-
