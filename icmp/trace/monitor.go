@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/sched"
 )
 
 // Defaults of a path monitor, mtr's where mtr has them.
@@ -53,6 +55,9 @@ type MonitorConfig struct {
 	// monitor's statistics already updated. Either may be nil.
 	Probe func(MonitorProbe)
 	Round func(round int, at time.Time)
+	// Clock is the monitor's time source for rounds and waits (nil:
+	// sched.Real()); answers' receive times are the kernel's stamps.
+	Clock sched.Clock
 }
 
 // monitorSettings is a MonitorConfig with its defaults filled in.
