@@ -34,13 +34,13 @@ type probeRef struct {
 // monitorRun is one Run's state; only Run's goroutine touches it
 // (the statistics under m.mu).
 type monitorRun struct {
-	m        *Monitor
-	slots    [][]mslot // per flow
-	next     []int     // per flow: next identity
-	rounds   []*mround // open rounds, oldest first
-	queue    []*mround // rounds with probes still to send
-	sent     int64     // rounds started
-	clock    sched.Clock
+	m      *Monitor
+	slots  [][]mslot // per flow
+	next   []int     // per flow: next identity
+	rounds []*mround // open rounds, oldest first
+	queue  []*mround // rounds with probes still to send
+	sent   int64     // rounds started
+	clock  sched.Clock
 	// periodic starts the rounds, one job at phase 0: every Interval
 	// from the start, never drifting, and after a stall one round, not
 	// a burst of the missed ones. deadlines holds the probes in flight.
@@ -48,10 +48,10 @@ type monitorRun struct {
 	deadlines sched.Deadlines[slotRef]
 	jobs      []sched.Job[int]
 	paused    bool
-	buf      []byte
-	keys     []stampRef // stamp key → probe, a ring
-	keyCount int
-	stampBuf [32]sendStamp
+	buf       []byte
+	keys      []stampRef // stamp key → probe, a ring
+	keyCount  int
+	stampBuf  [32]sendStamp
 }
 
 type slotRef struct{ flow, idx int }
