@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
 
@@ -32,7 +31,7 @@ type run struct {
 	paths       []map[[2]int]netip.Addr // per target: (flow, ttl) → responder
 	names       *names
 	mode        string
-	closeRecord *os.File
+	closeRecord io.WriteCloser
 }
 
 func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
@@ -93,7 +92,7 @@ func (r *run) openStreams() int {
 		r.st.ws = append(r.st.ws, r.out)
 	}
 	if r.o.record != "" {
-		f, err := os.Create(r.o.record)
+		f, err := r.env.Create(r.o.record)
 		if err != nil {
 			return cli.Failf(r.sio, "mtr", "--record: %v", err)
 		}

@@ -9,6 +9,7 @@ package mtr
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -117,6 +118,10 @@ type Env struct {
 	Getenv func(string) string
 	// IsTerminal reports whether standard output is a terminal.
 	IsTerminal func(sio *cli.Stdio) bool
+	// Create opens the --record file (os.Create); Open the --replay
+	// file (os.Open).
+	Create func(name string) (io.WriteCloser, error)
+	Open   func(name string) (io.ReadSeekCloser, error)
 	// Screen runs the interactive display until the user quits or ctx
 	// ends; nil (or no terminal) falls back to the -r report.
 	Screen func(ctx context.Context, sio *cli.Stdio, s Session) error
@@ -140,6 +145,12 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.Getenv == nil {
 		e.Getenv = os.Getenv
+	}
+	if e.Create == nil {
+		e.Create = func(name string) (io.WriteCloser, error) { return os.Create(name) }
+	}
+	if e.Open == nil {
+		e.Open = func(name string) (io.ReadSeekCloser, error) { return os.Open(name) }
 	}
 	if e.IsTerminal == nil {
 		e.IsTerminal = isTerminal
