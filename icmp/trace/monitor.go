@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rawkit/rawkit/internal/sched"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // Defaults of a path monitor, mtr's where mtr has them.
@@ -113,8 +114,9 @@ func (c *MonitorConfig) settings() (monitorSettings, error) {
 type Monitor struct {
 	s       monitorSettings
 	path    *Path
-	probers []prober // one per flow
-	ring    int      // probe identities per flow, reused in turn
+	probers []prober    // one per flow
+	ring    int         // probe identities per flow, reused in turn
+	pings   []*raw.Conn // per flow, unprivileged (NewPingMonitor); nil with raw sockets
 
 	mu    sync.Mutex
 	stats *MonitorStats
@@ -283,6 +285,13 @@ func (m *Monitor) Run(ctx context.Context) (MonitorSnapshot, error) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
+	for f := range m.pings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.receivePing(ctx, f, answers)
+		}()
+	}
 	for _, c := range []pathConn{m.path.icmpConn, m.path.tcpConn} {
 		if c != nil {
 			tcp := c == m.path.tcpConn

@@ -234,7 +234,6 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 		r.lose(f, idx) // its identity comes round again: give it up
 	}
 	pr := &r.m.probers[f]
-	r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
 	now := r.clock.Now()
 	*sl = mslot{busy: true, round: rd.n, ttl: p.ttl, sent: now, deadline: now.Add(r.m.s.Wait), key: -1}
 	sl.timeout = r.deadlines.Push(sl.deadline, slotRef{f, idx})
@@ -242,7 +241,14 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 	r.m.mu.Lock()
 	r.m.stats.Sent(p.ttl)
 	r.m.mu.Unlock()
-	if _, err := r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst); err != nil {
+	var err error
+	if r.m.pings != nil {
+		r.buf, err = r.m.sendPing(ctx, r.buf, f, idx, p.ttl)
+	} else {
+		r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
+		_, err = r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst)
+	}
+	if err != nil {
 		return fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
 	}
 	if r.keys != nil {

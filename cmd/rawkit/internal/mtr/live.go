@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -63,7 +65,7 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		i := i
 		cfg.Probe = func(p trace.MonitorProbe) { r.probe(i, p) }
 		cfg.Round = func(n int, at time.Time) { r.round(i, n, at) }
-		m, err := env.NewMonitor(dst, &cfg)
+		m, err := r.open(dst, &cfg)
 		if err != nil {
 			return failMonitor(sio, err)
 		}
@@ -83,6 +85,29 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		defer r.names.stop()
 	}
 	return r.runAll(ctx)
+}
+
+// open opens target dst's monitor: raw sockets, or, without the
+// privilege for them, ping sockets (ICMP; UDP and TCP need raw
+// sockets), saying so on standard error once.
+func (r *run) open(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
+	if r.mode == "unprivileged" {
+		return r.env.NewPingMonitor(dst, cfg)
+	}
+	m, err := r.env.NewMonitor(dst, cfg)
+	if err == nil || !errors.Is(err, os.ErrPermission) || len(r.mons) > 0 {
+		return m, err
+	}
+	if cfg.Method != trace.MethodICMP {
+		return nil, fmt.Errorf("%v probes need CAP_NET_RAW (unprivileged mode probes with ICMP only): %w", cfg.Method, err)
+	}
+	m, perr := r.env.NewPingMonitor(dst, cfg)
+	if perr != nil {
+		return nil, fmt.Errorf("%w; unprivileged ping sockets: %v", err, perr)
+	}
+	r.mode = "unprivileged"
+	fmt.Fprintf(r.sio.Err, "rawkit mtr: no CAP_NET_RAW: unprivileged mode, ICMP echo on ping sockets, time exceeded read from their error queue\n")
+	return m, nil
 }
 
 // openStreams sets up --jsonl (stdout), --record (a file) and -l.

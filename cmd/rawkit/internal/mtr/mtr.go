@@ -107,6 +107,9 @@ type ScreenOptions struct {
 type Env struct {
 	// NewMonitor opens a monitor's sockets (trace.NewMonitor).
 	NewMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error)
+	// NewPingMonitor opens an unprivileged monitor (trace.NewPingMonitor),
+	// tried when NewMonitor lacks the privilege.
+	NewPingMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error)
 	// DropPrivileges is called once every socket is open.
 	DropPrivileges func() error
 	// Resolver looks up HOST names and responders' names (nil:
@@ -135,6 +138,11 @@ func (env *Env) withDefaults() *Env {
 	if e.NewMonitor == nil {
 		e.NewMonitor = func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
 			return trace.NewMonitor(dst, cfg)
+		}
+	}
+	if e.NewPingMonitor == nil {
+		e.NewPingMonitor = func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
+			return trace.NewPingMonitor(dst, cfg)
 		}
 	}
 	if e.DropPrivileges == nil {

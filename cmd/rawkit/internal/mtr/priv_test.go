@@ -19,19 +19,26 @@ import (
 )
 
 // mtrInProc runs `rawkit mtr ARGS` in this process, from inside h's
-// namespace: the sockets are opened there. Privileges are kept.
+// namespace (nil: the current one): the sockets are opened there.
+// Privileges are kept.
 func mtrInProc(t *testing.T, h *netlab.Host, args ...string) (string, int) {
 	t.Helper()
 	cmd := New(&Env{DropPrivileges: func() error { return nil }, Resolver: clitest.NoDNS(),
 		Getenv: func(string) string { return "" }})
 	var out, errOut string
 	code := -1
-	err := h.Do(func() error {
+	run := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		code, out, errOut = clitest.RunContext(ctx, t, cmd, args...)
 		return nil
-	})
+	}
+	var err error
+	if h == nil { // already in the namespace (RunAsNobody)
+		err = run()
+	} else {
+		err = h.Do(run)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,4 +328,69 @@ func TestMtrReplay(t *testing.T) {
 	if out, code := mtrInProc(t, c.Client, "-n", "-r", "--replay", cut); code != 2 || out != "" {
 		t.Errorf("truncated replay: exit %d, %q", code, out)
 	}
+}
+
+// TestMtrUnprivileged: as nobody with only ping_group_range open, rawkit
+// mtr says it runs unprivileged and finds the hops raw mode finds, over
+// IPv4 and IPv6; every probe it counts is one the client's capture saw
+// leave.
+func TestMtrUnprivileged(t *testing.T) {
+	if netlabtest.AsNobody() {
+		out, code := mtrInProc(t, nil, "-n", "-c", "5", "-i", "0.05", "--json", os.Getenv("MTR_DST"))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, out)
+		}
+		os.Stdout.WriteString("MTRDOC " + out) // for the parent: one line
+		return
+	}
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
+	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range []netip.Addr{c.Server.Addr(), c.Server.Addr6()} {
+		rawDoc := mtrDoc(t, c.Client, "-n", "-c", "3", "-i", "0.05", dst.String())
+		sn := netlabtest.Sniff(t, c.Client, "eth0", "icmp or icmp6")
+		out, err := netlabtest.RunAsNobody(t, c.Client, t.Name(), "MTR_DST="+dst.String())
+		pkts := sn.Stop()
+		if err != nil {
+			t.Fatalf("as nobody: %v\n%s", err, out)
+		}
+		_, doc, ok := strings.Cut(string(out), "MTRDOC ")
+		doc, _, _ = strings.Cut(doc, "\n")
+		var d jsonDoc
+		if err := json.Unmarshal([]byte(doc), &d); !ok || err != nil {
+			t.Fatalf("no document from the child: %v\n%s", err, out)
+		}
+		if d.Mode != "unprivileged" || rawDoc.Mode != "raw" || !d.Reached || len(d.Hops) != len(rawDoc.Hops) {
+			t.Fatalf("%v: unprivileged %+v\nraw %+v", dst, d, rawDoc)
+		}
+		for i, h := range d.Hops {
+			r := rawDoc.Hops[i]
+			if len(h.Responders) != 1 || h.Responders[0].Addr != r.Responders[0].Addr || h.Sent != 5 || h.Lost != 0 {
+				t.Errorf("%v hop %d: unprivileged %+v, raw %+v", dst, h.TTL, h, r)
+			}
+		}
+		if n := echoRequestsAny(pkts, dst); n[1] != 5 || n[2] != 5 || n[4] < 5 {
+			t.Errorf("%v: capture saw echo requests per TTL %v", dst, n)
+		}
+	}
+}
+
+// echoRequestsAny counts ICMP and ICMPv6 echo requests to dst per TTL.
+func echoRequestsAny(pkts []netlab.Packet, dst netip.Addr) map[int]int {
+	if dst.Is4() {
+		return echoRequests(pkts, dst)
+	}
+	n := map[int]int{}
+	for _, p := range pkts {
+		b := p.Network()
+		if len(b) < 48 || b[0]>>4 != 6 || b[6] != 58 || b[40] != 128 {
+			continue
+		}
+		if netip.AddrFrom16([16]byte(b[24:40])) == dst {
+			n[int(b[7])]++
+		}
+	}
+	return n
 }
