@@ -394,3 +394,43 @@ func echoRequestsAny(pkts []netlab.Packet, dst netip.Addr) map[int]int {
 	}
 	return n
 }
+
+// TestMtrECMPBranchLossAndClassic: on the diamond, the up branch drops
+// every 2nd time exceeded it sends: with 8 flows the loss shows on the
+// up responder and on the flows through it, not on the down one; with
+// --classic one flow's probes spread over both branches, mixed in one
+// hop as mtr shows them.
+func TestMtrECMPBranchLossAndClassic(t *testing.T) {
+	netlabtest.Privileged(t)
+	d := netlabtest.NewDiamond(t)
+	dst := d.Server.Addr().String()
+	classic := mtrDoc(t, d.Client, "-n", "-u", "--classic", "-c", "20", "-i", "0.01", dst)
+	if h := hopOf(t, classic, 2); len(h.Responders) != 2 {
+		t.Errorf("--classic, hop 2: %+v, want both branches", h.Responders)
+	}
+	up, down := d.Branches[0].Addr(), d.Branches[1].Addr()
+	netlabtest.Rule(t, d.Branches[0], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded",
+		"-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "0", "-j", "DROP")
+	doc := mtrDoc(t, d.Client, "-n", "-u", "--flows", "8", "-c", "10", "-i", "0.05", dst)
+	h := hopOf(t, doc, 2)
+	if len(h.Responders) != 2 || h.Lost == 0 {
+		t.Fatalf("hop 2: lost %d, responders %+v", h.Lost, h.Responders)
+	}
+	for _, r := range h.Responders {
+		switch r.Addr {
+		case up.String():
+			if r.LossPct < 30 || r.LossPct > 70 {
+				t.Errorf("up branch %s: loss %.1f%%, want about 50%%", r.Addr, r.LossPct)
+			}
+		case down.String():
+			if r.LossPct != 0 {
+				t.Errorf("down branch %s: loss %.1f%%, want 0", r.Addr, r.LossPct)
+			}
+		default:
+			t.Errorf("hop 2 responder %s", r.Addr)
+		}
+	}
+	if h3 := hopOf(t, doc, 3); h3.Lost != 0 {
+		t.Errorf("hop 3 lost %d", h3.Lost)
+	}
+}
