@@ -116,7 +116,8 @@ type Monitor struct {
 	path    *Path
 	probers []prober    // one per flow
 	ring    int         // probe identities per flow, reused in turn
-	pings   []*raw.Conn // per flow, unprivileged (NewPingMonitor); nil with raw sockets
+	pings   []*raw.Conn // per flow, unprivileged ICMP (NewPingMonitor); nil with raw sockets
+	udps    []*udpSock  // per flow, unprivileged UDP (NewPingMonitor)
 
 	mu    sync.Mutex
 	stats *MonitorStats
@@ -196,7 +197,7 @@ func (t *Path) flowProber(reserve portReserver) (prober, error) {
 	pr.seqBase = binary.BigEndian.Uint32(rnd[2:])
 	pr.ipID = binary.BigEndian.Uint16(rnd[6:])
 	pr.flow = binary.BigEndian.Uint32(rnd[9:]) & 0xfffff
-	if pr.method != MethodICMP {
+	if pr.method != MethodICMP && reserve != nil { // nil: the flows' own sockets hold their ports
 		port, c, err := reserve(pr.method, pr.src)
 		if err != nil {
 			return pr, err
@@ -285,6 +286,13 @@ func (m *Monitor) Run(ctx context.Context) (MonitorSnapshot, error) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
+	for f := range m.udps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.receiveUDP(ctx, f, answers)
+		}()
+	}
 	for f := range m.pings {
 		wg.Add(1)
 		go func() {

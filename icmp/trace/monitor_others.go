@@ -3,6 +3,7 @@
 package trace
 
 import (
+	"context"
 	"net/netip"
 
 	"github.com/rawkit/rawkit/raw"
@@ -20,3 +21,10 @@ func NewPingMonitor(dst netip.Addr, cfg *MonitorConfig) (*Monitor, error) {
 	}
 	return nil, raw.ErrNotImplemented
 }
+
+// udpSock is Linux's unprivileged UDP socket; none here.
+type udpSock struct{}
+
+func (m *Monitor) sendUDP(buf []byte, _, _, _ int) ([]byte, error) { return buf, raw.ErrNotImplemented }
+
+func (m *Monitor) receiveUDP(context.Context, int, chan<- monitorAnswer) {}

@@ -13,7 +13,7 @@ import (
 
 // Unprivileged reports whether the monitor probes through ping sockets
 // (NewPingMonitor).
-func (m *Monitor) Unprivileged() bool { return m.pings != nil }
+func (m *Monitor) Unprivileged() bool { return m.pings != nil || m.udps != nil }
 
 // sendPing sends flow f's probe idx at ttl on its ping socket.
 func (m *Monitor) sendPing(ctx context.Context, buf []byte, f, idx, ttl int) ([]byte, error) {
@@ -111,7 +111,7 @@ func (p *prober) pingAnswer(msg raw.Message) (answer, bool) {
 // reported late: an unreachable, or a time exceeded (EHOSTUNREACH).
 func pendingError(err error) bool {
 	for _, e := range []syscall.Errno{syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ECONNREFUSED,
-		syscall.EPROTO, syscall.EACCES, syscall.EMSGSIZE, syscall.EHOSTDOWN, syscall.ENONET, syscall.EOPNOTSUPP} {
+		syscall.EPROTO, syscall.EACCES, syscall.EMSGSIZE, syscall.EHOSTDOWN, syscall.EOPNOTSUPP} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"crypto/rand"
 	"fmt"
 	"net/netip"
 
@@ -24,8 +23,8 @@ func NewPingMonitor(dst netip.Addr, cfg *MonitorConfig) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Method != MethodICMP {
-		return nil, fmt.Errorf("%w: unprivileged probes are ICMP echo requests, not %v", ErrBadConfig, s.Method)
+	if s.Method == MethodTCP {
+		return nil, fmt.Errorf("%w: unprivileged probes are ICMP or UDP, not TCP", ErrBadConfig)
 	}
 	v6 := dst.Is6()
 	ps, err := s.Config.settings(v6)
@@ -35,7 +34,7 @@ func NewPingMonitor(dst netip.Addr, cfg *MonitorConfig) (*Monitor, error) {
 	if !dst.IsValid() {
 		return nil, fmt.Errorf("%w: no destination", ErrBadConfig)
 	}
-	p := &Path{s: ps}
+	p := &Path{s: ps, pr: prober{v6: v6}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -46,39 +45,62 @@ func NewPingMonitor(dst netip.Addr, cfg *MonitorConfig) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pings []*raw.Conn
-	for range max(s.Flows, 1) {
-		listen := raw.ListenPing
-		if v6 {
-			listen = raw.ListenPing6
-		}
-		c, err := listen(&raw.Config{RecvErr: true, Timestamps: true, Interface: ps.Interface, Source: ps.Source})
-		if err != nil {
+	if s.Method == MethodUDP {
+		if err := p.openUDPFlows(s); err != nil {
 			return nil, err
 		}
-		p.closers = append(p.closers, c)
-		if ps.TOS != 0 {
-			if err := c.SetTOS(ps.TOS); err != nil {
-				return nil, err
-			}
-		}
-		pings = append(pings, c)
+	} else if err := p.openPingFlows(s); err != nil {
+		return nil, err
 	}
-	var rnd [2]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return nil, fmt.Errorf("icmp: random identifiers: %w", err)
-	}
-	p.pr = prober{method: MethodICMP, paris: !ps.Classic, v6: v6, src: src, dst: dst, tos: ps.TOS,
-		echoID: uint16(pings[0].LocalPort())}
+	p.pr = prober{method: s.Method, paris: !ps.Classic, v6: v6, src: src, dst: dst, tos: ps.TOS,
+		dport: uint16(ps.Port)}
 	m, err := newMonitor(p, s, nil)
 	if err != nil {
 		return nil, err
 	}
-	m.pings = pings
 	for f := range m.probers {
 		m.probers[f] = p.pr
-		m.probers[f].echoID = uint16(pings[f].LocalPort())
+		if s.Method == MethodUDP {
+			m.udps = append(m.udps, p.closers[f].(*udpSock))
+			m.probers[f].sport = m.udps[f].port
+		} else {
+			m.pings = append(m.pings, p.closers[f].(*raw.Conn))
+			m.probers[f].echoID = uint16(m.pings[f].LocalPort())
+		}
 	}
 	ok = true
 	return m, nil
+}
+
+// openPingFlows opens one ping socket per flow, in p.closers.
+func (p *Path) openPingFlows(s monitorSettings) error {
+	listen := raw.ListenPing
+	if p.pr.v6 || s.Source.Is6() {
+		listen = raw.ListenPing6
+	}
+	for range s.Flows {
+		c, err := listen(&raw.Config{RecvErr: true, Timestamps: true, Interface: p.s.Interface, Source: p.s.Source})
+		if err != nil {
+			return err
+		}
+		p.closers = append(p.closers, c)
+		if p.s.TOS != 0 {
+			if err := c.SetTOS(p.s.TOS); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openUDPFlows opens one UDP socket per flow, in p.closers.
+func (p *Path) openUDPFlows(s monitorSettings) error {
+	for range s.Flows {
+		u, err := openUDP(p.s.Source, p.pr.v6, p.s.Interface, p.s.TOS)
+		if err != nil {
+			return err
+		}
+		p.closers = append(p.closers, u)
+	}
+	return nil
 }

@@ -242,9 +242,12 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 	r.m.stats.Sent(p.ttl)
 	r.m.mu.Unlock()
 	var err error
-	if r.m.pings != nil {
+	switch {
+	case r.m.pings != nil:
 		r.buf, err = r.m.sendPing(ctx, r.buf, f, idx, p.ttl)
-	} else {
+	case r.m.udps != nil:
+		r.buf, err = r.m.sendUDP(r.buf, f, idx, p.ttl)
+	default:
 		r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
 		_, err = r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst)
 	}

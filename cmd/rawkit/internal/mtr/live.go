@@ -88,8 +88,8 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 }
 
 // open opens target dst's monitor: raw sockets, or, without the
-// privilege for them, ping sockets (ICMP; UDP and TCP need raw
-// sockets), saying so on standard error once.
+// privilege for them, ping sockets (ICMP) or UDP sockets reading their
+// error queue (TCP needs raw sockets), saying so on standard error once.
 func (r *run) open(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
 	if r.mode == "unprivileged" {
 		return r.env.NewPingMonitor(dst, cfg)
@@ -98,15 +98,19 @@ func (r *run) open(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
 	if err == nil || !errors.Is(err, os.ErrPermission) || len(r.mons) > 0 {
 		return m, err
 	}
-	if cfg.Method != trace.MethodICMP {
-		return nil, fmt.Errorf("%v probes need CAP_NET_RAW (unprivileged mode probes with ICMP only): %w", cfg.Method, err)
+	if cfg.Method == trace.MethodTCP {
+		return nil, fmt.Errorf("tcp probes need CAP_NET_RAW (unprivileged mode probes with ICMP or UDP): %w", err)
 	}
 	m, perr := r.env.NewPingMonitor(dst, cfg)
 	if perr != nil {
 		return nil, fmt.Errorf("%w; unprivileged ping sockets: %v", err, perr)
 	}
 	r.mode = "unprivileged"
-	fmt.Fprintf(r.sio.Err, "rawkit mtr: no CAP_NET_RAW: unprivileged mode, ICMP echo on ping sockets, time exceeded read from their error queue\n")
+	how := "ICMP echo on ping sockets"
+	if cfg.Method == trace.MethodUDP {
+		how = "UDP sockets"
+	}
+	fmt.Fprintf(r.sio.Err, "rawkit mtr: no CAP_NET_RAW: unprivileged mode, %s, time exceeded read from their error queue\n", how)
 	return m, nil
 }
 

@@ -154,7 +154,8 @@ func TestMtrRateLimitedHop(t *testing.T) {
 }
 
 // TestMtrECMPFlows: on the diamond, one Paris flow keeps one branch for
-// 100 rounds; 8 flows find both, each with its own statistics and flows.
+// 100 rounds; 16 flows find both within 5 rounds, each with its own
+// statistics and flows.
 func TestMtrECMPFlows(t *testing.T) {
 	netlabtest.Privileged(t)
 	d := netlabtest.NewDiamond(t)
@@ -163,10 +164,13 @@ func TestMtrECMPFlows(t *testing.T) {
 	if h := hopOf(t, one, 2); len(h.Responders) != 1 || h.Responders[0].Received != 100 {
 		t.Errorf("one flow, hop 2: %+v", h.Responders)
 	}
-	many := mtrDoc(t, d.Client, "-n", "-u", "--flows", "8", "-c", "5", "-i", "0.05", dst)
+	// 16 flows, 5 rounds: both branches found (the flows' source ports
+	// are the kernel's picks: all 16 on one branch has odds of 2^-15,
+	// while 8 flows would miss a branch once in 128 runs).
+	many := mtrDoc(t, d.Client, "-n", "-u", "--flows", "16", "-c", "5", "-i", "0.05", dst)
 	h := hopOf(t, many, 2)
 	if len(h.Responders) != 2 {
-		t.Fatalf("8 flows, hop 2: %+v", h.Responders)
+		t.Fatalf("16 flows, hop 2: %+v", h.Responders)
 	}
 	flows := 0
 	for _, r := range h.Responders {
@@ -175,8 +179,8 @@ func TestMtrECMPFlows(t *testing.T) {
 			t.Errorf("responder %s: %d answers for flows %v", r.Addr, r.Received, r.Flows)
 		}
 	}
-	if flows != 8 {
-		t.Errorf("flows over the branches: %d, want 8", flows)
+	if flows != 16 {
+		t.Errorf("flows over the branches: %d, want 16", flows)
 	}
 	for _, p := range many.Paths {
 		if p.Path[1] == nil {
@@ -331,12 +335,13 @@ func TestMtrReplay(t *testing.T) {
 }
 
 // TestMtrUnprivileged: as nobody with only ping_group_range open, rawkit
-// mtr says it runs unprivileged and finds the hops raw mode finds, over
-// IPv4 and IPv6; every probe it counts is one the client's capture saw
-// leave.
+// mtr says it runs unprivileged and finds the hops raw mode finds, with
+// ICMP (ping sockets) and UDP (the error queue), over IPv4 and IPv6;
+// every probe it counts is one the client's capture saw leave.
 func TestMtrUnprivileged(t *testing.T) {
 	if netlabtest.AsNobody() {
-		out, code := mtrInProc(t, nil, "-n", "-c", "5", "-i", "0.05", "--json", os.Getenv("MTR_DST"))
+		args := append(strings.Fields(os.Getenv("MTR_ARGS")), "-n", "-c", "5", "-i", "0.05", "--json", os.Getenv("MTR_DST"))
+		out, code := mtrInProc(t, nil, args...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, out)
 		}
@@ -348,55 +353,60 @@ func TestMtrUnprivileged(t *testing.T) {
 	if err := c.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
-	for _, dst := range []netip.Addr{c.Server.Addr(), c.Server.Addr6()} {
-		rawDoc := mtrDoc(t, c.Client, "-n", "-c", "3", "-i", "0.05", dst.String())
-		sn := netlabtest.Sniff(t, c.Client, "eth0", "icmp or icmp6")
-		out, err := netlabtest.RunAsNobody(t, c.Client, t.Name(), "MTR_DST="+dst.String())
-		pkts := sn.Stop()
-		if err != nil {
-			t.Fatalf("as nobody: %v\n%s", err, out)
-		}
-		_, doc, ok := strings.Cut(string(out), "MTRDOC ")
-		doc, _, _ = strings.Cut(doc, "\n")
-		var d jsonDoc
-		if err := json.Unmarshal([]byte(doc), &d); !ok || err != nil {
-			t.Fatalf("no document from the child: %v\n%s", err, out)
-		}
-		if d.Mode != "unprivileged" || rawDoc.Mode != "raw" || !d.Reached || len(d.Hops) != len(rawDoc.Hops) {
-			t.Fatalf("%v: unprivileged %+v\nraw %+v", dst, d, rawDoc)
-		}
-		for i, h := range d.Hops {
-			r := rawDoc.Hops[i]
-			if len(h.Responders) != 1 || h.Responders[0].Addr != r.Responders[0].Addr || h.Sent != 5 || h.Lost != 0 {
-				t.Errorf("%v hop %d: unprivileged %+v, raw %+v", dst, h.TTL, h, r)
+	for _, method := range []string{"--icmp", "-u"} {
+		for _, dst := range []netip.Addr{c.Server.Addr(), c.Server.Addr6()} {
+			rawDoc := mtrDoc(t, c.Client, method, "-n", "-c", "3", "-i", "0.05", dst.String())
+			sn := netlabtest.Sniff(t, c.Client, "eth0", "icmp or icmp6 or udp")
+			out, err := netlabtest.RunAsNobody(t, c.Client, t.Name(), "MTR_DST="+dst.String(), "MTR_ARGS="+method)
+			pkts := sn.Stop()
+			if err != nil {
+				t.Fatalf("as nobody: %v\n%s", err, out)
 			}
-		}
-		if n := echoRequestsAny(pkts, dst); n[1] != 5 || n[2] != 5 || n[4] < 5 {
-			t.Errorf("%v: capture saw echo requests per TTL %v", dst, n)
+			_, doc, ok := strings.Cut(string(out), "MTRDOC ")
+			doc, _, _ = strings.Cut(doc, "\n")
+			var d jsonDoc
+			if err := json.Unmarshal([]byte(doc), &d); !ok || err != nil {
+				t.Fatalf("no document from the child: %v\n%s", err, out)
+			}
+			if d.Mode != "unprivileged" || rawDoc.Mode != "raw" || !d.Reached || len(d.Hops) != len(rawDoc.Hops) ||
+				d.Method != rawDoc.Method {
+				t.Fatalf("%s %v: unprivileged %+v\nraw %+v", method, dst, d, rawDoc)
+			}
+			for i, h := range d.Hops {
+				r := rawDoc.Hops[i]
+				if len(h.Responders) != 1 || h.Responders[0].Addr != r.Responders[0].Addr || h.Sent != 5 || h.Lost != 0 {
+					t.Errorf("%s %v hop %d: unprivileged %+v, raw %+v", method, dst, h.TTL, h, r)
+				}
+			}
+			if n := probesSent(pkts, dst); n[1] != 5 || n[2] != 5 || n[4] < 5 {
+				t.Errorf("%s %v: capture saw probes per TTL %v", method, dst, n)
+			}
 		}
 	}
 }
 
-// echoRequestsAny counts ICMP and ICMPv6 echo requests to dst per TTL.
-func echoRequestsAny(pkts []netlab.Packet, dst netip.Addr) map[int]int {
-	if dst.Is4() {
-		return echoRequests(pkts, dst)
-	}
+// probesSent counts the ICMP echo requests and UDP datagrams to dst
+// per TTL (hop limit) in packets captured at the client.
+func probesSent(pkts []netlab.Packet, dst netip.Addr) map[int]int {
 	n := map[int]int{}
 	for _, p := range pkts {
 		b := p.Network()
-		if len(b) < 48 || b[0]>>4 != 6 || b[6] != 58 || b[40] != 128 {
-			continue
-		}
-		if netip.AddrFrom16([16]byte(b[24:40])) == dst {
-			n[int(b[7])]++
+		switch {
+		case len(b) >= 28 && b[0]>>4 == 4 && (b[9] == 17 || b[9] == 1 && b[20] == 8):
+			if netip.AddrFrom4([4]byte(b[16:20])) == dst {
+				n[int(b[8])]++
+			}
+		case len(b) >= 48 && b[0]>>4 == 6 && (b[6] == 17 || b[6] == 58 && b[40] == 128):
+			if netip.AddrFrom16([16]byte(b[24:40])) == dst {
+				n[int(b[7])]++
+			}
 		}
 	}
 	return n
 }
 
 // TestMtrECMPBranchLossAndClassic: on the diamond, the up branch drops
-// every 2nd time exceeded it sends: with 8 flows the loss shows on the
+// half the time exceeded messages it sends: with 16 flows the loss shows on the
 // up responder and on the flows through it, not on the down one; with
 // --classic one flow's probes spread over both branches, mixed in one
 // hop as mtr shows them.
@@ -409,9 +419,12 @@ func TestMtrECMPBranchLossAndClassic(t *testing.T) {
 		t.Errorf("--classic, hop 2: %+v, want both branches", h.Responders)
 	}
 	up, down := d.Branches[0].Addr(), d.Branches[1].Addr()
+	// At random, not every 2nd: with nth, a branch that carries two
+	// flows would drop the same flow's probe every round, and a flow
+	// never answered has no known responder to charge its loss to.
 	netlabtest.Rule(t, d.Branches[0], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded",
-		"-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "0", "-j", "DROP")
-	doc := mtrDoc(t, d.Client, "-n", "-u", "--flows", "8", "-c", "10", "-i", "0.05", dst)
+		"-m", "statistic", "--mode", "random", "--probability", "0.5", "-j", "DROP")
+	doc := mtrDoc(t, d.Client, "-n", "-u", "--flows", "16", "-c", "20", "-i", "0.02", dst)
 	h := hopOf(t, doc, 2)
 	if len(h.Responders) != 2 || h.Lost == 0 {
 		t.Fatalf("hop 2: lost %d, responders %+v", h.Lost, h.Responders)
