@@ -27,7 +27,8 @@ const (
 // the Config defaults, one flow, a round a second until the context
 // ends.
 type MonitorConfig struct {
-	// Config is the probe: method, ports, TTLs, length, TOS, classic
+	// Config is the probe: method, ports, TTLs, length (TCP: none, a
+	// SYN carries no data), TOS, classic
 	// mode, source and interface. Queries, Simultaneous and MTU do not
 	// apply; Wait bounds each probe's wait (0: DefaultMonitorWait), and
 	// NearFactor shortens it as in a trace: to NearFactor times the
@@ -97,6 +98,12 @@ func (c *MonitorConfig) settings() (monitorSettings, error) {
 		s.Wait = DefaultMonitorWait
 	}
 	s.Queries = 1
+	if s.Method == MethodTCP {
+		// A SYN carries no data, as mtr's (a connect) and traceroute
+		// -T's: a SYN with data is acknowledged past it, and the answer
+		// names no probe of ours.
+		s.Length = 0
+	}
 	if s.Classic && s.Method == MethodTCP {
 		// Each classic TCP probe needs a source port of its own, held
 		// for the monitor's life: a ring of ten per TTL.

@@ -447,3 +447,32 @@ func TestMtrECMPBranchLossAndClassic(t *testing.T) {
 		t.Errorf("hop 3 lost %d", h3.Lost)
 	}
 }
+
+// TestMtrLeakyNAT: behind router 2, a NAT rewrites the probes' source to
+// its own address and port and leaks the quotes (emulated where the
+// errors are made: Linux's NAT restores them). Every probe still
+// matches, and hop 3, the first whose quote shows the rewrite, is
+// flagged NAT, for UDP (the checksum's identity recovered), ICMP and TCP.
+func TestMtrLeakyNAT(t *testing.T) {
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 4)
+	nat := netip.MustParseAddr("10.0.3.1") // router 2 toward router 3
+	for _, h := range []*netlab.Host{c.Routers[2], c.Routers[3], c.Server} {
+		x, err := h.StartLeakyNAT(context.Background(), nat, 61000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.Close() })
+	}
+	for _, m := range []string{"-u", "--icmp", "-T"} {
+		d := mtrDoc(t, c.Client, m, "-n", "-c", "3", "-i", "0.05", c.Server.Addr().String())
+		if len(d.Hops) != 5 || !d.Reached {
+			t.Fatalf("%s: %d hops, reached %v", m, len(d.Hops), d.Reached)
+		}
+		for _, h := range d.Hops {
+			if h.Lost != 0 || h.NAT != (h.TTL == 3) {
+				t.Errorf("%s hop %d: lost %d, nat %v", m, h.TTL, h.Lost, h.NAT)
+			}
+		}
+	}
+}
