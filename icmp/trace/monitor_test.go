@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -249,4 +251,43 @@ func heapNow() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// TestMonitorLimiterPacesEveryMonitor: two monitors sharing a 100
+// probes/s limiter never send two probes within 10 ms of each other,
+// together.
+func TestMonitorLimiterPacesEveryMonitor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(100)
+		var mu sync.Mutex
+		var sent []time.Time
+		record := func(p MonitorProbe) {
+			mu.Lock()
+			sent = append(sent, p.Sent)
+			mu.Unlock()
+		}
+		var wg sync.WaitGroup
+		for range 2 {
+			f := newFakePath(t, 2)
+			m := fakeMonitor(t, f, &MonitorConfig{Count: 3, Limiter: l, Probe: record})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := m.Run(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+		// Each monitor's first round probes 30 TTLs, its next two 3.
+		if len(sent) < 2*(3+3+3) {
+			t.Fatalf("%d probes settled", len(sent))
+		}
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < 10*time.Millisecond {
+				t.Fatalf("probes %d and %d sent %v apart", i-1, i, gap)
+			}
+		}
+	})
 }

@@ -476,3 +476,31 @@ func TestMtrLeakyNAT(t *testing.T) {
 		}
 	}
 }
+
+// TestMtrSeveralTargets: two HOSTs with -r are probed at once in one
+// process (the run takes the time of one), and their reports come one
+// after the other, in the order given.
+func TestMtrSeveralTargets(t *testing.T) {
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 3)
+	start := time.Now()
+	out, code := mtrInProc(t, c.Client, "-n", "-r", "-c", "5", "-i", "0.2", c.Server.Addr().String(), c.RouterAddr(1).String())
+	el := time.Since(start)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	// One target alone takes 4 intervals and its round trip: 0.8 s.
+	if el > 1500*time.Millisecond {
+		t.Errorf("two targets took %v: not probed at once", el)
+	}
+	reports := strings.Split(out, "Start: ")
+	if len(reports) != 3 {
+		t.Fatalf("%d reports:\n%s", len(reports)-1, out)
+	}
+	for i, want := range []string{c.Server.Addr().String(), c.RouterAddr(1).String()} {
+		lines := strings.Split(strings.TrimSpace(reports[i+1]), "\n")
+		if last := lines[len(lines)-1]; !strings.Contains(last, "|-- "+want+" ") {
+			t.Errorf("report %d ends with %q, want hop %s", i+1, last, want)
+		}
+	}
+}
