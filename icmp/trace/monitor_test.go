@@ -291,3 +291,25 @@ func TestMonitorLimiterPacesEveryMonitor(t *testing.T) {
 		}
 	})
 }
+
+// TestMonitorStatsPathChange: a flow answered from another router at a
+// TTL flags a path change there for 10 rounds.
+func TestMonitorStatsPathChange(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.1.2"), netip.MustParseAddr("10.0.9.2")
+	s := NewMonitorStats(MonitorStatsConfig{Dst: netip.MustParseAddr("10.0.2.2"), MaxTTL: 1})
+	changed := map[int64]bool{}
+	for n := int64(1); n <= 20; n++ {
+		from := a
+		if n >= 6 {
+			from = b
+		}
+		s.Add(MonitorProbe{Round: n, TTL: 1, Answered: true, From: from, RTT: time.Millisecond, QuotedTOS: -1})
+		s.RoundDone(time.Time{})
+		changed[n] = s.Snapshot().Hops[0].PathChanged
+	}
+	for n := int64(1); n <= 20; n++ {
+		if want := n >= 6 && n < 16; changed[n] != want {
+			t.Errorf("round %d: path changed %v, want %v", n, changed[n], want)
+		}
+	}
+}
