@@ -211,3 +211,47 @@ func probesSent(pkts []netlab.Packet, dst netip.Addr) map[int]int {
 	}
 	return n
 }
+
+// TestMtrJSONLStream: --jsonl is one JSON object a line: a start record
+// of schema 1, one probe record per probe the capture saw answered or
+// not, a round record per round, the summary and the end record.
+func TestMtrJSONLStream(t *testing.T) {
+	netlabtest.Privileged(t)
+	c := netlabtest.NewChain(t, 2)
+	dst := c.Server.Addr()
+	sn := netlabtest.Sniff(t, c.Client, "eth0", "icmp")
+	out, code := mtrInProc(t, c.Client, "-n", "--jsonl", "-c", "3", "-i", "0.05", dst.String())
+	sent := echoRequests(sn.Stop(), dst)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	types := map[string]int{}
+	probes := map[int]int{}
+	for i, l := range lines {
+		var e event
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, l)
+		}
+		types[e.Type]++
+		switch {
+		case i == 0 && (e.Type != "start" || e.Schema != streamSchema || e.Dst != dst.String()):
+			t.Errorf("first line %s", l)
+		case i == len(lines)-1 && e.Type != "end":
+			t.Errorf("last line %s", l)
+		case e.Type == "probe":
+			if e.Flow == nil || e.Answered == nil || (*e.Answered && (e.RTTus == nil || e.From == "")) {
+				t.Errorf("probe record %s", l)
+			}
+			probes[e.TTL]++
+		}
+	}
+	if types["round"] != 3 || types["summary"] != 1 || types["start"] != 1 {
+		t.Errorf("records %v", types)
+	}
+	for ttl := 1; ttl <= 3; ttl++ {
+		if probes[ttl] != 3 || sent[ttl] != 3 {
+			t.Errorf("ttl %d: %d probe records, capture saw %d probes", ttl, probes[ttl], sent[ttl])
+		}
+	}
+}
