@@ -94,7 +94,7 @@ func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) err
 	for {
 		r.takeQueued(answers)
 		r.control()
-		if err := r.sendDue(ctx, r.clock.Now()); err != nil {
+		if err := r.sendDue(ctx, r.clock.Now(), answers); err != nil {
 			return err
 		}
 		r.readStamps()
@@ -161,8 +161,10 @@ func (r *monitorRun) wake() time.Time {
 }
 
 // sendDue starts a round when one is due, then sends the queued probes
-// the limiter allows now.
-func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
+// the limiter allows now. Between writes it takes the answers already
+// read: once the destination has answered, the probes beyond it are not
+// sent (as the path engine does), sparing its ICMP error budget.
+func (r *monitorRun) sendDue(ctx context.Context, now time.Time, answers <-chan monitorAnswer) error {
 	s := &r.m.s
 	r.jobs = r.periodic.DueJobs(now, r.jobs[:0])
 	if len(r.jobs) > 0 && !r.paused {
@@ -192,6 +194,7 @@ func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
 		if err := r.send(ctx, rd, k); err != nil {
 			return err
 		}
+		r.takeQueued(answers)
 	}
 	return nil
 }
