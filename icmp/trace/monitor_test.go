@@ -313,3 +313,20 @@ func TestMonitorStatsPathChange(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorFirstRoundAtOnce: whatever the time of day, the first round
+// goes at once and the report ends when the last round is answered.
+func TestMonitorFirstRoundAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(123456789 * time.Nanosecond) // off the whole second
+		f := newFakePath(t, 2)
+		m := fakeMonitor(t, f, &MonitorConfig{Count: 3})
+		start := time.Now()
+		if _, err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if el := time.Since(start); el != 2*time.Second+3*time.Millisecond {
+			t.Errorf("3 rounds took %v, want 2.003s", el)
+		}
+	})
+}
