@@ -32,15 +32,28 @@ func (m *Monitor) sendPing(ctx context.Context, buf []byte, f, idx, ttl int) ([]
 	b := buf[:n]
 	clear(b)
 	m.probers[f].echo(b, idx)
-	_, err := c.WriteToAddr(ctx, b, m.probers[f].dst)
-	if pendingError(err) {
-		// An ICMP error about an earlier probe also set the socket's
-		// pending error (sk_err), which this send reported and cleared
-		// (ip(7), IP_RECVERR; the error itself waits in the queue):
-		// the probe was not sent, send it now.
-		_, err = c.WriteToAddr(ctx, b, m.probers[f].dst)
-	}
+	err := retryPending(func() error {
+		_, err := c.WriteToAddr(ctx, b, m.probers[f].dst)
+		return err
+	})
 	return buf, err
+}
+
+// retryPending sends with send, again when the send reports an earlier
+// error instead: an ICMP error about an earlier probe (or a failed
+// neighbour resolution) also sets the socket's pending error (sk_err),
+// which the next send reports and clears (ip(7), IP_RECVERR; the error
+// itself waits in the queue), and that probe was not sent. After a few
+// such reports in a row the probe is given up: it is counted lost, as a
+// probe that left and found no answer would be, and the run goes on.
+func retryPending(send func() error) error {
+	var err error
+	for range 3 {
+		if err = send(); !pendingError(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // receivePing reads flow f's ping socket until ctx is done: echo

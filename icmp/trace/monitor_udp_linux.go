@@ -105,12 +105,7 @@ func (u *udpSock) send(b []byte, dst netip.Addr, port, ttl int) error {
 		return udpOpErr("setsockopt", err)
 	}
 	sa := sockaddr.From(dst, port)
-	err := unix.Sendto(u.fd, b, 0, sa)
-	if pendingError(err) {
-		// An earlier probe's error was reported on this send (sk_err)
-		// instead of sending it: send it now (see sendPing).
-		err = unix.Sendto(u.fd, b, 0, sa)
-	}
+	err := retryPending(func() error { return unix.Sendto(u.fd, b, 0, sa) })
 	if err != nil {
 		return udpOpErr("sendto", err)
 	}
