@@ -1,0 +1,291 @@
+package screen
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/rawkit/rawkit/icmp/trace"
+)
+
+var (
+	plain = tcell.StyleDefault
+	bold  = plain.Bold(true)
+)
+
+// span is text at a column; a line of the body is a list of them, so
+// that the body can be built whole and then scrolled.
+type span struct {
+	x    int
+	text string
+	st   tcell.Style
+}
+
+type line []span
+
+// bodyTop is the first row under mtr's five header rows.
+const bodyTop = 5
+
+// draw paints one frame.
+func (s *state) draw(scr tcell.Screen, now time.Time) {
+	scr.Clear()
+	defer scr.Show()
+	w, h := scr.Size()
+	cols := columns(s.fields)
+	if needW, needH := s.minSize(cols); w < needW || h < needH {
+		drawTooSmall(scr, w, h, needW, needH)
+		return
+	}
+	s.drawHeader(scr, w, now)
+	switch {
+	case s.help:
+		drawLines(scr, 2, w, h, helpLines(), 0)
+		return
+	case s.prompt != nil:
+		drawLines(scr, 2, w, h, promptLines(*s.prompt), 0)
+		return
+	}
+	var body []line
+	if s.mode == modeStats {
+		startstat := w - columnsWidth(cols) - 1
+		put(scr, startstat, 3, "   Packets               Pings", bold, w)
+		put(scr, 0, 4, " Host", bold, w)
+		put(scr, startstat, 4, titles(cols), bold, w)
+		body = s.statsBody(cols, startstat)
+	} else {
+		body = s.chartBody(scr, w)
+	}
+	body = append(body, legend(s.snaps)...)
+	rows := h - bodyTop
+	s.offset = min(s.offset, max(0, len(body)-rows))
+	drawLines(scr, bodyTop, w, h, body, s.offset)
+}
+
+// minSize is the smallest terminal the current mode can be drawn in:
+// the header and two body rows, and in width the columns with a host
+// column of 20 (statistics) or the chart's 30 and 15 probes (its title,
+// " Last  15 pings", then fits).
+func (s *state) minSize(cols []*field) (w, h int) {
+	if s.mode == modeStats {
+		return columnsWidth(cols) + 1 + 24, bodyTop + 2
+	}
+	return chartPadding + 15, bodyTop + 2
+}
+
+// drawTooSmall says what size is needed; the screen keeps running and
+// draws again when the terminal is resized.
+func drawTooSmall(scr tcell.Screen, w, h, needW, needH int) {
+	msg := []string{
+		fmt.Sprintf("terminal %dx%d is too small", w, h),
+		fmt.Sprintf("rawkit mtr needs %dx%d", needW, needH),
+		"resize it, or q to quit",
+	}
+	y := max(0, (h-len(msg))/2)
+	for i, m := range msg {
+		put(scr, max(0, (w-len(m))/2), y+i, m, bold, w)
+	}
+}
+
+// drawHeader is mtr's first three rows: title, hosts and time, keys.
+func (s *state) drawHeader(scr tcell.Screen, w int, now time.Time) {
+	title := "rawkit mtr"
+	if s.version != "" {
+		title += "  [" + s.version + "]"
+	}
+	if len(s.snaps) == 1 {
+		title += " " + strings.ToUpper(s.snaps[0].Method.String())
+	}
+	put(scr, max(0, (w-len(title))/2), 0, title, bold, w)
+	if s.paused {
+		put(scr, 0, 0, "[paused]", bold.Reverse(true), w)
+	}
+	hosts := clean(s.hostname) + " -> "
+	if len(s.snaps) == 1 {
+		hosts += target(&s.snaps[0])
+	} else {
+		hosts += fmt.Sprintf("%d targets", len(s.snaps))
+	}
+	stamp := now.Format("2006-01-02T15:04:05-0700")
+	put(scr, 0, 1, hosts, plain, w-len(stamp)-1)
+	put(scr, max(0, w-25), 1, stamp, plain, w)
+	x := put(scr, 0, 2, "Keys:  ", plain, w)
+	for _, k := range []string{"Help   ", "Display mode   ", "Restart statistics   ", "Order of fields   ", "quit"} {
+		x = put(scr, x, 2, k[:1], bold, w)
+		x = put(scr, x, 2, k[1:], plain, w)
+	}
+}
+
+// target is "name (address)", or the address alone when it is the name.
+func target(snap *trace.MonitorSnapshot) string {
+	t := clean(snap.Target)
+	if !snap.Dst.IsValid() || t == snap.Dst.String() {
+		return t
+	}
+	return fmt.Sprintf("%s (%s)", t, snap.Dst)
+}
+
+// sectionTitle heads a target's lines when there are several.
+func sectionTitle(snap *trace.MonitorSnapshot) line {
+	t := fmt.Sprintf("%s  %s  %d rounds", target(snap), strings.ToUpper(snap.Method.String()), snap.Rounds)
+	if snap.Flows > 1 {
+		t += fmt.Sprintf("  %d flows", snap.Flows)
+	}
+	if snap.Paused {
+		t += "  paused"
+	}
+	return line{{0, t, bold.Underline(true)}}
+}
+
+// statsBody is one line per responder (and per MPLS label when shown)
+// of every target, sections headed when there are several.
+func (s *state) statsBody(cols []*field, startstat int) []line {
+	var body []line
+	for i := range s.snaps {
+		snap := &s.snaps[i]
+		if len(s.snaps) > 1 {
+			if i > 0 {
+				body = append(body, nil)
+			}
+			body = append(body, sectionTitle(snap))
+		}
+		for j := range snap.Hops {
+			body = s.hopLines(body, snap, &snap.Hops[j], cols, startstat)
+		}
+	}
+	return body
+}
+
+// hopLines appends a TTL's lines: its first responder on the TTL's line
+// with the TTL's packet columns and flags, the others indented under it
+// as mtr indents them, each with its own Rcv and times.
+func (s *state) hopLines(body []line, snap *trace.MonitorSnapshot, h *trace.HopStats, cols []*field, startstat int) []line {
+	hostW := startstat - flagWidth - 1
+	st := plain
+	if n := len(h.History); n > 0 && h.History[n-1] < 0 {
+		st = bold // mtr bolds a host that is not answering now
+	}
+	prefix := fmt.Sprintf("%2d. ", h.TTL)
+	if len(h.Responders) == 0 {
+		return append(body, line{
+			{0, prefix, plain}, {4, "(waiting for reply)", bold},
+			{startstat - flagWidth, flags(h), plain},
+			{startstat, values(cols, h, nil, true), plain},
+		})
+	}
+	for k := range h.Responders {
+		r := &h.Responders[k]
+		host := s.hostText(r, snap.Flows)
+		l := line{{0, prefix, plain}, {4, clip(host, hostW-4), st}}
+		if k == 0 {
+			l = append(l, span{startstat - flagWidth, flags(h), plain})
+		}
+		l = append(l, span{startstat, values(cols, h, r, k == 0), plain})
+		body = append(body, l)
+		prefix = "    "
+		if s.mpls {
+			for _, stack := range r.MPLS {
+				for _, m := range stack {
+					body = append(body, line{{4, fmt.Sprintf("[MPLS: Lbl %d TC %d S %d TTL %d]", m.Label, m.TC, b2i(m.S), m.TTL), plain}})
+				}
+			}
+		}
+	}
+	return body
+}
+
+// hostText is a responder as mtr names it (name, "name (address)" with
+// -b, or the address), with the flows through it when several are probed.
+func (s *state) hostText(r *trace.ResponderStats, flows int) string {
+	t := r.Addr.String()
+	if s.dns && r.Name != "" {
+		if s.showIPs {
+			t = fmt.Sprintf("%s (%s)", clean(r.Name), r.Addr)
+		} else {
+			t = clean(r.Name)
+		}
+	}
+	if flows > 1 && len(r.Flows) > 0 {
+		t += " {" + ranges(r.Flows) + "}"
+	}
+	return t
+}
+
+// ranges prints ascending numbers as "0-3,5".
+func ranges(ns []int) string {
+	var b strings.Builder
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d-%d", ns[i], ns[j])
+		} else {
+			fmt.Fprintf(&b, "%d", ns[i])
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// clean replaces control characters with '?': names come from reverse
+// DNS, which whoever runs the responder's zone writes, and an escape
+// sequence in one must not reach the terminal.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// clip cuts s to n cells (names are ASCII or clean()ed runes; wide
+// runes may take two cells and are cut by the screen at its edge).
+func clip(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// put writes str from column x of row y, stopping before column end,
+// and returns the column after it.
+func put(scr tcell.Screen, x, y int, str string, st tcell.Style, end int) int {
+	for str != "" && x < end {
+		rest, n := scr.Put(x, y, str, st)
+		if n <= 0 {
+			n = 1
+		}
+		if x+n > end {
+			break
+		}
+		str, x = rest, x+n
+	}
+	return x
+}
+
+// drawLines draws lines[from:] from row top down to the last row.
+func drawLines(scr tcell.Screen, top, w, h int, lines []line, from int) {
+	for y := top; y < h && from < len(lines); y, from = y+1, from+1 {
+		for _, sp := range lines[from] {
+			put(scr, sp.x, y, sp.text, sp.st, w)
+		}
+	}
+}
