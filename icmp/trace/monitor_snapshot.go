@@ -66,6 +66,18 @@ type HopStats struct {
 	// trip of whoever answered, -1 for a probe nobody answered. Bounded
 	// by MonitorConfig.History.
 	History []time.Duration
+	// All is the TTL's statistics over every responder together, as
+	// mtr keeps them (its report's numbers); All.Addr is Latest and
+	// All.Loss the TTL's Loss().
+	All ResponderStats
+	// Latest is the responder of the TTL's last answer (mtr's host
+	// column); FirstSeen lists the responders in the order they first
+	// answered (mtr's extra report lines).
+	Latest    netip.Addr
+	FirstSeen []netip.Addr
+	// Unreachable reports a destination unreachable from a router at
+	// this TTL: the path ends here.
+	Unreachable bool
 }
 
 // Loss is the TTL's own no-answer rate in percent (0 when nothing is

@@ -1,0 +1,273 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// mslot is one probe identity of a flow: the probe last sent with it.
+type mslot struct {
+	busy        bool // in flight
+	round       int64
+	ttl         int
+	sent, stamp time.Time
+	deadline    time.Time
+	key         int // the send's stamp key; -1 without one
+}
+
+// mround is a round not completed yet.
+type mround struct {
+	n       int64
+	probes  []probeRef // every probe of the round, sent or to send
+	pending int        // probes of the round not settled
+}
+
+type probeRef struct {
+	flow, idx int // idx -1: not sent yet
+	ttl       int
+}
+
+// monitorRun is one Run's state; only Run's goroutine touches it
+// (the statistics under m.mu).
+type monitorRun struct {
+	m        *Monitor
+	slots    [][]mslot // per flow
+	next     []int     // per flow: next identity
+	rounds   []*mround // open rounds, oldest first
+	queue    []*mround // rounds with probes still to send
+	sent     int64     // rounds started
+	nextAt   time.Time // when the next round starts
+	paused   bool
+	buf      []byte
+	keys     []stampRef // stamp key → probe, a ring
+	keyCount int
+	stampBuf [32]sendStamp
+}
+
+type stampRef struct {
+	flow, idx int
+	key       int
+}
+
+func newMonitorRun(m *Monitor) *monitorRun {
+	r := &monitorRun{m: m, slots: make([][]mslot, len(m.probers)), next: make([]int, len(m.probers))}
+	for f := range r.slots {
+		r.slots[f] = make([]mslot, m.ring)
+	}
+	if m.path.stamps {
+		r.keys = make([]stampRef, 4096)
+	}
+	return r
+}
+
+// monitorAnswer is a matched answer: flow and identity, and its fields.
+type monitorAnswer struct {
+	flow int
+	a    answer
+	nat  bool
+}
+
+func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) error {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	now := time.Now()
+	r.nextAt = now
+	r.m.mu.Lock()
+	r.m.stats.started = now
+	r.m.mu.Unlock()
+	for {
+		r.takeQueued(answers)
+		now = time.Now()
+		r.control()
+		if err := r.sendDue(ctx, now); err != nil {
+			return err
+		}
+		r.readStamps()
+		r.expire(time.Now())
+		r.complete(time.Now())
+		if c := r.m.s.Count; c > 0 && r.sent >= int64(c) && len(r.rounds) == 0 {
+			return nil
+		}
+		wait := time.Until(r.wake())
+		if wait <= 0 {
+			continue
+		}
+		timer.Reset(wait)
+		select {
+		case a := <-answers:
+			r.take(a)
+		case p := <-r.m.pause:
+			r.setPaused(p)
+		case <-r.m.reset:
+			r.m.mu.Lock()
+			r.m.stats.Reset(time.Now())
+			r.m.mu.Unlock()
+		case <-timer.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// control takes a pause or reset asked for without waiting.
+func (r *monitorRun) control() {
+	select {
+	case p := <-r.m.pause:
+		r.setPaused(p)
+	default:
+	}
+}
+
+func (r *monitorRun) setPaused(p bool) {
+	if r.paused && !p {
+		r.nextAt = time.Now() // resume at once
+	}
+	r.paused = p
+	r.m.mu.Lock()
+	r.m.stats.SetPaused(p)
+	r.m.mu.Unlock()
+}
+
+// wake is when the loop has something to do: the next round, the next
+// paced probe, or the earliest deadline.
+func (r *monitorRun) wake() time.Time {
+	at := time.Now().Add(time.Hour)
+	if !r.paused && (r.m.s.Count == 0 || r.sent < int64(r.m.s.Count)) {
+		at = r.nextAt
+	}
+	if len(r.queue) > 0 {
+		at = time.Now() // sendDue paces by sleeping on the limiter's slot
+		if l := r.m.s.Limiter; l != nil {
+			at = l.peek()
+		}
+	}
+	for _, rd := range r.rounds {
+		for _, p := range rd.probes {
+			if p.idx < 0 {
+				continue
+			}
+			if s := &r.slots[p.flow][p.idx]; s.busy && s.round == rd.n && s.deadline.Before(at) {
+				at = s.deadline
+			}
+		}
+	}
+	return at
+}
+
+// sendDue starts a round when one is due, then sends the queued probes
+// the limiter allows now.
+func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
+	s := &r.m.s
+	if !r.paused && !now.Before(r.nextAt) && (s.Count == 0 || r.sent < int64(s.Count)) {
+		r.sent++
+		rd := &mround{n: r.sent}
+		r.m.mu.Lock()
+		stop := r.m.stats.Stop()
+		r.m.mu.Unlock()
+		for ttl := s.FirstTTL; ttl <= stop; ttl++ {
+			for f := range r.m.probers {
+				rd.probes = append(rd.probes, probeRef{flow: f, idx: -1, ttl: ttl})
+			}
+		}
+		rd.pending = len(rd.probes)
+		r.rounds = append(r.rounds, rd)
+		r.queue = append(r.queue, rd)
+		r.nextAt = r.nextAt.Add(s.Interval)
+		if r.nextAt.Before(now) {
+			r.nextAt = now // never a burst of late rounds
+		}
+	}
+	for len(r.queue) > 0 {
+		rd := r.queue[0]
+		k := -1
+		for i := range rd.probes {
+			if rd.probes[i].idx == -1 {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			r.queue = r.queue[1:]
+			continue
+		}
+		if l := s.Limiter; l != nil {
+			if _, ok := l.take(time.Now()); !ok {
+				return nil
+			}
+		}
+		if err := r.send(ctx, rd, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send sends probe k of round rd.
+func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
+	p := &rd.probes[k]
+	r.m.mu.Lock()
+	stop := r.m.stats.Stop()
+	r.m.mu.Unlock()
+	if p.ttl > stop {
+		// The destination answered nearer meanwhile: not sent.
+		p.idx = -2
+		rd.pending--
+		return nil
+	}
+	f := p.flow
+	idx := r.next[f]
+	r.next[f] = (idx + 1) % r.m.ring
+	sl := &r.slots[f][idx]
+	if sl.busy {
+		r.lose(f, idx) // its identity comes round again: give it up
+	}
+	pr := &r.m.probers[f]
+	r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
+	now := time.Now()
+	*sl = mslot{busy: true, round: rd.n, ttl: p.ttl, sent: now, deadline: now.Add(r.m.s.Wait), key: -1}
+	p.idx = idx
+	r.m.mu.Lock()
+	r.m.stats.Sent(p.ttl)
+	r.m.mu.Unlock()
+	if _, err := r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst); err != nil {
+		return fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
+	}
+	if r.keys != nil {
+		sl.key = r.keyCount
+		r.keys[r.keyCount%len(r.keys)] = stampRef{flow: f, idx: idx, key: r.keyCount}
+		r.keyCount++
+		if r.keyCount%len(r.stampBuf) == 0 {
+			r.readStamps()
+		}
+	}
+	return nil
+}
+
+// takeQueued takes every answer already read.
+func (r *monitorRun) takeQueued(answers <-chan monitorAnswer) {
+	for {
+		select {
+		case a := <-answers:
+			r.take(a)
+		default:
+			return
+		}
+	}
+}
+
+// find returns the open round n.
+func (r *monitorRun) find(n int64) *mround {
+	for _, rd := range r.rounds {
+		if rd.n == n {
+			return rd
+		}
+	}
+	return nil
+}

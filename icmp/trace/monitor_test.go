@@ -1,0 +1,208 @@
+package trace
+
+import (
+	"context"
+	"net/netip"
+	"runtime"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// fakeReserve hands out source ports for further flows without sockets.
+func fakeReserve() portReserver {
+	next := uint16(41000)
+	return func(Method, netip.Addr) (uint16, interface{ Close() error }, error) {
+		next++
+		return next, nopCloser{}, nil
+	}
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
+
+// fakeMonitor builds a monitor over the fake chain.
+func fakeMonitor(t *testing.T, f *fakePath, cfg *MonitorConfig) *Monitor {
+	t.Helper()
+	s, err := cfg.settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := newMonitor(f.path(&s.Config), s, fakeReserve())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMonitorRoundsMethods(t *testing.T) {
+	for _, meth := range []Method{MethodUDP, MethodICMP, MethodTCP} {
+		t.Run(meth.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFakePath(t, 3)
+				var probes, rounds int
+				m := fakeMonitor(t, f, &MonitorConfig{Config: Config{Method: meth}, Count: 10,
+					Probe: func(MonitorProbe) { probes++ }, Round: func(int, time.Time) { rounds++ }})
+				start := time.Now()
+				snap, err := m.Run(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Done when the last round is answered: 9 intervals and
+				// the slowest round trip (4 ms), no grace wait.
+				if el := time.Since(start); el != 9*time.Second+4*time.Millisecond {
+					t.Errorf("10 rounds took %v, want 9.004s", el)
+				}
+				if snap.Rounds != 10 || rounds != 10 || !snap.Reached {
+					t.Fatalf("rounds %d (%d callbacks), reached %v", snap.Rounds, rounds, snap.Reached)
+				}
+				if len(snap.Hops) != 4 {
+					t.Fatalf("%d hops, want 4: %+v", len(snap.Hops), snap.Hops)
+				}
+				for i, h := range snap.Hops {
+					want := f.dst
+					if i < 3 {
+						want = f.routers[i]
+					}
+					if h.Sent != 10 || h.Lost != 0 || len(h.Responders) != 1 || h.Responders[0].Addr != want {
+						t.Errorf("hop %d: sent %d lost %d responders %+v", h.TTL, h.Sent, h.Lost, h.Responders)
+					}
+					if r := h.All; r.Best != time.Duration(i+1)*time.Millisecond || r.StDev != 0 || r.Jitter != 0 {
+						t.Errorf("hop %d: best %v stdev %v jitter %v", h.TTL, r.Best, r.StDev, r.Jitter)
+					}
+				}
+				// The first round probes every TTL (30 of them, 27 beyond
+				// the destination, answered and not counted); the others
+				// stop at the destination.
+				if probes < 4*10 {
+					t.Errorf("%d probes settled, want at least 40", probes)
+				}
+			})
+		})
+	}
+}
+
+func TestMonitorSilentHopRateLimited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakePath(t, 4)
+		f.silent[2] = true
+		m := fakeMonitor(t, f, &MonitorConfig{Count: 5})
+		start := time.Now()
+		snap, err := m.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The silent hop's last probe is given up NearFactor (10) times
+		// the next hop's round trip (3 ms + 1 ms) after it left.
+		if el := time.Since(start); el != 4*time.Second+40*time.Millisecond {
+			t.Errorf("5 rounds took %v, want 4.04s", el)
+		}
+		for _, h := range snap.Hops {
+			wantLost := 0
+			if h.TTL == 2 {
+				wantLost = 5
+			}
+			if h.Lost != wantLost || h.Sent != 5 || h.RateLimited != (h.TTL == 2) {
+				t.Errorf("hop %d: sent %d lost %d rate limited %v", h.TTL, h.Sent, h.Lost, h.RateLimited)
+			}
+		}
+	})
+}
+
+func TestMonitorFlowsKeepOwnFields(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakePath(t, 2)
+		m := fakeMonitor(t, f, &MonitorConfig{Count: 3, Flows: 4})
+		snap, err := m.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.FlowPaths) != 4 {
+			t.Fatalf("%d flow paths", len(snap.FlowPaths))
+		}
+		for _, h := range snap.Hops {
+			if h.Sent != 12 || len(h.Responders) != 1 || len(h.Responders[0].Flows) != 4 {
+				t.Errorf("hop %d: sent %d responders %+v", h.TTL, h.Sent, h.Responders)
+			}
+		}
+		// Each flow's probes have one source port, and the flows differ.
+		ports := map[uint16]int{}
+		for _, pr := range m.probers {
+			ports[pr.sport]++
+		}
+		if len(ports) != 4 {
+			t.Errorf("flows' source ports %v, want 4 distinct", ports)
+		}
+	})
+}
+
+func TestMonitorStatsMtrArithmetic(t *testing.T) {
+	// Round trips 10.0, 12.5, 11.0 ms: mtr's columns with its integer
+	// arithmetic in microseconds.
+	var s rttStats
+	for _, v := range []int{10000, 12500, 11000} {
+		s.add(v)
+	}
+	if s.last != 11000 || s.best != 10000 || s.worst != 12500 || s.avg != 11166 {
+		t.Errorf("last %d best %d worst %d avg %d", s.last, s.best, s.worst, s.avg)
+	}
+	// jitter: 0, 2500, 1500; javg: 0, 0+(2500-0)/2=1250, 1250+(1500-1250)/3=1333
+	if s.jitter != 1500 || s.jworst != 2500 || s.javg != 1333 {
+		t.Errorf("jitter %d jworst %d javg %d", s.jitter, s.jworst, s.javg)
+	}
+	// jinta: 0; 2500-((0+8)>>4)=2500; 2500+1500-((2500+8)>>4)=4000-156=3844
+	if s.jinta != 3844 {
+		t.Errorf("jinta %d", s.jinta)
+	}
+	if sd := s.stdev(); sd != 1258 {
+		t.Errorf("stdev %d, want 1258", sd)
+	}
+}
+
+// TestMonitorStatsMemoryFlat feeds 100,000 rounds of an 8-hop path with
+// two ECMP responders and loss, and checks that the heap does not grow
+// with the rounds: history rings and responder tables are bounded.
+func TestMonitorStatsMemoryFlat(t *testing.T) {
+	dst := netip.MustParseAddr("10.0.9.2")
+	s := NewMonitorStats(MonitorStatsConfig{Dst: dst, FirstTTL: 1, MaxTTL: 30, Flows: 2})
+	t0 := time.Unix(0, 0)
+	round := func(n int64) {
+		for ttl := 1; ttl <= 8; ttl++ {
+			for f := range 2 {
+				s.Sent(ttl)
+				p := MonitorProbe{Round: n, Flow: f, TTL: ttl, Sent: t0, Answered: n%7 != 0, QuotedTOS: -1,
+					From: netip.AddrFrom4([4]byte{10, 0, byte(ttl), byte(2 + f)}), RTT: time.Duration(ttl+int(n%5)) * time.Millisecond}
+				if ttl == 8 {
+					p.From, p.Reached, p.Final = dst, true, true
+				}
+				s.Add(p)
+			}
+		}
+		s.RoundDone(t0)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	for n := range int64(1000) {
+		round(n + 1)
+	}
+	before := heap()
+	for n := range int64(100_000) {
+		round(n + 1001)
+	}
+	after := heap()
+	if s.Rounds() != 101_000 {
+		t.Fatalf("%d rounds", s.Rounds())
+	}
+	if after > before+64<<10 {
+		t.Errorf("heap grew from %d to %d bytes over 100,000 rounds", before, after)
+	}
+	snap := s.Snapshot()
+	if len(snap.Hops) != 8 || len(snap.Hops[0].History) != DefaultHistory || len(snap.Hops[0].Responders) != 2 {
+		t.Errorf("hops %d, history %d, responders %d", len(snap.Hops), len(snap.Hops[0].History), len(snap.Hops[0].Responders))
+	}
+}
