@@ -10,9 +10,11 @@ import (
 	"github.com/rawkit/rawkit/icmp/trace"
 )
 
-// chartPadding is the columns mtr's strip chart leaves left of the
-// probes: the chart starts at chartPadding-2 (ui/curses.c).
-const chartPadding = 30
+// chartPadding is the columns the strip chart leaves left of the
+// probes, which start at chartPadding-1 (ui/curses.c): mtr's 30, and two
+// more for the flag column mtr does not have, so that a host column
+// still holds "(waiting for reply)".
+const chartPadding = 32
 
 // levels is mtr 0.95's NUM_FACTORS: the strip chart's scale steps.
 const levels = 8
@@ -111,7 +113,8 @@ func (s *state) chartBody(scr tcell.Screen, w int) []line {
 			h := &snap.Hops[j]
 			host, st := "(waiting for reply)", bold
 			if len(h.Responders) > 0 {
-				host, st = s.hostText(&h.Responders[0], snap.Flows), plain
+				main := mainLine(h)
+				host, st = s.hostText(&main, 1), plain
 			}
 			l := line{{0, fmt.Sprintf("%2d. ", h.TTL), plain}, {4, clip(host, start-flagWidth-4), st},
 				{start - flagWidth, flags(h), plain}}

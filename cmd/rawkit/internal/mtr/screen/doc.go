@@ -11,19 +11,20 @@
 // # Layout
 //
 // As mtr 0.95's curses display: a title, the local host and the target
-// with the time, the keys line, the column titles, then one line per TTL.
-// Unlike mtr, every responder of a TTL has a line of its own with its
-// own Rcv and round-trip columns (mtr lists extra responders by address
-// only, under statistics merged over all of them). The packet columns
-// Loss%, Drop and Snt describe the TTL itself (its own no-answer rate)
-// and appear on the TTL's line only, so that an ECMP hop's branches do
-// not each show the other's share of probes as loss.
+// with the time, the keys line, the column titles, then one line per TTL
+// with mtr's numbers: the latest responder's name and the statistics of
+// the TTL over all responders (HopStats.All), Loss% being the TTL's own
+// no-answer rate. Where mtr then lists extra responders by address only,
+// every responder of a TTL that has several gets an indented line of its
+// own, in the order they first answered, with its own Rcv, times and
+// Loss% (the loss of the probes charged to it); Drop and Snt stay on the
+// TTL's line, as a responder has no probes of its own.
 //
 // A flag column left of the statistics marks R (loss here that does not
 // continue downstream: likely ICMP rate limiting), N (NAT: the quote shows
 // rewritten addresses or ports), T (the quote shows a rewritten TOS) and P
-// (the TTL's responders changed); a legend line explains the letters
-// present.
+// (the TTL's responders changed) and U (a router here says the
+// destination is unreachable); a legend explains the letters present.
 //
 // Display modes (d) follow mtr: 0 the statistics, 1 the block map
 // (. for an answer, > for a slow one, ? for none), 2 the scaled strip

@@ -2,6 +2,8 @@ package screen
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -158,39 +160,83 @@ func (s *state) statsBody(cols []*field, startstat int) []line {
 	return body
 }
 
-// hopLines appends a TTL's lines: its first responder on the TTL's line
-// with the TTL's packet columns and flags, the others indented under it
-// as mtr indents them, each with its own Rcv and times.
+// hopLines appends a TTL's lines. Its own line is mtr's: the latest
+// responder's name and the TTL's statistics over all responders. When
+// several answer, each then has a line of its own, indented as mtr
+// indents extra responders, in the order they first answered (so lines
+// do not swap places as counts change), with its own statistics.
 func (s *state) hopLines(body []line, snap *trace.MonitorSnapshot, h *trace.HopStats, cols []*field, startstat int) []line {
-	hostW := startstat - flagWidth - 1
+	hostW := startstat - flagWidth - 5
 	st := plain
 	if n := len(h.History); n > 0 && h.History[n-1] < 0 {
 		st = bold // mtr bolds a host that is not answering now
 	}
-	prefix := fmt.Sprintf("%2d. ", h.TTL)
+	prefix, fl := fmt.Sprintf("%2d. ", h.TTL), span{startstat - flagWidth, flags(h), plain}
 	if len(h.Responders) == 0 {
-		return append(body, line{
-			{0, prefix, plain}, {4, "(waiting for reply)", bold},
-			{startstat - flagWidth, flags(h), plain},
-			{startstat, values(cols, h, nil, true), plain},
-		})
+		return append(body, line{{0, prefix, plain}, {4, "(waiting for reply)", bold}, fl,
+			{startstat, values(cols, h, nil, true), plain}})
 	}
-	for k := range h.Responders {
-		r := &h.Responders[k]
-		host := s.hostText(r, snap.Flows)
-		l := line{{0, prefix, plain}, {4, clip(host, hostW-4), st}}
-		if k == 0 {
-			l = append(l, span{startstat - flagWidth, flags(h), plain})
+	main := mainLine(h)
+	body = append(body, line{{0, prefix, plain}, {4, clip(s.hostText(&main, 1), hostW), st}, fl,
+		{startstat, values(cols, h, &main, true), plain}})
+	if len(h.Responders) == 1 {
+		return s.mplsLines(body, &h.Responders[0])
+	}
+	for _, r := range byFirstAnswer(h) {
+		body = append(body, line{{4, clip(s.hostText(r, snap.Flows), hostW), plain},
+			{startstat, values(cols, h, r, false), plain}})
+		body = s.mplsLines(body, r)
+	}
+	return body
+}
+
+// mainLine is the TTL's line: its aggregate statistics under the name
+// of its latest responder.
+func mainLine(h *trace.HopStats) trace.ResponderStats {
+	main := h.All
+	main.Addr = h.Latest
+	if !main.Addr.IsValid() {
+		main.Addr = h.Responders[0].Addr
+	}
+	main.Name = ""
+	for i := range h.Responders {
+		if h.Responders[i].Addr == main.Addr {
+			main.Name = h.Responders[i].Name
 		}
-		l = append(l, span{startstat, values(cols, h, r, k == 0), plain})
-		body = append(body, l)
-		prefix = "    "
-		if s.mpls {
-			for _, stack := range r.MPLS {
-				for _, m := range stack {
-					body = append(body, line{{4, fmt.Sprintf("[MPLS: Lbl %d TC %d S %d TTL %d]", m.Label, m.TC, b2i(m.S), m.TTL), plain}})
-				}
+	}
+	return main
+}
+
+// byFirstAnswer orders a TTL's responders as FirstSeen lists them; any
+// it does not list follow in their own order.
+func byFirstAnswer(h *trace.HopStats) []*trace.ResponderStats {
+	out := make([]*trace.ResponderStats, 0, len(h.Responders))
+	seen := func(a netip.Addr) bool {
+		return slices.ContainsFunc(out, func(r *trace.ResponderStats) bool { return r.Addr == a })
+	}
+	for _, a := range h.FirstSeen {
+		for i := range h.Responders {
+			if r := &h.Responders[i]; r.Addr == a && !seen(a) {
+				out = append(out, r)
 			}
+		}
+	}
+	for i := range h.Responders {
+		if r := &h.Responders[i]; !seen(r.Addr) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// mplsLines appends mtr's -e lines of a responder's label stacks.
+func (s *state) mplsLines(body []line, r *trace.ResponderStats) []line {
+	if !s.mpls {
+		return body
+	}
+	for _, stack := range r.MPLS {
+		for _, m := range stack {
+			body = append(body, line{{4, fmt.Sprintf("[MPLS: Lbl %d TC %d S %d TTL %d]", m.Label, m.TC, b2i(m.S), m.TTL), plain}})
 		}
 	}
 	return body

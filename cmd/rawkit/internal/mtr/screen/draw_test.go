@@ -10,10 +10,10 @@ import (
 )
 
 // at builds the row a line should be: left text, the flag column at
-// startstat-5 and the columns at startstat, trailing blanks trimmed as
+// startstat-6 and the columns at startstat, trailing blanks trimmed as
 // the harness trims them.
 func at(startstat int, left, flags, cols string) string {
-	s := fmt.Sprintf("%-*s%-5s%s", startstat-5, left, flags, cols)
+	s := fmt.Sprintf("%-*s%-6s%s", startstat-6, left, flags, cols)
 	return strings.TrimRight(s, " ")
 }
 
@@ -30,8 +30,9 @@ func TestStatsLayout(t *testing.T) {
 		fmt.Sprintf("%*s%s", s, "", "   Packets               Pings"),
 		fmt.Sprintf("%-*s%s", s, " Host", " Loss%   Snt   Last   Avg  Best  Wrst StDev"),
 		at(s, " 1. 10.0.1.1", "", "  0.0%    10    1.2   1.3   1.0   2.0   0.3"),
-		at(s, " 2. 10.0.2.1", "R", " 20.0%    11    2.2   2.3   2.0   3.0   0.3"),
-		at(s, "    10.0.2.2", "", "                "+"2.7   2.8   2.5   3.5   0.3"),
+		at(s, " 2. 10.0.2.1", "R", " 20.0%    11    2.5   2.5   2.0   3.5   0.4"),
+		at(s, "    10.0.2.2", "", " 25.0%          2.7   2.8   2.5   3.5   0.3"),
+		at(s, "    10.0.2.1", "", " 10.0%          2.2   2.3   2.0   3.0   0.3"),
 		at(s, " 3. (waiting for reply)", "", "100.0%    10"),
 		at(s, " 4. 10.0.3.2", " N", " 10.0%    10    4.2   4.5   3.9   9.8   0.3"),
 		"",
@@ -81,7 +82,7 @@ func TestFlowsAndSections(t *testing.T) {
 		Hops: []trace.HopStats{{TTL: 1, Sent: 3, Responders: []trace.ResponderStats{{Addr: netip.MustParseAddr("10.9.0.1"), Received: 3}}}}}
 	r := start(t, 120, 40, newFakeMonitor(a, b), nil)
 	f := r.waitText("myhost -> 2 targets", "lab-dst (10.0.3.2)  ICMP  10 rounds  8 flows", "10.9.9.9  TCP  3 rounds  paused",
-		" 2. 10.0.2.1 {0-3,5}", "    10.0.2.2 {4,6-7}", " 1. 10.9.0.1")
+		" 2. 10.0.2.1    ", "    10.0.2.1 {0-3,5}", "    10.0.2.2 {4,6-7}", " 1. 10.9.0.1")
 	if strings.Index(f, "lab-dst (10.0.3.2)  ICMP") > strings.Index(f, "10.9.9.9  TCP") {
 		t.Errorf("sections out of the targets' order:\n%s", f)
 	}
@@ -117,7 +118,7 @@ func TestUpdatesAreDrawn(t *testing.T) {
 	r.waitText(" 1. 10.0.1.1")
 	snap := labSnapshot()
 	snap.Hops[0].Sent = 12345
-	snap.Hops[0].Responders[0].Last = ms2(77.7)
+	snap.Hops[0].All.Last = ms2(77.7)
 	mon.set(snap)
 	r.waitText("12345   77.7")
 }

@@ -24,18 +24,20 @@ type field struct {
 	descr string
 	title string
 	width int
-	// ttl marks the packet columns that describe the TTL, drawn on its
-	// first line only; the others describe each responder.
-	ttl   bool
-	value func(h *trace.HopStats, r *trace.ResponderStats) string
+	// ttlOnly marks the columns that only the TTL's line has (Drop,
+	// Snt): a responder's line has no count of its own probes sent.
+	ttlOnly bool
+	// value formats the column for a TTL's line (r is then the TTL's
+	// aggregate, HopStats.All) or for a responder's line.
+	value func(h *trace.HopStats, r *trace.ResponderStats, ttlLine bool) string
 }
 
 var fields = []field{
-	{' ', "<sp>: Space between fields", " ", 1, false, func(*trace.HopStats, *trace.ResponderStats) string { return "" }},
-	{'L', "L: Loss Ratio", "Loss%", 6, true, func(h *trace.HopStats, _ *trace.ResponderStats) string { return fmt.Sprintf("%4.1f%%", h.Loss()) }},
-	{'D', "D: Dropped Packets", "Drop", 5, true, func(h *trace.HopStats, _ *trace.ResponderStats) string { return count(h.Lost, 4) }},
-	{'R', "R: Received Packets", "Rcv", 6, false, func(_ *trace.HopStats, r *trace.ResponderStats) string { return count(r.Received, 5) }},
-	{'S', "S: Sent Packets", "Snt", 6, true, func(h *trace.HopStats, _ *trace.ResponderStats) string { return count(h.Sent+h.InFlight, 5) }},
+	{' ', "<sp>: Space between fields", " ", 1, false, nil},
+	{'L', "L: Loss Ratio", "Loss%", 6, false, loss},
+	{'D', "D: Dropped Packets", "Drop", 5, true, func(h *trace.HopStats, _ *trace.ResponderStats, _ bool) string { return count(h.Lost, 4) }},
+	{'R', "R: Received Packets", "Rcv", 6, false, func(_ *trace.HopStats, r *trace.ResponderStats, _ bool) string { return count(r.Received, 5) }},
+	{'S', "S: Sent Packets", "Snt", 6, true, func(h *trace.HopStats, _ *trace.ResponderStats, _ bool) string { return count(h.Sent+h.InFlight, 5) }},
 	{'N', "N: Newest RTT(ms)", "Last", 6, false, rtt(func(r *trace.ResponderStats) time.Duration { return r.Last })},
 	{'B', "B: Min/Best RTT(ms)", "Best", 6, false, rtt(func(r *trace.ResponderStats) time.Duration { return r.Best })},
 	{'A', "A: Average RTT(ms)", "Avg", 6, false, rtt(func(r *trace.ResponderStats) time.Duration { return r.Avg })},
@@ -48,14 +50,24 @@ var fields = []field{
 	{'I', "I: Interarrival Jitter", "Jint", 5, false, jitter(func(r *trace.ResponderStats) time.Duration { return r.JitterInt })},
 }
 
+// loss is mtr's " %4.1f%%": on a TTL's line the TTL's own no-answer
+// rate, on a responder's line the loss of the probes charged to it.
+func loss(h *trace.HopStats, r *trace.ResponderStats, ttlLine bool) string {
+	l := h.Loss()
+	if !ttlLine {
+		l = r.Loss
+	}
+	return fmt.Sprintf("%4.1f%%", l)
+}
+
 // rtt formats a round-trip column as mtr's " %5.1f" in milliseconds.
-func rtt(get func(*trace.ResponderStats) time.Duration) func(*trace.HopStats, *trace.ResponderStats) string {
-	return func(_ *trace.HopStats, r *trace.ResponderStats) string { return ms(get(r), 5) }
+func rtt(get func(*trace.ResponderStats) time.Duration) func(*trace.HopStats, *trace.ResponderStats, bool) string {
+	return func(_ *trace.HopStats, r *trace.ResponderStats, _ bool) string { return ms(get(r), 5) }
 }
 
 // jitter formats a jitter column as mtr's " %4.1f".
-func jitter(get func(*trace.ResponderStats) time.Duration) func(*trace.HopStats, *trace.ResponderStats) string {
-	return func(_ *trace.HopStats, r *trace.ResponderStats) string { return ms(get(r), 4) }
+func jitter(get func(*trace.ResponderStats) time.Duration) func(*trace.HopStats, *trace.ResponderStats, bool) string {
+	return func(_ *trace.HopStats, r *trace.ResponderStats, _ bool) string { return ms(get(r), 4) }
 }
 
 func ms(d time.Duration, w int) string {
@@ -155,19 +167,21 @@ func titles(cols []*field) string {
 	return b.String()
 }
 
-// values is one line's columns: TTL columns only when first, responder
-// columns only when r is not nil; a column with nothing to show is
-// blank, so that the others keep their place.
-func values(cols []*field, h *trace.HopStats, r *trace.ResponderStats, first bool) string {
+// values is one line's columns. A TTL's line (ttlLine) has them all, r
+// being the TTL's aggregate, or only the TTL's packet columns when r is
+// nil (nobody answered); a responder's line has all but the TTL-only
+// ones. A column with nothing to show is blank, so that the others keep
+// their place.
+func values(cols []*field, h *trace.HopStats, r *trace.ResponderStats, ttlLine bool) string {
 	var b strings.Builder
 	for _, f := range cols {
 		v := ""
 		switch {
-		case f.key == ' ':
-		case f.ttl && first:
-			v = f.value(h, r)
-		case !f.ttl && r != nil:
-			v = f.value(h, r)
+		case f.value == nil:
+		case r == nil && ttlLine && (f.ttlOnly || f.key == 'L'):
+			v = f.value(h, r, ttlLine)
+		case r != nil && (ttlLine || !f.ttlOnly):
+			v = f.value(h, r, ttlLine)
 		}
 		fmt.Fprintf(&b, "%*s", f.width, v)
 	}

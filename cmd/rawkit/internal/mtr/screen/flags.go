@@ -7,7 +7,7 @@ import (
 )
 
 // flagWidth is the flag column's width: one slot per flag and a space.
-const flagWidth = 5
+const flagWidth = 6
 
 // A flag is a hop marker: its letter in the flag column and its legend.
 type flag struct {
@@ -21,6 +21,7 @@ var hopFlags = []flag{
 	{'N', "N NAT: quoted addresses or ports rewritten", func(h *trace.HopStats) bool { return h.NAT }},
 	{'T', "T TOS rewritten in the quote", func(h *trace.HopStats) bool { return h.TOSChanged }},
 	{'P', "P path changed: new responder", func(h *trace.HopStats) bool { return h.PathChanged }},
+	{'U', "U unreachable: a router here says the destination is", func(h *trace.HopStats) bool { return h.Unreachable }},
 }
 
 // flags is a hop's flag column: each set flag's letter in its slot.

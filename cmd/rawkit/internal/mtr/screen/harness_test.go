@@ -239,17 +239,26 @@ func labSnapshot() trace.MonitorSnapshot {
 	}
 	dst := resp("10.0.3.2", 9, 4.2, 3.9, 4.5, 9.8)
 	dst.MPLS = [][]trace.MPLSLabel{{{Label: 16004, TC: 0, S: true, TTL: 1}}}
+	dst.Loss = 10
+	one := func(h trace.HopStats, r trace.ResponderStats) trace.HopStats {
+		h.Responders = []trace.ResponderStats{r}
+		h.All, h.Latest, h.FirstSeen = r, r.Addr, []netip.Addr{r.Addr}
+		return h
+	}
+	// The ECMP hop: .2 answered first, .1 most and last; All is over both.
+	e1, e2 := resp("10.0.2.1", 5, 2.2, 2.0, 2.3, 3.0), resp("10.0.2.2", 3, 2.7, 2.5, 2.8, 3.5)
+	e1.Loss, e2.Loss = 10, 25
+	all := resp("10.0.2.1", 8, 2.5, 2.0, 2.5, 3.5)
+	all.StDev, all.Loss = ms2(0.4), 20
 	return trace.MonitorSnapshot{
 		Target: "lab-dst", Dst: netip.MustParseAddr("10.0.3.2"), Method: trace.MethodICMP, Flows: 1, Rounds: 10,
 		Hops: []trace.HopStats{
-			{TTL: 1, Sent: 10, Responders: []trace.ResponderStats{resp("10.0.1.1", 10, 1.2, 1.0, 1.3, 2.0)},
-				History: hist(1, 1.2, 2)},
-			{TTL: 2, Sent: 10, Lost: 2, InFlight: 1, RateLimited: true, Responders: []trace.ResponderStats{
-				resp("10.0.2.1", 5, 2.2, 2.0, 2.3, 3.0), resp("10.0.2.2", 3, 2.7, 2.5, 2.8, 3.5)},
+			one(trace.HopStats{TTL: 1, Sent: 10, History: hist(1, 1.2, 2)}, resp("10.0.1.1", 10, 1.2, 1.0, 1.3, 2.0)),
+			{TTL: 2, Sent: 10, Lost: 2, InFlight: 1, RateLimited: true, Responders: []trace.ResponderStats{e1, e2},
+				All: all, Latest: e1.Addr, FirstSeen: []netip.Addr{e2.Addr, e1.Addr},
 				History: hist(2, -1, 2.5, 3)},
 			{TTL: 3, Sent: 10, Lost: 10, History: hist(-1, -1)},
-			{TTL: 4, Sent: 10, Lost: 1, NAT: true, Responders: []trace.ResponderStats{dst},
-				History: hist(4, 9.8, 3.9, -1, 4.2)},
+			one(trace.HopStats{TTL: 4, Sent: 10, Lost: 1, NAT: true, History: hist(4, 9.8, 3.9, -1, 4.2)}, dst),
 		},
 	}
 }

@@ -17,7 +17,7 @@ func helpLines() []line {
 		"  q       quit (also Ctrl-C)",
 		"",
 		"Display modes: 0 statistics, 1 block map, 2 strip chart, 3 sparkline",
-		"Loss%, Drop and Snt are the TTL's; Rcv and times are each responder's",
+		"A TTL's line is all its responders together; indented lines are each one's own",
 		"Flags:",
 	}
 	var lines []line

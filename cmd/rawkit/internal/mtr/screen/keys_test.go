@@ -19,8 +19,9 @@ func TestJitterKey(t *testing.T) {
 	const s = 120 - 44 - 1
 	for _, want := range []string{
 		at(s, " 1. 10.0.1.1", "", "    0    10    1.3   1.2  0.4  0.5  1.5  0.6"),
-		at(s, " 2. 10.0.2.1", "R", "    2     5    2.3   2.2  0.4  0.5  1.5  0.6"),
+		at(s, " 2. 10.0.2.1", "R", "    2     8    2.5   2.4  0.4  0.5  1.5  0.6"),
 		at(s, "    10.0.2.2", "", "          3    2.8   2.7  0.4  0.5  1.5  0.6"),
+		at(s, "    10.0.2.1", "", "          5    2.3   2.2  0.4  0.5  1.5  0.6"),
 	} {
 		if !slices.Contains(strings.Split(f, "\n"), want) {
 			t.Errorf("no row %q in\n%s", want, f)
@@ -36,8 +37,8 @@ func TestDisplayModes(t *testing.T) {
 	r.waitText(" Host")
 	// 1: the block map; the scale runs from 1 ms to 9.8 ms over all hops.
 	r.key("d")
-	f := r.waitText(" Last  90 pings", "Scale:")
-	const x = chartPadding - 1 // the first probe's column, for 90 probes
+	f := r.waitText(" Last  88 pings", "Scale:")
+	const x = chartPadding - 1 // the first probe's column, for 88 probes
 	for ttl, probes := range map[string]string{
 		" 1. 10.0.1.1": "...", " 2. 10.0.2.1": ".?..", " 3. (waiting for reply)": "??", " 4. 10.0.3.2": ".>.?.",
 	} {
@@ -45,8 +46,8 @@ func TestDisplayModes(t *testing.T) {
 		if got := strings.TrimSpace(row[min(len(row), x):]); got != probes {
 			t.Errorf("mode 1 %s: probes %q, want %q (row %q)", ttl, got, probes, row)
 		}
-		if len(row) != x+90 {
-			t.Errorf("mode 1 %s: newest probe at column %d, want %d", ttl, len(row)-1, x+89)
+		if len(row) != x+88 {
+			t.Errorf("mode 1 %s: newest probe at column %d, want %d", ttl, len(row)-1, x+87)
 		}
 	}
 	// 2: the scaled strip chart, mtr's . 1 2 3 a b c >.
@@ -151,9 +152,9 @@ func TestResizeAndTooSmall(t *testing.T) {
 	r.resize(80, 24)
 	r.waitText(" 1. 10.0.1.1")
 	r.key("d")
-	r.resize(44, 7)
-	r.waitText("terminal 44x7 is too small", "rawkit mtr needs 45x7")
-	r.resize(45, 7)
+	r.resize(46, 7)
+	r.waitText("terminal 46x7 is too small", "rawkit mtr needs 47x7")
+	r.resize(47, 7)
 	r.waitText(" 1. 10.0.1.1", " Last  15 pings")
 }
 
