@@ -25,6 +25,7 @@ TOOLS=(
 	fping:fping
 	traceroute:traceroute
 	jc:jc
+	tmux:tmux
 	py:scapy:python3-scapy
 )
 
