@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -125,17 +126,28 @@ func (s *state) chartBody(scr tcell.Screen, w int) []line {
 }
 
 // probes are the last n entries of hist from column x, right-aligned:
-// columns with no probe yet stay blank, as mtr's unsent ones.
+// columns with no probe yet stay blank, as mtr's unsent ones. Runs of
+// one style make one span.
 func (sc *scale) probes(hist []time.Duration, x, n, mode int) line {
 	if len(hist) > n {
 		hist = hist[len(hist)-n:]
 	}
 	x += n - len(hist)
-	l := make(line, 0, len(hist))
-	for _, d := range hist {
+	var l line
+	var run strings.Builder
+	var runSt tcell.Style
+	for i, d := range hist {
 		r, st := sc.cell(d, mode)
-		l = append(l, span{x, string(r), st})
-		x++
+		if i > 0 && st != runSt {
+			l = append(l, span{x, run.String(), runSt})
+			x += utf8.RuneCountInString(run.String())
+			run.Reset()
+		}
+		run.WriteRune(r)
+		runSt = st
+	}
+	if run.Len() > 0 {
+		l = append(l, span{x, run.String(), runSt})
 	}
 	return l
 }

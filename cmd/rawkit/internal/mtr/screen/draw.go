@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -287,20 +286,21 @@ func b2i(b bool) int {
 	return 0
 }
 
-// clean replaces control characters with '?': names come from reverse
-// DNS, which whoever runs the responder's zone writes, and an escape
-// sequence in one must not reach the terminal.
+// clean replaces with '?' what is not printable ASCII: names come from
+// reverse DNS, which whoever runs the responder's zone writes, and an
+// escape sequence in one must not reach the terminal, nor a wide or
+// combining rune shift the columns (host names are ASCII; IDNs travel
+// as punycode).
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
+		if r < ' ' || r > '~' {
 			return '?'
 		}
 		return r
 	}, s)
 }
 
-// clip cuts s to n cells (names are ASCII or clean()ed runes; wide
-// runes may take two cells and are cut by the screen at its edge).
+// clip cuts s to n runes.
 func clip(s string, n int) string {
 	if n <= 0 {
 		return ""
@@ -311,18 +311,16 @@ func clip(s string, n int) string {
 	return s
 }
 
-// put writes str from column x of row y, stopping before column end,
-// and returns the column after it.
+// put writes str from column x of row y, one cell a rune (everything
+// drawn is ASCII after clean, or the chart's one-cell blocks), stopping
+// before column end, and returns the column after it.
 func put(scr tcell.Screen, x, y int, str string, st tcell.Style, end int) int {
-	for str != "" && x < end {
-		rest, n := scr.Put(x, y, str, st)
-		if n <= 0 {
-			n = 1
-		}
-		if x+n > end {
+	for _, r := range str {
+		if x >= end {
 			break
 		}
-		str, x = rest, x+n
+		scr.SetContent(x, y, r, nil, st)
+		x++
 	}
 	return x
 }
