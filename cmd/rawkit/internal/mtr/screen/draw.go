@@ -100,7 +100,7 @@ func (s *state) drawHeader(scr tcell.Screen, w int, now time.Time) {
 		title += " " + strings.ToUpper(s.snaps[0].Method.String())
 	}
 	put(scr, max(0, (w-len(title))/2), 0, title, bold, w)
-	if s.paused {
+	if s.paused || (len(s.snaps) == 1 && s.snaps[0].Paused) {
 		put(scr, 0, 0, "[paused]", bold.Reverse(true), w)
 	}
 	hosts := clean(s.hostname) + " -> "

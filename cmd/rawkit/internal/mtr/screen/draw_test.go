@@ -80,9 +80,11 @@ func TestFlowsAndSections(t *testing.T) {
 	b := trace.MonitorSnapshot{Target: "10.9.9.9", Dst: netip.MustParseAddr("10.9.9.9"), Method: trace.MethodTCP,
 		Flows: 1, Rounds: 3, Paused: true,
 		Hops: []trace.HopStats{{TTL: 1, Sent: 3, Responders: []trace.ResponderStats{{Addr: netip.MustParseAddr("10.9.0.1"), Received: 3}}}}}
+	a.Hops[2].TOSChanged, a.Hops[2].QuotedTOS = true, 0x20
 	r := start(t, 120, 40, newFakeMonitor(a, b), nil)
 	f := r.waitText("myhost -> 2 targets", "lab-dst (10.0.3.2)  ICMP  10 rounds  8 flows", "10.9.9.9  TCP  3 rounds  paused",
-		" 2. 10.0.2.1    ", "    10.0.2.1 {0-3,5}", "    10.0.2.2 {4,6-7}", " 1. 10.9.0.1")
+		" 2. 10.0.2.1    ", "    10.0.2.1 {0-3,5}", "    10.0.2.2 {4,6-7}", " 1. 10.9.0.1",
+		"       T TOS rewritten in the quote (0x20 quoted at hop 3)")
 	if strings.Index(f, "lab-dst (10.0.3.2)  ICMP") > strings.Index(f, "10.9.9.9  TCP") {
 		t.Errorf("sections out of the targets' order:\n%s", f)
 	}
@@ -121,6 +123,10 @@ func TestUpdatesAreDrawn(t *testing.T) {
 	snap.Hops[0].All.Last = ms2(77.7)
 	mon.set(snap)
 	r.waitText("12345   77.7")
+	// A monitor paused by someone else (a replay at its end) shows it too.
+	snap.Paused = true
+	mon.set(snap)
+	r.waitText("[paused]")
 }
 
 func TestCount(t *testing.T) {

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rawkit/rawkit/icmp/trace"
@@ -43,8 +44,12 @@ func legend(snaps []trace.MonitorSnapshot) []line {
 	search:
 		for i := range snaps {
 			for j := range snaps[i].Hops {
-				if f.set(&snaps[i].Hops[j]) {
-					present = append(present, f.legend)
+				if h := &snaps[i].Hops[j]; f.set(h) {
+					text := f.legend
+					if f.letter == 'T' && h.QuotedTOS >= 0 {
+						text += fmt.Sprintf(" (0x%02x quoted at hop %d)", h.QuotedTOS, h.TTL)
+					}
+					present = append(present, text)
 					break search
 				}
 			}
