@@ -19,6 +19,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/endpoint"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/lab"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/mtr"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/ping"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/send"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/traceroute"
@@ -40,6 +41,7 @@ func allCommands() []*cli.Command {
 		versionCommand(),
 		ping.New(nil),
 		traceroute.New(nil),
+		mtr.New(nil),
 		send.New(nil),
 		capture.New(nil),
 		lab.New(nil),

@@ -1,0 +1,195 @@
+// Package mtr is `rawkit mtr`: mtr's continuous per-hop monitoring over
+// the path monitor of package icmp/trace, with mtr 0.95's options and
+// report formats (-r, -w, -j, -C, -x, -l), per-responder and per-flow
+// statistics beyond them (--json, --jsonl), recordings that replay to
+// the same report (--record, --replay), and several targets probed at
+// once in one process.
+package mtr
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/icmp/trace"
+	"github.com/rawkit/rawkit/raw"
+)
+
+const usage = `usage: rawkit mtr [options] HOST...
+
+Probe the path to each HOST round after round, as mtr does, and keep per
+hop (TTL) and per responder: sent, received, loss (probes in flight left
+out), last, average, best, worst, standard deviation and mtr's jitter
+columns. Paris mode: each flow's probes keep their flow fields, so load
+balancers keep them on one path. Several HOSTs are probed at once; the
+report modes print one report per HOST, in order. MTR_OPTIONS is read
+before the command line, as mtr reads it.
+
+  -r, --report         report after COUNT rounds (mtr 0.95's layout)
+  -w, --report-wide    report, names not cut
+  -j                   mtr's JSON report (mtr's --json)
+  -C, --csv            mtr's CSV report
+  -x, --xml            mtr's XML report
+  -l, --raw            mtr's raw stream
+  --json               rawkit's report: per responder and per flow
+                       statistics, flags, start and end times
+  --jsonl              rawkit's versioned event stream (probe, round,
+                       path_change, summary)
+  --record FILE        write the event stream to FILE as well
+  --replay FILE        print the report of a recording, probing nothing
+  -c, --report-cycles COUNT  rounds (report modes: 10)
+  -i, --interval SECONDS     time between rounds (1)
+  -n, --no-dns         no reverse DNS
+  -b, --show-ips       names and addresses
+  -o, --order FIELDS   fields, mtr's letters LDRSNBAWVGJMXI and space
+                       ("LS NABWV")
+  -e, --mpls           MPLS labels (RFC 4950)
+  -s, --psize BYTES    IP packet size (64)
+  -f, --first-ttl N    first TTL (1)
+  -m, --max-ttl N      max TTL (30)
+  -Q, --tos TOS        type of service byte (IPv6: traffic class)
+  -I, --interface IF   send through IF
+  -a, --address ADDR   source address
+  -u, --udp            UDP probes
+  -T, --tcp            TCP SYN probes
+  --icmp, --method M   ICMP echo probes (the default); udp, icmp or tcp
+  -P, --port PORT      destination port (UDP 33434, TCP 80)
+  -Z, --timeout SECS   longest wait for a probe (5)
+  --flows N            N flows at once (1-64), each its own flow fields:
+                       every ECMP branch gets its own lines
+  --classic            vary the flow per probe, as mtr's UDP does
+  --rate PPS           at most PPS probes a second over the whole run
+  -4, -6               IPv4 or IPv6 only
+
+Exit status: 0 when every HOST answered, 1 when one did not, 2 on errors.
+`
+
+// Monitor is what the command needs of a path monitor (trace.Monitor).
+type Monitor interface {
+	Run(ctx context.Context) (trace.MonitorSnapshot, error)
+	Snapshot() trace.MonitorSnapshot
+	SetPaused(bool)
+	Reset()
+	Close() error
+}
+
+// Session is what a screen drives: the monitors of one run, one per
+// HOST in order. Every method is safe from any goroutine and never
+// blocks for long.
+type Session interface {
+	// Snapshots returns each target's statistics now.
+	Snapshots() []trace.MonitorSnapshot
+	// SetPaused stops or resumes new rounds (mtr's p and space keys).
+	SetPaused(bool)
+	// Reset forgets the statistics so far (mtr's r key).
+	Reset()
+	// Name is a's reverse DNS name, "" while unknown or with -n; the
+	// first call starts the lookup.
+	Name(a netip.Addr) string
+	// Options are the display options the user gave.
+	Options() ScreenOptions
+}
+
+// ScreenOptions are the options that change what the screen shows.
+type ScreenOptions struct {
+	Numeric, ShowIPs, MPLS bool
+	Fields                 string // mtr's -o letters
+	Mode                   string // how probes are sent: "raw" or "unprivileged"
+}
+
+// Env holds what a test replaces; a nil Env or a nil field is the real
+// thing.
+type Env struct {
+	// NewMonitor opens a monitor's sockets (trace.NewMonitor).
+	NewMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error)
+	// DropPrivileges is called once every socket is open.
+	DropPrivileges func() error
+	// Resolver looks up HOST names and responders' names (nil:
+	// net.DefaultResolver).
+	Resolver *net.Resolver
+	// Hostname is the local host's name (os.Hostname).
+	Hostname func() (string, error)
+	// Getenv reads MTR_OPTIONS (os.Getenv).
+	Getenv func(string) string
+	// IsTerminal reports whether standard output is a terminal.
+	IsTerminal func(sio *cli.Stdio) bool
+	// Screen runs the interactive display until the user quits or ctx
+	// ends; nil (or no terminal) falls back to the -r report.
+	Screen func(ctx context.Context, sio *cli.Stdio, s Session) error
+}
+
+func (env *Env) withDefaults() *Env {
+	e := Env{}
+	if env != nil {
+		e = *env
+	}
+	if e.NewMonitor == nil {
+		e.NewMonitor = func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
+			return trace.NewMonitor(dst, cfg)
+		}
+	}
+	if e.DropPrivileges == nil {
+		e.DropPrivileges = raw.DropPrivileges
+	}
+	if e.Hostname == nil {
+		e.Hostname = os.Hostname
+	}
+	if e.Getenv == nil {
+		e.Getenv = os.Getenv
+	}
+	if e.IsTerminal == nil {
+		e.IsTerminal = isTerminal
+	}
+	return &e
+}
+
+// isTerminal reports whether sio.Out is a terminal (a character device).
+func isTerminal(sio *cli.Stdio) bool {
+	f, ok := sio.Out.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// New returns `rawkit mtr`, running with env's dependencies (nil: the
+// real ones).
+func New(env *Env) *cli.Command {
+	env = env.withDefaults()
+	return &cli.Command{
+		Name:    "mtr",
+		Summary: "monitor the path to hosts round after round, as mtr does, with mtr's reports",
+		Usage:   usage,
+		Run:     env.run,
+	}
+}
+
+func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
+	o, err := parseArgs(strings.Fields(env.Getenv("MTR_OPTIONS")), args)
+	if err != nil {
+		return cli.Failf(sio, "mtr", "%v", err)
+	}
+	if o.help {
+		sio.Out.Write([]byte(usage))
+		return cli.ExitOK
+	}
+	if o.replay != "" {
+		return env.replay(ctx, sio, o)
+	}
+	return env.live(ctx, sio, o)
+}
+
+// failMonitor turns an error opening a monitor into the exit status.
+func failMonitor(sio *cli.Stdio, err error) int {
+	if errors.Is(err, trace.ErrBadConfig) {
+		// The engine names the value: strip its package prefix.
+		msg := strings.TrimPrefix(err.Error(), trace.ErrBadConfig.Error()+": ")
+		return cli.Failf(sio, "mtr", "%s", msg)
+	}
+	return cli.Failf(sio, "mtr", "%v", err)
+}
