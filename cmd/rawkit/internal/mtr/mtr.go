@@ -14,6 +14,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gdamore/tcell/v2"
+
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/trace"
 	"github.com/rawkit/rawkit/raw"
@@ -92,6 +94,9 @@ type Session interface {
 	Name(a netip.Addr) string
 	// Options are the display options the user gave.
 	Options() ScreenOptions
+	// Updated delivers a value after the snapshots changed (a probe
+	// settled, a round ended); the run never blocks on it.
+	Updated() <-chan struct{}
 }
 
 // ScreenOptions are the options that change what the screen shows.
@@ -118,8 +123,12 @@ type Env struct {
 	// IsTerminal reports whether standard output is a terminal.
 	IsTerminal func(sio *cli.Stdio) bool
 	// Screen runs the interactive display until the user quits or ctx
-	// ends; nil (or no terminal) falls back to the -r report.
+	// ends (nil: package screen's, on Terminal). Without a terminal on
+	// standard output the -r report is printed instead.
 	Screen func(ctx context.Context, sio *cli.Stdio, s Session) error
+	// Terminal opens the terminal the screen draws on (tcell.NewScreen;
+	// tests pass a tcell.SimulationScreen).
+	Terminal func() (tcell.Screen, error)
 }
 
 func (env *Env) withDefaults() *Env {
@@ -143,6 +152,9 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.IsTerminal == nil {
 		e.IsTerminal = isTerminal
+	}
+	if e.Screen == nil {
+		e.Screen = e.interactive
 	}
 	return &e
 }

@@ -172,11 +172,15 @@ func (sc *scale) legend(mode int) line {
 	return l
 }
 
-// msText prints a bound in milliseconds as mtr does (":12 ms"), with a
-// decimal below 10 ms where mtr's integers would all read 0.
+// msText prints a bound in milliseconds as mtr does (":12 ms"), with
+// decimals below 10 ms (two below 1 ms) where mtr's integers would all
+// read 0, as they do on a LAN.
 func msText(d time.Duration) string {
 	m := float64(d) / float64(time.Millisecond)
-	if m < 10 {
+	switch {
+	case m < 1:
+		return fmt.Sprintf("%.2f ms", m)
+	case m < 10:
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", m), ".0") + " ms"
 	}
 	return fmt.Sprintf("%.0f ms", m)

@@ -99,6 +99,9 @@ func (s *state) drawHeader(scr tcell.Screen, w int, now time.Time) {
 	if len(s.snaps) == 1 {
 		title += " " + strings.ToUpper(s.snaps[0].Method.String())
 	}
+	if s.how != "" {
+		title += " (" + clean(s.how) + ")"
+	}
 	put(scr, max(0, (w-len(title))/2), 0, title, bold, w)
 	if s.paused || (len(s.snaps) == 1 && s.snaps[0].Paused) {
 		put(scr, 0, 0, "[paused]", bold.Reverse(true), w)

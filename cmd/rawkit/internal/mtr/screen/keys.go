@@ -20,17 +20,17 @@ const (
 // state is what the keys change: the view, and what the screen last
 // asked of the monitor. Only Run's goroutine touches it.
 type state struct {
-	fields            string
-	mode              int
-	dns               bool
-	showIPs           bool
-	mpls              bool
-	paused            bool
-	help              bool    // the help page is up; any key closes it
-	prompt            *string // the o key's field order being typed, or nil
-	offset            int     // first body line shown (mtr's + and - scroll)
-	snaps             []trace.MonitorSnapshot
-	hostname, version string
+	fields                 string
+	mode                   int
+	dns                    bool
+	showIPs                bool
+	mpls                   bool
+	paused                 bool
+	help                   bool    // the help page is up; any key closes it
+	prompt                 *string // the o key's field order being typed, or nil
+	offset                 int     // first body line shown (mtr's + and - scroll)
+	snaps                  []trace.MonitorSnapshot
+	hostname, version, how string
 }
 
 func newState(cfg *Config) *state {
@@ -42,6 +42,7 @@ func newState(cfg *Config) *state {
 		mpls:     cfg.MPLS,
 		hostname: cfg.Hostname,
 		version:  cfg.Version,
+		how:      cfg.Mode,
 	}
 	if s.fields == "" || CheckFields(s.fields) != nil {
 		s.fields = DefaultFields

@@ -39,6 +39,9 @@ type Monitor interface {
 type Config struct {
 	Hostname string // the local host, for the header line
 	Version  string // rawkit's version, for the title
+	// Mode is how the probes are sent ("raw", "unprivileged"), for the
+	// title: the tool says which mode it runs in.
+	Mode string
 	// Fields is the column order (mtr's -o; DefaultFields when empty).
 	// The command checks it with CheckFields.
 	Fields string

@@ -146,8 +146,9 @@ func (x *tmux) waitPaneMatch(re *regexp.Regexp) string {
 func exercise(t *testing.T, x *tmux, command, key string, hops ...string) {
 	before, after := filepath.Join(x.dir, "stty.before"), filepath.Join(x.dir, "stty.after")
 	x.line(fmt.Sprintf("stty -g > %s; %s; echo screen-exit=$?; stty -g > %s", before, command, after))
-	x.waitPane(append([]string{"Keys:  Help   Display mode   Restart statistics   Order of fields   quit",
+	p := x.waitPane(append([]string{"Keys:  Help   Display mode   Restart statistics   Order of fields   quit",
 		" Host", "Loss%   Snt   Last   Avg  Best  Wrst StDev"}, hops...)...)
+	t.Logf("at 120x40:\n%s", p)
 	if got := x.format("#{alternate_on}"); got != "1" {
 		t.Errorf("screen not on the alternate screen (alternate_on %q)", got)
 	}
@@ -156,7 +157,8 @@ func exercise(t *testing.T, x *tmux, command, key string, hops ...string) {
 	x.keys("d")
 	x.waitPane(" Last  88 pings", "Scale:")
 	x.run("resize-window", "-t", "rk", "-x", "80", "-y", "24")
-	p := x.waitPane(" Last  48 pings", "Scale:")
+	p = x.waitPane(" Last  48 pings", "Scale:")
+	t.Logf("d, at 80x24:\n%s", p)
 	if got := x.format("#{pane_width}x#{pane_height}"); got != "80x24" {
 		t.Errorf("pane %s after the resize, want 80x24", got)
 	}
