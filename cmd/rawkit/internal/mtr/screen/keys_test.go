@@ -199,8 +199,10 @@ func TestFramesBounded(t *testing.T) {
 	mon := newFakeMonitor(labSnapshot())
 	r := start(t, 80, 24, mon, nil)
 	r.waitText(" 1. 10.0.1.1")
-	_, before := r.scr.last()
+	// Frames counted between the two reads are at least minFrame apart:
+	// at most elapsed/minFrame + 1 of them.
 	began := time.Now()
+	_, before := r.scr.last()
 	for time.Since(began) < 500*time.Millisecond {
 		mon.set(labSnapshot())
 		time.Sleep(time.Millisecond)

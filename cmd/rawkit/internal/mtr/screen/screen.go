@@ -92,39 +92,57 @@ func Run(ctx context.Context, scr tcell.Screen, mon Monitor, cfg *Config) (err e
 		<-done
 	}()
 
-	s := newState(cfg)
-	s.snaps = mon.Snapshots()
+	return newState(cfg).loop(ctx, scr, mon, events, cfg.now)
+}
+
+// loop draws and handles events until the screen ends. It takes a
+// snapshot only for a frame, and batches: a change of the snapshots is
+// drawn minFrame later, so that the probes of a round (which settle
+// within a round trip of each other) make one frame, not one each; a
+// key is drawn at once unless a frame was drawn less than minFrame ago;
+// the clock's tick draws only when no frame came for a second.
+func (s *state) loop(ctx context.Context, scr tcell.Screen, mon Monitor, events <-chan tcell.Event, now func() time.Time) error {
 	clock := time.NewTicker(maxFrame)
 	defer clock.Stop()
 	frame := time.NewTimer(0) // the first frame at once
 	defer frame.Stop()
-	pending, last := true, time.Time{}
-
+	var last, due time.Time
+	stale := true
+	// schedule makes the next frame come at most after wait (and never
+	// sooner than minFrame after the last one).
+	schedule := func(wait time.Duration) {
+		at := time.Now().Add(wait)
+		if early := last.Add(minFrame); at.Before(early) {
+			at = early
+		}
+		if due.IsZero() || at.Before(due) {
+			due = at
+			frame.Reset(time.Until(at))
+		}
+	}
+	due = time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case ev, ok := <-events:
-			if !ok {
+			if !ok || s.handle(ev, mon, scr) {
 				return nil
 			}
-			if s.handle(ev, mon, scr) {
-				return nil
-			}
+			schedule(0)
 		case <-mon.Updated():
-			s.snaps = mon.Snapshots()
+			stale = true
+			schedule(minFrame)
 		case <-clock.C:
+			if time.Since(last) >= maxFrame {
+				schedule(0)
+			}
 		case <-frame.C:
-			pending = false
-			s.draw(scr, cfg.now())
-			last = time.Now()
-			continue
-		}
-		// Something changed: draw now if the last frame is old enough,
-		// else once minFrame has passed since it.
-		if !pending {
-			pending = true
-			frame.Reset(max(0, minFrame-time.Since(last)))
+			if stale {
+				s.snaps, stale = mon.Snapshots(), false
+			}
+			s.draw(scr, now())
+			last, due = time.Now(), time.Time{}
 		}
 	}
 }
