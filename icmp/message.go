@@ -17,6 +17,10 @@ type Message struct {
 	// socket's error queue (IP_RECVERR, icmp(7)) rather than as a
 	// packet: Data is then the echo request it quotes and Src its sender.
 	Queued QueuedError
+	// Drops is the socket's count of packets the kernel dropped for want
+	// of receive buffer when it queued this one (SO_RXQ_OVFL, socket(7));
+	// 0 when none had been or the socket does not say.
+	Drops uint32
 }
 
 // QueuedError is what the kernel tells of an ICMP error on a ping

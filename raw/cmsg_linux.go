@@ -76,6 +76,8 @@ func parseOne(level, typ int32, data []byte, m *Message) {
 			nsec := int32(binary.NativeEndian.Uint32(data[4:]))
 			m.Received = time.Unix(int64(sec), int64(nsec))
 		}
+	case level == unix.SOL_SOCKET && typ == unix.SO_RXQ_OVFL && len(data) >= 4:
+		m.Drops = binary.NativeEndian.Uint32(data)
 	case level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
 		// struct in_pktinfo: ifindex, spec_dst, addr (the header's
 		// destination), ip(7).

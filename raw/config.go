@@ -83,6 +83,11 @@ type Config struct {
 	// time it arrived (SO_TIMESTAMPNS); see Message.Received.
 	Timestamps bool
 
+	// DropCount asks the kernel to attach to each received packet the
+	// socket's count of packets it dropped for want of receive buffer
+	// (SO_RXQ_OVFL, socket(7)); see Message.Drops.
+	DropCount bool
+
 	// Filter is a classic BPF program run on every received packet
 	// (SO_ATTACH_FILTER, socket(7)). On IPv4 raw sockets it sees the
 	// packet from its IPv4 header on; on ping sockets from the ICMP

@@ -46,6 +46,8 @@ type Conn struct {
 	// that steady-state reads and writes do not allocate.
 	readers sync.Pool
 	writers sync.Pool
+	// msgWriters serve WriteToWith (*msgWriter).
+	msgWriters sync.Pool
 	// One reader and writer kept for the Try calls, which a flood makes
 	// a million times a second: taken with one atomic swap, cheaper than
 	// the pool (which serves when they are in use).
@@ -86,6 +88,11 @@ type Message struct {
 	// Received is the kernel's receive time when Config.Timestamps is set;
 	// zero otherwise.
 	Received time.Time
+	// Drops is, with Config.DropCount, the number of packets the kernel
+	// had dropped on this socket for want of receive buffer when it
+	// queued this one (SO_RXQ_OVFL, socket(7)): a running count, as
+	// the kernel's 32-bit counter wraps; 0 otherwise.
+	Drops uint32
 	// Truncated reports that the packet was longer than Buf: Data holds
 	// only its beginning.
 	Truncated bool

@@ -84,6 +84,9 @@ func (s *sockopts) configure6(cfg *Config, ping bool) {
 	if cfg.Timestamps {
 		s.setInt(unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, "SO_TIMESTAMPNS", 1, "")
 	}
+	if cfg.DropCount {
+		s.setInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, "SO_RXQ_OVFL", 1, "")
+	}
 	if cfg.RecvErr {
 		s.setInt(unix.IPPROTO_IPV6, unix.IPV6_RECVERR, "IPV6_RECVERR", 1, "")
 	}

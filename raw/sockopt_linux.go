@@ -67,6 +67,9 @@ func (s *sockopts) configure(cfg *Config, protocol int, ping bool) {
 	if cfg.Timestamps {
 		s.setInt(unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, "SO_TIMESTAMPNS", 1, "")
 	}
+	if cfg.DropCount {
+		s.setInt(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, "SO_RXQ_OVFL", 1, "")
+	}
 	if cfg.RecvErr {
 		s.setInt(unix.IPPROTO_IP, unix.IP_RECVERR, "IP_RECVERR", 1, "")
 	}

@@ -37,6 +37,7 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		Mark:          cfg.Mark,
 		ReceiveBuffer: cfg.ReceiveBuffer,
 		Timestamps:    true,
+		DropCount:     true, // Message.Drops, for a Monitor's SocketDrops
 	}
 	switch cfg.DontFragment {
 	case "":
@@ -136,7 +137,7 @@ func fromRaw(m *icmp.Message, rm *raw.Message) bool {
 	default:
 		return false // a local error: the write that caused it failed too
 	}
-	m.Data, m.Src, m.TTL, m.Received, m.Queued = rm.Data, rm.Src, rm.TTL, rm.Received, q
+	m.Data, m.Src, m.TTL, m.Received, m.Queued, m.Drops = rm.Data, rm.Src, rm.TTL, rm.Received, q, rm.Drops
 	return true
 }
 
@@ -185,6 +186,13 @@ func (r *rawConn) ReadBatch(ctx context.Context, ms []icmp.Message) (int, error)
 func (r *rawConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {
 	n, err := r.c.WriteToAddr(ctx, b, dst)
 	return n, r.tooLong(err, dst)
+}
+
+// writeToWith sends b to dst with per-probe options (a Monitor's
+// targets' TOS and source), as control messages.
+func (r *rawConn) writeToWith(b []byte, dst netip.Addr, o raw.SendOptions) error {
+	_, err := r.c.WriteToWith(background, b, dst, o)
+	return r.tooLong(err, dst)
 }
 
 func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }

@@ -51,12 +51,16 @@ type Config struct {
 	// EMSGSIZE, as the kernel does with IP_PMTUDISC_DO (ip(7)), and
 	// nothing is sent.
 	MTU int
+	// Unrecorded keeps Sent empty, for runs of millions of writes whose
+	// copies would fill memory.
+	Unrecorded bool
 }
 
 // Conn is an in-memory ICMP socket. It is safe for concurrent use.
 type Conn struct {
 	script Script
 	mtu    int
+	norec  bool
 	closed chan struct{}
 	moved  chan struct{} // the read deadline changed
 	ready  chan struct{} // holds a token after each push
@@ -74,7 +78,7 @@ func NewConn(script Script, cfg *Config) *Conn {
 	c := &Conn{script: script, closed: make(chan struct{}), moved: make(chan struct{}, 1),
 		ready: make(chan struct{}, 1), used: map[time.Time]bool{}}
 	if cfg != nil {
-		c.mtu = cfg.MTU
+		c.mtu, c.norec = cfg.MTU, cfg.Unrecorded
 	}
 	return c
 }
@@ -200,7 +204,9 @@ func (c *Conn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, error)
 	p := append([]byte(nil), b...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sent = append(c.sent, Packet{p, dst, time.Now()})
+	if !c.norec {
+		c.sent = append(c.sent, Packet{p, dst, time.Now()})
+	}
 	if c.script == nil {
 		return len(b), nil
 	}
@@ -213,6 +219,9 @@ func (c *Conn) WriteTo(_ context.Context, b []byte, dst netip.Addr) (int, error)
 		c.used[at] = true
 		time.AfterFunc(time.Until(at), func() {
 			msg.Received = time.Now()
+			c.mu.Lock()
+			delete(c.used, at) // past: no delivery can be due then any more
+			c.mu.Unlock()
 			c.Deliver(msg)
 		})
 	}

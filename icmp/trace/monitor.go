@@ -8,6 +8,9 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/sched"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // Defaults of a path monitor, mtr's where mtr has them.
@@ -24,7 +27,8 @@ const (
 // the Config defaults, one flow, a round a second until the context
 // ends.
 type MonitorConfig struct {
-	// Config is the probe: method, ports, TTLs, length, TOS, classic
+	// Config is the probe: method, ports, TTLs, length (TCP: none, a
+	// SYN carries no data), TOS, classic
 	// mode, source and interface. Queries, Simultaneous and MTU do not
 	// apply; Wait bounds each probe's wait (0: DefaultMonitorWait), and
 	// NearFactor shortens it as in a trace: to NearFactor times the
@@ -53,6 +57,9 @@ type MonitorConfig struct {
 	// monitor's statistics already updated. Either may be nil.
 	Probe func(MonitorProbe)
 	Round func(round int, at time.Time)
+	// Clock is the monitor's time source for rounds and waits (nil:
+	// sched.Real()); answers' receive times are the kernel's stamps.
+	Clock sched.Clock
 }
 
 // monitorSettings is a MonitorConfig with its defaults filled in.
@@ -91,6 +98,12 @@ func (c *MonitorConfig) settings() (monitorSettings, error) {
 		s.Wait = DefaultMonitorWait
 	}
 	s.Queries = 1
+	if s.Method == MethodTCP {
+		// A SYN carries no data, as mtr's (a connect) and traceroute
+		// -T's: a SYN with data is acknowledged past it, and the answer
+		// names no probe of ours.
+		s.Length = 0
+	}
 	if s.Classic && s.Method == MethodTCP {
 		// Each classic TCP probe needs a source port of its own, held
 		// for the monitor's life: a ring of ten per TTL.
@@ -108,8 +121,10 @@ func (c *MonitorConfig) settings() (monitorSettings, error) {
 type Monitor struct {
 	s       monitorSettings
 	path    *Path
-	probers []prober // one per flow
-	ring    int      // probe identities per flow, reused in turn
+	probers []prober    // one per flow
+	ring    int         // probe identities per flow, reused in turn
+	pings   []*raw.Conn // per flow, unprivileged ICMP (NewPingMonitor); nil with raw sockets
+	udps    []*udpSock  // per flow, unprivileged UDP (NewPingMonitor)
 
 	mu    sync.Mutex
 	stats *MonitorStats
@@ -189,7 +204,7 @@ func (t *Path) flowProber(reserve portReserver) (prober, error) {
 	pr.seqBase = binary.BigEndian.Uint32(rnd[2:])
 	pr.ipID = binary.BigEndian.Uint16(rnd[6:])
 	pr.flow = binary.BigEndian.Uint32(rnd[9:]) & 0xfffff
-	if pr.method != MethodICMP {
+	if pr.method != MethodICMP && reserve != nil { // nil: the flows' own sockets hold their ports
 		port, c, err := reserve(pr.method, pr.src)
 		if err != nil {
 			return pr, err
@@ -278,6 +293,20 @@ func (m *Monitor) Run(ctx context.Context) (MonitorSnapshot, error) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
+	for f := range m.udps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.receiveUDP(ctx, f, answers)
+		}()
+	}
+	for f := range m.pings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.receivePing(ctx, f, answers)
+		}()
+	}
 	for _, c := range []pathConn{m.path.icmpConn, m.path.tcpConn} {
 		if c != nil {
 			tcp := c == m.path.tcpConn

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/rawkit/rawkit/internal/sched"
 )
 
 // mslot is one probe identity of a flow: the probe last sent with it.
@@ -13,7 +15,8 @@ type mslot struct {
 	ttl         int
 	sent, stamp time.Time
 	deadline    time.Time
-	key         int // the send's stamp key; -1 without one
+	timeout     sched.Handle // its entry in the run's deadlines
+	key         int          // the send's stamp key; -1 without one
 }
 
 // mround is a round not completed yet.
@@ -31,19 +34,27 @@ type probeRef struct {
 // monitorRun is one Run's state; only Run's goroutine touches it
 // (the statistics under m.mu).
 type monitorRun struct {
-	m        *Monitor
-	slots    [][]mslot // per flow
-	next     []int     // per flow: next identity
-	rounds   []*mround // open rounds, oldest first
-	queue    []*mround // rounds with probes still to send
-	sent     int64     // rounds started
-	nextAt   time.Time // when the next round starts
-	paused   bool
-	buf      []byte
-	keys     []stampRef // stamp key → probe, a ring
-	keyCount int
-	stampBuf [32]sendStamp
+	m      *Monitor
+	slots  [][]mslot // per flow
+	next   []int     // per flow: next identity
+	rounds []*mround // open rounds, oldest first
+	queue  []*mround // rounds with probes still to send
+	sent   int64     // rounds started
+	clock  sched.Clock
+	// periodic starts the rounds, one job at phase 0: every Interval
+	// from the start, never drifting, and after a stall one round, not
+	// a burst of the missed ones. deadlines holds the probes in flight.
+	periodic  sched.Periodic[int]
+	deadlines sched.Deadlines[slotRef]
+	jobs      []sched.Job[int]
+	paused    bool
+	buf       []byte
+	keys      []stampRef // stamp key → probe, a ring
+	keyCount  int
+	stampBuf  [32]sendStamp
 }
+
+type slotRef struct{ flow, idx int }
 
 type stampRef struct {
 	flow, idx int
@@ -51,7 +62,11 @@ type stampRef struct {
 }
 
 func newMonitorRun(m *Monitor) *monitorRun {
-	r := &monitorRun{m: m, slots: make([][]mslot, len(m.probers)), next: make([]int, len(m.probers))}
+	r := &monitorRun{m: m, slots: make([][]mslot, len(m.probers)), next: make([]int, len(m.probers)), clock: m.s.Clock}
+	if r.clock == nil {
+		r.clock = sched.Real()
+	}
+	r.periodic.Hash = func(int) uint64 { return 0 } // the first round at once
 	for f := range r.slots {
 		r.slots[f] = make([]mslot, m.ring)
 	}
@@ -69,27 +84,26 @@ type monitorAnswer struct {
 }
 
 func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) error {
-	timer := time.NewTimer(time.Hour)
+	timer := r.clock.NewTimer(time.Hour)
 	defer timer.Stop()
-	now := time.Now()
-	r.nextAt = now
+	now := r.clock.Now()
+	r.periodic.Add(0, r.m.s.Interval, now)
 	r.m.mu.Lock()
 	r.m.stats.started = now
 	r.m.mu.Unlock()
 	for {
 		r.takeQueued(answers)
-		now = time.Now()
 		r.control()
-		if err := r.sendDue(ctx, now); err != nil {
+		if err := r.sendDue(ctx, r.clock.Now()); err != nil {
 			return err
 		}
 		r.readStamps()
-		r.expire(time.Now())
-		r.complete(time.Now())
+		r.expire(r.clock.Now())
+		r.complete(r.clock.Now())
 		if c := r.m.s.Count; c > 0 && r.sent >= int64(c) && len(r.rounds) == 0 {
 			return nil
 		}
-		wait := time.Until(r.wake())
+		wait := r.wake().Sub(r.clock.Now())
 		if wait <= 0 {
 			continue
 		}
@@ -101,18 +115,13 @@ func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) err
 			r.setPaused(p)
 		case <-r.m.reset:
 			r.m.mu.Lock()
-			r.m.stats.Reset(time.Now())
+			r.m.stats.Reset(r.clock.Now())
 			r.m.mu.Unlock()
-		case <-timer.C:
+		case <-timer.C():
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
+		timer.Stop()
 	}
 }
 
@@ -126,9 +135,6 @@ func (r *monitorRun) control() {
 }
 
 func (r *monitorRun) setPaused(p bool) {
-	if r.paused && !p {
-		r.nextAt = time.Now() // resume at once
-	}
 	r.paused = p
 	r.m.mu.Lock()
 	r.m.stats.SetPaused(p)
@@ -138,25 +144,18 @@ func (r *monitorRun) setPaused(p bool) {
 // wake is when the loop has something to do: the next round, the next
 // paced probe, or the earliest deadline.
 func (r *monitorRun) wake() time.Time {
-	at := time.Now().Add(time.Hour)
-	if !r.paused && (r.m.s.Count == 0 || r.sent < int64(r.m.s.Count)) {
-		at = r.nextAt
+	at := r.clock.Now().Add(time.Hour)
+	if next, ok := r.periodic.Next(); ok {
+		at = next
 	}
 	if len(r.queue) > 0 {
-		at = time.Now() // sendDue paces by sleeping on the limiter's slot
+		at = r.clock.Now()
 		if l := r.m.s.Limiter; l != nil {
 			at = l.peek()
 		}
 	}
-	for _, rd := range r.rounds {
-		for _, p := range rd.probes {
-			if p.idx < 0 {
-				continue
-			}
-			if s := &r.slots[p.flow][p.idx]; s.busy && s.round == rd.n && s.deadline.Before(at) {
-				at = s.deadline
-			}
-		}
+	if d, _, ok := r.deadlines.Peek(); ok && d.Before(at) {
+		at = d
 	}
 	return at
 }
@@ -165,23 +164,11 @@ func (r *monitorRun) wake() time.Time {
 // the limiter allows now.
 func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
 	s := &r.m.s
-	if !r.paused && !now.Before(r.nextAt) && (s.Count == 0 || r.sent < int64(s.Count)) {
-		r.sent++
-		rd := &mround{n: r.sent}
-		r.m.mu.Lock()
-		stop := r.m.stats.Stop()
-		r.m.mu.Unlock()
-		for ttl := s.FirstTTL; ttl <= stop; ttl++ {
-			for f := range r.m.probers {
-				rd.probes = append(rd.probes, probeRef{flow: f, idx: -1, ttl: ttl})
-			}
-		}
-		rd.pending = len(rd.probes)
-		r.rounds = append(r.rounds, rd)
-		r.queue = append(r.queue, rd)
-		r.nextAt = r.nextAt.Add(s.Interval)
-		if r.nextAt.Before(now) {
-			r.nextAt = now // never a burst of late rounds
+	r.jobs = r.periodic.DueJobs(now, r.jobs[:0])
+	if len(r.jobs) > 0 && !r.paused {
+		r.startRound()
+		if s.Count > 0 && r.sent >= int64(s.Count) {
+			r.periodic.Remove(0)
 		}
 	}
 	for len(r.queue) > 0 {
@@ -198,7 +185,7 @@ func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
 			continue
 		}
 		if l := s.Limiter; l != nil {
-			if _, ok := l.take(time.Now()); !ok {
+			if _, ok := l.take(r.clock.Now()); !ok {
 				return nil
 			}
 		}
@@ -207,6 +194,24 @@ func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// startRound queues the probes of a new round: every TTL up to where
+// the path ends, every flow.
+func (r *monitorRun) startRound() {
+	r.sent++
+	rd := &mround{n: r.sent}
+	r.m.mu.Lock()
+	stop := r.m.stats.Stop()
+	r.m.mu.Unlock()
+	for ttl := r.m.s.FirstTTL; ttl <= stop; ttl++ {
+		for f := range r.m.probers {
+			rd.probes = append(rd.probes, probeRef{flow: f, idx: -1, ttl: ttl})
+		}
+	}
+	rd.pending = len(rd.probes)
+	r.rounds = append(r.rounds, rd)
+	r.queue = append(r.queue, rd)
 }
 
 // send sends probe k of round rd.
@@ -229,14 +234,24 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 		r.lose(f, idx) // its identity comes round again: give it up
 	}
 	pr := &r.m.probers[f]
-	r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
-	now := time.Now()
+	now := r.clock.Now()
 	*sl = mslot{busy: true, round: rd.n, ttl: p.ttl, sent: now, deadline: now.Add(r.m.s.Wait), key: -1}
+	sl.timeout = r.deadlines.Push(sl.deadline, slotRef{f, idx})
 	p.idx = idx
 	r.m.mu.Lock()
 	r.m.stats.Sent(p.ttl)
 	r.m.mu.Unlock()
-	if _, err := r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst); err != nil {
+	var err error
+	switch {
+	case r.m.pings != nil:
+		r.buf, err = r.m.sendPing(ctx, r.buf, f, idx, p.ttl)
+	case r.m.udps != nil:
+		r.buf, err = r.m.sendUDP(r.buf, f, idx, p.ttl)
+	default:
+		r.buf = pr.build(r.buf, idx, p.ttl, r.m.s.Length)
+		_, err = r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst)
+	}
+	if err != nil {
 		return fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
 	}
 	if r.keys != nil {

@@ -23,7 +23,7 @@ func (r *monitorRun) take(ma monitorAnswer) {
 	}
 	recv := ma.a.received
 	if recv.IsZero() {
-		recv = time.Now()
+		recv = r.clock.Now()
 	}
 	if sl.stamp.IsZero() && sl.key >= 0 {
 		r.readStamps() // queued when the probe left, before its answer
@@ -37,8 +37,7 @@ func (r *monitorRun) take(ma monitorAnswer) {
 	p := MonitorProbe{Round: sl.round, Flow: ma.flow, TTL: sl.ttl, Sent: sl.sent, Answered: true, From: ma.a.from,
 		RTT: rtt, Type: res.Type, Code: res.Code, Reached: res.Reached, Final: res.Final,
 		QuotedTOS: res.QuotedTOS, NAT: ma.nat, MPLS: mplsOf(res.Extensions)}
-	sl.busy = false
-	rd.pending--
+	r.settle(sl, rd)
 	r.m.mu.Lock()
 	r.m.stats.Add(p)
 	stop := r.m.stats.Stop()
@@ -68,6 +67,7 @@ func (r *monitorRun) shorten(rd *mround, flow, ttl int, rtt time.Duration) {
 		if sl := &r.slots[flow][p.idx]; sl.busy && sl.round == rd.n {
 			if d := sl.sent.Add(wait); d.Before(sl.deadline) {
 				sl.deadline = d
+				r.deadlines.Reset(sl.timeout, d)
 			}
 		}
 	}
@@ -88,8 +88,7 @@ func (r *monitorRun) forgetBeyond(stop int) {
 				rd.pending--
 			case p.idx >= 0:
 				if sl := &r.slots[p.flow][p.idx]; sl.busy && sl.round == rd.n {
-					sl.busy = false
-					rd.pending--
+					r.settle(sl, rd)
 					r.m.mu.Lock()
 					r.m.stats.Forget(p.ttl)
 					r.m.mu.Unlock()
@@ -106,8 +105,7 @@ func (r *monitorRun) lose(flow, idx int) {
 	if !sl.busy || rd == nil {
 		return
 	}
-	sl.busy = false
-	rd.pending--
+	r.settle(sl, rd)
 	p := MonitorProbe{Round: sl.round, Flow: flow, TTL: sl.ttl, Sent: sl.sent, Type: -1, Code: -1, QuotedTOS: -1}
 	r.m.mu.Lock()
 	r.m.stats.Add(p)
@@ -119,16 +117,20 @@ func (r *monitorRun) lose(flow, idx int) {
 
 // expire gives up on the probes whose wait has passed.
 func (r *monitorRun) expire(now time.Time) {
-	for _, rd := range r.rounds {
-		for _, p := range rd.probes {
-			if p.idx < 0 {
-				continue
-			}
-			if sl := &r.slots[p.flow][p.idx]; sl.busy && sl.round == rd.n && !now.Before(sl.deadline) {
-				r.lose(p.flow, p.idx)
-			}
+	for {
+		_, ref, ok := r.deadlines.PopDue(now)
+		if !ok {
+			return
 		}
+		r.lose(ref.flow, ref.idx)
 	}
+}
+
+// settle takes a probe out of flight.
+func (r *monitorRun) settle(sl *mslot, rd *mround) {
+	sl.busy = false
+	r.deadlines.Remove(sl.timeout)
+	rd.pending--
 }
 
 // complete closes the rounds, in order, whose probes are all settled.

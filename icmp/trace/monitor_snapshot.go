@@ -91,10 +91,10 @@ func (h *HopStats) Loss() float64 {
 
 // MPLSLabel is one RFC 4950 label stack entry a responder quoted.
 type MPLSLabel struct {
-	Label uint32 // 20 bits
-	TC    int    // traffic class (ex EXP), 3 bits
-	S     bool   // bottom of stack
-	TTL   int
+	Label uint32 `json:"label"` // 20 bits
+	TC    int    `json:"tc"`    // traffic class (ex EXP), 3 bits
+	S     bool   `json:"s"`     // bottom of stack
+	TTL   int    `json:"ttl"`
 }
 
 // ResponderStats is one address answering at a TTL, with mtr's columns.

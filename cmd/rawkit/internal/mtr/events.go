@@ -66,7 +66,9 @@ func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	// The local offset is kept: a replay prints the Start line the live
+	// run printed, wherever it runs.
+	return t.Format(time.RFC3339Nano)
 }
 
 func probeEvent(target int, p trace.MonitorProbe) event {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -32,7 +33,7 @@ type run struct {
 	paths       []map[[2]int]netip.Addr // per target: (flow, ttl) → responder
 	names       *names
 	mode        string
-	closeRecord *os.File
+	closeRecord io.WriteCloser
 	updated     chan struct{} // the screen's Session.Updated
 }
 
@@ -65,7 +66,7 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		i := i
 		cfg.Probe = func(p trace.MonitorProbe) { r.probe(i, p) }
 		cfg.Round = func(n int, at time.Time) { r.round(i, n, at) }
-		m, err := env.NewMonitor(dst, &cfg)
+		m, err := r.open(dst, &cfg)
 		if err != nil {
 			return failMonitor(sio, err)
 		}
@@ -87,6 +88,33 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 	return r.runAll(ctx)
 }
 
+// open opens target dst's monitor: raw sockets, or, without the
+// privilege for them, ping sockets (ICMP) or UDP sockets reading their
+// error queue (TCP needs raw sockets), saying so on standard error once.
+func (r *run) open(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
+	if r.mode == "unprivileged" {
+		return r.env.NewPingMonitor(dst, cfg)
+	}
+	m, err := r.env.NewMonitor(dst, cfg)
+	if err == nil || !errors.Is(err, os.ErrPermission) || len(r.mons) > 0 {
+		return m, err
+	}
+	if cfg.Method == trace.MethodTCP {
+		return nil, fmt.Errorf("tcp probes need CAP_NET_RAW (unprivileged mode probes with ICMP or UDP): %w", err)
+	}
+	m, perr := r.env.NewPingMonitor(dst, cfg)
+	if perr != nil {
+		return nil, fmt.Errorf("%w; unprivileged ping sockets: %v", err, perr)
+	}
+	r.mode = "unprivileged"
+	how := "ICMP echo on ping sockets"
+	if cfg.Method == trace.MethodUDP {
+		how = "UDP sockets"
+	}
+	fmt.Fprintf(r.sio.Err, "rawkit mtr: no CAP_NET_RAW: unprivileged mode, %s, time exceeded read from their error queue\n", how)
+	return m, nil
+}
+
 // openStreams sets up --jsonl (stdout), --record (a file) and -l.
 func (r *run) openStreams() int {
 	r.st = &stream{}
@@ -94,7 +122,7 @@ func (r *run) openStreams() int {
 		r.st.ws = append(r.st.ws, r.out)
 	}
 	if r.o.record != "" {
-		f, err := os.Create(r.o.record)
+		f, err := r.env.Create(r.o.record)
 		if err != nil {
 			return cli.Failf(r.sio, "mtr", "--record: %v", err)
 		}

@@ -9,6 +9,7 @@ package mtr
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -111,6 +112,9 @@ type ScreenOptions struct {
 type Env struct {
 	// NewMonitor opens a monitor's sockets (trace.NewMonitor).
 	NewMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error)
+	// NewPingMonitor opens an unprivileged monitor (trace.NewPingMonitor),
+	// tried when NewMonitor lacks the privilege.
+	NewPingMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error)
 	// DropPrivileges is called once every socket is open.
 	DropPrivileges func() error
 	// Resolver looks up HOST names and responders' names (nil:
@@ -122,6 +126,10 @@ type Env struct {
 	Getenv func(string) string
 	// IsTerminal reports whether standard output is a terminal.
 	IsTerminal func(sio *cli.Stdio) bool
+	// Create opens the --record file (os.Create); Open the --replay
+	// file (os.Open).
+	Create func(name string) (io.WriteCloser, error)
+	Open   func(name string) (io.ReadSeekCloser, error)
 	// Screen runs the interactive display until the user quits or ctx
 	// ends (nil: package screen's, on Terminal). Without a terminal on
 	// standard output the -r report is printed instead.
@@ -141,6 +149,11 @@ func (env *Env) withDefaults() *Env {
 			return trace.NewMonitor(dst, cfg)
 		}
 	}
+	if e.NewPingMonitor == nil {
+		e.NewPingMonitor = func(dst netip.Addr, cfg *trace.MonitorConfig) (Monitor, error) {
+			return trace.NewPingMonitor(dst, cfg)
+		}
+	}
 	if e.DropPrivileges == nil {
 		e.DropPrivileges = raw.DropPrivileges
 	}
@@ -149,6 +162,12 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.Getenv == nil {
 		e.Getenv = os.Getenv
+	}
+	if e.Create == nil {
+		e.Create = func(name string) (io.WriteCloser, error) { return os.Create(name) }
+	}
+	if e.Open == nil {
+		e.Open = func(name string) (io.ReadSeekCloser, error) { return os.Open(name) }
 	}
 	if e.IsTerminal == nil {
 		e.IsTerminal = isTerminal

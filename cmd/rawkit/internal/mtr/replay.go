@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
@@ -25,23 +25,41 @@ type replayed struct {
 // replay prints the reports of a recording, rebuilt from its probes by
 // the same statistics the live run kept: no probe is sent.
 func (env *Env) replay(ctx context.Context, sio *cli.Stdio, o *opts) int {
-	f, err := os.Open(o.replay)
+	f, err := env.Open(o.replay)
 	if err != nil {
 		return cli.Failf(sio, "mtr", "--replay: %v", err)
 	}
 	defer f.Close()
-	targets, err := readRecording(f)
+	w := bufio.NewWriter(sio.Out)
+	defer w.Flush()
+	var raw func(target int) func(trace.MonitorProbe)
+	if o.mode == modeRaw {
+		// -l is a stream: the recording's probes, in their order.
+		raws := map[int]*rawWriter{}
+		raw = func(target int) func(trace.MonitorProbe) {
+			if raws[target] == nil {
+				raws[target] = newRawWriter(w, o, nil)
+			}
+			return raws[target].probe
+		}
+	}
+	// The whole recording is checked before anything is printed; -l then
+	// reads it again, printing its probes.
+	targets, err := readRecording(f, nil)
+	if err == nil && raw != nil {
+		if _, err = f.Seek(0, io.SeekStart); err == nil {
+			targets, err = readRecording(f, raw)
+		}
+	}
 	if err != nil {
 		return cli.Failf(sio, "mtr", "--replay %s: %v", o.replay, err)
 	}
-	w := bufio.NewWriter(sio.Out)
-	defer w.Flush()
 	code := cli.ExitOK
 	for _, t := range targets {
 		snap := t.stats.Snapshot()
 		if t.sum != nil {
 			if st, err := time.Parse(time.RFC3339Nano, t.sum.Start); err == nil {
-				snap.Started = st.Local()
+				snap.Started = st
 			}
 		}
 		if !snap.Reached {
@@ -62,7 +80,9 @@ func (env *Env) replay(ctx context.Context, sio *cli.Stdio, o *opts) int {
 // readRecording reads a --record file: a start record of this schema
 // for each target, its probes and rounds, its summary, and the end
 // record; anything else is an error naming the line.
-func readRecording(f *os.File) ([]*replayed, error) {
+// raw, when not nil, gives each target's probes to a -l stream as they
+// are read.
+func readRecording(f io.Reader, raw func(target int) func(trace.MonitorProbe)) ([]*replayed, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	var targets []*replayed
@@ -80,7 +100,7 @@ func readRecording(f *os.File) ([]*replayed, error) {
 		if ended {
 			return nil, fmt.Errorf("line %d follows the end record", line)
 		}
-		if err := apply(&targets, &e); err != nil {
+		if err := apply(&targets, &e, raw); err != nil {
 			return nil, fmt.Errorf("line %d: %v", line, err)
 		}
 		ended = e.Type == "end"
@@ -98,7 +118,7 @@ func readRecording(f *os.File) ([]*replayed, error) {
 }
 
 // apply feeds one record to the targets being rebuilt.
-func apply(targets *[]*replayed, e *event) error {
+func apply(targets *[]*replayed, e *event, raw func(int) func(trace.MonitorProbe)) error {
 	if e.Type == "start" {
 		if e.Schema != streamSchema {
 			return fmt.Errorf("schema version %d, want %d", e.Schema, streamSchema)
@@ -132,6 +152,9 @@ func apply(targets *[]*replayed, e *event) error {
 			return err
 		}
 		t.stats.Add(p)
+		if raw != nil {
+			raw(e.Target)(p)
+		}
 	case "round":
 		at, _ := time.Parse(time.RFC3339Nano, e.Time)
 		t.stats.RoundDone(at)

@@ -1,0 +1,188 @@
+package echo
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/rawkit/rawkit/icmp"
+)
+
+// receiveLoop reads socket si until Run sets stopping and a read
+// deadline in the past.
+func (m *Monitor) receiveLoop(si int, stopping *atomic.Bool) error {
+	s := &m.socks[si]
+	ms := make([]icmp.Message, readBatch)
+	for i := range ms {
+		// The largest request a target may send comes back whole: a
+		// reply is read into a buffer of the largest packet.
+		ms[i].Buf = make([]byte, 1<<16)
+	}
+	var evs []monEvent
+	for {
+		n, err := s.c.ReadBatch(background, ms)
+		if err != nil {
+			if stopping.Load() {
+				return nil
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			return err
+		}
+		m.hmu.Lock()
+		m.mu.Lock()
+		evs = evs[:0]
+		for i := range ms[:n] {
+			evs = m.match(si, evs, &ms[i])
+		}
+		m.mu.Unlock()
+		m.deliver(evs)
+		m.hmu.Unlock()
+	}
+}
+
+// match takes one message read on socket si: a reply to one of the
+// Monitor's probes, an ICMP error quoting one, or something to ignore;
+// m.mu is held.
+func (m *Monitor) match(si int, evs []monEvent, msg *icmp.Message) []monEvent {
+	s := &m.socks[si]
+	if d := msg.Drops; d != 0 && d != s.drops && d-s.drops < 1<<31 {
+		// The kernel's count only grows, and wraps at 2^32: a count
+		// behind the last one seen comes from a packet queued earlier.
+		m.stats.SocketDrops += uint64(d - s.drops)
+		s.drops = d
+	}
+	d := msg.Data
+	if len(d) < echoHeaderLen {
+		return evs
+	}
+	var at time.Time
+	if !msg.Received.IsZero() {
+		at = msg.Received
+	} else {
+		at = m.clock.Now()
+	}
+	if msg.Queued.Valid {
+		return m.queuedError(si, evs, msg, at)
+	}
+	replyType, isError := byte(icmp.TypeEchoReply), icmp.IsErrorType(int(d[0]))
+	if s.v6 {
+		replyType, isError = icmp.TypeEchoReplyV6, icmp.IsErrorTypeV6(int(d[0]))
+	}
+	switch {
+	case d[0] == replyType && d[1] == 0:
+		f := m.find(si, s.idOf(d), seqOf(d), d[echoHeaderLen:])
+		if f == nil {
+			return evs
+		}
+		return m.reply(evs, f, msg, at)
+	case isError:
+		ie, err := icmp.ParseErrorFor(s.v6, d)
+		if err != nil {
+			return evs
+		}
+		id, seq, payload, ok := ie.Quote.Echo()
+		if !ok {
+			return evs
+		}
+		return m.matchedError(si, evs, m.find(si, id, seq, payload), ie, msg, at)
+	}
+	return evs
+}
+
+func seqOf(d []byte) uint16 { return uint16(d[6])<<8 | uint16(d[7]) }
+
+func (s *monSock) idOf(d []byte) uint16 { return uint16(d[4])<<8 | uint16(d[5]) }
+
+// find returns the flight an echo (a reply, or the request an error
+// quotes) read on socket si belongs to: ours by identifier and token,
+// and by the 64-bit number, which must have gone out on si with the
+// same sequence. Nil otherwise: someone else's, or one no longer in the
+// table. An error quoting less than the token and number is not
+// matched.
+func (m *Monitor) find(si int, id, seq uint16, payload []byte) *flight {
+	if id != m.socks[si].id {
+		return nil
+	}
+	no, ok := monitorFields(payload, &m.token)
+	if !ok {
+		return nil
+	}
+	_, f := m.table.lookup(no)
+	if f == nil || f.sock != si || f.seq != seq {
+		return nil
+	}
+	return f
+}
+
+// reply counts a reply to f: the probe's end, a late reply or a
+// duplicate.
+func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Time) []monEvent {
+	rtt := time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent))
+	ev := Event{Kind: EventReply, Target: f.p.id, Dst: f.dst, Seq: f.seq, Probe: int(f.n), From: msg.Src,
+		Bytes: len(msg.Data), TTL: msg.TTL, RTT: rtt, Time: at}
+	switch f.state {
+	case slotPending:
+		f.state = slotReplied
+		m.stats.Replies++
+		m.stats.InFlight--
+		// Kept a Timeout past its deadline for duplicates, as a lost one.
+		f.retiring = true
+		m.deadlines.Reset(f.h, f.deadline.Add(f.p.timeout))
+	case slotReplied:
+		ev.Kind = EventDuplicate
+		m.stats.Duplicates++
+	default: // lost: counted lost for good; further replies are duplicates
+		f.state = slotReplied
+		ev.Late = true
+		m.stats.LateReplies++
+	}
+	if f.p.removed || f.p.handler == nil {
+		return evs
+	}
+	return append(evs, monEvent{h: f.p.handler, ev: ev})
+}
+
+// queuedError takes an ICMP error from a ping socket's error queue (see
+// Engine.queuedError).
+func (m *Monitor) queuedError(si int, evs []monEvent, msg *icmp.Message, at time.Time) []monEvent {
+	v6 := m.socks[si].v6
+	d, q := msg.Data, &msg.Queued
+	ie := icmp.Error{IPv6: v6, Type: q.Type, Code: q.Code,
+		Quote: icmp.Quote{Dst: q.Dst.WithZone(""), Protocol: icmp.ProtocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
+	switch {
+	case v6:
+		if d[0] != icmp.TypeEchoV6 || !icmp.IsErrorTypeV6(q.Type) {
+			return evs
+		}
+		ie.Quote.Protocol = icmp.ProtocolICMPv6
+		if q.Type == icmp.TypePacketTooBigV6 {
+			ie.MTU = int(q.Info)
+		}
+	case d[0] != icmp.TypeEcho || !icmp.IsErrorType(q.Type):
+		return evs
+	case q.Type == icmp.TypeDestUnreach && q.Code == 4:
+		ie.MTU = int(q.Info)
+	}
+	id, seq, payload, _ := ie.Quote.Echo()
+	return m.matchedError(si, evs, m.find(si, id, seq, payload), ie, msg, at)
+}
+
+// matchedError counts an ICMP error quoting f's request, if it went to
+// the quoted destination. An error does not end the probe: it ends at
+// its deadline as lost, unless a reply comes.
+func (m *Monitor) matchedError(si int, evs []monEvent, f *flight, ie icmp.Error, msg *icmp.Message, at time.Time) []monEvent {
+	if f == nil || ie.Quote.Dst != f.dst.WithZone("") {
+		return evs
+	}
+	m.stats.Errors++
+	if f.p.removed || f.p.handler == nil {
+		return evs
+	}
+	ie.From = msg.Src
+	return append(evs, monEvent{h: f.p.handler, ev: Event{Kind: EventError, Target: f.p.id, Dst: f.dst, Seq: f.seq,
+		Probe: int(f.n), From: msg.Src, TTL: msg.TTL, RTT: time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent)),
+		Time: at, ICMP: ie}})
+}
