@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -26,7 +30,10 @@ func (env *Env) interactive(ctx context.Context, _ *cli.Stdio, s Session) error 
 		return fmt.Errorf("terminal: %w", err)
 	}
 	o := s.Options()
-	host, _ := env.Hostname()
+	host := o.LocalHost
+	if host == "" {
+		host, _ = env.Hostname()
+	}
 	mon := &screenMonitor{s: s}
 	mon.dns.Store(!o.Numeric)
 	return screen.Run(ctx, scr, mon, &screen.Config{
@@ -122,3 +129,61 @@ func (r *run) screen(ctx context.Context, cancel context.CancelFunc, ended func(
 
 // Updated delivers a value after a probe settled or a round ended.
 func (s *session) Updated() <-chan struct{} { return s.r.updated }
+
+// snapshot is a replayed target's statistics, started when the
+// recording's summary says it started.
+func (t *replayed) snapshot() trace.MonitorSnapshot {
+	snap := t.stats.Snapshot()
+	if t.sum != nil {
+		if st, err := time.Parse(time.RFC3339Nano, t.sum.Start); err == nil {
+			snap.Started = st
+		}
+	}
+	return snap
+}
+
+// replayScreen shows a recording's final statistics on the screen, the
+// screen the live run showed when it ended.
+func (env *Env) replayScreen(ctx context.Context, sio *cli.Stdio, o *opts, targets []*replayed) int {
+	rs := &replaySession{names: map[netip.Addr]string{}}
+	how, host := "replay", ""
+	for _, t := range targets {
+		rs.snaps = append(rs.snaps, t.snapshot())
+		if !o.numeric {
+			maps.Copy(rs.names, t.names)
+		}
+		how, host = "replay, "+t.start.Mode, t.start.LocalHost
+	}
+	rs.opts = ScreenOptions{Numeric: o.numeric, ShowIPs: o.showIPs, MPLS: o.mpls, Fields: o.fields, Mode: how, LocalHost: host}
+	if err := env.Screen(ctx, sio, rs); err != nil {
+		return cli.Failf(sio, "mtr", "%v", err)
+	}
+	return cli.ExitOK
+}
+
+// replaySession is a recording as a Session: its final snapshots and the
+// names it recorded. Nothing runs, so pause and reset change nothing and
+// Updated never fires.
+type replaySession struct {
+	snaps []trace.MonitorSnapshot
+	names map[netip.Addr]string
+	opts  ScreenOptions
+}
+
+// Snapshots copies the responders, which the screen names in place.
+func (r *replaySession) Snapshots() []trace.MonitorSnapshot {
+	out := slices.Clone(r.snaps)
+	for i := range out {
+		out[i].Hops = slices.Clone(out[i].Hops)
+		for j := range out[i].Hops {
+			out[i].Hops[j].Responders = slices.Clone(out[i].Hops[j].Responders)
+		}
+	}
+	return out
+}
+
+func (r *replaySession) SetPaused(bool)           {}
+func (r *replaySession) Reset()                   {}
+func (r *replaySession) Name(a netip.Addr) string { return r.names[a] }
+func (r *replaySession) Options() ScreenOptions   { return r.opts }
+func (r *replaySession) Updated() <-chan struct{} { return nil }

@@ -200,3 +200,18 @@ func TestScreenWithoutTerminal(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", c, errb)
 	}
 }
+
+func TestReplayScreen(t *testing.T) {
+	t.Parallel()
+	scr := &textScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
+	code, out, errb := runMtr(screenEnv(scr, nil, nil), "-n", "--replay", "testdata/diamond.jsonl")
+	// The recording's ECMP hop: both branches, each on its own line.
+	for _, text := range []string{"rawkit mtr UDP (replay, raw)", "vm -> 10.0.6.2", " 1. 10.0.1.2", " 2. 10.0.",
+		"    10.0.2.2 {", "    10.0.3.2 {", " 4. 10.0.6.2"} {
+		scr.waitText(t, text)
+	}
+	scr.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
+	if c := wait(t, code); c != cli.ExitOK || out.Len() > 0 || errb.Len() > 0 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and nothing printed", c, out, errb)
+	}
+}

@@ -44,6 +44,7 @@ before the command line, as mtr reads it.
                        path_change, summary)
   --record FILE        write the event stream to FILE as well
   --replay FILE        print the report of a recording, probing nothing
+                       (on a terminal with no report option: its screen)
   -c, --report-cycles COUNT  rounds (report modes: 10)
   -i, --interval SECONDS     time between rounds (1)
   -n, --no-dns         no reverse DNS
@@ -105,6 +106,9 @@ type ScreenOptions struct {
 	Numeric, ShowIPs, MPLS bool
 	Fields                 string // mtr's -o letters
 	Mode                   string // how probes are sent: "raw" or "unprivileged"
+	// LocalHost names the host the probes left from, when it is not
+	// this one (a replay's recorded host); "" for this host.
+	LocalHost string
 }
 
 // Env holds what a test replaces; a nil Env or a nil field is the real
