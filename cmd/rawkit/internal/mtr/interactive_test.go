@@ -215,3 +215,20 @@ func TestReplayScreen(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and nothing printed", c, out, errb)
 	}
 }
+
+// TestNoTerminalReports: without a terminal the default mode prints the
+// -r report, after mtr's 10 report cycles, not rounds without end.
+func TestNoTerminalReports(t *testing.T) {
+	t.Parallel()
+	a := netip.MustParseAddr("192.0.2.1")
+	mons := map[netip.Addr]*screenTestMonitor{a: {rounds: 1}}
+	env := screenEnv(nil, errors.New("no terminal wanted"), mons)
+	env.IsTerminal = func(*cli.Stdio) bool { return false }
+	code, out, errb := runMtr(env, "-n", a.String())
+	if c := wait(t, code); c != cli.ExitOK || !strings.Contains(out.String(), "HOST: testhost") || errb.Len() > 0 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and the -r report", c, out, errb)
+	}
+	if n := mons[a].cfg.Count; n != 10 {
+		t.Errorf("monitor asked for %d rounds, want mtr's 10 report cycles", n)
+	}
+}

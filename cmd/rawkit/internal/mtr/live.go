@@ -51,6 +51,9 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 		}
 		r.dsts = append(r.dsts, dst)
 	}
+	if o.mode == modeDefault && o.cfg.Count == 0 && !env.IsTerminal(sio) {
+		o.cfg.Count = 10 // no screen: the -r report, of mtr's report cycles
+	}
 	var limiter *trace.Limiter
 	if o.rate > 0 {
 		limiter = trace.NewLimiter(o.rate)

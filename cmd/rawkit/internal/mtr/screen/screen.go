@@ -67,7 +67,7 @@ const (
 // cannot be set up. It initialises scr (tcell.NewScreen for the terminal,
 // a tcell.SimulationScreen in tests) and always finalises it, which puts
 // the terminal back as it was, before it returns.
-func Run(ctx context.Context, scr tcell.Screen, mon Monitor, cfg *Config) (err error) {
+func Run(ctx context.Context, scr tcell.Screen, mon Monitor, cfg *Config) error {
 	if cfg == nil {
 		cfg = &Config{}
 	}
