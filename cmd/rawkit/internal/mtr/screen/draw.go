@@ -109,6 +109,9 @@ func (s *state) drawHeader(scr tcell.Screen, w int, now time.Time) {
 	hosts := clean(s.hostname) + " -> "
 	if len(s.snaps) == 1 {
 		hosts += target(&s.snaps[0])
+		if n := s.snaps[0].Flows; n > 1 {
+			hosts += fmt.Sprintf("  %d flows", n)
+		}
 	} else {
 		hosts += fmt.Sprintf("%d targets", len(s.snaps))
 	}

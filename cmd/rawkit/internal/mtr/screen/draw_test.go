@@ -123,10 +123,10 @@ func TestUpdatesAreDrawn(t *testing.T) {
 	snap.Hops[0].All.Last = ms2(77.7)
 	mon.set(snap)
 	r.waitText("12345   77.7")
-	// A monitor paused by someone else (a replay at its end) shows it too.
-	snap.Paused = true
+	// A monitor paused by someone else shows it too; flows are counted.
+	snap.Paused, snap.Flows = true, 4
 	mon.set(snap)
-	r.waitText("[paused]")
+	r.waitText("[paused]", "myhost -> lab-dst (10.0.3.2)  4 flows")
 }
 
 func TestCount(t *testing.T) {
