@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 # starting with "py:" is a module for Debian's /usr/bin/python3.
 TOOLS=(
 	ip:iproute2
+	mtr:mtr-tiny
 	tcpdump:tcpdump
 	tshark:tshark
 	iptables:iptables

@@ -40,10 +40,24 @@ func TestCommandsNamedOnce(t *testing.T) {
 		}
 		seen[c.Name] = true
 	}
-	for _, name := range []string{"help", "version", "ping", "traceroute", "send", "capture", "lab", "serve", "connect"} {
+	for _, name := range []string{"help", "version", "ping", "traceroute", "mtr", "send", "capture", "lab", "serve", "connect"} {
 		if !seen[name] {
 			t.Errorf("no command %q", name)
 		}
+	}
+}
+
+// TestLinkNamedMtr: a link named mtr runs rawkit mtr, MTR_OPTIONS and
+// all (its bad -o letter is rawkit mtr's one-line error).
+func TestLinkNamedMtr(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runArgs(t, "/usr/local/bin/mtr", "--help")
+	if code != cli.ExitOK || !strings.HasPrefix(out, "usage: rawkit mtr") {
+		t.Errorf("mtr --help: exit %d, %q", code, out)
+	}
+	code, _, errOut := runArgs(t, "/usr/local/bin/mtr", "-o", "Z", "127.0.0.1")
+	if code != cli.ExitError || !strings.HasPrefix(errOut, "rawkit mtr: unknown field identifier") {
+		t.Errorf("mtr -o Z: exit %d, %q", code, errOut)
 	}
 }
 

@@ -18,6 +18,35 @@
 // to their probe through the datagram they quote (icmp.ParseErrorFor and
 // icmp.Quote), as the path engine matches them.
 //
+// # Monitor
+//
+// A [Monitor] is the engine's long-running form, behind `rawkit
+// exporter`: targets are added ([Monitor.Add]), readdressed
+// ([Probe.SetAddr]) and removed ([Probe.Remove]) while it runs, each
+// with its own interval, timeout, payload size, TOS and source, all
+// over one socket per family. Per-probe TOS and source travel as
+// control messages with each send (IP_TOS and IP_PKTINFO, ip(7);
+// IPV6_TCLASS and IPV6_PKTINFO, ipv6(7); raw.Conn.WriteToWith), on raw
+// and ping sockets alike, except that an IPv6 ping socket takes no
+// per-probe source (the kernel ignores it; Add refuses it). Sends are
+// spread over each interval by a hash of the target (internal/sched's
+// Periodic), so ten thousand targets at 1 s are ten sends a
+// millisecond, never a burst, and adding one moves no other.
+//
+// Nothing in a Monitor wraps or caps over weeks: its payload carries,
+// after the token, a 64-bit probe number counted over the Monitor's
+// life, by which replies and quoted errors are matched; the ICMP
+// sequence is each target's own count modulo 2^16 and is only checked
+// against it. The table of probes grows with targets × timeout ÷
+// interval, not with time. Every probe ends exactly once, as a reply or
+// as lost at its deadline; a reply after that is counted late and does
+// not take the probe back out of Lost. The kernel's count of packets
+// dropped for want of receive buffer (SO_RXQ_OVFL, socket(7)) is read
+// from every packet ([MonitorStats].SocketDrops): a Monitor of
+// thousands of targets wants a receive buffer of a few MiB
+// ([ListenConfig].ReceiveBuffer). Steady-state probing allocates
+// nothing.
+//
 // # IPv6
 //
 // A run speaks the family of its destinations. Over IPv6 the engine

@@ -92,7 +92,8 @@ type MonitorTarget struct {
 // more Timeout after its deadline, to tell late replies and duplicates
 // from strangers; a target holds at most 2·Timeout/Interval+1 of them.
 // Probes in flight when their target is removed end with no event
-// (MonitorStats.Abandoned), and so do those in flight when Run returns.
+// (MonitorStats.Abandoned, at their deadline; their replies and errors
+// are not counted), and so do those in flight when Run returns.
 type Monitor struct {
 	socks []monSock
 	clock sched.Clock
@@ -108,6 +109,7 @@ type Monitor struct {
 	nextNo    uint64 // number of the next probe, from 1
 	nextID    int
 	started   bool
+	byAddr    map[netip.Addr][]*Probe // the targets at each address, for short quotes
 
 	kick chan struct{} // wakes the sender: the schedule changed
 }
@@ -128,7 +130,15 @@ type Probe struct {
 	tmpl     []byte // its echo request, sequence and number zero
 	tmplSum  uint64 // folded sum of tmpl (IPv4)
 	removed  bool
+	// recent holds the flights of its last probes (by count modulo
+	// recentProbes; -1 for none), for ICMP errors whose quote is too
+	// short to carry the probe number.
+	recent [recentProbes]int32
 }
+
+// recentProbes is how many of a target's last probes an ICMP error
+// quoting only the echo header can still be matched to.
+const recentProbes = 16
 
 // monSock is one socket of a Monitor.
 type monSock struct {
@@ -136,6 +146,7 @@ type monSock struct {
 	opt   optConn // c's sends with per-probe options; nil if it has none
 	id    uint16
 	v6    bool
+	ping  bool   // a ping socket (Socket.Mode)
 	drops uint32 // the kernel's drop count last seen (SO_RXQ_OVFL)
 }
 
@@ -155,7 +166,7 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 			return nil, errors.New("icmp: nil Conn")
 		}
 		oc, _ := s.Conn.(optConn)
-		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6})
+		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6, ping: s.Mode == ModePing})
 	}
 	if cfg == nil {
 		cfg = &MonitorConfig{}
@@ -170,7 +181,29 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 		return nil, fmt.Errorf("icmp: monitor token: %w", err)
 	}
 	m.table.init()
+	m.byAddr = make(map[netip.Addr][]*Probe)
+	m.sched.Hash = phaseHash
 	return m, nil
+}
+
+// phaseHash places a target in its interval by what it is (address,
+// size, TOS), not by when it was added: a restarted or reloaded
+// exporter probes each target at the same phase as before. It is read
+// once, at Add; SetAddr keeps the phase. FNV-1a, then splitmix64's
+// finaliser to spread the bits.
+func phaseHash(p *Probe) uint64 {
+	h := uint64(14695981039346656037)
+	a := p.addr.As16()
+	for _, b := range a {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	h = (h ^ uint64(p.size)) * 1099511628211
+	h = (h ^ uint64(p.tos)) * 1099511628211
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // Add starts probing t and returns its Probe. It is safe before and
@@ -178,6 +211,9 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 func (m *Monitor) Add(t MonitorTarget) (*Probe, error) {
 	p := &Probe{m: m, interval: t.Interval, timeout: t.Timeout, size: t.Size, tos: t.TOS,
 		source: t.Source, handler: t.Handler}
+	for i := range p.recent {
+		p.recent[i] = -1
+	}
 	if p.interval == 0 {
 		p.interval = DefaultInterval
 	}
@@ -204,7 +240,7 @@ func (m *Monitor) Add(t MonitorTarget) (*Probe, error) {
 	}
 	m.nextID++
 	p.id = m.nextID
-	m.stats.Targets++
+	m.stats.Targets++ // p.addr and the rest are set: phaseHash reads them
 	m.sched.Add(p, p.interval, m.clock.Now())
 	m.wake()
 	return p, nil
@@ -242,11 +278,40 @@ func (m *Monitor) address(p *Probe, a netip.Addr) error {
 	if (p.tos != 0 || p.source.IsValid()) && s.opt == nil {
 		return fmt.Errorf("icmp: target %v: the socket cannot set a TOS or source per probe", a)
 	}
+	if p.source.IsValid() && s.v6 && s.ping {
+		// The kernel takes IPV6_TCLASS but not IPV6_PKTINFO's source from
+		// a ping socket's sendmsg (seen on Linux 6.18: the packet leaves
+		// from the route's source); rather than send from the wrong
+		// address, refuse.
+		return fmt.Errorf("icmp: source %v for target %v: an IPv6 ping socket cannot set a source per probe; use a raw socket (CAP_NET_RAW)", p.source, a)
+	}
 	if p.tmpl == nil || p.sock != si {
 		p.tmpl, p.tmplSum = monitorTemplate(s.id, s.v6, m.token, p.size)
 	}
+	m.unindex(p)
 	p.addr, p.sock = a, si
+	m.byAddr[a.WithZone("")] = append(m.byAddr[a.WithZone("")], p) // a quote has no zone
 	return nil
+}
+
+// unindex takes p out of byAddr; m.mu is held.
+func (m *Monitor) unindex(p *Probe) {
+	if !p.addr.IsValid() {
+		return
+	}
+	k := p.addr.WithZone("")
+	ps := m.byAddr[k]
+	for i, q := range ps {
+		if q == p {
+			ps = append(ps[:i], ps[i+1:]...)
+			break
+		}
+	}
+	if len(ps) == 0 {
+		delete(m.byAddr, k)
+	} else {
+		m.byAddr[k] = ps
+	}
 }
 
 // SetAddr moves the target to a new address (a name resolved again):
@@ -285,6 +350,7 @@ func (p *Probe) Remove() {
 	}
 	p.removed = true
 	m.sched.Remove(p)
+	m.unindex(p)
 	m.stats.Targets--
 }
 

@@ -2,6 +2,7 @@ package echo
 
 import (
 	"errors"
+	"net/netip"
 	"os"
 	"sync/atomic"
 	"time"
@@ -87,7 +88,7 @@ func (m *Monitor) match(si int, evs []monEvent, msg *icmp.Message) []monEvent {
 		if !ok {
 			return evs
 		}
-		return m.matchedError(si, evs, m.find(si, id, seq, payload), ie, msg, at)
+		return m.matchedError(si, evs, m.findQuoted(si, id, seq, payload, ie.Quote.Dst), ie, msg, at)
 	}
 	return evs
 }
@@ -100,8 +101,7 @@ func (s *monSock) idOf(d []byte) uint16 { return uint16(d[4])<<8 | uint16(d[5]) 
 // quotes) read on socket si belongs to: ours by identifier and token,
 // and by the 64-bit number, which must have gone out on si with the
 // same sequence. Nil otherwise: someone else's, or one no longer in the
-// table. An error quoting less than the token and number is not
-// matched.
+// table.
 func (m *Monitor) find(si int, id, seq uint16, payload []byte) *flight {
 	if id != m.socks[si].id {
 		return nil
@@ -117,9 +117,40 @@ func (m *Monitor) find(si int, id, seq uint16, payload []byte) *flight {
 	return f
 }
 
+// findQuoted is find for the request an ICMP error quotes to dst. A
+// quote too short to hold the number (RFC 792 asks routers for the
+// first 8 bytes only) is matched by identifier, destination and
+// sequence against the last probes of the targets at dst, provided the
+// token bytes it does hold are ours.
+func (m *Monitor) findQuoted(si int, id, seq uint16, payload []byte, dst netip.Addr) *flight {
+	if len(payload) >= monitorHeaderLen {
+		return m.find(si, id, seq, payload)
+	}
+	n := min(len(payload), tokenLen)
+	if id != m.socks[si].id || string(payload[:n]) != string(m.token[:n]) {
+		return nil
+	}
+	var best *flight
+	for _, p := range m.byAddr[dst] {
+		for _, fi := range p.recent {
+			if fi < 0 {
+				continue
+			}
+			f := m.table.at(fi)
+			if f.p == p && f.seq == seq && f.sock == si && f.dst.WithZone("") == dst && (best == nil || f.no > best.no) {
+				best = f
+			}
+		}
+	}
+	return best
+}
+
 // reply counts a reply to f: the probe's end, a late reply or a
 // duplicate.
 func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Time) []monEvent {
+	if f.p.removed {
+		return evs // its target is gone: the probe ends, abandoned, at its deadline
+	}
 	rtt := time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent))
 	ev := Event{Kind: EventReply, Target: f.p.id, Dst: f.dst, Seq: f.seq, Probe: int(f.n), From: msg.Src,
 		Bytes: len(msg.Data), TTL: msg.TTL, RTT: rtt, Time: at}
@@ -139,7 +170,7 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 		ev.Late = true
 		m.stats.LateReplies++
 	}
-	if f.p.removed || f.p.handler == nil {
+	if f.p.handler == nil {
 		return evs
 	}
 	return append(evs, monEvent{h: f.p.handler, ev: ev})
@@ -167,18 +198,18 @@ func (m *Monitor) queuedError(si int, evs []monEvent, msg *icmp.Message, at time
 		ie.MTU = int(q.Info)
 	}
 	id, seq, payload, _ := ie.Quote.Echo()
-	return m.matchedError(si, evs, m.find(si, id, seq, payload), ie, msg, at)
+	return m.matchedError(si, evs, m.findQuoted(si, id, seq, payload, ie.Quote.Dst), ie, msg, at)
 }
 
 // matchedError counts an ICMP error quoting f's request, if it went to
 // the quoted destination. An error does not end the probe: it ends at
 // its deadline as lost, unless a reply comes.
 func (m *Monitor) matchedError(si int, evs []monEvent, f *flight, ie icmp.Error, msg *icmp.Message, at time.Time) []monEvent {
-	if f == nil || ie.Quote.Dst != f.dst.WithZone("") {
+	if f == nil || f.p.removed || ie.Quote.Dst != f.dst.WithZone("") {
 		return evs
 	}
 	m.stats.Errors++
-	if f.p.removed || f.p.handler == nil {
+	if f.p.handler == nil {
 		return evs
 	}
 	ie.From = msg.Src

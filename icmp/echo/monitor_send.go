@@ -99,18 +99,16 @@ func (m *Monitor) sendLoop(ctx context.Context, failed func() error) error {
 		m.mu.Unlock()
 		m.deliver(evs)
 		m.hmu.Unlock()
-		for len(jobs) > 0 {
-			k := min(len(jobs), sendBurst)
+		for i := 0; i < len(jobs); i += sendBurst {
 			m.hmu.Lock()
 			m.mu.Lock()
-			items, evs = m.register(jobs[:k], bufs, items[:0], evs[:0], now)
+			items, evs = m.register(jobs[i:min(i+sendBurst, len(jobs))], bufs, items[:0], evs[:0], now)
 			m.mu.Unlock()
 			// The sends' events go out before their writes, so that no
 			// reply is reported ahead of its request.
 			m.deliver(evs)
 			m.hmu.Unlock()
 			m.write(items, bufs)
-			jobs = jobs[k:]
 		}
 		if err := failed(); err != nil {
 			return err
@@ -163,6 +161,7 @@ func (m *Monitor) register(jobs []sched.Job[*Probe], bufs [][]byte, items []monI
 		*f = flight{no: no, p: p, n: p.n, dst: p.addr, sock: p.sock, seq: uint16(p.n), state: slotPending,
 			sent: wall, deadline: now.Add(p.timeout)}
 		f.h = m.deadlines.Push(f.deadline, fi)
+		p.recent[p.n%recentProbes] = fi
 		m.stats.Sent++
 		m.stats.InFlight++
 		s := &m.socks[p.sock]

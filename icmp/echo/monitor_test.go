@@ -137,8 +137,7 @@ func TestMonitorRepliesLostLateDuplicates(t *testing.T) {
 // with other high bits are nobody's, and counted nowhere.
 func TestMonitorStrangers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var c *icmptest.Conn
-		c = icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
 			var out []icmptest.Delivery
 			for i := range 4 {
 				r := icmptest.EchoReply(b)
@@ -167,10 +166,18 @@ func TestMonitorStrangers(t *testing.T) {
 	})
 }
 
+// TestMonitorICMPError: errors quoting a probe whole or only its echo
+// header are matched to it, each once, and do not end it.
 func TestMonitorICMPError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
-			e := icmptest.ErrorFor(icmp.TypeDestUnreach, 1, self, dst, b, -1)
+			// Every other error quotes the echo header only (RFC 792),
+			// without the probe number.
+			quote := -1
+			if icmptest.Seq(b)%2 == 0 {
+				quote = echoHeaderLen
+			}
+			e := icmptest.ErrorFor(icmp.TypeDestUnreach, 1, self, dst, b, quote)
 			return []icmptest.Delivery{{After: time.Millisecond, Msg: icmp.Message{Data: e, Src: router, TTL: 250}}}
 		}, nil)
 		m := newTestMonitor(t, c)
@@ -309,4 +316,106 @@ func TestMonitorBadTargets(t *testing.T) {
 	if s := m.Stats(); s.Targets != 0 {
 		t.Errorf("%d targets after failed Adds", s.Targets)
 	}
+}
+
+// TestMonitorRemoveInFlight: probes in flight when their target goes
+// end with no event and count as abandoned; nothing reaches the handler
+// after Remove returns, not even their late replies.
+func TestMonitorRemoveInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := icmptest.NewConn(icmptest.ReplyAfter(1500*time.Millisecond), nil)
+		m := newTestMonitor(t, c)
+		var mu sync.Mutex
+		removed, after := false, 0
+		p, _ := m.Add(MonitorTarget{Addr: target1, Interval: 100 * time.Millisecond, Timeout: time.Second, Handler: func(*Event) {
+			mu.Lock()
+			if removed {
+				after++
+			}
+			mu.Unlock()
+		}})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- m.Run(ctx) }()
+		time.Sleep(5 * time.Second)
+		p.Remove()
+		mu.Lock()
+		removed = true
+		mu.Unlock()
+		p.Remove() // twice: nothing
+		if err := p.SetAddr(target1); err == nil {
+			t.Error("SetAddr on a removed target succeeded")
+		}
+		time.Sleep(5 * time.Second)
+		cancel()
+		<-done
+		s := m.Stats()
+		if after != 0 || s.Abandoned < 9 || s.InFlight != 0 || s.Sent != s.Replies+s.Lost+s.Abandoned || s.LateReplies > s.Lost {
+			t.Errorf("%d events after Remove; stats %+v", after, s)
+		}
+		if err := m.Run(context.Background()); err == nil {
+			t.Error("a second Run succeeded")
+		}
+	})
+}
+
+// TestMonitorSocketDrops: the kernel's drop count, read off the packets
+// that carry it, adds up across its 2^32 wrap and ignores packets that
+// were queued before a later count was seen.
+func TestMonitorSocketDrops(t *testing.T) {
+	t.Parallel()
+	m := newTestMonitor(t, icmptest.NewConn(nil, nil))
+	for _, d := range []uint32{0, 5, 3, 0, 1 << 31, 1<<32 - 2, 2} {
+		m.match(0, nil, &icmp.Message{Drops: d})
+	}
+	// 3 after 5 is an older packet's count, 0 says nothing; the count
+	// grows by less than 2^31 between packets and wraps at 2^32.
+	if got, want := m.Stats().SocketDrops, uint64(1<<32+2); got != want {
+		t.Errorf("SocketDrops = %d, want %d", got, want)
+	}
+}
+
+// TestMonitorReaddressAcrossFamilies: a target moved from an IPv4 to an
+// IPv6 address goes over the IPv6 socket with ICMPv6 requests, and its
+// replies there are matched.
+func TestMonitorReaddressAcrossFamilies(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c4 := icmptest.NewConn(icmptest.ReplyAfter(time.Millisecond), nil)
+		c6 := icmptest.NewConn(icmptest.ReplyAfter(time.Millisecond), nil)
+		m, err := NewMonitor([]Socket{{Conn: c4, ID: 1}, {Conn: c6, ID: 2, IPv6: true}}, &MonitorConfig{Token: &testTok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := newMonRec()
+		p, err := m.Add(MonitorTarget{Addr: target1, Handler: rec.handle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- m.Run(ctx) }()
+		time.Sleep(3 * time.Second)
+		v6 := netip.MustParseAddr("2001:db8::1")
+		if err := p.SetAddr(v6); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Second)
+		cancel()
+		<-done
+		if n4, n6 := len(c4.Sent()), len(c6.Sent()); n4 < 2 || n4 > 4 || n6 < 2 || n6 > 4 {
+			t.Fatalf("%d probes over IPv4, %d over IPv6", n4, n6)
+		}
+		for _, s := range c6.Sent() {
+			if s.Data[0] != icmp.TypeEchoV6 || s.Dst != v6 || binary.BigEndian.Uint16(s.Data[4:]) != 2 {
+				t.Errorf("over IPv6: % x to %v", s.Data[:8], s.Dst)
+			}
+		}
+		st := m.Stats()
+		if st.Replies != st.Sent || st.Lost != 0 {
+			t.Errorf("stats %+v", st)
+		}
+		if rec.count(EventReply, false) != int(st.Sent) {
+			t.Errorf("%d replies reported, %d sent", rec.count(EventReply, false), st.Sent)
+		}
+	})
 }

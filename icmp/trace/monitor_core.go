@@ -150,6 +150,9 @@ func (s *MonitorStats) Add(p MonitorProbe) {
 		r.hist.push(int32(min(usec, 1<<31-1)))
 		r.addStack(p.MPLS)
 	}
+	if prev := h.flowAt[p.Flow]; prev.IsValid() && prev != p.From {
+		h.changeRound = int(p.Round) // this flow's path moved at this TTL
+	}
 	h.flowAt[p.Flow] = p.From
 	if p.QuotedTOS >= 0 {
 		h.quotedTOS = p.QuotedTOS

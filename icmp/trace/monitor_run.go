@@ -41,8 +41,8 @@ type monitorRun struct {
 	queue  []*mround // rounds with probes still to send
 	sent   int64     // rounds started
 	clock  sched.Clock
-	// periodic starts the rounds, one job at phase 0: every Interval
-	// from the start, never drifting, and after a stall one round, not
+	// periodic starts the rounds, one job at the start's phase: every
+	// Interval from the start, never drifting, and after a stall one round, not
 	// a burst of the missed ones. deadlines holds the probes in flight.
 	periodic  sched.Periodic[int]
 	deadlines sched.Deadlines[slotRef]
@@ -66,7 +66,6 @@ func newMonitorRun(m *Monitor) *monitorRun {
 	if r.clock == nil {
 		r.clock = sched.Real()
 	}
-	r.periodic.Hash = func(int) uint64 { return 0 } // the first round at once
 	for f := range r.slots {
 		r.slots[f] = make([]mslot, m.ring)
 	}
@@ -87,6 +86,10 @@ func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) err
 	timer := r.clock.NewTimer(time.Hour)
 	defer timer.Stop()
 	now := r.clock.Now()
+	// The rounds' phase in Unix time is the start's: the first round
+	// goes at once, the others every Interval after it.
+	iv := int64(r.m.s.Interval)
+	r.periodic.Hash = func(int) uint64 { return uint64(now.UnixNano() % iv) }
 	r.periodic.Add(0, r.m.s.Interval, now)
 	r.m.mu.Lock()
 	r.m.stats.started = now
@@ -94,7 +97,7 @@ func (r *monitorRun) loop(ctx context.Context, answers <-chan monitorAnswer) err
 	for {
 		r.takeQueued(answers)
 		r.control()
-		if err := r.sendDue(ctx, r.clock.Now()); err != nil {
+		if err := r.sendDue(ctx, r.clock.Now(), answers); err != nil {
 			return err
 		}
 		r.readStamps()
@@ -161,8 +164,10 @@ func (r *monitorRun) wake() time.Time {
 }
 
 // sendDue starts a round when one is due, then sends the queued probes
-// the limiter allows now.
-func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
+// the limiter allows now. Between writes it takes the answers already
+// read: once the destination has answered, the probes beyond it are not
+// sent (as the path engine does), sparing its ICMP error budget.
+func (r *monitorRun) sendDue(ctx context.Context, now time.Time, answers <-chan monitorAnswer) error {
 	s := &r.m.s
 	r.jobs = r.periodic.DueJobs(now, r.jobs[:0])
 	if len(r.jobs) > 0 && !r.paused {
@@ -192,6 +197,7 @@ func (r *monitorRun) sendDue(ctx context.Context, now time.Time) error {
 		if err := r.send(ctx, rd, k); err != nil {
 			return err
 		}
+		r.takeQueued(answers)
 	}
 	return nil
 }

@@ -59,8 +59,9 @@ type HopStats struct {
 	// value quoted there (-1 when no quote was seen).
 	TOSChanged bool
 	QuotedTOS  int
-	// PathChanged flags a responder set that changed within the last
-	// rounds (a new responder appeared after the first rounds).
+	// PathChanged flags a path change at this TTL within the last 10
+	// rounds: a flow answered from another responder than before, or a
+	// new responder appeared after the first 3 rounds.
 	PathChanged bool
 	// History is the TTL's last settled probes, oldest first: the round
 	// trip of whoever answered, -1 for a probe nobody answered. Bounded

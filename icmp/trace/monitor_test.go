@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -191,15 +193,19 @@ func TestMonitorStatsMemoryFlat(t *testing.T) {
 		round(n + 1)
 	}
 	before := heap()
-	for n := range int64(100_000) {
+	rounds := int64(100_000)
+	if raceEnabled {
+		rounds = 10_000 // 100,000 take 25 s under the race detector
+	}
+	for n := range rounds {
 		round(n + 1001)
 	}
 	after := heap()
-	if s.Rounds() != 101_000 {
+	if s.Rounds() != int(1000+rounds) {
 		t.Fatalf("%d rounds", s.Rounds())
 	}
 	if after > before+64<<10 {
-		t.Errorf("heap grew from %d to %d bytes over 100,000 rounds", before, after)
+		t.Errorf("heap grew from %d to %d bytes over %d rounds", before, after, rounds)
 	}
 	snap := s.Snapshot()
 	if len(snap.Hops) != 8 || len(snap.Hops[0].History) != DefaultHistory || len(snap.Hops[0].Responders) != 2 {
@@ -245,4 +251,82 @@ func heapNow() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// TestMonitorLimiterPacesEveryMonitor: two monitors sharing a 100
+// probes/s limiter never send two probes within 10 ms of each other,
+// together.
+func TestMonitorLimiterPacesEveryMonitor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(100)
+		var mu sync.Mutex
+		var sent []time.Time
+		record := func(p MonitorProbe) {
+			mu.Lock()
+			sent = append(sent, p.Sent)
+			mu.Unlock()
+		}
+		var wg sync.WaitGroup
+		for range 2 {
+			f := newFakePath(t, 2)
+			m := fakeMonitor(t, f, &MonitorConfig{Count: 3, Limiter: l, Probe: record})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := m.Run(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+		// Each monitor's first round probes 30 TTLs, its next two 3.
+		if len(sent) < 2*(3+3+3) {
+			t.Fatalf("%d probes settled", len(sent))
+		}
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < 10*time.Millisecond {
+				t.Fatalf("probes %d and %d sent %v apart", i-1, i, gap)
+			}
+		}
+	})
+}
+
+// TestMonitorStatsPathChange: a flow answered from another router at a
+// TTL flags a path change there for 10 rounds.
+func TestMonitorStatsPathChange(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.1.2"), netip.MustParseAddr("10.0.9.2")
+	s := NewMonitorStats(MonitorStatsConfig{Dst: netip.MustParseAddr("10.0.2.2"), MaxTTL: 1})
+	changed := map[int64]bool{}
+	for n := int64(1); n <= 20; n++ {
+		from := a
+		if n >= 6 {
+			from = b
+		}
+		s.Add(MonitorProbe{Round: n, TTL: 1, Answered: true, From: from, RTT: time.Millisecond, QuotedTOS: -1})
+		s.RoundDone(time.Time{})
+		changed[n] = s.Snapshot().Hops[0].PathChanged
+	}
+	for n := int64(1); n <= 20; n++ {
+		if want := n >= 6 && n < 16; changed[n] != want {
+			t.Errorf("round %d: path changed %v, want %v", n, changed[n], want)
+		}
+	}
+}
+
+// TestMonitorFirstRoundAtOnce: whatever the time of day, the first round
+// goes at once and the report ends when the last round is answered.
+func TestMonitorFirstRoundAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(123456789 * time.Nanosecond) // off the whole second
+		f := newFakePath(t, 2)
+		m := fakeMonitor(t, f, &MonitorConfig{Count: 3})
+		start := time.Now()
+		if _, err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if el := time.Since(start); el != 2*time.Second+3*time.Millisecond {
+			t.Errorf("3 rounds took %v, want 2.003s", el)
+		}
+	})
 }

@@ -6,13 +6,16 @@ import (
 )
 
 // Periodic runs jobs, each every its own interval, spread evenly over
-// time. A job runs at the times base + phase + k·interval, where base is
-// the first time the Periodic saw and phase, in [0, interval), comes
-// from a hash of the job's key: the phases of many jobs are spread
-// uniformly, so there is no burst at the top of each second, and a
-// job's phase depends on nothing but its key and interval, so adding or
-// removing a job moves no other one, and removing a key and adding it
-// again puts it back on its old times.
+// time. A job runs at the times whose Unix time is its phase modulo its
+// interval, the phase, in [0, interval), coming from a hash of the
+// job's key: the phases of many jobs are spread uniformly, so there is
+// no burst at the top of each second, and a job's phase depends on
+// nothing but its key and interval, so adding or removing a job moves no
+// other one, removing a key and adding it again puts it back on its old
+// times, and with a Hash that does not depend on the process a
+// restarted program keeps them too. The alignment to Unix time is taken
+// once, from the first time the Periodic sees; after that only the
+// monotonic clock counts, so a wall-clock step moves nothing.
 //
 // A job that falls behind by more than one interval (a stalled process)
 // is not run again for each missed time: it runs once, then on its next
@@ -41,7 +44,7 @@ type Periodic[K comparable] struct {
 type job[K comparable] struct {
 	key      K
 	interval int64 // ns
-	phase    int64 // ns, in [0, interval)
+	phase    int64 // ns after the base, in [0, interval)
 }
 
 // Job is a run Due returns: its key and the time it was scheduled for.
@@ -73,12 +76,17 @@ func (p *Periodic[K]) Add(key K, interval time.Duration, now time.Time) {
 		}
 		p.ids[key] = id
 	}
-	ph := int64(p.hash(key) % uint64(iv))
+	// The phase in Unix time, as an offset from the base.
+	ph := (int64(p.hash(key)%uint64(iv)) - p.tb.base.UnixNano()%iv) % iv
+	if ph < 0 {
+		ph += iv
+	}
 	p.jobs[id] = job[K]{key: key, interval: iv, phase: ph}
 	p.q.set(id, nextSlot(n, ph, iv, false))
 }
 
-// Phase returns the phase key's job has, or would have, at interval.
+// Phase returns the phase key's job has, or would have, at interval: it
+// runs when the Unix time modulo interval is that.
 func (p *Periodic[K]) Phase(key K, interval time.Duration) time.Duration {
 	iv := max(int64(interval), 1)
 	return time.Duration(p.hash(key) % uint64(iv))

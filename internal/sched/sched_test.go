@@ -238,6 +238,34 @@ func TestPeriodicBehind(t *testing.T) {
 	}
 }
 
+// TestPeriodicUnixPhase: a job runs on its phase of Unix time whatever
+// time the Periodic started at, so a restart keeps its times.
+func TestPeriodicUnixPhase(t *testing.T) {
+	t.Parallel()
+	for _, start := range []time.Time{t0, t0.Add(123456789), t0.Add(-7 * time.Hour).Add(999999999)} {
+		p := Periodic[int]{Hash: mix}
+		for k := range 50 {
+			p.Add(k, 700*time.Millisecond, start)
+		}
+		var out []Job[int]
+		seen := 0
+		for ms := 0; ms < 1400; ms++ {
+			for _, j := range p.DueJobs(start.Add(time.Duration(ms)*time.Millisecond), out[:0]) {
+				seen++
+				if got := time.Duration(j.At.UnixNano() % int64(700*time.Millisecond)); got != p.Phase(j.Key, 700*time.Millisecond) {
+					t.Fatalf("start %v: job %d at Unix phase %v, want %v", start, j.Key, got, p.Phase(j.Key, 700*time.Millisecond))
+				}
+				if j.At.Before(start) {
+					t.Fatalf("job %d at %v, before the start %v", j.Key, j.At, start)
+				}
+			}
+		}
+		if seen < 50 {
+			t.Fatalf("start %v: %d runs", start, seen)
+		}
+	}
+}
+
 func TestPeriodicChangeInterval(t *testing.T) {
 	t.Parallel()
 	p := Periodic[int]{Hash: mix}
