@@ -145,7 +145,9 @@ func (x *tmux) waitPaneMatch(re *regexp.Regexp) string {
 // shell's terminal is as it was.
 func exercise(t *testing.T, x *tmux, command, key string, hops ...string) {
 	before, after := filepath.Join(x.dir, "stty.before"), filepath.Join(x.dir, "stty.after")
-	x.line(fmt.Sprintf("stty -g > %s; %s; echo screen-exit=$?; stty -g > %s", before, command, after))
+	// The exit line comes after the second stty: when it shows, both
+	// files are written.
+	x.line(fmt.Sprintf("stty -g > %s; %s; st=$?; stty -g > %s; echo screen-exit=$st", before, command, after))
 	p := x.waitPane(append([]string{"Keys:  Help   Display mode   Restart statistics   Order of fields   quit",
 		" Host", "Loss%   Snt   Last   Avg  Best  Wrst StDev"}, hops...)...)
 	t.Logf("at 120x40:\n%s", p)
@@ -172,7 +174,7 @@ func exercise(t *testing.T, x *tmux, command, key string, hops ...string) {
 	x.keys("d", "d", "d") // round to the statistics
 	x.waitPane(" Drop   Rcv    Avg Gmean Jttr Javg Jmax Jint")
 	x.keys(key)
-	// The typed command line holds "screen-exit=$?": wait for a number.
+	// The typed command line holds "screen-exit=$st": wait for a number.
 	p = x.waitPaneMatch(exitLine)
 	if m := exitLine.FindStringSubmatch(p); m[1] != "0" {
 		t.Errorf("exit status %s, want 0:\n%s", m[1], p)
