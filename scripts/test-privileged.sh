@@ -27,6 +27,7 @@ TOOLS=(
 	traceroute:traceroute
 	jc:jc
 	promtool:prometheus
+	tmux:tmux
 	py:scapy:python3-scapy
 )
 

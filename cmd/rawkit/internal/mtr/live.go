@@ -34,10 +34,11 @@ type run struct {
 	names       *names
 	mode        string
 	closeRecord io.WriteCloser
+	updated     chan struct{} // the screen's Session.Updated
 }
 
 func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
-	r := &run{env: env, o: o, sio: sio, out: bufio.NewWriter(sio.Out), mode: "raw"}
+	r := &run{env: env, o: o, sio: sio, out: bufio.NewWriter(sio.Out), mode: "raw", updated: make(chan struct{}, 1)}
 	defer r.out.Flush()
 	r.localHost, _ = env.Hostname()
 	for _, h := range o.hosts {
@@ -49,6 +50,9 @@ func (env *Env) live(ctx context.Context, sio *cli.Stdio, o *opts) int {
 			return cli.Failf(sio, "mtr", "bad source address %q: not IPv%d, as %s is", s, target.IPv(dst), dst)
 		}
 		r.dsts = append(r.dsts, dst)
+	}
+	if o.mode == modeDefault && o.cfg.Count == 0 && !env.IsTerminal(sio) {
+		o.cfg.Count = 10 // no screen: the -r report, of mtr's report cycles
 	}
 	var limiter *trace.Limiter
 	if o.rate > 0 {
@@ -161,6 +165,7 @@ func interval(o *opts) time.Duration {
 
 // probe records a settled probe: the stream, path changes, -l.
 func (r *run) probe(i int, p trace.MonitorProbe) {
+	defer r.changed()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.st.emit(probeEvent(i, p))
@@ -182,6 +187,7 @@ func (r *run) probe(i int, p trace.MonitorProbe) {
 }
 
 func (r *run) round(i, n int, at time.Time) {
+	defer r.changed()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.st.emit(event{Type: "round", Target: i, Round: int64(n), Time: rfc3339(at)})
@@ -208,13 +214,8 @@ func (r *run) runAll(ctx context.Context) int {
 			done[i] <- result{snap, err}
 		}()
 	}
-	if r.o.mode == modeDefault && r.env.Screen != nil && r.env.IsTerminal(r.sio) {
-		err := r.env.Screen(rctx, r.sio, &session{r: r})
-		cancel()
-		if err != nil {
-			return cli.Failf(r.sio, "mtr", "%v", err)
-		}
-		return cli.ExitOK
+	if r.interactive() {
+		return r.screen(rctx, cancel, func(i int) error { return (<-done[i]).err })
 	}
 	code := cli.ExitOK
 	for i := range r.mons {

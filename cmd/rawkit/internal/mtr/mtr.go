@@ -15,6 +15,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gdamore/tcell/v2"
+
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/trace"
 	"github.com/rawkit/rawkit/raw"
@@ -42,6 +44,7 @@ before the command line, as mtr reads it.
                        path_change, summary)
   --record FILE        write the event stream to FILE as well
   --replay FILE        print the report of a recording, probing nothing
+                       (on a terminal with no report option: its screen)
   -c, --report-cycles COUNT  rounds (report modes: 10)
   -i, --interval SECONDS     time between rounds (1)
   -n, --no-dns         no reverse DNS
@@ -93,6 +96,9 @@ type Session interface {
 	Name(a netip.Addr) string
 	// Options are the display options the user gave.
 	Options() ScreenOptions
+	// Updated delivers a value after the snapshots changed (a probe
+	// settled, a round ended); the run never blocks on it.
+	Updated() <-chan struct{}
 }
 
 // ScreenOptions are the options that change what the screen shows.
@@ -100,6 +106,9 @@ type ScreenOptions struct {
 	Numeric, ShowIPs, MPLS bool
 	Fields                 string // mtr's -o letters
 	Mode                   string // how probes are sent: "raw" or "unprivileged"
+	// LocalHost names the host the probes left from, when it is not
+	// this one (a replay's recorded host); "" for this host.
+	LocalHost string
 }
 
 // Env holds what a test replaces; a nil Env or a nil field is the real
@@ -126,8 +135,12 @@ type Env struct {
 	Create func(name string) (io.WriteCloser, error)
 	Open   func(name string) (io.ReadSeekCloser, error)
 	// Screen runs the interactive display until the user quits or ctx
-	// ends; nil (or no terminal) falls back to the -r report.
+	// ends (nil: package screen's, on Terminal). Without a terminal on
+	// standard output the -r report is printed instead.
 	Screen func(ctx context.Context, sio *cli.Stdio, s Session) error
+	// Terminal opens the terminal the screen draws on (tcell.NewScreen;
+	// tests pass a tcell.SimulationScreen).
+	Terminal func() (tcell.Screen, error)
 }
 
 func (env *Env) withDefaults() *Env {
@@ -162,6 +175,9 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.IsTerminal == nil {
 		e.IsTerminal = isTerminal
+	}
+	if e.Screen == nil {
+		e.Screen = e.interactive
 	}
 	return &e
 }

@@ -54,14 +54,12 @@ func (env *Env) replay(ctx context.Context, sio *cli.Stdio, o *opts) int {
 	if err != nil {
 		return cli.Failf(sio, "mtr", "--replay %s: %v", o.replay, err)
 	}
+	if o.mode == modeDefault && env.IsTerminal(sio) {
+		return env.replayScreen(ctx, sio, o, targets)
+	}
 	code := cli.ExitOK
 	for _, t := range targets {
-		snap := t.stats.Snapshot()
-		if t.sum != nil {
-			if st, err := time.Parse(time.RFC3339Nano, t.sum.Start); err == nil {
-				snap.Started = st
-			}
-		}
+		snap := t.snapshot()
 		if !snap.Reached {
 			code = cli.ExitNoReply
 		}
