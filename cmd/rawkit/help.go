@@ -3,15 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/buildinfo"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
-
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
-// the module version from the build information is used.
-var version = ""
 
 // helpCommand returns `rawkit help`, which describes the commands list
 // returns (itself among them).
@@ -56,16 +51,6 @@ func runVersion(_ context.Context, sio *cli.Stdio, args []string) int {
 	if len(args) > 0 {
 		return cli.Failf(sio, "version", "takes no arguments, got %q", args[0])
 	}
-	fmt.Fprintf(sio.Out, "rawkit %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintln(sio.Out, buildinfo.Line("rawkit"))
 	return cli.ExitOK
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
