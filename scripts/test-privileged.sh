@@ -26,6 +26,10 @@ TOOLS=(
 	traceroute:traceroute
 	jc:jc
 	py:scapy:python3-scapy
+	groff:groff-base
+	mandoc:mandoc
+	dpkg-deb:dpkg
+	lintian:lintian
 )
 
 if [ "$(id -u)" -ne 0 ]; then
