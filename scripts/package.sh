@@ -86,9 +86,7 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$doc" \
 	"$root/usr/share/fish/vendor_completions.d"
 
 # The binary: static, no paths of this machine, the package's version.
-CGO_ENABLED=0 GOARCH=$goarch go build -trimpath -buildvcs=false \
-	-ldflags "-s -w -X github.com/rawkit/rawkit/cmd/rawkit/internal/buildinfo.version=$VERSION" \
-	-o "$root/usr/bin/rawkit" ./cmd/rawkit
+GOARCH=$goarch scripts/build-static.sh "$root/usr/bin/rawkit" "$VERSION"
 
 # Manual pages as committed (a test keeps them fresh); completions from the
 # same tables. A cross-built binary cannot run here: use the committed ones.
