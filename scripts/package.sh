@@ -132,6 +132,6 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) dpkg-deb --root-owner-group -Zxz -z
 echo "$deb"
 
 if [ -n "$lint" ]; then
-	# Errors fail the build; warnings are printed (README: which are left and why).
+	# Errors fail the build; warnings are printed (CONTRIBUTING.md: which are left and why).
 	lintian --fail-on error "$deb"
 fi
