@@ -11,8 +11,13 @@ import (
 
 func runArgs(t *testing.T, argv ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runArgsCtx(t, context.Background(), argv...)
+}
+
+func runArgsCtx(t *testing.T, ctx context.Context, argv ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = dispatch(context.Background(), allCommands(), argv, &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	code = dispatch(ctx, allCommands(), argv, &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
 	return code, out.String(), errb.String()
 }
 
