@@ -41,6 +41,13 @@ generate() {
 		echo "================================================================"
 		echo
 		cat "$(license_of "$dir")"
+		# Apache-2.0, section 4(d): a NOTICE file goes with the work.
+		for f in NOTICE NOTICE.txt NOTICE.md; do
+			if [ -f "$dir/$f" ]; then
+				echo
+				cat "$dir/$f"
+			fi
+		done
 	done
 	echo
 	echo "================================================================"

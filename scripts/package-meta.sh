@@ -70,6 +70,15 @@ cat >"$root/usr/share/lintian/overrides/rawkit" <<OVERRIDES
 # can it drop its capabilities on every thread.
 rawkit: statically-linked-binary [usr/bin/rawkit]
 OVERRIDES
+# A YAML module (the exporter's configuration) is a pure Go port of
+# libyaml, which lintian takes for an embedded copy of the C library.
+if grep -q 'yaml' THIRD_PARTY_NOTICES; then
+	cat >>"$root/usr/share/lintian/overrides/rawkit" <<OVERRIDES
+# go.yaml.in/yaml is a pure Go port of libyaml, not a copy of the C library.
+rawkit: embedded-library libyaml [usr/bin/rawkit]
+OVERRIDES
+fi
+gzip -9n <THIRD_PARTY_NOTICES >"$doc/THIRD_PARTY_NOTICES.gz"
 
 # copyright: rawkit's license, then each module linked into the binary
 # and Go's standard library with their own notices (THIRD_PARTY_NOTICES,
@@ -79,7 +88,28 @@ field() { # the lines of standard input as a field's continuation lines
 }
 # copyline matches a license's copyright lines ("Copyright 2009 The Go
 # Authors.", "Copyright (c) 2012 Google, Inc."), not its conditions.
-copyline='^Copyright +(\(c\) +|© +)?[0-9]'
+copyline='^[[:space:]]*Copyright +(\([cC]\) +|© +)?[0-9]'
+# license_name TEXT: the copyright-format name of the license(s) in TEXT.
+license_name() {
+	local names=()
+	grep -q 'Apache License' <<<"$1" && grep -q 'Version 2.0' <<<"$1" && names+=(Apache-2.0)
+	grep -q 'Permission is hereby granted, free of charge' <<<"$1" && names+=(Expat)
+	grep -q 'Permission to use, copy, modify, and/or distribute' <<<"$1" && names+=(ISC)
+	grep -q 'Mozilla Public License' <<<"$1" && names+=(MPL-2.0)
+	if grep -q 'Redistribution and use in source and binary forms' <<<"$1"; then
+		if grep -qi 'neither the name\|names of its contributors\|name of the copyright holder' <<<"$1"; then
+			names+=(BSD-3-Clause)
+		else
+			names+=(BSD-2-Clause)
+		fi
+	fi
+	if [ ${#names[@]} -eq 0 ]; then
+		echo "package-meta.sh: cannot name the license of $2: add a case to license_name" >&2
+		exit 2
+	fi
+	local IFS='|'
+	echo "${names[*]}" | sed 's/|/ and /g'
+}
 # paragraph NAME LICENSE-TEXT: a Files paragraph for code linked in.
 paragraph() {
 	local name=$1 text=$2 files
@@ -88,9 +118,22 @@ paragraph() {
 	echo
 	echo "Files: $files"
 	echo "Copyright:"
-	printf '%s\n' "$text" | grep -E "$copyline" | sed 's/^Copyright *\((c)\|©\)\? *//I' | field
-	echo "License: BSD-3-Clause"
-	printf '%s\n' "$text" | grep -vE "$copyline" | sed '/./,$!d' | field
+	holders=$(printf '%s\n' "$text" | { grep -E "$copyline" || true; } | sed 's/^[[:space:]]*Copyright *\((c)\|©\)\? *//I')
+	# An Apache-2.0 license file names no holder: its module's authors.
+	printf '%s\n' "${holders:-The authors of ${name%% *}}" | field
+	local license
+	license=$(license_name "$text" "$name")
+	echo "License: $license"
+	if [ "$license" = Apache-2.0 ]; then
+		# Debian ships this one: point at it (policy 12.5), and at the
+		# module's NOTICE, reproduced in THIRD_PARTY_NOTICES.gz.
+		echo " On Debian systems, the complete text of the Apache License 2.0 can be"
+		echo " found in /usr/share/common-licenses/Apache-2.0."
+		echo "Comment: $name, linked into /usr/bin/rawkit. Its license and any"
+		echo " NOTICE file are reproduced in /usr/share/doc/rawkit/THIRD_PARTY_NOTICES.gz."
+		return
+	fi
+	printf '%s\n' "$text" | { grep -vE "$copyline" || true; } | sed '/./,$!d' | field
 	echo "Comment: $name, linked into /usr/bin/rawkit."
 }
 {

@@ -23,10 +23,13 @@ func TestThirdPartyNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each module's header is "PATH VERSION" between two rules.
 	listed := map[string]bool{}
-	for _, line := range strings.Split(string(notices), "\n") {
-		if path, version, ok := strings.Cut(line, " "); ok && strings.HasPrefix(version, "v") && strings.Contains(path, ".") && !strings.Contains(version, " ") {
-			listed[path+" "+version] = true
+	lines := strings.Split(string(notices), "\n")
+	for i := 1; i+1 < len(lines); i++ {
+		rule := func(l string) bool { return strings.HasPrefix(l, "=====") }
+		if rule(lines[i-1]) && rule(lines[i+1]) && !strings.HasPrefix(lines[i], "The Go standard library") {
+			listed[lines[i]] = true
 		}
 	}
 	for _, d := range bi.Deps {

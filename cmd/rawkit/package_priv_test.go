@@ -49,6 +49,7 @@ func TestPackageInstalls(t *testing.T) {
 		"usr/share/bash-completion/completions/rawkit", "usr/share/zsh/vendor-completions/_rawkit",
 		"usr/share/fish/vendor_completions.d/rawkit.fish",
 		"usr/share/doc/rawkit/copyright", "usr/share/doc/rawkit/changelog.Debian.gz",
+		"usr/share/doc/rawkit/THIRD_PARTY_NOTICES.gz",
 	} {
 		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 			t.Errorf("the package lacks %s", f)

@@ -48,8 +48,8 @@ allows it. A flood (-f, -i 0) takes targets of one family.`,
 	},
 	Privileges: `A raw ICMP socket needs CAP_NET_RAW (root, sudo, or setcap
 cap_net_raw+ep on the binary). Without it ping uses a ping socket,
-which the kernel allows to the groups in net.ipv4.ping_group_range; the
-kernel then picks the echo identifier. A flood and intervals below 0.002
+open to the groups in net.ipv4.ping_group_range; the kernel then picks the
+echo identifier. A flood and intervals below 0.002
 seconds are for root only. Once its sockets are open, ping drops every
 capability, and under sudo becomes the invoking user again, before it
 sends a probe; a drop that fails stops it with status 2.`,
