@@ -29,6 +29,10 @@ TOOLS=(
 	promtool:prometheus
 	tmux:tmux
 	py:scapy:python3-scapy
+	groff:groff-base
+	mandoc:mandoc
+	dpkg-deb:dpkg
+	lintian:lintian
 )
 
 if [ "$(id -u)" -ne 0 ]; then

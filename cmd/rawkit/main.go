@@ -40,6 +40,7 @@ func allCommands() []*cli.Command {
 	all = append(all,
 		helpCommand(func() []*cli.Command { return all }),
 		versionCommand(),
+		completionCommand(func() []*cli.Command { return all }),
 		ping.New(nil),
 		traceroute.New(nil),
 		mtr.New(nil),
@@ -48,7 +49,7 @@ func allCommands() []*cli.Command {
 		lab.New(nil),
 		endpoint.NewServe(nil),
 		endpoint.NewConnect(nil),
-		exporter.New(&exporter.Env{Version: version}),
+		exporter.New(nil),
 	)
 	return all
 }
