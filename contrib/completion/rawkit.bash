@@ -45,7 +45,7 @@ _rawkit() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd i
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
 	if [ "$COMP_CWORD" -le 1 ]; then
-		COMPREPLY=($(compgen -W "capture completion connect help lab ping send serve traceroute version" -- "$cur"))
+		COMPREPLY=($(compgen -W "capture completion connect exporter help lab mtr ping send serve traceroute version" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -104,7 +104,7 @@ _rawkit() {
 		fi
 		_rawkit_operands ''
 		if [ "$operands" -eq 0 ]; then
-			_rawkit_value 'capture completion connect help lab ping send serve traceroute version' "$cur"
+			_rawkit_value 'capture completion connect exporter help lab mtr ping send serve traceroute version' "$cur"
 			return
 		fi
 		_rawkit_value '' "$cur"
@@ -123,6 +123,19 @@ _rawkit() {
 			return
 		fi
 		_rawkit_value '' "$cur"
+		;;
+	mtr)
+		case "$prev" in
+		--record|--replay) _rawkit_value 'file' "$cur"; return ;;
+		-c|--report-cycles|-i|--interval|-Z|--timeout|-o|--order|-s|--psize|-f|--first-ttl|-m|--max-ttl|-Q|--tos|-a|--address|-P|--port|--flows|--rate) _rawkit_value '' "$cur"; return ;;
+		-I|--interface) _rawkit_value 'interface' "$cur"; return ;;
+		--method) _rawkit_value 'udp icmp tcp' "$cur"; return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '-r --report -w --report-wide -j --mtr-json -C --csv -x --xml -l --raw --json --jsonl --record --replay -c --report-cycles -i --interval -Z --timeout -n --no-dns -b --show-ips -o --order -e --mpls -s --psize -f --first-ttl -m --max-ttl -Q --tos -I --interface -a --address -u --udp -T --tcp --icmp --method -P --port --flows --classic --paris --rate -z --aslookup -4 --inet -6 --inet6 -h --help' -- "$cur"))
+			return
+		fi
+		_rawkit_value 'host' "$cur"
 		;;
 	ping)
 		case "$prev" in

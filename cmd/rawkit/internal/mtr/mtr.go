@@ -22,56 +22,6 @@ import (
 	"github.com/rawkit/rawkit/raw"
 )
 
-const usage = `usage: rawkit mtr [options] HOST...
-
-Probe the path to each HOST round after round, as mtr does, and keep per
-hop (TTL) and per responder: sent, received, loss (probes in flight left
-out), last, average, best, worst, standard deviation and mtr's jitter
-columns. Paris mode: each flow's probes keep their flow fields, so load
-balancers keep them on one path. Several HOSTs are probed at once; the
-report modes print one report per HOST, in order. MTR_OPTIONS is read
-before the command line, as mtr reads it.
-
-  -r, --report         report after COUNT rounds (mtr 0.95's layout)
-  -w, --report-wide    report, names not cut
-  -j                   mtr's JSON report (mtr's --json)
-  -C, --csv            mtr's CSV report
-  -x, --xml            mtr's XML report
-  -l, --raw            mtr's raw stream
-  --json               rawkit's report: per responder and per flow
-                       statistics, flags, start and end times
-  --jsonl              rawkit's versioned event stream (probe, round,
-                       path_change, summary)
-  --record FILE        write the event stream to FILE as well
-  --replay FILE        print the report of a recording, probing nothing
-                       (on a terminal with no report option: its screen)
-  -c, --report-cycles COUNT  rounds (report modes: 10)
-  -i, --interval SECONDS     time between rounds (1)
-  -n, --no-dns         no reverse DNS
-  -b, --show-ips       names and addresses
-  -o, --order FIELDS   fields, mtr's letters LDRSNBAWVGJMXI and space
-                       ("LS NABWV")
-  -e, --mpls           MPLS labels (RFC 4950)
-  -s, --psize BYTES    IP packet size (64)
-  -f, --first-ttl N    first TTL (1)
-  -m, --max-ttl N      max TTL (30)
-  -Q, --tos TOS        type of service byte (IPv6: traffic class)
-  -I, --interface IF   send through IF
-  -a, --address ADDR   source address
-  -u, --udp            UDP probes
-  -T, --tcp            TCP SYN probes
-  --icmp, --method M   ICMP echo probes (the default); udp, icmp or tcp
-  -P, --port PORT      destination port (UDP 33434, TCP 80)
-  -Z, --timeout SECS   longest wait for a probe (5)
-  --flows N            N flows at once (1-64), each its own flow fields:
-                       every ECMP branch gets its own lines
-  --classic            vary the flow per probe, as mtr's UDP does
-  --rate PPS           at most PPS probes a second over the whole run
-  -4, -6               IPv4 or IPv6 only
-
-Exit status: 0 when every HOST answered, 1 when one did not, 2 on errors.
-`
-
 // Monitor is what the command needs of a path monitor (trace.Monitor).
 type Monitor interface {
 	Run(ctx context.Context) (trace.MonitorSnapshot, error)
@@ -199,7 +149,7 @@ func New(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:    "mtr",
 		Summary: "monitor the path to hosts round after round, as mtr does, with mtr's reports",
-		Usage:   usage,
+		Doc:     &mtrDoc,
 		Run:     env.run,
 	}
 }
@@ -210,7 +160,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "mtr", "%v", err)
 	}
 	if o.help {
-		sio.Out.Write([]byte(usage))
+		mtrDoc.WriteHelp(sio.Out)
 		return cli.ExitOK
 	}
 	if o.replay != "" {
