@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
@@ -50,7 +51,14 @@ func TestServeUnixAsUser(t *testing.T) {
 	sock := filepath.Join(dir, "echo.sock")
 	sudo := clitest.Launches(t)[1]
 	owner := func(p *os.Process, closeIn func()) {
-		if fi, err := os.Lstat(sock); err != nil {
+		// serve unix drops before it binds (the file must be the user's),
+		// so the drop CheckDrops waited for can come before the file:
+		// give the bind a moment.
+		fi, err := os.Lstat(sock)
+		for end := time.Now().Add(5 * time.Second); err != nil && time.Now().Before(end); fi, err = os.Lstat(sock) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err != nil {
 			t.Errorf("while serving: %v", err)
 		} else if uid := fi.Sys().(*syscall.Stat_t).Uid; uid != clitest.Nobody {
 			t.Errorf("%s belongs to uid %d, want %d", sock, uid, clitest.Nobody)
