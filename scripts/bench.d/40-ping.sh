@@ -25,7 +25,7 @@
 #              below iputils a Go program can get at all
 #   flood floor on rawkit's socket  the same with BenchmarkFloodFloorSocket:
 #              the socket rawkit's echo engine opens (BPF filter,
-#              IP_PKTINFO, receive stamps, runtime poller) driven through
+#              receive stamps, the poller once a read waits) driven through
 #              raw.Conn's TryWriteTo and TryReadMsg with no engine at all:
 #              what a flood on the features the ping issue asks for costs
 #              before any table, statistics or output
