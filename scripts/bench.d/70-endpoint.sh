@@ -9,7 +9,8 @@
 #   udp echo               64-byte datagram round trips/s vs socat's UDP echo,
 #                          one client in lockstep (target >= 1.1), and the
 #                          99th percentile of those round trips in µs, as
-#                          the client measures it (target <= socat's)
+#                          the client measures it (target <= socat's), and
+#                          the server's CPU time per round trip
 #   64 KiB throughput      one connection's echoed bytes/s vs iperf3's
 #                          loopback bytes/s (target >= 0.5)
 #   10,000 idle conns      server RSS holding them, MB; the peer column is
@@ -121,6 +122,9 @@ bench_value "tcp echo 64 B, 64 conns: server CPU per round trip" "us" lower \
 bench_value "udp echo 64 B, 1 socket" "round trips/s" higher \
 	'"$BENCH_TMP/echo-row.sh" rawkit udp 1 50000' \
 	'"$BENCH_TMP/echo-row.sh" socat udp 1 50000'
+bench_value "udp echo 64 B, 1 socket: server CPU per round trip" "us" lower \
+	'"$BENCH_TMP/echo-row.sh" rawkit udp 1 50000 "" cpu' \
+	'"$BENCH_TMP/echo-row.sh" socat udp 1 50000 "" cpu'
 bench_value "udp echo 64 B, 1 socket: p99 round trip" "us" lower \
 	'ECHO_FIELD=p99 "$BENCH_TMP/echo-row.sh" rawkit udp 1 50000' \
 	'ECHO_FIELD=p99 "$BENCH_TMP/echo-row.sh" socat udp 1 50000'
