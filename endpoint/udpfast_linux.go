@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -33,16 +34,29 @@ func (s *Server) udpFast(ctx context.Context, pc *net.UDPConn) (bool, error) {
 	if err != nil {
 		return false, nil
 	}
-	defer unix.Close(efd)
+	// Close and ctx's end may call wake as the loop ends: the eventfd is
+	// closed under mu, so that wake never writes to its number reused.
+	var mu sync.Mutex
+	open := true
+	defer func() {
+		mu.Lock()
+		open = false
+		unix.Close(efd)
+		mu.Unlock()
+	}()
+	wake := func() {
+		mu.Lock()
+		if open {
+			one := [8]byte{1}
+			_, _ = unix.Write(efd, one[:])
+		}
+		mu.Unlock()
+	}
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return false, nil
 	}
 	defer unix.Close(ep)
-	wake := func() {
-		one := [8]byte{1}
-		_, _ = unix.Write(efd, one[:])
-	}
 	closed := &net.OpError{Op: "read", Net: pc.LocalAddr().Network(), Source: pc.LocalAddr(), Err: net.ErrClosed}
 	if !s.setWake(wake) {
 		return true, closed // as a read through the poller would fail
