@@ -16,7 +16,10 @@ func (s *Server) servePacket(ctx context.Context) error {
 	var err error
 	switch pc := s.pc.(type) {
 	case *net.UDPConn:
-		err = s.udpLoop(ctx, pc)
+		var fast bool
+		if fast, err = s.udpFast(ctx, pc); !fast {
+			err = s.udpLoop(ctx, pc)
+		}
 	case *net.UnixConn:
 		err = s.unixgramLoop(ctx, pc)
 	}
@@ -30,6 +33,18 @@ func (s *Server) servePacket(ctx context.Context) error {
 	_ = s.Close()
 	close(s.draining)
 	return nil
+}
+
+// setWake sets the function that ends udpFast's wait, which Close
+// calls; false means Close has begun, and nothing was set.
+func (s *Server) setWake(wake func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed && wake != nil {
+		return false
+	}
+	s.wake = wake
+	return true
 }
 
 // loopError decides whether a read error ends the read loop.

@@ -91,6 +91,8 @@ type Server struct {
 	served   atomic.Bool
 
 	closeOnce sync.Once
+	wake      func() // ends udpFast's wait; nil when it does not run
+	closed    bool   // under mu: Close has begun
 	closeErr  error
 	stats     counters
 }
@@ -147,6 +149,13 @@ func (s *Server) Serve(ctx context.Context) error {
 // connection. Use a context cancel for a graceful stop.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		wake := s.wake
+		s.mu.Unlock()
+		if wake != nil {
+			wake() // before the socket closes: udpFast holds it
+		}
 		if s.ln != nil {
 			s.closeErr = s.ln.Close()
 		} else {

@@ -2,6 +2,11 @@
 
 package endpoint
 
+import (
+	"context"
+	"net"
+)
+
 func setReuseAddr(uintptr) error { return ErrNotImplemented }
 
 func readOnce(uintptr, []byte) (int, bool, error) { return 0, false, ErrNotImplemented }
@@ -15,3 +20,5 @@ func recvQueued(uintptr, []byte) (int, bool, any, bool, error) {
 func socketDrops(uintptr) (uint64, error) { return 0, ErrNotImplemented }
 
 func connectSelf(uintptr) error { return ErrNotImplemented }
+
+func (s *Server) udpFast(context.Context, *net.UDPConn) (bool, error) { return false, nil }

@@ -40,10 +40,7 @@ func (c *Conn) setDeadline(dir int, t time.Time) error {
 }
 
 func (c *Conn) applyDeadline(dir int, t time.Time) error {
-	if dir == dirWrite {
-		return c.pc.SetWriteDeadline(t)
-	}
-	return c.pc.SetReadDeadline(t)
+	return c.rc.setDeadline(dir, t)
 }
 
 // A canceler ties one blocking call to a context without a goroutine per

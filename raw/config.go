@@ -116,6 +116,14 @@ type Config struct {
 	// Mark sets the socket's firewall mark (SO_MARK), used by policy
 	// routing and iptables; it needs CAP_NET_ADMIN. 0 leaves it unset.
 	Mark uint32
+
+	// NoPacketInfo leaves IP_PKTINFO (ip(7)) off on an IPv4 socket: reads
+	// then leave Message.IfIndex 0 and, on ping sockets, Message.Dst
+	// invalid (a raw socket reads Dst from the header). It spares the
+	// kernel a control message on every packet received, for callers
+	// that use neither. IPv6 sockets ignore it: their link-local
+	// sources take their zone from the packet information.
+	NoPacketInfo bool
 }
 
 // Limits of the kernel interfaces the options map to.

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/net/bpf"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 var (
@@ -29,16 +27,14 @@ var (
 // protocol reads every packet of that protocol (raw(7)): filter with
 // Config.Filter or Config.ICMPFilter, or by content.
 type Conn struct {
-	pc      net.PacketConn   // *net.IPConn (raw) or *net.UDPConn (ping)
-	rc      syscall.RawConn  // pc's, for the system calls net lacks
-	p4      *ipv4.PacketConn // pc wrapped for x/net's socket options
-	p6      *ipv6.PacketConn // the same for IPv6 sockets; nil on IPv4
-	network string           // "ip4:N", "ping4", "ip6:N" or "ping6", for errors
-	v6      bool             // AF_INET6 (ListenIPv6, ListenPing6)
-	zones   zoneCache        // IPv6 interface names and indexes, in the socket's namespace
-	ping    bool             // SOCK_DGRAM IPPROTO_ICMP
-	hdrincl bool             // IP_HDRINCL: writes carry the IPv4 header
-	recverr bool             // IP_RECVERR: reads also take the error queue
+	rc      *fdConn   // the socket, outside the runtime poller until a call waits
+	laddr   net.Addr  // *net.IPAddr (raw) or *net.UDPAddr (ping), as bound
+	network string    // "ip4:N", "ping4", "ip6:N" or "ping6", for errors
+	v6      bool      // AF_INET6 (ListenIPv6, ListenPing6)
+	zones   zoneCache // IPv6 interface names and indexes, in the socket's namespace
+	ping    bool      // SOCK_DGRAM IPPROTO_ICMP
+	hdrincl bool      // IP_HDRINCL: writes carry the IPv4 header
+	recverr bool      // IP_RECVERR: reads also take the error queue
 
 	dl deadlines // the caller's deadlines and context cancellations
 
@@ -217,16 +213,16 @@ func (c *Conn) WriteTo(b []byte, addr net.Addr) (int, error) {
 }
 
 // Close closes the socket; blocked reads and writes return net.ErrClosed.
-func (c *Conn) Close() error { return c.pc.Close() }
+func (c *Conn) Close() error { return c.rc.close() }
 
 // LocalAddr returns the bound address: a *net.IPAddr on raw sockets, a
 // *net.UDPAddr whose port is the echo identifier on ping sockets.
-func (c *Conn) LocalAddr() net.Addr { return c.pc.LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.laddr }
 
 // LocalPort returns, on a ping socket, the echo identifier the kernel
 // writes into every echo request and matches replies by; 0 on raw sockets.
 func (c *Conn) LocalPort() int {
-	if a, ok := c.pc.LocalAddr().(*net.UDPAddr); ok {
+	if a, ok := c.laddr.(*net.UDPAddr); ok {
 		return a.Port
 	}
 	return 0
@@ -253,7 +249,7 @@ func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.rc, nil }
 // SetBPF replaces the socket's classic BPF filter (SO_ATTACH_FILTER).
 // Packets already queued are not filtered again.
 func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
-	return c.opError(opSet, c.p4.SetBPF(filter))
+	return c.opError(opSet, c.setBPF(filter))
 }
 
 // SetTTL sets the time to live of packets sent from now on (IP_TTL), on
@@ -265,13 +261,13 @@ func (c *Conn) SetTTL(ttl int) error {
 	}
 	if c.v6 {
 		// A hop limit for unicast and multicast alike, as IP_TTL is.
-		err := c.p6.SetHopLimit(ttl)
+		err := c.setInt(ipv6Level, ipv6UnicastHops, ttl)
 		if err == nil {
-			err = c.p6.SetMulticastHopLimit(ttl)
+			err = c.setInt(ipv6Level, ipv6MulticastHops, ttl)
 		}
 		return c.opError(opSet, err)
 	}
-	return c.opError(opSet, c.p4.SetTTL(ttl))
+	return c.opError(opSet, c.setInt(ipv4Level, ipv4TTL, ttl))
 }
 
 // SetTOS sets the type of service byte of packets sent from now on
@@ -282,11 +278,11 @@ func (c *Conn) SetTOS(tos int) error {
 		return inputErrorf("TOS %d out of range 0-255", tos)
 	}
 	if c.v6 {
-		return c.opError(opSet, c.p6.SetTrafficClass(tos))
+		return c.opError(opSet, c.setInt(ipv6Level, ipv6TClass, tos))
 	}
-	return c.opError(opSet, c.p4.SetTOS(tos))
+	return c.opError(opSet, c.setInt(ipv4Level, ipv4TOS, tos))
 }
 
 func (c *Conn) opError(op string, err error) error {
-	return opError(op, c.network, c.pc.LocalAddr(), err)
+	return opError(op, c.network, c.laddr, err)
 }

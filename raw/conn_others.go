@@ -5,6 +5,9 @@ package raw
 import (
 	"context"
 	"net/netip"
+	"time"
+
+	"golang.org/x/net/bpf"
 )
 
 // ListenIPv4 is not implemented on this platform.
@@ -64,3 +67,20 @@ type (
 func (c *Conn) waitRead(context.Context) error { return ErrNotImplemented }
 
 func (c *Conn) readable() (bool, error) { return false, ErrNotImplemented }
+
+// fdConn is the socket of a Conn, which this platform never opens.
+type fdConn struct{}
+
+func (*fdConn) Control(func(uintptr)) error      { return ErrNotImplemented }
+func (*fdConn) Read(func(uintptr) bool) error    { return ErrNotImplemented }
+func (*fdConn) Write(func(uintptr) bool) error   { return ErrNotImplemented }
+func (*fdConn) setDeadline(int, time.Time) error { return ErrNotImplemented }
+func (*fdConn) close() error                     { return ErrNotImplemented }
+
+const (
+	ipv4Level, ipv4TTL, ipv4TOS                               = 0, 0, 0
+	ipv6Level, ipv6UnicastHops, ipv6MulticastHops, ipv6TClass = 0, 0, 0, 0
+)
+
+func (c *Conn) setInt(int, int, int) error        { return ErrNotImplemented }
+func (c *Conn) setBPF([]bpf.RawInstruction) error { return ErrNotImplemented }

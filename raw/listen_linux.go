@@ -3,10 +3,7 @@ package raw
 import (
 	"net"
 	"os"
-	"syscall"
 
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 )
 
@@ -105,41 +102,26 @@ func listen(f family, typ, protocol int, ping bool, cfg *Config) (*Conn, error) 
 		return nil, &net.OpError{Op: opListen, Net: network, Addr: f.source(cfg), Err: err}
 	}
 	c.recverr = cfg.RecvErr
-	if f.v6 {
-		c.v6, c.p6 = true, ipv6.NewPacketConn(c.pc)
-	}
+	c.v6 = f.v6
 	return c, nil
 }
 
-// newConn hands fd to the standard library, which registers it with the
-// runtime poller. fd is closed in every case: net.FilePacketConn works on
-// a duplicate.
+// newConn makes a Conn of fd, which it owns from then on (and closes on
+// error). fd stays outside the runtime poller until a call must wait
+// (fdConn).
 func newConn(fd int, network string, ping, hdrincl bool) (*Conn, error) {
-	f := os.NewFile(uintptr(fd), network)
-	pc, err := net.FilePacketConn(f)
-	f.Close()
-	if err != nil {
-		return nil, err
-	}
-	sc, ok := pc.(syscall.Conn)
-	if !ok {
-		pc.Close()
-		return nil, inputErrorf("unexpected connection type %T", pc)
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		pc.Close()
-		return nil, err
-	}
 	c := &Conn{
-		pc:      pc,
-		rc:      rc,
-		p4:      ipv4.NewPacketConn(pc),
+		rc:      &fdConn{fd: fd},
 		network: network,
 		ping:    ping,
 		hdrincl: hdrincl,
 	}
 	c.dl.cond.L = &c.dl.mu
+	c.laddr = c.rc.sockname(ping, c.zoneName)
+	if c.laddr == nil {
+		c.rc.close()
+		return nil, os.NewSyscallError("getsockname", unix.EAFNOSUPPORT)
+	}
 	return c, nil
 }
 

@@ -78,7 +78,9 @@ func (s *sockopts) configure(cfg *Config, protocol int, ping bool) {
 	}
 	// Metadata for reads: the interface and destination of every packet;
 	// ping sockets have no header to read TTL and TOS from (ip(7)).
-	s.setInt(unix.IPPROTO_IP, unix.IP_PKTINFO, "IP_PKTINFO", 1, "")
+	if !cfg.NoPacketInfo {
+		s.setInt(unix.IPPROTO_IP, unix.IP_PKTINFO, "IP_PKTINFO", 1, "")
+	}
 	if ping {
 		s.setInt(unix.IPPROTO_IP, unix.IP_RECVTTL, "IP_RECVTTL", 1, "")
 		s.setInt(unix.IPPROTO_IP, unix.IP_RECVTOS, "IP_RECVTOS", 1, "")

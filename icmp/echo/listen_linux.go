@@ -21,7 +21,7 @@ import (
 // os.ErrPermission and carries both fixes: CAP_NET_RAW (root, sudo or
 // setcap) and the sysctl net.ipv4.ping_group_range.
 //
-// Kernel receive timestamps are on. A raw socket gets a random
+// Kernel receive timestamps are on, IP_PKTINFO off. A raw socket gets a random
 // identifier, Filter and ICMPFilter (Filter6 and
 // ICMPFilter6 with cfg.IPv6); a ping socket's identifier
 // is its local port, which the kernel writes into every request.
@@ -38,6 +38,9 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		ReceiveBuffer: cfg.ReceiveBuffer,
 		Timestamps:    true,
 		DropCount:     true, // Message.Drops, for a Monitor's SocketDrops
+		// The engine reads neither the interface nor, from an ordinary
+		// read, the destination: no IP_PKTINFO message on every reply.
+		NoPacketInfo: true,
 	}
 	switch cfg.DontFragment {
 	case "":

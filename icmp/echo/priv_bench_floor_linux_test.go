@@ -15,8 +15,9 @@ import (
 )
 
 // BenchmarkFloodFloorSocket is BenchmarkFloodFloor on the socket the echo
-// engine opens (Listen in raw mode: the BPF filter and ICMP_FILTER, IP_PKTINFO,
-// kernel receive stamps, the runtime poller), written and read through
+// engine opens (Listen in raw mode: the BPF filter and ICMP_FILTER,
+// kernel receive stamps; the runtime poller only once a read waits),
+// written and read through
 // raw.Conn's TryWriteTo and TryReadMsg as the flood does, with nothing
 // else: no table, statistics, events or output. Each op is one round trip
 // to 127.0.0.1. What `rawkit ping -f` takes above this is the engine's

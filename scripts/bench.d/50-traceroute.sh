@@ -22,6 +22,15 @@
 #               trace costs above the floor, process start included,
 #               against `traceroute -n` (target: rawkit within 20 ms)
 #
+#   cpu         user + system CPU time of 10 full traces run one after
+#               another by a shell inside the client namespace (bash's
+#               `times`: the traces alone, to the ms), in ms per trace,
+#               against `traceroute -n` (target <= 1); its floor, the
+#               CPU time of rawkit's process start alone (`rawkit
+#               version`: the Go runtime and every package's
+#               initialisation, measured the same way) against the
+#               same traceroute runs
+#
 #   IPv6        a full trace (3 probes a hop) to the server's IPv6 address
 #               fd00:0:0:9::2 against rawkit's IPv4 trace to 10.0.9.2, for
 #               UDP, -I and -T (target <= 1.1: within 10% of IPv4), on a
@@ -52,6 +61,8 @@ tr_rows=(
 	"traceroute 8 routers x 5ms: -T vs traceroute -n -T"
 	"traceroute 8 routers x 5ms: vs tracepath -n"
 	"traceroute 8 routers x 5ms: vs mtr -n -r -c 1"
+	"traceroute 8 routers x 5ms: CPU of one trace (ms, 10 traces) vs traceroute -n"
+	"floor: CPU of rawkit's process start (rawkit version, ms) vs one traceroute -n trace"
 	"traceroute silent hop 3, default waits"
 	"traceroute silent hop 3, -w 1"
 	"traceroute destination RTT (8 routers x 5ms)"
@@ -143,6 +154,37 @@ bench_time "traceroute 8 routers x 5ms: vs tracepath -n" \
 bench_time "traceroute 8 routers x 5ms: vs mtr -n -r -c 1" \
 	'"$BENCH_TMP/tr-run.sh" bench "$RAWKIT" traceroute -n 10.0.9.2' \
 	'"$BENCH_TMP/tr-run.sh" bench mtr -n -r -c 1 10.0.9.2'
+# tr-cpu.sh NS CMD...: runs CMD 10 times in the lab's client namespace
+# from one shell and prints the CPU time (user + system) the 10 took, per
+# run, in ms, from bash's `times` (children's rusage): the shell runs
+# no other child until it has read them; fails unless every trace
+# reached the server (CMD `rawkit version` is no trace and only has to
+# succeed).
+cat >"$BENCH_TMP/tr-cpu-in.sh" <<'SH'
+out=$(mktemp) tf=$(mktemp)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	"$@" >"$out" 2>&1 || exit 1
+	[ "${2:-}" = version ] && continue
+	reached=false
+	while read -r line; do
+		[[ $line =~ ^[0-9]+\ +10\.0\.9\.2\  ]] && reached=true
+	done <"$out"
+	$reached || { echo "did not reach 10.0.9.2" >&2; exit 1; }
+done
+times >"$tf"
+awk 'NR == 2 { ms = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); ms += (p[1] * 60 + p[2]) * 1000 }; printf "%.2f\n", ms / 10 }' "$tf"
+rm -f "$out" "$tf"
+SH
+cat >"$BENCH_TMP/tr-cpu.sh" <<'SH'
+ns=$1; shift
+exec $TR_SUDO ip netns exec "rklab-$ns-client" bash "$BENCH_TMP/tr-cpu-in.sh" "$@"
+SH
+bench_value "traceroute 8 routers x 5ms: CPU of one trace (ms, 10 traces) vs traceroute -n" "ms" lower \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench "$RAWKIT" traceroute -n 10.0.9.2' \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench traceroute -n 10.0.9.2'
+bench_value "floor: CPU of rawkit's process start (rawkit version, ms) vs one traceroute -n trace" "ms" lower \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench "$RAWKIT" version' \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench traceroute -n 10.0.9.2'
 bench_time "traceroute silent hop 3, default waits" \
 	'"$BENCH_TMP/tr-run.sh" benchs "$RAWKIT" traceroute -n 10.0.9.2' \
 	'"$BENCH_TMP/tr-run.sh" benchs traceroute -n 10.0.9.2'

@@ -6,8 +6,11 @@
 #                          `socat TCP-LISTEN:PORT,fork,reuseaddr PIPE`
 #                          (targets >= 0.9 at 1, >= 1.5 at 64), unpinned and
 #                          with server and client pinned to CPU 0
-#   udp echo               64-byte datagram round trips/s vs socat's UDP echo
-#                          (target >= 1)
+#   udp echo               64-byte datagram round trips/s vs socat's UDP echo,
+#                          one client in lockstep (target >= 1.1), and the
+#                          99th percentile of those round trips in µs, as
+#                          the client measures it (target <= socat's), and
+#                          the server's CPU time per round trip
 #   64 KiB throughput      one connection's echoed bytes/s vs iperf3's
 #                          loopback bytes/s (target >= 0.5)
 #   10,000 idle conns      server RSS holding them, MB; the peer column is
@@ -35,7 +38,8 @@ chmod +x "$BENCH_TMP/wait-listen.sh"
 # echo-row.sh SERVER PROTO CONNS MSGS [PIN] [cpu]: starts the server
 # (rawkit or socat) on a free loopback port, runs the echo test, stops the
 # server and prints intact round trips per second (or echoed bytes per
-# second with PROTO tcp64k). With "cpu" it prints instead the server's CPU
+# second with PROTO tcp64k); with ECHO_FIELD=p99 in its environment, the
+# client's 99th percentile round trip in µs. With "cpu" it prints instead the server's CPU
 # time (user+sys, socat's forked children included) per intact round
 # trip, in microseconds: a figure that other load on the machine bends
 # less than a rate, since a busy machine gives socat's 64 processes a
@@ -65,6 +69,7 @@ esac
 srv=$!
 trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null' EXIT
 "$BENCH_TMP/wait-listen.sh" "$port" || exit 1
+[ "${ECHO_FIELD:-}" = p99 ] && field=p99
 [ -n "$cpu" ] && run=() # the client runs unwrapped
 [ -n "$pin" ] && run=(taskset -c "$pin")
 "${run[@]}" timeout 120 "$RAWKIT" connect "$net" "127.0.0.1:$port" --echo-test "$msgs" --size "$size" \
@@ -90,6 +95,8 @@ if bad and sys.argv[3] == "socat":
 if sys.argv[2].startswith("cpu:"):
     user, system = map(float, sys.argv[2][4:].split())
     print("%.2f" % ((user + system) * 1e6 / r["round_trips"]))
+elif sys.argv[2] == "p99":
+    print("%.1f" % r["latency_us"]["p99"])
 else:
     print("%.0f" % r[sys.argv[2]])
 PY
@@ -115,6 +122,12 @@ bench_value "tcp echo 64 B, 64 conns: server CPU per round trip" "us" lower \
 bench_value "udp echo 64 B, 1 socket" "round trips/s" higher \
 	'"$BENCH_TMP/echo-row.sh" rawkit udp 1 50000' \
 	'"$BENCH_TMP/echo-row.sh" socat udp 1 50000'
+bench_value "udp echo 64 B, 1 socket: server CPU per round trip" "us" lower \
+	'"$BENCH_TMP/echo-row.sh" rawkit udp 1 50000 "" cpu' \
+	'"$BENCH_TMP/echo-row.sh" socat udp 1 50000 "" cpu'
+bench_value "udp echo 64 B, 1 socket: p99 round trip" "us" lower \
+	'ECHO_FIELD=p99 "$BENCH_TMP/echo-row.sh" rawkit udp 1 50000' \
+	'ECHO_FIELD=p99 "$BENCH_TMP/echo-row.sh" socat udp 1 50000'
 
 # iperf-bytes.sh: one iperf3 connection for 3 s with 64 KiB writes on
 # loopback; prints the receiver's bytes per second.
