@@ -27,6 +27,10 @@ TOOLS=(
 	jc:jc
 	promtool:prometheus
 	py:scapy:python3-scapy
+	groff:groff-base
+	mandoc:mandoc
+	dpkg-deb:dpkg
+	lintian:lintian
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -11,8 +12,13 @@ import (
 
 func runArgs(t *testing.T, argv ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runArgsCtx(t, context.Background(), argv...)
+}
+
+func runArgsCtx(t *testing.T, ctx context.Context, argv ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = dispatch(context.Background(), allCommands(), argv, &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	code = dispatch(ctx, allCommands(), argv, &cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
 	return code, out.String(), errb.String()
 }
 
@@ -98,5 +104,30 @@ func TestNoArgsPrintsUsage(t *testing.T) {
 	code, _, errOut := runArgs(t, "rawkit")
 	if code != cli.ExitError || !strings.Contains(errOut, "usage: rawkit") {
 		t.Fatalf("exit %d, err %q", code, errOut)
+	}
+}
+
+// TestVersionForms: rawkit version, rawkit -V and the -V of ping and
+// traceroute (as iputils' and traceroute's) print one version line with
+// the Go version, and open no socket.
+func TestVersionForms(t *testing.T) {
+	t.Parallel()
+	for _, argv := range [][]string{
+		{"rawkit", "version"}, {"rawkit", "-V"}, {"rawkit", "--version"},
+		{"rawkit", "ping", "-V"}, {"rawkit", "traceroute", "-V"}, {"ping", "-V"},
+	} {
+		code, out, errOut := runArgs(t, argv...)
+		name := "rawkit "
+		if len(argv) > 1 && (argv[1] == "ping" || argv[1] == "traceroute") {
+			name = "rawkit " + argv[1] + " "
+		} else if argv[0] == "ping" {
+			name = "rawkit ping "
+		}
+		if code != cli.ExitOK || errOut != "" || !strings.HasPrefix(out, name) || !strings.Contains(out, runtime.Version()) || strings.Count(out, "\n") != 1 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 0 and one line %q... with %s", argv, code, out, errOut, name, runtime.Version())
+		}
+	}
+	if code, _, errOut := runArgs(t, "rawkit", "version", "extra"); code != cli.ExitError || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("version extra: exit %d, stderr %q; want 2 and one line", code, errOut)
 	}
 }

@@ -3,15 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/buildinfo"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
-
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
-// the module version from the build information is used.
-var version = ""
 
 // helpCommand returns `rawkit help`, which describes the commands list
 // returns (itself among them).
@@ -19,7 +14,7 @@ func helpCommand(list func() []*cli.Command) *cli.Command {
 	return &cli.Command{
 		Name:    "help",
 		Summary: "show the commands, or one command's options",
-		Usage:   "usage: rawkit help [COMMAND]\n",
+		Doc:     &helpDoc,
 		Run: func(_ context.Context, sio *cli.Stdio, args []string) int {
 			return runHelp(list(), sio, args)
 		},
@@ -30,9 +25,34 @@ func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:    "version",
 		Summary: "print the version and exit",
-		Usage:   "usage: rawkit version\n",
+		Doc:     &versionDoc,
 		Run:     runVersion,
 	}
+}
+
+var helpDoc = cli.Doc{
+	Synopsis:    []string{"rawkit help [COMMAND]"},
+	Description: "Without COMMAND, list rawkit's commands; with one, print its options.",
+	Operand:     "command",
+	Exit:        "0, or 2 for an unknown command.",
+	Examples: []cli.Example{
+		{Command: "rawkit help", Text: "The commands, with a line each."},
+		{Command: "rawkit help traceroute", Text: "traceroute's options, as its page lists them."},
+	},
+	SeeAlso: []string{"rawkit(1)"},
+}
+
+var versionDoc = cli.Doc{
+	Synopsis: []string{"rawkit version", "rawkit -V", "rawkit ping -V", "rawkit traceroute -V"},
+	Description: `Print which build of rawkit this is: the version of the release (the
+nearest tag, or the version a package build gave), or, for a build from a
+checkout past a tag, the commit and whether the tree was modified; then the
+Go version and the platform.
+
+  rawkit v1.2.0 (commit 44a6838c1234, go1.26.8 linux/amd64)
+  rawkit devel (commit 44a6838c1234, modified, go1.26.8 linux/amd64)`,
+	Exit:    "0, or 2 when given arguments.",
+	SeeAlso: []string{"rawkit(1)"},
 }
 
 func runHelp(cmds []*cli.Command, sio *cli.Stdio, args []string) int {
@@ -56,16 +76,6 @@ func runVersion(_ context.Context, sio *cli.Stdio, args []string) int {
 	if len(args) > 0 {
 		return cli.Failf(sio, "version", "takes no arguments, got %q", args[0])
 	}
-	fmt.Fprintf(sio.Out, "rawkit %s (%s %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintln(sio.Out, buildinfo.Line("rawkit"))
 	return cli.ExitOK
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

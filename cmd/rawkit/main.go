@@ -39,6 +39,7 @@ func allCommands() []*cli.Command {
 	all = append(all,
 		helpCommand(func() []*cli.Command { return all }),
 		versionCommand(),
+		completionCommand(func() []*cli.Command { return all }),
 		ping.New(nil),
 		traceroute.New(nil),
 		send.New(nil),

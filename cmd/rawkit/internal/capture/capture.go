@@ -66,28 +66,7 @@ func New(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:    "capture",
 		Summary: "capture packets live or read a capture file, with tcpdump filters",
-		Usage: `usage: rawkit capture [-i IFACE] [-w FILE] [-r FILE] [-c COUNT] [--duration D] [-s SNAPLEN] [-p] [--pcapng] [-n] [EXPRESSION] [OPTIONS]
-
-Captures packets on IFACE ("any", the default, for all interfaces) or reads
-them from FILE (pcap or pcapng), keeps those EXPRESSION selects (tcpdump's
-filter syntax, pcap-filter(7)), and prints one line per packet or writes
-them to a file. Options may follow the expression, as in tcpdump; after
-"--" every word is the expression's. On exit it prints to standard error how many packets were
-captured, received by the filter and dropped by the kernel.
-
-  -i IFACE      interface to capture on (default any)
-  -r FILE       read packets from FILE instead of capturing ("-" for stdin)
-  -w FILE       write packets to FILE instead of printing them ("-" for stdout)
-  -c COUNT      stop after COUNT packets
-  --duration D  stop after D (e.g. 10s, 1m)
-  -s SNAPLEN    keep at most SNAPLEN bytes of each packet (default and 0: 262144)
-  -p            put the interface into promiscuous mode (unlike tcpdump,
-                where -p turns it off: rawkit never turns it on unasked)
-  --pcapng      write pcapng instead of pcap (nanosecond time stamps either way)
-  -n            do not resolve addresses (always the case; for tcpdump habits)
-
-Live capture needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary).
-`,
+		Doc:     &captureDoc,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return run(ctx, sio, c, env, args)

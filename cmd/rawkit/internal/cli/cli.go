@@ -37,7 +37,10 @@ type Stdio struct {
 type Command struct {
 	Name    string
 	Summary string // one line for `rawkit help`
-	Usage   string // full text for `rawkit help NAME`; starts with the synopsis
+	Usage   string // full text for `rawkit help NAME` of a command without Doc
+	// Doc, if set, is what `rawkit help NAME` prints (instead of Usage),
+	// and what its manual page and completions are generated from.
+	Doc *Doc
 	// UsageMore, if set, returns text that follows Usage. It is built
 	// only when printed, so that a run of the command does not pay for
 	// a long reference (send's spec reference took 0.2 ms to build).
@@ -47,7 +50,11 @@ type Command struct {
 
 // PrintUsage writes c's full usage text to w.
 func (c *Command) PrintUsage(w io.Writer) {
-	io.WriteString(w, c.Usage)
+	if c.Doc != nil {
+		c.Doc.WriteHelp(w)
+	} else {
+		io.WriteString(w, c.Usage)
+	}
 	if c.UsageMore != nil {
 		io.WriteString(w, c.UsageMore())
 	}

@@ -16,32 +16,6 @@ import (
 	rendpoint "github.com/rawkit/rawkit/endpoint"
 )
 
-const connectUsage = `usage: rawkit connect tcp|udp|unix|unixgram ADDRESS [options]
-       rawkit connect tcp|udp|unix|unixgram ADDRESS --echo-test N [--size S] [--concurrency C] [options]
-
-Send standard input to ADDRESS and write what comes back to standard
-output. At the end of input a stream is half-closed and read until the
-peer closes; on UDP each read of input is one datagram, and replies are
-read for --read-timeout (default 1s) after the input ends.
-
-With --echo-test, send N messages on each of C connections to an echo
-server, check every echoed byte, and report round trips per second,
-latency percentiles, mismatches and lost datagrams.
-
-  --connect-timeout D  give up connecting after D (default 10s)
-  --read-timeout D     end when nothing arrives for D (0: wait)
-  --echo-test N        measurement mode: N messages per connection
-  --size S|MIN-MAX     message size in bytes, or sizes varying in a range (default 64)
-  --concurrency C      connections (UDP sockets) at once (default 1)
-  --window W           messages in flight per connection (default 1)
-  --timeout D          wait D for each echo: later datagrams count as lost,
-                       a stream stalled that long fails (default 2s)
-  --json               print the echo-test report as JSON
-
-Exit status: 0 when the peer closed (every echo intact with --echo-test),
-1 when --read-timeout ran out (some echo failed with --echo-test), 2 on errors.
-`
-
 type connectOptions struct {
 	network, address string
 	connectTimeout   time.Duration

@@ -107,7 +107,7 @@ func NewServe(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:    "serve",
 		Summary: "run a TCP/UDP/unix test server: echo, discard, chargen, daytime, fixed reply",
-		Usage:   serveUsage,
+		Doc:     &serveDoc,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return runServe(ctx, sio, c, env, args)
@@ -120,7 +120,7 @@ func NewConnect(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:    "connect",
 		Summary: "netcat-like TCP/UDP/unix client, and an echo-server measurement",
-		Usage:   connectUsage,
+		Doc:     &connectDoc,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return runConnect(ctx, sio, c, env, args)

@@ -16,24 +16,6 @@ import (
 	rendpoint "github.com/rawkit/rawkit/endpoint"
 )
 
-const serveUsage = `usage: rawkit serve tcp|udp|unix|unixgram ADDRESS [options]
-
-Serve ADDRESS (HOST:PORT, or a socket path for unix and unixgram; port 0
-picks a free port) until SIGINT or SIGTERM, then stop accepting, let open
-connections finish for up to --drain, and print the counters.
-
-  --mode M        echo (RFC 862, default), discard (863), chargen (864),
-                  daytime (867) or fixed (send --reply)
-  --reply TEXT    send TEXT once per connection, or per datagram; implies fixed
-  --max-conns N   serve N connections at most; more are reset at once (0: no limit)
-  --idle D        close a connection idle for D, such as 30s (0: never)
-  --max-size N    streams: bytes read at once (default 65536);
-                  datagrams: longer ones are dropped and counted (default 65535)
-  --drain D       how long open connections may finish after a signal (default 5s);
-                  a second signal closes at once
-  --json          print events and counters as JSON, one object per line
-`
-
 type serveOptions struct {
 	network, address string
 	cfg              rendpoint.Config

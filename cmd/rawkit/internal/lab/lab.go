@@ -15,36 +15,6 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
-const labUsage = `usage: rawkit lab up [--routers N] [--delay D] [--loss P%] [--ecmp] [--mtu HOP:SIZE]
-                    [--mpls HOP:LABEL[/LABEL...]] [--name NAME]
-       rawkit lab exec [--name NAME] NODE -- COMMAND [ARGS...]
-       rawkit lab down [--name NAME]
-       rawkit lab status [--name NAME]
-
-A network lab in namespaces for hands-on experiments (root needed): a
-client, N routers and a server in a line (10.0.K.0/24 for link K, the
-client 10.0.1.1, router I 10.0.I.2 toward the client, the server
-10.0.N+1.2), or with --ecmp a diamond whose entry router balances flows
-over two branches.
-
-  --routers N     routers in the chain, 1-32 (3)
-  --delay D       delay added by each router to what it receives, each way
-                  (so 3 routers and 10ms make a 60 ms round trip)
-  --loss P%       packets the first router drops on the way to the server
-  --ecmp          an ECMP diamond (client, entry, up, down, exit, server)
-  --mtu HOP:SIZE  MTU of the link after hop HOP (0 is the client's link)
-  --mpls HOP:LABEL[/LABEL...]
-                  the router at hop HOP (with --ecmp: 1 entry, 2 up and down,
-                  3 exit) answers as an MPLS router: its time exceeded
-                  messages carry this label stack (RFC 4950), outermost
-                  first, for traceroute -e; repeat for more hops
-  --name NAME     several labs can be up at once (default "lab")
-
-NODE is client, server, r1..rN (or entry, up, down, exit with --ecmp).
-The delay is kept by a background 'rawkit lab' process that 'lab down'
-stops; the namespaces are named rklab-NAME-NODE.
-`
-
 // defaultDir holds one state file per lab that is up.
 const defaultDir = "/run/rawkit-lab"
 
@@ -65,7 +35,7 @@ func New(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:    "lab",
 		Summary: "build a namespace lab of routers with delay, loss, ECMP and MTU for experiments",
-		Usage:   labUsage,
+		Doc:     &labDoc,
 		Run: func(ctx context.Context, sio *cli.Stdio, args []string) int {
 			return run(ctx, sio, dir, args)
 		},
@@ -217,13 +187,13 @@ func parseLabMPLS(v string) (hop int, stack []uint32, err error) {
 
 func run(ctx context.Context, sio *cli.Stdio, dir store, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(sio.Err, labUsage)
+		labDoc.WriteHelp(sio.Err)
 		return cli.ExitError
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "-h", "--help", "help":
-		fmt.Fprint(sio.Out, labUsage)
+		labDoc.WriteHelp(sio.Out)
 		return cli.ExitOK
 	case "up", "down", "exec", "status", labHoldCmd:
 	default:

@@ -39,6 +39,7 @@ type pingOpts struct {
 	mode        string
 	family      int // 4 or 6 when -4 or -6 asks for one; 0: from the addresses
 	help        bool
+	version     bool // -V
 	hosts       []string
 }
 
@@ -98,6 +99,8 @@ func (o *pingOpts) setFlag(c byte) error {
 		return cli.SetFamily(&o.family, c)
 	case 'h':
 		o.help = true
+	case 'V':
+		o.version = true
 	default:
 		return fmt.Errorf("unknown option -%c", c)
 	}
@@ -226,7 +229,7 @@ const userMinInterval = 2 * time.Millisecond
 
 // check applies the rules that involve several options or the user.
 func (o *pingOpts) check(root bool) error {
-	if o.help {
+	if o.help || o.version {
 		return nil
 	}
 	if len(o.hosts) == 0 {

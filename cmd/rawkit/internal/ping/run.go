@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/buildinfo"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/raw"
@@ -25,7 +26,11 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "ping", "%v", err)
 	}
 	if o.help {
-		sio.Out.Write([]byte(pingUsage)) // not Fprint: the text holds a literal %
+		pingDoc.WriteHelp(sio.Out)
+		return cli.ExitOK
+	}
+	if o.version {
+		fmt.Fprintln(sio.Out, buildinfo.Line("rawkit ping"))
 		return cli.ExitOK
 	}
 	targets, err := expandTargets(ctx, env.Resolver, o.hosts, o.family)

@@ -19,47 +19,6 @@ import (
 	"github.com/rawkit/rawkit/raw"
 )
 
-const usage = `usage: rawkit send SPEC [options]
-
-Build the packets SPEC describes and send them through a raw socket with
-the IP header included (root or CAP_NET_RAW), as scapy's send and sr do:
-
-  rawkit send 'ip(dst=10.0.0.2, ttl=1-5)/icmp(id=1, seq=1)' --wait
-  rawkit send 'ip(dst=10.0.0.2)/tcp(dport=[22,80,443], flags=S)' --wait=1s
-  rawkit send -c 500000 --rate 0 'ip(dst=127.0.0.1)/icmp()'
-
-  -c COUNT          send the packets COUNT times (default 1)
-  --rate PPS        at most PPS packets per second; 0, the default, is as
-                    fast as possible, in sendmmsg batches (from up to 4
-                    sockets at once for 65536 packets or more, without -w:
-                    their batches may then interleave)
-  -i INTERVAL       time between packets: seconds (0.5) or a duration
-                    (200ms); not with --rate
-  -I IFACE          send and receive through this interface only
-  --wait[=TIMEOUT]  receive the answers to each packet until TIMEOUT
-                    (default 2s) after the last send, or until every
-                    packet has one: ICMP replies by identifier and
-                    sequence, ICMP errors by the datagram they quote, TCP
-                    and UDP by addresses and ports
-  --show            print every field of every layer of each packet
-  --hex             print a hex dump of each packet
-  -w FILE           write the packets as sent to FILE (pcap, raw IPv4);
-                    "-" is standard output, and what send prints goes
-                    to standard error instead
-  --dry-run         build and print the packets; send nothing
-
-Every field goes out as the spec says. Linux would rewrite a set IPv4
-total length or header checksum, and an identification or source
-address of 0, in a header-included packet (raw(7)): such packets go out
-through a packet socket instead, to the next hop's link-layer address
-(from the neighbour table, or asked with ARP).
-
-Exit status: 0 when the packets were sent (with --wait: and at least one
-was answered), 1 when --wait got no answer, 2 on errors; a bad spec sends
-nothing.
-
-`
-
 // Env holds what the command depends on that a test replaces; a nil Env
 // or a zero field means the real one.
 type Env struct {
@@ -78,14 +37,18 @@ func New(env *Env) *cli.Command {
 	c := &cli.Command{
 		Name:      "send",
 		Summary:   "send packets described in a scapy-like spec, and match their answers",
-		Usage:     usage,
-		UsageMore: spec.Help,
+		Doc:       &sendDoc,
+		UsageMore: usageMore,
 	}
 	c.Run = func(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return run(ctx, sio, c, drop, args)
 	}
 	return c
 }
+
+// usageMore is the spec reference that follows the options in `rawkit
+// help send`.
+func usageMore() string { return "\n" + spec.Help() }
 
 // opts are the options of one run.
 type opts struct {

@@ -124,7 +124,9 @@ func TestSendTotalsWhenNothingWasSent(t *testing.T) {
 // reference, built when printed; help and --help print the same.
 func TestHelpSendHasSpecReference(t *testing.T) {
 	t.Parallel()
-	want := usage + spec.Help()
+	var doc strings.Builder
+	sendDoc.WriteHelp(&doc)
+	want := doc.String() + "\n" + spec.Help()
 	c := New(nil)
 	var help bytes.Buffer
 	c.PrintUsage(&help) // what `rawkit help send` prints

@@ -20,6 +20,7 @@ type traceOpts struct {
 	ext     bool // -e
 	json    bool
 	help    bool
+	version bool // -V
 	lenSet  bool
 	family  int      // 4 or 6 when -4 or -6 asks for one; 0: from the host
 	methods []string // as given, to reject conflicting ones
@@ -58,7 +59,7 @@ func parseTraceArgs(args []string) (*traceOpts, error) {
 		return nil, err
 	}
 	o.args = operands
-	if o.help {
+	if o.help || o.version {
 		return o, nil
 	}
 	return o, o.check()
@@ -109,6 +110,8 @@ func (o *traceOpts) setFlag(c byte) error {
 		return cli.SetFamily(&o.family, c)
 	case 'h':
 		o.help = true
+	case 'V':
+		o.version = true
 	default:
 		return fmt.Errorf("unknown option -%c", c)
 	}

@@ -12,48 +12,12 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/buildinfo"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/target"
 	"github.com/rawkit/rawkit/icmp/trace"
 	"github.com/rawkit/rawkit/raw"
 )
-
-const tracerouteUsage = `usage: rawkit traceroute [options] HOST [PACKETLEN]
-
-Trace the route to HOST (a name, an IPv4 or an IPv6 address, fe80::1%eth0
-for a link-local one) with probes of increasing TTL (hop limit), all sent
-at once (none beyond a destination that has answered), Paris mode by
-default: every probe of a trace has the same flow fields (IPv6: and one
-flow label), so load balancers keep it on one path.
-
-  -I, --icmp       ICMP echo probes
-  -T, --tcp        TCP SYN probes (port 80 unless -p)
-  -U, --udp        UDP probes (the default)
-  -M METHOD        udp, icmp or tcp
-  -p PORT          destination port (UDP: 33434; TCP: 80)
-  -f FIRST_TTL     first TTL (1)
-  -m MAX_TTL       max TTL (30)
-  -q NQUERIES      probes per hop, 1-10 (3)
-  -w MAX[,HERE,NEAR]  wait at most MAX s for a probe (5), or HERE times the
-                   round trip of its hop (3), or NEAR times a later hop's (10);
-                   a lone MAX turns HERE and NEAR off
-  -N SQUERIES      bound on probes in flight (default: all at once)
-  -n               no reverse DNS
-  -e               show ICMP extensions (RFC 4950 MPLS labels)
-  -s SOURCE        source address
-  -i INTERFACE     send through INTERFACE
-  -t TOS           type of service byte (IPv6: traffic class)
-  -4, -6           IPv4 or IPv6 only (default: the host's family; names
-                   resolve to IPv4 first)
-  -F               set don't fragment
-  --mtu            discover the path MTU (implies -F, one probe at a time)
-  --classic        vary the flow per probe: the destination port (UDP),
-                   the checksum (ICMP), the source port (TCP)
-  --json           one JSON object per hop and a summary
-  PACKETLEN        IP packet length (60; IPv6: 80)
-
-Exit status: 0 when the destination answered, 1 when not, 2 on errors.
-`
 
 // Env holds what a test replaces; a nil Env or a nil field is the real
 // thing.
@@ -89,7 +53,7 @@ func New(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:    "traceroute",
 		Summary: "trace the route to a host with UDP, ICMP or TCP probes (Paris mode)",
-		Usage:   tracerouteUsage,
+		Doc:     &traceDoc,
 		Run:     env.run,
 	}
 }
@@ -100,7 +64,11 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "traceroute", "%v", err)
 	}
 	if o.help {
-		sio.Out.Write([]byte(tracerouteUsage)) // not Fprint: the text holds a literal %
+		traceDoc.WriteHelp(sio.Out)
+		return cli.ExitOK
+	}
+	if o.version {
+		fmt.Fprintln(sio.Out, buildinfo.Line("rawkit traceroute"))
 		return cli.ExitOK
 	}
 	dst, _, err := target.Lookup(ctx, env.Resolver, o.host, o.family)
