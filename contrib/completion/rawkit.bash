@@ -45,7 +45,7 @@ _rawkit() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd i
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
 	if [ "$COMP_CWORD" -le 1 ]; then
-		COMPREPLY=($(compgen -W "capture completion connect help lab ping send serve traceroute version" -- "$cur"))
+		COMPREPLY=($(compgen -W "capture completion connect exporter help lab ping send serve traceroute version" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -97,6 +97,17 @@ _rawkit() {
 		fi
 		_rawkit_value '' "$cur"
 		;;
+	exporter)
+		case "$prev" in
+		--config.file|--web.config.file) _rawkit_value 'file' "$cur"; return ;;
+		--web.listen-address) _rawkit_value '' "$cur"; return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '--config.file --web.listen-address --web.config.file --version -h --help' -- "$cur"))
+			return
+		fi
+		_rawkit_value '' "$cur"
+		;;
 	help)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -104,7 +115,7 @@ _rawkit() {
 		fi
 		_rawkit_operands ''
 		if [ "$operands" -eq 0 ]; then
-			_rawkit_value 'capture completion connect help lab ping send serve traceroute version' "$cur"
+			_rawkit_value 'capture completion connect exporter help lab ping send serve traceroute version' "$cur"
 			return
 		fi
 		_rawkit_value '' "$cur"
