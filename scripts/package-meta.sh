@@ -53,6 +53,7 @@ if [ ${#units[@]} -gt 0 ]; then
 #!/bin/sh
 # rawkit grants itself no capability. To let users send raw packets:
 #   setcap cap_net_raw,cap_net_admin+ep /usr/bin/rawkit
+#   setcap cap_net_raw+ep /usr/bin/rawkit-exporter
 # (again after every upgrade), or for ping alone widen
 # net.ipv4.ping_group_range. See rawkit(1), PRIVILEGES.
 set -e

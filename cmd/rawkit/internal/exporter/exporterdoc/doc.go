@@ -45,7 +45,7 @@ binary, whose other commands would pay for their start-up on every run.
 same process, see PRIVILEGES), found next to the rawkit binary first, then
 in PATH.`,
 	Options: []cli.Option{
-		{Names: []string{"--config.file"}, Arg: "FILE", Help: "the targets, in YAML (below); required", Complete: "file"},
+		{Names: []string{"--config.file"}, Arg: "FILE", Help: "the targets, in YAML as FILE: shows; required", Complete: "file"},
 		{Names: []string{"--web.listen-address"}, Arg: "HOST:PORT", Help: "where to serve HTTP; the default is outside the exporters' range 9100-9999, which is all allocated", Default: DefaultListen},
 		{Names: []string{"--web.config.file"}, Arg: "FILE", Help: "TLS, client certificates and basic auth, in Prometheus' web configuration format", Complete: "file"},
 		{Names: []string{"--version"}, Help: "print the version and exit (also: rawkit-exporter version)"},
