@@ -100,8 +100,8 @@ func TestSystemdUnitLeastPrivilege(t *testing.T) {
 		t.Errorf("[Service] User = %q: the unit runs as a dynamic user, never a fixed (or root) one", svc["User"])
 	}
 	exec := strings.Join(svc["ExecStart"], " ")
-	if !strings.HasPrefix(exec, "/usr/bin/rawkit exporter ") || !strings.Contains(exec, "--config.file=/etc/rawkit/exporter.yml") {
-		t.Errorf("ExecStart = %q, want the packaged binary's exporter with /etc/rawkit/exporter.yml", exec)
+	if !strings.HasPrefix(exec, "/usr/bin/rawkit-exporter ") || !strings.Contains(exec, "--config.file=/etc/rawkit/exporter.yml") {
+		t.Errorf("ExecStart = %q, want the packaged exporter binary with /etc/rawkit/exporter.yml", exec)
 	}
 	if got := svc["ExecReload"]; !slices.Equal(got, []string{"/bin/kill -HUP $MAINPID"}) {
 		t.Errorf("ExecReload = %q, want SIGHUP (the exporter re-reads its config on it)", got)
@@ -125,6 +125,7 @@ type manifest struct {
 				} `yaml:"securityContext"`
 				Containers []struct {
 					Name            string
+					Command         []string
 					Args            []string
 					SecurityContext struct {
 						AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
@@ -208,8 +209,8 @@ func TestDaemonSetWithoutCapabilities(t *testing.T) {
 	if cs.AllowPrivilegeEscalation == nil || *cs.AllowPrivilegeEscalation {
 		t.Error("allowPrivilegeEscalation must be false")
 	}
-	if len(c.Args) == 0 || c.Args[0] != "exporter" || !slices.Contains(c.Args, "--config.file=/etc/rawkit/exporter.yml") {
-		t.Errorf("args = %q, want the exporter on /etc/rawkit/exporter.yml", c.Args)
+	if !slices.Equal(c.Command, []string{"/usr/bin/rawkit-exporter"}) || !slices.Contains(c.Args, "--config.file=/etc/rawkit/exporter.yml") {
+		t.Errorf("command %q, args %q: want the image's /usr/bin/rawkit-exporter on /etc/rawkit/exporter.yml", c.Command, c.Args)
 	}
 	cm, ok := objs["ConfigMap"]
 	if !ok || cm.Data["exporter.yml"] == "" {

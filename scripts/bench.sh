@@ -345,8 +345,9 @@ if [ -n "$BINARY" ]; then
 	RAWKIT=$(realpath "$BINARY")
 else
 	RAWKIT=$BENCH_TMP/rawkit
-	echo "bench.sh: CGO_ENABLED=0 go build -o $RAWKIT ./cmd/rawkit" >&2
-	CGO_ENABLED=0 go build -o "$RAWKIT" ./cmd/rawkit || { echo "bench.sh: building rawkit failed" >&2; exit 1; }
+	# rawkit-exporter next to it: `rawkit exporter` executes it.
+	echo "bench.sh: CGO_ENABLED=0 go build -o $BENCH_TMP/ ./cmd/rawkit ./cmd/rawkit/rawkit-exporter" >&2
+	CGO_ENABLED=0 go build -o "$BENCH_TMP/" ./cmd/rawkit ./cmd/rawkit/rawkit-exporter || { echo "bench.sh: building rawkit failed" >&2; exit 1; }
 fi
 export RAWKIT
 

@@ -32,8 +32,8 @@ tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 if [ -z "$BIN" ]; then
-	BIN=$tmp/rawkit
-	go build -o "$BIN" ./cmd/rawkit
+	BIN=$tmp/rawkit # and rawkit-exporter next to it, which `rawkit exporter` executes
+	go build -o "$tmp/" ./cmd/rawkit ./cmd/rawkit/rawkit-exporter
 fi
 {
 	echo "targets:"

@@ -28,12 +28,14 @@ Section: net
 Priority: optional
 Homepage: https://github.com/rawkit/rawkit
 Description: raw sockets toolkit: ping, traceroute, packet sender, capture
- rawkit is one static binary with the tools people run as root to look
+ rawkit is a static binary with the tools people run as root to look
  at a network below the transport layer: an iputils-compatible ping that
  also sweeps address ranges, a parallel Paris-mode traceroute, a packet
  sender whose packets are written in a scapy-like language, a capture
  tool with tcpdump's filter language, TCP, UDP and unix test servers and
- clients, and a lab of routers in network namespaces.
+ clients, and a lab of routers in network namespaces. A second binary,
+ rawkit-exporter ("rawkit exporter"), probes targets continuously with
+ ICMP echo for Prometheus.
  .
  The package grants the binary no capability: run it as root, or see
  rawkit(1), PRIVILEGES, for setcap and net.ipv4.ping_group_range.
@@ -51,6 +53,7 @@ if [ ${#units[@]} -gt 0 ]; then
 #!/bin/sh
 # rawkit grants itself no capability. To let users send raw packets:
 #   setcap cap_net_raw,cap_net_admin+ep /usr/bin/rawkit
+#   setcap cap_net_raw+ep /usr/bin/rawkit-exporter
 # (again after every upgrade), or for ping alone widen
 # net.ipv4.ping_group_range. See rawkit(1), PRIVILEGES.
 set -e
@@ -69,13 +72,15 @@ cat >"$root/usr/share/lintian/overrides/rawkit" <<OVERRIDES
 # A Go program, linked statically on purpose (CGO_ENABLED=0): only then
 # can it drop its capabilities on every thread.
 rawkit: statically-linked-binary [usr/bin/rawkit]
+rawkit: statically-linked-binary [usr/bin/rawkit-exporter]
 OVERRIDES
-# A YAML module (the exporter's configuration) is a pure Go port of
-# libyaml, which lintian takes for an embedded copy of the C library.
+# A YAML module (the exporter's configuration, linked into
+# rawkit-exporter alone) is a pure Go port of libyaml, which lintian takes
+# for an embedded copy of the C library.
 if grep -q 'yaml' THIRD_PARTY_NOTICES; then
 	cat >>"$root/usr/share/lintian/overrides/rawkit" <<OVERRIDES
 # go.yaml.in/yaml is a pure Go port of libyaml, not a copy of the C library.
-rawkit: embedded-library libyaml [usr/bin/rawkit]
+rawkit: embedded-library libyaml [usr/bin/rawkit-exporter]
 OVERRIDES
 fi
 gzip -9n <THIRD_PARTY_NOTICES >"$doc/THIRD_PARTY_NOTICES.gz"
@@ -110,9 +115,15 @@ license_name() {
 	local IFS='|'
 	echo "${names[*]}" | sed 's/|/ and /g'
 }
-# paragraph NAME LICENSE-TEXT: a Files paragraph for code linked in.
+# paragraph NAME LICENSE-TEXT [BINARY...]: a Files paragraph for code
+# linked into the BINARYs (none: every Go binary, the standard library).
 paragraph() {
-	local name=$1 text=$2 files
+	local name=$1 text=$2 files into
+	shift 2
+	if [ $# -eq 0 ]; then
+		set -- rawkit rawkit-exporter
+	fi
+	into=$(printf '/usr/bin/%s\n' "$@" | paste -sd, | sed 's/,/ and /g')
 	files=$(printf '%s' "$name" | cut -d' ' -f1)
 	case $name in "The Go standard library"*) files="go/src/*" ;; *) files="$files/*" ;; esac
 	echo
@@ -129,12 +140,12 @@ paragraph() {
 		# module's NOTICE, reproduced in THIRD_PARTY_NOTICES.gz.
 		echo " On Debian systems, the complete text of the Apache License 2.0 can be"
 		echo " found in /usr/share/common-licenses/Apache-2.0."
-		echo "Comment: $name, linked into /usr/bin/rawkit. Its license and any"
+		echo "Comment: $name, linked into $into. Its license and any"
 		echo " NOTICE file are reproduced in /usr/share/doc/rawkit/THIRD_PARTY_NOTICES.gz."
 		return
 	fi
 	printf '%s\n' "$text" | { grep -vE "$copyline" || true; } | sed '/./,$!d' | field
-	echo "Comment: $name, linked into /usr/bin/rawkit."
+	echo "Comment: $name, linked into $into."
 }
 {
 	cat <<HEAD
@@ -148,23 +159,27 @@ Copyright: 2026 The rawkit Authors
 License: BSD-3-Clause
 HEAD
 	grep -vE "$copyline|^BSD 3-Clause License" LICENSE | sed '/./,$!d' | field
-	name= text= rules=0
+	name= text= rules=0 bins=
 	while IFS= read -r line; do
 		if [[ $line =~ ^={10,}$ ]]; then
 			rules=$((rules + 1))
 			if [ $((rules % 2)) -eq 1 ] && [ -n "$name" ]; then
-				paragraph "$name" "$text"
-				name= text=
+				# shellcheck disable=SC2086 # bins: a list of words
+				paragraph "$name" "$text" $bins
+				name= text= bins=
 			fi
 			continue
 		fi
 		if [ $((rules % 2)) -eq 1 ]; then
 			name=$line
+		elif [[ $line == "Linked into: "* ]] && [ -z "$text" ]; then
+			bins=${line#Linked into: }
 		elif [ "$rules" -gt 0 ]; then
 			text+=$line$'\n'
 		fi
 	done <THIRD_PARTY_NOTICES
-	[ -z "$name" ] || paragraph "$name" "$text"
+	# shellcheck disable=SC2086
+	[ -z "$name" ] || paragraph "$name" "$text" $bins
 } >"$doc/copyright"
 
 # changelog.Debian.gz: one entry for this build, dated by the commit.

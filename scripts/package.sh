@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package rawkit_VERSION_ARCH.deb with dpkg-deb alone:
-# the static binary (CGO_ENABLED=0) in /usr/bin, the manual pages, the
+# the static binaries (CGO_ENABLED=0) rawkit and rawkit-exporter (the
+# exporter's, which `rawkit exporter` executes) in /usr/bin, the manual pages, the
 # bash, zsh and fish completions, the exporter's systemd unit and example
 # configuration when deploy/ has them, the licenses (copyright, per Debian
 # policy) and changelogs. Its postinst grants no capability: see
@@ -85,7 +86,8 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$doc" \
 	"$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
 	"$root/usr/share/fish/vendor_completions.d"
 
-# The binary: static, no paths of this machine, the package's version.
+# The binaries: static, no paths of this machine, the package's version;
+# rawkit-exporter next to rawkit.
 GOARCH=$goarch scripts/build-static.sh "$root/usr/bin/rawkit" "$VERSION"
 
 # Manual pages as committed (a test keeps them fresh); completions from the
@@ -122,7 +124,7 @@ fi
 # Owners root, modes as policy wants whatever the umask.
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -type f -exec chmod 0644 {} +
-chmod 0755 "$root/usr/bin/rawkit" "$root"/DEBIAN/post* 2>/dev/null || true
+chmod 0755 "$root/usr/bin/rawkit" "$root/usr/bin/rawkit-exporter" "$root"/DEBIAN/post* 2>/dev/null || true
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/md5sums"
 

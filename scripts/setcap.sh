@@ -3,10 +3,14 @@
 # capabilities it uses (capabilities(7)):
 #   cap_net_raw    raw sockets (SOCK_RAW, AF_PACKET): ping, traceroute, send, capture
 #   cap_net_admin  SO_MARK, and SO_RCVBUFFORCE beyond net.core.rmem_max
-# rawkit drops both as soon as its sockets are open.
+# rawkit drops both as soon as its sockets are open. The exporter is a
+# binary of its own, rawkit-exporter, which `rawkit exporter` executes;
+# file capabilities do not pass to a program executed without its own
+# (capabilities(7)), so a rawkit-exporter next to BINARY gets cap_net_raw
+# (raw ICMP sockets), which is all it uses.
 #
-#   scripts/setcap.sh            # builds ./rawkit, then grants
-#   scripts/setcap.sh BINARY     # grants an existing binary
+#   scripts/setcap.sh            # builds ./rawkit and ./rawkit-exporter, then grants
+#   scripts/setcap.sh BINARY     # grants an existing binary (and its rawkit-exporter)
 #
 # Only setcap (and apt, if setcap is missing) run as root. Rebuilding the
 # binary drops the capabilities: run this again after every build. File
@@ -41,8 +45,8 @@ if [ -z "$bin" ]; then
 	bin=./rawkit
 	# Without cgo: only then can DropPrivileges clear the capabilities of
 	# every thread (a cgo binary has threads the Go runtime cannot reach).
-	echo "== CGO_ENABLED=0 go build -o $bin ./cmd/rawkit"
-	CGO_ENABLED=0 go build -o "$bin" ./cmd/rawkit # as the caller: no root-owned build cache
+	echo "== CGO_ENABLED=0 go build -o ./ ./cmd/rawkit ./cmd/rawkit/rawkit-exporter"
+	CGO_ENABLED=0 go build -o ./ ./cmd/rawkit ./cmd/rawkit/rawkit-exporter # as the caller: no root-owned build cache
 fi
 if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
 	echo "setcap.sh: not an executable file: $bin" >&2
@@ -64,3 +68,8 @@ case $got in
 	exit 1
 	;;
 esac
+exporter=$(dirname "$bin")/rawkit-exporter
+if [ -f "$exporter" ] && [ -x "$exporter" ]; then
+	$sudo setcap cap_net_raw+ep "$exporter"
+	getcap "$exporter"
+fi

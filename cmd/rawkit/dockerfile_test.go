@@ -13,9 +13,9 @@ import (
 // TestDockerfile checks what can be checked of the image without a
 // container runtime: the build stage uses the Go of go.mod, its commands
 // (run here, in the checkout, with /out/ moved to a scratch directory)
-// build a static binary that runs and carries the version given, and the
-// final stage is a minimal base that copies that binary and runs it as a
-// user other than root.
+// build static binaries, rawkit and rawkit-exporter, that run and carry
+// the version given, and the final stage is a minimal base that copies
+// both and runs them as a user other than root.
 func TestDockerfile(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..")
@@ -66,22 +66,8 @@ func TestDockerfile(t *testing.T) {
 		}
 		ran++
 	}
-	bin := filepath.Join(out, "rawkit")
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatalf("build stage made no binary at /out/rawkit (%d commands run): %v", ran, err)
-	}
-	libs, _ := f.ImportedLibraries()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP || len(libs) > 0 {
-			t.Errorf("the binary is not static: interpreter or libraries %v", libs)
-			break
-		}
-	}
-	f.Close()
-	v, err := exec.Command(bin, "version").Output()
-	if err != nil || !strings.HasPrefix(string(v), "rawkit 9.9.9-test (") {
-		t.Errorf("built binary's version: %v, %q", err, v)
+	for _, name := range []string{"rawkit", "rawkit-exporter"} {
+		checkStatic(t, filepath.Join(out, name), name, ran)
 	}
 
 	base := final[0]
@@ -89,8 +75,10 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("final stage %q: want scratch or distroless static", base)
 	}
 	joined := strings.Join(final, "\n")
-	if !strings.Contains(joined, "COPY --from=build /out/rawkit /usr/bin/rawkit") {
-		t.Error("final stage does not copy the build stage's binary to /usr/bin/rawkit")
+	for _, name := range []string{"rawkit", "rawkit-exporter"} {
+		if !strings.Contains(joined, "COPY --from=build /out/"+name+" /usr/bin/"+name) {
+			t.Errorf("final stage does not copy the build stage's %s to /usr/bin/%s", name, name)
+		}
 	}
 	user := regexp.MustCompile(`(?m)^USER (\S+)`).FindStringSubmatch(joined)
 	if user == nil || user[1] == "root" || strings.HasPrefix(user[1], "0:") || user[1] == "0" {
@@ -98,5 +86,27 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !strings.Contains(joined, `ENTRYPOINT ["/usr/bin/rawkit"]`) {
 		t.Error("final stage's entry point is not /usr/bin/rawkit")
+	}
+}
+
+// checkStatic fails t unless bin, named name, is a static binary whose
+// version is the one the build stage gave.
+func checkStatic(t *testing.T, bin, name string, ran int) {
+	t.Helper()
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("build stage made no binary at /out/%s (%d commands run): %v", name, ran, err)
+	}
+	libs, _ := f.ImportedLibraries()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || len(libs) > 0 {
+			t.Errorf("%s is not static: interpreter or libraries %v", name, libs)
+			break
+		}
+	}
+	f.Close()
+	v, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(v), name+" 9.9.9-test (") {
+		t.Errorf("built %s's version: %v, %q", name, err, v)
 	}
 }

@@ -9,16 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/capture"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/endpoint"
-	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/lab"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/mtr"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/ping"
@@ -27,7 +24,7 @@ import (
 )
 
 func main() {
-	ctx, stop, _ := interruptContext(!handlesQuit(commandName(os.Args)))
+	ctx, stop, _ := cli.InterruptContext(!handlesQuit(commandName(os.Args)))
 	code := dispatch(ctx, allCommands(), os.Args, &cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)
@@ -49,7 +46,7 @@ func allCommands() []*cli.Command {
 		lab.New(nil),
 		endpoint.NewServe(nil),
 		endpoint.NewConnect(nil),
-		exporter.New(nil),
+		exporterCommand(nil),
 	)
 	return all
 }
@@ -124,45 +121,4 @@ func usageTop(cmds []*cli.Command, w io.Writer) int {
 	}
 	fmt.Fprint(w, "\nrun 'rawkit help COMMAND' for a command's options\n")
 	return cli.ExitError
-}
-
-// interruptContext returns a context that SIGINT or SIGTERM cancels, the
-// function that releases it, and a channel closed once the signals are
-// caught. With dropQuit it also catches SIGQUIT and drops it.
-//
-// Dropping is catching, not SIG_IGN: an ignored signal stays ignored
-// across execve(2) (signal(7)), and the programs `rawkit lab exec` and
-// the lab's hold process start must get the default disposition.
-//
-// They are caught from another goroutine: the first signal.Notify starts
-// a thread for the runtime's signal-mask changes and waits until it runs
-// (0.2-0.4 ms on a small VM), which ping and traceroute would otherwise
-// spend before their first packet, while opening sockets can go on
-// meanwhile. Until then a ^C ends the process the default way, as it
-// does during the milliseconds before main runs.
-func interruptContext(dropQuit bool) (context.Context, func(), <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		c := make(chan os.Signal, 1)
-		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(c)
-		quit := make(chan os.Signal, 1)
-		if dropQuit {
-			signal.Notify(quit, syscall.SIGQUIT)
-			defer signal.Stop(quit)
-		}
-		close(ready)
-		for {
-			select {
-			case <-c:
-				cancel()
-				return
-			case <-quit:
-			case <-done:
-				return
-			}
-		}
-	}()
-	return ctx, func() { close(done); cancel() }, ready
 }

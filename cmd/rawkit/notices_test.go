@@ -11,40 +11,57 @@ import (
 )
 
 // TestThirdPartyNotices: THIRD_PARTY_NOTICES carries the license of every
-// module the binary's build information lists, at the version linked,
-// and of no other module; LICENSE is BSD-3-Clause with its copyright line.
+// module the build information of rawkit and of rawkit-exporter lists, at
+// the version linked, each with the binaries that link it, and of no
+// other module; LICENSE is BSD-3-Clause with its copyright line.
 func TestThirdPartyNotices(t *testing.T) {
 	t.Parallel()
 	notices, err := os.ReadFile(filepath.Join("..", "..", "THIRD_PARTY_NOTICES"))
 	if err != nil {
 		t.Fatalf("%v: run scripts/notices.sh", err)
 	}
-	bi, err := buildinfo.ReadFile(clitest.BuildRawkit(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Each module's header is "PATH VERSION" between two rules.
-	listed := map[string]bool{}
+	// Each module's header is "PATH VERSION" between two rules, then
+	// "Linked into: BINARY...".
+	listed := map[string]string{}
 	lines := strings.Split(string(notices), "\n")
-	for i := 1; i+1 < len(lines); i++ {
+	for i := 1; i+3 < len(lines); i++ {
 		rule := func(l string) bool { return strings.HasPrefix(l, "=====") }
 		if rule(lines[i-1]) && rule(lines[i+1]) && !strings.HasPrefix(lines[i], "The Go standard library") {
-			listed[lines[i]] = true
+			into, ok := strings.CutPrefix(lines[i+3], "Linked into: ")
+			if !ok {
+				t.Errorf("THIRD_PARTY_NOTICES: %s names no binary that links it: run scripts/notices.sh", lines[i])
+			}
+			listed[lines[i]] = into
 		}
 	}
-	for _, d := range bi.Deps {
-		m := d
-		if d.Replace != nil {
-			m = d.Replace
+	bin := clitest.BuildRawkit(t)
+	want := map[string][]string{}
+	for _, name := range []string{"rawkit", "rawkit-exporter"} {
+		bi, err := buildinfo.ReadFile(filepath.Join(filepath.Dir(bin), name))
+		if err != nil {
+			t.Fatal(err)
 		}
-		key := m.Path + " " + m.Version
-		if !listed[key] {
-			t.Errorf("THIRD_PARTY_NOTICES lacks %s, which the binary links: run scripts/notices.sh", key)
+		for _, d := range bi.Deps {
+			m := d
+			if d.Replace != nil {
+				m = d.Replace
+			}
+			key := m.Path + " " + m.Version
+			want[key] = append(want[key], name)
+		}
+	}
+	for key, bins := range want {
+		into, ok := listed[key]
+		switch {
+		case !ok:
+			t.Errorf("THIRD_PARTY_NOTICES lacks %s, which %s links: run scripts/notices.sh", key, strings.Join(bins, " and "))
+		case into != strings.Join(bins, " "):
+			t.Errorf("THIRD_PARTY_NOTICES says %s is linked into %q, but %s links it: run scripts/notices.sh", key, into, strings.Join(bins, " and "))
 		}
 		delete(listed, key)
 	}
 	for key := range listed {
-		t.Errorf("THIRD_PARTY_NOTICES lists %s, which the binary does not link: run scripts/notices.sh", key)
+		t.Errorf("THIRD_PARTY_NOTICES lists %s, which neither binary links: run scripts/notices.sh", key)
 	}
 	if !strings.Contains(string(notices), "The Go standard library and runtime") {
 		t.Error("THIRD_PARTY_NOTICES lacks the Go standard library's license: run scripts/notices.sh")

@@ -12,8 +12,11 @@ import (
 )
 
 // TestPackageInstalls builds the .deb (checking it with lintian), unpacks
-// it into a scratch root with dpkg -x, runs the installed binary's
-// version, renders an installed manual page, and removes the root. It is
+// it into a scratch root with dpkg -x, runs the installed binaries'
+// version (rawkit-exporter's also as "rawkit exporter", which executes
+// the one installed next to rawkit), checks the exporter's unit and
+// configuration (a conffile), renders installed manual pages, and removes
+// the root. It is
 // here, not in the unprivileged suite, because scripts/test-privileged.sh
 // installs lintian, groff and mandoc.
 func TestPackageInstalls(t *testing.T) {
@@ -44,8 +47,26 @@ func TestPackageInstalls(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(got), "rawkit "+version+" (") {
 		t.Errorf("installed rawkit version: %v, %q; want it to start with %q", err, got, "rawkit "+version+" (")
 	}
+	// PATH without the directory: rawkit finds the exporter next to itself.
+	for _, argv := range [][]string{{"usr/bin/rawkit-exporter", "--version"}, {"usr/bin/rawkit", "exporter", "--version"}} {
+		cmd := exec.Command(filepath.Join(root, argv[0]), argv[1:]...)
+		cmd.Env = []string{"PATH=/nonexistent"}
+		got, err := cmd.CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(got), "rawkit-exporter "+version+" (") {
+			t.Errorf("installed %s: %v, %q; want it to start with %q", strings.Join(argv, " "), err, got, "rawkit-exporter "+version+" (")
+		}
+	}
+	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/rawkit-exporter.service"))
+	if err != nil || !strings.Contains(string(unit), "\nExecStart=/usr/bin/rawkit-exporter --config.file=/etc/rawkit/exporter.yml") {
+		t.Errorf("installed unit (%v) does not start /usr/bin/rawkit-exporter on /etc/rawkit/exporter.yml:\n%s", err, unit)
+	}
+	conffiles, err := exec.Command("dpkg-deb", "-I", deb, "conffiles").Output()
+	if err != nil || !strings.Contains(string(conffiles), "/etc/rawkit/exporter.yml\n") {
+		t.Errorf("conffiles (%v): %q, want /etc/rawkit/exporter.yml", err, conffiles)
+	}
 	for _, f := range []string{
 		"usr/share/man/man1/rawkit.1.gz", "usr/share/man/man1/rawkit-traceroute.1.gz",
+		"usr/share/man/man1/rawkit-exporter.1.gz", "etc/rawkit/exporter.yml",
 		"usr/share/bash-completion/completions/rawkit", "usr/share/zsh/vendor-completions/_rawkit",
 		"usr/share/fish/vendor_completions.d/rawkit.fish",
 		"usr/share/doc/rawkit/copyright", "usr/share/doc/rawkit/changelog.Debian.gz",
@@ -55,11 +76,13 @@ func TestPackageInstalls(t *testing.T) {
 			t.Errorf("the package lacks %s", f)
 		}
 	}
-	page := filepath.Join(root, "usr/share/man/man1/rawkit-ping.1.gz")
-	render := exec.Command("sh", "-c", `gzip -dc "$1" | groff -man -ww -Tutf8 -P-cbou 2>&1`, "sh", page)
-	text, err := render.Output()
-	if err != nil || !strings.Contains(string(text), "PRIVILEGES") || !strings.Contains(string(text), "ping_group_range") || strings.Contains(string(text), "warning") {
-		t.Errorf("installed rawkit-ping(1) does not render (%v):\n%.400s", err, text)
+	for _, name := range []string{"rawkit-ping", "rawkit-exporter"} {
+		page := filepath.Join(root, "usr/share/man/man1/"+name+".1.gz")
+		render := exec.Command("sh", "-c", `gzip -dc "$1" | groff -man -ww -Tutf8 -P-cbou 2>&1`, "sh", page)
+		text, err := render.Output()
+		if err != nil || !strings.Contains(string(text), "PRIVILEGES") || !strings.Contains(string(text), "ping_group_range") || strings.Contains(string(text), "warning") {
+			t.Errorf("installed %s(1) does not render (%v):\n%.400s", name, err, text)
+		}
 	}
 	if err := os.RemoveAll(root); err != nil {
 		t.Errorf("removing the scratch root: %v", err)

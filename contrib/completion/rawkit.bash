@@ -97,6 +97,17 @@ _rawkit() {
 		fi
 		_rawkit_value '' "$cur"
 		;;
+	exporter)
+		case "$prev" in
+		--config.file|--web.config.file) _rawkit_value 'file' "$cur"; return ;;
+		--web.listen-address) _rawkit_value '' "$cur"; return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '--config.file --web.listen-address --web.config.file --version -h --help' -- "$cur"))
+			return
+		fi
+		_rawkit_value '' "$cur"
+		;;
 	help)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '' -- "$cur"))

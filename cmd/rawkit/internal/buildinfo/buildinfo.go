@@ -28,21 +28,38 @@ func Line(name string) string {
 	return Format(name, version, bi, runtime.GOOS+"/"+runtime.GOARCH)
 }
 
-// Format returns the version line of name built as bi says (nil: no build
-// information) on platform ("linux/amd64"); linked, if not empty, is the
-// version given at link time and wins over bi's.
-func Format(name, linked string, bi *debug.BuildInfo, platform string) string {
+// Version returns the version Line prints ("1.2.0", "devel"), for what
+// labels a build, such as the exporter's rawkit_exporter_build_info.
+func Version() string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+// versionOf returns the version of a build as bi says (nil: no build
+// information); linked, if not empty, wins over bi's.
+func versionOf(linked string, bi *debug.BuildInfo) string {
 	// A pseudo-version's date and commit (v0.0.0-20261207200353-44a6838c1234):
 	// go build stamps one when the commit has no tag, or the tree was
 	// modified after it. Compiled here: ping's start does not pay for it.
 	pseudo := regexp.MustCompile(`-(0\.)?\d{14}-[0-9a-f]{12}`)
-	v, goVersion := linked, runtime.Version()
+	v := linked
+	if v == "" && bi != nil && bi.Main.Version != "(devel)" && !pseudo.MatchString(bi.Main.Version) {
+		v = strings.TrimSuffix(bi.Main.Version, "+dirty")
+	}
+	if v == "" {
+		v = "devel"
+	}
+	return v
+}
+
+// Format returns the version line of name built as bi says (nil: no build
+// information) on platform ("linux/amd64"); linked, if not empty, is the
+// version given at link time and wins over bi's.
+func Format(name, linked string, bi *debug.BuildInfo, platform string) string {
+	v, goVersion := versionOf(linked, bi), runtime.Version()
 	var details []string
 	if bi != nil {
 		goVersion = bi.GoVersion
-		if v == "" && bi.Main.Version != "(devel)" && !pseudo.MatchString(bi.Main.Version) {
-			v = strings.TrimSuffix(bi.Main.Version, "+dirty")
-		}
 		for _, s := range bi.Settings {
 			switch {
 			case s.Key == "vcs.revision":
@@ -51,9 +68,6 @@ func Format(name, linked string, bi *debug.BuildInfo, platform string) string {
 				details = append(details, "modified")
 			}
 		}
-	}
-	if v == "" {
-		v = "devel"
 	}
 	details = append(details, goVersion+" "+platform)
 	return name + " " + v + " (" + strings.Join(details, ", ") + ")"

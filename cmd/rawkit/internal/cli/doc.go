@@ -15,6 +15,9 @@ import (
 // troff fill them. A line that starts with two spaces is printed as it
 // is (a command line, a table row) in both.
 type Doc struct {
+	// Source is the file the Doc is in, named in the generated page
+	// ("": cmd/rawkit/internal/NAME/doc.go).
+	Source      string
 	Synopsis    []string // one line per form, without "usage: "
 	Description string
 	Options     []Option

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -37,19 +38,37 @@ func RunContext(ctx context.Context, t testing.TB, c *cli.Command, args ...strin
 
 // BuildRawkit builds the rawkit binary (without the race detector, so
 // that its memory and speed are the real ones) into the test's temporary
-// directory and returns its path.
+// directory and returns its path. rawkit-exporter is built next to it,
+// where `rawkit exporter` finds it.
 func BuildRawkit(t testing.TB) string {
 	t.Helper()
+	dir := t.TempDir()
+	if err := build(dir, nil); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			t.Skipf("no go tool to build the binary: %v", err)
+		}
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "rawkit")
+}
+
+// Packages are the main packages of rawkit's binaries: rawkit and
+// rawkit-exporter, which `rawkit exporter` executes.
+var Packages = []string{"github.com/rawkit/rawkit/cmd/rawkit", "github.com/rawkit/rawkit/cmd/rawkit/rawkit-exporter"}
+
+// build builds rawkit and rawkit-exporter into dir, with env added to the
+// environment.
+func build(dir string, env []string) error {
 	gotool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("no go tool to build the binary: %v", err)
+		return err
 	}
-	bin := filepath.Join(t.TempDir(), "rawkit")
-	cmd := exec.Command(gotool, "build", "-o", bin, "github.com/rawkit/rawkit/cmd/rawkit")
+	cmd := exec.Command(gotool, append([]string{"build", "-o", dir + string(filepath.Separator)}, Packages...)...)
+	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	return bin
+	return nil
 }
 
 // asMainEnv, set to 1 in a test binary's environment, makes [AsMain] run

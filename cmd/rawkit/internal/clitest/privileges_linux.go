@@ -33,14 +33,14 @@ type Launch struct {
 // privileged: as root; as root under sudo from user nobody (SUDO_UID and
 // SUDO_GID 65534, as sudo sets them); and as user nobody running a copy
 // given cap_net_raw,cap_net_admin by setcap(8), as scripts/setcap.sh does.
-// The copies live in a directory anyone can search, as nobody must run
-// one. It needs root and setcap.
+// rawkit-exporter is built next to each, where `rawkit exporter` finds
+// it; the setcap'd copy's has cap_net_raw+ep of its own, as
+// scripts/setcap.sh gives it: file capabilities do not pass to a program
+// executed without them (capabilities(7)). The copies live in a
+// directory anyone can search, as nobody must run one. It needs root and
+// setcap.
 func Launches(t testing.TB) []Launch {
 	t.Helper()
-	gotool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go tool to build rawkit: %v", err)
-	}
 	setcap, err := exec.LookPath("setcap")
 	if err != nil {
 		t.Fatalf("no setcap (libcap2-bin): %v", err)
@@ -50,27 +50,33 @@ func Launches(t testing.TB) []Launch {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
+	capdir := filepath.Join(dir, "setcap")
+	for _, d := range []string{dir, capdir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := build(dir, []string{"CGO_ENABLED=0"}); err != nil {
 		t.Fatal(err)
+	}
+	for name, caps := range map[string]string{"rawkit": "cap_net_raw,cap_net_admin+ep", "rawkit-exporter": "cap_net_raw+ep"} {
+		capped := filepath.Join(capdir, name)
+		if err := copyExec(capped, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(setcap, caps, capped).CombinedOutput(); err != nil {
+			t.Fatalf("setcap: %v\n%s", err, out)
+		}
 	}
 	bin := filepath.Join(dir, "rawkit")
-	build := exec.Command(gotool, "build", "-o", bin, "github.com/rawkit/rawkit/cmd/rawkit")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	capped := filepath.Join(dir, "rawkit-setcap")
-	if err := copyExec(capped, bin); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(setcap, "cap_net_raw,cap_net_admin+ep", capped).CombinedOutput(); err != nil {
-		t.Fatalf("setcap: %v\n%s", err, out)
-	}
 	nobody := &syscall.Credential{Uid: Nobody, Gid: Nobody, Groups: []uint32{}}
 	return []Launch{
 		{Name: "root", Bin: bin, UID: 0},
 		{Name: "sudo", Bin: bin, Env: []string{"SUDO_UID=65534", "SUDO_GID=65534", "SUDO_USER=nobody"}, UID: Nobody},
-		{Name: "setcap", Bin: capped, Cred: nobody, UID: Nobody},
+		{Name: "setcap", Bin: filepath.Join(capdir, "rawkit"), Cred: nobody, UID: Nobody},
 	}
 }
 

@@ -58,6 +58,11 @@ network namespaces to try them on.
 It is also a Go library: every tool is a thin command over a package of
 github.com/rawkit/rawkit.
 
+The Prometheus exporter is a second binary, rawkit-exporter, which
+"rawkit exporter" executes in its place: its HTTP, TLS, YAML and
+Prometheus libraries would otherwise slow down the start of every other
+command.
+
 rawkit runs the command its first argument names.
 A link to the binary named after a command runs that command, so a link
 named ping makes "ping -c 3 HOST" run "rawkit ping -c 3 HOST".
@@ -74,8 +79,13 @@ with sudo; or grant the capability to the binary once, as root:
 
   setcap cap_net_raw,cap_net_admin+ep /usr/bin/rawkit
 
-(cap_net_admin is for receive buffers above net.core.rmem_max). The Debian
-package grants nothing by itself. Plain ICMP echo needs no capability at
+(cap_net_admin is for receive buffers above net.core.rmem_max). The
+exporter is a binary of its own, rawkit-exporter, which "rawkit exporter"
+executes, and file capabilities do not pass to it: grant it its own,
+
+  setcap cap_net_raw+ep /usr/bin/rawkit-exporter
+
+The Debian package grants nothing by itself. Plain ICMP echo needs no capability at
 all when the user's group is inside net.ipv4.ping_group_range:
 
   sysctl -w net.ipv4.ping_group_range="0 2147483647"

@@ -33,7 +33,11 @@ func Man(c *cli.Command) (string, error) {
 	}
 	var b strings.Builder
 	name := PageName(c)
-	header(&b, name, "cmd/rawkit/internal/"+c.Name+"/doc.go")
+	source := d.Source
+	if source == "" {
+		source = "cmd/rawkit/internal/" + c.Name + "/doc.go"
+	}
+	header(&b, name, source)
 	fmt.Fprintf(&b, ".SH NAME\n%s \\-\n", esc(name, true))
 	sentences(&b, c.Summary)
 	b.WriteString(".SH SYNOPSIS\n.nf\n")

@@ -1,8 +1,10 @@
-// Package exporter is `rawkit exporter`: a Prometheus exporter that
-// probes every configured target with ICMP echo continuously, over one
-// socket per family shared by all targets (the echo engine's Monitor),
-// and serves the counts and round trips as metrics, blackbox-style
-// /probe answers, reloads and a landing page.
+// Package exporter is the program rawkit-exporter, which `rawkit
+// exporter` executes: a Prometheus exporter that probes every configured
+// target with ICMP echo continuously, over one socket per family shared
+// by all targets (the echo engine's Monitor), and serves the counts and
+// round trips as metrics, blackbox-style /probe answers, reloads and a
+// landing page. Its option table is package exporterdoc's, which the
+// rawkit binary prints without linking this package.
 package exporter
 
 import (
@@ -13,59 +15,14 @@ import (
 	"syscall"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter/exporterdoc"
 	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/raw"
 )
 
-// defaultListen is outside 9100-9999, the range of Prometheus' exporter
-// port allocations, which is full: no exporter's default collides.
-const defaultListen = ":10042"
-
-const usage = `usage: rawkit exporter --config.file FILE [--web.listen-address HOST:PORT]
-                       [--web.config.file FILE]
-
-Probe every target of FILE with ICMP echo, continuously, and serve the
-results to Prometheus. All targets of a family share one socket: raw with
-CAP_NET_RAW, otherwise a ping socket where net.ipv4.ping_group_range
-allows it (the first line on stderr says which). Privileges are dropped
-once the sockets and the listener are open. Runs until SIGINT or SIGTERM;
-SIGHUP or POST /-/reload re-reads FILE and its file_sd files.
-
-  --config.file FILE           the targets (YAML, below)
-  --web.listen-address ADDR    where to serve HTTP (default :10042: the
-                               exporters' range 9100-9999 is all allocated,
-                               so this collides with no exporter's default)
-  --web.config.file FILE       TLS, client certificates and basic auth, in
-                               Prometheus' web configuration format
-
-FILE:
-  targets:
-    - hosts: [10.0.0.2, db1.example.net, 192.0.2.0/28, fd00::2]
-      interval: 1s        # between probes to each target (10ms to 1h)
-      timeout: 2s         # unanswered by then: lost (at most 30s)
-      size: 56            # payload bytes (16 to 65507)
-      tos: 0              # IP TOS, IPv6 traffic class (0-255)
-      source: 10.0.0.1    # source address or interface (optional)
-      labels: {site: fra1}
-  file_sd_configs:        # Prometheus file_sd files (YAML or JSON),
-    - files: [targets/*.yml]  # checked for changes every refresh_interval
-      refresh_interval: 5s    # (default 5s); the settings above apply too
-  rtt_buckets: [0.001, 0.01, 0.1, 1]  # classic buckets (default 100us..26s)
-  native_histogram_bucket_factor: 1.1 # native buckets; 0: none
-  resolve_interval: 1m    # names are looked up again this often
-
-A CIDR range holds at most 4096 addresses (IPv4 ranges lose their network
-and broadcast addresses); a configuration at most 100000 targets and
-100000 probes per second. Label names target, ip and le are the
-exporter's. Quote IPv6 addresses that start with a colon ("::1").
-
-HTTP: /metrics, /probe?target=HOST[&count=N] (blackbox_exporter's ICMP
-answer, N echoes, 1-20, default 3), /-/healthy, /-/ready, POST /-/reload,
-and / (the targets with their loss and RTT over the last 64 probes).
-
-Exit status: 0 after SIGINT or SIGTERM, 2 on errors (a bad configuration,
-web configuration or listen address: one line, nothing started).
-`
+// defaultListen is where the exporter serves without
+// --web.listen-address.
+const defaultListen = exporterdoc.DefaultListen
 
 // Env holds what a test replaces; a nil Env or a nil field is the real
 // thing.
@@ -87,7 +44,8 @@ type Env struct {
 	// Ready, if set, gets the listener's address once the exporter
 	// serves (tests listen on port 0).
 	Ready func(addr net.Addr)
-	// Version labels rawkit_exporter_build_info ("" : the module's).
+	// Version labels rawkit_exporter_build_info ("": the module's);
+	// rawkit-exporter gives it buildinfo.Version's.
 	Version string
 }
 
@@ -127,8 +85,8 @@ func New(env *Env) *cli.Command {
 	env = env.withDefaults()
 	return &cli.Command{
 		Name:    "exporter",
-		Summary: "probe targets continuously with ICMP echo, for Prometheus",
-		Usage:   usage,
+		Summary: exporterdoc.Summary,
+		Doc:     &exporterdoc.Doc,
 		Run:     env.run,
 	}
 }

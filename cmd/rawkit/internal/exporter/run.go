@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter/exporterdoc"
 	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/raw"
 )
@@ -42,7 +43,7 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*options, int) {
 }
 
 func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
-	c := &cli.Command{Name: "exporter", Usage: usage}
+	c := &cli.Command{Name: "exporter", Doc: &exporterdoc.Doc}
 	o, code := parseArgs(sio, c, args)
 	if o == nil {
 		return code

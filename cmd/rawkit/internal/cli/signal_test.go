@@ -1,15 +1,17 @@
-package main
+package cli_test
 
 import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 )
 
-// SIGINT and SIGTERM cancel the context main hands the commands.
+// SIGINT and SIGTERM cancel the context the main functions hand the commands.
 func TestInterruptContext(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		ctx, stop, ready := interruptContext(false)
+		ctx, stop, ready := cli.InterruptContext(false)
 		<-ready
 		if ctx.Err() != nil {
 			t.Fatalf("context done before %v: %v", sig, ctx.Err())
