@@ -2,9 +2,9 @@ package mtr
 
 import "github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 
-// mtrDoc is what `rawkit help mtr` prints and what mtr's manual page and
+// commandDoc is what `rawkit help mtr` prints and what mtr's manual page and
 // completions are generated from (scripts/gendocs.sh).
-var mtrDoc = cli.Doc{
+var commandDoc = cli.Doc{
 	Synopsis: []string{
 		"rawkit mtr [options] HOST...",
 		"rawkit mtr --replay FILE [report options]",

@@ -149,7 +149,7 @@ func New(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:    "mtr",
 		Summary: "monitor the path to hosts round after round, as mtr does, with mtr's reports",
-		Doc:     &mtrDoc,
+		Doc:     &commandDoc,
 		Run:     env.run,
 	}
 }
@@ -160,7 +160,7 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "mtr", "%v", err)
 	}
 	if o.help {
-		mtrDoc.WriteHelp(sio.Out)
+		commandDoc.WriteHelp(sio.Out)
 		return cli.ExitOK
 	}
 	if o.replay != "" {
