@@ -166,6 +166,12 @@ func newMonitor(p *Path, s monitorSettings, reserve portReserver) (*Monitor, err
 		m.probers = append(m.probers, pr)
 	}
 	m.ring = monitorRing(s)
+	// A trace bounds the acknowledgments it takes by its probe count; a
+	// monitor's probe identities run through its ring instead, and an
+	// answer to one past the trace's count is still ours.
+	for i := range m.probers {
+		m.probers[i].probes = m.ring
+	}
 	m.stats = NewMonitorStats(MonitorStatsConfig{Target: s.Target, Dst: p.pr.dst, Method: s.Method,
 		FirstTTL: s.FirstTTL, MaxTTL: s.MaxTTL, Flows: s.Flows, History: s.History, TOS: s.TOS})
 	return m, nil
