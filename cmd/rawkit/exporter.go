@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter/exporterdoc"
@@ -65,7 +66,14 @@ func (e *exporterEnv) run(sio *cli.Stdio, args []string) int {
 		return cli.Failf(sio, "exporter", "%v", err)
 	}
 	argv := append([]string{exporterdoc.Binary}, args...)
-	if err := e.Exec(path, argv, os.Environ()); err != nil {
+	err = e.Exec(path, argv, os.Environ())
+	// ETXTBSY: the file is open for writing somewhere, as while a package
+	// upgrade or a copy replaces it (execve(2)); that passes in moments.
+	for try := 0; errors.Is(err, syscall.ETXTBSY) && try < 50; try++ {
+		time.Sleep(10 * time.Millisecond)
+		err = e.Exec(path, argv, os.Environ())
+	}
+	if err != nil {
 		return cli.Failf(sio, "exporter", "cannot run %s: %v", path, err)
 	}
 	return cli.ExitOK // not reached: Exec returns only on failure
