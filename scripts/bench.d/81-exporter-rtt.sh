@@ -1,0 +1,96 @@
+# exporter RTT honesty: the median RTT to one lab server 4 ms away (one
+# router delaying 2 ms each way), probed once a second, when it is the
+# only target, against when 1,000 loopback targets are probed at 1/s
+# beside it; the row's figure is how far the median moved, in µs (target:
+# rawkit <= 20 µs), rawkit exporter against smokeping_prober 0.6.1. The
+# medians come from each prober's own histogram, with 20 µs buckets from
+# 3.5 to 4.5 ms and coarser ones up to 50 ms. Each command runs both halves, EXPORTER_RTT_SECONDS (default 30)
+# each. Sourced by scripts/bench.sh; needs root (namespaces, raw sockets).
+
+bench_need prometheus-smokeping-prober:prometheus-smokeping-prober
+
+EXPORTER_RTT_SECONDS=${EXPORTER_RTT_SECONDS:-30}
+export EXPORTER_RTT_SECONDS
+
+if bench_selected "exporter RTT median shift under 1,000 targets"; then
+	LAB_NAME=bench$$
+	export LAB_NAME
+	"$RAWKIT" lab up --name "$LAB_NAME" --routers 1 --delay 2ms >/dev/null
+	bench_cleanup "\"$RAWKIT\" lab down --name $LAB_NAME >/dev/null 2>&1"
+fi
+
+cat >"$BENCH_TMP/exporter-rtt.sh" <<'SH'
+#!/usr/bin/env bash
+# exporter-rtt.sh rawkit|smokeping: prints |median(loaded) - median(alone)|
+# in µs for the lab server.
+set -u
+tool=$1 server=10.0.2.2
+buckets=$(awk 'BEGIN { for (us = 3500; us <= 4500; us += 20) printf "%s%.5f", (us > 3500 ? "," : ""), us / 1e6; printf ",0.005,0.006,0.008,0.01,0.015,0.02,0.05" }')
+hosts() { for i in $(seq 0 999); do echo "127.0.$((1 + i / 250)).$((1 + i % 250))"; done; }
+median() { # metric label=value: the median from the histogram's buckets on stdin
+	awk -v m="$1_bucket" -v sel="$2" '
+		index($0, m "{") == 1 && index($0, sel) {
+			match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+			n++; les[n] = le; cum[n] = $NF
+		}
+		END {
+			total = cum[n]; half = total / 2; prev = 0; prevc = 0
+			for (i = 1; i <= n; i++) {
+				if (cum[i] >= half) {
+					# Past the last bound: that bound, a lower bound of it.
+					if (les[i] == "+Inf") { printf "%.9f\n", prev; print "median beyond " prev " s: shown as " prev > "/dev/stderr"; exit }
+					f = (cum[i] == prevc) ? 0 : (half - prevc) / (cum[i] - prevc)
+					printf "%.9f\n", prev + f * (les[i] - prev); exit
+				}
+				prev = les[i]; prevc = cum[i]
+			}
+		}'
+}
+run() { # loaded(0|1): the server's median RTT, seconds
+	local loaded=$1 pid port out
+	if [ "$tool" = rawkit ]; then
+		port=19044
+		{
+			echo "targets:"
+			echo "  - hosts: [$server]"
+			echo "    interval: 1s"
+			if [ "$loaded" = 1 ]; then
+				echo "  - hosts:"
+				hosts | sed 's/^/      - /'
+				echo "    interval: 1s"
+			fi
+			echo "rtt_buckets: [$buckets]"
+			echo "native_histogram_bucket_factor: 0"
+		} >"$BENCH_TMP/rtt.yml"
+		"$RAWKIT" lab exec --name "$LAB_NAME" client -- "$RAWKIT" exporter --config.file="$BENCH_TMP/rtt.yml" \
+			--web.listen-address=127.0.0.1:$port 2>"$BENCH_TMP/rtt.log" &
+		pid=$!
+	else
+		port=19375
+		local extra=()
+		[ "$loaded" = 1 ] && mapfile -t extra < <(hosts)
+		"$RAWKIT" lab exec --name "$LAB_NAME" client -- prometheus-smokeping-prober --privileged --ping.interval=1s \
+			--buckets="$buckets" --web.listen-address=127.0.0.1:$port "$server" "${extra[@]}" 2>"$BENCH_TMP/rtt.log" &
+		pid=$!
+	fi
+	sleep "$EXPORTER_RTT_SECONDS"
+	out=$("$RAWKIT" lab exec --name "$LAB_NAME" client -- curl -sf "http://127.0.0.1:$port/metrics")
+	pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	# Whatever the lab exec'd may outlive its parent: end it by its port.
+	"$RAWKIT" lab exec --name "$LAB_NAME" client -- sh -c "fuser -k -n tcp $port >/dev/null 2>&1" || true
+	if [ "$tool" = rawkit ]; then
+		median rawkit_ping_rtt_seconds "ip=\"$server\"" <<<"$out"
+	else
+		median smokeping_response_duration_seconds "ip=\"$server\"" <<<"$out"
+	fi
+}
+a=$(run 0) b=$(run 1)
+[[ $a =~ ^[0-9.]+$ && $b =~ ^[0-9.]+$ ]] || { echo "no median (alone: $a, loaded: $b)" >&2; exit 1; }
+echo "$tool medians: alone $(awk -v x="$a" 'BEGIN{printf "%.1f", x*1e6}') µs, with 1,000 others $(awk -v x="$b" 'BEGIN{printf "%.1f", x*1e6}') µs" >&2
+awk -v a="$a" -v b="$b" 'BEGIN { d = (b - a) * 1e6; if (d < 0) d = -d; printf "%.1f\n", d }'
+SH
+chmod +x "$BENCH_TMP/exporter-rtt.sh"
+
+bench_value "exporter RTT median shift under 1,000 targets" "µs" lower \
+	'"$BENCH_TMP/exporter-rtt.sh" rawkit' \
+	'"$BENCH_TMP/exporter-rtt.sh" smokeping'
