@@ -176,26 +176,12 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 	return append(evs, monEvent{h: f.p.handler, ev: ev})
 }
 
-// queuedError takes an ICMP error from a ping socket's error queue (see
-// Engine.queuedError).
+// queuedError takes an ICMP error from a ping socket's error queue
+// (queuedErrorOf).
 func (m *Monitor) queuedError(si int, evs []monEvent, msg *icmp.Message, at time.Time) []monEvent {
-	v6 := m.socks[si].v6
-	d, q := msg.Data, &msg.Queued
-	ie := icmp.Error{IPv6: v6, Type: q.Type, Code: q.Code,
-		Quote: icmp.Quote{Dst: q.Dst.WithZone(""), Protocol: icmp.ProtocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
-	switch {
-	case v6:
-		if d[0] != icmp.TypeEchoV6 || !icmp.IsErrorTypeV6(q.Type) {
-			return evs
-		}
-		ie.Quote.Protocol = icmp.ProtocolICMPv6
-		if q.Type == icmp.TypePacketTooBigV6 {
-			ie.MTU = int(q.Info)
-		}
-	case d[0] != icmp.TypeEcho || !icmp.IsErrorType(q.Type):
+	ie, ok := queuedErrorOf(msg, m.socks[si].v6)
+	if !ok {
 		return evs
-	case q.Type == icmp.TypeDestUnreach && q.Code == 4:
-		ie.MTU = int(q.Info)
 	}
 	id, seq, payload, _ := ie.Quote.Echo()
 	return m.matchedError(si, evs, m.findQuoted(si, id, seq, payload, ie.Quote.Dst), ie, msg, at)

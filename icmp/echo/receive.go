@@ -170,32 +170,42 @@ func (e *Engine) icmpError(s *echoSock, evs []Event, m *icmp.Message, at int64) 
 	return e.matchedError(s, evs, f, ie, m, at)
 }
 
-// queuedError takes an ICMP error from a ping socket's error queue: the
-// kernel gives its type, code and sender apart, and the echo request it
-// quotes as the data.
+// queuedError takes an ICMP error from a ping socket's error queue.
 func (e *Engine) queuedError(s *echoSock, evs []Event, m *icmp.Message, at int64) []Event {
-	d, q := m.Data, &m.Queued
-	if len(d) < echoHeaderLen {
+	ie, ok := queuedErrorOf(m, s.v6)
+	if !ok {
 		return evs
 	}
-	ie := icmp.Error{IPv6: s.v6, Type: q.Type, Code: q.Code,
+	id, seq, payload, _ := ie.Quote.Echo()
+	return e.matchedError(s, evs, quotedEcho(id, seq, payload, &e.token), ie, m, at)
+}
+
+// queuedErrorOf reads an ICMP error from a ping socket's error queue: the
+// kernel gives its type, code and sender apart, and the echo request it
+// quotes as the data. ok is false when it quotes no echo request of the
+// socket's family or is no error type.
+func queuedErrorOf(m *icmp.Message, v6 bool) (ie icmp.Error, ok bool) {
+	d, q := m.Data, &m.Queued
+	if len(d) < echoHeaderLen {
+		return ie, false
+	}
+	ie = icmp.Error{IPv6: v6, Type: q.Type, Code: q.Code,
 		Quote: icmp.Quote{Dst: q.Dst.WithZone(""), Protocol: icmp.ProtocolICMP, TTL: -1, TOS: -1, ID: -1, Payload: d}}
 	switch {
-	case s.v6:
+	case v6:
 		if d[0] != icmp.TypeEchoV6 || !icmp.IsErrorTypeV6(q.Type) {
-			return evs
+			return ie, false
 		}
 		ie.Quote.Protocol = icmp.ProtocolICMPv6
 		if q.Type == icmp.TypePacketTooBigV6 {
 			ie.MTU = int(q.Info)
 		}
 	case d[0] != icmp.TypeEcho || !icmp.IsErrorType(q.Type):
-		return evs
+		return ie, false
 	case q.Type == icmp.TypeDestUnreach && q.Code == 4:
 		ie.MTU = int(q.Info)
 	}
-	id, seq, payload, _ := ie.Quote.Echo()
-	return e.matchedError(s, evs, quotedEcho(id, seq, payload, &e.token), ie, m, at)
+	return ie, true
 }
 
 // matchedError counts an ICMP error whose quoted request has fields f,
