@@ -111,28 +111,27 @@ func (l Launch) Command(ctx context.Context, env []string, args ...string) *exec
 	return cmd
 }
 
-// WaitDropped reads /proc/PID/status of a running command until it shows
+// waitDropped reads /proc/PID/status of a running command until it shows
 // no capability effective or permitted, no_new_privs set and every user
-// ID uid (prctl(2), capabilities(7)), for at most 10 s, and fails t with
-// the last status read otherwise. It returns once the process is seen
-// dropped, while it still runs.
-func WaitDropped(t testing.TB, pid, uid int) {
-	t.Helper()
+// ID uid (prctl(2), capabilities(7)), for at most 10 s, and says why not
+// otherwise, with the last status read. It returns nil once the process
+// is seen dropped, while it still runs.
+func waitDropped(pid, uid int) error {
 	var last string
 	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
-			t.Fatalf("process %d ended before it was seen without privileges: %v\nlast status:\n%s", pid, err, last)
+			return fmt.Errorf("process %d ended before it was seen without privileges: %v\nlast status:\n%s", pid, err, last)
 		}
 		last = string(b)
 		if st := parseStatus(last); strings.HasPrefix(st["State"], "Z") {
-			t.Fatalf("process %d ended before it was seen without privileges; last status:\n%s", pid, last)
+			return fmt.Errorf("process %d ended before it was seen without privileges; last status:\n%s", pid, last)
 		} else if droppedTo(st, uid) {
-			return
+			return nil
 		}
 	}
 	st := parseStatus(last)
-	t.Fatalf("process %d still privileged after 10 s: Uid %q CapEff %s CapPrm %s NoNewPrivs %s; want uid %d, no capability, NoNewPrivs 1",
+	return fmt.Errorf("process %d still privileged after 10 s: Uid %q CapEff %s CapPrm %s NoNewPrivs %s; want uid %d, no capability, NoNewPrivs 1",
 		pid, st["Uid"], st["CapEff"], st["CapPrm"], st["NoNewPrivs"], uid)
 }
 
@@ -198,7 +197,8 @@ func CheckFailsClosed(t testing.TB, l Launch, start func(*exec.Cmd) error, args 
 
 // CheckDrops starts `rawkit ARGS` as l through start (cmd.Start, or one
 // inside a namespace), with a standard input that stays open, and checks
-// with [WaitDropped] while it runs that it has dropped to l.UID. Then it
+// in /proc/PID/status while it runs that it has dropped to l.UID (if
+// not, it fails t with what the command wrote to stderr). Then it
 // calls then (if not nil) with the process and a func that closes its
 // standard input: to make traffic for it, or to stop one that runs until
 // Ctrl-C. It waits at most 30 s for the end and returns the exit status
@@ -226,7 +226,12 @@ func CheckDrops(t testing.TB, l Launch, start func(*exec.Cmd) error, then func(p
 			_ = cmd.Process.Kill()
 		}
 	}()
-	WaitDropped(t, cmd.Process.Pid, l.UID)
+	if err := waitDropped(cmd.Process.Pid, l.UID); err != nil {
+		// What the command said is what tells why it ended early.
+		_ = cmd.Process.Kill()
+		werr := cmd.Wait()
+		t.Fatalf("rawkit %s: %v\nit ended with %v; its stderr:\n%s", strings.Join(args, " "), err, werr, errb.String())
+	}
 	if then != nil {
 		then(cmd.Process, func() { hold.Close() })
 	}
