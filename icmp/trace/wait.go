@@ -7,9 +7,15 @@ import "time"
 // kernel received before the probe's deadline, but this process had not
 // read yet (a busy machine), still counts: the kernel's receive
 // timestamp decides, as it would for traceroute's poll loop. The
-// receivers normally report within a fraction of a millisecond; the
-// bound serves when one of them has stopped.
-const expireGrace = 10 * time.Millisecond
+// receivers normally report within a fraction of a millisecond, and a
+// receiver that has stopped reading says so (receiver.stopped), so the
+// bound serves only a receiver kept from running or kept draining a
+// socket that never empties. It is well above what a loaded machine's
+// scheduler keeps a runnable thread waiting (CFS's latency period grows
+// with the runnable tasks, to tens of milliseconds): at 10 ms, answers
+// read in time were dropped on a machine with twice as many busy
+// threads as cores.
+const expireGrace = 100 * time.Millisecond
 
 // expire gives up on the probes whose wait has passed, and asks the
 // receivers that are not idle to catch up, so that their hops are
