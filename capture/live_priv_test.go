@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/rawkit/rawkit/capture"
 	"github.com/rawkit/rawkit/capture/filter"
 	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
@@ -271,4 +272,77 @@ func TestAnyCookedHeaders(t *testing.T) {
 			t.Errorf("packet %d: the user-space filter rejects what the kernel kept", i)
 		}
 	}
+}
+
+// TestCancelUnderSteadyTraffic: a reader slower than the traffic stops
+// at once when its context is cancelled, and Drain hands over only what
+// the kernel had received before it was called, and returns while the
+// traffic still flows.
+func TestCancelUnderSteadyTraffic(t *testing.T) {
+	netlabtest.Privileged(t)
+	c, err := capture.Listen("lo", &capture.Config{Filter: "udp port 9 and host 127.0.0.253", BufferSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	// Bounded: at most 3 s and 300,000 datagrams.
+	done := make(chan struct{})
+	sending := make(chan struct{})
+	go func() {
+		defer close(sending)
+		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 253), Port: 9}
+		end := time.Now().Add(3 * time.Second)
+		for i := 0; i < 300000 && time.Now().Before(end); i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			_, _ = u.WriteTo([]byte("steady"), dst)
+		}
+	}()
+	defer func() { close(done); <-sending }()
+	slow := func() { time.Sleep(20 * time.Microsecond) }
+	ctx, cancel := context.WithCancel(context.Background())
+	read := 0
+	for start := time.Now(); ; read++ {
+		if time.Since(start) > 300*time.Millisecond {
+			cancel()
+			break
+		}
+		if _, _, err := c.ReadPacket(ctx); err != nil {
+			t.Fatal(err)
+		}
+		slow()
+	}
+	if _, _, err := c.ReadPacket(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("read after cancel with packets queued: %v, want context.Canceled", err)
+	}
+	stop := time.Now()
+	drained, late := 0, 0
+	err = c.Drain(func(_ []byte, ci gopacket.CaptureInfo) error {
+		drained++
+		if ci.Timestamp.After(stop) {
+			late++
+		}
+		slow()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-sending:
+		t.Fatalf("Drain returned only after the traffic ended (%d packets drained)", drained)
+	default:
+	}
+	if late != 0 || read == 0 {
+		t.Errorf("%d packets read, then %d drained, %d of them received after Drain was called; want none after", read, drained, late)
+	}
+	t.Logf("%d packets read, then %d drained", read, drained)
 }

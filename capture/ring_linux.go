@@ -106,13 +106,19 @@ func (c *Conn) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
 	return c.ReadPacket(context.Background())
 }
 
-// Drain calls fn for every packet the kernel holds for this capture
-// without waiting for more, and returns when there are none left. It
-// waits at most one block timeout for a partly filled block to be handed
-// over, so that a capture being stopped loses nothing it had received.
+// Drain calls fn for every packet the kernel received for this capture
+// before the call, without waiting for more, and returns when there are
+// none left; a packet received later ends it and is not handed over. It
+// waits at most two block timeouts for a partly filled block to be
+// handed over, so that a capture being stopped loses nothing it had
+// received.
 func (c *Conn) Drain(fn func(data []byte, ci gopacket.CaptureInfo) error) error {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
+	// The kernel stamps each packet as it queues it (packet(7),
+	// tp_sec/tp_nsec, CLOCK_REALTIME): the first one stamped after this
+	// moment ends the drain, so steady traffic cannot keep it going.
+	stop := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*c.tov+50*time.Millisecond)
 	defer cancel()
 	for {
@@ -122,6 +128,9 @@ func (c *Conn) Drain(fn func(data []byte, ci gopacket.CaptureInfo) error) error 
 		}
 		if err != nil {
 			return err
+		}
+		if ci.Timestamp.After(stop) {
+			return nil
 		}
 		if err := fn(data, ci); err != nil {
 			return err
@@ -134,6 +143,14 @@ var errDrained = errors.New("capture: drained")
 func (c *Conn) read(ctx context.Context, draining bool) ([]byte, gopacket.CaptureInfo, error) {
 	if c.closed.Load() {
 		return nil, gopacket.CaptureInfo{}, c.opError("read", net.ErrClosed)
+	}
+	if !draining {
+		// Packets queued faster than they are read must not keep a
+		// cancelled read going: what is left goes to Drain, which
+		// stops at the cancel.
+		if err := ctx.Err(); err != nil {
+			return nil, gopacket.CaptureInfo{}, err
+		}
 	}
 	for {
 		if c.cur.owned && c.cur.left == 0 {
