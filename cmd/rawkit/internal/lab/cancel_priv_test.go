@@ -4,9 +4,11 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,9 @@ func TestLabUpCancelledCleansUp(t *testing.T) {
 	}
 	if left, _ := netlab.Namespaces(prefix); len(left) > 0 {
 		t.Errorf("cancelled lab up (%v) left namespaces %v", err, left)
+	}
+	// Said as what happened, not as a delay process that was slow.
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "within") {
+		t.Errorf("cancelled lab up: %v; want it to say it was cancelled", err)
 	}
 }

@@ -66,11 +66,13 @@ func labStartHolder(ctx context.Context, dir store, name string) (int, error) {
 		b, _ := os.ReadFile(logf.Name())
 		return 0, fmt.Errorf("delay process: %s", strings.TrimSpace(string(b)))
 	case <-time.After(10 * time.Second):
+		err = errors.New("delay process did not start within 10s")
 	case <-ctx.Done():
+		err = fmt.Errorf("delay process not started: %w", ctx.Err())
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	return 0, errors.New("delay process did not start within 10s")
+	return 0, err
 }
 
 // labHold runs in the background until SIGTERM (lab down): it holds the
