@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Nobody is the user and group ID the privilege tests drop to.
@@ -124,7 +126,7 @@ func waitDropped(pid, uid int) error {
 			return fmt.Errorf("process %d ended before it was seen without privileges: %v\nlast status:\n%s", pid, err, last)
 		}
 		last = string(b)
-		if st := parseStatus(last); strings.HasPrefix(st["State"], "Z") {
+		if st := parseStatus(last); strings.HasPrefix(st["State"], "Z") && exited(pid) {
 			return fmt.Errorf("process %d ended before it was seen without privileges; last status:\n%s", pid, last)
 		} else if droppedTo(st, uid) {
 			return nil
@@ -133,6 +135,18 @@ func waitDropped(pid, uid int) error {
 	st := parseStatus(last)
 	return fmt.Errorf("process %d still privileged after 10 s: Uid %q CapEff %s CapPrm %s NoNewPrivs %s; want uid %d, no capability, NoNewPrivs 1",
 		pid, st["Uid"], st["CapEff"], st["CapPrm"], st["NoNewPrivs"], uid)
+}
+
+// exited reports whether the child pid has ended, leaving it to be
+// waited for (waitid(2) with WNOWAIT). A status of Z alone does not say
+// so: while a thread other than the leader executes a program
+// (rawkit exec'ing rawkit-exporter), the old leader shows as a zombie
+// until the exec takes its place (execve(2), "All threads other than
+// the calling thread are destroyed").
+func exited(pid int) bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	return err != nil || info.Signo != 0
 }
 
 func droppedTo(st map[string]string, uid int) bool {
