@@ -57,6 +57,13 @@ type MonitorConfig struct {
 	// monitor's statistics already updated. Either may be nil.
 	Probe func(MonitorProbe)
 	Round func(round int, at time.Time)
+	// ProbeSent is called with each probe once it has been written
+	// (Round, Flow, TTL and Sent set), from Run's goroutine; nil for
+	// none. A probe sent beyond the destination's TTL before the
+	// destination answered is later dropped without a Probe call (it
+	// no longer counts); every other probe sent gets one Probe call,
+	// unless Run ends first.
+	ProbeSent func(MonitorProbe)
 	// Clock is the monitor's time source for rounds and waits (nil:
 	// sched.Real()); answers' receive times are the kernel's stamps.
 	Clock sched.Clock

@@ -260,6 +260,9 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 	if err != nil {
 		return fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
 	}
+	if r.m.s.ProbeSent != nil {
+		r.m.s.ProbeSent(MonitorProbe{Round: rd.n, Flow: f, TTL: p.ttl, Sent: now, Type: -1, Code: -1, QuotedTOS: -1})
+	}
 	if r.keys != nil {
 		sl.key = r.keyCount
 		r.keys[r.keyCount%len(r.keys)] = stampRef{flow: f, idx: idx, key: r.keyCount}

@@ -44,8 +44,11 @@ func TestMonitorRoundsMethods(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := newFakePath(t, 3)
 				var probes, rounds int
+				sentAt, settledAt := map[int]int{}, map[int]int{}
 				m := fakeMonitor(t, f, &MonitorConfig{Config: Config{Method: meth}, Count: 10,
-					Probe: func(MonitorProbe) { probes++ }, Round: func(int, time.Time) { rounds++ }})
+					Probe:     func(p MonitorProbe) { probes++; settledAt[p.TTL]++ },
+					Round:     func(int, time.Time) { rounds++ },
+					ProbeSent: func(p MonitorProbe) { sentAt[p.TTL]++ }})
 				start := time.Now()
 				snap, err := m.Run(context.Background())
 				if err != nil {
@@ -61,6 +64,20 @@ func TestMonitorRoundsMethods(t *testing.T) {
 				}
 				if len(snap.Hops) != 4 {
 					t.Fatalf("%d hops, want 4: %+v", len(snap.Hops), snap.Hops)
+				}
+				// Up to the destination every probe sent settles once;
+				// beyond it, only the first round's are sent: answered
+				// when the destination's answer came before the one that
+				// showed it nearer, else dropped.
+				for ttl := 1; ttl <= 4; ttl++ {
+					if sentAt[ttl] != 10 || settledAt[ttl] != 10 {
+						t.Errorf("ttl %d: %d sent, %d settled, want 10 each", ttl, sentAt[ttl], settledAt[ttl])
+					}
+				}
+				for ttl, n := range sentAt {
+					if ttl > 4 && (n > 1 || settledAt[ttl] > n) {
+						t.Errorf("ttl %d beyond the destination: %d sent, %d settled", ttl, n, settledAt[ttl])
+					}
 				}
 				for i, h := range snap.Hops {
 					want := f.dst
