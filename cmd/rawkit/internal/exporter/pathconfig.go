@@ -22,7 +22,7 @@ const (
 	// (Linux's default TTL), and each TTL is a set of series.
 	maxPathTTL = 64
 	// maxPathFlows bounds flows: each flow is a round's probes again.
-	maxPathFlows = 16
+	maxPathFlows    = 16
 	minPathInterval = 100 * time.Millisecond
 	// maxPathRate bounds the probes per second all path targets add up
 	// to (max_ttl × flows / interval each, the most a round sends).

@@ -1,9 +1,11 @@
 package exporter
 
 import (
+	"fmt"
 	"maps"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +43,9 @@ type hopSeries struct {
 	rtt            prometheus.Histogram
 	responders     prometheus.Gauge
 	seen           map[netip.Addr]int // responder → the last round it answered in
+	// For the landing page: counts and the last responder.
+	nSent, nLost int
+	last         netip.Addr
 }
 
 // roundPath is what the answers of one open round showed: per flow and
@@ -69,6 +74,9 @@ type pathSeries struct {
 	open    map[int64]*roundPath
 	stable  map[[2]int]netip.Addr // per {flow, ttl}: the responder last seen
 	end     int                   // the TTL the path last ended at; 0 unknown
+	// For the landing page.
+	nRounds, nChanges int
+	lastReached       bool
 }
 
 func newPathSeries(labels prometheus.Labels, cfg *Config, maxTTL int) *pathSeries {
@@ -119,6 +127,7 @@ func (s *pathSeries) sent(p trace.MonitorProbe) {
 		s.hop[p.TTL] = h
 	}
 	h.requests.Inc()
+	h.nSent++
 }
 
 // settled counts a probe's end: answered, or lost once its timeout
@@ -136,9 +145,11 @@ func (s *pathSeries) settled(p trace.MonitorProbe) {
 	}
 	if !p.Answered {
 		h.lost.Inc()
+		h.nLost++
 		return
 	}
 	h.rtt.Observe(p.RTT.Seconds())
+	h.last = p.From
 	if _, ok := h.seen[p.From]; ok || len(h.seen) < maxHopResponders {
 		h.seen[p.From] = int(p.Round)
 	}
@@ -165,12 +176,15 @@ func (s *pathSeries) round(n int) {
 		}
 	}
 	s.rounds.Inc()
+	s.nRounds++
 	if rp == nil {
 		rp = &roundPath{}
 	}
 	s.reached.Set(boolFloat(rp.reached))
+	s.lastReached = rp.reached
 	if s.changed(rp) {
 		s.changes.Inc()
+		s.nChanges++
 	}
 	for k, a := range rp.at {
 		if rp.end == 0 || k[1] <= rp.end {
@@ -253,4 +267,27 @@ func (s *pathSeries) collect(ch chan<- prometheus.Metric) {
 		h.rtt.Collect(ch)
 		h.responders.Collect(ch)
 	}
+}
+
+// summary is the landing page's line for the path: rounds, changes,
+// whether the last round reached the destination, and per TTL the last
+// responder and the share of probes lost (of those sent).
+func (s *pathSeries) summary() (rounds, changes int, reached bool, hops string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for ttl, h := range s.hop {
+		if h == nil {
+			continue
+		}
+		who := "???"
+		if h.last.IsValid() {
+			who = h.last.String()
+		}
+		if b.Len() > 0 {
+			b.WriteString(" · ")
+		}
+		fmt.Fprintf(&b, "%d %s %.0f%%", ttl, who, 100*float64(h.nLost)/float64(max(h.nSent, 1)))
+	}
+	return s.nRounds, s.nChanges, s.lastReached, b.String()
 }

@@ -1,11 +1,11 @@
 package exporter
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
 	"net/netip"
-	"context"
 	"slices"
 	"sync"
 
