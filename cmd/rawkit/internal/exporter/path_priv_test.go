@@ -1,0 +1,162 @@
+//go:build linux && privileged
+
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/probetest"
+	"github.com/rawkit/rawkit/internal/netlab"
+	"github.com/rawkit/rawkit/internal/netlab/netlabtest"
+)
+
+// TestExporterPathChain: rawkit exporter with a paths: target across a
+// 3-router chain, router 2 dropping every 2nd time exceeded it sends.
+// The scrape has hop series for TTL 1 to 4 and none beyond; each TTL's
+// last responder (landing page) is the router there; each TTL's
+// request count is what a capture saw leave the client toward the
+// server with that TTL (a scrape before the capture stops and one after
+// bracket it); TTL 2 alone shows loss, about half; promtool finds the
+// scrape clean.
+func TestExporterPathChain(t *testing.T) {
+	netlabtest.Privileged(t)
+	bin := clitest.BuildRawkit(t)
+	ch := netlabtest.NewChain(t, 3)
+	srv := ch.Server.Addr()
+	netlabtest.Rule(t, ch.Routers[1], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded",
+		"-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "0", "-j", "DROP")
+	cfgFile := filepath.Join(t.TempDir(), "exporter.yml")
+	cfg := fmt.Sprintf("paths:\n  - hosts: [%s]\n    method: icmp\n    interval: 100ms\n    timeout: 500ms\n    max_ttl: 10\n    labels: {site: lab}\n", srv)
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sn := netlabtest.Sniff(t, ch.Client, "eth0", "icmp")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const listen = "127.0.0.1:10042"
+	exp := ch.Client.Command(ctx, bin, "exporter", "--config.file", cfgFile, "--web.listen-address", listen)
+	var stderr syncBuffer
+	exp.Stderr = &stderr
+	if err := exp.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		exp.Process.Signal(os.Interrupt)
+		exp.Wait()
+		if t.Failed() {
+			t.Logf("exporter stderr:\n%s", stderr.String())
+		}
+	}()
+	c := nsClient(ch.Client)
+	base := "http://" + listen
+	scrapeAt(t, c, base)
+	time.Sleep(1500 * time.Millisecond)
+	t0 := time.Now()
+	before := scrapeAt(t, c, base)
+	t1 := time.Now()
+	pkts := sn.Stop()
+	after := scrapeAt(t, c, base)
+	seen := probetest.Captured(pkts)
+	// What had left well before the first scrape began was counted by
+	// it; it counted nothing that had not left by its end. (The margin
+	// is for the moment between a send and its count.)
+	var sentBy, sentUntil []netlab.Packet
+	for _, p := range pkts {
+		if p.Timestamp.Before(t0.Add(-20 * time.Millisecond)) {
+			sentBy = append(sentBy, p)
+		}
+		if !p.Timestamp.After(t1) {
+			sentUntil = append(sentUntil, p)
+		}
+	}
+	early, late := probetest.Captured(sentBy), probetest.Captured(sentUntil)
+	if !strings.Contains(stderr.String(), "path targets on raw sockets") {
+		t.Errorf("stderr does not say the path targets' sockets: %q", stderr.String())
+	}
+
+	ttls := hopTTLs(before, "rawkit_path_hop_requests_total", srv.String())
+	if strings.Join(ttls, ",") != "1,2,3,4" {
+		t.Errorf("hop series for ttl %v, want 1 to 4", ttls)
+	}
+	hopOf := func(fams map[string]*dto.MetricFamily, name string, ttl int) float64 {
+		return value(find(fams, name, lbl("target", srv.String(), "ip", srv.String(), "method", "icmp", "site", "lab", "ttl", fmt.Sprint(ttl))))
+	}
+	for ttl := 1; ttl <= 4; ttl++ {
+		req := func(x probetest.ICMP) bool { return x.Type == 8 && x.Dst == srv && x.TTL == ttl }
+		wire := probetest.Count(seen, req)
+		lo, hi := hopOf(before, "rawkit_path_hop_requests_total", ttl), hopOf(after, "rawkit_path_hop_requests_total", ttl)
+		if e, l := probetest.Count(early, req), probetest.Count(late, req); lo < float64(e) || lo > float64(l) {
+			t.Errorf("ttl %d: the first scrape counted %v requests; the capture saw %d leave before it and %d by its end", ttl, lo, e, l)
+		} else {
+			t.Logf("ttl %d: the first scrape counted %v requests; the capture saw %d leave before it and %d by its end", ttl, lo, e, l)
+		}
+		lost := hopOf(after, "rawkit_path_hop_lost_total", ttl)
+		answered := float64(find(after, "rawkit_path_hop_rtt_seconds", lbl("target", srv.String(), "ttl", fmt.Sprint(ttl))).GetHistogram().GetSampleCount())
+		t.Logf("ttl %d: %d requests on the wire, counted %v..%v; %v answered, %v lost", ttl, wire, lo, hi, answered, lost)
+		if lo < 12 || float64(wire) < lo || float64(wire) > hi {
+			t.Errorf("ttl %d: the capture saw %d requests, the scrapes around it counted %v and %v", ttl, wire, lo, hi)
+		}
+		if answered+lost > hi {
+			t.Errorf("ttl %d: %v answered and %v lost of %v requests", ttl, answered, lost, hi)
+		}
+		if ttl == 2 {
+			// Every 2nd answer dropped: half the settled probes lost,
+			// give or take the one in flight.
+			te := probetest.Count(seen, func(x probetest.ICMP) bool { return x.Type == 11 && x.Src == ch.RouterAddr(1) })
+			if settled := answered + lost; lost < settled/2-1 || lost > settled/2+1 || float64(te) > answered+1 {
+				t.Errorf("ttl 2: %v lost of %v settled (%d time exceeded on the wire), want half", lost, settled, te)
+			}
+		} else if lost != 0 {
+			t.Errorf("ttl %d: %v lost, want none", ttl, lost)
+		}
+	}
+	if n := value(find(after, "rawkit_path_hops", lbl("target", srv.String()))); n != 4 {
+		t.Errorf("rawkit_path_hops %v, want 4", n)
+	}
+	if n := value(find(after, "rawkit_path_reached", lbl("target", srv.String()))); n != 1 {
+		t.Errorf("rawkit_path_reached %v, want 1", n)
+	}
+	if n := value(find(after, "rawkit_path_changes_total", lbl("target", srv.String()))); n != 0 {
+		t.Errorf("rawkit_path_changes_total %v on a fixed chain, want 0", n)
+	}
+
+	// The landing page names each TTL's last responder.
+	resp, err := c.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for ttl := 1; ttl <= 4; ttl++ {
+		re := regexp.MustCompile(fmt.Sprintf(`(^|· |>)%d (\S+) `, ttl))
+		m := re.FindStringSubmatch(string(page))
+		if m == nil || m[2] != ch.Hop(ttl).String() {
+			t.Errorf("ttl %d: landing page responder %v, want %v", ttl, m, ch.Hop(ttl))
+		}
+	}
+
+	promtool := netlabtest.NeedTool(t, "promtool")
+	resp, err = c.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	check := exec.Command(promtool, "check", "metrics")
+	check.Stdin = strings.NewReader(string(text))
+	if out, err := check.CombinedOutput(); err != nil || len(out) != 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
