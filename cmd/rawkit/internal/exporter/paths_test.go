@@ -1,8 +1,19 @@
 package exporter
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
+	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/icmptest"
+	"github.com/rawkit/rawkit/icmp/trace"
 
 	dto "github.com/prometheus/client_model/go"
 )
@@ -176,5 +187,74 @@ func TestPathReloadKeepsCounters(t *testing.T) {
 	}
 	if got := value(find(fams, "rawkit_path_rounds_total", lbl("target", "10.0.0.10"))); got != 1 {
 		t.Errorf("kept target: %v rounds after the second reload", got)
+	}
+}
+
+// TestPathResolution: a path target's name is looked up before the
+// privilege drop and its monitor opened then; a failed lookup keeps the
+// last good address (and monitor); a new address ends the old series
+// and monitor and starts new ones under the new ip; a never-resolved
+// name is counted unresolved.
+func TestPathResolution(t *testing.T) {
+	t.Parallel()
+	fp := &fakePaths{}
+	h := startWith(t, "paths:\n  - hosts: [db1.test, never.test]\n    method: udp\n",
+		startOpts{names: map[string]string{"db1.test": "127.0.0.5"}, env: fp.env})
+	a := fp.monitor(t, "127.0.0.5")
+	if a.unpriv {
+		t.Error("the resolved path target was opened after the drop")
+	}
+	a.round(1, hop{"127.0.0.5", true})
+	fams := h.scrape(false)
+	if value(find(fams, "rawkit_exporter_path_targets", lbl("state", "unresolved"))) != 1 ||
+		value(find(fams, "rawkit_exporter_resolution_failures_total", lbl("target", "never.test"))) != 1 {
+		t.Error("the path name that never resolved is not visible")
+	}
+	h.res.set("db1.test", "")
+	if code, _ := h.post("/-/reload"); code != 200 {
+		t.Fatal(code)
+	}
+	if a.isClosed() {
+		t.Error("a failed lookup stopped the path target")
+	}
+	h.res.set("db1.test", "127.0.0.6")
+	if code, _ := h.post("/-/reload"); code != 200 {
+		t.Fatal(code)
+	}
+	b := fp.monitor(t, "127.0.0.6")
+	b.round(1, hop{"127.0.0.6", true})
+	fams = h.scrape(false)
+	if !a.isClosed() || find(fams, "rawkit_path_rounds_total", lbl("ip", "127.0.0.5")) != nil {
+		t.Error("the old address is still monitored or has series")
+	}
+	if value(find(fams, "rawkit_path_rounds_total", lbl("target", "db1.test", "ip", "127.0.0.6"))) != 1 ||
+		value(find(fams, "rawkit_exporter_address_changes_total", lbl("target", "db1.test"))) != 1 {
+		t.Error("the new address is not counted")
+	}
+}
+
+// TestPathTCPNeedsRaw: a tcp path target without CAP_NET_RAW at the
+// start is one line naming the file, line and target, status 2.
+func TestPathTCPNeedsRaw(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yml")
+	os.WriteFile(file, []byte("paths:\n  - method: tcp\n    hosts:\n      - 10.0.0.9\n"), 0o644)
+	env := &Env{
+		Listen: func(cfg *echo.ListenConfig) (*echo.Socket, error) {
+			return &echo.Socket{Conn: icmptest.NewConn(nil, nil), Mode: echo.ModePing, IPv6: cfg.IPv6}, nil
+		},
+		NewPathMonitor: func(netip.Addr, *trace.MonitorConfig) (PathMonitor, error) {
+			return nil, fmt.Errorf("raw socket: %w", os.ErrPermission)
+		},
+		DropPrivileges: func() error { return nil },
+		InterfaceAddrs: noInterfaces,
+	}
+	var stderr bytes.Buffer
+	code := New(env).Run(context.Background(), &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
+		[]string{"--config.file", file, "--web.listen-address", "127.0.0.1:0"})
+	want := file + `:4: path target "10.0.0.9": tcp probes need CAP_NET_RAW`
+	if msg := stderr.String(); code != 2 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, want) {
+		t.Errorf("status %d, stderr %q, want 2 and %q", code, msg, want)
 	}
 }
