@@ -3,9 +3,11 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/probetest"
 	"github.com/rawkit/rawkit/internal/netlab"
@@ -158,5 +161,113 @@ func TestExporterPathChain(t *testing.T) {
 	check.Stdin = strings.NewReader(string(text))
 	if out, err := check.CombinedOutput(); err != nil || len(out) != 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// TestExporterPathAsNobody: as user nobody, with only
+// net.ipv4.ping_group_range open, ICMP and UDP path targets across a
+// 3-router chain run on ping and UDP sockets (stderr says so) and show
+// the same hops as with raw sockets: series for TTL 1 to 4, each TTL's
+// router as its responder. The ICMP requests counted per TTL left the
+// client, as a capture there saw them.
+func TestExporterPathAsNobody(t *testing.T) {
+	if netlabtest.AsNobody() {
+		dst := os.Getenv("EXPORTER_TARGET")
+		hops := strings.Split(os.Getenv("EXPORTER_HOPS"), ",")
+		dir := t.TempDir()
+		cfgFile := filepath.Join(dir, "config.yml")
+		cfg := fmt.Sprintf("paths:\n  - hosts: [%[1]s]\n    method: icmp\n    interval: 100ms\n    timeout: 500ms\n    max_ttl: 8\n  - hosts: [%[1]s]\n    method: udp\n    interval: 100ms\n    timeout: 500ms\n    max_ttl: 8\n", dst)
+		if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ready := make(chan net.Addr, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		var stderr syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- New(&Env{Ready: func(a net.Addr) { ready <- a }}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
+				[]string{"--config.file", cfgFile, "--web.listen-address", "127.0.0.1:0"})
+		}()
+		var base string
+		select {
+		case a := <-ready:
+			base = "http://" + a.String()
+		case code := <-done:
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		c := nsClient(nil)
+		time.Sleep(1500 * time.Millisecond)
+		fams := scrapeAt(t, c, base)
+		resp, err := c.Get(base + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d", code)
+		}
+		if !strings.Contains(stderr.String(), "path targets on ping and UDP sockets (no CAP_NET_RAW)") {
+			t.Errorf("stderr %q", stderr.String())
+		}
+		for _, m := range []string{"icmp", "udp"} {
+			var ttls []string
+			for _, mf := range fams["rawkit_path_hop_requests_total"].GetMetric() {
+				l := map[string]string{}
+				for _, p := range mf.GetLabel() {
+					l[p.GetName()] = p.GetValue()
+				}
+				if l["method"] == m {
+					ttls = append(ttls, l["ttl"])
+					if m == "icmp" {
+						fmt.Printf("COUNTED ttl=%s requests=%v\n", l["ttl"], mf.GetCounter().GetValue())
+					}
+				}
+			}
+			if strings.Join(ttls, ",") != "1,2,3,4" {
+				t.Errorf("%s: hop series for ttl %v, want 1 to 4", m, ttls)
+			}
+			row := regexp.MustCompile(`<td>` + m + `</td>.*`).FindString(string(page))
+			for i, h := range hops {
+				if !strings.Contains(row, fmt.Sprintf("%d %s ", i+1, h)) {
+					t.Errorf("%s: ttl %d's responder is not %s: %s", m, i+1, h, row)
+				}
+			}
+		}
+		return
+	}
+	netlabtest.Privileged(t)
+	ch := netlabtest.NewChain(t, 3)
+	if err := ch.Client.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	var hops []string
+	for ttl := 1; ttl <= 4; ttl++ {
+		hops = append(hops, ch.Hop(ttl).String())
+	}
+	srv := ch.Server.Addr()
+	sn := netlabtest.Sniff(t, ch.Client, "eth0", "icmp")
+	out, err := netlabtest.RunAsNobody(t, ch.Client, "TestExporterPathAsNobody",
+		"EXPORTER_TARGET="+srv.String(), "EXPORTER_HOPS="+strings.Join(hops, ","))
+	seen := probetest.Captured(sn.Stop())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	counted := regexp.MustCompile(`COUNTED ttl=(\d+) requests=(\d+)`).FindAllStringSubmatch(string(out), -1)
+	if len(counted) != 4 {
+		t.Fatalf("counts from the child: %q\n%s", counted, out)
+	}
+	for _, m := range counted {
+		var ttl, n int
+		fmt.Sscan(m[1], &ttl)
+		fmt.Sscan(m[2], &n)
+		wire := probetest.Count(seen, func(x probetest.ICMP) bool { return x.Type == 8 && x.Dst == srv && x.TTL == ttl })
+		// The scrape came before the exporter stopped: the capture saw
+		// what it counted, and at most the rounds of the moment between.
+		t.Logf("ttl %d: counted %d requests as nobody, the capture saw %d", ttl, n, wire)
+		if n < 8 || wire < n || wire > n+3 {
+			t.Errorf("ttl %d: counted %d requests as nobody, the capture saw %d", ttl, n, wire)
+		}
 	}
 }
