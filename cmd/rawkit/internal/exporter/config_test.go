@@ -208,6 +208,7 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("x: &a [1]\ny: *a\n"))
 	f.Add([]byte("- targets: [127.0.0.2, 10.0.0.0/30]\n  labels: {rack: r1, __meta_x: y}\n"))
 	f.Add([]byte(`[{"targets": ["db1.example.net"], "labels": {"a": "b"}}]`))
+	f.Add([]byte("paths:\n  - hosts: [10.0.0.9, db1.example.net]\n    method: udp\n    port: 4000\n    max_ttl: 12\n    flows: 2\n    labels: {site: fra1}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a file_sd file.
 		if _, err := parseSDFile("sd.yml", data, &Settings{Interval: time.Second}); err != nil && strings.Contains(err.Error(), "\n") {
@@ -230,10 +231,27 @@ func FuzzConfig(f *testing.F) {
 				}
 			}
 		}
+		for _, g := range cfg.Paths {
+			if g.Interval < minPathInterval || g.Timeout > maxTimeout || g.MaxTTL < 1 || g.MaxTTL > maxPathTTL || g.Flows < 1 || g.Flows > maxPathFlows {
+				t.Fatalf("path settings out of bounds: %+v", g.PathSettings)
+			}
+			for _, h := range g.Hosts {
+				if err := checkPathHost(h.Spec); err != nil {
+					t.Fatalf("path host %q passed: %v", h.Spec, err)
+				}
+			}
+		}
 		// file_sd_configs are read from disk; only static groups here.
 		cfg.FileSD = nil
 		if _, err := entries(cfg, noInterfaces); err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("error of more than one line: %q", err)
+		}
+		pents, err := pathEntries(cfg)
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("error of more than one line: %q", err)
+		}
+		if len(pents) > maxPathTargets {
+			t.Fatalf("%d path targets passed", len(pents))
 		}
 	})
 }

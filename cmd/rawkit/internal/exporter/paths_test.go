@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/echo"
@@ -61,7 +62,9 @@ func hopTTLs(fams map[string]*dto.MetricFamily, name, target string) []string {
 // count, hops and reached; the scrape passes promtool.
 func TestPathMetrics(t *testing.T) {
 	t.Parallel()
-	h, fp := startPaths(t, onePath)
+	// An echo target too: promtool checks both kinds of series.
+	h, fp := startPaths(t, onePath+"targets:\n  - hosts: [127.0.0.1]\n    labels: {site: fra1}\n")
+	h.waitProbe("127.0.0.1").probes(3, time.Millisecond, false)
 	p := fp.monitor(t, "10.0.0.9")
 	if p.unpriv {
 		t.Error("a path target of the start was opened after the privilege drop")

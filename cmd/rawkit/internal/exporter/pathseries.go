@@ -72,6 +72,7 @@ type pathSeries struct {
 	hop     []*hopSeries // index TTL; nil where no probe went, or beyond the destination
 	hopsSet bool         // the destination answered once: hops has a value
 	open    map[int64]*roundPath
+	free    []*roundPath // closed rounds' maps, reused
 	stable  map[[2]int]netip.Addr // per {flow, ttl}: the responder last seen
 	end     int                   // the TTL the path last ended at; 0 unknown
 	// For the landing page.
@@ -155,7 +156,11 @@ func (s *pathSeries) settled(p trace.MonitorProbe) {
 	}
 	rp := s.open[p.Round]
 	if rp == nil {
-		rp = &roundPath{at: map[[2]int]netip.Addr{}}
+		if n := len(s.free); n > 0 {
+			rp, s.free = s.free[n-1], s.free[:n-1]
+		} else {
+			rp = &roundPath{at: map[[2]int]netip.Addr{}}
+		}
 		s.open[p.Round] = rp
 	}
 	rp.at[[2]int{p.Flow, p.TTL}] = p.From
@@ -170,15 +175,19 @@ func (s *pathSeries) round(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rp := s.open[int64(n)]
-	for k := range s.open {
+	for k, o := range s.open {
 		if k <= int64(n) {
 			delete(s.open, k)
+			if o != rp {
+				s.recycle(o)
+			}
 		}
 	}
+	defer s.recycle(rp)
 	s.rounds.Inc()
 	s.nRounds++
 	if rp == nil {
-		rp = &roundPath{}
+		rp = &roundPath{} // nobody answered in the round
 	}
 	s.reached.Set(boolFloat(rp.reached))
 	s.lastReached = rp.reached
@@ -220,6 +229,17 @@ func (s *pathSeries) round(n int) {
 		}
 		h.responders.Set(float64(len(h.seen)))
 	}
+}
+
+// recycle keeps a closed round's map for the next rounds (a few: as
+// many as are open at once at most).
+func (s *pathSeries) recycle(rp *roundPath) {
+	if rp == nil || rp.at == nil || len(s.free) >= 8 {
+		return
+	}
+	clear(rp.at)
+	rp.end, rp.reached = 0, false
+	s.free = append(s.free, rp)
 }
 
 // changed reports whether round rp's path differs from the one seen
