@@ -105,16 +105,27 @@ func (ts *targetSet) startPath(pt *pathTarget) {
 	pt.failed.Store(pt.mon == nil)
 	mon, err := pt.mon, pt.openErr
 	pt.mon, pt.openErr = nil, nil
+	// The goroutine reads its own copies: a reload rewrites pt.e while
+	// it runs, and stops it before changing the address or series.
+	run := pathRun{e: pt.e, addr: pt.addr, s: pt.s, failed: &pt.failed}
 	ts.wg.Go(func() {
 		defer close(pt.done)
-		ts.runPath(ctx, pt, mon, err)
+		ts.runPath(ctx, run, mon, err)
 	})
+}
+
+// pathRun is what a path target's goroutine works with.
+type pathRun struct {
+	e      pathEntry
+	addr   netip.Addr
+	s      *pathSeries
+	failed *atomic.Bool
 }
 
 // runPath runs pt's monitor until ctx ends; a monitor that fails (a
 // send error: no route, say) or cannot be opened is tried again after
 // a growing pause, and said once on stderr until it runs again.
-func (ts *targetSet) runPath(ctx context.Context, pt *pathTarget, mon PathMonitor, err error) {
+func (ts *targetSet) runPath(ctx context.Context, pt pathRun, mon PathMonitor, err error) {
 	wait := pathRetryMin
 	told := false
 	for {
