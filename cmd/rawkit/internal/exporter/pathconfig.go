@@ -204,7 +204,10 @@ func pathEntries(cfg *Config) ([]pathEntry, error) {
 // monitorConfig is the path monitor's configuration for e.
 func (e *pathEntry) monitorConfig() *trace.MonitorConfig {
 	s := e.set
-	return &trace.MonitorConfig{Config: trace.Config{Method: s.Method, Port: s.Port, MaxTTL: s.MaxTTL, Wait: s.Timeout},
+	// Each probe waits its whole timeout: traceroute's NEAR rule (give
+	// up on a TTL once a later one answered, after 10 times its round
+	// trip) would count a router slow to make its ICMP answers as loss.
+	return &trace.MonitorConfig{Config: trace.Config{Method: s.Method, Port: s.Port, MaxTTL: s.MaxTTL, Wait: s.Timeout, NearFactor: -1},
 		Target: e.target, Interval: s.Interval, Flows: s.Flows, History: 1}
 }
 

@@ -156,6 +156,11 @@ func TestPathReloadKeepsCounters(t *testing.T) {
 	if !b.unpriv || b.cfg.Method.String() != "udp" || b.cfg.Port != 4000 {
 		t.Errorf("added path target: unprivileged %v, method %v, port %d", b.unpriv, b.cfg.Method, b.cfg.Port)
 	}
+	// Every probe waits its whole timeout (no NEAR rule: a router slow
+	// to answer is not loss).
+	if b.cfg.Wait != 2*time.Second || b.cfg.NearFactor >= 0 || b.cfg.Flows != 1 || b.cfg.MaxTTL != trace.DefaultMaxTTL {
+		t.Errorf("added path target's monitor: %+v", b.cfg)
+	}
 	if a.isClosed() || fp.monitor(t, "10.0.0.9") != a {
 		t.Error("the staying path target's monitor was reopened")
 	}

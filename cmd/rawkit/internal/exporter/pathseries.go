@@ -31,7 +31,7 @@ const (
 	helpPathRTT        = "Round trip of the answers to probes at this TTL (time exceeded from a router, or the destination's answer), in seconds."
 	helpPathResponders = "Distinct addresses that answered probes at this TTL over the last 10 rounds (at most 64)."
 	helpPathRounds     = "Rounds completed: every probe of the round answered or timed out."
-	helpPathChanges    = "Rounds whose responders differ from the path seen before: a flow answered at some TTL from another address than it last did, or the destination answered at another TTL."
+	helpPathChanges    = "Rounds whose responders differ from the path seen before: a flow answered at some TTL from another address than it last did there, or the path ended (destination, or an unreachable) at another TTL."
 	helpPathHops       = "TTL at which the destination last answered (the path's length in hops)."
 	helpPathReached    = "Whether the destination answered in the last completed round."
 )
