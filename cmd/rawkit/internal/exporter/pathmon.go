@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,13 +90,9 @@ type preopened struct {
 // failures are left to the targets (reported, retried).
 func (env *Env) openPaths(ctx context.Context, cfg *Config, pents []pathEntry) (*preopened, error) {
 	p := &preopened{targets: map[string]*pathTarget{}}
-	var names []string
-	for _, e := range pents {
-		if e.name != "" {
-			names = append(names, e.name)
-		}
-	}
-	p.lookups = resolveAll(ctx, env.Resolver, names)
+	names := pathNames(pents)
+	slices.Sort(names)
+	p.lookups = resolveAll(ctx, env.Resolver, slices.Compact(names))
 	raw, unpriv := 0, 0
 	for i := range pents {
 		e := &pents[i]

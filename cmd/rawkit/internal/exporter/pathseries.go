@@ -72,7 +72,7 @@ type pathSeries struct {
 	hop     []*hopSeries // index TTL; nil where no probe went, or beyond the destination
 	hopsSet bool         // the destination answered once: hops has a value
 	open    map[int64]*roundPath
-	free    []*roundPath // closed rounds' maps, reused
+	free    []*roundPath          // closed rounds' maps, reused
 	stable  map[[2]int]netip.Addr // per {flow, ttl}: the responder last seen
 	end     int                   // the TTL the path last ended at; 0 unknown
 	// For the landing page.

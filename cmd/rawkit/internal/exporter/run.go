@@ -207,9 +207,14 @@ func (x *exporter) start(ctx context.Context, cfg *Config, ents []entry, pents [
 	x.sdSig = sdSignature(cfg)
 	x.ts.ctx = ctx
 	res := resolveAll(ctx, x.env.Resolver, entryNames(ents))
-	for n, r := range pre.lookups {
-		if _, ok := res[n]; !ok {
-			res[n] = r
+	// The path targets' monitors were opened at the addresses their
+	// names had before the drop: those stand (a name of several
+	// addresses may answer in another order now).
+	if pre != nil {
+		for n, r := range pre.lookups {
+			if _, ok := res[n]; !ok || r.err == nil {
+				res[n] = r
+			}
 		}
 	}
 	x.ts.apply(cfg, ents, pents, res, pre)
