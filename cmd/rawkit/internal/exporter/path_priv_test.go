@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,8 @@ func TestExporterPathChain(t *testing.T) {
 	netlabtest.Rule(t, ch.Routers[1], "filter", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded",
 		"-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "0", "-j", "DROP")
 	cfgFile := filepath.Join(t.TempDir(), "exporter.yml")
-	cfg := fmt.Sprintf("paths:\n  - hosts: [%s]\n    method: icmp\n    interval: 100ms\n    timeout: 500ms\n    max_ttl: 10\n    labels: {site: lab}\n", srv)
+	srv6 := ch.Server.Addr6()
+	cfg := fmt.Sprintf("paths:\n  - hosts: [%s, %q]\n    method: icmp\n    interval: 100ms\n    timeout: 500ms\n    max_ttl: 10\n    labels: {site: lab}\n", srv, srv6)
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +144,31 @@ func TestExporterPathChain(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for ttl := 1; ttl <= 4; ttl++ {
-		re := regexp.MustCompile(fmt.Sprintf(`(^|· |>)%d (\S+) `, ttl))
-		m := re.FindStringSubmatch(string(page))
-		if m == nil || m[2] != ch.Hop(ttl).String() {
-			t.Errorf("ttl %d: landing page responder %v, want %v", ttl, m, ch.Hop(ttl))
+	// One row per path target; IPv6 (the chain's other family) too.
+	rows := strings.Split(string(page), "<tr>")
+	for _, fam := range []struct {
+		dst string
+		hop func(int) netip.Addr
+	}{{srv.String(), ch.Hop}, {srv6.String(), ch.Hop6}} {
+		row := ""
+		for _, r := range rows {
+			if strings.HasPrefix(r, "<td>"+fam.dst+"</td>") {
+				row = r
+			}
 		}
+		for ttl := 1; ttl <= 4; ttl++ {
+			re := regexp.MustCompile(fmt.Sprintf(`(>|· )%d (\S+) `, ttl))
+			m := re.FindStringSubmatch(row)
+			if m == nil || m[2] != fam.hop(ttl).String() {
+				t.Errorf("%s ttl %d: landing page responder %v, want %v (row %q)", fam.dst, ttl, m, fam.hop(ttl), row)
+			}
+		}
+	}
+	if ttls := hopTTLs(after, "rawkit_path_hop_requests_total", srv6.String()); strings.Join(ttls, ",") != "1,2,3,4" {
+		t.Errorf("IPv6 path target: hop series for ttl %v, want 1 to 4", ttls)
+	}
+	if n := value(find(after, "rawkit_path_hops", lbl("target", srv6.String()))); n != 4 {
+		t.Errorf("IPv6 path target: rawkit_path_hops %v, want 4", n)
 	}
 
 	promtool := netlabtest.NeedTool(t, "promtool")
