@@ -64,6 +64,12 @@ type MonitorConfig struct {
 	// no longer counts); every other probe sent gets one Probe call,
 	// unless Run ends first.
 	ProbeSent func(MonitorProbe)
+	// SendError, when set, is called with each probe whose send failed
+	// (no route, a firewall's EPERM, ENOBUFS) and the error, and the run
+	// goes on: the probe never left, so it is settled as neither
+	// answered nor lost (no Probe call). When nil, a failed send ends
+	// Run with the error, as a one-off trace wants.
+	SendError func(MonitorProbe, error)
 	// Clock is the monitor's time source for rounds and waits (nil:
 	// sched.Real()); answers' receive times are the kernel's stamps.
 	Clock sched.Clock

@@ -52,7 +52,7 @@ var errPathNeedsRaw = errors.New("tcp probes need CAP_NET_RAW (without it path t
 // error queue for UDP, as rawkit mtr does.
 func (env *Env) openPath(e *pathEntry, addr netip.Addr, s *pathSeries) (PathMonitor, error) {
 	cfg := e.monitorConfig()
-	cfg.ProbeSent, cfg.Probe = s.sent, s.settled
+	cfg.ProbeSent, cfg.Probe, cfg.SendError = s.sent, s.settled, s.sendError
 	cfg.Round = func(n int, _ time.Time) { s.round(n) }
 	m, err := env.NewPathMonitor(addr, cfg)
 	if err == nil || !errors.Is(err, os.ErrPermission) {

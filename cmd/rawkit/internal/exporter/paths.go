@@ -122,9 +122,12 @@ type pathRun struct {
 	failed *atomic.Bool
 }
 
-// runPath runs pt's monitor until ctx ends; a monitor that fails (a
-// send error: no route, say) or cannot be opened is tried again after
-// a growing pause, and said once on stderr until it runs again.
+// runPath runs pt's monitor until ctx ends. A failed send does not
+// stop it (counted in rawkit_path_send_errors_total, the rounds go on on
+// the same sockets); a monitor that cannot be opened, or stops on
+// another error, is opened again after a growing pause (after the
+// privilege drop, so on ping or UDP sockets), said once on stderr
+// until it runs again.
 func (ts *targetSet) runPath(ctx context.Context, pt pathRun, mon PathMonitor, err error) {
 	wait := pathRetryMin
 	told := false

@@ -3,6 +3,7 @@ package exporter
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -264,5 +265,35 @@ func TestPathTCPNeedsRaw(t *testing.T) {
 	want := file + `:4: path target "10.0.0.9": tcp probes need CAP_NET_RAW`
 	if msg := stderr.String(); code != 2 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, want) {
 		t.Errorf("status %d, stderr %q, want 2 and %q", code, msg, want)
+	}
+}
+
+// TestPathSendErrors: a probe whose send failed is counted apart and
+// is neither a request nor lost; the monitor goes on.
+func TestPathSendErrors(t *testing.T) {
+	t.Parallel()
+	h, fp := startPaths(t, onePath)
+	p := fp.monitor(t, "10.0.0.9")
+	if p.cfg.SendError == nil {
+		t.Fatal("the path monitor would stop at its first failed send")
+	}
+	p.steps <- func() {
+		for ttl := 1; ttl <= 2; ttl++ {
+			p.cfg.SendError(trace.MonitorProbe{Round: 1, TTL: ttl}, errors.New("sendmmsg: network is unreachable"))
+		}
+		p.cfg.Round(1, time.Now())
+	}
+	p.round(2, hop{"10.0.1.1", false}, hop{"10.0.0.9", true})
+	fams := h.scrape(false)
+	if got := value(find(fams, "rawkit_path_send_errors_total", lbl("target", "10.0.0.9"))); got != 2 {
+		t.Errorf("%v send errors, want 2", got)
+	}
+	for _, ttl := range []string{"1", "2"} {
+		if r, l := hopValue(t, fams, "rawkit_path_hop_requests_total", "10.0.0.9", ttl), hopValue(t, fams, "rawkit_path_hop_lost_total", "10.0.0.9", ttl); r != 1 || l != 0 {
+			t.Errorf("ttl %s: %v requests, %v lost; want 1 and 0", ttl, r, l)
+		}
+	}
+	if got := value(find(fams, "rawkit_path_rounds_total", lbl("target", "10.0.0.9"))); got != 2 {
+		t.Errorf("%v rounds, want 2", got)
 	}
 }

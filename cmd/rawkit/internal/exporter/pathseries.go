@@ -34,6 +34,7 @@ const (
 	helpPathChanges    = "Rounds whose responders differ from the path seen before: a flow answered at some TTL from another address than it last did there, or the path ended (destination, or an unreachable) at another TTL."
 	helpPathHops       = "TTL at which the destination last answered (the path's length in hops)."
 	helpPathReached    = "Whether the destination answered in the last completed round."
+	helpPathSendErrs   = "Probes whose send failed (no route, a firewall, no buffer space): never sent, so neither requests nor lost."
 )
 
 // hopSeries are one TTL's children, made when the first probe at that
@@ -66,6 +67,7 @@ type pathSeries struct {
 	maxTTL int
 
 	rounds, changes prometheus.Counter
+	sendErrs        prometheus.Counter
 	hops, reached   prometheus.Gauge
 
 	mu      sync.Mutex
@@ -85,6 +87,7 @@ func newPathSeries(labels prometheus.Labels, cfg *Config, maxTTL int) *pathSerie
 		open: map[int64]*roundPath{}, stable: map[[2]int]netip.Addr{}}
 	s.rounds = prometheus.NewCounter(prometheus.CounterOpts{Name: "rawkit_path_rounds_total", Help: helpPathRounds, ConstLabels: labels})
 	s.changes = prometheus.NewCounter(prometheus.CounterOpts{Name: "rawkit_path_changes_total", Help: helpPathChanges, ConstLabels: labels})
+	s.sendErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "rawkit_path_send_errors_total", Help: helpPathSendErrs, ConstLabels: labels})
 	s.hops = prometheus.NewGauge(prometheus.GaugeOpts{Name: "rawkit_path_hops", Help: helpPathHops, ConstLabels: labels})
 	s.reached = prometheus.NewGauge(prometheus.GaugeOpts{Name: "rawkit_path_reached", Help: helpPathReached, ConstLabels: labels})
 	return s
@@ -130,6 +133,9 @@ func (s *pathSeries) sent(p trace.MonitorProbe) {
 	h.requests.Inc()
 	h.nSent++
 }
+
+// sendError counts a probe whose send failed; the monitor goes on.
+func (s *pathSeries) sendError(trace.MonitorProbe, error) { s.sendErrs.Inc() }
 
 // settled counts a probe's end: answered, or lost once its timeout
 // passed. A probe whose TTL's series are gone (beyond the destination)
@@ -272,6 +278,7 @@ func boolFloat(b bool) float64 {
 func (s *pathSeries) collect(ch chan<- prometheus.Metric) {
 	s.rounds.Collect(ch)
 	s.changes.Collect(ch)
+	s.sendErrs.Collect(ch)
 	s.reached.Collect(ch)
 	s.mu.Lock()
 	defer s.mu.Unlock()
