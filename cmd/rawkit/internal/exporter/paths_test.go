@@ -183,6 +183,25 @@ func TestPathReloadKeepsCounters(t *testing.T) {
 		}
 		return ""
 	})
+	// A new interval: the monitor is opened again (after the drop: on
+	// ping sockets), the counters go on.
+	h.write("config.yml", strings.Replace(onePath, "max_ttl: 8", "max_ttl: 8\n    interval: 2s", 1)+"  - hosts: [10.0.0.10]\n    method: udp\n    port: 4000\n")
+	if code, body := h.post("/-/reload"); code != 200 {
+		t.Fatalf("reload: %d %s", code, body)
+	}
+	a2 := fp.monitor(t, "10.0.0.9")
+	if !a.isClosed() || a2 == a || !a2.unpriv || a2.cfg.Interval != 2*time.Second {
+		t.Errorf("after a new interval: old monitor closed %v, new one unprivileged %v, interval %v", a.isClosed(), a2.unpriv, a2.cfg.Interval)
+	}
+	a2.round(1, hop{"10.0.1.1", false}, hop{"10.0.0.9", true})
+	fams = h.scrape(false)
+	if got := hopValue(t, fams, "rawkit_path_hop_requests_total", "10.0.0.9", "1"); got != 4 {
+		t.Errorf("after a new interval: %v requests at ttl 1, want 4", got)
+	}
+	if got := value(find(fams, "rawkit_path_rounds_total", lbl("target", "10.0.0.9"))); got != 4 {
+		t.Errorf("after a new interval: %v rounds, want 4", got)
+	}
+	a = a2
 	h.write("config.yml", "paths:\n  - hosts: [10.0.0.10]\n    method: udp\n    port: 4000\n")
 	if code, body := h.post("/-/reload"); code != 200 {
 		t.Fatalf("reload: %d %s", code, body)
