@@ -11,7 +11,7 @@ complete -c rawkit -f
 complete -c rawkit -n __fish_use_subcommand -a capture -d 'capture packets live or read a capture file, with tcpdump filters'
 complete -c rawkit -n __fish_use_subcommand -a completion -d 'print a shell completion script: bash, zsh or fish'
 complete -c rawkit -n __fish_use_subcommand -a connect -d 'netcat-like TCP/UDP/unix client, and an echo-server measurement'
-complete -c rawkit -n __fish_use_subcommand -a exporter -d 'probe targets continuously with ICMP echo, for Prometheus'
+complete -c rawkit -n __fish_use_subcommand -a exporter -d 'probe targets continuously with ICMP echo, and paths hop by hop, for Prometheus'
 complete -c rawkit -n __fish_use_subcommand -a help -d 'show the commands, or one command'\''s options'
 complete -c rawkit -n __fish_use_subcommand -a lab -d 'build a namespace lab of routers with delay, loss, ECMP and MTU for experiments'
 complete -c rawkit -n __fish_use_subcommand -a mtr -d 'monitor the path to hosts round after round, as mtr does, with mtr'\''s reports'

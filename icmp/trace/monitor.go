@@ -57,6 +57,19 @@ type MonitorConfig struct {
 	// monitor's statistics already updated. Either may be nil.
 	Probe func(MonitorProbe)
 	Round func(round int, at time.Time)
+	// ProbeSent is called with each probe once it has been written
+	// (Round, Flow, TTL and Sent set), from Run's goroutine; nil for
+	// none. A probe sent beyond the destination's TTL before the
+	// destination answered is later dropped without a Probe call (it
+	// no longer counts); every other probe sent gets one Probe call,
+	// unless Run ends first.
+	ProbeSent func(MonitorProbe)
+	// SendError, when set, is called with each probe whose send failed
+	// (no route, a firewall's EPERM, ENOBUFS) and the error, and the run
+	// goes on: the probe never left, so it is settled as neither
+	// answered nor lost (no Probe call). When nil, a failed send ends
+	// Run with the error, as a one-off trace wants.
+	SendError func(MonitorProbe, error)
 	// Clock is the monitor's time source for rounds and waits (nil:
 	// sched.Real()); answers' receive times are the kernel's stamps.
 	Clock sched.Clock

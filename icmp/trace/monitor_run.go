@@ -258,7 +258,20 @@ func (r *monitorRun) send(ctx context.Context, rd *mround, k int) error {
 		_, err = r.m.path.send.WriteBatch(ctx, [][]byte{r.buf}, pr.dst)
 	}
 	if err != nil {
-		return fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
+		err = fmt.Errorf("icmp: send probe to %v: %w", pr.dst, err)
+		if r.m.s.SendError == nil {
+			return err
+		}
+		// It never left: out of flight, out of the statistics.
+		r.settle(sl, rd)
+		r.m.mu.Lock()
+		r.m.stats.Forget(p.ttl)
+		r.m.mu.Unlock()
+		r.m.s.SendError(MonitorProbe{Round: rd.n, Flow: f, TTL: p.ttl, Sent: now, Type: -1, Code: -1, QuotedTOS: -1}, err)
+		return nil
+	}
+	if r.m.s.ProbeSent != nil {
+		r.m.s.ProbeSent(MonitorProbe{Round: rd.n, Flow: f, TTL: p.ttl, Sent: now, Type: -1, Code: -1, QuotedTOS: -1})
 	}
 	if r.keys != nil {
 		sl.key = r.keyCount

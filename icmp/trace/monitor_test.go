@@ -2,13 +2,20 @@ package trace
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/rawkit/rawkit/icmp/icmptest"
 )
 
 // fakeReserve hands out source ports for further flows without sockets.
@@ -44,8 +51,11 @@ func TestMonitorRoundsMethods(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := newFakePath(t, 3)
 				var probes, rounds int
+				sentAt, settledAt := map[int]int{}, map[int]int{}
 				m := fakeMonitor(t, f, &MonitorConfig{Config: Config{Method: meth}, Count: 10,
-					Probe: func(MonitorProbe) { probes++ }, Round: func(int, time.Time) { rounds++ }})
+					Probe:     func(p MonitorProbe) { probes++; settledAt[p.TTL]++ },
+					Round:     func(int, time.Time) { rounds++ },
+					ProbeSent: func(p MonitorProbe) { sentAt[p.TTL]++ }})
 				start := time.Now()
 				snap, err := m.Run(context.Background())
 				if err != nil {
@@ -61,6 +71,20 @@ func TestMonitorRoundsMethods(t *testing.T) {
 				}
 				if len(snap.Hops) != 4 {
 					t.Fatalf("%d hops, want 4: %+v", len(snap.Hops), snap.Hops)
+				}
+				// Up to the destination every probe sent settles once;
+				// beyond it, only the first round's are sent: answered
+				// when the destination's answer came before the one that
+				// showed it nearer, else dropped.
+				for ttl := 1; ttl <= 4; ttl++ {
+					if sentAt[ttl] != 10 || settledAt[ttl] != 10 {
+						t.Errorf("ttl %d: %d sent, %d settled, want 10 each", ttl, sentAt[ttl], settledAt[ttl])
+					}
+				}
+				for ttl, n := range sentAt {
+					if ttl > 4 && (n > 1 || settledAt[ttl] > n) {
+						t.Errorf("ttl %d beyond the destination: %d sent, %d settled", ttl, n, settledAt[ttl])
+					}
 				}
 				for i, h := range snap.Hops {
 					want := f.dst
@@ -327,6 +351,60 @@ func TestMonitorFirstRoundAtOnce(t *testing.T) {
 		}
 		if el := time.Since(start); el != 2*time.Second+3*time.Millisecond {
 			t.Errorf("3 rounds took %v, want 2.003s", el)
+		}
+	})
+}
+
+// failingSender fails every 3rd probe's send with ENETUNREACH.
+type failingSender struct {
+	*icmptest.Conn
+	n atomic.Int64
+}
+
+func (s *failingSender) WriteBatch(ctx context.Context, pkts [][]byte, dst netip.Addr) (int, error) {
+	if s.n.Add(1)%3 == 0 {
+		return 0, &net.OpError{Op: "sendmmsg", Err: os.NewSyscallError("sendmmsg", syscall.ENETUNREACH)}
+	}
+	return s.Conn.WriteBatch(ctx, pkts, dst)
+}
+
+// TestMonitorSendErrorGoesOn: with SendError set, a failed send is
+// reported and the run goes on; the probe is neither answered nor
+// lost, and every probe that left settles once.
+func TestMonitorSendErrorGoesOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakePath(t, 3)
+		sent, settled, failed := map[int]int{}, map[int]int{}, map[int]int{}
+		m := fakeMonitor(t, f, &MonitorConfig{Config: Config{Method: MethodICMP, MaxTTL: 4}, Count: 6,
+			ProbeSent: func(p MonitorProbe) { sent[p.TTL]++ },
+			Probe:     func(p MonitorProbe) { settled[p.TTL]++ },
+			SendError: func(p MonitorProbe, err error) {
+				if !errors.Is(err, syscall.ENETUNREACH) {
+					t.Errorf("send error %v", err)
+				}
+				failed[p.TTL]++
+			}})
+		m.path.send = &failingSender{Conn: f.sender()}
+		snap, err := m.Run(context.Background())
+		if err != nil || snap.Rounds != 6 {
+			t.Fatalf("run: %v after %d rounds", err, snap.Rounds)
+		}
+		total := 0
+		for ttl := 1; ttl <= 4; ttl++ {
+			total += sent[ttl] + failed[ttl]
+			if sent[ttl]+failed[ttl] != 6 || settled[ttl] != sent[ttl] {
+				t.Errorf("ttl %d: %d sent, %d failed, %d settled", ttl, sent[ttl], failed[ttl], settled[ttl])
+			}
+			if h := snap.Hops[ttl-1]; h.Sent != sent[ttl] || h.InFlight != 0 {
+				t.Errorf("ttl %d: statistics sent %d, in flight %d", ttl, h.Sent, h.InFlight)
+			}
+		}
+		nfailed := 0
+		for _, v := range failed {
+			nfailed += v
+		}
+		if total != 24 || nfailed != 8 {
+			t.Errorf("%d probes, %d failed; want 24 and 8", total, nfailed)
 		}
 	})
 }

@@ -78,6 +78,9 @@ type Config struct {
 	File   string
 	Groups []Group
 	FileSD []FileSD
+	// Paths are the path targets, monitored round after round over
+	// every TTL as mtr does.
+	Paths []PathGroup
 	// RTTBuckets are the classic buckets of rawkit_ping_rtt_seconds;
 	// NativeFactor the growth factor of its native buckets (0: none).
 	RTTBuckets   []float64
@@ -109,7 +112,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	if root == nil {
-		return nil, &posError{file: file, msg: "empty configuration: want targets: or file_sd_configs:"}
+		return nil, &posError{file: file, msg: "empty configuration: want targets:, file_sd_configs: or paths:"}
 	}
 	err = d.fields(root, "configuration", func(key string, v *yaml.Node) error {
 		var err error
@@ -118,6 +121,8 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 			cfg.Groups, err = d.groups(v)
 		case "file_sd_configs":
 			cfg.FileSD, err = d.fileSDs(v)
+		case "paths":
+			cfg.Paths, err = d.pathGroups(v)
 		case "rtt_buckets":
 			cfg.RTTBuckets, err = d.buckets(v)
 		case "native_histogram_bucket_factor":

@@ -61,6 +61,24 @@ func TestConfigErrors(t *testing.T) {
 		{"name syntax", "targets:\n  - hosts: [db1..example.net]\n", `bad host "db1..example.net"`, 2},
 		{"file_sd without files", "file_sd_configs:\n  - refresh_interval: 1s\n", `without files`, 2},
 		{"file_sd refresh", "file_sd_configs:\n  - files: [a.yml]\n    refresh_interval: 1ms\n", `bad refresh_interval "1ms"`, 3},
+		{"path unknown key", "paths:\n  - hosts: [10.0.0.9]\n    max_ttls: 9\n", `paths entry: unknown key "max_ttls"`, 3},
+		{"path method", "paths:\n  - hosts: [10.0.0.9]\n    method: sctp\n", `bad method "sctp": want icmp, udp or tcp`, 3},
+		{"path max_ttl", "paths:\n  - hosts: [10.0.0.9]\n    max_ttl: 65\n", `bad max_ttl "65": want an integer from 1 to 64`, 3},
+		{"path max_ttl zero", "paths:\n  - hosts: [10.0.0.9]\n    max_ttl: 0\n", `bad max_ttl "0"`, 3},
+		{"path flows", "paths:\n  - hosts: [10.0.0.9]\n    flows: 17\n", `bad flows "17": want an integer from 1 to 16`, 3},
+		{"path interval", "paths:\n  - hosts: [10.0.0.9]\n    interval: 10ms\n", `bad interval "10ms": want 100ms to 1h`, 3},
+		{"path timeout", "paths:\n  - hosts: [10.0.0.9]\n    timeout: 1m\n", `bad timeout "1m"`, 3},
+		{"path port", "paths:\n  - hosts: [10.0.0.9]\n    method: udp\n    port: 70000\n", `bad port "70000"`, 4},
+		{"path port icmp", "paths:\n  - hosts: [10.0.0.9]\n    port: 80\n", `bad port "80": ICMP probes have no port`, 3},
+		{"path range", "paths:\n  - hosts: [10.0.0.0/24]\n", `bad path host "10.0.0.0/24": a path target is one address or name, not a range`, 2},
+		{"path bad host", "paths:\n  - hosts: [db1..example.net]\n", `bad path host "db1..example.net"`, 2},
+		{"path no hosts", "paths:\n  - method: udp\n", `paths entry without hosts:`, 2},
+		{"path label ttl", "paths:\n  - hosts: [10.0.0.9]\n    labels: {ttl: x}\n", `bad label name "ttl"`, 3},
+		{"path label method", "paths:\n  - hosts: [10.0.0.9]\n    labels: {method: x}\n", `bad label name "method"`, 3},
+		{"path label target", "paths:\n  - hosts: [10.0.0.9]\n    labels: {target: x}\n", `bad label name "target"`, 3},
+		{"path twice", "paths:\n  - hosts: [10.0.0.9]\n  - hosts:\n      - 10.0.0.9\n", `path target "10.0.0.9" given twice with the same method and labels (also line 2)`, 4},
+		{"path rate", "paths:\n  - hosts: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6]\n    interval: 100ms\n    max_ttl: 64\n    flows: 16\n", `more than 10000 probes per second`, 2},
+		{"paths kind", "paths: 10.0.0.9\n", `paths: want a list, got "10.0.0.9"`, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -95,7 +113,25 @@ func loadAndCheck(t *testing.T, file, text string) ([]entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return entries(cfg, noInterfaces)
+	ents, err := entries(cfg, noInterfaces)
+	if err == nil {
+		_, err = pathEntries(cfg)
+	}
+	return ents, err
+}
+
+// TestPathTargetCap: at most maxPathTargets path targets.
+func TestPathTargetCap(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("paths:\n  - interval: 10s\n    hosts:\n")
+	for i := range maxPathTargets + 1 {
+		fmt.Fprintf(&b, "      - 10.1.%d.%d\n", i/250, i%250+1)
+	}
+	_, err := loadAndCheck(t, filepath.Join(t.TempDir(), "config.yml"), b.String())
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(":%d: more than %d path targets", maxPathTargets+4, maxPathTargets)) {
+		t.Fatalf("%d path targets: %v", maxPathTargets+1, err)
+	}
 }
 
 // TestConfigGood: the issue's example parses to the targets it lists.
@@ -172,6 +208,7 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("x: &a [1]\ny: *a\n"))
 	f.Add([]byte("- targets: [127.0.0.2, 10.0.0.0/30]\n  labels: {rack: r1, __meta_x: y}\n"))
 	f.Add([]byte(`[{"targets": ["db1.example.net"], "labels": {"a": "b"}}]`))
+	f.Add([]byte("paths:\n  - hosts: [10.0.0.9, db1.example.net]\n    method: udp\n    port: 4000\n    max_ttl: 12\n    flows: 2\n    labels: {site: fra1}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a file_sd file.
 		if _, err := parseSDFile("sd.yml", data, &Settings{Interval: time.Second}); err != nil && strings.Contains(err.Error(), "\n") {
@@ -194,10 +231,27 @@ func FuzzConfig(f *testing.F) {
 				}
 			}
 		}
+		for _, g := range cfg.Paths {
+			if g.Interval < minPathInterval || g.Timeout > maxTimeout || g.MaxTTL < 1 || g.MaxTTL > maxPathTTL || g.Flows < 1 || g.Flows > maxPathFlows {
+				t.Fatalf("path settings out of bounds: %+v", g.PathSettings)
+			}
+			for _, h := range g.Hosts {
+				if err := checkPathHost(h.Spec); err != nil {
+					t.Fatalf("path host %q passed: %v", h.Spec, err)
+				}
+			}
+		}
 		// file_sd_configs are read from disk; only static groups here.
 		cfg.FileSD = nil
 		if _, err := entries(cfg, noInterfaces); err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("error of more than one line: %q", err)
+		}
+		pents, err := pathEntries(cfg)
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("error of more than one line: %q", err)
+		}
+		if len(pents) > maxPathTargets {
+			t.Fatalf("%d path targets passed", len(pents))
 		}
 	})
 }

@@ -18,8 +18,12 @@ func TestDeployKitConfigs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ParseConfig(example, b); err != nil {
-		t.Errorf("%v", err)
+	cfg, err := ParseConfig(example, b)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if pents, err := pathEntries(cfg); err != nil || len(pents) == 0 {
+		t.Errorf("%s: %d path targets, %v", example, len(pents), err)
 	}
 	const manifest = "../../../../deploy/kubernetes/rawkit-exporter.yaml"
 	b, err = os.ReadFile(manifest)

@@ -17,6 +17,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/exporter/exporterdoc"
 	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/trace"
 	"github.com/rawkit/rawkit/raw"
 )
 
@@ -31,6 +32,11 @@ type Env struct {
 	Listen func(*echo.ListenConfig) (*echo.Socket, error)
 	// NewMonitor makes the engine over the opened sockets.
 	NewMonitor func(socks []echo.Socket) (Monitor, error)
+	// NewPathMonitor opens a path target's monitor (trace.NewMonitor);
+	// NewPingPathMonitor opens one without privileges
+	// (trace.NewPingMonitor), tried when NewPathMonitor lacks them.
+	NewPathMonitor     func(dst netip.Addr, cfg *trace.MonitorConfig) (PathMonitor, error)
+	NewPingPathMonitor func(dst netip.Addr, cfg *trace.MonitorConfig) (PathMonitor, error)
 	// DropPrivileges is called once the sockets and the listener are
 	// open (raw.DropPrivileges).
 	DropPrivileges func() error
@@ -59,6 +65,12 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.NewMonitor == nil {
 		e.NewMonitor = newEchoMonitor
+	}
+	if e.NewPathMonitor == nil {
+		e.NewPathMonitor = newTracePathMonitor
+	}
+	if e.NewPingPathMonitor == nil {
+		e.NewPingPathMonitor = newTracePingMonitor
 	}
 	if e.DropPrivileges == nil {
 		e.DropPrivileges = raw.DropPrivileges

@@ -21,6 +21,7 @@ import (
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/icmp/echo"
 	"github.com/rawkit/rawkit/icmp/icmptest"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // fakeMonitor records the targets added and lets a test send events to
@@ -178,6 +179,14 @@ func testEnv(h *harness, ready chan net.Addr) *Env {
 				return nil, errors.New("monitor made before the drop")
 			}
 			return h.mon, nil
+		},
+		// No unit test opens a real path monitor: those that have path
+		// targets pass fakePaths.env.
+		NewPathMonitor: func(netip.Addr, *trace.MonitorConfig) (PathMonitor, error) {
+			return nil, errors.New("no path engine in this test")
+		},
+		NewPingPathMonitor: func(netip.Addr, *trace.MonitorConfig) (PathMonitor, error) {
+			return nil, errors.New("no path engine in this test")
 		},
 		DropPrivileges: func() error { h.dropped = true; return nil },
 		Resolver:       h.res,

@@ -67,14 +67,56 @@ var landingPage = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 <p><a href="metrics">Metrics</a> · <a href="probe?target=127.0.0.1">Probe 127.0.0.1</a> · configuration {{.File}} · {{len .Rows}} targets</p>
 <table><tr><th>target</th><th>ip</th><th>labels</th><th>state</th><th>loss (last {{.Window}})</th><th>mean RTT</th></tr>
 {{range .Rows}}<tr><td>{{.Target}}</td><td>{{.IP}}</td><td>{{.Labels}}</td><td>{{.State}}</td><td>{{.Loss}}</td><td>{{.RTT}}</td></tr>
-{{end}}</table></body></html>
+{{end}}</table>
+{{if .Paths}}<h2>Paths</h2>
+<table><tr><th>target</th><th>method</th><th>ip</th><th>labels</th><th>state</th><th>rounds</th><th>changes</th><th>reached</th><th>hops (TTL, last responder, lost of sent)</th></tr>
+{{range .Paths}}<tr><td>{{.Target}}</td><td>{{.Method}}</td><td>{{.IP}}</td><td>{{.Labels}}</td><td>{{.State}}</td><td>{{.Rounds}}</td><td>{{.Changes}}</td><td>{{.Reached}}</td><td>{{.Hops}}</td></tr>
+{{end}}</table>{{end}}</body></html>
 `))
+
+// pathRow is one path target on the landing page.
+type pathRow struct {
+	Target, Method, IP, Labels, State string
+	Rounds, Changes                   int
+	Reached                           string
+	Hops                              string
+}
+
+// pathRows lists the path targets; called with x.ts.mu.
+func (x *exporter) pathRows() []pathRow {
+	rows := make([]pathRow, 0, len(x.ts.paths))
+	for _, pt := range x.ts.paths {
+		r := pathRow{Target: pt.e.target, Method: pt.e.set.Method.String(), Labels: strings.TrimSuffix(labelKey(pt.e.set.Labels), ","),
+			State: stateProbed, Reached: "-"}
+		switch {
+		case !pt.addr.IsValid():
+			r.State = stateUnresolved
+		case pt.failed.Load():
+			r.State = stateFailed + " (see the log)"
+		}
+		if pt.addr.IsValid() {
+			r.IP = pt.addr.String()
+		}
+		if pt.s != nil {
+			var reached bool
+			r.Rounds, r.Changes, reached, r.Hops = pt.s.summary()
+			if r.Rounds > 0 {
+				r.Reached = map[bool]string{true: "yes", false: "no"}[reached]
+			}
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b pathRow) int {
+		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Method, b.Method), cmp.Compare(a.Labels, b.Labels))
+	})
+	return rows
+}
 
 // maxLandingRows bounds the page: 100,000 rows help no reader.
 const maxLandingRows = 5000
 
 // landing lists the targets with their loss and mean RTT over their
-// last windowLen probes.
+// last windowLen probes, then the path targets hop by hop.
 func (x *exporter) landing(w http.ResponseWriter, _ *http.Request) {
 	x.ts.mu.Lock()
 	file := ""
@@ -103,6 +145,7 @@ func (x *exporter) landing(w http.ResponseWriter, _ *http.Request) {
 		}
 		rows = append(rows, r)
 	}
+	paths := x.pathRows()
 	x.ts.mu.Unlock()
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.IP, b.IP), cmp.Compare(a.Labels, b.Labels))
@@ -111,5 +154,5 @@ func (x *exporter) landing(w http.ResponseWriter, _ *http.Request) {
 		rows = rows[:maxLandingRows]
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	landingPage.Execute(w, map[string]any{"File": file, "Rows": rows, "Window": windowLen})
+	landingPage.Execute(w, map[string]any{"File": file, "Rows": rows, "Window": windowLen, "Paths": paths})
 }

@@ -160,6 +160,12 @@ func TestPrometheusEndToEnd(t *testing.T) {
     interval: 1s
     timeout: 1s
     labels: {role: loopback}
+paths:
+  - hosts: [%[2]s]
+    interval: 200ms
+    timeout: 1s
+    max_ttl: 8
+    labels: {role: path}
 `, lossy, srv, loop)
 		if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
@@ -208,6 +214,16 @@ func TestPrometheusEndToEnd(t *testing.T) {
 	if n := promScalar(t, c, prom, `count(rawkit_ping_requests_total)`); n != 2+254+126 {
 		t.Errorf("%v targets have series, want %d", n, 2+254+126)
 	}
+	// The path target: one hop series per TTL up to the server's (2),
+	// and the median of its native buckets at TTL 2 near the delay.
+	if n := promScalar(t, c, prom, fmt.Sprintf(`count(rawkit_path_hop_requests_total{ip=%q})`, srv)); n != 2 {
+		t.Errorf("%v hop series of the path target, want 2", n)
+	}
+	pmedian := promScalar(t, c, prom, fmt.Sprintf(`histogram_quantile(0.5, rate(rawkit_path_hop_rtt_seconds{ip=%q,ttl="2"}[1m]))`, srv))
+	t.Logf("median RTT of the path's TTL 2: %.3f ms (delay %v)", pmedian*1e3, delay)
+	if d := pmedian - delay.Seconds(); d < -0.1*delay.Seconds() || d > 0.1*delay.Seconds() {
+		t.Errorf("path TTL 2 median RTT %.3f ms, want within 10%% of %v", pmedian*1e3, delay)
+	}
 	median := promScalar(t, c, prom, fmt.Sprintf(`histogram_quantile(0.5, rate(rawkit_ping_rtt_seconds{ip=%q}[1m]))`, srv))
 	t.Logf("median RTT to %s: %.3f ms (delay %v)", srv, median*1e3, delay)
 	if d := median - delay.Seconds(); d < -0.1*delay.Seconds() || d > 0.1*delay.Seconds() {
@@ -243,6 +259,9 @@ func TestPrometheusEndToEnd(t *testing.T) {
 	}
 	if r := promScalar(t, c, prom, `sum(resets(rawkit_ping_requests_total{ip!~"127[.]0[.]2[.].*"}[5m])) + sum(resets(rawkit_ping_lost_total[5m]))`); r != 0 {
 		t.Errorf("%v counter resets on the targets the reload kept", r)
+	}
+	if r := promScalar(t, c, prom, `sum(resets(rawkit_path_hop_requests_total[5m])) + sum(resets(rawkit_path_rounds_total[5m]))`); r != 0 {
+		t.Errorf("%v counter resets of the path target across the reload", r)
 	}
 	if r := promQuery(t, c, prom, `rawkit_ping_requests_total{ip=~"127[.]0[.]2[.].*"}`); len(r) != 0 {
 		t.Errorf("%d series of removed targets are still there", len(r))

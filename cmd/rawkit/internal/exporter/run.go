@@ -51,8 +51,12 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 	// Everything a user wrote is checked before anything is opened.
 	cfg, err := loadConfig(o.configFile)
 	var ents []entry
+	var pents []pathEntry
 	if err == nil {
 		ents, err = entries(cfg, env.InterfaceAddrs)
+	}
+	if err == nil {
+		pents, err = pathEntries(cfg)
 	}
 	if err != nil {
 		return cli.Failf(sio, "exporter", "%v", err)
@@ -76,6 +80,12 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 			s.Conn.Close()
 		}
 	}()
+	// Path targets have sockets of their own, opened now too.
+	pre, err := env.openPaths(ctx, cfg, pents)
+	if err != nil {
+		return cli.Failf(sio, "exporter", "%v", err)
+	}
+	defer pre.close()
 	// A drop that cannot be completed stops the exporter before any
 	// packet (fail closed); only a build that cannot drop at all runs
 	// on, and says so.
@@ -88,9 +98,9 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 	if err != nil {
 		return cli.Failf(sio, "exporter", "%v", err)
 	}
-	fmt.Fprintf(sio.Err, "rawkit exporter: %s; listening on %v\n", note, l.Addr())
+	fmt.Fprintf(sio.Err, "rawkit exporter: %s%s; listening on %v\n", note, pre.note, l.Addr())
 	x := newExporter(env, mon, o, sio)
-	return x.serve(ctx, l, cfg, ents)
+	return x.serve(ctx, l, cfg, ents, pents, pre)
 }
 
 // openSockets opens the IPv4 socket, which the exporter needs, and the
@@ -138,15 +148,16 @@ func newExporter(env *Env, mon Monitor, o *options, sio *cli.Stdio) *exporter {
 	x.log = slog.New(slog.NewTextHandler(sio.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	set := newSeriesSet()
 	reg, self := newRegistry(set, mon.Stats, env.Version)
-	x.ts = &targetSet{mon: mon, set: set, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err,
-		targets: map[string]*target{}, names: map[string]netip.Addr{}, labelled: map[string]bool{}}
+	x.ts = &targetSet{mon: mon, set: set, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err, openPath: env.openPath,
+		targets: map[string]*target{}, paths: map[string]*pathTarget{}, names: map[string]netip.Addr{}, labelled: map[string]bool{}}
+	self.countPaths = x.ts.countPathsLocked
 	x.handler = x.routes(reg)
 	return x
 }
 
 // serve runs the exporter until ctx ends or the engine or the server
 // fails.
-func (x *exporter) serve(ctx context.Context, l net.Listener, cfg *Config, ents []entry) int {
+func (x *exporter) serve(ctx context.Context, l net.Listener, cfg *Config, ents []entry, pents []pathEntry, pre *preopened) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
@@ -167,7 +178,7 @@ func (x *exporter) serve(ctx context.Context, l net.Listener, cfg *Config, ents 
 	if x.env.Ready != nil {
 		x.env.Ready(l.Addr())
 	}
-	x.start(ctx, cfg, ents)
+	x.start(ctx, cfg, ents, pents, pre)
 	wg.Go(func() { x.reloadOnSignal(ctx) })
 	wg.Go(func() { x.watchFileSD(ctx) })
 	wg.Go(func() { x.resolveLoop(ctx) })
@@ -181,6 +192,8 @@ func (x *exporter) serve(ctx context.Context, l net.Listener, cfg *Config, ents 
 	scancel()
 	cancel()
 	wg.Wait()
+	x.ts.stopAllPaths()
+	x.ts.wg.Wait()
 	if err != nil {
 		return cli.Failf(x.sio, "exporter", "%v", err)
 	}
@@ -188,11 +201,23 @@ func (x *exporter) serve(ctx context.Context, l net.Listener, cfg *Config, ents 
 }
 
 // start applies the first configuration.
-func (x *exporter) start(ctx context.Context, cfg *Config, ents []entry) {
+func (x *exporter) start(ctx context.Context, cfg *Config, ents []entry, pents []pathEntry, pre *preopened) {
 	x.reloadMu.Lock()
 	defer x.reloadMu.Unlock()
 	x.sdSig = sdSignature(cfg)
-	x.ts.apply(cfg, ents, resolveAll(ctx, x.env.Resolver, entryNames(ents)))
+	x.ts.ctx = ctx
+	res := resolveAll(ctx, x.env.Resolver, entryNames(ents))
+	// The path targets' monitors were opened at the addresses their
+	// names had before the drop: those stand (a name of several
+	// addresses may answer in another order now).
+	if pre != nil {
+		for n, r := range pre.lookups {
+			if _, ok := res[n]; !ok || r.err == nil {
+				res[n] = r
+			}
+		}
+	}
+	x.ts.apply(cfg, ents, pents, res, pre)
 	x.ts.self.reloadOK.Set(1)
 	x.ts.self.reloadTime.SetToCurrentTime()
 	close(x.ready)
@@ -222,7 +247,11 @@ func (x *exporter) reload(ctx context.Context, full bool) error {
 		if err != nil {
 			return err
 		}
-		x.ts.apply(cfg, ents, resolveAll(ctx, x.env.Resolver, entryNames(ents)))
+		pents, err := pathEntries(cfg)
+		if err != nil {
+			return err
+		}
+		x.ts.apply(cfg, ents, pents, resolveAll(ctx, x.env.Resolver, append(entryNames(ents), pathNames(pents)...)), nil)
 		return nil
 	}()
 	// The files have been read as they are now: a bad one is not read

@@ -17,6 +17,22 @@ type selfMetrics struct {
 	reloadTime      prometheus.Gauge
 	probes          *prometheus.CounterVec
 	stats           func() MonitorStats
+	// pathTargets counts the path targets by state, set at each scrape
+	// by countPaths (their monitors fail and recover on their own).
+	pathTargets *prometheus.GaugeVec
+	countPaths  func()
+}
+
+// pathStates collects rawkit_exporter_path_targets, counted first.
+type pathStates struct{ m *selfMetrics }
+
+func (c pathStates) Describe(ch chan<- *prometheus.Desc) { c.m.pathTargets.Describe(ch) }
+
+func (c pathStates) Collect(ch chan<- prometheus.Metric) {
+	if c.m.countPaths != nil {
+		c.m.countPaths()
+	}
+	c.m.pathTargets.Collect(ch)
 }
 
 // Target states of rawkit_exporter_targets.
@@ -48,14 +64,18 @@ func newRegistry(set *seriesSet, stats func() MonitorStats, version string) (*pr
 		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rawkit_exporter_probe_requests_total", Help: "Requests to /probe, by outcome.",
 		}, []string{"outcome"}),
+		pathTargets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "rawkit_exporter_path_targets", Help: "Configured path targets, by state: probed, unresolved (a name that never resolved) or failed (not monitored now, see stderr; tried again).",
+		}, []string{"state"}),
 		stats: stats,
 	}
 	for _, s := range []string{stateProbed, stateUnresolved, stateFailed} {
 		m.targets.WithLabelValues(s)
+		m.pathTargets.WithLabelValues(s)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(set, m.targets, m.resolveFailures, m.addrChanges, m.reloadOK, m.reloadTime, m.probes,
-		engineCollector{stats},
+		engineCollector{stats}, pathStates{m},
 		buildInfo(version),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -171,23 +171,28 @@ func (s *series) collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// seriesSet is the collector of every target's series. It describes
-// nothing (an unchecked collector, prometheus.Registry's term): its
-// metrics come and go with the targets.
+// seriesSet is the collector of every target's series (echo and path).
+// It describes nothing (an unchecked collector, prometheus.Registry's
+// term): its metrics come and go with the targets.
 type seriesSet struct {
 	mu  sync.RWMutex
-	all map[*series]struct{}
+	all map[collecting]struct{}
 }
 
-func newSeriesSet() *seriesSet { return &seriesSet{all: map[*series]struct{}{}} }
+// collecting is one target's series: *series or *pathSeries.
+type collecting interface {
+	collect(ch chan<- prometheus.Metric)
+}
 
-func (ss *seriesSet) add(s *series) {
+func newSeriesSet() *seriesSet { return &seriesSet{all: map[collecting]struct{}{}} }
+
+func (ss *seriesSet) add(s collecting) {
 	ss.mu.Lock()
 	ss.all[s] = struct{}{}
 	ss.mu.Unlock()
 }
 
-func (ss *seriesSet) remove(s *series) {
+func (ss *seriesSet) remove(s collecting) {
 	ss.mu.Lock()
 	delete(ss.all, s)
 	ss.mu.Unlock()

@@ -3,6 +3,7 @@ package exporter
 import (
 	"fmt"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rawkit/rawkit/icmp/echo"
+	"github.com/rawkit/rawkit/icmp/trace"
 )
 
 // TestNoTTLBeforeReply: a target with no reply yet has no TTL series
@@ -76,4 +78,28 @@ func BenchmarkScrape10k(b *testing.B) {
 		size = w.Body.Len()
 	}
 	b.ReportMetric(float64(size), "bytes/scrape")
+}
+
+// BenchmarkPathProbe is what one path probe costs the exporter: its
+// send and its answer through the per-TTL children of a 10-hop path,
+// and a tenth of a round's end (path comparison, responder windows).
+func BenchmarkPathProbe(b *testing.B) {
+	s := newPathSeries(prometheus.Labels{"target": "a", "ip": "10.0.0.9", "method": "icmp"}, &Config{RTTBuckets: defaultBuckets, NativeFactor: 1.1}, 30)
+	dst := netip.MustParseAddr("10.0.0.9")
+	var routers [10]netip.Addr
+	for i := range routers {
+		routers[i] = netip.AddrFrom4([4]byte{10, 0, byte(i), 1})
+	}
+	routers[9] = dst
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		round, ttl := int64(i/10+1), i%10+1
+		p := trace.MonitorProbe{Round: round, TTL: ttl, Answered: true, From: routers[ttl-1],
+			RTT: time.Duration(100+i%1000) * time.Microsecond, Reached: ttl == 10, Final: ttl == 10}
+		s.sent(p)
+		s.settled(p)
+		if ttl == 10 {
+			s.round(int(round))
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -29,9 +30,17 @@ type targetSet struct {
 	ifAddrs func(string) ([]netip.Addr, error)
 	log     io.Writer // stderr: a target the engine refuses is one line there
 
+	// openPath opens a path target's monitor (Env.openPath); ctx is
+	// the exporter's, which path monitors run under, wg their
+	// goroutines.
+	openPath func(e *pathEntry, addr netip.Addr, s *pathSeries) (PathMonitor, error)
+	ctx      context.Context
+	wg       sync.WaitGroup
+
 	mu      sync.Mutex
 	cfg     *Config
-	targets map[string]*target // by entry key
+	targets map[string]*target     // by entry key
+	paths   map[string]*pathTarget // by path entry key
 	names   map[string]netip.Addr
 	// labelled holds the target labels the exporter's own per-target
 	// counters (resolution failures, address changes) have series for,
@@ -48,8 +57,10 @@ type lookup struct {
 // apply makes the running targets those of ents: targets that stay keep
 // their series untouched (a changed interval, size, ... re-adds the
 // engine probe but keeps the counters), removed ones lose their series,
-// new ones start. res holds fresh lookups of the names.
-func (ts *targetSet) apply(cfg *Config, ents []entry, res map[string]lookup) {
+// new ones start; the same for path targets (pents; pre holds those
+// opened before the privilege drop). res holds fresh lookups of the
+// names.
+func (ts *targetSet) apply(cfg *Config, ents []entry, pents []pathEntry, res map[string]lookup, pre *preopened) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.cfg = cfg
@@ -82,10 +93,15 @@ func (ts *targetSet) apply(cfg *Config, ents []entry, res map[string]lookup) {
 			delete(ts.targets, k)
 		}
 	}
+	ts.applyPaths(pents, pre)
 	// Forget names no target has any more.
 	used := map[string]bool{}
 	for _, t := range ts.targets {
 		used[t.e.name] = true
+	}
+	for _, pt := range ts.paths {
+		used[pt.e.name] = true
+		used[pt.e.target] = true
 	}
 	maps.DeleteFunc(ts.names, func(n string, _ netip.Addr) bool { return !used[n] })
 	for l := range ts.labelled {
@@ -122,6 +138,11 @@ func (ts *targetSet) resolved(res map[string]lookup) {
 			ts.move(t, a)
 		}
 	}
+	for _, pt := range ts.paths {
+		if a, ok := ts.names[pt.e.name]; ok && pt.e.name != "" && a != pt.addr {
+			ts.movePath(pt, a)
+		}
+	}
 	ts.count()
 }
 
@@ -133,6 +154,11 @@ func (ts *targetSet) nameList() []string {
 	for _, t := range ts.targets {
 		if t.e.name != "" {
 			out = append(out, t.e.name)
+		}
+	}
+	for _, pt := range ts.paths {
+		if pt.e.name != "" {
+			out = append(out, pt.e.name)
 		}
 	}
 	slices.Sort(out)

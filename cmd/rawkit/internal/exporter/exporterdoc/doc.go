@@ -12,7 +12,7 @@ package exporterdoc
 import "github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 
 // Summary is the exporter's line in `rawkit help`.
-const Summary = "probe targets continuously with ICMP echo, for Prometheus"
+const Summary = "probe targets continuously with ICMP echo, and paths hop by hop, for Prometheus"
 
 // DefaultListen is outside 9100-9999, the range of Prometheus' exporter
 // port allocations, which is full: no exporter's default collides.
@@ -43,7 +43,12 @@ rawkit: its HTTP, TLS, YAML and Prometheus libraries stay out of the rawkit
 binary, whose other commands would pay for their start-up on every run.
 "rawkit exporter ARGS" executes rawkit-exporter ARGS in its place (the
 same process, see PRIVILEGES), found next to the rawkit binary first, then
-in PATH.`,
+in PATH.
+
+Each path target of FILE's paths: is monitored as rawkit mtr monitors it:
+rounds of probes over every TTL up to the destination's, each with its
+own sockets, giving per-TTL requests, losses, round trips and responder
+counts, and a count of path changes.`,
 	Options: []cli.Option{
 		{Names: []string{"--config.file"}, Arg: "FILE", Help: "the targets, in YAML as FILE: shows; required", Complete: "file"},
 		{Names: []string{"--web.listen-address"}, Arg: "HOST:PORT", Help: "where to serve HTTP; the default is outside the exporters' range 9100-9999, which is all allocated", Default: DefaultListen},
@@ -67,15 +72,28 @@ in PATH.`,
   rtt_buckets: [0.001, 0.01, 0.1, 1]  # classic buckets (default 100us..26s)
   native_histogram_bucket_factor: 1.1 # native buckets; 0: none
   resolve_interval: 1m    # names are looked up again this often
+  paths:                  # monitored hop by hop, as rawkit mtr does
+    - hosts: [10.0.0.9, db1.example.net]  # addresses or names, no ranges
+      method: icmp        # icmp, udp or tcp (tcp needs CAP_NET_RAW)
+      interval: 1s        # between rounds (100ms to 1h)
+      timeout: 2s         # a probe unanswered by then is lost (100ms-30s)
+      max_ttl: 30         # the highest TTL probed (1 to 64)
+      flows: 1            # Paris flows probed at once (1 to 16)
+      port: 33434         # udp and tcp only (defaults 33434 and 80)
+      labels: {site: fra1}
 
 A CIDR range holds at most 4096 addresses (IPv4 ranges lose their network
 and broadcast addresses); a configuration at most 100000 targets and
-100000 probes per second. Label names target, ip and le are the
-exporter's. Quote IPv6 addresses that start with a colon ("::1").
+100000 probes per second; at most 100 path targets, and at most 10000
+path probes per second counted as max_ttl x flows / interval each. Label
+names target, ip and le are the exporter's, and on paths ttl and method.
+A path target has series for TTL 1 up to the TTL its destination answers
+at (up to max_ttl while it does not), so at most max_ttl per path. Quote IPv6 addresses that start with a colon ("::1").
 
 HTTP: /metrics, /probe?target=HOST[&count=N] (blackbox_exporter's ICMP
 answer, N echoes, 1-20, default 3), /-/healthy, /-/ready, POST /-/reload,
-and / (the targets with their loss and RTT over the last 64 probes).`,
+and / (the targets with their loss and RTT over the last 64 probes; the
+path targets with each TTL's last responder and loss).`,
 	Exit: `0 after SIGINT or SIGTERM, 2 on errors (a bad configuration,
 web configuration or listen address: one line, nothing started; for
 "rawkit exporter", a rawkit-exporter that cannot be found or run).`,
@@ -89,7 +107,13 @@ web configuration or listen address: one line, nothing started; for
 sockets, open to the groups in net.ipv4.ping_group_range (ICMP errors
 other than those quoting an echo are then not seen). Once its sockets and
 its listener are open it drops every capability, and under sudo becomes
-the invoking user again; a drop that fails stops it with status 2. The
+the invoking user again; a drop that fails stops it with status 2. Path
+targets have sockets of their own, opened before the drop too: a path
+target added or changed by a reload afterwards runs on ping sockets
+(icmp) or UDP sockets (udp) where net.ipv4.ping_group_range allows, and
+a tcp one cannot start until the exporter is restarted (said on stderr,
+counted failed in rawkit_exporter_path_targets). A tcp path target at
+the start without CAP_NET_RAW is an error (status 2). The
 systemd unit gives it CAP_NET_RAW alone, as an ambient capability of a
 dynamic user.
 
