@@ -28,6 +28,7 @@ func main() {
 	name := commandName(os.Args)
 	if oneP(name) {
 		runtime.GOMAXPROCS(1)
+		coalesceWakeups()
 	}
 	ctx, stop, caught := cli.InterruptContext(!handlesQuit(name))
 	if !startsFast(name) {
