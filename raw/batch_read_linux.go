@@ -102,7 +102,7 @@ func (b *readBatch) reset(n int) {
 func (b *readBatch) recv(fd uintptr) bool {
 	for {
 		b.reset(len(b.hdrs))
-		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+		n, e := sockcall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
 		switch {
 		case e == unix.EINTR:
 			continue

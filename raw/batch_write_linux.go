@@ -46,7 +46,7 @@ func (c *Conn) getWriteBatch() *writeBatch {
 
 func (b *writeBatch) send(fd uintptr) bool {
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+		n, e := sockcall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
 		switch e {
 		case unix.EINTR:
 			continue

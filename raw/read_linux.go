@@ -44,21 +44,17 @@ func (c *Conn) getReader() *reader {
 	return r
 }
 
-// recvmsg makes one recvmsg(2) call. A TryReadMsg call cannot block
-// (MSG_DONTWAIT), so it is made with RawSyscall, which spares the
-// scheduler's work around a system call that might block.
+// recvmsg makes one recvmsg(2) call (sockcall: it never sleeps). A
+// TryReadMsg call says MSG_DONTWAIT as well.
 func (r *reader) recvmsg(fd uintptr, flags int) (int, unix.Errno) {
 	return recvmsg(fd, &r.msg, flags, r.nowait)
 }
 
 func recvmsg(fd uintptr, msg *unix.Msghdr, flags int, nowait bool) (int, unix.Errno) {
-	var n uintptr
-	var e unix.Errno
 	if nowait {
-		n, _, e = unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), uintptr(flags|unix.MSG_DONTWAIT))
-	} else {
-		n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), uintptr(flags))
+		flags |= unix.MSG_DONTWAIT
 	}
+	n, e := sockcall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), uintptr(flags))
 	return int(n), e
 }
 

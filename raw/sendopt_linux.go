@@ -28,7 +28,7 @@ type msgWriter struct {
 
 func (w *msgWriter) send(fd uintptr) bool {
 	for {
-		n, _, e := unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&w.hdr)), 0)
+		n, e := sockcall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&w.hdr)), 0)
 		switch e {
 		case unix.EINTR:
 			continue

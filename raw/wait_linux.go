@@ -2,6 +2,7 @@ package raw
 
 import (
 	"context"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,11 +42,12 @@ func (c *Conn) readable() (bool, error) {
 // than leaving it blocked on a socket that will never turn readable.
 func pollIn(fd uintptr) bool {
 	fds := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	var zero unix.Timespec // poll(2) with a zero timeout returns at once
 	for {
-		n, err := unix.Poll(fds[:], 0)
-		if err == unix.EINTR {
+		n, e := sockcall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), 1, uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
+		if e == unix.EINTR {
 			continue
 		}
-		return err != nil || n > 0
+		return e != 0 || n > 0
 	}
 }

@@ -42,13 +42,11 @@ func (w *writer) send(fd uintptr) bool {
 		if w.v6 {
 			sa, salen = uintptr(unsafe.Pointer(&w.sa6)), unix.SizeofSockaddrInet6
 		}
-		var n uintptr
-		var e unix.Errno
+		var flags uintptr
 		if w.nowait {
-			n, _, e = unix.RawSyscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), unix.MSG_DONTWAIT, sa, salen)
-		} else {
-			n, _, e = unix.Syscall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), 0, sa, salen)
+			flags = unix.MSG_DONTWAIT
 		}
+		n, e := sockcall6(unix.SYS_SENDTO, fd, p, uintptr(len(w.buf)), flags, sa, salen)
 		switch e {
 		case unix.EINTR:
 			continue

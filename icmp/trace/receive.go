@@ -133,17 +133,10 @@ func (t *Path) drain(ctx context.Context, rc *receiver, ms []icmp.Message, out c
 // when ctx is done.
 func (t *Path) hand(ctx context.Context, ms []icmp.Message, tcp bool, out chan<- runEvent) bool {
 	for _, m := range ms {
-		var a answer
-		var ok bool
-		if tcp {
-			a, ok = t.pr.tcpAnswer(m.Data, m.Src)
-		} else {
-			a, ok = t.pr.icmpAnswer(m.Data, m.Src)
-		}
+		a, ok := t.match(m, tcp)
 		if !ok {
 			continue
 		}
-		a.received = m.Received
 		select {
 		case out <- runEvent{a: a}:
 		case <-ctx.Done():
@@ -151,4 +144,51 @@ func (t *Path) hand(ctx context.Context, ms []icmp.Message, tcp bool, out chan<-
 		}
 	}
 	return true
+}
+
+// match matches a message read from the ICMP socket (or the TCP one) to
+// a probe of this trace.
+func (t *Path) match(m icmp.Message, tcp bool) (answer, bool) {
+	var a answer
+	var ok bool
+	if tcp {
+		a, ok = t.pr.tcpAnswer(m.Data, m.Src)
+	} else {
+		a, ok = t.pr.icmpAnswer(m.Data, m.Src)
+	}
+	a.received = m.Received
+	return a, ok
+}
+
+// pollAnswers takes, on the run's goroutine, the answers already queued
+// on the receivers' sockets, without waiting. Between the writes of a
+// batch the run looks for the destination's answer, so as to send
+// nothing beyond it; when the receivers cannot run meanwhile (one P, as
+// rawkit traceroute runs: GOMAXPROCS 1), only this look finds it. Read
+// here, an answer goes straight to the run, so a receiver's sync has
+// nothing of it to catch up with. A socket that fails is left to its
+// receiver, which stops on the error.
+func (r *pathRun) pollAnswers(ev Events) {
+	for _, rc := range r.recv {
+		if rc.stopped.Load() {
+			continue
+		}
+		if r.ms == nil {
+			r.ms = make([]icmp.Message, 8)
+			for i := range r.ms {
+				r.ms[i].Buf = make([]byte, 2048)
+			}
+		}
+		for {
+			n, err := rc.c.TryReadBatch(r.ms)
+			if err != nil || n == 0 {
+				break
+			}
+			for _, m := range r.ms[:n] {
+				if a, ok := r.t.match(m, rc.tcp); ok {
+					r.take(runEvent{a: a}, ev)
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"github.com/rawkit/rawkit/icmp"
+
 	"context"
 	"fmt"
 	"time"
@@ -54,6 +56,7 @@ type pathRun struct {
 	syncGen  int64   // the last sync asked for
 	keys     []int32 // the probe of each send, by stamp key
 	stampBuf [32]sendStamp
+	ms       []icmp.Message // pollAnswers' buffers
 }
 
 func (t *Path) newRun() *pathRun {
@@ -116,6 +119,7 @@ func (r *pathRun) sendMore(ctx context.Context, answers <-chan runEvent, ev Even
 	for k, i := range batch {
 		p := &r.probes[i]
 		if k > 0 {
+			r.pollAnswers(ev)
 			r.takeQueued(answers, ev)
 			if p.ttl > r.stopTTL {
 				break // never sent; beyond stopTTL, never waited for

@@ -6,6 +6,7 @@ import (
 
 	"context"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -88,5 +89,23 @@ func TestPathEngineSendsNothingBeyondAnsweredDestination(t *testing.T) {
 				t.Errorf("hop %d: probe %d unanswered", h.TTL, q.Query)
 			}
 		}
+	}
+}
+
+// On one P (GOMAXPROCS 1, as rawkit traceroute runs) the receivers
+// cannot run while a batch goes out, so the run itself looks at their
+// sockets between writes: a destination two hops away whose answers are
+// queued within the writes still ends the sending at its TTL. Without
+// that look all 90 probes of TTLs 1 to 30 went out.
+func TestPathEngineOnePSendsNothingBeyondAnsweredDestination(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f := newFakePath(t, 2)
+	f.perHop = 0 // answers queued within the write
+	hops, sum, err := runPath(f.path(&Config{}))
+	if err != nil || !sum.Reached || len(hops) != 3 {
+		t.Fatalf("%d hops, %+v, %v", len(hops), sum, err)
+	}
+	if n := f.sentCount(); n != 9 || sum.Sent != 9 {
+		t.Errorf("%d probes sent (summary: %d), want the 9 of TTLs 1 to 3", n, sum.Sent)
 	}
 }

@@ -124,8 +124,10 @@ func (t *Path) Run(ctx context.Context, ev Events) (Summary, error) {
 }
 
 // timerGrain is how late a Go timer may wake: the runtime sleeps with a
-// timeout in whole milliseconds (package hrtimer).
-const timerGrain = time.Millisecond
+// timeout in whole milliseconds (package hrtimer), and the kernel may end
+// that sleep later by the thread's timer slack (prctl(2)
+// PR_SET_TIMERSLACK: 50 µs by default, 500 µs in rawkit traceroute).
+const timerGrain = 1500 * time.Microsecond
 
 func (r *pathRun) loop(ctx context.Context, answers <-chan runEvent, ev Events) error {
 	timer := time.NewTimer(time.Hour)

@@ -30,6 +30,12 @@
 #              raw.Conn's TryWriteTo and TryReadMsg with no engine at all:
 #              what a flood on the features the ping issue asks for costs
 #              before any table, statistics or output
+#   rtt floor  BenchmarkRTTFloor (icmp/echo/priv_bench_rtt_linux_test.go):
+#              200 echoes at 5 ms from a bare Go loop (time.Sleep, the
+#              send time read just before sendto(2), the reply's kernel
+#              receive stamp), median in µs, against iputils' median of
+#              `ping -c 200 -i 0.005`: what of rawkit's gap to iputils any
+#              Go program on this machine has
 #   flood -6   `ping -f -c 100000 ::1` against rawkit's own IPv4 flood
 #              (target <= 1.1: IPv6 within 10% of IPv4), and against
 #              iputils' IPv6 flood
@@ -49,7 +55,8 @@ bench_time "sweep 4094 hosts 127.0.0.0/20, 1 probe" \
 	'$PING_SUDO fping -i 0 -p 0 -r 0 -g 127.0.0.0/20 >/dev/null 2>&1 || [ $? -eq 1 ]'
 
 if bench_selected "sweep floor 4094 hosts (ms) vs fping" || bench_selected "flood floor 100k echoes (ms) vs iputils" ||
-	bench_selected "flood floor on rawkit's socket 100k echoes (ms) vs iputils"; then
+	bench_selected "flood floor on rawkit's socket 100k echoes (ms) vs iputils" ||
+	bench_selected "floor: RTT median of a bare Go loop 127.0.0.1 (200 x 5 ms) vs iputils"; then
 	if ! go test -c -tags privileged -o "$BENCH_TMP/icmp-bench.test" ./icmp/echo >&2; then
 		echo "bench.sh: building the icmp benchmarks failed; the rows will fail" >&2
 	fi
@@ -71,7 +78,16 @@ $PING_SUDO "$@" >/dev/null 2>&1 || [ $? -eq 1 ] || exit 1
 e=$EPOCHREALTIME
 awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", (e - s) * 1000 }'
 SH
-	chmod +x "$BENCH_TMP/floor-ms.sh" "$BENCH_TMP/wall-ms.sh"
+	# floor-metric.sh BENCH N UNIT runs benchmark BENCH of icmp/echo for N
+	# ops and prints the metric it reports in UNIT.
+	cat >"$BENCH_TMP/floor-metric.sh" <<'SH'
+#!/usr/bin/env bash
+set -euo pipefail
+$PING_SUDO env RAWKIT_PRIVILEGED=1 "$BENCH_TMP/icmp-bench.test" -test.run '^$' \
+	-test.bench "^$1\$" -test.benchtime="$2x" |
+	awk -v unit="$3" '{ for (i = 2; i < NF; i++) if ($(i + 1) == unit) { print $i; ok = 1 } } END { if (!ok) exit 1 }'
+SH
+	chmod +x "$BENCH_TMP/floor-ms.sh" "$BENCH_TMP/wall-ms.sh" "$BENCH_TMP/floor-metric.sh"
 fi
 bench_value "flood floor 100k echoes (ms) vs iputils" "ms" lower \
 	'"$BENCH_TMP/floor-ms.sh" BenchmarkFloodFloor 100000 100000' \
@@ -103,6 +119,10 @@ bench_value "ping RTT median 127.0.0.1 (500 x 2 ms)" "us" lower \
 	'$PING_SUDO ping -n -c 500 -i 0.002 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"'
 bench_value "ping RTT median 127.0.0.1 (200 x 5 ms)" "us" lower \
 	'$PING_SUDO "$RAWKIT" ping -n -c 200 -i 0.005 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"' \
+	'$PING_SUDO ping -n -c 200 -i 0.005 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"'
+
+bench_value "floor: RTT median of a bare Go loop 127.0.0.1 (200 x 5 ms) vs iputils" "us" lower \
+	'"$BENCH_TMP/floor-metric.sh" BenchmarkRTTFloor 200 rtt-us' \
 	'$PING_SUDO ping -n -c 200 -i 0.005 127.0.0.1 | "$BENCH_TMP/rtt-median.sh"'
 
 # peak_rss CMD...: runs CMD, prints its peak RSS in MB.

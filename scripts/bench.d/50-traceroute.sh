@@ -29,7 +29,9 @@
 #               CPU time of rawkit's process start alone (`rawkit
 #               version`: the Go runtime and every package's
 #               initialisation, measured the same way) against the
-#               same traceroute runs
+#               same traceroute runs; and below that, the CPU time of a
+#               Go program whose main does nothing, built with the same
+#               toolchain (the Go runtime's start alone)
 #
 #   IPv6        a full trace (3 probes a hop) to the server's IPv6 address
 #               fd00:0:0:9::2 against rawkit's IPv4 trace to 10.0.9.2, for
@@ -63,6 +65,7 @@ tr_rows=(
 	"traceroute 8 routers x 5ms: vs mtr -n -r -c 1"
 	"traceroute 8 routers x 5ms: CPU of one trace (ms, 10 traces) vs traceroute -n"
 	"floor: CPU of rawkit's process start (rawkit version, ms) vs one traceroute -n trace"
+	"floor: CPU of a Go program that does nothing (ms) vs one traceroute -n trace"
 	"traceroute silent hop 3, default waits"
 	"traceroute silent hop 3, -w 1"
 	"traceroute destination RTT (8 routers x 5ms)"
@@ -184,6 +187,15 @@ bench_value "traceroute 8 routers x 5ms: CPU of one trace (ms, 10 traces) vs tra
 	'bash "$BENCH_TMP/tr-cpu.sh" bench traceroute -n 10.0.9.2'
 bench_value "floor: CPU of rawkit's process start (rawkit version, ms) vs one traceroute -n trace" "ms" lower \
 	'bash "$BENCH_TMP/tr-cpu.sh" bench "$RAWKIT" version' \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench traceroute -n 10.0.9.2'
+if bench_selected "floor: CPU of a Go program that does nothing (ms) vs one traceroute -n trace"; then
+	mkdir -p "$BENCH_TMP/nothing"
+	printf 'package main\n\nfunc main() {}\n' >"$BENCH_TMP/nothing/main.go"
+	(cd "$BENCH_TMP/nothing" && CGO_ENABLED=0 GO111MODULE=off go build -o "$BENCH_TMP/nothing/nothing" main.go) >&2 ||
+		echo "bench.sh: building the empty Go program failed; its row will fail" >&2
+fi
+bench_value "floor: CPU of a Go program that does nothing (ms) vs one traceroute -n trace" "ms" lower \
+	'bash "$BENCH_TMP/tr-cpu.sh" bench "$BENCH_TMP/nothing/nothing" version' \
 	'bash "$BENCH_TMP/tr-cpu.sh" bench traceroute -n 10.0.9.2'
 bench_time "traceroute silent hop 3, default waits" \
 	'"$BENCH_TMP/tr-run.sh" benchs "$RAWKIT" traceroute -n 10.0.9.2' \

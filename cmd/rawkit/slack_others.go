@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// coalesceWakeups does nothing outside Linux.
+func coalesceWakeups() {}
