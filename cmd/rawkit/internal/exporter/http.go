@@ -12,20 +12,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes is the exporter's HTTP API.
-func (x *exporter) routes(reg *prometheus.Registry) http.Handler {
+func (x *exporter) routes(reg *prometheus.Registry, set *seriesSet) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:          log.New(x.sio.Err, "rawkit exporter: /metrics: ", 0),
-		EnableOpenMetrics: true,
-		// Scrapes of many targets at once queue here rather than each
-		// gathering all series in parallel.
-		MaxRequestsInFlight: 4,
-		Timeout:             30 * time.Second,
-	}))
+	mux.Handle("GET /metrics", newMetricsHandler(reg, set, log.New(x.sio.Err, "rawkit exporter: /metrics: ", 0)))
 	mux.HandleFunc("GET /probe", x.handleProbe)
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy.")

@@ -137,10 +137,10 @@ func newExporter(env *Env, mon Monitor, o *options, sio *cli.Stdio) *exporter {
 	x := &exporter{env: env, mon: mon, o: o, sio: sio, ready: make(chan struct{}), probes: make(chan struct{}, maxConcurrentProbes)}
 	x.log = slog.New(slog.NewTextHandler(sio.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	set := newSeriesSet()
-	reg, self := newRegistry(set, mon.Stats, env.Version)
+	reg, self := newRegistry(mon.Stats, env.Version)
 	x.ts = &targetSet{mon: mon, set: set, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err,
 		targets: map[string]*target{}, names: map[string]netip.Addr{}, labelled: map[string]bool{}}
-	x.handler = x.routes(reg)
+	x.handler = x.routes(reg, set)
 	return x
 }
 

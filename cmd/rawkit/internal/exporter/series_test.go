@@ -1,13 +1,14 @@
 package exporter
 
 import (
+	"bytes"
 	"fmt"
-	"net/http/httptest"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/rawkit/rawkit/icmp/echo"
 )
@@ -17,25 +18,22 @@ import (
 func TestNoTTLBeforeReply(t *testing.T) {
 	t.Parallel()
 	s := newSeries(prometheus.Labels{"target": "a", "ip": "127.0.0.1"}, &Config{RTTBuckets: defaultBuckets, NativeFactor: 1.1})
-	count := func() int {
-		ch := make(chan prometheus.Metric, 100)
-		s.collect(ch)
-		close(ch)
-		n := 0
-		for m := range ch {
-			if m.Desc() == s.ttl.Desc() {
-				n++
-			}
+	set := newSeriesSet()
+	set.add(s)
+	hasTTL := func() bool {
+		var b bytes.Buffer
+		if err := writeMetrics(&b, expfmt.FmtText, nil, set.list()); err != nil {
+			t.Fatal(err)
 		}
-		return n
+		return bytes.Contains(b.Bytes(), []byte("\nrawkit_ping_reply_ttl{"))
 	}
 	s.handle(&echo.Event{Kind: echo.EventSent, Probe: 1})
 	s.handle(&echo.Event{Kind: echo.EventLost, Probe: 1})
-	if count() != 0 {
+	if hasTTL() {
 		t.Error("a TTL series before any reply")
 	}
 	s.handle(&echo.Event{Kind: echo.EventReply, Probe: 2, TTL: 61, RTT: time.Millisecond})
-	if count() != 1 {
+	if !hasTTL() {
 		t.Error("no TTL series after a reply")
 	}
 }
@@ -54,26 +52,51 @@ func BenchmarkHandleReply(b *testing.B) {
 	}
 }
 
-// BenchmarkScrape10k is one text scrape of 10,000 targets with a reply
-// each (classic and native buckets held): its time, and its size in
-// bytes as a metric.
-func BenchmarkScrape10k(b *testing.B) {
+// scrapeSet10k is 10,000 targets with a few hundred replies each
+// spread over a decade of RTTs, so that classic and native buckets are
+// held as a day of probing holds them.
+func scrapeSet10k() *seriesSet {
 	set := newSeriesSet()
-	cfg := &Config{RTTBuckets: defaultBuckets, NativeFactor: 1.1}
+	cfg := &Config{RTTBuckets: defaultBuckets, NativeFactor: defaultNativeFactor}
 	for i := range 10000 {
 		s := newSeries(prometheus.Labels{"target": fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), "ip": "10.0.0.1", "site": "fra1"}, cfg)
-		s.handle(&echo.Event{Kind: echo.EventSent, Probe: 1})
-		s.handle(&echo.Event{Kind: echo.EventReply, Probe: 1, TTL: 64, RTT: time.Duration(100+i) * time.Microsecond})
+		for j := range 300 {
+			s.handle(&echo.Event{Kind: echo.EventSent, Probe: j})
+			s.handle(&echo.Event{Kind: echo.EventReply, Probe: j, TTL: 64, RTT: time.Duration(1000+(i+j*37)%9000) * time.Microsecond})
+		}
 		set.add(s)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(set)
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	var size int
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
-		size = w.Body.Len()
-	}
-	b.ReportMetric(float64(size), "bytes/scrape")
+	return set
 }
+
+// BenchmarkScrape10k is one scrape of 10,000 targets' series, in the
+// text format and in protobuf, without HTTP or compression: its time,
+// allocations, and size in bytes as a metric.
+func BenchmarkScrape10k(b *testing.B) {
+	set := scrapeSet10k()
+	for _, f := range []struct {
+		name   string
+		format expfmt.Format
+	}{{"text", expfmt.FmtText}, {"protobuf", expfmt.FmtProtoDelim}} {
+		b.Run(f.name, func(b *testing.B) {
+			var n countWriter
+			b.ReportAllocs()
+			for b.Loop() {
+				n = 0
+				if err := writeMetrics(&n, f.format, nil, set.list()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "bytes/scrape")
+		})
+	}
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+var _ io.Writer = new(countWriter)
