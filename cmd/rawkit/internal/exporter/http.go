@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,16 @@ func (x *exporter) routes(reg *prometheus.Registry, set *seriesSet) http.Handler
 		fmt.Fprintln(w, "Reloaded.")
 	})
 	mux.HandleFunc("GET /{$}", x.landing)
+	if x.o.pprof {
+		// net/http/pprof's handlers, on this mux only (not the
+		// DefaultServeMux its init registers them on), so behind
+		// --web.config.file's TLS and authentication like the rest.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

@@ -22,6 +22,7 @@ import (
 
 type options struct {
 	configFile, listen, webConfig string
+	pprof                         bool
 }
 
 func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*options, int) {
@@ -30,6 +31,7 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*options, int) {
 	fs.StringVar(&o.configFile, "config.file", "", "")
 	fs.StringVar(&o.listen, "web.listen-address", defaultListen, "")
 	fs.StringVar(&o.webConfig, "web.config.file", "", "")
+	fs.BoolVar(&o.pprof, "web.enable-pprof", false, "")
 	if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
 		return nil, code
 	}
