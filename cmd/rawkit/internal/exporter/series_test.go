@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -90,6 +93,42 @@ func BenchmarkScrape10k(b *testing.B) {
 			b.ReportMetric(float64(n), "bytes/scrape")
 		})
 	}
+}
+
+// BenchmarkScrape10kHTTP is a whole /metrics request for 10,000
+// targets as Prometheus makes it (gzip accepted), text and protobuf.
+func BenchmarkScrape10kHTTP(b *testing.B) {
+	h := newMetricsHandler(prometheus.NewRegistry(), scrapeSet10k(), log.New(io.Discard, "", 0))
+	for _, f := range []struct{ name, accept string }{
+		{"text-gzip", "text/plain;version=0.0.4"},
+		{"protobuf-gzip", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			req.Header.Set("Accept", f.accept)
+			req.Header.Set("Accept-Encoding", "gzip")
+			w := &discardResponse{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				w.n = 0
+				h.ServeHTTP(w, req)
+			}
+			b.ReportMetric(float64(w.n), "bytes/scrape")
+		})
+	}
+}
+
+// discardResponse is an http.ResponseWriter that counts the body.
+type discardResponse struct {
+	h http.Header
+	n int
+}
+
+func (d *discardResponse) Header() http.Header { return d.h }
+func (d *discardResponse) WriteHeader(int)     {}
+func (d *discardResponse) Write(p []byte) (int, error) {
+	d.n += len(p)
+	return len(p), nil
 }
 
 type countWriter int
