@@ -21,7 +21,7 @@ import (
 // building, checking and sorting that tree), where this writes each
 // sample from the counters as it goes, with the labels encoded once per
 // target. The output is what promhttp writes for the same values, in the
-// text format 0.0.4 and in delimited protobuf (exposition_test.go checks
+// text format 0.0.4 and in delimited protobuf (expose_test.go checks
 // both against expfmt's encoders); the exporter's own metrics and the Go
 // and process collectors still come from a Registry and its encoders.
 
