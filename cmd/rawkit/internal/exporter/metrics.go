@@ -74,7 +74,9 @@ func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Add("Vary", "Accept-Encoding")
 	hdr.Set("Content-Type", string(format))
 	// The page is written as it is made, never held whole: a deadline
-	// rather than http.TimeoutHandler, which buffers the response.
+	// rather than http.TimeoutHandler, which buffers the response. (The
+	// server lifts it once the response is done, before the next request
+	// on a kept-alive connection.)
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(scrapeTimeout))
 	var out io.Writer = w
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
