@@ -2,9 +2,12 @@
 # Measures rawkit exporter at scale: N loopback targets (default 10,000:
 # 127.1.0.1 on; the loopback answers all of 127/8) at one probe a second
 # each for SECONDS (default 60) after a 10 s warm-up, and prints its CPU
-# (cores, every thread, from schedstat), peak RSS, kernel socket drops,
-# probes sent and lost, and the size and time of one /metrics scrape in
-# the text format and in protobuf. Needs root (raw sockets) and curl.
+# (cores, every thread, from schedstat; one text scrape falls in the
+# window), peak RSS, kernel socket drops, probes sent and lost, and the
+# size, time and CPU-seconds of one /metrics scrape in the text format
+# and in protobuf, plain and gzipped (as Prometheus asks), with the load
+# average: on a shared machine CPU figures mean little without it.
+# Needs root (raw sockets) and curl.
 #
 #   scripts/exporter-scale.sh [-n TARGETS] [-s SECONDS] [-b BINARY]
 #
@@ -63,22 +66,32 @@ c1=$(cpu) t1=$(date +%s%N) sent1=$(metric rawkit_ping_requests_total)
 lost=$(metric rawkit_ping_lost_total)
 drops=$(metric rawkit_exporter_socket_drops_total)
 rss=$(awk '/VmHWM/ { print $2 }' /proc/"$pid"/status)
-text=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' "http://127.0.0.1:$port/metrics")
-proto=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' \
-	-H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' \
-	"http://127.0.0.1:$port/metrics")
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+protoAccept='Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
+scrape() { # label, curl options: size, time and CPU-seconds of one scrape
+	local c0 c1 r
+	c0=$(cpu)
+	r=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' "${@:2}" "http://127.0.0.1:$port/metrics")
+	c1=$(cpu)
+	awk -v l="$1" -v r="$r" -v c=$((c1 - c0)) 'BEGIN { split(r, a, " ")
+		printf "scrape, %-15s %.2f MB in %.0f ms, %.3f CPU-s\n", l, a[1] / 1e6, a[2] * 1e3, c / 1e9 }'
+}
 awk -v n="$N" -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v s=$((sent1 - sent0)) -v lost="$lost" -v drops="$drops" -v rss="$rss" \
-	-v text="$text" -v proto="$proto" 'BEGIN {
-	split(text, a, " "); split(proto, b, " ")
+	-v load="$load" 'BEGIN {
 	printf "targets            %d\n", n
 	printf "probes/s           %.0f\n", s / (t / 1e9)
-	printf "CPU                %.4f cores\n", c / t
+	printf "CPU                %.4f cores (%.1f CPU-s in %.1f s)\n", c / t, c / 1e9, t / 1e9
+	printf "load average       %s\n", load
 	printf "peak RSS           %.1f MB\n", rss / 1024
 	printf "lost               %d\n", lost
 	printf "socket drops       %d\n", drops
-	printf "scrape, text       %.1f MB in %.0f ms\n", a[1] / 1e6, a[2] * 1e3
-	printf "scrape, protobuf   %.1f MB in %.0f ms\n", b[1] / 1e6, b[2] * 1e3
 }'
+scrape text
+scrape "text, gzip" --compressed
+scrape protobuf -H "$protoAccept"
+scrape "protobuf, gzip" -H "$protoAccept" --compressed
+rss=$(awk '/VmHWM/ { print $2 }' /proc/"$pid"/status)
+awk -v rss="$rss" 'BEGIN { printf "peak RSS after     %.1f MB\n", rss / 1024 }'
 kill -INT "$pid"
 wait "$pid" || true
 pid=

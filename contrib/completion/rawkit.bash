@@ -103,7 +103,7 @@ _rawkit() {
 		--web.listen-address) _rawkit_value '' "$cur"; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '--config.file --web.listen-address --web.config.file --version -h --help' -- "$cur"))
+			COMPREPLY=($(compgen -W '--config.file --web.listen-address --web.config.file --web.enable-pprof --version -h --help' -- "$cur"))
 			return
 		fi
 		_rawkit_value '' "$cur"

@@ -46,6 +46,7 @@ complete -c rawkit -n '__fish_seen_subcommand_from connect' -a 'tcp udp unix uni
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l config.file -r -F -d 'the targets, in YAML as FILE: shows'
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l web.listen-address -x -d 'where to serve HTTP'
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l web.config.file -r -F -d 'TLS, client certificates and basic auth, in Prometheus'\'' web configuration format'
+complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l web.enable-pprof -d 'also serve Go'\''s runtime profiles'
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l version -d 'print the version and exit'
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -s h -d 'print this help and exit'
 complete -c rawkit -n '__fish_seen_subcommand_from exporter' -l help -d 'print this help and exit'

@@ -36,6 +36,17 @@ type MonitorConfig struct {
 	// fake Clock suits only sockets that stamp with it (tests run the
 	// real clock in a testing/synctest bubble instead).
 	Clock sched.Clock
+	// ReadWait is how long a receiver waits, once its socket is drained,
+	// before it reads again, so that replies are read in batches (at
+	// ten thousand replies a second, one wake-up each cost more CPU than
+	// the rest of the receive path). It delays no round trip, which the
+	// kernel's receive stamp measures, and so applies only while the
+	// socket stamps replies; expiry waits twice as long after each
+	// deadline, so that a reply stamped in time has been read when its
+	// probe would end as lost (a reply stamped after its deadline is
+	// lost and late whenever it is read). 0: every reply is read as soon
+	// as it comes.
+	ReadWait time.Duration
 }
 
 // MonitorTarget is one address a Monitor probes for as long as it is
@@ -98,6 +109,9 @@ type Monitor struct {
 	socks []monSock
 	clock sched.Clock
 	token Token
+	// readWait is MonitorConfig.ReadWait; expiry runs expireAfter past
+	// each deadline (twice readWait).
+	readWait, expireAfter time.Duration
 
 	hmu sync.Mutex // held while collecting and delivering events: keeps their order
 	mu  sync.Mutex // guards everything below
@@ -172,6 +186,7 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 		cfg = &MonitorConfig{}
 	}
 	m.clock = cfg.Clock
+	m.readWait, m.expireAfter = max(cfg.ReadWait, 0), 2*max(cfg.ReadWait, 0)
 	if m.clock == nil {
 		m.clock = sched.Real()
 	}

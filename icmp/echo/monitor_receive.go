@@ -41,6 +41,11 @@ func (m *Monitor) receiveLoop(si int, stopping *atomic.Bool) error {
 		m.mu.Unlock()
 		m.deliver(evs)
 		m.hmu.Unlock()
+		// Drained: let replies gather for a batch (MonitorConfig.ReadWait)
+		// while the kernel stamps them.
+		if m.readWait > 0 && n > 0 && n < len(ms) && !ms[n-1].Received.IsZero() && !stopping.Load() {
+			time.Sleep(m.readWait)
+		}
 	}
 }
 
@@ -154,6 +159,13 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 	rtt := time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent))
 	ev := Event{Kind: EventReply, Target: f.p.id, Dst: f.dst, Seq: f.seq, Probe: int(f.n), From: msg.Src,
 		Bytes: len(msg.Data), TTL: msg.TTL, RTT: rtt, Time: at}
+	if f.state == slotPending && at.After(f.deadline) {
+		// Stamped after its deadline, but read before the expiry came
+		// to it: lost, as the expiry would have had it, and late.
+		evs = m.lose(evs, f, f.deadline)
+		f.retiring = true
+		m.deadlines.Reset(f.h, f.deadline.Add(f.p.timeout))
+	}
 	switch f.state {
 	case slotPending:
 		f.state = slotReplied
@@ -174,6 +186,24 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 		return evs
 	}
 	return append(evs, monEvent{h: f.p.handler, ev: ev})
+}
+
+// lose ends f, pending, as lost at its deadline at: counted (abandoned
+// if its target is gone) and its handler told; the caller keeps it in
+// the table one more Timeout. m.mu is held.
+func (m *Monitor) lose(evs []monEvent, f *flight, at time.Time) []monEvent {
+	f.state = slotLost
+	m.stats.InFlight--
+	if f.p.removed {
+		m.stats.Abandoned++
+		return evs
+	}
+	m.stats.Lost++
+	if f.p.handler == nil {
+		return evs
+	}
+	return append(evs, monEvent{h: f.p.handler, ev: Event{Kind: EventLost, Target: f.p.id, Dst: f.dst,
+		Seq: f.seq, Probe: int(f.n), TTL: -1, Time: at}})
 }
 
 // queuedError takes an ICMP error from a ping socket's error queue

@@ -94,7 +94,7 @@ func (m *Monitor) sendLoop(ctx context.Context, failed func() error) error {
 		m.hmu.Lock()
 		m.mu.Lock()
 		now := m.clock.Now()
-		evs = m.expire(evs[:0], now)
+		evs = m.expire(evs[:0], now.Add(-m.expireAfter))
 		jobs = m.sched.DueJobs(now, jobs[:0])
 		m.mu.Unlock()
 		m.deliver(evs)
@@ -115,8 +115,8 @@ func (m *Monitor) sendLoop(ctx context.Context, failed func() error) error {
 		}
 		m.mu.Lock()
 		wake, ok := m.sched.Next()
-		if at, _, dok := m.deadlines.Peek(); dok && (!ok || at.Before(wake)) {
-			wake, ok = at, true
+		if at, _, dok := m.deadlines.Peek(); dok && (!ok || at.Add(m.expireAfter).Before(wake)) {
+			wake, ok = at.Add(m.expireAfter), true
 		}
 		m.mu.Unlock()
 		if err := m.sleep(ctx, timer, wake, ok); err != nil {
@@ -245,17 +245,7 @@ func (m *Monitor) expire(evs []monEvent, now time.Time) []monEvent {
 			continue
 		}
 		if f.state == slotPending {
-			f.state = slotLost
-			m.stats.InFlight--
-			if f.p.removed {
-				m.stats.Abandoned++
-			} else {
-				m.stats.Lost++
-				if f.p.handler != nil {
-					evs = append(evs, monEvent{h: f.p.handler, ev: Event{Kind: EventLost, Target: f.p.id, Dst: f.dst,
-						Seq: f.seq, Probe: int(f.n), TTL: -1, Time: at}})
-				}
-			}
+			evs = m.lose(evs, f, at)
 		}
 		f.retiring = true
 		f.h = m.deadlines.Push(f.deadline.Add(f.p.timeout), fi)

@@ -419,3 +419,57 @@ func TestMonitorReaddressAcrossFamilies(t *testing.T) {
 		}
 	})
 }
+
+// TestMonitorReadWait: with MonitorConfig.ReadWait the receiver reads in
+// batches, yet a probe's end follows the kernel's receive stamp: a reply
+// stamped just before the deadline is a reply even when read after it,
+// one stamped just after is lost and late even when read before the
+// expiry came to it, and round trips are the stamps'.
+func TestMonitorReadWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const timeout = 2 * time.Second
+		c := icmptest.NewConn(func(b []byte, dst netip.Addr) []icmptest.Delivery {
+			r := icmp.Message{Data: icmptest.EchoReply(b), Src: dst, TTL: 61}
+			switch icmptest.Seq(b) % 3 {
+			case 0:
+				return []icmptest.Delivery{{After: time.Millisecond, Msg: r}}
+			case 1:
+				// Someone else's reply just before sends the receiver
+				// to its wait, past the deadline.
+				other := icmp.Message{Data: icmptest.EchoReply(b), Src: dst, TTL: 61}
+				other.Data[4] ^= 0xff
+				return []icmptest.Delivery{{After: timeout - 800*time.Microsecond, Msg: other}, {After: timeout - 300*time.Microsecond, Msg: r}}
+			}
+			return []icmptest.Delivery{{After: timeout + 300*time.Microsecond, Msg: r}}
+		}, nil)
+		m, err := NewMonitor([]Socket{{Conn: c, ID: 0x4242}}, &MonitorConfig{Token: &testTok, ReadWait: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := newMonRec()
+		if _, err := m.Add(MonitorTarget{Addr: target1, Timeout: timeout, Interval: 100 * time.Millisecond, Handler: rec.handle}); err != nil {
+			t.Fatal(err)
+		}
+		s := runFor(t, m, 30*time.Second)
+		sent := int(s.Sent)
+		rec.endedOnce(t, sent-30)
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		lost := map[int]bool{}
+		for _, e := range rec.evs {
+			want := map[int]time.Duration{0: time.Millisecond, 1: timeout - 300*time.Microsecond, 2: timeout + 300*time.Microsecond}[int(e.Seq)%3]
+			switch {
+			case e.Kind == EventLost:
+				lost[e.Probe] = true
+				if e.Seq%3 != 2 {
+					t.Fatalf("probe %d (seq %d) lost, its reply stamped in time", e.Probe, e.Seq)
+				}
+			case e.Kind == EventReply && (e.RTT != want || e.Late != (e.Seq%3 == 2) || e.Late && !lost[e.Probe]):
+				t.Fatalf("reply %+v: want RTT %v, late %v after its loss", e, want, e.Seq%3 == 2)
+			}
+		}
+		if s.Lost < uint64(sent/3-30) || s.LateReplies < s.Lost-30 || s.Replies < uint64(2*sent/3-30) {
+			t.Errorf("stats %+v", s)
+		}
+	})
+}

@@ -7,25 +7,18 @@ import (
 	"html/template"
 	"log"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes is the exporter's HTTP API.
-func (x *exporter) routes(reg *prometheus.Registry) http.Handler {
+func (x *exporter) routes(reg *prometheus.Registry, set *seriesSet) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:          log.New(x.sio.Err, "rawkit exporter: /metrics: ", 0),
-		EnableOpenMetrics: true,
-		// Scrapes of many targets at once queue here rather than each
-		// gathering all series in parallel.
-		MaxRequestsInFlight: 4,
-		Timeout:             30 * time.Second,
-	}))
+	mux.Handle("GET /metrics", newMetricsHandler(reg, set, log.New(x.sio.Err, "rawkit exporter: /metrics: ", 0)))
 	mux.HandleFunc("GET /probe", x.handleProbe)
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy.")
@@ -48,6 +41,16 @@ func (x *exporter) routes(reg *prometheus.Registry) http.Handler {
 		fmt.Fprintln(w, "Reloaded.")
 	})
 	mux.HandleFunc("GET /{$}", x.landing)
+	if x.o.pprof {
+		// net/http/pprof's handlers, on this mux only (not the
+		// DefaultServeMux its init registers them on), so behind
+		// --web.config.file's TLS and authentication like the rest.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

@@ -117,6 +117,21 @@ func TestLandingAndHealth(t *testing.T) {
 	if code, _ := h.get("/nothing"); code != 404 {
 		t.Errorf("/nothing: %d", code)
 	}
+	if code, _ := h.get("/debug/pprof/heap"); code != 404 {
+		t.Errorf("/debug/pprof/heap without --web.enable-pprof: %d", code)
+	}
+}
+
+// TestPprof: --web.enable-pprof serves the runtime's profiles.
+func TestPprof(t *testing.T) {
+	t.Parallel()
+	h := startExporter(t, twoTargets, "--web.enable-pprof")
+	if code, body := h.get("/debug/pprof/"); code != 200 || !strings.Contains(body, "heap") {
+		t.Errorf("/debug/pprof/: %d %.200q", code, body)
+	}
+	if code, body := h.get("/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile:") {
+		t.Errorf("/debug/pprof/goroutine: %d %.200q", code, body)
+	}
 }
 
 // TestFileSDChanges: a changed file_sd file is read again without a

@@ -123,7 +123,13 @@ type hop struct {
 func (p *fakePath) round(n int, hops ...hop) {
 	p.play(n, 0, hops)
 	p.steps <- func() { p.cfg.Round(n, time.Now()) }
+	p.settle()
 }
+
+// settle returns once Run's goroutine has run every step sent before:
+// a send on steps returns when Run has taken the step, before it has run
+// it, and Run takes this one only after.
+func (p *fakePath) settle() { p.steps <- func() {} }
 
 func (p *fakePath) play(n, flow int, hops []hop) {
 	p.steps <- func() {

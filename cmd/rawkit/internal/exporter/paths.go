@@ -96,7 +96,7 @@ func (ts *targetSet) startPath(pt *pathTarget) {
 	if pt.s == nil {
 		pt.s = newPathSeriesFor(&pt.e, pt.addr, ts.cfg)
 	}
-	ts.set.add(pt.s)
+	ts.pathSet.add(pt.s)
 	if pt.mon == nil && pt.openErr == nil {
 		pt.mon, pt.openErr = ts.openPath(&pt.e, pt.addr, pt.s)
 	}
@@ -178,7 +178,7 @@ func (ts *targetSet) stopPath(pt *pathTarget, drop bool) {
 	}
 	pt.openErr = nil
 	if drop && pt.s != nil {
-		ts.set.remove(pt.s)
+		ts.pathSet.remove(pt.s)
 		pt.s = nil
 	}
 }

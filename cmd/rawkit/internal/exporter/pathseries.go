@@ -318,3 +318,40 @@ func (s *pathSeries) summary() (rounds, changes int, reached bool, hops string) 
 	}
 	return s.nRounds, s.nChanges, s.lastReached, b.String()
 }
+
+// pathSet is the collector of every path target's series, registered
+// with the exporter's Registry: path targets are few (maxPathTargets, at
+// most maxPathTTL hops each), so their client_golang children cost little,
+// unlike the echo targets' series, which /metrics writes itself. It
+// describes nothing (an unchecked collector, prometheus.Registry's
+// term): its metrics come and go with the targets.
+type pathSet struct {
+	mu  sync.RWMutex
+	all map[*pathSeries]struct{}
+}
+
+func newPathSet() *pathSet { return &pathSet{all: map[*pathSeries]struct{}{}} }
+
+func (ps *pathSet) add(s *pathSeries) {
+	ps.mu.Lock()
+	ps.all[s] = struct{}{}
+	ps.mu.Unlock()
+}
+
+func (ps *pathSet) remove(s *pathSeries) {
+	ps.mu.Lock()
+	delete(ps.all, s)
+	ps.mu.Unlock()
+}
+
+// Describe describes nothing: see pathSet.
+func (ps *pathSet) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends every path target's series.
+func (ps *pathSet) Collect(ch chan<- prometheus.Metric) {
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	for s := range ps.all {
+		s.collect(ch)
+	}
+}

@@ -22,6 +22,7 @@ import (
 
 type options struct {
 	configFile, listen, webConfig string
+	pprof                         bool
 }
 
 func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*options, int) {
@@ -30,6 +31,7 @@ func parseArgs(sio *cli.Stdio, c *cli.Command, args []string) (*options, int) {
 	fs.StringVar(&o.configFile, "config.file", "", "")
 	fs.StringVar(&o.listen, "web.listen-address", defaultListen, "")
 	fs.StringVar(&o.webConfig, "web.config.file", "", "")
+	fs.BoolVar(&o.pprof, "web.enable-pprof", false, "")
 	if code := cli.ParseFlags(sio, c, fs, args); code >= 0 {
 		return nil, code
 	}
@@ -147,11 +149,12 @@ func newExporter(env *Env, mon Monitor, o *options, sio *cli.Stdio) *exporter {
 	x := &exporter{env: env, mon: mon, o: o, sio: sio, ready: make(chan struct{}), probes: make(chan struct{}, maxConcurrentProbes)}
 	x.log = slog.New(slog.NewTextHandler(sio.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	set := newSeriesSet()
-	reg, self := newRegistry(set, mon.Stats, env.Version)
-	x.ts = &targetSet{mon: mon, set: set, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err, openPath: env.openPath,
+	paths := newPathSet()
+	reg, self := newRegistry(paths, mon.Stats, env.Version)
+	x.ts = &targetSet{mon: mon, set: set, pathSet: paths, self: self, ifAddrs: env.InterfaceAddrs, log: sio.Err, openPath: env.openPath,
 		targets: map[string]*target{}, paths: map[string]*pathTarget{}, names: map[string]netip.Addr{}, labelled: map[string]bool{}}
 	self.countPaths = x.ts.countPathsLocked
-	x.handler = x.routes(reg)
+	x.handler = x.routes(reg, set)
 	return x
 }
 

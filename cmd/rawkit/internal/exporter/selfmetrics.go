@@ -42,9 +42,11 @@ const (
 	stateFailed     = "failed"     // the engine refused it (see stderr)
 )
 
-// newRegistry returns the exporter's registry: the targets' series,
-// its own metrics, and the Go and process collectors.
-func newRegistry(set *seriesSet, stats func() MonitorStats, version string) (*prometheus.Registry, *selfMetrics) {
+// newRegistry returns the exporter's registry: its own metrics, the path
+// targets' series (paths) and the Go and process collectors. The echo
+// targets' series are not in it: the exposition writes them itself
+// (expose.go).
+func newRegistry(paths *pathSet, stats func() MonitorStats, version string) (*prometheus.Registry, *selfMetrics) {
 	m := &selfMetrics{
 		targets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "rawkit_exporter_targets", Help: "Configured targets, by state: probed, unresolved (a name that never resolved) or failed.",
@@ -74,7 +76,7 @@ func newRegistry(set *seriesSet, stats func() MonitorStats, version string) (*pr
 		m.pathTargets.WithLabelValues(s)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(set, m.targets, m.resolveFailures, m.addrChanges, m.reloadOK, m.reloadTime, m.probes,
+	reg.MustRegister(paths, m.targets, m.resolveFailures, m.addrChanges, m.reloadOK, m.reloadTime, m.probes,
 		engineCollector{stats}, pathStates{m},
 		buildInfo(version),
 		collectors.NewGoCollector(),

@@ -3,8 +3,10 @@ package exporter
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -12,30 +14,37 @@ import (
 	"github.com/rawkit/rawkit/icmp/echo"
 )
 
-// series are the metric children of one target at one address, made
-// once and kept in the target's handler closure, so that a reply costs
-// an atomic add and a histogram observation, never a label lookup.
+// series are the counts of one target at one address, made once and
+// kept in the target's handler closure, so that a reply costs an atomic
+// add and a histogram observation, never a label lookup.
 //
-// Each child carries its labels as constant labels: targets of different
-// groups have different label names, which one metric vector cannot
-// hold, and a reload that adds a label name must not rebuild (and so
-// reset) the vectors of every other target. The seriesSet collector
-// gathers them into one family per metric name.
+// The counters are plain atomics and the labels are held once per
+// target, already encoded for both exposition formats (seriesLabels):
+// the exposition (expose.go) writes them straight from here, without a
+// client_golang Desc per child or the Registry's tree of every sample.
 type series struct {
-	labels   prometheus.Labels
-	requests prometheus.Counter
-	lost     prometheus.Counter
-	late     prometheus.Counter
-	dups     prometheus.Counter
-	sendErrs prometheus.Counter
-	rtt      prometheus.Histogram
-	ttl      prometheus.Gauge
-	ttlSeen  atomic.Bool // a reply came: before it, no TTL series (not a false 0)
+	lbl      *seriesLabels
+	created  time.Time // the counters' start, their created timestamp
+	requests atomic.Uint64
+	lost     atomic.Uint64
+	late     atomic.Uint64
+	dups     atomic.Uint64
+	sendErrs atomic.Uint64
+	rtt      *rttHistogram
+	ttl      atomic.Int64 // -1 until a reply came: before it, no TTL series (not a false 0)
 
 	mu       sync.Mutex // guards icmpErrs, written by the handler, read by scrapes
-	icmpErrs map[string]prometheus.Counter
+	icmpErrs []*icmpCounter
 
 	win window
+}
+
+// icmpCounter is rawkit_ping_icmp_errors_total of one target and type.
+type icmpCounter struct {
+	typ     string
+	lbl     *seriesLabels // the target's labels and type
+	created time.Time
+	n       atomic.Uint64
 }
 
 // Help texts, shared by every target's children.
@@ -51,25 +60,9 @@ const (
 )
 
 func newSeries(labels prometheus.Labels, cfg *Config) *series {
-	s := &series{labels: labels, icmpErrs: map[string]prometheus.Counter{}}
-	counter := func(name, help string) prometheus.Counter {
-		return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels})
-	}
-	s.requests = counter("rawkit_ping_requests_total", helpRequests)
-	s.lost = counter("rawkit_ping_lost_total", helpLost)
-	s.late = counter("rawkit_ping_late_replies_total", helpLate)
-	s.dups = counter("rawkit_ping_duplicates_total", helpDups)
-	s.sendErrs = counter("rawkit_ping_send_errors_total", helpSendErrs)
-	s.rtt = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: "rawkit_ping_rtt_seconds", Help: helpRTT, ConstLabels: labels,
-		Buckets:                     cfg.RTTBuckets,
-		NativeHistogramBucketFactor: cfg.NativeFactor,
-		// Native buckets of 1 µs and below would only hold loopback
-		// jitter; a bound on their number keeps a target's memory fixed.
-		NativeHistogramZeroThreshold:   1e-6,
-		NativeHistogramMaxBucketNumber: 160,
-	})
-	s.ttl = prometheus.NewGauge(prometheus.GaugeOpts{Name: "rawkit_ping_reply_ttl", Help: helpTTL, ConstLabels: labels})
+	s := &series{lbl: newSeriesLabels(labels), created: time.Now()}
+	s.ttl.Store(-1)
+	s.rtt = newRTTHistogram(cfg.RTTBuckets, cfg.NativeFactor)
 	return s
 }
 
@@ -78,44 +71,52 @@ func newSeries(labels prometheus.Labels, cfg *Config) *series {
 func (s *series) handle(ev *echo.Event) {
 	switch ev.Kind {
 	case echo.EventSent:
-		s.requests.Inc()
+		s.requests.Add(1)
 	case echo.EventReply:
 		if ev.Late {
-			s.late.Inc()
+			s.late.Add(1)
 			return
 		}
-		s.rtt.Observe(ev.RTT.Seconds())
+		s.rtt.observe(ev.RTT.Seconds())
 		if ev.TTL >= 0 {
-			s.ttl.Set(float64(ev.TTL))
-			s.ttlSeen.Store(true)
+			s.ttl.Store(int64(ev.TTL))
 		}
 		s.win.add(false, ev.RTT)
 	case echo.EventDuplicate:
-		s.dups.Inc()
+		s.dups.Add(1)
 	case echo.EventLost:
-		s.lost.Inc()
+		s.lost.Add(1)
 		s.win.add(true, 0)
 	case echo.EventError:
-		s.icmpError(ev.ICMP).Inc()
+		s.icmpError(ev.ICMP).n.Add(1)
 	case echo.EventSendError:
-		s.sendErrs.Inc()
+		s.sendErrs.Add(1)
 	}
 }
 
 // icmpError returns the counter of e's type, made at its first use: a
 // target sees few kinds of errors, most none.
-func (s *series) icmpError(e icmp.Error) prometheus.Counter {
+func (s *series) icmpError(e icmp.Error) *icmpCounter {
 	name := icmpTypeName(e)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.icmpErrs[name]
-	if c == nil {
-		l := maps.Clone(s.labels)
-		l["type"] = name
-		c = prometheus.NewCounter(prometheus.CounterOpts{Name: "rawkit_ping_icmp_errors_total", Help: helpICMP, ConstLabels: l})
-		s.icmpErrs[name] = c
+	for _, c := range s.icmpErrs {
+		if c.typ == name {
+			return c
+		}
 	}
+	l := s.lbl.labels()
+	l["type"] = name
+	c := &icmpCounter{typ: name, lbl: newSeriesLabels(l), created: time.Now()}
+	s.icmpErrs = append(s.icmpErrs, c)
 	return c
+}
+
+// icmpCounters returns the ICMP error counters made so far.
+func (s *series) icmpCounters() []*icmpCounter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.icmpErrs)
 }
 
 // icmpTypeName names an ICMP or ICMPv6 error type the same way for both
@@ -152,58 +153,38 @@ func icmpTypeName(e icmp.Error) string {
 	return fmt.Sprintf("icmp-%d", e.Type)
 }
 
-// collect sends every child of s.
-func (s *series) collect(ch chan<- prometheus.Metric) {
-	for _, c := range []prometheus.Collector{s.requests, s.rtt, s.lost, s.late, s.dups, s.sendErrs} {
-		c.Collect(ch)
-	}
-	if s.ttlSeen.Load() {
-		s.ttl.Collect(ch)
-	}
-	s.mu.Lock()
-	errs := make([]prometheus.Counter, 0, len(s.icmpErrs))
-	for _, c := range s.icmpErrs {
-		errs = append(errs, c)
-	}
-	s.mu.Unlock()
-	for _, c := range errs {
-		c.Collect(ch)
-	}
-}
-
-// seriesSet is the collector of every target's series (echo and path).
-// It describes nothing (an unchecked collector, prometheus.Registry's
-// term): its metrics come and go with the targets.
+// seriesSet holds every target's series, for the exposition. Its
+// metrics come and go with the targets.
 type seriesSet struct {
-	mu  sync.RWMutex
-	all map[collecting]struct{}
+	mu     sync.Mutex
+	all    map[*series]struct{}
+	sorted []*series // all, in exposition order; nil after a change
 }
 
-// collecting is one target's series: *series or *pathSeries.
-type collecting interface {
-	collect(ch chan<- prometheus.Metric)
-}
+func newSeriesSet() *seriesSet { return &seriesSet{all: map[*series]struct{}{}} }
 
-func newSeriesSet() *seriesSet { return &seriesSet{all: map[collecting]struct{}{}} }
-
-func (ss *seriesSet) add(s collecting) {
+func (ss *seriesSet) add(s *series) {
 	ss.mu.Lock()
 	ss.all[s] = struct{}{}
+	ss.sorted = nil
 	ss.mu.Unlock()
 }
 
-func (ss *seriesSet) remove(s collecting) {
+func (ss *seriesSet) remove(s *series) {
 	ss.mu.Lock()
 	delete(ss.all, s)
+	ss.sorted = nil
 	ss.mu.Unlock()
 }
 
-func (ss *seriesSet) Describe(chan<- *prometheus.Desc) {}
-
-func (ss *seriesSet) Collect(ch chan<- prometheus.Metric) {
-	ss.mu.RLock()
-	defer ss.mu.RUnlock()
-	for s := range ss.all {
-		s.collect(ch)
+// list returns the series in the order the Registry sorts samples
+// (by label values), sorted again only after a change. The slice is
+// never modified afterwards: a scrape reads it without the lock.
+func (ss *seriesSet) list() []*series {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.sorted == nil {
+		ss.sorted = slices.SortedFunc(maps.Keys(ss.all), func(a, b *series) int { return a.lbl.compare(b.lbl) })
 	}
+	return ss.sorted
 }

@@ -25,7 +25,8 @@ type target struct {
 // with the configuration.
 type targetSet struct {
 	mon     Monitor
-	set     *seriesSet
+	set     *seriesSet // the echo targets' series
+	pathSet *pathSet   // the path targets' series
 	self    *selfMetrics
 	ifAddrs func(string) ([]netip.Addr, error)
 	log     io.Writer // stderr: a target the engine refuses is one line there
