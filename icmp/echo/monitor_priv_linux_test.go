@@ -191,7 +191,7 @@ func twoMonitorsAndPing(t *testing.T, ping string, h *netlab.Host, dst netip.Add
 		}
 		ms, toks = append(ms, m), append(toks, tok)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := h.Command(ctx, ping, "-n", "-q", "-i", "0.01", "-c", "150", dst.String())
 	if err := cmd.Start(); err != nil {
@@ -201,10 +201,19 @@ func twoMonitorsAndPing(t *testing.T, ping string, h *netlab.Host, dst netip.Add
 	for _, m := range ms {
 		go func() { m.Run(ctx); done <- struct{}{} }()
 	}
+	cmd.Wait() //nolint:errcheck // ping's status says nothing here: the monitors are under test
+	// The monitors go on until each has sent 150 probes: on a loaded
+	// machine a Monitor skips a send it is late for rather than bursting
+	// (sched.Periodic), so a fixed run time would test the machine.
+	for tick := time.NewTicker(20 * time.Millisecond); ctx.Err() == nil; <-tick.C {
+		if ms[0].Stats().Sent >= 150 && ms[1].Stats().Sent >= 150 && ms[2].Stats().Sent >= 150 {
+			break
+		}
+	}
+	cancel()
 	for range ms {
 		<-done
 	}
-	cmd.Wait() //nolint:errcheck // ping's status says nothing here: the monitors are under test
 	var pkts []netlab.Packet
 	if sn != nil {
 		pkts = sn.Stop()
