@@ -233,18 +233,20 @@ func TestQueuedConnectionsServed(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	sv := serve(t, "tcp", &Config{IdleTimeout: 200 * time.Millisecond})
+	// The idle timeout is 25 times the busy client's pause, so that a
+	// loaded machine's scheduling delays do not make it look idle.
+	sv := serve(t, "tcp", &Config{IdleTimeout: 500 * time.Millisecond})
 	busy, idle := dial(t, sv), dial(t, sv)
 	start := time.Now()
-	// The busy client talks every 50ms for 600ms and is not closed.
-	for i := 0; i < 12; i++ {
+	// The busy client talks every 20ms for 1s and is not closed.
+	for i := 0; i < 50; i++ {
 		if _, err := busy.Write([]byte{byte(i)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := io.ReadFull(busy, make([]byte, 1)); err != nil {
 			t.Fatalf("busy client closed after %v: %v", time.Since(start), err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	// The idle one has seen an orderly close (EOF) by now.
 	_ = idle.SetReadDeadline(time.Now().Add(5 * time.Second))
