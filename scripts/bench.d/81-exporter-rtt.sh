@@ -15,8 +15,20 @@ export EXPORTER_RTT_SECONDS
 if bench_selected "exporter RTT median shift under 1,000 targets"; then
 	LAB_NAME=bench$$
 	export LAB_NAME
+	# The lab goes down at bench.sh's exit, and by a watchdog in a
+	# session of its own when bench.sh is gone without running its exit
+	# trap: SIGKILL (as a job killed at a deadline gets) is the one way
+	# found for a run to leave its rklab-bench* namespaces up; SIGTERM
+	# and SIGINT, to bench.sh or its process group, run the trap. The
+	# watchdog also removes BENCH_TMP, which on_exit then did not. The
+	# clean-up is registered before the up, which a signal may cut short
+	# (lab up then removes what it built, and lab down finds nothing).
+	bench_cleanup "\"$RAWKIT\" lab down --name $LAB_NAME >/dev/null 2>&1 || ! ip netns list | grep -q rklab-$LAB_NAME-"
+	setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+		ip netns list | grep -q "rklab-$3-" && "$2" lab down --name "$3"
+		rm -rf "$4"' watchdog $$ "$RAWKIT" "$LAB_NAME" "$BENCH_TMP" \
+		</dev/null >/dev/null 2>&1 &
 	"$RAWKIT" lab up --name "$LAB_NAME" --routers 1 --delay 2ms >/dev/null
-	bench_cleanup "\"$RAWKIT\" lab down --name $LAB_NAME >/dev/null 2>&1"
 fi
 
 cat >"$BENCH_TMP/exporter-rtt.sh" <<'SH'
