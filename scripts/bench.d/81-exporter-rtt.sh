@@ -75,7 +75,7 @@ wire_median() { # tcpdump -tt lines on stdin: the median echo round trip, second
 		awk '{ v[NR] = $1 } END { if (NR) printf "%.9f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 run() { # loaded(0|1): the server's median RTT as reported and on the wire, seconds
-	local loaded=$1 pid port out cap rep
+	local loaded=$1 pid port out cap rep w
 	"$RAWKIT" lab exec --name "$LAB_NAME" client -- tcpdump -i eth0 -n -tt --time-stamp-precision=nano -l \
 		"icmp and host $server" >"$BENCH_TMP/wire.txt" 2>/dev/null &
 	cap=$!
@@ -115,17 +115,18 @@ run() { # loaded(0|1): the server's median RTT as reported and on the wire, seco
 	else
 		rep=$(median smokeping_response_duration_seconds "ip=\"$server\"" <<<"$out")
 	fi
-	echo "$rep $(wire_median <"$BENCH_TMP/wire.txt")"
+	w=$(wire_median <"$BENCH_TMP/wire.txt")
+	echo "${rep:--} ${w:--}" # "-": none (no scrape, or no probe answered)
 }
 read -r a wa < <(run 0)
 read -r b wb < <(run 1)
 num='^[0-9.]+$'
-[[ ${a:-} =~ $num && ${b:-} =~ $num ]] || { echo "no median (alone: ${a:-}, loaded: ${b:-})" >&2; exit 1; }
+[[ ${a:-} =~ $num && ${b:-} =~ $num ]] || { echo "no median from $tool (alone: ${a:-}, loaded: ${b:-})" >&2; exit 1; }
 [[ ${wa:-} =~ $num && ${wb:-} =~ $num ]] || { echo "no median on the wire (alone: ${wa:-}, loaded: ${wb:-})" >&2; exit 1; }
 line=$(awk -v t="$tool" -v a="$a" -v b="$b" -v wa="$wa" -v wb="$wb" 'BEGIN {
 	printf "%s medians: alone %.1f µs (wire %.1f), with 1,000 others %.1f µs (wire %.1f)", t, a * 1e6, wa * 1e6, b * 1e6, wb * 1e6 }')
 echo "$line" >&2
-[ -z "${EXPORTER_RTT_LOG:-}" ] || echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg): $line" >>"$EXPORTER_RTT_LOG"
+[ -z "${EXPORTER_RTT_LOG:-}" ] || echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg): $line${net:+ (net row)} [$RAWKIT]" >>"$EXPORTER_RTT_LOG"
 awk -v a="$a" -v b="$b" -v wa="$wa" -v wb="$wb" -v net="$net" 'BEGIN {
 	d = (b - a) * 1e6; if (net != "") d -= (wb - wa) * 1e6; if (d < 0) d = -d; printf "%.1f\n", d }'
 SH
