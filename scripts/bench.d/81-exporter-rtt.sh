@@ -13,6 +13,8 @@
 # each half, and the second row is the prober's own part: how far its
 # median moved beyond the wire's, |shift(reported) - shift(wire)|. With
 # EXPORTER_RTT_LOG set, each run appends its four medians to that file.
+# A half whose wire median leaves 3.5-4.5 ms, where the histograms
+# resolve 20 µs, is run again (twice at most), then the run fails.
 # Sourced by scripts/bench.sh; needs root (namespaces, raw sockets).
 
 bench_need prometheus-smokeping-prober:prometheus-smokeping-prober tcpdump:tcpdump
@@ -118,11 +120,24 @@ run() { # loaded(0|1): the server's median RTT as reported and on the wire, seco
 	w=$(wire_median <"$BENCH_TMP/wire.txt")
 	echo "${rep:--} ${w:--}" # "-": none (no scrape, or no probe answered)
 }
-read -r a wa < <(run 0)
-read -r b wb < <(run 1)
 num='^[0-9.]+$'
+half() { # loaded(0|1): "reported wire"; a half whose wire median left the
+	# 3.5-4.5 ms the histograms resolve to 20 µs (the lab's delay program
+	# starved on a loaded machine) is run again, twice at most
+	local r i
+	for i in 1 2 3; do
+		r=$(run "$1")
+		awk -v w="${r#* }" 'BEGIN { exit !(w ~ /^[0-9.]+$/ && w >= 0.0035 && w <= 0.0045) }' && break
+		echo "$tool: lab round trip on the wire ${r#* } s, outside 3.5-4.5 ms (try $i)" >&2
+	done
+	echo "$r"
+}
+read -r a wa < <(half 0)
+read -r b wb < <(half 1)
 [[ ${a:-} =~ $num && ${b:-} =~ $num ]] || { echo "no median from $tool (alone: ${a:-}, loaded: ${b:-})" >&2; exit 1; }
 [[ ${wa:-} =~ $num && ${wb:-} =~ $num ]] || { echo "no median on the wire (alone: ${wa:-}, loaded: ${wb:-})" >&2; exit 1; }
+awk -v x="$wa" -v y="$wb" 'BEGIN { exit !(x >= 0.0035 && x <= 0.0045 && y >= 0.0035 && y <= 0.0045) }' ||
+	{ echo "lab round trip on the wire $wa and $wb s: outside 3.5-4.5 ms, the machine is too loaded" >&2; exit 1; }
 line=$(awk -v t="$tool" -v a="$a" -v b="$b" -v wa="$wa" -v wb="$wb" 'BEGIN {
 	printf "%s medians: alone %.1f µs (wire %.1f), with 1,000 others %.1f µs (wire %.1f)", t, a * 1e6, wa * 1e6, b * 1e6, wb * 1e6 }')
 echo "$line" >&2
