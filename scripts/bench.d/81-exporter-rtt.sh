@@ -49,6 +49,10 @@ cat >"$BENCH_TMP/exporter-rtt.sh" <<'SH'
 # the median on the wire.
 set -u
 tool=$1 net=${2:-} server=10.0.2.2
+# smokeping_prober opens a socket per target: 1,001 of them and its
+# listener pass the usual limit of 1,024 descriptors, and the loaded half
+# then sometimes had no scrape to read.
+ulimit -n 8192 2>/dev/null || true
 buckets=$(awk 'BEGIN { for (us = 3500; us <= 4500; us += 20) printf "%s%.5f", (us > 3500 ? "," : ""), us / 1e6; printf ",0.005,0.006,0.008,0.01,0.015,0.02,0.05" }')
 hosts() { for i in $(seq 0 999); do echo "127.0.$((1 + i / 250)).$((1 + i % 250))"; done; }
 median() { # metric label=value: the median from the histogram's buckets on stdin
@@ -107,11 +111,15 @@ run() { # loaded(0|1): the server's median RTT as reported and on the wire, seco
 		pid=$!
 	fi
 	sleep "$EXPORTER_RTT_SECONDS"
+	# The capture ends right before the scrape, so that both medians are
+	# of (nearly) the same probes: on a loaded machine the lab's round
+	# trips spread wide, and a few probes more on one side move a median
+	# of twenty by tens of µs.
+	pkill -INT -P "$cap" 2>/dev/null; wait "$cap" 2>/dev/null
 	out=$("$RAWKIT" lab exec --name "$LAB_NAME" client -- curl -sf "http://127.0.0.1:$port/metrics")
 	pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 	# Whatever the lab exec'd may outlive its parent: end it by its port.
 	"$RAWKIT" lab exec --name "$LAB_NAME" client -- sh -c "fuser -k -n tcp $port >/dev/null 2>&1" || true
-	pkill -INT -P "$cap" 2>/dev/null; wait "$cap" 2>/dev/null
 	if [ "$tool" = rawkit ]; then
 		rep=$(median rawkit_ping_rtt_seconds "ip=\"$server\"" <<<"$out")
 	else

@@ -71,7 +71,7 @@ var (
 	descSkipped = prometheus.NewDesc("rawkit_exporter_skipped_probes_total",
 		"Probes not sent because the exporter fell a whole interval behind (a stalled process); they are not sent in a burst later.", nil, nil)
 	descStampMisses = prometheus.NewDesc("rawkit_exporter_send_stamp_misses_total",
-		"Replies timed from the time taken before the write because the kernel's send stamp of their request had not come (or the kernel gives none per probe: before Linux 6.13).", nil, nil)
+		"Replies timed from the time taken before the write because the kernel's send stamp of their request had not come. (Before Linux 6.13 there are no send stamps: every reply is timed that way, and none is counted here.)", nil, nil)
 	descDrops = prometheus.NewDesc("rawkit_exporter_socket_drops_total",
 		"Packets the kernel dropped for want of room in the sockets' receive queues (SO_RXQ_OVFL, socket(7)).", nil, nil)
 )
