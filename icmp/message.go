@@ -21,6 +21,18 @@ type Message struct {
 	// of receive buffer when it queued this one (SO_RXQ_OVFL, socket(7));
 	// 0 when none had been or the socket does not say.
 	Drops uint32
+	// Stamp is set on a send stamp rather than a received message: the
+	// kernel's time for a request the socket sent (SO_TIMESTAMPING,
+	// from the error queue); Data is then empty.
+	Stamp SendStamp
+}
+
+// SendStamp is the kernel's software time for a packet a socket sent,
+// and the key that names the send.
+type SendStamp struct {
+	Valid bool
+	Key   uint32
+	Time  time.Time
 }
 
 // QueuedError is what the kernel tells of an ICMP error on a ping

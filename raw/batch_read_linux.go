@@ -31,9 +31,10 @@ type readBatch struct {
 	named   bool // ping, RecvErr or IPv6 socket: the kernel writes the name
 	v6      bool
 	recverr bool
+	stamps  bool       // Config.SendStamps: the error queue first
 	n       int        // messages read
 	errno   unix.Errno // of the failed call
-	errq    bool       // hdrs[0] is an error queue entry
+	nerr    int        // hdrs[:nerr] are error queue entries
 	ok      bool       // drainFn's result
 	fn      func(fd uintptr) bool
 	drainFn func(fd uintptr)
@@ -42,8 +43,11 @@ type readBatch struct {
 func (c *Conn) getReadBatch(n int) *readBatch {
 	b, _ := c.rbatches.Get().(*readBatch)
 	if b == nil {
-		b = &readBatch{named: c.ping || c.recverr || c.v6, recverr: c.recverr, v6: c.v6}
+		b = &readBatch{named: c.ping || c.recverr || c.v6, recverr: c.recverr, stamps: c.sendStamps, v6: c.v6}
 		b.fn = b.recv
+		if b.stamps {
+			b.fn = b.recvStampsFirst
+		}
 		b.drainFn = func(fd uintptr) { b.ok = b.recvErrQueue(fd) }
 	}
 	if cap(b.hdrs) < n {
@@ -77,7 +81,7 @@ func (b *readBatch) setup(ms []Message) {
 		b.iovs[i] = unix.Iovec{Base: unsafe.SliceData(ms[i].Buf)}
 		b.iovs[i].SetLen(len(ms[i].Buf))
 	}
-	b.n, b.errno, b.errq = 0, 0, false
+	b.n, b.errno, b.nerr = 0, 0, 0
 }
 
 // reset readies the first n headers for a call: the kernel shortens the
@@ -107,7 +111,7 @@ func (b *readBatch) recv(fd uintptr) bool {
 		case e == unix.EINTR:
 			continue
 		case e == 0 || (!b.recverr && e != unix.EAGAIN):
-			b.n, b.errno, b.errq = int(n), e, false
+			b.n, b.errno, b.nerr = int(n), e, 0
 			return true
 		case !b.recverr:
 			return false
@@ -122,25 +126,79 @@ func (b *readBatch) recv(fd uintptr) bool {
 	}
 }
 
-// recvErrQueue reads one error queue entry into the first message
-// without waiting and reports whether it did; an error other than
-// EAGAIN is left in errno.
+// recvErrQueue reads error queue entries into the messages without
+// waiting and reports whether it read any: one on a RecvErr socket, as
+// many as are queued and fit with SendStamps, whose queue holds a stamp
+// of every packet sent (recvmmsg(2) passes MSG_ERRQUEUE on to each
+// recvmsg). An error other than EAGAIN is left in errno.
 func (b *readBatch) recvErrQueue(fd uintptr) bool {
+	want := 1
+	if b.stamps {
+		want = len(b.hdrs)
+	}
 	for {
-		b.reset(1)
-		n, e := recvmsg(fd, &b.hdrs[0].hdr, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT, false)
+		b.reset(want)
+		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(want),
+			unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT, 0, 0)
 		switch e {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
 			return false
 		case 0:
-			b.hdrs[0].n = uint32(n)
-			b.n, b.errq = 1, true
-			return true
+			b.n, b.nerr = int(n), int(n)
+			return n > 0
 		}
 		b.errno = e
 		return false
+	}
+}
+
+// recvStampsFirst is recv for a SendStamps socket: the queued stamps
+// (and errors), then the packets into the messages left. A packet's
+// stamp is queued as it leaves, before any answer to it can arrive, so
+// reading the error queue first hands each stamp over no later than the
+// answer to its packet, and the reader need not wait for it.
+func (b *readBatch) recvStampsFirst(fd uintptr) bool {
+	for {
+		k := 0
+		if b.recvErrQueue(fd) {
+			k = b.nerr
+		} else if b.errno != 0 {
+			return true
+		}
+		if k == len(b.hdrs) {
+			return true
+		}
+		rest := b.hdrs[k:]
+		for i := range rest {
+			h := &rest[i]
+			switch {
+			case b.v6:
+				h.hdr.Namelen = unix.SizeofSockaddrInet6
+			case b.named:
+				h.hdr.Namelen = unix.SizeofSockaddrInet4
+			}
+			h.hdr.SetControllen(oobSize)
+			h.hdr.Flags, h.n = 0, 0
+		}
+		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)), 0, 0, 0)
+		switch {
+		case e == unix.EINTR && k == 0:
+			continue
+		case e == 0:
+			b.n = k + int(n)
+			return true
+		case k > 0:
+			// EAGAIN, or the error of a queued ICMP error (sk_err,
+			// which the read took): what was read stands, and the next
+			// call reads that error from the queue.
+			b.n = k
+			return true
+		case e == unix.EAGAIN:
+			return false
+		}
+		// The error of an entry queued since: read it.
 	}
 }
 
@@ -171,11 +229,11 @@ func (c *Conn) readBatch(ctx context.Context, ms []Message) (int, error) {
 		trunc := h.hdr.Flags&unix.MSG_TRUNC != 0
 		oob := b.oob[n*oobSize : n*oobSize+min(int(h.hdr.Controllen), oobSize)]
 		switch {
-		case b.v6 && b.errq:
+		case b.v6 && n < b.nerr:
 			c.fillErr6(&ms[n], ms[n].Buf, int(h.n), trunc, oob, &b.names6[n])
 		case b.v6:
 			c.fill6(&ms[n], ms[n].Buf, int(h.n), trunc, oob, &b.names6[n])
-		case b.errq:
+		case n < b.nerr:
 			c.fillErr(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)
 		default:
 			err = c.fill(&ms[n], ms[n].Buf, int(h.n), trunc, oob, b.names[n].Addr)

@@ -76,6 +76,16 @@ func parseOne(level, typ int32, data []byte, m *Message) {
 			nsec := int32(binary.NativeEndian.Uint32(data[4:]))
 			m.Received = time.Unix(int64(sec), int64(nsec))
 		}
+	case level == unix.SOL_SOCKET && typ == unix.SO_TIMESTAMPNS_NEW && len(data) >= 16:
+		// struct __kernel_timespec: what SO_TIMESTAMPNS gives once
+		// SO_TIMESTAMPING_NEW is set too (Config.SendStamps), as the
+		// kernel then marks the socket for 64-bit times (socket(7)).
+		m.Received = time.Unix(int64(binary.NativeEndian.Uint64(data)), int64(binary.NativeEndian.Uint64(data[8:])))
+	case level == unix.SOL_SOCKET && (typ == unix.SO_TIMESTAMPING_NEW || typ == unix.SO_TIMESTAMPING_OLD):
+		// A send stamp from the error queue (Config.SendStamps).
+		if s, ok := parseStampTime(typ, data); ok {
+			m.ExtErr.Stamp = s
+		}
 	case level == unix.SOL_SOCKET && typ == unix.SO_RXQ_OVFL && len(data) >= 4:
 		m.Drops = binary.NativeEndian.Uint32(data)
 	case level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
@@ -103,6 +113,8 @@ func parseExtErr(data []byte, e *ExtendedError) {
 		Type:   int(data[5]),
 		Code:   int(data[6]),
 		Info:   binary.NativeEndian.Uint32(data[8:]),
+		Key:    binary.NativeEndian.Uint32(data[12:]),
+		Stamp:  e.Stamp, // SCM_TIMESTAMPING comes first
 	}
 	sa := data[sizeofExtErr:]
 	switch {

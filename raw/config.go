@@ -113,6 +113,21 @@ type Config struct {
 	// ICMP errors in no other way (icmp(7)).
 	RecvErr bool
 
+	// SendStamps asks the kernel for the software time at which each
+	// packet this socket sends leaves (SO_TIMESTAMPING with TX_SOFTWARE,
+	// OPT_ID and OPT_TSONLY, Documentation/networking/timestamping.rst).
+	// The stamps wait on the error queue, which ReadMsg and ReadBatch
+	// then read too (as with RecvErr, which may be set as well): a stamp
+	// is a Message with ExtErr.Origin ErrOriginTimestamping, ExtErr.Key
+	// the key of the send and ExtErr.Stamp its time, and no data. A
+	// batch read takes the queued stamps before the packets, so that a
+	// stamp queued before the answer to its packet is read no later than
+	// the answer. WriteToWith names a send's key (SendOptions.StampKey)
+	// where PerSendStampKeys says the kernel can; otherwise keys count
+	// the sends from 0. EnableSendStamps, which reads the stamps apart,
+	// is refused on such a socket.
+	SendStamps bool
+
 	// Mark sets the socket's firewall mark (SO_MARK), used by policy
 	// routing and iptables; it needs CAP_NET_ADMIN. 0 leaves it unset.
 	Mark uint32

@@ -34,7 +34,9 @@ type Conn struct {
 	zones   zoneCache // IPv6 interface names and indexes, in the socket's namespace
 	ping    bool      // SOCK_DGRAM IPPROTO_ICMP
 	hdrincl bool      // IP_HDRINCL: writes carry the IPv4 header
-	recverr bool      // IP_RECVERR: reads also take the error queue
+	recverr bool      // IP_RECVERR or SendStamps: reads also take the error queue
+	// Config.SendStamps: batch reads take the error queue first.
+	sendStamps bool
 
 	dl deadlines // the caller's deadlines and context cancellations
 

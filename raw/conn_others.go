@@ -84,3 +84,5 @@ const (
 
 func (c *Conn) setInt(int, int, int) error        { return ErrNotImplemented }
 func (c *Conn) setBPF([]bpf.RawInstruction) error { return ErrNotImplemented }
+
+func perSendStampKeys() bool { return false }

@@ -3,6 +3,7 @@ package raw
 import (
 	"net/netip"
 	"syscall"
+	"time"
 )
 
 // ErrOrigin says where a queued error came from (ee_origin of struct
@@ -22,6 +23,9 @@ const (
 	// ErrOriginICMP6 is an ICMPv6 error a router or the destination
 	// sent about a packet of an IPv6 socket (IPV6_RECVERR, ipv6(7)).
 	ErrOriginICMP6 ErrOrigin = 3
+	// ErrOriginTimestamping is a send stamp of a Config.SendStamps
+	// socket: Key and Stamp are set, the message carries no data.
+	ErrOriginTimestamping ErrOrigin = 4
 )
 
 // ExtendedError is the kernel's account of an error about a packet this
@@ -43,4 +47,10 @@ type ExtendedError struct {
 	// Offender is who reported the error: the ICMP error's sender; the
 	// zero Addr when the kernel gives none (SO_EE_OFFENDER).
 	Offender netip.Addr
+	// Key is the key of the send a stamp (ErrOriginTimestamping) is of
+	// (ee_data): SendOptions.StampKey, or the count of sends.
+	Key uint32
+	// Stamp is, for ErrOriginTimestamping, when the packet left, by the
+	// software clock (that of Message.Received).
+	Stamp time.Time
 }

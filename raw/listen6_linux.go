@@ -90,6 +90,9 @@ func (s *sockopts) configure6(cfg *Config, ping bool) {
 	if cfg.RecvErr {
 		s.setInt(unix.IPPROTO_IPV6, unix.IPV6_RECVERR, "IPV6_RECVERR", 1, "")
 	}
+	if cfg.SendStamps {
+		s.setSendStamps()
+	}
 	if cfg.Mark != 0 {
 		s.setInt(unix.SOL_SOCKET, unix.SO_MARK, "SO_MARK", int(cfg.Mark), hintAdmin)
 	}

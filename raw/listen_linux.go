@@ -101,7 +101,10 @@ func listen(f family, typ, protocol int, ping bool, cfg *Config) (*Conn, error) 
 	if err != nil {
 		return nil, &net.OpError{Op: opListen, Net: network, Addr: f.source(cfg), Err: err}
 	}
-	c.recverr = cfg.RecvErr
+	// A socket with send stamps reads its error queue as a RecvErr one
+	// does: that is where the stamps wait.
+	c.recverr = cfg.RecvErr || cfg.SendStamps
+	c.sendStamps = cfg.SendStamps
 	c.v6 = f.v6
 	return c, nil
 }

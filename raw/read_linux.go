@@ -120,10 +120,16 @@ func (r *reader) recvErrQueue(fd uintptr) (bool, unix.Errno) {
 // errNotPollable reports the runtime poller's refusal to wait after an
 // event that was only EPOLLERR (runtime/netpoll_epoll.go; the error is
 // internal/poll.ErrNotPollable, which no package exports). It lasts until
-// the socket's next event with another flag.
+// the socket's next event with another flag. A Config.SendStamps socket
+// meets it at about every other stamp, so it does not allocate, as
+// errors.As would (its target escapes).
 func errNotPollable(err error) bool {
-	var oe *net.OpError
-	return errors.As(err, &oe) && oe.Err != nil && oe.Err.Error() == "not pollable"
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if oe, ok := e.(*net.OpError); ok {
+			return oe.Err != nil && oe.Err.Error() == "not pollable"
+		}
+	}
+	return false
 }
 
 // pollRead runs fn through the poller until it reads or fails. On a

@@ -15,4 +15,8 @@ type SendOptions struct {
 	// the host, of the socket's family. The zero Addr keeps the
 	// kernel's choice.
 	Source netip.Addr
+	// Stamp names the key of the packet's send stamp, StampKey, on a
+	// Config.SendStamps socket (SCM_TS_OPT_ID; see PerSendStampKeys).
+	Stamp    bool
+	StampKey uint32
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // sendmsgOOBSize holds the largest set of control messages a write
-// carries: a TOS or traffic class int and an in_pktinfo or in6_pktinfo.
-const sendmsgOOBSize = 64
+// carries: a TOS or traffic class int, an in_pktinfo or in6_pktinfo and
+// a stamp key.
+const sendmsgOOBSize = 96
 
 // A msgWriter holds the sendmsg(2) arguments of one WriteToWith.
 type msgWriter struct {
@@ -80,6 +81,11 @@ func (w *msgWriter) control(o *SendOptions, v6 bool) int {
 			copy(pi[4:8], a[:])
 			off = w.putCmsg(off, unix.IPPROTO_IP, unix.IP_PKTINFO, pi[:])
 		}
+	}
+	if o.Stamp {
+		var v [4]byte
+		binary.NativeEndian.PutUint32(v[:], o.StampKey)
+		off = w.putCmsg(off, unix.SOL_SOCKET, scmTSOptID, v[:])
 	}
 	return off
 }

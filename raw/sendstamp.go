@@ -26,3 +26,10 @@ func (c *Conn) EnableSendStamps() error { return c.enableSendStamps() }
 // is queued. The kernel queues a packet's stamp as it leaves, before any
 // answer to it can come back. It does not allocate.
 func (c *Conn) TryReadSendStamps(st []SendStamp) (int, error) { return c.tryReadSendStamps(st) }
+
+// PerSendStampKeys reports whether the kernel takes the key of a send's
+// stamp from the send (SCM_TS_OPT_ID, Linux 6.13), as WriteToWith passes
+// SendOptions.StampKey: stamps are then matched to their packets by a
+// key the sender chose, not by counting sends, which a send that fails
+// after the kernel took its key would throw off.
+func PerSendStampKeys() bool { return perSendStampKeys() }

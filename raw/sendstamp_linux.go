@@ -3,7 +3,9 @@ package raw
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -25,6 +27,7 @@ var errStampsRecvErr = errors.New("raw: send stamps on a RecvErr socket, whose r
 
 func (c *Conn) enableSendStamps() error {
 	if c.recverr {
+		// Config.SendStamps too: its reads take the stamps.
 		return c.opError(opSet, inputErrorf("%v", errStampsRecvErr))
 	}
 	var serr error
@@ -122,19 +125,8 @@ func parseSendStamp(oob []byte) (SendStamp, bool) {
 	var haveKey, haveTime bool
 	walkControl(oob, func(level, typ int32, data []byte) {
 		switch {
-		case level == unix.SOL_SOCKET && typ == unix.SO_TIMESTAMPING_NEW && len(data) >= 16:
-			// struct scm_timestamping64: __kernel_timespec, 64-bit
-			// fields; the software time is the first.
-			s.Time = time.Unix(int64(binary.NativeEndian.Uint64(data)), int64(binary.NativeEndian.Uint64(data[8:])))
-			haveTime = s.Time.UnixNano() != 0
-		case level == unix.SOL_SOCKET && typ == unix.SO_TIMESTAMPING_OLD && len(data) >= 2*unix.SizeofLong:
-			// struct scm_timestamping: timespecs of native longs.
-			if unix.SizeofLong == 8 {
-				s.Time = time.Unix(int64(binary.NativeEndian.Uint64(data)), int64(binary.NativeEndian.Uint64(data[8:])))
-			} else {
-				s.Time = time.Unix(int64(int32(binary.NativeEndian.Uint32(data))), int64(int32(binary.NativeEndian.Uint32(data[4:]))))
-			}
-			haveTime = s.Time.UnixNano() != 0
+		case level == unix.SOL_SOCKET && (typ == unix.SO_TIMESTAMPING_NEW || typ == unix.SO_TIMESTAMPING_OLD):
+			s.Time, haveTime = parseStampTime(typ, data)
 		case (level == unix.IPPROTO_IP && typ == unix.IP_RECVERR ||
 			level == unix.IPPROTO_IPV6 && typ == unix.IPV6_RECVERR) && len(data) >= sizeofExtErr:
 			// struct sock_extended_err: ee_errno, ee_origin, ee_type,
@@ -145,4 +137,76 @@ func parseSendStamp(oob []byte) (SendStamp, bool) {
 		}
 	})
 	return s, haveKey && haveTime
+}
+
+// optRxFilter is SOF_TIMESTAMPING_OPT_RX_FILTER (Linux 6.8, not yet in
+// x/sys): software stamps are reported for received packets only when
+// asked for (SOF_TIMESTAMPING_RX_SOFTWARE), so the packets a
+// Config.SendStamps socket reads carry no SCM_TIMESTAMPING message of
+// their own beside SO_TIMESTAMPNS.
+const optRxFilter = 1 << 17
+
+// setSendStamps turns on Config.SendStamps: the flags of
+// EnableSendStamps, with OPT_RX_FILTER where the kernel knows it.
+func (s *sockopts) setSendStamps() {
+	if s.err != nil {
+		return
+	}
+	err := unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING_NEW, sendStampFlags|optRxFilter)
+	if err == unix.EINVAL {
+		err = unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING_NEW, sendStampFlags)
+	}
+	if err == unix.ENOPROTOOPT {
+		// Before Linux 5.1 only the native-long form exists.
+		err = unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING_OLD, sendStampFlags)
+	}
+	if err != nil {
+		s.err = os.NewSyscallError("setsockopt SO_TIMESTAMPING", err)
+	}
+}
+
+// scmTSOptID is SCM_TS_OPT_ID (Linux 6.13, include/uapi/asm-generic/
+// socket.h; not yet in x/sys): a control message naming the key of one
+// send's stamp instead of the socket's counter.
+const scmTSOptID = 81
+
+var perSendKeys = sync.OnceValue(func() bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	return kernelAtLeast(unix.ByteSliceToString(u.Release[:]), 6, 13)
+})
+
+// kernelAtLeast reports whether a kernel release ("6.18.4-foo") is at
+// least major.minor.
+func kernelAtLeast(release string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(release, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+func perSendStampKeys() bool { return perSendKeys() }
+
+// parseStampTime reads the software time of an SCM_TIMESTAMPING message
+// (the first of its three times); false when it is zero or short.
+func parseStampTime(typ int32, data []byte) (time.Time, bool) {
+	var t time.Time
+	switch {
+	case typ == unix.SO_TIMESTAMPING_NEW && len(data) >= 16:
+		// struct scm_timestamping64: __kernel_timespec, 64-bit fields.
+		t = time.Unix(int64(binary.NativeEndian.Uint64(data)), int64(binary.NativeEndian.Uint64(data[8:])))
+	case typ == unix.SO_TIMESTAMPING_OLD && len(data) >= 2*unix.SizeofLong:
+		// struct scm_timestamping: timespecs of native longs.
+		if unix.SizeofLong == 8 {
+			t = time.Unix(int64(binary.NativeEndian.Uint64(data)), int64(binary.NativeEndian.Uint64(data[8:])))
+		} else {
+			t = time.Unix(int64(int32(binary.NativeEndian.Uint32(data))), int64(int32(binary.NativeEndian.Uint32(data[4:]))))
+		}
+	default:
+		return t, false
+	}
+	return t, t.UnixNano() != 0
 }

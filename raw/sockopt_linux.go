@@ -73,6 +73,9 @@ func (s *sockopts) configure(cfg *Config, protocol int, ping bool) {
 	if cfg.RecvErr {
 		s.setInt(unix.IPPROTO_IP, unix.IP_RECVERR, "IP_RECVERR", 1, "")
 	}
+	if cfg.SendStamps {
+		s.setSendStamps()
+	}
 	if cfg.Mark != 0 {
 		s.setInt(unix.SOL_SOCKET, unix.SO_MARK, "SO_MARK", int(cfg.Mark), hintAdmin)
 	}

@@ -48,6 +48,14 @@ type ListenConfig struct {
 	// ReceiveBuffer is the socket receive buffer in bytes, for sweeps whose
 	// replies arrive faster than they are read; 0 keeps the default.
 	ReceiveBuffer int
+	// SendStamps asks for the kernel's software send stamp of every
+	// request (SO_TIMESTAMPING), each keyed by its probe (SCM_TS_OPT_ID,
+	// Linux 6.13; on older kernels it is ignored): a Monitor then takes
+	// a round trip from the time the request left rather than from the
+	// time taken before the write, which on a busy machine also counts
+	// the system call's way into the kernel and whatever delayed it.
+	// The stamps come through ReadBatch (icmp.Message.Stamp).
+	SendStamps bool
 }
 
 // Socket is the opened socket of an echo run, with the identifier its

@@ -41,6 +41,9 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		// The engine reads neither the interface nor, from an ordinary
 		// read, the destination: no IP_PKTINFO message on every reply.
 		NoPacketInfo: true,
+		// Send stamps only where each names its probe (SCM_TS_OPT_ID):
+		// a count of sends could be thrown off by one failed write.
+		SendStamps: cfg.SendStamps && raw.PerSendStampKeys(),
 	}
 	switch cfg.DontFragment {
 	case "":
@@ -57,7 +60,8 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 	if cfg.Mode == ModeAuto || cfg.Mode == ModeRaw {
 		s, err := listenRaw(rc, cfg.IPv6)
 		if err == nil {
-			s.Conn.(*rawConn).dev, s.Conn.(*rawConn).src = cfg.Interface, cfg.Source
+			rc := s.Conn.(*rawConn)
+			rc.dev, rc.src = cfg.Interface, cfg.Source
 		}
 		if err == nil || cfg.Mode == ModeRaw || !errors.Is(err, os.ErrPermission) {
 			return s, err
@@ -79,7 +83,8 @@ func Listen(cfg *ListenConfig) (*Socket, error) {
 		}
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c, dev: cfg.Interface, src: cfg.Source}, ID: uint16(c.LocalPort()), Mode: ModePing, IPv6: cfg.IPv6}, nil
+	return &Socket{Conn: &rawConn{c: c, dev: cfg.Interface, src: cfg.Source, stamps: pc.SendStamps},
+		ID: uint16(c.LocalPort()), Mode: ModePing, IPv6: cfg.IPv6}, nil
 }
 
 func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
@@ -102,7 +107,7 @@ func listenRaw(rc raw.Config, v6 bool) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Socket{Conn: &rawConn{c: c}, ID: id, Mode: ModeRaw, IPv6: v6}, nil
+	return &Socket{Conn: &rawConn{c: c, stamps: rc.SendStamps}, ID: id, Mode: ModeRaw, IPv6: v6}, nil
 }
 
 // permissionError carries why both kinds of socket were refused.
@@ -125,6 +130,9 @@ type rawConn struct {
 	ms  []raw.Message
 	dev string     // the interface the socket is bound to, if any
 	src netip.Addr // the source it is bound to, if any
+	// stamps: raw.Config.SendStamps with per-send keys; reads return
+	// the stamps (icmp.Message.Stamp).
+	stamps bool
 }
 
 var _ fastConn = (*rawConn)(nil)
@@ -137,10 +145,15 @@ func fromRaw(m *icmp.Message, rm *raw.Message) bool {
 	case raw.ErrOriginNone:
 	case raw.ErrOriginICMP, raw.ErrOriginICMP6:
 		q = icmp.QueuedError{Valid: true, Type: rm.ExtErr.Type, Code: rm.ExtErr.Code, Info: rm.ExtErr.Info, Dst: rm.Dst}
+	case raw.ErrOriginTimestamping:
+		*m = icmp.Message{Buf: m.Buf, Data: rm.Data[:0], TTL: -1,
+			Stamp: icmp.SendStamp{Valid: true, Key: rm.ExtErr.Key, Time: rm.ExtErr.Stamp}}
+		return true
 	default:
 		return false // a local error: the write that caused it failed too
 	}
 	m.Data, m.Src, m.TTL, m.Received, m.Queued, m.Drops = rm.Data, rm.Src, rm.TTL, rm.Received, q, rm.Drops
+	m.Stamp.Valid = false
 	return true
 }
 
@@ -197,6 +210,9 @@ func (r *rawConn) writeToWith(b []byte, dst netip.Addr, o raw.SendOptions) error
 	_, err := r.c.WriteToWith(background, b, dst, o)
 	return r.tooLong(err, dst)
 }
+
+// sendStampKeys implements stampConn.
+func (r *rawConn) sendStampKeys() bool { return r.stamps }
 
 func (r *rawConn) SetReadDeadline(t time.Time) error { return r.c.SetReadDeadline(t) }
 func (r *rawConn) Close() error                      { return r.c.Close() }

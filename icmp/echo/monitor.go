@@ -162,6 +162,9 @@ type monSock struct {
 	v6    bool
 	ping  bool   // a ping socket (Socket.Mode)
 	drops uint32 // the kernel's drop count last seen (SO_RXQ_OVFL)
+	// stamps: the socket reports a send stamp of every probe, keyed by
+	// the probe's number (stampConn), which every write names.
+	stamps bool
 }
 
 // NewMonitor returns a Monitor over socks, at most one per family
@@ -180,7 +183,9 @@ func NewMonitor(socks []Socket, cfg *MonitorConfig) (*Monitor, error) {
 			return nil, errors.New("icmp: nil Conn")
 		}
 		oc, _ := s.Conn.(optConn)
-		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6, ping: s.Mode == ModePing})
+		sc, _ := s.Conn.(stampConn)
+		m.socks = append(m.socks, monSock{c: s.Conn, opt: oc, id: s.ID, v6: s.IPv6, ping: s.Mode == ModePing,
+			stamps: oc != nil && sc != nil && sc.sendStampKeys()})
 	}
 	if cfg == nil {
 		cfg = &MonitorConfig{}
@@ -402,6 +407,12 @@ type MonitorStats struct {
 	// whole interval behind (a stalled process): they are not sent in a
 	// burst later.
 	Skipped uint64
+	// SendStamped counts the replies timed from the kernel's send stamp
+	// of their request (ListenConfig.SendStamps); StampMisses those on a
+	// socket with send stamps whose stamp had not come, timed from the
+	// time taken before the write instead.
+	SendStamped uint64
+	StampMisses uint64
 }
 
 // Stats returns the Monitor's totals; it is safe at any time.

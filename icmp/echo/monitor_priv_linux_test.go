@@ -232,11 +232,12 @@ func twoMonitorsAndPing(t *testing.T, ping string, h *netlab.Host, dst netip.Add
 }
 
 // BenchmarkMonitorLoopback10k: 10,000 targets on the loopback
-// (127.1.0.0 up) at 1 probe a second each, over one raw socket, for 5 s
-// after a second of warm-up. It reports the process's CPU per second of
-// running (getrusage(2)), allocations per probe, lost probes and kernel
-// socket drops (SO_RXQ_OVFL), and fails when a probe is lost or
-// dropped. Run it with -benchtime 1x.
+// (127.1.0.0 up) at 1 probe a second each, over one raw socket with
+// send stamps (as the exporter opens it), for 5 s after a second of
+// warm-up. It reports the process's CPU per second of running
+// (getrusage(2)), allocations per probe, lost probes, kernel socket
+// drops (SO_RXQ_OVFL) and replies timed without their send stamp, and
+// fails when a probe is lost or dropped. Run it with -benchtime 1x.
 func BenchmarkMonitorLoopback10k(b *testing.B) {
 	netlabtest.Privileged(b)
 	h := monitorHost(b)
@@ -244,7 +245,7 @@ func BenchmarkMonitorLoopback10k(b *testing.B) {
 	// 208 KiB) holds about 270 replies, a quarter of a second's worth
 	// at 1,000 a second and 27 ms at 10,000, which a busy machine's
 	// scheduler can keep the reader from.
-	s := listenIn(b, h, ListenConfig{Mode: ModeRaw, ReceiveBuffer: 4 << 20})
+	s := listenIn(b, h, ListenConfig{Mode: ModeRaw, ReceiveBuffer: 4 << 20, SendStamps: true})
 	m, err := NewMonitor([]Socket{*s}, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -272,6 +273,7 @@ func BenchmarkMonitorLoopback10k(b *testing.B) {
 		b.ReportMetric(float64(probes)/wall.Seconds(), "probes/s")
 		b.ReportMetric(float64(s1.Lost-s0.Lost), "lost")
 		b.ReportMetric(float64(s1.SocketDrops), "drops")
+		b.ReportMetric(float64(s1.StampMisses-s0.StampMisses), "stamp-misses")
 		b.ReportMetric(float64(s1.SchedulerLagMax.Microseconds()), "lag-max-µs")
 		b.ReportMetric(float64((s1.SchedulerLag-s0.SchedulerLag).Nanoseconds())/float64(probes)/1e3, "lag-avg-µs")
 		if s1.Lost != 0 || s1.SocketDrops != 0 {

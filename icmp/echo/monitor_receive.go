@@ -60,6 +60,10 @@ func (m *Monitor) match(si int, evs []monEvent, msg *icmp.Message) []monEvent {
 		m.stats.SocketDrops += uint64(d - s.drops)
 		s.drops = d
 	}
+	if msg.Stamp.Valid {
+		m.stamped(si, &msg.Stamp)
+		return evs
+	}
 	d := msg.Data
 	if len(d) < echoHeaderLen {
 		return evs
@@ -150,13 +154,42 @@ func (m *Monitor) findQuoted(si int, id, seq uint16, payload []byte, dst netip.A
 	return best
 }
 
+// stamped records the kernel's send stamp of a probe on socket si. Its
+// key is the probe number's low 32 bits: the probe is the one of the
+// last 2^32 numbered that way, which the table must still hold (a
+// flight lives two timeouts, far fewer probes than 2^32), on si. A
+// stamp before the time taken ahead of the write is not the write's
+// (a clock step): it is dropped and the round trip keeps that time.
+func (m *Monitor) stamped(si int, st *icmp.SendStamp) {
+	back := uint64(uint32(m.nextNo) - st.Key) // nextNo is past every probe sent
+	if back == 0 || back >= m.nextNo {
+		return
+	}
+	_, f := m.table.lookup(m.nextNo - back)
+	if f == nil || f.sock != si || f.stamp != 0 {
+		return
+	}
+	if t := st.Time.UnixNano(); t >= atomic.LoadInt64(&f.sent) {
+		f.stamp = t
+	}
+}
+
+// sentAt is when f's request left: the kernel's send stamp when it came,
+// else the time taken before the write.
+func (m *Monitor) sentAt(f *flight) int64 {
+	if f.stamp != 0 {
+		return f.stamp
+	}
+	return atomic.LoadInt64(&f.sent)
+}
+
 // reply counts a reply to f: the probe's end, a late reply or a
 // duplicate.
 func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Time) []monEvent {
 	if f.p.removed {
 		return evs // its target is gone: the probe ends, abandoned, at its deadline
 	}
-	rtt := time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent))
+	rtt := time.Duration(at.UnixNano() - m.sentAt(f))
 	ev := Event{Kind: EventReply, Target: f.p.id, Dst: f.dst, Seq: f.seq, Probe: int(f.n), From: msg.Src,
 		Bytes: len(msg.Data), TTL: msg.TTL, RTT: rtt, Time: at}
 	if f.state == slotPending && at.After(f.deadline) {
@@ -171,6 +204,12 @@ func (m *Monitor) reply(evs []monEvent, f *flight, msg *icmp.Message, at time.Ti
 		f.state = slotReplied
 		m.stats.Replies++
 		m.stats.InFlight--
+		switch {
+		case f.stamp != 0:
+			m.stats.SendStamped++
+		case m.socks[f.sock].stamps:
+			m.stats.StampMisses++
+		}
 		// Kept a Timeout past its deadline for duplicates, as a lost one.
 		f.retiring = true
 		m.deadlines.Reset(f.h, f.deadline.Add(f.p.timeout))
@@ -230,6 +269,6 @@ func (m *Monitor) matchedError(si int, evs []monEvent, f *flight, ie icmp.Error,
 	}
 	ie.From = msg.Src
 	return append(evs, monEvent{h: f.p.handler, ev: Event{Kind: EventError, Target: f.p.id, Dst: f.dst, Seq: f.seq,
-		Probe: int(f.n), From: msg.Src, TTL: msg.TTL, RTT: time.Duration(at.UnixNano() - atomic.LoadInt64(&f.sent)),
+		Probe: int(f.n), From: msg.Src, TTL: msg.TTL, RTT: time.Duration(at.UnixNano() - m.sentAt(f)),
 		Time: at, ICMP: ie}})
 }

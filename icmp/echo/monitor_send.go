@@ -18,6 +18,13 @@ type optConn interface {
 	writeToWith(b []byte, dst netip.Addr, o raw.SendOptions) error
 }
 
+// stampConn is a Conn whose reads return the kernel's send stamp of
+// every request (icmp.Message.Stamp), keyed by the raw.SendOptions
+// StampKey of its write (Listen with SendStamps).
+type stampConn interface {
+	sendStampKeys() bool
+}
+
 // monEvent is an event and the handler it goes to.
 type monEvent struct {
 	h  func(*Event)
@@ -168,11 +175,14 @@ func (m *Monitor) register(jobs []sched.Job[*Probe], bufs [][]byte, items []monI
 		i := len(items)
 		bufs[i] = buildMonitor(bufs[i], p, s.v6, f.seq, no)
 		it := monItem{f: f, dst: p.addr, sock: p.sock, at: j.At}
-		if p.tos != 0 || p.source.IsValid() {
+		if p.tos != 0 || p.source.IsValid() || s.stamps {
 			it.with, it.opt = true, raw.SendOptions{TOS: p.tos, Source: p.source}
 			if p.tos == 0 {
 				it.opt.TOS = -1
 			}
+			// The stamp's key is the low half of the probe number,
+			// which match widens back against nextNo.
+			it.opt.Stamp, it.opt.StampKey = s.stamps, uint32(no)
 		}
 		items = append(items, it)
 		if p.handler != nil {

@@ -29,6 +29,7 @@ type flight struct {
 	state    slotState // slotPending, slotReplied or slotLost
 	retiring bool      // its deadline passed or it was answered: h is its retirement
 	sent     int64     // wall-clock ns (atomic: the sender stamps it again right before the write)
+	stamp    int64     // the kernel's send stamp, wall-clock ns; 0 until it comes
 	deadline time.Time // on the Monitor's clock
 	h        sched.Handle
 }

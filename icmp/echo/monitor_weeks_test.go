@@ -5,6 +5,7 @@ package echo
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"net/netip"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rawkit/rawkit/icmp"
 	"github.com/rawkit/rawkit/icmp/icmptest"
+	"github.com/rawkit/rawkit/raw"
 )
 
 // TestMonitorWeeks runs the Monitor on the bubble's fake clock through
@@ -67,7 +69,8 @@ func TestMonitorWeeks(t *testing.T) {
 						}
 						*l = last{e.Time, e.Probe, e.Seq}
 					case EventReply:
-						if e.Late || e.RTT != 300*time.Microsecond || e.Probe != lasts[e.Target].probe {
+						// 300 µs after the write, 100 µs after its send stamp.
+						if e.Late || e.RTT != 200*time.Microsecond || e.Probe != lasts[e.Target].probe {
 							t.Errorf("target %d: reply %+v to probe %d", e.Target, e, lasts[e.Target].probe)
 						}
 						replies[e.Target]++
@@ -87,6 +90,9 @@ func TestMonitorWeeks(t *testing.T) {
 		if s.Sent < uint64(targets)*uint64(probes-1) || s.Replies+s.InFlight != s.Sent || s.Lost+s.Duplicates+s.LateReplies+s.Errors != 0 {
 			t.Errorf("stats %+v", s)
 		}
+		if s.SendStamped != s.Replies || s.StampMisses != 0 {
+			t.Errorf("send stamps: %+v", s)
+		}
 		if s.SchedulerLagMax != 0 || s.Skipped != 0 {
 			t.Errorf("sends off schedule: %+v", s)
 		}
@@ -102,9 +108,25 @@ func TestMonitorWeeks(t *testing.T) {
 // the reply last sent with the same target and sequence, one wrap
 // before: queued straight into the icmptest.Conn rather than through a
 // Script's timers, which would cost a timer per message over millions.
+// It sends with send stamps, 100 µs after the write, keyed by the low
+// 32 bits of the probe number as the kernel keys them (SCM_TS_OPT_ID),
+// ahead of each a stamp of a key no probe in flight has.
 type weeksConn struct {
 	*icmptest.Conn
 	old map[[2]uint32][]byte // target address byte, sequence -> the last reply sent with it
+}
+
+func (c *weeksConn) sendStampKeys() bool { return true }
+
+func (c *weeksConn) writeToWith(b []byte, dst netip.Addr, o raw.SendOptions) error {
+	if !o.Stamp {
+		return errors.New("weeksConn: a write without a stamp key")
+	}
+	at := time.Now().Add(100 * time.Microsecond)
+	c.Deliver(icmp.Message{Stamp: icmp.SendStamp{Valid: true, Key: o.StampKey + 1<<31, Time: at}})
+	c.Deliver(icmp.Message{Stamp: icmp.SendStamp{Valid: true, Key: o.StampKey, Time: at}})
+	_, err := c.WriteTo(background, b, dst)
+	return err
 }
 
 func (c *weeksConn) WriteTo(ctx context.Context, b []byte, dst netip.Addr) (int, error) {

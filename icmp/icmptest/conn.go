@@ -97,7 +97,10 @@ func NewConn(script Script, cfg *Config) *Conn {
 }
 
 // Deliver queues m for reading now. A message queued with no Received
-// time gets the time it is read, as if the kernel stamped it then.
+// time gets the time it is read, as if the kernel stamped it then. A
+// send stamp (m.Stamp) is delivered as any message: a test's Conn that
+// sends with stamps queues each where the kernel would, ahead of the
+// answer to its request.
 func (c *Conn) Deliver(m icmp.Message) {
 	c.mu.Lock()
 	c.q = append(c.q, m)
@@ -133,7 +136,7 @@ func (c *Conn) take(ms []icmp.Message) int {
 			m.Received = time.Now()
 		}
 		ms[i].Data = ms[i].Buf[:copy(ms[i].Buf, m.Data)]
-		ms[i].Src, ms[i].TTL, ms[i].Received, ms[i].Queued = m.Src, m.TTL, m.Received, m.Queued
+		ms[i].Src, ms[i].TTL, ms[i].Received, ms[i].Queued, ms[i].Stamp = m.Src, m.TTL, m.Received, m.Queued, m.Stamp
 	}
 	c.q = c.q[n:]
 	return n

@@ -45,6 +45,7 @@ type MonitorStats struct {
 	SchedulerLag    time.Duration // sum over sends of (send time - scheduled time)
 	SchedulerLagMax time.Duration
 	Skipped         uint64 // sends dropped after the process stalled for a whole interval
+	StampMisses     uint64 // replies timed without the kernel's send stamp
 }
 
 // readWait is echo.MonitorConfig.ReadWait of the exporter's engine: at
@@ -80,5 +81,5 @@ func (e echoMonitor) Add(t MonitorTarget) (Probe, error) {
 func (e echoMonitor) Stats() MonitorStats {
 	s := e.m.Stats()
 	return MonitorStats{Targets: s.Targets, SocketDrops: s.SocketDrops,
-		SchedulerLag: s.SchedulerLag, SchedulerLagMax: s.SchedulerLagMax, Skipped: s.Skipped}
+		SchedulerLag: s.SchedulerLag, SchedulerLagMax: s.SchedulerLagMax, Skipped: s.Skipped, StampMisses: s.StampMisses}
 }

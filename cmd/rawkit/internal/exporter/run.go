@@ -111,7 +111,10 @@ func (env *Env) run(ctx context.Context, sio *cli.Stdio, args []string) int {
 func (env *Env) openSockets() (socks []echo.Socket, note string, err error) {
 	// Room for the replies of many targets until the engine reads them.
 	const rcvbuf = 4 << 20
-	s4, err := env.Listen(&echo.ListenConfig{ReceiveBuffer: rcvbuf})
+	// Round trips from the kernel's send stamps: the time taken before
+	// the write would count how long a busy machine kept the sender
+	// from the kernel.
+	s4, err := env.Listen(&echo.ListenConfig{ReceiveBuffer: rcvbuf, SendStamps: true})
 	if err != nil {
 		return nil, "", err
 	}
@@ -120,7 +123,7 @@ func (env *Env) openSockets() (socks []echo.Socket, note string, err error) {
 	if s4.Mode == echo.ModePing {
 		note = "ping sockets (net.ipv4.ping_group_range)"
 	}
-	s6, err := env.Listen(&echo.ListenConfig{IPv6: true, ReceiveBuffer: rcvbuf})
+	s6, err := env.Listen(&echo.ListenConfig{IPv6: true, ReceiveBuffer: rcvbuf, SendStamps: true})
 	if err != nil {
 		note += fmt.Sprintf(", IPv4 only (IPv6: %v)", err)
 	} else {

@@ -92,6 +92,8 @@ var (
 		"Latest send against its schedule since the start.", nil, nil)
 	descSkipped = prometheus.NewDesc("rawkit_exporter_skipped_probes_total",
 		"Probes not sent because the exporter fell a whole interval behind (a stalled process); they are not sent in a burst later.", nil, nil)
+	descStampMisses = prometheus.NewDesc("rawkit_exporter_send_stamp_misses_total",
+		"Replies timed from the time taken before the write because the kernel's send stamp of their request had not come. (Before Linux 6.13 there are no send stamps: every reply is timed that way, and none is counted here.)", nil, nil)
 	descDrops = prometheus.NewDesc("rawkit_exporter_socket_drops_total",
 		"Packets the kernel dropped for want of room in the sockets' receive queues (SO_RXQ_OVFL, socket(7)).", nil, nil)
 )
@@ -104,6 +106,7 @@ func (engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descLagMax
 	ch <- descDrops
 	ch <- descSkipped
+	ch <- descStampMisses
 }
 
 func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
@@ -112,6 +115,7 @@ func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descLagMax, prometheus.GaugeValue, st.SchedulerLagMax.Seconds())
 	ch <- prometheus.MustNewConstMetric(descDrops, prometheus.CounterValue, float64(st.SocketDrops))
 	ch <- prometheus.MustNewConstMetric(descSkipped, prometheus.CounterValue, float64(st.Skipped))
+	ch <- prometheus.MustNewConstMetric(descStampMisses, prometheus.CounterValue, float64(st.StampMisses))
 }
 
 // buildInfo is rawkit_exporter_build_info{version, goversion} 1.

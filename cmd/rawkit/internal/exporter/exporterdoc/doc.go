@@ -131,7 +131,12 @@ the exporter its own:
 	Differences: `smokeping_prober opens a socket and goroutines per target, with a random
 16-bit identifier that another prober may share; rawkit's exporter probes
 every target over one socket per family, matches replies by a per-run
-token, and takes kernel timestamps. smokeping_prober counts requests
+token, and times each round trip from the kernel's send stamp of the
+request to its receive stamp of the reply, so that a busy machine keeping
+the sender from the kernel does not lengthen it (send stamps need Linux
+6.13, before which the time taken before the write is used; a reply whose
+stamp has not come is timed that way and counted in
+rawkit_exporter_send_stamp_misses_total). smokeping_prober counts requests
 minus replies as lost, so probes in flight look lost; here a probe is lost
 when its timeout passes, and every probe ends once, as a reply or as lost.
 Names that stop resolving keep being probed at their last address and a
