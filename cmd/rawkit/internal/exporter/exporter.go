@@ -50,6 +50,9 @@ type Env struct {
 	// Ready, if set, gets the listener's address once the exporter
 	// serves (tests listen on port 0).
 	Ready func(addr net.Addr)
+	// SetProcs sizes the Go scheduler (GOMAXPROCS) to the probes a
+	// second of the configuration in force (nil: procSetter's).
+	SetProcs func(rate float64)
 	// Version labels rawkit_exporter_build_info ("": the module's);
 	// rawkit-exporter gives it buildinfo.Version's.
 	Version string
@@ -87,6 +90,9 @@ func (env *Env) withDefaults() *Env {
 	}
 	if e.InterfaceAddrs == nil {
 		e.InterfaceAddrs = interfaceAddrs
+	}
+	if e.SetProcs == nil {
+		e.SetProcs = procSetter()
 	}
 	return &e
 }

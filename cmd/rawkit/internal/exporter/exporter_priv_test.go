@@ -142,7 +142,7 @@ func TestExporterAsNobody(t *testing.T) {
 		var stderr syncBuffer
 		done := make(chan int, 1)
 		go func() {
-			done <- New(&Env{Ready: func(a net.Addr) { ready <- a }}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
+			done <- New(&Env{Ready: func(a net.Addr) { ready <- a }, SetProcs: func(float64) {}}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
 				[]string{"--config.file", cfg, "--web.listen-address", "127.0.0.1:0"})
 		}()
 		var base string

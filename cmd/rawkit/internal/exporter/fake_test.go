@@ -167,6 +167,22 @@ type harness struct {
 	cancel  func()
 	code    chan int
 	dropped bool
+	ratesMu sync.Mutex
+	rates   []float64 // what Env.SetProcs was given, in order
+}
+
+// setProcs is the harness's Env.SetProcs: it keeps the rates.
+func (h *harness) setProcs(rate float64) {
+	h.ratesMu.Lock()
+	h.rates = append(h.rates, rate)
+	h.ratesMu.Unlock()
+}
+
+// procRates returns the rates Env.SetProcs was given so far.
+func (h *harness) procRates() []float64 {
+	h.ratesMu.Lock()
+	defer h.ratesMu.Unlock()
+	return append([]float64(nil), h.rates...)
 }
 
 func testEnv(h *harness, ready chan net.Addr) *Env {
@@ -193,6 +209,7 @@ func testEnv(h *harness, ready chan net.Addr) *Env {
 		NotifyReload:   func() (<-chan os.Signal, func()) { return h.hup, func() {} },
 		InterfaceAddrs: noInterfaces,
 		Ready:          func(a net.Addr) { ready <- a },
+		SetProcs:       h.setProcs,
 		Version:        "v0.0.0-test",
 	}
 }

@@ -277,6 +277,7 @@ func TestPathTCPNeedsRaw(t *testing.T) {
 		},
 		DropPrivileges: func() error { return nil },
 		InterfaceAddrs: noInterfaces,
+		SetProcs:       func(float64) {},
 	}
 	var stderr bytes.Buffer
 	code := New(env).Run(context.Background(), &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},

@@ -224,6 +224,7 @@ func (x *exporter) start(ctx context.Context, cfg *Config, ents []entry, pents [
 		}
 	}
 	x.ts.apply(cfg, ents, pents, res, pre)
+	x.env.SetProcs(probeRate(ents, pents))
 	x.ts.self.reloadOK.Set(1)
 	x.ts.self.reloadTime.SetToCurrentTime()
 	close(x.ready)
@@ -258,6 +259,7 @@ func (x *exporter) reload(ctx context.Context, full bool) error {
 			return err
 		}
 		x.ts.apply(cfg, ents, pents, resolveAll(ctx, x.env.Resolver, append(entryNames(ents), pathNames(pents)...)), nil)
+		x.env.SetProcs(probeRate(ents, pents))
 		return nil
 	}()
 	// The files have been read as they are now: a bad one is not read
