@@ -131,31 +131,41 @@ func TestExporterDropsPrivileges(t *testing.T) {
 	}
 }
 
+// runInProcess runs the exporter in this process with the real
+// sockets and cfgFile, listening on a free loopback port, and returns
+// its base URL once it serves, its stderr, and a stop that ends it and
+// returns its exit status. The scheduler's Ps are left as the test has
+// them.
+func runInProcess(t *testing.T, cfgFile string) (base string, stderr *syncBuffer, stop func() int) {
+	t.Helper()
+	ready := make(chan net.Addr, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr = &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- New(&Env{Ready: func(a net.Addr) { ready <- a }, SetProcs: func(float64) {}}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: stderr},
+			[]string{"--config.file", cfgFile, "--web.listen-address", "127.0.0.1:0"})
+	}()
+	select {
+	case a := <-ready:
+		return "http://" + a.String(), stderr, func() int { cancel(); return <-done }
+	case code := <-done:
+		cancel()
+		t.Fatalf("exit %d: %s", code, stderr.String())
+		return "", nil, nil
+	}
+}
+
 // TestExporterAsNobody: as user nobody, with net.ipv4.ping_group_range
 // open, the exporter probes over ping sockets and says so.
 func TestExporterAsNobody(t *testing.T) {
 	if netlabtest.AsNobody() {
 		dst := os.Getenv("EXPORTER_TARGET")
 		cfg := writeConfig(t, dst)
-		ready := make(chan net.Addr, 1)
-		ctx, cancel := context.WithCancel(context.Background())
-		var stderr syncBuffer
-		done := make(chan int, 1)
-		go func() {
-			done <- New(&Env{Ready: func(a net.Addr) { ready <- a }, SetProcs: func(float64) {}}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
-				[]string{"--config.file", cfg, "--web.listen-address", "127.0.0.1:0"})
-		}()
-		var base string
-		select {
-		case a := <-ready:
-			base = "http://" + a.String()
-		case code := <-done:
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
+		base, stderr, stop := runInProcess(t, cfg)
 		time.Sleep(time.Second)
 		fams := scrapeAt(t, nsClient(nil), base)
-		cancel()
-		if code := <-done; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("exit %d", code)
 		}
 		req := value(find(fams, "rawkit_ping_requests_total", lbl("target", dst)))

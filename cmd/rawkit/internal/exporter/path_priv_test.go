@@ -3,11 +3,9 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -19,7 +17,6 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/rawkit/rawkit/cmd/rawkit/internal/cli"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/clitest"
 	"github.com/rawkit/rawkit/cmd/rawkit/internal/probetest"
 	"github.com/rawkit/rawkit/internal/netlab"
@@ -220,21 +217,7 @@ func TestExporterPathAsNobody(t *testing.T) {
 		if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ready := make(chan net.Addr, 1)
-		ctx, cancel := context.WithCancel(context.Background())
-		var stderr syncBuffer
-		done := make(chan int, 1)
-		go func() {
-			done <- New(&Env{Ready: func(a net.Addr) { ready <- a }, SetProcs: func(float64) {}}).Run(ctx, &cli.Stdio{Out: &bytes.Buffer{}, Err: &stderr},
-				[]string{"--config.file", cfgFile, "--web.listen-address", "127.0.0.1:0"})
-		}()
-		var base string
-		select {
-		case a := <-ready:
-			base = "http://" + a.String()
-		case code := <-done:
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
+		base, stderr, stop := runInProcess(t, cfgFile)
 		c := nsClient(nil)
 		time.Sleep(1500 * time.Millisecond)
 		fams := scrapeAt(t, c, base)
@@ -244,8 +227,7 @@ func TestExporterPathAsNobody(t *testing.T) {
 		}
 		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		cancel()
-		if code := <-done; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("exit %d", code)
 		}
 		if !strings.Contains(stderr.String(), "path targets on ping and UDP sockets (no CAP_NET_RAW)") {
